@@ -1,0 +1,1 @@
+//! Capture decoding: pcap/pcapng and pasted logs → HTTP exchanges.

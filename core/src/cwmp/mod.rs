@@ -1,0 +1,86 @@
+//! The CWMP (TR-069) SOAP codec.
+//!
+//! - [`decode`] is lenient: it accepts what a real ACS would accept and reports
+//!   every oddity as a [`Diagnostic`]; it fails only on input that is not XML
+//!   or not SOAP, with a [`DecodeError`] that says where.
+//! - [`encode`] is strict: canonical, schema-valid XML for a chosen version.
+
+mod model;
+pub mod tables;
+
+pub use model::*;
+
+use crate::position::Position;
+use serde::{Deserialize, Serialize};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, harmless.
+    Info,
+    /// Deviates from the schema or the specification; a tolerant peer copes.
+    Warning,
+    /// Data was lost or could not be understood.
+    Error,
+}
+
+/// An oddity found while decoding, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, kebab-case identifier such as `array-type-count-mismatch`.
+    pub code: String,
+    pub message: String,
+    pub position: Position,
+    /// The element path, e.g. `Envelope/Body/Inform/Event`.
+    pub path: String,
+}
+
+/// Input that cannot be decoded at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{position}: {message}{}", if path.is_empty() { String::new() } else { format!(" (at {path})") })]
+pub struct DecodeError {
+    pub message: String,
+    pub position: Position,
+    pub path: String,
+}
+
+/// Caps that protect a decoder of untrusted bytes. Callers may raise or lower them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_elements: usize,
+    pub max_attributes: usize,
+    pub max_string_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+            max_elements: 4_000_000,
+            max_attributes: 64,
+            max_string_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The result of a successful decode: every envelope found, and the oddities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decoded {
+    pub envelopes: Vec<Envelope>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes one HTTP body holding one or more SOAP envelopes, with default limits.
+pub fn decode(input: &[u8]) -> Result<Decoded, DecodeError> {
+    decode_with(input, &Limits::default())
+}
+
+/// Decodes with caller-chosen limits.
+pub fn decode_with(input: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
+    model::decode_envelopes(input, limits)
+}

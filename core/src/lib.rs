@@ -1,0 +1,14 @@
+//! cwmpkit-core: the CWMP workbench's library.
+//!
+//! Everything here is sans-IO: bytes and time come in as arguments, values come
+//! out. The same code runs in the browser (wasm32), the relay and the CLI.
+//! `core/clippy.toml` forbids clocks, files and sockets; `tests/no_io.rs` checks
+//! the dependency list stays free of IO crates.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod capture;
+pub mod cwmp;
+pub mod provision;
+pub mod position;
+
+pub use position::{Position, TextIndex};

@@ -1,0 +1,67 @@
+//! Where something is in an input: byte offset, 1-based line and column.
+
+use serde::{Deserialize, Serialize};
+
+/// A place in an input text. `line` and `column` are 1-based; `column` counts
+/// characters (not bytes) so that editors and browsers agree with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Position {
+    pub offset: usize,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, column {} (byte {})", self.line, self.column, self.offset)
+    }
+}
+
+/// Maps byte offsets to line/column. Built once per input, so decoders can keep
+/// bare offsets while parsing and only pay for line counting when they report.
+#[derive(Debug, Clone)]
+pub struct TextIndex<'a> {
+    input: &'a [u8],
+    line_starts: Vec<usize>,
+}
+
+impl<'a> TextIndex<'a> {
+    pub fn new(input: &'a [u8]) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1),
+        );
+        Self { input, line_starts }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.input.len());
+        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let prefix = self.input.get(line_start..offset).unwrap_or_default();
+        // Count characters, treating invalid UTF-8 bytes as one column each.
+        let column = String::from_utf8_lossy(prefix).chars().count();
+        Position {
+            offset,
+            line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_to_lines_and_character_columns() {
+        let text = "ab\ncé\nxyz".as_bytes();
+        let index = TextIndex::new(text);
+        assert_eq!(index.position(0), Position { offset: 0, line: 1, column: 1 });
+        assert_eq!(index.position(3), Position { offset: 3, line: 2, column: 1 });
+        // 'é' is two bytes but one column.
+        assert_eq!(index.position(6), Position { offset: 6, line: 2, column: 3 });
+        assert_eq!(index.position(8).line, 3);
+        assert_eq!(index.position(999).offset, text.len());
+    }
+}

@@ -1,0 +1,1 @@
+//! Aastra/Mitel provisioning files.
