@@ -9,6 +9,7 @@
 pub mod capture;
 pub mod cwmp;
 pub mod provision;
+pub mod session;
 pub mod position;
 
 pub use position::{Position, TextIndex};

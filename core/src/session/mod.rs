@@ -1,0 +1,1 @@
+//! HTTP exchanges → CWMP sessions, and the conformance checker.

@@ -1,0 +1,53 @@
+//! `cwmpkit serve`: serves the built app and, later, the relay API.
+
+use axum::Router;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tower_http::services::{ServeDir, ServeFile};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The built app (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
+    let index = args.dist.join("index.html");
+    if !index.is_file() {
+        return Err(format!(
+            "{} not found: build the app first with `cargo xtask dist` (or use `cargo xtask run`)",
+            index.display()
+        ));
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start tokio: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("cwmpkit serving {} at http://{local}/", args.dist.display());
+        axum::serve(listener, app(&args.dist))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| format!("server failed: {e}"))?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The HTTP surface: the API under `/api`, the app everywhere else. Unknown
+/// paths fall back to index.html so client-side routes survive a reload.
+pub fn app(dist: &std::path::Path) -> Router {
+    let static_files =
+        ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .fallback_service(static_files)
+}

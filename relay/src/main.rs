@@ -1,0 +1,36 @@
+//! `cwmpkit`: the relay that phones and routers talk to, and the command line.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "cwmpkit", version, about = "TR-069 (CWMP) workbench: relay and command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app (and the relay API) on a local address.
+    Serve(commands::serve::ServeArgs),
+    /// Decode CWMP messages from files and print a summary.
+    Decode(commands::decode::DecodeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Decode(args) => commands::decode::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("cwmpkit: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
