@@ -1,0 +1,92 @@
+//! One decoded SOAP envelope.
+
+use cwmpkit_core::cwmp::{Envelope, EventStruct, Inform, Message, ParameterValueStruct, tables};
+use leptos::prelude::*;
+
+#[component]
+pub fn EnvelopeView(index: usize, envelope: Envelope) -> impl IntoView {
+    let name = envelope.message.name().to_owned();
+    let id = envelope.header.id.clone().unwrap_or_else(|| "—".into());
+    let version = format!("{:?}", envelope.version).replace("V", "CWMP ").replace('_', ".");
+    let body = match envelope.message {
+        Message::Inform(inform) => view! { <InformView inform /> }.into_any(),
+        #[allow(unreachable_patterns)] // reason: other messages arrive with the codec
+        _ => ().into_any(),
+    };
+    view! {
+        <article class="envelope" data-index=index>
+            <h2 class="rpc-name">{name}</h2>
+            <p class="envelope-meta">{version}" · ID "<code>{id}</code></p>
+            {body}
+        </article>
+    }
+}
+
+#[component]
+fn InformView(inform: Inform) -> impl IntoView {
+    let device = inform.device_id;
+    view! {
+        <div class="cards">
+            <section class="card" id="device-id">
+                <h3>"Device"</h3>
+                <dl>
+                    <dt>"Manufacturer"</dt><dd data-field="manufacturer">{device.manufacturer}</dd>
+                    <dt>"OUI"</dt><dd data-field="oui">{device.oui}</dd>
+                    <dt>"ProductClass"</dt><dd data-field="product-class">{device.product_class}</dd>
+                    <dt>"SerialNumber"</dt><dd data-field="serial-number">{device.serial_number}</dd>
+                </dl>
+            </section>
+            <section class="card" id="events">
+                <h3>"Events"</h3>
+                <ul>{inform.events.into_iter().map(|e| view! { <EventItem event=e /> }).collect_view()}</ul>
+                <p class="meta">
+                    {format!("CurrentTime {} · RetryCount {} · MaxEnvelopes {}",
+                        inform.current_time, inform.retry_count, inform.max_envelopes)}
+                </p>
+            </section>
+        </div>
+        <ParameterTable parameters=inform.parameter_list />
+    }
+}
+
+#[component]
+fn EventItem(event: EventStruct) -> impl IntoView {
+    let meaning = tables::event_meaning(&event.event_code).unwrap_or("unknown event code");
+    let key = (!event.command_key.is_empty()).then(|| format!(" · CommandKey {}", event.command_key));
+    view! {
+        <li class="event">
+            <code class="event-code">{event.event_code}</code>
+            " "
+            <span class="event-meaning">{meaning}</span>
+            <span class="meta">{key}</span>
+        </li>
+    }
+}
+
+#[component]
+pub fn ParameterTable(parameters: Vec<ParameterValueStruct>) -> impl IntoView {
+    let count = parameters.len();
+    view! {
+        <section class="card wide">
+            <h3>{format!("Parameters ({count})")}</h3>
+            <table id="parameters">
+                <thead><tr><th>"Name"</th><th>"Type"</th><th>"Value"</th></tr></thead>
+                <tbody>
+                    {parameters.into_iter().map(|p| {
+                        let (kind, untyped) = match p.value.xsi_type {
+                            Some(t) => (t, false),
+                            None => ("untyped".to_owned(), true),
+                        };
+                        view! {
+                            <tr>
+                                <td class="param-name">{p.name}</td>
+                                <td class="param-type" class:untyped=untyped>{kind}</td>
+                                <td class="param-value">{p.value.text}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

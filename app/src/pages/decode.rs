@@ -1,0 +1,143 @@
+//! The Decode page: paste or open CWMP traffic, see every message explained.
+
+use crate::components::diagnostics::{DecodeErrorBox, DiagnosticList};
+use crate::components::envelope::EnvelopeView;
+use cwmpkit_core::cwmp;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// What the user gave us: the bytes as they came (a file may be Latin-1), and
+/// where they came from. Editing the text area replaces the bytes.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Input {
+    origin: Option<String>,
+    bytes: Vec<u8>,
+}
+
+#[component]
+pub fn DecodePage() -> impl IntoView {
+    let input = RwSignal::new(Input::default());
+    let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
+    let decoded = Memo::new(move |_| {
+        input.with(|i| {
+            if i.bytes.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(cwmp::decode(&i.bytes))
+            }
+        })
+    });
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|el| el.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let name = file.name();
+            if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                input.set(Input { origin: Some(name), bytes });
+            }
+        });
+    };
+
+    view! {
+        <section class="input-panel">
+            <div class="input-toolbar">
+                <label class="button" for="file-input">"Open file…"</label>
+                <input id="file-input" type="file" accept=".xml,.txt,.log,.soap" on:change=on_file />
+                <button
+                    id="load-example"
+                    class="button secondary"
+                    on:click=move |_| input.set(Input {
+                        origin: Some("example Inform".into()),
+                        bytes: EXAMPLE_INFORM.as_bytes().to_vec(),
+                    })
+                >
+                    "Load an example"
+                </button>
+                <button
+                    class="button secondary"
+                    on:click=move |_| input.set(Input::default())
+                >
+                    "Clear"
+                </button>
+                <span class="origin">{move || input.with(|i| i.origin.clone().unwrap_or_default())}</span>
+            </div>
+            <textarea
+                id="soap-input"
+                spellcheck="false"
+                placeholder="Paste one or more SOAP envelopes (an Inform, a GetParameterValuesResponse…)"
+                prop:value=move || text.get()
+                on:input:target=move |ev| input.set(Input { origin: None, bytes: ev.target().value().into_bytes() })
+            ></textarea>
+        </section>
+        <section id="decode-result" class="result-panel">
+            {move || match decoded.get() {
+                None => view! {
+                    <p class="hint">"Decoded messages appear here. Nothing leaves your browser."</p>
+                }.into_any(),
+                Some(Err(error)) => view! { <DecodeErrorBox error /> }.into_any(),
+                Some(Ok(decoded)) => view! {
+                    <DiagnosticList diagnostics=decoded.diagnostics.clone() />
+                    {decoded.envelopes.into_iter().enumerate().map(|(index, envelope)| view! {
+                        <EnvelopeView index envelope />
+                    }).collect_view()}
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// A hand-written Inform from an Aastra 6867i, for a first look at the app.
+const EXAMPLE_INFORM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+  xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/"
+  xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:cwmp="urn:dslforum-org:cwmp-1-0">
+  <soap:Header>
+    <cwmp:ID soap:mustUnderstand="1">6867i-0001</cwmp:ID>
+  </soap:Header>
+  <soap:Body>
+    <cwmp:Inform>
+      <DeviceId>
+        <Manufacturer>Aastra</Manufacturer>
+        <OUI>00085D</OUI>
+        <ProductClass>6867i</ProductClass>
+        <SerialNumber>00085D1A2B3C</SerialNumber>
+      </DeviceId>
+      <Event soapenc:arrayType="cwmp:EventStruct[2]">
+        <EventStruct><EventCode>1 BOOT</EventCode><CommandKey></CommandKey></EventStruct>
+        <EventStruct><EventCode>M Reboot</EventCode><CommandKey>maint-42</CommandKey></EventStruct>
+      </Event>
+      <MaxEnvelopes>1</MaxEnvelopes>
+      <CurrentTime>2026-11-24T09:30:00Z</CurrentTime>
+      <RetryCount>0</RetryCount>
+      <ParameterList soapenc:arrayType="cwmp:ParameterValueStruct[4]">
+        <ParameterValueStruct>
+          <Name>Device.DeviceInfo.SoftwareVersion</Name>
+          <Value xsi:type="xsd:string">5.1.0.2041</Value>
+        </ParameterValueStruct>
+        <ParameterValueStruct>
+          <Name>Device.ManagementServer.ConnectionRequestURL</Name>
+          <Value xsi:type="xsd:string">http://192.0.2.10:7547/cr</Value>
+        </ParameterValueStruct>
+        <ParameterValueStruct>
+          <Name>Device.ManagementServer.PeriodicInformInterval</Name>
+          <Value xsi:type="xsd:unsignedInt">3600</Value>
+        </ParameterValueStruct>
+        <ParameterValueStruct>
+          <Name>Device.ManagementServer.ParameterKey</Name>
+          <Value>initial</Value>
+        </ParameterValueStruct>
+      </ParameterList>
+    </cwmp:Inform>
+  </soap:Body>
+</soap:Envelope>
+"#;

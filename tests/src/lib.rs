@@ -1,0 +1,136 @@
+//! Harness for end-to-end tests: a real `cwmpkit serve` process serving the
+//! built app, and a real headless Chromium driven through chromedriver.
+//!
+//! `cargo xtask test` builds both and sets `CWMPKIT_BIN` and `CWMPKIT_DIST`;
+//! run alone, the harness looks in `target/debug/cwmpkit` and `dist/`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// A corpus file from `../shared/corpus`, which CI keeps beside the clone.
+pub fn corpus(relative: &str) -> PathBuf {
+    workspace_root().join("../shared/corpus").join(relative)
+}
+
+/// Where screenshots go, so a person can look at them after a run.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target/e2e-screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A child process killed when dropped, so a failing test leaves nothing behind.
+pub struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `cwmpkit serve` on a free loopback port and returns its base URL.
+pub fn start_relay() -> Result<(Guard, String), String> {
+    let bin = std::env::var_os("CWMPKIT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/cwmpkit"));
+    let dist = std::env::var_os("CWMPKIT_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"));
+    if !bin.is_file() || !dist.join("index.html").is_file() {
+        return Err(format!(
+            "need the relay binary ({}) and the built app ({}): run `cargo xtask test`",
+            bin.display(),
+            dist.display()
+        ));
+    }
+    let mut child = Command::new(&bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let stdout = child.stdout.take().ok_or("relay has no stdout")?;
+    let guard = Guard(child);
+    // The relay prints "cwmpkit serving … at http://ADDR/" once it listens.
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .ok_or_else(|| format!("relay did not print its URL, said: {line:?}"))?
+        .trim_end_matches('/')
+        .to_owned();
+    Ok((guard, url))
+}
+
+/// Starts chromedriver on a free port and a headless Chromium session on it.
+pub async fn start_browser() -> Result<(Guard, fantoccini::Client), String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start chromedriver (install chromium-driver): {e}"))?;
+    let guard = Guard(driver);
+
+    let profile = workspace_root()
+        .join("target")
+        .join(format!("chromium-profile-e2e-{}-{port}", std::process::id()));
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = String::new();
+    // chromedriver takes a moment to listen; retry for up to ~20 s.
+    for _ in 0..100 {
+        match fantoccini::ClientBuilder::native()
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return Ok((guard, client)),
+            Err(e) => last_error = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("cannot open a Chromium session through chromedriver: {last_error}"))
+}
+
+/// Saves a PNG of the current page under target/e2e-screenshots/.
+pub async fn screenshot(client: &fantoccini::Client, name: &str) -> Result<PathBuf, String> {
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).map_err(|e| e.to_string())?;
+    Ok(path)
+}

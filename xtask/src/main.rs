@@ -1,0 +1,80 @@
+//! `cargo xtask …`: the project's own dev commands, in Rust so they run the same
+//! everywhere (matklad's cargo-xtask pattern).
+//!
+//! - `setup`  installs what is missing (idempotent, seconds when nothing is).
+//! - `dist`   builds the release app into dist/ and prints each asset's gzip size.
+//! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
+//! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
+//! - `bench`  the criterion benchmarks.
+
+mod dist;
+mod process;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let outcome = match command {
+        "setup" => setup::setup(),
+        "dist" => setup::setup().and_then(|()| dist::dist()),
+        "run" => run(rest),
+        "test" => test::test(),
+        "bench" => bench(rest),
+        "help" | "--help" | "-h" => {
+            println!("{}", HELP);
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const HELP: &str = "usage: cargo xtask <command>
+
+  setup               install what is missing (wasm target, trunk, wasm-bindgen-cli,
+                      wasm-opt, chromium + chromedriver, xmllint)
+  dist                build the release app into dist/ and print gzip sizes
+  run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
+  test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
+  bench [ARGS…]       run the criterion benchmarks (ARGS go to `cargo bench`)";
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut listen = "127.0.0.1:8080".to_owned();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--listen" => {
+                listen = iter.next().ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?.clone()
+            }
+            other => return Err(format!("unknown argument `{other}` for `run`")),
+        }
+    }
+    setup::setup()?;
+    dist::dist()?;
+    process::run(process::cargo().args(["build", "--release", "-p", "cwmpkit"]))?;
+    let binary = process::root().join("target/release/cwmpkit");
+    println!("starting cwmpkit serve; open the URL it prints");
+    process::run(
+        process::command(&binary)
+            .args(["serve", "--listen", &listen, "--dist"])
+            .arg(process::root().join("dist")),
+    )
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    setup::setup()?;
+    setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
+    process::run(process::cargo().args(["bench", "-p", "cwmpkit-core"]).args(args))
+}
