@@ -91,7 +91,7 @@ fn check_trunk_pins(bindgen: &str) -> Result<(), String> {
 fn ensure_wasm_opt() -> Result<(), String> {
     let wasm_opt = process::wasm_opt_bin_dir().join("wasm-opt");
     let wanted = format!("version {BINARYEN_NPM_VERSION}");
-    if first_line_of(&mut process::command(&wasm_opt).arg("--version"))
+    if first_line_of(process::command(&wasm_opt).arg("--version"))
         .is_some_and(|line| line.contains(&wanted))
     {
         return Ok(());

@@ -1,0 +1,77 @@
+//! The app's components in a real browser: mount, paste, look at the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a browser document")
+}
+
+/// Mounts a fresh app in its own container and returns the container.
+fn mount_app() -> web_sys::HtmlElement {
+    let container: web_sys::HtmlElement =
+        document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
+    document().body().expect("body").append_child(&container).expect("append");
+    let handle = leptos::mount::mount_to(container.clone(), cwmpkit_app::App);
+    handle.forget();
+    container
+}
+
+fn paste(container: &web_sys::HtmlElement, text: &str) {
+    let area: web_sys::HtmlTextAreaElement = container
+        .query_selector("#soap-input")
+        .expect("query")
+        .expect("the input area renders")
+        .dyn_into()
+        .expect("a textarea");
+    area.set_value(text);
+    let event = web_sys::Event::new("input").expect("event");
+    area.dispatch_event(&event).expect("dispatch");
+}
+
+fn texts(container: &web_sys::HtmlElement, css: &str) -> Vec<String> {
+    let list = container.query_selector_all(css).expect("query");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|node| node.text_content().unwrap_or_default())
+        .collect()
+}
+
+async fn next_tick() {
+    // Leptos batches DOM updates into a microtask; yield once to let it run.
+    let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_example_button_renders_a_decoded_inform() {
+    let container = mount_app();
+    let button: web_sys::HtmlElement = container
+        .query_selector("#load-example")
+        .expect("query")
+        .expect("the example button renders")
+        .dyn_into()
+        .expect("a button");
+    button.click();
+    next_tick().await;
+    assert_eq!(texts(&container, ".rpc-name"), ["Inform"]);
+    assert_eq!(texts(&container, "[data-field=manufacturer]"), ["Aastra"]);
+    let events = texts(&container, ".event-meaning");
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(texts(&container, ".param-type.untyped").len() == 1, "ParameterKey has no xsi:type");
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_paste_shows_the_error_position() {
+    let container = mount_app();
+    paste(&container, "<a>\n  <b>\n</a>");
+    next_tick().await;
+    let error = texts(&container, "#decode-error");
+    assert_eq!(error.len(), 1, "no error box");
+    assert!(error[0].contains("Line 3"), "{error:?}");
+    container.remove();
+}

@@ -1,0 +1,82 @@
+//! `cwmpkit serve` as a process: it serves the app, its API, and falls back to
+//! index.html for client-side routes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fake_dist(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>cwmpkit test</title>").unwrap();
+    std::fs::write(dir.join("app.js"), "console.log('hi')").unwrap();
+    dir
+}
+
+fn start(dist: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(dist)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    Server { child, address }
+}
+
+fn get(address: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serves_the_app_its_api_and_falls_back_to_index() {
+    let server = start(&fake_dist("dist-serve"));
+    let (status, body) = get(&server.address, "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("cwmpkit test"));
+    assert_eq!(get(&server.address, "/app.js"), (200, "console.log('hi')".to_owned()));
+    assert_eq!(get(&server.address, "/api/health"), (200, "ok".to_owned()));
+    let (status, body) = get(&server.address, "/decode/some/route");
+    assert_eq!(status, 200, "client-side routes get index.html");
+    assert!(body.contains("cwmpkit test"));
+}
+
+#[test]
+fn refuses_to_start_without_a_built_app() {
+    let empty = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cargo xtask dist"), "{stderr}");
+}
