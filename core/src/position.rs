@@ -28,9 +28,8 @@ pub struct TextIndex<'a> {
 impl<'a> TextIndex<'a> {
     pub fn new(input: &'a [u8]) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1),
-        );
+        line_starts
+            .extend(input.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1));
         Self { input, line_starts }
     }
 

@@ -52,7 +52,8 @@ fn core_depends_on_no_io_crate() {
         .iter()
         .map(|n| (n["id"].as_str().unwrap(), n))
         .collect();
-    let core_id = names.iter().find(|(_, name)| **name == "cwmpkit-core").map(|(id, _)| *id).unwrap();
+    let core_id =
+        names.iter().find(|(_, name)| **name == "cwmpkit-core").map(|(id, _)| *id).unwrap();
 
     // Walk normal (non-dev, non-build) dependencies only.
     let mut seen = BTreeSet::new();

@@ -46,7 +46,10 @@ async fn paste(client: &Client, text: &str) -> TestResult {
         .map_err(|e| e.to_string())
 }
 
-async fn pasted_inform_shows_device_events_and_parameters(client: &Client, base: &str) -> TestResult {
+async fn pasted_inform_shows_device_events_and_parameters(
+    client: &Client,
+    base: &str,
+) -> TestResult {
     client.goto(base).await.map_err(|e| e.to_string())?;
     let inform = std::fs::read_to_string(corpus("soap/cwmp_ex/inform-vmg.xml"))
         .map_err(|e| format!("corpus: {e}"))?;
@@ -73,7 +76,10 @@ async fn pasted_inform_shows_device_events_and_parameters(client: &Client, base:
         .iter()
         .position(|n| n == "InternetGatewayDevice.ManagementServer.ConnectionRequestURL")
         .ok_or("ConnectionRequestURL row missing")?;
-    assert_eq!(values[url_row], "http://[2a02:980:1400::1ff]:30005/78DF621FFD24F339452C341BEFE0E8A8");
+    assert_eq!(
+        values[url_row],
+        "http://[2a02:980:1400::1ff]:30005/78DF621FFD24F339452C341BEFE0E8A8"
+    );
 
     let shot = screenshot(client, "decode-inform").await?;
     println!("screenshot: {}", shot.display());
@@ -102,6 +108,12 @@ async fn decode_page_in_chromium() -> TestResult {
         invalid_input_shows_line_and_column(&client, &base).await
     }
     .await;
+    if outcome.is_err() {
+        // A picture of the page as it was when the test failed.
+        if let Ok(shot) = screenshot(&client, "decode-failure").await {
+            eprintln!("failure screenshot: {}", shot.display());
+        }
+    }
     let _ = client.close().await;
     outcome
 }

@@ -23,7 +23,8 @@ fn print_sizes(dist: &Path) -> Result<(), String> {
     let (mut raw_total, mut gzip_total) = (0usize, 0usize);
     println!("{:<48} {:>10} {:>10}", "dist asset", "bytes", "gzip");
     for file in files {
-        let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let bytes =
+            std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let gzipped = gzip_len(&bytes)?;
         raw_total += bytes.len();
         gzip_total += gzipped;
@@ -35,7 +36,8 @@ fn print_sizes(dist: &Path) -> Result<(), String> {
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

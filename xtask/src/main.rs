@@ -56,7 +56,8 @@ fn run(args: &[String]) -> Result<(), String> {
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--listen" => {
-                listen = iter.next().ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?.clone()
+                listen =
+                    iter.next().ok_or("--listen needs an address, e.g. 127.0.0.1:8080")?.clone()
             }
             other => return Err(format!("unknown argument `{other}` for `run`")),
         }

@@ -30,7 +30,10 @@ fn ensure_wasm_target() -> Result<(), String> {
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("cannot run rustup: {e}"))?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     process::run(process::command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -72,8 +75,8 @@ fn lockfile_version(lock: &str, package: &str) -> Option<String> {
 
 fn check_trunk_pins(bindgen: &str) -> Result<(), String> {
     let path = process::root().join("Trunk.toml");
-    let trunk_toml =
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let trunk_toml = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let wanted_bindgen = format!("wasm_bindgen = \"{bindgen}\"");
     let wanted_opt = format!("wasm_opt = \"version_{BINARYEN_NPM_VERSION}\"");
     for wanted in [wanted_bindgen, wanted_opt] {
@@ -97,7 +100,8 @@ fn ensure_wasm_opt() -> Result<(), String> {
         return Ok(());
     }
     let prefix = process::tools_dir().join("binaryen");
-    std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     process::run(
         process::command("npm")
             .args(["install", "--no-audit", "--no-fund", "--prefix"])

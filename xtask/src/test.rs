@@ -81,7 +81,8 @@ fn run_all(tally: &mut Tally) -> Result<(), String> {
 fn write_webdriver_json() -> Result<std::path::PathBuf, String> {
     let target = process::root().join("target");
     let profile = target.join(format!("chromium-profile-wasm-{}", std::process::id()));
-    std::fs::create_dir_all(&profile).map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
+    std::fs::create_dir_all(&profile)
+        .map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
     args.push(format!("\"--user-data-dir={}\"", profile.display()));
     let json = format!(

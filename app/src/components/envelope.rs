@@ -52,7 +52,8 @@ fn InformView(inform: Inform) -> impl IntoView {
 #[component]
 fn EventItem(event: EventStruct) -> impl IntoView {
     let meaning = tables::event_meaning(&event.event_code).unwrap_or("unknown event code");
-    let key = (!event.command_key.is_empty()).then(|| format!(" · CommandKey {}", event.command_key));
+    let key =
+        (!event.command_key.is_empty()).then(|| format!(" · CommandKey {}", event.command_key));
     view! {
         <li class="event">
             <code class="event-code">{event.event_code}</code>

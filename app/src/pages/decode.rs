@@ -72,6 +72,7 @@ pub fn DecodePage() -> impl IntoView {
             <textarea
                 id="soap-input"
                 spellcheck="false"
+                wrap="off"
                 placeholder="Paste one or more SOAP envelopes (an Inform, a GetParameterValuesResponse…)"
                 prop:value=move || text.get()
                 on:input:target=move |ev| input.set(Input { origin: None, bytes: ev.target().value().into_bytes() })

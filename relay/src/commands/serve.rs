@@ -45,9 +45,6 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
 /// The HTTP surface: the API under `/api`, the app everywhere else. Unknown
 /// paths fall back to index.html so client-side routes survive a reload.
 pub fn app(dist: &std::path::Path) -> Router {
-    let static_files =
-        ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
-    Router::new()
-        .route("/api/health", get(|| async { "ok" }))
-        .fallback_service(static_files)
+    let static_files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new().route("/api/health", get(|| async { "ok" })).fallback_service(static_files)
 }
