@@ -29,25 +29,30 @@ pub fn DecodePage() -> impl IntoView {
     });
 
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
+        let file = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
             .and_then(|el| el.files())
-            .and_then(|files| files.get(0))
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let name = file.name();
-            if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                input.set(Input { origin: Some(name), bytes });
-            }
-        });
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            load_file(file, input);
+        }
     };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
+        if let Some(file) = file {
+            load_file(file, input);
+        }
+    };
+    let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
 
     view! {
-        <section class="input-panel">
+        <section
+            class="input-panel"
+            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
             <div class="input-toolbar">
                 <label class="button" for="file-input">"Open file…"</label>
                 <input id="file-input" type="file" accept=".xml,.txt,.log,.soap" on:change=on_file />
@@ -69,11 +74,18 @@ pub fn DecodePage() -> impl IntoView {
                 </button>
                 <span class="origin">{move || input.with(|i| i.origin.clone().unwrap_or_default())}</span>
             </div>
+            <Show when=move || is_binary.get()>
+                <div id="binary-input" class="binary-input">
+                    <strong>{move || input.with(|i| i.origin.clone().unwrap_or_default())}</strong>
+                    {move || input.with(|i| format!(" · {} bytes of binary data", i.bytes.len()))}
+                </div>
+            </Show>
             <textarea
                 id="soap-input"
+                class:hidden=move || is_binary.get()
                 spellcheck="false"
                 wrap="off"
-                placeholder="Paste one or more SOAP envelopes (an Inform, a GetParameterValuesResponse…)"
+                placeholder="Paste SOAP envelopes, or drop a file here (an Inform, a GetParameterValuesResponse…)"
                 prop:value=move || text.get()
                 on:input:target=move |ev| input.set(Input { origin: None, bytes: ev.target().value().into_bytes() })
             ></textarea>
@@ -93,6 +105,22 @@ pub fn DecodePage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Reads a file chosen or dropped by the user, keeping its bytes as they are.
+fn load_file(file: web_sys::File, input: RwSignal<Input>) {
+    leptos::task::spawn_local(async move {
+        let name = file.name();
+        if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            input.set(Input { origin: Some(name), bytes });
+        }
+    });
+}
+
+/// Text never holds NUL bytes; captures nearly always do in their headers.
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(4096).any(|&b| b == 0)
 }
 
 /// A hand-written Inform from an Aastra 6867i, for a first look at the app.
