@@ -27,13 +27,17 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
-/// A child process killed when dropped, so a failing test leaves nothing behind.
-pub struct Guard(Child);
+/// A child process killed when dropped (and a directory it used removed), so a
+/// failing test leaves nothing behind.
+pub struct Guard(Child, Option<PathBuf>);
 
 impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        if let Some(dir) = &self.1 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -59,7 +63,7 @@ pub fn start_relay() -> Result<(Guard, String), String> {
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
     let stdout = child.stdout.take().ok_or("relay has no stdout")?;
-    let guard = Guard(child);
+    let guard = Guard(child, None);
     // The relay prints "cwmpkit serving … at http://ADDR/" once it listens.
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
@@ -85,11 +89,10 @@ pub async fn start_browser() -> Result<(Guard, fantoccini::Client), String> {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start chromedriver (install chromium-driver): {e}"))?;
-    let guard = Guard(driver);
-
     let profile = workspace_root()
         .join("target")
         .join(format!("chromium-profile-e2e-{}-{port}", std::process::id()));
+    let guard = Guard(driver, Some(profile.clone()));
     let mut args: Vec<String> = [
         "--headless",
         "--no-sandbox",

@@ -2,6 +2,7 @@
 
 use crate::process::{self, Tally};
 use crate::{dist, setup};
+use std::path::PathBuf;
 
 /// Chromium flags for a headless run as root on a machine with no network
 /// beyond the package registries (background services would hang on it).
@@ -53,9 +54,9 @@ fn run_all(tally: &mut Tally) -> Result<(), String> {
         tally,
     )?;
 
-    let webdriver_json = write_webdriver_json()?;
+    let (webdriver_json, profile) = write_webdriver_json()?;
     for package in ["cwmpkit-core", "cwmpkit-app"] {
-        process::run_tests(
+        let outcome = process::run_tests(
             process::cargo()
                 .args(["test", "--target", "wasm32-unknown-unknown", "-p", package])
                 .args(["--test", "wasm_browser"])
@@ -63,7 +64,9 @@ fn run_all(tally: &mut Tally) -> Result<(), String> {
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "180"),
             tally,
-        )?;
+        );
+        let _ = std::fs::remove_dir_all(&profile);
+        outcome?;
     }
 
     dist::dist()?;
@@ -77,8 +80,9 @@ fn run_all(tally: &mut Tally) -> Result<(), String> {
     )
 }
 
-/// Capabilities for wasm-bindgen-test-runner, with a fresh profile directory.
-fn write_webdriver_json() -> Result<std::path::PathBuf, String> {
+/// Capabilities for wasm-bindgen-test-runner, with a fresh profile directory
+/// (returned so it can be removed afterwards).
+fn write_webdriver_json() -> Result<(PathBuf, PathBuf), String> {
     let target = process::root().join("target");
     let profile = target.join(format!("chromium-profile-wasm-{}", std::process::id()));
     std::fs::create_dir_all(&profile)
@@ -91,5 +95,5 @@ fn write_webdriver_json() -> Result<std::path::PathBuf, String> {
     );
     let path = target.join("webdriver.json");
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    Ok((path, profile))
 }
