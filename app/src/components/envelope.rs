@@ -1,5 +1,6 @@
 //! One decoded SOAP envelope.
 
+use crate::components::structure::StructureView;
 use cwmpkit_core::cwmp::{Envelope, EventStruct, Inform, Message, ParameterValueStruct, tables};
 use leptos::prelude::*;
 
@@ -10,8 +11,11 @@ pub fn EnvelopeView(index: usize, envelope: Envelope) -> impl IntoView {
     let version = format!("{:?}", envelope.version).replace("V", "CWMP ").replace('_', ".");
     let body = match envelope.message {
         Message::Inform(inform) => view! { <InformView inform /> }.into_any(),
-        #[allow(unreachable_patterns)] // reason: other messages arrive with the codec
-        _ => ().into_any(),
+        #[allow(unreachable_patterns)] // reason: the codec models more messages over time
+        other => match serde_json::to_value(&other) {
+            Ok(value) => view! { <StructureView value /> }.into_any(),
+            Err(error) => view! { <p class="error-box">{error.to_string()}</p> }.into_any(),
+        },
     };
     view! {
         <article class="envelope" data-index=index>

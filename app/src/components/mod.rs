@@ -1,2 +1,3 @@
 pub mod diagnostics;
 pub mod envelope;
+pub mod structure;
