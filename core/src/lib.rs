@@ -8,6 +8,7 @@
 
 pub mod capture;
 pub mod cwmp;
+pub mod model;
 pub mod provision;
 pub mod session;
 pub mod position;

@@ -6,9 +6,11 @@
 //! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
 //! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
 //! - `bench`  the criterion benchmarks.
+//! - `schemas` compiles the data-model schemas core embeds.
 
 mod dist;
 mod process;
+mod schemas;
 mod setup;
 mod test;
 
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         "run" => run(rest),
         "test" => test::test(),
         "bench" => bench(rest),
+        "schemas" => schemas::schemas(rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -48,7 +51,8 @@ const HELP: &str = "usage: cargo xtask <command>
   dist                build the release app into dist/ and print gzip sizes
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
-  bench [ARGS…]       run the criterion benchmarks (ARGS go to `cargo bench`)";
+  bench [ARGS…]       run the criterion benchmarks (ARGS go to `cargo bench`)
+  schemas [--check]   compile the BBF data-model XML into core/data/models/*.schema";
 
 fn run(args: &[String]) -> Result<(), String> {
     let mut listen = "127.0.0.1:8080".to_owned();
