@@ -1,0 +1,458 @@
+//! Plans: the RPCs that take a device from its current parameter set to a
+//! desired one, and the reverse question (what would a given
+//! SetParameterValues change).
+//!
+//! Order of a plan: AddObject for new instances (parents before children),
+//! SetParameterValues (grouped, with a ParameterKey), DeleteObject for
+//! instances that must go (outermost only: deleting a row deletes what is
+//! under it), SetParameterAttributes for notification and access-list changes.
+//! What cannot be done (read-only parameters, tables the ACS may not grow,
+//! parameters that would have to disappear, values the schema rejects) is
+//! reported in [`Plan::unachievable`] instead of being sent to fail.
+//!
+//! The RPCs are plain types here; `cwmp` renders them on the wire.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+use super::diff::{Change, diff};
+use super::path::{Path, Segment};
+use super::schema::{Access, ActiveNotify, Found, Model};
+use super::set::{Entry, ParameterSet, Provenance};
+use super::validate::{PatternCache, check_value};
+
+/// One value in a SetParameterValues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedValue {
+    pub name: String,
+    pub value: String,
+    /// XSD local name for `xsi:type` (`unsignedInt`).
+    pub xsd_type: String,
+}
+
+/// One entry of a SetParameterAttributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedAttributes {
+    pub name: String,
+    pub notification_change: bool,
+    pub notification: u8,
+    pub access_list_change: bool,
+    pub access_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rpc")]
+pub enum PlannedRpc {
+    AddObject {
+        /// The table, with a trailing dot: `Device.IP.Interface.`.
+        object_name: String,
+        parameter_key: String,
+        /// The instance number the desired set uses. The CPE chooses the real
+        /// number; a caller must renumber later RPCs if it differs.
+        expected_instance: u32,
+    },
+    DeleteObject {
+        /// The row, with a trailing dot: `Device.IP.Interface.3.`.
+        object_name: String,
+        parameter_key: String,
+    },
+    SetParameterValues {
+        parameter_list: Vec<PlannedValue>,
+        parameter_key: String,
+    },
+    SetParameterAttributes {
+        parameter_list: Vec<PlannedAttributes>,
+    },
+}
+
+/// A desired change that the plan does not attempt, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unachievable {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Plan {
+    pub rpcs: Vec<PlannedRpc>,
+    pub unachievable: Vec<Unachievable>,
+    /// Things worth knowing that do not block the plan.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions<'a> {
+    /// When given, writability, table access and values are checked against it.
+    pub model: Option<&'a Model>,
+    pub parameter_key: String,
+    /// At most this many parameters per SetParameterValues (CPEs have limits).
+    pub max_values_per_rpc: usize,
+}
+
+impl Default for PlanOptions<'_> {
+    fn default() -> Self {
+        PlanOptions { model: None, parameter_key: "cwmpkit".into(), max_values_per_rpc: 64 }
+    }
+}
+
+/// Whether the device or the schema says `path` may be written; `Err` says why not.
+fn writability(
+    path: &str,
+    current: Option<&Entry>,
+    desired: Option<&Entry>,
+    model: Option<&Model>,
+) -> Result<(), String> {
+    if let Some(false) = current.and_then(|e| e.writable).or(desired.and_then(|e| e.writable)) {
+        return Err("read-only on the device".into());
+    }
+    if let Some(model) = model
+        && let Ok(parsed) = Path::parse(path)
+    {
+        match model.lookup(&parsed) {
+            Some(Found::Parameter(_, parameter)) if parameter.access == Access::ReadOnly => {
+                return Err(format!("read-only in {}", model.name));
+            }
+            Some(Found::Object(object)) | Some(Found::Table(object))
+                if object.is_table() && object.access == Access::ReadOnly =>
+            {
+                return Err(format!(
+                    "the ACS may not add or delete rows of this table in {}",
+                    model.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The table path and instance number of a row path (`D.T.3.` → `D.T.`, 3).
+fn split_row(row: &str) -> Option<(String, u32)> {
+    let path = Path::parse(row).ok()?;
+    let number = match path.segments.last()? {
+        Segment::Instance(number) => *number,
+        _ => return None,
+    };
+    Some((path.parent()?.to_string(), number))
+}
+
+/// The RPCs from `current` to `desired`.
+pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOptions<'_>) -> Plan {
+    let mut result = Plan::default();
+    let model = options.model;
+    let key = options.parameter_key.clone();
+    let changes = diff(current, desired);
+
+    // Rows to add: every instance of `desired` missing from `current`, parents first.
+    let have: BTreeSet<String> = current.instances().into_iter().collect();
+    let mut blocked_rows: Vec<String> = Vec::new();
+    for row in desired.instances() {
+        if have.contains(&row) || blocked_rows.iter().any(|b| row.starts_with(b.as_str())) {
+            continue;
+        }
+        let Some((table, number)) = split_row(&row) else {
+            result.unachievable.push(Unachievable {
+                path: row.clone(),
+                reason: "alias-addressed rows cannot be created by number; AddObject needs a table"
+                    .into(),
+            });
+            blocked_rows.push(row);
+            continue;
+        };
+        match writability(&table, current.get(&table), desired.get(&table), model) {
+            Ok(()) => result.rpcs.push(PlannedRpc::AddObject {
+                object_name: table,
+                parameter_key: key.clone(),
+                expected_instance: number,
+            }),
+            Err(reason) => {
+                result.unachievable.push(Unachievable { path: row.clone(), reason });
+                blocked_rows.push(row);
+            }
+        }
+    }
+    if result.rpcs.iter().any(|rpc| matches!(rpc, PlannedRpc::AddObject { .. })) {
+        result.notes.push(
+            "AddObject lets the CPE choose instance numbers; renumber the later RPCs if it returns others".into(),
+        );
+    }
+
+    // Values.
+    let mut values = Vec::new();
+    let mut attributes = Vec::new();
+    let mut deletes = Vec::new();
+    let mut patterns = PatternCache::default();
+    for change in &changes {
+        match change {
+            Change::InstanceRemoved { path } => {
+                match writability(path, current.get(path), None, model) {
+                    Ok(()) => deletes.push(PlannedRpc::DeleteObject {
+                        object_name: path.clone(),
+                        parameter_key: key.clone(),
+                    }),
+                    Err(reason) => {
+                        result.unachievable.push(Unachievable { path: path.clone(), reason })
+                    }
+                }
+            }
+            Change::Removed { path, .. } => result.unachievable.push(Unachievable {
+                path: path.clone(),
+                reason: "only objects can be deleted; a parameter cannot be removed".into(),
+            }),
+            Change::Added { path, value: Some(value) }
+            | Change::ValueChanged { path, to: Some(value), .. } => {
+                let Some(entry) = desired.get(path) else { continue };
+                if entry.object || blocked_rows.iter().any(|b| path.starts_with(b.as_str())) {
+                    continue;
+                }
+                if let Err(reason) = writability(path, current.get(path), Some(entry), model) {
+                    result.unachievable.push(Unachievable { path: path.clone(), reason });
+                    continue;
+                }
+                let mut xsd_type = entry
+                    .value_type
+                    .clone()
+                    .or_else(|| current.get(path).and_then(|e| e.value_type.clone()));
+                if let Some(model) = model
+                    && let Ok(Some(Found::Parameter(_, parameter))) = model.lookup_str(path)
+                {
+                    let problems = check_value(value, &parameter.syntax, &mut patterns);
+                    if let Some(first) = problems.first() {
+                        result.unachievable.push(Unachievable {
+                            path: path.clone(),
+                            reason: format!("the CPE would reject the value: {}", first.message),
+                        });
+                        continue;
+                    }
+                    xsd_type.get_or_insert_with(|| parameter.syntax.base.xsd_name().to_string());
+                }
+                values.push(PlannedValue {
+                    name: path.clone(),
+                    value: value.clone(),
+                    xsd_type: xsd_type.unwrap_or_else(|| "string".into()),
+                });
+            }
+            Change::NotificationChanged { path, to: Some(level), .. } => {
+                if let Some(model) = model
+                    && let Ok(Some(Found::Parameter(_, parameter))) = model.lookup_str(path)
+                {
+                    match parameter.active_notify {
+                        ActiveNotify::ForceEnabled if *level != 2 => {
+                            result.unachievable.push(Unachievable {
+                                path: path.clone(),
+                                reason: "active notification is forced on for this parameter"
+                                    .into(),
+                            });
+                            continue;
+                        }
+                        ActiveNotify::CanDeny if *level == 2 => result.notes.push(format!(
+                            "{path}: the CPE may deny active notification (fault 9009)"
+                        )),
+                        _ => {}
+                    }
+                }
+                upsert_attributes(&mut attributes, path, |a| {
+                    a.notification_change = true;
+                    a.notification = *level;
+                });
+            }
+            Change::AccessListChanged { path, to: Some(list), .. } => {
+                upsert_attributes(&mut attributes, path, |a| {
+                    a.access_list_change = true;
+                    a.access_list = list.clone();
+                });
+            }
+            _ => {}
+        }
+    }
+    for chunk in values.chunks(options.max_values_per_rpc.max(1)) {
+        result.rpcs.push(PlannedRpc::SetParameterValues {
+            parameter_list: chunk.to_vec(),
+            parameter_key: key.clone(),
+        });
+    }
+    result.rpcs.extend(deletes);
+    if !attributes.is_empty() {
+        result.rpcs.push(PlannedRpc::SetParameterAttributes { parameter_list: attributes });
+    }
+    result
+}
+
+fn upsert_attributes(
+    list: &mut Vec<PlannedAttributes>,
+    path: &str,
+    update: impl FnOnce(&mut PlannedAttributes),
+) {
+    let index = match list.iter().position(|a| a.name == path) {
+        Some(index) => index,
+        None => {
+            list.push(PlannedAttributes {
+                name: path.to_string(),
+                notification_change: false,
+                notification: 0,
+                access_list_change: false,
+                access_list: Vec::new(),
+            });
+            list.len() - 1
+        }
+    };
+    if let Some(attributes) = list.get_mut(index) {
+        update(attributes);
+    }
+}
+
+/// Simulates a well-behaved CPE: applies the RPCs to a copy of `current`
+/// (AddObject creates the expected instance number).
+pub fn apply(rpcs: &[PlannedRpc], current: &ParameterSet) -> ParameterSet {
+    let mut set = current.clone();
+    for rpc in rpcs {
+        match rpc {
+            PlannedRpc::AddObject { object_name, expected_instance, .. } => {
+                let mut entry = Entry::object(format!("{object_name}{expected_instance}."));
+                entry.provenance.push(Provenance::new("AddObject"));
+                set.insert(entry);
+            }
+            PlannedRpc::DeleteObject { object_name, .. } => {
+                set.remove_subtree(object_name);
+            }
+            PlannedRpc::SetParameterValues { parameter_list, .. } => {
+                for value in parameter_list {
+                    set.insert(Entry {
+                        value_type: Some(value.xsd_type.clone()),
+                        provenance: vec![Provenance::new("SetParameterValues")],
+                        ..Entry::parameter(value.name.clone(), value.value.clone())
+                    });
+                }
+            }
+            PlannedRpc::SetParameterAttributes { parameter_list } => {
+                for attributes in parameter_list {
+                    let mut entry = Entry { path: attributes.name.clone(), ..Entry::default() };
+                    if attributes.notification_change {
+                        entry.notification = Some(attributes.notification);
+                    }
+                    if attributes.access_list_change {
+                        entry.access_list = Some(attributes.access_list.clone());
+                    }
+                    entry.provenance.push(Provenance::new("SetParameterAttributes"));
+                    set.insert(entry);
+                }
+            }
+        }
+    }
+    set
+}
+
+/// What a SetParameterValues would change on a device in state `current`,
+/// and which of its values the device would refuse.
+pub fn set_parameter_values_effect(
+    current: &ParameterSet,
+    values: &[PlannedValue],
+    model: Option<&Model>,
+) -> (Vec<Change>, Vec<Unachievable>) {
+    let mut refused = Vec::new();
+    let mut after = current.clone();
+    let mut patterns = PatternCache::default();
+    for value in values {
+        let existing = current.get(&value.name);
+        if let Err(reason) = writability(&value.name, existing, None, model) {
+            refused.push(Unachievable { path: value.name.clone(), reason });
+            continue;
+        }
+        if let Some(model) = model {
+            match model.lookup_str(&value.name) {
+                Ok(Some(Found::Parameter(_, parameter))) => {
+                    if let Some(first) =
+                        check_value(&value.value, &parameter.syntax, &mut patterns).first()
+                    {
+                        refused.push(Unachievable {
+                            path: value.name.clone(),
+                            reason: first.message.clone(),
+                        });
+                        continue;
+                    }
+                }
+                Ok(_) if existing.is_none() => {
+                    refused.push(Unachievable {
+                        path: value.name.clone(),
+                        reason: format!(
+                            "no such parameter on the device or in {} (fault 9005)",
+                            model.name
+                        ),
+                    });
+                    continue;
+                }
+                Err(error) => {
+                    refused
+                        .push(Unachievable { path: value.name.clone(), reason: error.to_string() });
+                    continue;
+                }
+                Ok(_) => {}
+            }
+        }
+        after.insert(Entry {
+            value_type: Some(value.xsd_type.clone()),
+            ..Entry::parameter(value.name.clone(), value.value.clone())
+        });
+    }
+    (diff(current, &after), refused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, value: &str, writable: bool) -> Entry {
+        Entry { writable: Some(writable), ..Entry::parameter(path, value) }
+    }
+
+    #[test]
+    fn plans_adds_sets_deletes_and_attributes() {
+        let current: ParameterSet = [
+            entry("D.T.1.W", "a", true),
+            entry("D.T.2.W", "b", true),
+            entry("D.RO", "x", false),
+            entry("D.N", "n", true),
+        ]
+        .into_iter()
+        .collect();
+        let desired: ParameterSet = [
+            entry("D.T.1.W", "a2", true),
+            entry("D.T.3.W", "c", true),
+            entry("D.RO", "y", false),
+            Entry { notification: Some(2), ..entry("D.N", "n", true) },
+        ]
+        .into_iter()
+        .collect();
+        let plan = plan(&current, &desired, &PlanOptions::default());
+        let kinds: Vec<&str> = plan
+            .rpcs
+            .iter()
+            .map(|rpc| match rpc {
+                PlannedRpc::AddObject { .. } => "add",
+                PlannedRpc::SetParameterValues { .. } => "spv",
+                PlannedRpc::DeleteObject { .. } => "delete",
+                PlannedRpc::SetParameterAttributes { .. } => "spa",
+            })
+            .collect();
+        assert_eq!(kinds, ["add", "spv", "delete", "spa"]);
+        assert_eq!(
+            plan.unachievable,
+            [Unachievable { path: "D.RO".into(), reason: "read-only on the device".into() }]
+        );
+        let after = apply(&plan.rpcs, &current);
+        assert_eq!(after.get("D.T.3.W").unwrap().value.as_deref(), Some("c"));
+        assert!(after.get("D.T.2.W").is_none());
+        assert_eq!(after.get("D.N").unwrap().notification, Some(2));
+
+        let (changes, refused) = set_parameter_values_effect(
+            &current,
+            &[
+                PlannedValue { name: "D.N".into(), value: "m".into(), xsd_type: "string".into() },
+                PlannedValue { name: "D.RO".into(), value: "z".into(), xsd_type: "string".into() },
+            ],
+            None,
+        );
+        assert_eq!(changes.len(), 1);
+        assert_eq!(refused.len(), 1);
+    }
+}

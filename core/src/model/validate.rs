@@ -1,0 +1,635 @@
+//! Checks a parameter set against a [`Model`]: paths, types, ranges, sizes,
+//! enumerations, patterns, writability and table sizes.
+//!
+//! Real devices deviate from their schemas all the time; a finding is
+//! information about the device, not a failure of the check. Each finding says
+//! what was expected and what was found, in words a user can act on.
+
+use regex_lite::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+use super::path::Path;
+use super::schema::{Access, BaseType, Found, Model, RangeFacet, SizeFacet, Syntax};
+use super::set::{Entry, ParameterSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Expected variation (vendor extensions).
+    Info,
+    /// The device deviates from the schema.
+    Warning,
+    /// The entry cannot be understood (bad path).
+    Error,
+}
+
+/// What kind of deviation a finding is; stable for grouping and filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    BadPath,
+    UnknownParameter,
+    UnknownObject,
+    VendorExtension,
+    ObjectOrParameter,
+    DeclaredType,
+    BadValue,
+    OutOfRange,
+    BadSize,
+    NotInEnumeration,
+    PatternMismatch,
+    ListItems,
+    Writability,
+    TooManyInstances,
+    BadNotification,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub path: String,
+    pub severity: Severity,
+    pub kind: FindingKind,
+    pub message: String,
+}
+
+/// The outcome of checking a set.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub model: String,
+    /// Entries looked at (objects and parameters).
+    pub checked: usize,
+    /// Entries the schema knows.
+    pub known: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Number of findings per kind.
+    pub fn counts(&self) -> BTreeMap<FindingKind, usize> {
+        let mut counts = BTreeMap::new();
+        for finding in &self.findings {
+            *counts.entry(finding.kind).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// Compiled `<pattern>` regexes, reused across values.
+#[derive(Debug, Default)]
+pub struct PatternCache {
+    compiled: HashMap<String, Option<Regex>>,
+}
+
+impl PatternCache {
+    /// Whether `value` matches `pattern` as a whole; `None` when the pattern
+    /// is not a regex this engine understands.
+    pub fn matches(&mut self, pattern: &str, value: &str) -> Option<bool> {
+        let regex = self
+            .compiled
+            .entry(pattern.to_string())
+            .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok());
+        regex.as_ref().map(|r| r.is_match(value))
+    }
+}
+
+/// A problem with one value, before it is tied to a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueProblem {
+    pub kind: FindingKind,
+    pub message: String,
+}
+
+fn problem(kind: FindingKind, message: String) -> ValueProblem {
+    ValueProblem { kind, message }
+}
+
+/// Checks one value against a syntax.
+pub fn check_value(value: &str, syntax: &Syntax, patterns: &mut PatternCache) -> Vec<ValueProblem> {
+    let mut problems = Vec::new();
+    match &syntax.list {
+        Some(list) => {
+            if let Some(problem) = check_sizes(value.chars().count() as u64, &list.sizes, "list") {
+                problems.push(problem);
+            }
+            let items: Vec<&str> = if value.trim().is_empty() {
+                Vec::new()
+            } else {
+                value.split(',').map(str::trim).collect()
+            };
+            let count = items.len() as u32;
+            if list.min_items.is_some_and(|min| count < min)
+                || list.max_items.is_some_and(|max| count > max)
+            {
+                problems.push(problem(
+                    FindingKind::ListItems,
+                    format!(
+                        "{count} list items, allowed {}..{}",
+                        list.min_items.unwrap_or(0),
+                        list.max_items.map(|m| m.to_string()).unwrap_or_else(|| "∞".into())
+                    ),
+                ));
+            }
+            for item in items {
+                for mut found in check_item(item, syntax, patterns) {
+                    found.message = format!("item `{item}`: {}", found.message);
+                    problems.push(found);
+                }
+            }
+        }
+        None => problems.extend(check_item(value, syntax, patterns)),
+    }
+    problems
+}
+
+fn check_item(value: &str, syntax: &Syntax, patterns: &mut PatternCache) -> Vec<ValueProblem> {
+    let mut problems = Vec::new();
+    if syntax.hidden && value.is_empty() {
+        // Hidden values (passwords) read back empty by design.
+        return problems;
+    }
+    let base = syntax.base;
+    match base {
+        BaseType::Int | BaseType::UnsignedInt | BaseType::Long | BaseType::UnsignedLong => {
+            let (min, max): (i128, i128) = match base {
+                BaseType::Int => (i32::MIN.into(), i32::MAX.into()),
+                BaseType::UnsignedInt => (0, u32::MAX.into()),
+                BaseType::Long => (i64::MIN.into(), i64::MAX.into()),
+                _ => (0, u64::MAX.into()),
+            };
+            match value.trim().parse::<i128>() {
+                Ok(number) if number < min || number > max => problems.push(problem(
+                    FindingKind::BadValue,
+                    format!("{number} does not fit {} ({min}..{max})", base.xsd_name()),
+                )),
+                Ok(number) => {
+                    if let Some(found) = check_ranges_integer(number, &syntax.ranges) {
+                        problems.push(found);
+                    }
+                }
+                Err(_) => problems.push(problem(
+                    FindingKind::BadValue,
+                    format!("`{value}` is not an {}", base.xsd_name()),
+                )),
+            }
+        }
+        BaseType::Decimal => match value.trim().parse::<f64>() {
+            Ok(number) => {
+                if let Some(found) = check_ranges_decimal(number, &syntax.ranges) {
+                    problems.push(found);
+                }
+            }
+            Err(_) => {
+                problems.push(problem(FindingKind::BadValue, format!("`{value}` is not a decimal")))
+            }
+        },
+        BaseType::Boolean => {
+            if !matches!(value, "0" | "1" | "true" | "false") {
+                problems.push(problem(
+                    FindingKind::BadValue,
+                    format!("`{value}` is not a boolean (0, 1, true or false)"),
+                ));
+            }
+        }
+        BaseType::DateTime => {
+            if !is_date_time(value) {
+                problems.push(problem(
+                    FindingKind::BadValue,
+                    format!("`{value}` is not a dateTime (YYYY-MM-DDThh:mm:ss with optional fraction and zone)"),
+                ));
+            }
+        }
+        BaseType::HexBinary => {
+            if !value.len().is_multiple_of(2) || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                problems
+                    .push(problem(FindingKind::BadValue, format!("`{value}` is not hexBinary")));
+            } else if let Some(found) = check_sizes(value.len() as u64 / 2, &syntax.sizes, "octets")
+            {
+                problems.push(found);
+            }
+        }
+        BaseType::Base64 => {
+            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+            let valid = compact.len().is_multiple_of(4)
+                && compact
+                    .trim_end_matches('=')
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/');
+            if !valid {
+                problems.push(problem(FindingKind::BadValue, "not valid base64".into()));
+            } else {
+                let padding = compact.len() - compact.trim_end_matches('=').len();
+                let octets = (compact.len() / 4 * 3).saturating_sub(padding) as u64;
+                if let Some(found) = check_sizes(octets, &syntax.sizes, "octets") {
+                    problems.push(found);
+                }
+            }
+        }
+        BaseType::String => {
+            if let Some(found) =
+                check_sizes(value.chars().count() as u64, &syntax.sizes, "characters")
+            {
+                problems.push(found);
+            }
+        }
+    }
+    if !syntax.enumerations.is_empty() && !syntax.enumerations.iter().any(|e| e.value == value) {
+        let allowed: Vec<&str> =
+            syntax.enumerations.iter().take(12).map(|e| e.value.as_str()).collect();
+        let more = if syntax.enumerations.len() > 12 { ", …" } else { "" };
+        problems.push(problem(
+            FindingKind::NotInEnumeration,
+            format!("`{value}` is not one of {}{more}", allowed.join(", ")),
+        ));
+    }
+    if !syntax.patterns.is_empty() {
+        let mut understood = false;
+        let mut matched = false;
+        for pattern in &syntax.patterns {
+            if let Some(result) = patterns.matches(pattern, value) {
+                understood = true;
+                matched |= result;
+            }
+        }
+        if understood && !matched {
+            let shown: Vec<String> = syntax.patterns.iter().map(|p| format!("`{p}`")).collect();
+            problems.push(problem(
+                FindingKind::PatternMismatch,
+                format!("`{value}` matches none of the patterns {}", shown.join(", ")),
+            ));
+        }
+    }
+    problems
+}
+
+fn check_sizes(length: u64, sizes: &[SizeFacet], unit: &str) -> Option<ValueProblem> {
+    if sizes.is_empty() {
+        return None;
+    }
+    let fits = sizes.iter().any(|size| {
+        size.min_length.is_none_or(|min| length >= min)
+            && size.max_length.is_none_or(|max| length <= max)
+    });
+    if fits {
+        return None;
+    }
+    let allowed: Vec<String> = sizes
+        .iter()
+        .map(|s| match (s.min_length, s.max_length) {
+            (Some(min), Some(max)) => format!("{min}..{max}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, None) => "any".into(),
+        })
+        .collect();
+    Some(problem(
+        FindingKind::BadSize,
+        format!("{length} {unit}, allowed {}", allowed.join(" or ")),
+    ))
+}
+
+fn describe_ranges(ranges: &[RangeFacet]) -> String {
+    ranges
+        .iter()
+        .map(|r| {
+            let mut text = format!(
+                "{}..{}",
+                r.min_inclusive.as_deref().unwrap_or(""),
+                r.max_inclusive.as_deref().unwrap_or("")
+            );
+            if let Some(step) = &r.step {
+                text.push_str(&format!(" step {step}"));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn check_ranges_integer(number: i128, ranges: &[RangeFacet]) -> Option<ValueProblem> {
+    if ranges.is_empty() {
+        return None;
+    }
+    let bound = |text: &Option<String>| text.as_deref().and_then(|t| t.trim().parse::<i128>().ok());
+    let fits = ranges.iter().any(|range| {
+        let min = bound(&range.min_inclusive);
+        let max = bound(&range.max_inclusive);
+        let step = bound(&range.step).filter(|s| *s > 0);
+        min.is_none_or(|m| number >= m)
+            && max.is_none_or(|m| number <= m)
+            && step.is_none_or(|s| (number - min.unwrap_or(0)).rem_euclid(s) == 0)
+    });
+    (!fits).then(|| {
+        problem(FindingKind::OutOfRange, format!("{number} is outside {}", describe_ranges(ranges)))
+    })
+}
+
+fn check_ranges_decimal(number: f64, ranges: &[RangeFacet]) -> Option<ValueProblem> {
+    if ranges.is_empty() {
+        return None;
+    }
+    let bound = |text: &Option<String>| text.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
+    let fits = ranges.iter().any(|range| {
+        bound(&range.min_inclusive).is_none_or(|m| number >= m)
+            && bound(&range.max_inclusive).is_none_or(|m| number <= m)
+    });
+    (!fits).then(|| {
+        problem(FindingKind::OutOfRange, format!("{number} is outside {}", describe_ranges(ranges)))
+    })
+}
+
+/// `YYYY-MM-DDThh:mm:ss`, optional `.fraction`, optional `Z` or `±hh:mm`.
+pub fn is_date_time(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let base_ok = bytes.len() >= 19
+        && digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && bytes.get(10) == Some(&b'T')
+        && digits(11..13)
+        && bytes.get(13) == Some(&b':')
+        && digits(14..16)
+        && bytes.get(16) == Some(&b':')
+        && digits(17..19);
+    if !base_ok {
+        return false;
+    }
+    let field = |range: std::ops::Range<usize>| {
+        value.get(range).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0)
+    };
+    if !(1..=12).contains(&field(5..7))
+        || !(1..=31).contains(&field(8..10))
+        || field(11..13) > 24
+        || field(14..16) > 59
+        || field(17..19) > 60
+    {
+        return false;
+    }
+    let mut rest = &value[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let length = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if length == 0 {
+            return false;
+        }
+        rest = &fraction[length..];
+    }
+    match rest.as_bytes() {
+        [] | [b'Z'] => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            (*sign == b'+' || *sign == b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Finding {
+    Finding { path: entry.path.clone(), severity, kind, message }
+}
+
+fn is_vendor_path(path: &Path) -> bool {
+    path.segments
+        .iter()
+        .any(|s| matches!(s, super::path::Segment::Name(name) if name.starts_with("X_")))
+}
+
+/// Checks every entry of `set` against `model`.
+pub fn validate(set: &ParameterSet, model: &Model) -> Report {
+    let mut report = Report { model: model.name.clone(), ..Report::default() };
+    let mut patterns = PatternCache::default();
+    for entry in set.entries() {
+        report.checked += 1;
+        let path = match Path::parse(&entry.path) {
+            Ok(path) => path,
+            Err(error) => {
+                report.findings.push(finding(
+                    entry,
+                    Severity::Error,
+                    FindingKind::BadPath,
+                    error.to_string(),
+                ));
+                continue;
+            }
+        };
+        let found = model.lookup(&path);
+        let found = match found {
+            Some(found) => found,
+            None => {
+                // A name written without its trailing dot (or with one) may
+                // still be an object (or a parameter): say so precisely.
+                let flipped = Path { partial: !path.partial, ..path.clone() };
+                if !path.segments.is_empty() && model.lookup(&flipped).is_some() {
+                    let what = if path.partial { "a parameter" } else { "an object" };
+                    report.findings.push(finding(
+                        entry,
+                        Severity::Warning,
+                        FindingKind::ObjectOrParameter,
+                        format!("the schema defines this as {what}"),
+                    ));
+                } else if is_vendor_path(&path) {
+                    report.findings.push(finding(
+                        entry,
+                        Severity::Info,
+                        FindingKind::VendorExtension,
+                        format!("vendor extension, not in {}", model.name),
+                    ));
+                } else {
+                    let kind = if path.partial {
+                        FindingKind::UnknownObject
+                    } else {
+                        FindingKind::UnknownParameter
+                    };
+                    report.findings.push(finding(
+                        entry,
+                        Severity::Warning,
+                        kind,
+                        format!("not in {}", model.name),
+                    ));
+                }
+                continue;
+            }
+        };
+        report.known += 1;
+        match found {
+            Found::Object(object) | Found::Table(object) => {
+                let table_container = matches!(found, Found::Table(_));
+                let row =
+                    object.is_table() && path.segments.last().is_some_and(|s| s.is_instance());
+                if (table_container || row)
+                    && entry.writable == Some(true)
+                    && object.access == Access::ReadOnly
+                {
+                    report.findings.push(finding(
+                        entry,
+                        Severity::Warning,
+                        FindingKind::Writability,
+                        "device says instances can be added/deleted; the schema says the table is read-only".into(),
+                    ));
+                }
+            }
+            Found::Parameter(_, parameter) => {
+                if let Some(declared) = &entry.value_type {
+                    match BaseType::from_xsd_name(declared) {
+                        Some(base) if base == parameter.syntax.base => {}
+                        Some(base) => report.findings.push(finding(
+                            entry,
+                            Severity::Warning,
+                            FindingKind::DeclaredType,
+                            format!(
+                                "declared {}, the schema says {}",
+                                base.xsd_name(),
+                                parameter.syntax.base.xsd_name()
+                            ),
+                        )),
+                        None => report.findings.push(finding(
+                            entry,
+                            Severity::Warning,
+                            FindingKind::DeclaredType,
+                            format!("declared type `{declared}` is not a CWMP type"),
+                        )),
+                    }
+                }
+                match (entry.writable, parameter.access) {
+                    (Some(true), Access::ReadOnly) => report.findings.push(finding(
+                        entry,
+                        Severity::Warning,
+                        FindingKind::Writability,
+                        "device says writable; the schema says read-only".into(),
+                    )),
+                    (Some(false), Access::ReadWrite) => report.findings.push(finding(
+                        entry,
+                        Severity::Info,
+                        FindingKind::Writability,
+                        "read-only on this device; the schema allows writing".into(),
+                    )),
+                    _ => {}
+                }
+                if let Some(level) = entry.notification
+                    && level > 6
+                {
+                    report.findings.push(finding(
+                        entry,
+                        Severity::Warning,
+                        FindingKind::BadNotification,
+                        format!("notification {level} is not 0–6"),
+                    ));
+                }
+                if let Some(value) = &entry.value {
+                    for found in check_value(value, &parameter.syntax, &mut patterns) {
+                        report.findings.push(finding(
+                            entry,
+                            Severity::Warning,
+                            found.kind,
+                            found.message,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    check_table_sizes(set, model, &mut report);
+    report
+}
+
+/// Tables with more instances than the schema's `maxEntries`.
+fn check_table_sizes(set: &ParameterSet, model: &Model, report: &mut Report) {
+    let mut per_table: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    for instance in set.instances() {
+        let Ok(path) = Path::parse(&instance) else { continue };
+        let Some(container) = path.parent() else { continue };
+        let slot = per_table
+            .entry(container.to_string())
+            .or_insert_with(|| (path.generic().to_string(), 0));
+        slot.1 += 1;
+    }
+    for (container, (generic, count)) in per_table {
+        if let Some(max) = model.object(&generic).and_then(|o| o.max_entries)
+            && count > max as usize
+        {
+            report.findings.push(Finding {
+                path: container,
+                severity: Severity::Warning,
+                kind: FindingKind::TooManyInstances,
+                message: format!("{count} instances, the schema allows at most {max}"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::{Enumeration, ListFacets};
+
+    fn syntax(base: BaseType) -> Syntax {
+        Syntax { base, ..Syntax::default() }
+    }
+
+    fn kinds(value: &str, syntax: &Syntax) -> Vec<FindingKind> {
+        check_value(value, syntax, &mut PatternCache::default())
+            .into_iter()
+            .map(|p| p.kind)
+            .collect()
+    }
+
+    #[test]
+    fn base_types() {
+        assert!(kinds("42", &syntax(BaseType::UnsignedInt)).is_empty());
+        assert_eq!(kinds("-1", &syntax(BaseType::UnsignedInt)), [FindingKind::BadValue]);
+        assert_eq!(kinds("", &syntax(BaseType::Int)), [FindingKind::BadValue]);
+        assert_eq!(kinds("4294967296", &syntax(BaseType::UnsignedInt)), [FindingKind::BadValue]);
+        assert!(kinds("18446744073709551615", &syntax(BaseType::UnsignedLong)).is_empty());
+        assert!(kinds("true", &syntax(BaseType::Boolean)).is_empty());
+        assert_eq!(kinds("TRUE", &syntax(BaseType::Boolean)), [FindingKind::BadValue]);
+        assert!(kinds("0001-01-01T00:00:00Z", &syntax(BaseType::DateTime)).is_empty());
+        assert!(kinds("2023-03-28T15:39:56.053+02:00", &syntax(BaseType::DateTime)).is_empty());
+        assert_eq!(
+            kinds("2019-03-05T11:54::14", &syntax(BaseType::DateTime)),
+            [FindingKind::BadValue]
+        );
+        assert!(kinds("00ff", &syntax(BaseType::HexBinary)).is_empty());
+        assert_eq!(kinds("0f0", &syntax(BaseType::HexBinary)), [FindingKind::BadValue]);
+        assert!(kinds("aGVsbG8=", &syntax(BaseType::Base64)).is_empty());
+        assert!(kinds("-12.5", &syntax(BaseType::Decimal)).is_empty());
+    }
+
+    #[test]
+    fn facets() {
+        let ranged = Syntax {
+            ranges: vec![RangeFacet {
+                min_inclusive: Some("1".into()),
+                max_inclusive: Some("10".into()),
+                step: Some("3".into()),
+            }],
+            ..syntax(BaseType::Int)
+        };
+        assert!(kinds("7", &ranged).is_empty());
+        assert_eq!(kinds("8", &ranged), [FindingKind::OutOfRange]);
+        assert_eq!(kinds("11", &ranged), [FindingKind::OutOfRange]);
+        let sized = Syntax {
+            sizes: vec![SizeFacet { min_length: None, max_length: Some(3) }],
+            ..syntax(BaseType::String)
+        };
+        assert_eq!(kinds("abcd", &sized), [FindingKind::BadSize]);
+        let enumerated = Syntax {
+            enumerations: vec![Enumeration { value: "Up".into(), read_only: false }],
+            ..syntax(BaseType::String)
+        };
+        assert_eq!(kinds("Down", &enumerated), [FindingKind::NotInEnumeration]);
+        let patterned =
+            Syntax { patterns: vec!["".into(), "\\d+".into()], ..syntax(BaseType::String) };
+        assert!(kinds("", &patterned).is_empty());
+        assert!(kinds("123", &patterned).is_empty());
+        assert_eq!(kinds("12a", &patterned), [FindingKind::PatternMismatch]);
+        let listed = Syntax {
+            list: Some(ListFacets { min_items: None, max_items: Some(2), sizes: Vec::new() }),
+            ..syntax(BaseType::UnsignedInt)
+        };
+        assert!(kinds("1, 2", &listed).is_empty());
+        assert_eq!(kinds("1,x,3", &listed), [FindingKind::ListItems, FindingKind::BadValue]);
+    }
+}
