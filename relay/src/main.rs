@@ -18,6 +18,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Decode CWMP messages from files and print a summary.
     Decode(commands::decode::DecodeArgs),
+    /// Parameter sets: validate against a schema, diff, plan RPCs.
+    Params(commands::params::ParamsArgs),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Decode(args) => commands::decode::run(&args),
+        Command::Params(args) => commands::params::run(&args),
     };
     match outcome {
         Ok(code) => code,

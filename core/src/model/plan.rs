@@ -265,6 +265,27 @@ pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOption
             _ => {}
         }
     }
+    // New parameters (in new rows, or newly appearing) carry their desired
+    // attributes too: a fresh parameter's notification is the CPE's default.
+    for change in &changes {
+        let Change::Added { path, .. } = change else { continue };
+        let Some(entry) = desired.get(path) else { continue };
+        if entry.object || blocked_rows.iter().any(|b| path.starts_with(b.as_str())) {
+            continue;
+        }
+        if let Some(level) = entry.notification {
+            upsert_attributes(&mut attributes, path, |a| {
+                a.notification_change = true;
+                a.notification = level;
+            });
+        }
+        if let Some(list) = &entry.access_list {
+            upsert_attributes(&mut attributes, path, |a| {
+                a.access_list_change = true;
+                a.access_list = list.clone();
+            });
+        }
+    }
     for chunk in values.chunks(options.max_values_per_rpc.max(1)) {
         result.rpcs.push(PlannedRpc::SetParameterValues {
             parameter_list: chunk.to_vec(),

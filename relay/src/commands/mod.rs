@@ -2,4 +2,5 @@
 //! returns the exit code, or a message for stderr when the input cannot be read.
 
 pub mod decode;
+pub mod params;
 pub mod serve;

@@ -1,0 +1,304 @@
+//! `cwmpkit params …`: parameter sets on the command line.
+//!
+//! - `validate FILE [--schema NAME]`: load a GenieACS CSV dump, cwmpkit JSON or
+//!   SOAP (Inform, GetParameterValuesResponse, …) and report how it deviates
+//!   from its schema.
+//! - `diff A B`: what changes from A to B.
+//! - `plan A B`: the RPCs that take a device from A to B (SOAP or `--json`).
+//!
+//! A device that deviates from its schema is information, not an error: the
+//! exit code is non-zero only when an input cannot be read.
+
+use cwmpkit_core::cwmp;
+use cwmpkit_core::model::plan::{Plan, PlanOptions, PlannedRpc};
+use cwmpkit_core::model::schema::Model;
+use cwmpkit_core::model::set::ParameterSet;
+use cwmpkit_core::model::{diff, embedded, from_cwmp, genieacs, json, plan, validate};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Writes to stdout; a closed pipe (`… | head`) ends output quietly.
+fn emit(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*)))? };
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParamsArgs {
+    #[command(subcommand)]
+    pub command: ParamsCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ParamsCommand {
+    /// Validate a parameter set against its data-model schema.
+    Validate {
+        file: PathBuf,
+        /// tr-181, tr-098, tr-106 or aastra; detected from the paths when omitted.
+        #[arg(long)]
+        schema: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what changes from set A to set B (instance-aware).
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The RPCs that take a device from set A (current) to set B (desired).
+    Plan {
+        a: PathBuf,
+        b: PathBuf,
+        /// Check writability and values against this schema (detected from A when omitted).
+        #[arg(long)]
+        schema: Option<String>,
+        /// ParameterKey sent with the plan's RPCs.
+        #[arg(long, default_value = "cwmpkit")]
+        parameter_key: String,
+        /// B is the complete desired state: rows and parameters missing from B
+        /// are to be removed. Without it, B lists only what should change.
+        #[arg(long)]
+        exact: bool,
+        /// Print the plan as JSON instead of SOAP envelopes.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(args: &ParamsArgs) -> Result<ExitCode, String> {
+    match &args.command {
+        ParamsCommand::Validate { file, schema, json } => {
+            run_validate(file, schema.as_deref(), *json)
+        }
+        ParamsCommand::Diff { a, b, json } => run_diff(a, b, *json),
+        ParamsCommand::Plan { a, b, schema, parameter_key, exact, json } => {
+            run_plan(a, b, schema.as_deref(), parameter_key, *exact, *json)
+        }
+    }
+}
+
+/// A loaded set and the oddities met while loading it.
+struct Input {
+    set: ParameterSet,
+    notes: Vec<String>,
+}
+
+/// Loads CSV, JSON or SOAP, told apart by the first non-blank character.
+fn load(path: &Path) -> Result<Input, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        let loaded =
+            json::from_json(&text, &name).map_err(|e| format!("{}: {e}", path.display()))?;
+        let notes = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();
+        return Ok(Input { set: loaded.set, notes });
+    }
+    if trimmed.starts_with('<') {
+        let decoded = cwmp::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut set = ParameterSet::new();
+        let mut notes: Vec<String> =
+            decoded.diagnostics.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+        for envelope in &decoded.envelopes {
+            match from_cwmp::from_message(&envelope.message, &name) {
+                Some(part) => set.merge(part),
+                None => notes.push(format!("{} carries no parameters", envelope.message.name())),
+            }
+        }
+        return Ok(Input { set, notes });
+    }
+    let loaded =
+        genieacs::load_csv(&text, &name).map_err(|e| format!("{}: {e}", path.display()))?;
+    let notes =
+        loaded.diagnostics.iter().map(|d| format!("line {}: {}", d.line, d.message)).collect();
+    Ok(Input { set: loaded.set, notes })
+}
+
+fn model_for(set: &ParameterSet, schema: Option<&str>) -> Result<Model, String> {
+    let name = schema.unwrap_or_else(|| embedded::detect_model(set.paths()));
+    embedded::model(name).map_err(|e| format!("{e} (known: {})", embedded::MODEL_NAMES.join(", ")))
+}
+
+fn run_validate(file: &Path, schema: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
+    let input = load(file)?;
+    let model = model_for(&input.set, schema)?;
+    let report = validate::validate(&input.set, &model);
+    if as_json {
+        let out = serde_json::json!({
+            "file": file.display().to_string(),
+            "entries": input.set.len(),
+            "parameters": input.set.parameter_count(),
+            "loadNotes": input.notes,
+            "report": report,
+        });
+        out!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    out!(
+        "{}: {} entries loaded ({} parameters); model {}: {} known, {} findings",
+        file.display(),
+        input.set.len(),
+        input.set.parameter_count(),
+        report.model,
+        report.known,
+        report.findings.len()
+    );
+    for note in &input.notes {
+        out!("  load: {note}");
+    }
+    for (kind, count) in report.counts() {
+        out!("  {kind:?}: {count}");
+    }
+    for finding in &report.findings {
+        out!("{:?} {:?} {}: {}", finding.severity, finding.kind, finding.path, finding.message);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(a: &Path, b: &Path, as_json: bool) -> Result<ExitCode, String> {
+    let (a_set, b_set) = (load(a)?.set, load(b)?.set);
+    let changes = diff::diff(&a_set, &b_set);
+    if as_json {
+        out!("{}", serde_json::to_string_pretty(&changes).map_err(|e| e.to_string())?);
+    } else {
+        out!("{} → {}: {} changes", a.display(), b.display(), changes.len());
+        for change in &changes {
+            out!("{change}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_plan(
+    a: &Path,
+    b: &Path,
+    schema: Option<&str>,
+    key: &str,
+    exact: bool,
+    as_json: bool,
+) -> Result<ExitCode, String> {
+    let (current, mut desired) = (load(a)?.set, load(b)?.set);
+    if !exact {
+        // B overlays A: what B does not mention stays as it is.
+        let mut overlay = current.clone();
+        overlay.merge(desired);
+        desired = overlay;
+    }
+    let model = model_for(&current, schema)?;
+    let options = PlanOptions {
+        model: Some(&model),
+        parameter_key: key.to_string(),
+        ..PlanOptions::default()
+    };
+    let planned = plan::plan(&current, &desired, &options);
+    if as_json {
+        out!("{}", serde_json::to_string_pretty(&planned).map_err(|e| e.to_string())?);
+    } else {
+        emit(&render_soap(&planned))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// SOAP 1.1 envelopes (CWMP 1.0 namespace, understood by every CPE), one per
+/// RPC, with unachievable changes and notes as XML comments first. Written
+/// here until the codec (core::cwmp) encodes AddObject, SetParameterValues,
+/// DeleteObject and SetParameterAttributes; then this should call it.
+fn render_soap(planned: &Plan) -> String {
+    let mut out = String::new();
+    for item in &planned.unachievable {
+        out.push_str(&format!(
+            "<!-- cannot: {} — {} -->\n",
+            escape(&item.path),
+            escape(&item.reason).replace("--", "- -")
+        ));
+    }
+    for note in &planned.notes {
+        out.push_str(&format!("<!-- note: {} -->\n", escape(note).replace("--", "- -")));
+    }
+    for (index, rpc) in planned.rpcs.iter().enumerate() {
+        let body = match rpc {
+            PlannedRpc::AddObject { object_name, parameter_key, .. } => format!(
+                "<cwmp:AddObject><ObjectName>{}</ObjectName><ParameterKey>{}</ParameterKey></cwmp:AddObject>",
+                escape(object_name),
+                escape(parameter_key)
+            ),
+            PlannedRpc::DeleteObject { object_name, parameter_key } => format!(
+                "<cwmp:DeleteObject><ObjectName>{}</ObjectName><ParameterKey>{}</ParameterKey></cwmp:DeleteObject>",
+                escape(object_name),
+                escape(parameter_key)
+            ),
+            PlannedRpc::SetParameterValues { parameter_list, parameter_key } => {
+                let mut items = String::new();
+                for value in parameter_list {
+                    items.push_str(&format!(
+                        "\n<ParameterValueStruct><Name>{}</Name><Value xsi:type=\"xsd:{}\">{}</Value></ParameterValueStruct>",
+                        escape(&value.name),
+                        escape(&value.xsd_type),
+                        escape(&value.value)
+                    ));
+                }
+                format!(
+                    "<cwmp:SetParameterValues><ParameterList soap-enc:arrayType=\"cwmp:ParameterValueStruct[{}]\">{items}\n</ParameterList><ParameterKey>{}</ParameterKey></cwmp:SetParameterValues>",
+                    parameter_list.len(),
+                    escape(parameter_key)
+                )
+            }
+            PlannedRpc::SetParameterAttributes { parameter_list } => {
+                let mut items = String::new();
+                for attributes in parameter_list {
+                    let access: String = attributes
+                        .access_list
+                        .iter()
+                        .map(|a| format!("<string>{}</string>", escape(a)))
+                        .collect();
+                    items.push_str(&format!(
+                        "\n<SetParameterAttributesStruct><Name>{}</Name><NotificationChange>{}</NotificationChange><Notification>{}</Notification><AccessListChange>{}</AccessListChange><AccessList soap-enc:arrayType=\"xsd:string[{}]\">{access}</AccessList></SetParameterAttributesStruct>",
+                        escape(&attributes.name),
+                        u8::from(attributes.notification_change),
+                        attributes.notification,
+                        u8::from(attributes.access_list_change),
+                        attributes.access_list.len()
+                    ));
+                }
+                format!(
+                    "<cwmp:SetParameterAttributes><ParameterList soap-enc:arrayType=\"cwmp:SetParameterAttributesStruct[{}]\">{items}\n</ParameterList></cwmp:SetParameterAttributes>",
+                    parameter_list.len()
+                )
+            }
+        };
+        out.push_str(&format!(
+            "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\">\n<soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">cwmpkit-{}</cwmp:ID></soap-env:Header>\n<soap-env:Body>{body}</soap-env:Body>\n</soap-env:Envelope>\n",
+            index + 1
+        ));
+    }
+    out
+}
