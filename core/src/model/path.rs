@@ -113,6 +113,11 @@ impl Path {
                     while chars.get(index).is_some_and(char::is_ascii_digit) {
                         index += 1;
                     }
+                    // `8021pMark` (seen in a real TP-Link dump) is a name that
+                    // starts with a digit, not an instance followed by junk.
+                    if chars.get(index).is_some_and(|c| c.is_ascii_alphabetic() || *c == '_') {
+                        return Err(fail(start, PathErrorKind::BadNameStart(first)));
+                    }
                     let digits: String = chars[start..index].iter().collect();
                     match digits.parse::<u32>() {
                         Ok(number) => Segment::Instance(number),
@@ -278,6 +283,8 @@ mod tests {
         let error = Path::parse("Device.Wi Fi").unwrap_err();
         assert_eq!((error.offset, error.kind), (9, PathErrorKind::UnexpectedCharacter(' ')));
         let error = Path::parse("Device.1x").unwrap_err();
+        assert_eq!((error.offset, error.kind), (7, PathErrorKind::BadNameStart('1')));
+        let error = Path::parse("Device.1-x").unwrap_err();
         assert_eq!((error.offset, error.kind), (8, PathErrorKind::TrailingAfterInstance));
         let error = Path::parse("Device.[abc").unwrap_err();
         assert_eq!((error.offset, error.kind), (7, PathErrorKind::UnclosedAlias));

@@ -146,6 +146,7 @@ pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOption
     // Rows to add: every instance of `desired` missing from `current`, parents first.
     let have: BTreeSet<String> = current.instances().into_iter().collect();
     let mut blocked_rows: Vec<String> = Vec::new();
+    let mut added_rows: Vec<String> = Vec::new();
     for row in desired.instances() {
         if have.contains(&row) || blocked_rows.iter().any(|b| row.starts_with(b.as_str())) {
             continue;
@@ -159,12 +160,47 @@ pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOption
             blocked_rows.push(row);
             continue;
         };
+        let definition = model.and_then(|m| {
+            let generic = Path::parse(&row).ok()?.generic().to_string();
+            m.object(&generic)
+        });
+        if let Some(definition) = definition {
+            // A table that must have rows (`minEntries` ≥ 1, like each Aastra
+            // profile's Line.1) gets them from the CPE together with its parent.
+            let parent_row =
+                Path::parse(&table).ok().and_then(|t| t.parent()).map(|p| p.to_string());
+            let parent_added = parent_row.is_some_and(|p| added_rows.contains(&p));
+            if parent_added && number <= definition.min_entries {
+                result.notes.push(format!("{row} is created by the CPE with its parent"));
+                added_rows.push(row);
+                continue;
+            }
+            if let Some(max) = definition.max_entries {
+                let existing =
+                    have.iter().filter(|r| split_row(r).is_some_and(|(t, _)| t == table)).count();
+                let planned = added_rows
+                    .iter()
+                    .filter(|r| split_row(r).is_some_and(|(t, _)| t == table))
+                    .count();
+                if existing + planned >= max as usize {
+                    result.unachievable.push(Unachievable {
+                        path: row.clone(),
+                        reason: format!("the table allows at most {max} rows"),
+                    });
+                    blocked_rows.push(row);
+                    continue;
+                }
+            }
+        }
         match writability(&table, current.get(&table), desired.get(&table), model) {
-            Ok(()) => result.rpcs.push(PlannedRpc::AddObject {
-                object_name: table,
-                parameter_key: key.clone(),
-                expected_instance: number,
-            }),
+            Ok(()) => {
+                result.rpcs.push(PlannedRpc::AddObject {
+                    object_name: table,
+                    parameter_key: key.clone(),
+                    expected_instance: number,
+                });
+                added_rows.push(row);
+            }
             Err(reason) => {
                 result.unachievable.push(Unachievable { path: row.clone(), reason });
                 blocked_rows.push(row);
