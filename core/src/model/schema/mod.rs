@@ -264,16 +264,25 @@ impl Schema {
     /// megabytes that a validator does not need.
     pub fn summarize_descriptions(&mut self, max_chars: usize) {
         for object in &mut self.objects {
-            object.description = summarize(&object.description, max_chars);
+            object.description = summarize(&object.description, max_chars, None);
             for parameter in &mut object.parameters {
-                parameter.description = summarize(&parameter.description, max_chars);
+                let syntax = &parameter.syntax;
+                let mut summary =
+                    summarize(&parameter.description, max_chars, syntax.units.as_deref());
+                if summary.is_empty()
+                    && let Some(data_type) = &syntax.data_type
+                {
+                    summary = format!("A value of data type {data_type}.");
+                }
+                parameter.description = summary;
             }
         }
     }
 }
 
-fn summarize(text: &str, max_chars: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+fn summarize(text: &str, max_chars: usize, units: Option<&str>) -> String {
+    let plain = plain_text(text, units);
+    let flat: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     let sentence_end = flat.find(". ").map(|i| i + 1).unwrap_or(flat.len());
     let sentence = &flat[..sentence_end];
     if sentence.chars().count() <= max_chars {
@@ -283,6 +292,59 @@ fn summarize(text: &str, max_chars: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// Replaces BBF description markup with plain words: `{{param|Enable}}` →
+/// `Enable`, `{{bibref|TR-069|3.6}}` → `[TR-069]`, `{{empty}}` → `empty`;
+/// markup that only expands to generated text (`{{enum}}`, `{{datatype}}`)
+/// is dropped, and `'''bold'''` / `''italic''` quotes are removed.
+/// `{{units}}` becomes `units` (the parameter's units), when given.
+pub fn plain_text(text: &str, units: Option<&str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let inner = &after[..end];
+        let mut parts = inner.split('|');
+        let name = parts.next().unwrap_or_default().trim();
+        let first = parts.next().map(str::trim).filter(|a| !a.is_empty());
+        const DROPPED: &[&str] = &[
+            "template",
+            "datatype",
+            "hidden",
+            "secured",
+            "numentries",
+            "keys",
+            "showid",
+            "profdesc",
+            "deprecated",
+            "obsoleted",
+            "deleted",
+            "issue",
+            "inform",
+            "mount",
+            "command",
+            "event",
+        ];
+        match (name, first) {
+            (name, _) if DROPPED.contains(&name) => {}
+            ("bibref", Some(reference)) => out.push_str(&format!("[{reference}]")),
+            ("empty" | "true" | "false" | "null", _) => out.push_str(name),
+            ("list", _) => out.push_str("comma-separated list"),
+            ("units", None) => out.push_str(units.unwrap_or("units")),
+            (_, Some(argument)) => out.push_str(argument),
+            (_, None) => {}
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out.replace("'''", "").replace("''", "")
 }
 
 /// A schema placed in a [`Model`]: its paths are found under `mount`.
@@ -418,5 +480,26 @@ impl Model {
     /// Every parameter in every layer, with its generic path (for tests and tools).
     pub fn parameter_count(&self) -> usize {
         self.layers.iter().map(|layer| layer.schema.parameter_count()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_lose_markup() {
+        let text = "If {{param|Enable}} is {{true}}, see {{bibref|TR-069|3.6}}. {{enum}} {{template|X}}Values are ''{{enum|Up}}'' or {{empty}}.";
+        assert_eq!(
+            plain_text(text, None),
+            "If Enable is true, see [TR-069].  Values are Up or empty."
+        );
+        assert_eq!(summarize(text, 160, None), "If Enable is true, see [TR-069].");
+        assert_eq!(summarize("A long sentence", 6, None), "A lon…");
+        assert_eq!(plain_text("unclosed {{param", None), "unclosed {{param");
+        assert_eq!(
+            plain_text("Time in {{units}} since boot", Some("seconds")),
+            "Time in seconds since boot"
+        );
     }
 }
