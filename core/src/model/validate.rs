@@ -43,6 +43,12 @@ pub enum FindingKind {
     Writability,
     TooManyInstances,
     BadNotification,
+    /// Instance number 0: TR-069 numbers instances from 1.
+    InstanceZero,
+    /// Defined in a later model version than the device says it implements.
+    NewerThanDevice,
+    /// Deprecated, obsoleted or deleted in the schema.
+    Deprecated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,9 +404,23 @@ fn is_vendor_path(path: &Path) -> bool {
 }
 
 /// Checks every entry of `set` against `model`.
+/// `2.11` → (2, 11); a model version such as the device's
+/// `RootDataModelVersion` or a schema's `version` attribute.
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.trim().split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+    Some((major, minor))
+}
+
 pub fn validate(set: &ParameterSet, model: &Model) -> Report {
     let mut report = Report { model: model.name.clone(), ..Report::default() };
     let mut patterns = PatternCache::default();
+    // What the device says it implements (TR-181 devices report it).
+    let device_version = set
+        .get("Device.RootDataModelVersion")
+        .and_then(|e| e.value.as_deref())
+        .and_then(parse_version);
     for entry in set.entries() {
         report.checked += 1;
         let path = match Path::parse(&entry.path) {
@@ -454,6 +474,43 @@ pub fn validate(set: &ParameterSet, model: &Model) -> Report {
             }
         };
         report.known += 1;
+        if path.segments.iter().any(|s| matches!(s, super::path::Segment::Instance(0))) {
+            report.findings.push(finding(
+                entry,
+                Severity::Warning,
+                FindingKind::InstanceZero,
+                "instance number 0; CPEs number instances from 1".into(),
+            ));
+        }
+        let (status, version) = match found {
+            Found::Object(object) | Found::Table(object) => {
+                (object.status, object.version.as_deref())
+            }
+            Found::Parameter(object, parameter) => {
+                (parameter.status, parameter.version.as_deref().or(object.version.as_deref()))
+            }
+        };
+        if status != super::schema::Status::Current {
+            report.findings.push(finding(
+                entry,
+                Severity::Info,
+                FindingKind::Deprecated,
+                format!("{status:?} in {}", model.name).to_lowercase(),
+            ));
+        }
+        if let (Some(device), Some(defined)) = (device_version, version.and_then(parse_version))
+            && defined > device
+        {
+            report.findings.push(finding(
+                entry,
+                Severity::Info,
+                FindingKind::NewerThanDevice,
+                format!(
+                    "defined in version {}.{}, the device reports RootDataModelVersion {}.{}",
+                    defined.0, defined.1, device.0, device.1
+                ),
+            ));
+        }
         match found {
             Found::Object(object) | Found::Table(object) => {
                 let table_container = matches!(found, Found::Table(_));
