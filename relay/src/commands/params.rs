@@ -12,11 +12,13 @@
 use cwmpkit_core::cwmp;
 use cwmpkit_core::model::plan::{Plan, PlanOptions, PlannedRpc};
 use cwmpkit_core::model::schema::Model;
+use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
 use cwmpkit_core::model::{diff, embedded, from_cwmp, genieacs, json, plan, validate};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Writes to stdout; a closed pipe (`… | head`) ends output quietly.
 fn emit(text: &str) -> Result<(), String> {
@@ -44,7 +46,8 @@ pub enum ParamsCommand {
     /// Validate a parameter set against its data-model schema.
     Validate {
         file: PathBuf,
-        /// tr-181, tr-098, tr-106 or aastra; detected from the paths when omitted.
+        /// tr-181, tr-098, tr-106, aastra or a BBF data-model .xml file;
+        /// detected from the paths when omitted.
         #[arg(long)]
         schema: Option<String>,
         /// Print the report as JSON.
@@ -128,9 +131,24 @@ fn load(path: &Path) -> Result<Input, String> {
     Ok(Input { set: loaded.set, notes })
 }
 
+/// The model named by `--schema`: an embedded one (`tr-181`, …), a BBF
+/// data-model XML file, or the one detected from the set's paths.
 fn model_for(set: &ParameterSet, schema: Option<&str>) -> Result<Model, String> {
+    if let Some(file) = schema.filter(|s| s.ends_with(".xml")) {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let document = load_document(&text, file, &[]).map_err(|e| e.to_string())?;
+        for diagnostic in &document.diagnostics {
+            eprintln!("{file}, byte {}: {}", diagnostic.offset, diagnostic.message);
+        }
+        let mut model = Model::new(file);
+        for schema in document.models {
+            model = model.with_layer("", Arc::new(schema));
+        }
+        return Ok(model);
+    }
     let name = schema.unwrap_or_else(|| embedded::detect_model(set.paths()));
-    embedded::model(name).map_err(|e| format!("{e} (known: {})", embedded::MODEL_NAMES.join(", ")))
+    embedded::model(name)
+        .map_err(|e| format!("{e} (known: {}, or a .xml file)", embedded::MODEL_NAMES.join(", ")))
 }
 
 fn run_validate(file: &Path, schema: Option<&str>, as_json: bool) -> Result<ExitCode, String> {
@@ -301,4 +319,52 @@ fn render_soap(planned: &Plan) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cwmpkit_core::model::plan::{PlannedAttributes, PlannedValue, Unachievable};
+
+    #[test]
+    fn soap_rendering_escapes_and_counts() {
+        let planned = Plan {
+            rpcs: vec![
+                PlannedRpc::AddObject {
+                    object_name: "Device.X.".into(),
+                    parameter_key: "k&1".into(),
+                    expected_instance: 2,
+                },
+                PlannedRpc::SetParameterValues {
+                    parameter_list: vec![PlannedValue {
+                        name: "Device.X.2.Name".into(),
+                        value: "<a & b>".into(),
+                        xsd_type: "string".into(),
+                    }],
+                    parameter_key: "k".into(),
+                },
+                PlannedRpc::SetParameterAttributes {
+                    parameter_list: vec![PlannedAttributes {
+                        name: "Device.X.2.Name".into(),
+                        notification_change: true,
+                        notification: 2,
+                        access_list_change: false,
+                        access_list: Vec::new(),
+                    }],
+                },
+            ],
+            unachievable: vec![Unachievable {
+                path: "Device.RO".into(),
+                reason: "read-only -- really".into(),
+            }],
+            notes: Vec::new(),
+        };
+        let soap = render_soap(&planned);
+        assert!(soap.starts_with("<!-- cannot: Device.RO — read-only - - really -->"));
+        assert_eq!(soap.matches("<soap-env:Envelope ").count(), 3);
+        assert!(soap.contains("<ParameterKey>k&amp;1</ParameterKey>"));
+        assert!(soap.contains("<Value xsi:type=\"xsd:string\">&lt;a &amp; b&gt;</Value>"));
+        assert!(soap.contains("cwmp:ParameterValueStruct[1]"));
+        assert!(soap.contains("<Notification>2</Notification>"));
+    }
 }
