@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-use super::set::ParameterSet;
+use super::set::{ParameterSet, natural_cmp};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "kebab-case")]
@@ -92,6 +92,14 @@ impl std::fmt::Display for Change {
     }
 }
 
+fn rank(change: &Change) -> u8 {
+    match change {
+        Change::InstanceRemoved { .. } => 0,
+        Change::InstanceAdded { .. } => 1,
+        _ => 2,
+    }
+}
+
 /// Whether `path` lies under one of the instance prefixes.
 fn under_any(path: &str, prefixes: &BTreeSet<String>) -> bool {
     prefixes.iter().any(|p| path.starts_with(p.as_str()))
@@ -161,6 +169,8 @@ pub fn diff(a: &ParameterSet, b: &ParameterSet) -> Vec<Change> {
             changes.push(Change::WritableChanged { path, from: old.writable, to: new.writable });
         }
     }
+    // Instances first (removed, then added), then by path in reading order.
+    changes.sort_by(|x, y| rank(x).cmp(&rank(y)).then_with(|| natural_cmp(x.path(), y.path())));
     changes
 }
 

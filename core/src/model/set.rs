@@ -98,6 +98,29 @@ pub fn type_local_name(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name).trim()
 }
 
+/// Orders paths as people read them: instance numbers numerically
+/// (`T.2.` before `T.10.`), names alphabetically.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let mut left = a.split('.');
+    let mut right = b.split('.');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    _ => x.cmp(y),
+                };
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
 /// A set of entries keyed by path.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ParameterSet {
@@ -194,7 +217,9 @@ impl ParameterSet {
                 }
             }
         }
-        found.into_iter().collect()
+        let mut instances: Vec<String> = found.into_iter().collect();
+        instances.sort_by(|a, b| natural_cmp(a, b));
+        instances
     }
 }
 
