@@ -5,17 +5,24 @@ mod components;
 mod pages;
 
 use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
 
-/// The whole app: a header and the Decode workbench.
+/// The whole app: a top bar with the workbench's pages, and the current page.
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        <header class="topbar">
-            <span class="brand">"cwmpkit"</span>
-            <span class="tagline">"TR-069 workbench: everything runs in your browser"</span>
-        </header>
-        <main>
-            <pages::decode::DecodePage />
-        </main>
+        <Router>
+            <header class="topbar">
+                <span class="brand">"cwmpkit"</span>
+                <nav class="pages">
+                    <A href="/" exact=true>"Decode"</A>
+                </nav>
+                <span class="tagline">"TR-069 workbench · everything runs in your browser"</span>
+            </header>
+            <Routes fallback=|| view! { <main><p class="hint">"No such page."</p></main> }>
+                <Route path=path!("/") view=pages::decode::DecodePage />
+            </Routes>
+        </Router>
     }
 }

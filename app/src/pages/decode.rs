@@ -48,6 +48,7 @@ pub fn DecodePage() -> impl IntoView {
     let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
 
     view! {
+        <main class="decode">
         <section
             class="input-panel"
             on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
@@ -104,6 +105,7 @@ pub fn DecodePage() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        </main>
     }
 }
 
