@@ -71,6 +71,8 @@ pub enum PathErrorKind {
     BadPlaceholder,
     #[error("an instance segment must be followed by `.` or the end of the path")]
     TrailingAfterInstance,
+    #[error("instance number {0} has a leading zero (it would name instance {1})")]
+    LeadingZero(String, u32),
 }
 
 /// A path that could not be parsed, with the character offset of the problem.
@@ -120,6 +122,11 @@ impl Path {
                     }
                     let digits: String = chars[start..index].iter().collect();
                     match digits.parse::<u32>() {
+                        // `01` and `1` would print the same; keeping the text
+                        // as written matters more than accepting it.
+                        Ok(number) if digits.len() > 1 && digits.starts_with('0') => {
+                            return Err(fail(start, PathErrorKind::LeadingZero(digits, number)));
+                        }
                         Ok(number) => Segment::Instance(number),
                         Err(_) => return Err(fail(start, PathErrorKind::InstanceTooLarge(digits))),
                     }
@@ -296,6 +303,10 @@ mod tests {
         assert_eq!((error.offset, error.kind), (3, PathErrorKind::UnexpectedCharacter('ä')));
         let error = Path::parse(".Device").unwrap_err();
         assert_eq!(error.offset, 0);
+        // Fuzzer find: `0000` parsed as instance 0 and printed back as `0`.
+        let error = Path::parse("Device.X.0000").unwrap_err();
+        assert_eq!((error.offset, error.kind), (9, PathErrorKind::LeadingZero("0000".into(), 0)));
+        assert_eq!(Path::parse("Device.X.0").unwrap().segments[2], Segment::Instance(0));
     }
 
     #[test]
