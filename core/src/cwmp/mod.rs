@@ -5,7 +5,10 @@
 //!   or not SOAP, with a [`DecodeError`] that says where.
 //! - [`encode`] is strict: canonical, schema-valid XML for a chosen version.
 
+mod decode;
+mod messages;
 mod model;
+mod reader;
 pub mod tables;
 
 pub use model::*;
@@ -82,5 +85,5 @@ pub fn decode(input: &[u8]) -> Result<Decoded, DecodeError> {
 
 /// Decodes with caller-chosen limits.
 pub fn decode_with(input: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
-    model::decode_envelopes(input, limits)
+    decode::decode_envelopes(input, limits)
 }

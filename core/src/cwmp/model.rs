@@ -1,6 +1,5 @@
 //! The typed CWMP message model. (Interface first; the codec fills it in.)
 
-use super::{DecodeError, Decoded, Limits};
 use serde::{Deserialize, Serialize};
 
 /// The CWMP version, detected from the namespace URI bound in the envelope.
@@ -10,6 +9,27 @@ pub enum CwmpVersion {
     V1_1,
     /// `urn:dslforum-org:cwmp-1-2`, also used by 1.3 and 1.4.
     V1_2,
+}
+
+impl CwmpVersion {
+    /// The namespace URI of this version's envelopes.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            CwmpVersion::V1_0 => "urn:dslforum-org:cwmp-1-0",
+            CwmpVersion::V1_1 => "urn:dslforum-org:cwmp-1-1",
+            CwmpVersion::V1_2 => "urn:dslforum-org:cwmp-1-2",
+        }
+    }
+
+    /// The version whose namespace URI this is.
+    pub fn from_namespace(uri: &str) -> Option<CwmpVersion> {
+        match uri.trim() {
+            "urn:dslforum-org:cwmp-1-0" => Some(CwmpVersion::V1_0),
+            "urn:dslforum-org:cwmp-1-1" => Some(CwmpVersion::V1_1),
+            "urn:dslforum-org:cwmp-1-2" => Some(CwmpVersion::V1_2),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -33,6 +53,21 @@ pub struct Envelope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Message {
     Inform(Inform),
+    /// A Body with no method element.
+    EmptyBody,
+    /// A vendor method (`X_<OUI or domain>_<Name>`), kept whole.
+    Vendor(RawMessage),
+    /// An element that is no CWMP method, kept whole.
+    Unknown(RawMessage),
+}
+
+/// A method kept as the XML it arrived as.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RawMessage {
+    /// The element's local name.
+    pub name: String,
+    /// The element's source text, from `<` to the end of its closing tag.
+    pub xml: String,
 }
 
 impl Message {
@@ -40,6 +75,8 @@ impl Message {
     pub fn name(&self) -> &str {
         match self {
             Message::Inform(_) => "Inform",
+            Message::EmptyBody => "(empty body)",
+            Message::Vendor(raw) | Message::Unknown(raw) => &raw.name,
         }
     }
 }
@@ -80,12 +117,4 @@ pub struct Inform {
     pub current_time: String,
     pub retry_count: u32,
     pub parameter_list: Vec<ParameterValueStruct>,
-}
-
-pub(super) fn decode_envelopes(_input: &[u8], _limits: &Limits) -> Result<Decoded, DecodeError> {
-    Err(DecodeError {
-        message: "the codec is being written".into(),
-        position: Default::default(),
-        path: String::new(),
-    })
 }
