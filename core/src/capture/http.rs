@@ -1,0 +1,780 @@
+//! HTTP/1.x framing over reassembled byte runs, recognised by content on any port.
+//!
+//! Message boundaries come from Content-Length or chunked encoding, but a Content-Length is never
+//! trusted on its own: when the declared end does not land on the next message (or the end of the
+//! stream), the real end is recovered from where the next start line begins and a
+//! `content-length-mismatch` diagnostic says by how much the header was off.
+
+use super::tcp::Run;
+use super::{
+    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Timestamp, TlsConnection,
+};
+use crate::cwmp::Severity;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::io::Read as _;
+use std::net::SocketAddr;
+
+/// The first line of an HTTP message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StartLine {
+    Request { method: String, target: String, version: String },
+    Response { version: String, status: u16, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpHeader {
+    pub name: String,
+    /// The value as sent, except that secrets are masked unless asked otherwise.
+    pub value: String,
+}
+
+/// Credentials found in an `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    /// `Basic`, `Digest`, …
+    pub scheme: String,
+    pub username: Option<String>,
+    /// The password (Basic only), masked as `********` unless secrets are revealed.
+    pub password: Option<String>,
+    pub realm: Option<String>,
+}
+
+/// One HTTP request or response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpMessage {
+    pub start_line: StartLine,
+    pub headers: Vec<HttpHeader>,
+    /// The body after transfer and content decoding.
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    pub body_len: usize,
+    /// Content-Length as declared, if any.
+    pub content_length: Option<u64>,
+    /// Bytes the body really had on the wire (after chunk framing).
+    pub wire_body_len: usize,
+    /// Arrival of the first byte (packet time); `None` for text inputs without times.
+    pub time: Option<Timestamp>,
+    /// Arrival of the last byte.
+    pub end_time: Option<Timestamp>,
+    pub source: Option<SocketAddr>,
+    pub destination: Option<SocketAddr>,
+    pub credentials: Option<Credentials>,
+    pub diagnostics: Vec<CaptureDiagnostic>,
+}
+
+impl HttpMessage {
+    pub fn is_request(&self) -> bool {
+        matches!(self.start_line, StartLine::Request { .. })
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self.start_line {
+            StartLine::Response { status, .. } => Some(status),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    pub fn method(&self) -> Option<&str> {
+        match &self.start_line {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_str())
+    }
+
+    /// `name=value` pairs of every `Cookie` header.
+    pub fn cookies(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("cookie"))
+            .flat_map(|h| h.value.split(';'))
+            .filter_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                Some((name.trim().to_string(), value.trim().to_string()))
+            })
+            .collect()
+    }
+
+    /// `name=value` of every `Set-Cookie` header (attributes dropped).
+    pub fn set_cookies(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|h| {
+                let first = h.value.split(';').next()?;
+                let (name, value) = first.trim().split_once('=')?;
+                Some((name.trim().to_string(), value.trim().to_string()))
+            })
+            .collect()
+    }
+
+    /// A body holding nothing but whitespace counts as empty (CWMP's "empty POST").
+    pub fn has_empty_body(&self) -> bool {
+        self.body.iter().all(u8::is_ascii_whitespace)
+    }
+
+    /// One line for humans: `POST /acs` or `204 No Content`.
+    pub fn summary(&self) -> String {
+        match &self.start_line {
+            StartLine::Request { method, target, .. } => format!("{method} {target}"),
+            StartLine::Response { status, reason, .. } => format!("{status} {reason}"),
+        }
+    }
+}
+
+const METHODS: [&str; 9] =
+    ["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"];
+
+/// Whether `bytes` begins with an HTTP/1.x request or status line.
+pub fn starts_message(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"HTTP/1.") {
+        return true;
+    }
+    let line_end =
+        bytes.iter().take(8192).position(|&b| b == b'\n').unwrap_or(bytes.len().min(8192));
+    let line = &bytes[..line_end];
+    METHODS.iter().any(|m| {
+        line.len() > m.len()
+            && line.starts_with(m.as_bytes())
+            && line[m.len()] == b' '
+            && line.windows(7).any(|w| w == b" HTTP/1")
+    })
+}
+
+/// The offset of the next line at or after `from` that starts an HTTP message.
+fn next_message_start(data: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at < data.len() {
+        if (at == 0 || data[at - 1] == b'\n') && starts_message(&data[at..]) {
+            return Some(at);
+        }
+        at += data.get(at..)?.iter().position(|&b| b == b'\n')? + 1;
+    }
+    None
+}
+
+/// True when a message may end at `end`: the run ends there (whitespace aside) or a message starts.
+fn is_boundary(data: &[u8], end: usize) -> bool {
+    let rest = data.get(end..).unwrap_or_default();
+    let skipped = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+    skipped == rest.len() || starts_message(&rest[skipped..])
+}
+
+fn diagnostic(severity: Severity, code: &str, message: String) -> CaptureDiagnostic {
+    CaptureDiagnostic::new(severity, Layer::Http, code, message)
+}
+
+/// Parses every HTTP message in one direction's runs. Runs after a gap resync on the next start line.
+pub fn parse_runs(
+    runs: &[Run],
+    source: Option<SocketAddr>,
+    destination: Option<SocketAddr>,
+    options: &Options,
+) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    let mut messages = Vec::new();
+    let mut diagnostics = Vec::new();
+    for run in runs {
+        parse_run(run, source, destination, options, &mut messages, &mut diagnostics);
+    }
+    (messages, diagnostics)
+}
+
+fn parse_run(
+    run: &Run,
+    source: Option<SocketAddr>,
+    destination: Option<SocketAddr>,
+    options: &Options,
+    messages: &mut Vec<HttpMessage>,
+    diagnostics: &mut Vec<CaptureDiagnostic>,
+) {
+    let data = &run.data;
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let skipped = data[pos..].iter().position(|b| !b.is_ascii_whitespace());
+        let Some(skipped) = skipped else { break };
+        pos += skipped;
+        if !starts_message(&data[pos..]) {
+            match next_message_start(data, pos) {
+                Some(next) => {
+                    if run.gap_before == 0 || pos > 0 {
+                        diagnostics.push(diagnostic(
+                            Severity::Warning,
+                            "unparsed-bytes",
+                            format!("{} bytes that are not HTTP were skipped", next - pos),
+                        ));
+                    }
+                    pos = next;
+                }
+                None => {
+                    // After a capture gap, or a stream that is not HTTP at all: nothing to say
+                    // beyond the gap itself unless HTTP was already seen here.
+                    if !messages.is_empty() && run.gap_before == 0 {
+                        diagnostics.push(diagnostic(
+                            Severity::Warning,
+                            "unparsed-bytes",
+                            format!("{} trailing bytes are not HTTP", data.len() - pos),
+                        ));
+                    }
+                    break;
+                }
+            }
+        }
+        match parse_message(data, pos, options) {
+            Parsed::Message(mut message, end) => {
+                message.time = run.time_at(pos);
+                message.end_time = run.time_at(end.saturating_sub(1).max(pos));
+                message.source = source;
+                message.destination = destination;
+                messages.push(*message);
+                pos = end.max(pos + 1);
+            }
+            Parsed::Incomplete => {
+                diagnostics.push(diagnostic(
+                    Severity::Warning,
+                    "truncated-http-message",
+                    "an HTTP message's headers are cut off by the end of the data".into(),
+                ));
+                break;
+            }
+            Parsed::Invalid(reason) => {
+                diagnostics.push(diagnostic(
+                    Severity::Warning,
+                    "bad-http-message",
+                    format!("unreadable HTTP message: {reason}"),
+                ));
+                match next_message_start(data, pos + 1) {
+                    Some(next) => pos = next,
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+enum Parsed {
+    Message(Box<HttpMessage>, usize),
+    Incomplete,
+    Invalid(String),
+}
+
+fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
+    let bytes = &data[pos..];
+    let limits = &options.limits;
+    let mut header_slots = vec![httparse::EMPTY_HEADER; limits.max_headers.clamp(1, 1024)];
+    let (start_line, header_len, raw_headers): (StartLine, usize, Vec<(String, Vec<u8>)>) =
+        if bytes.starts_with(b"HTTP/") {
+            let mut response = httparse::Response::new(&mut header_slots);
+            match response.parse(bytes) {
+                Ok(httparse::Status::Complete(len)) => (
+                    StartLine::Response {
+                        version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
+                        status: response.code.unwrap_or(0),
+                        reason: response.reason.unwrap_or_default().to_string(),
+                    },
+                    len,
+                    collect_headers(response.headers),
+                ),
+                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
+                Err(error) => return Parsed::Invalid(error.to_string()),
+            }
+        } else {
+            let mut request = httparse::Request::new(&mut header_slots);
+            match request.parse(bytes) {
+                Ok(httparse::Status::Complete(len)) => (
+                    StartLine::Request {
+                        method: request.method.unwrap_or_default().to_string(),
+                        target: request.path.unwrap_or_default().to_string(),
+                        version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
+                    },
+                    len,
+                    collect_headers(request.headers),
+                ),
+                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
+                Err(error) => return Parsed::Invalid(error.to_string()),
+            }
+        };
+    let mut message = HttpMessage {
+        start_line,
+        headers: Vec::with_capacity(raw_headers.len()),
+        body: Vec::new(),
+        body_len: 0,
+        content_length: None,
+        wire_body_len: 0,
+        time: None,
+        end_time: None,
+        source: None,
+        destination: None,
+        credentials: None,
+        diagnostics: Vec::new(),
+    };
+    for (name, value) in raw_headers {
+        let value = String::from_utf8_lossy(&value).into_owned();
+        let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
+        message.headers.push(HttpHeader { name, value });
+    }
+    let body_start = pos + header_len;
+    let (body, end) = frame_body(data, body_start, &mut message, limits);
+    message.wire_body_len = end - body_start;
+    message.body = decode_content(body, &mut message, limits);
+    message.body_len = message.body.len();
+    Parsed::Message(Box::new(message), end)
+}
+
+fn collect_headers(headers: &[httparse::Header<'_>]) -> Vec<(String, Vec<u8>)> {
+    headers
+        .iter()
+        .filter(|h| !h.name.is_empty())
+        .map(|h| (h.name.to_string(), h.value.to_vec()))
+        .collect()
+}
+
+const MASK: &str = "********";
+
+/// Masks passwords in `Authorization` (Basic) and bare `Password` headers; records credentials.
+fn mask_secret(
+    name: &str,
+    value: String,
+    reveal: bool,
+    credentials: &mut Option<Credentials>,
+) -> String {
+    if name.eq_ignore_ascii_case("password") {
+        return if reveal { value } else { MASK.into() };
+    }
+    if !name.eq_ignore_ascii_case("authorization") {
+        return value;
+    }
+    let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let (username, password) = match decoded.as_deref().and_then(|d| d.split_once(':')) {
+            Some((user, password)) => (Some(user.to_string()), Some(password.to_string())),
+            None => (None, None),
+        };
+        *credentials = Some(Credentials {
+            scheme: scheme.to_string(),
+            username,
+            password: password.map(|p| if reveal { p } else { MASK.into() }),
+            realm: None,
+        });
+        if reveal { value } else { format!("{scheme} {MASK}") }
+    } else {
+        let parameter = |key: &str| {
+            rest.split(',').find_map(|part| {
+                let (k, v) = part.trim().split_once('=')?;
+                k.trim().eq_ignore_ascii_case(key).then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        *credentials = Some(Credentials {
+            scheme: scheme.to_string(),
+            username: parameter("username"),
+            password: None,
+            realm: parameter("realm"),
+        });
+        value
+    }
+}
+
+/// Finds the body's bytes and where the message ends.
+fn frame_body<'a>(
+    data: &'a [u8],
+    body_start: usize,
+    message: &mut HttpMessage,
+    limits: &Limits,
+) -> (std::borrow::Cow<'a, [u8]>, usize) {
+    let available = data.len() - body_start;
+    let chunked = message
+        .header("transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+    if chunked {
+        return match dechunk(data, body_start, limits) {
+            Ok((body, end)) => (std::borrow::Cow::Owned(body), end),
+            Err(reason) => {
+                let end = next_message_start(data, body_start).unwrap_or(data.len());
+                message.diagnostics.push(diagnostic(
+                    Severity::Warning,
+                    "bad-chunked-body",
+                    format!("chunked body cannot be read ({reason}); kept as sent"),
+                ));
+                (std::borrow::Cow::Borrowed(&data[body_start..end]), end)
+            }
+        };
+    }
+    let declared = message.header("content-length").map(|v| v.trim().parse::<u64>());
+    match declared {
+        Some(Ok(length)) => {
+            message.content_length = Some(length);
+            let claimed_end = usize::try_from(length)
+                .ok()
+                .and_then(|l| body_start.checked_add(l))
+                .filter(|&end| end <= data.len());
+            if let Some(end) = claimed_end
+                && is_boundary(data, end)
+            {
+                return (std::borrow::Cow::Borrowed(&data[body_start..end]), end);
+            }
+            let next = next_message_start(data, body_start);
+            let real_end = next.unwrap_or(data.len());
+            let looks_complete = body_looks_complete(&data[body_start..real_end]);
+            if claimed_end.is_none() && next.is_none() && !looks_complete {
+                message.diagnostics.push(diagnostic(
+                    Severity::Warning,
+                    "truncated-http-body",
+                    format!(
+                        "Content-Length is {length} but only {available} byte(s) follow before \
+                         the data ends"
+                    ),
+                ));
+            } else {
+                let content = trim_trailing_whitespace(&data[body_start..real_end]);
+                message.diagnostics.push(diagnostic(
+                    Severity::Error,
+                    "content-length-mismatch",
+                    format!(
+                        "Content-Length says {length} but the body has {content} byte(s) (the \
+                         message ends where the next one begins); the real length is used"
+                    ),
+                ));
+            }
+            (std::borrow::Cow::Borrowed(&data[body_start..real_end]), real_end)
+        }
+        Some(Err(_)) => {
+            let end = next_message_start(data, body_start).unwrap_or(data.len());
+            message.diagnostics.push(diagnostic(
+                Severity::Error,
+                "bad-content-length",
+                "Content-Length is not a number; the body runs to the next message".into(),
+            ));
+            (std::borrow::Cow::Borrowed(&data[body_start..end]), end)
+        }
+        None => {
+            let bodiless = match &message.start_line {
+                StartLine::Request { .. } => is_boundary(data, body_start),
+                StartLine::Response { status, .. } => {
+                    *status < 200
+                        || *status == 204
+                        || *status == 304
+                        || is_boundary(data, body_start)
+                }
+            };
+            if bodiless {
+                return (std::borrow::Cow::Borrowed(&[][..]), body_start);
+            }
+            // No length: the body runs to the next message or to the end of the stream.
+            let end = next_message_start(data, body_start).unwrap_or(data.len());
+            if message.is_request() {
+                message.diagnostics.push(diagnostic(
+                    Severity::Warning,
+                    "missing-content-length",
+                    "request with a body but neither Content-Length nor chunked encoding".into(),
+                ));
+            }
+            (std::borrow::Cow::Borrowed(&data[body_start..end]), end)
+        }
+    }
+}
+
+fn trim_trailing_whitespace(bytes: &[u8]) -> usize {
+    bytes.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1)
+}
+
+/// A SOAP body that ends with a closing `Envelope` tag is complete whatever its header says.
+fn body_looks_complete(body: &[u8]) -> bool {
+    let end = trim_trailing_whitespace(body);
+    let tail = &body[end.saturating_sub(64)..end];
+    tail.ends_with(b">") && tail.windows(8).any(|w| w == b"Envelope")
+}
+
+fn dechunk(data: &[u8], start: usize, limits: &Limits) -> Result<(Vec<u8>, usize), String> {
+    let mut body = Vec::new();
+    let mut pos = start;
+    loop {
+        let line_len = data
+            .get(pos..)
+            .and_then(|rest| rest.iter().take(1024).position(|&b| b == b'\n'))
+            .ok_or("chunk size line cut off")?;
+        let line = String::from_utf8_lossy(&data[pos..pos + line_len]);
+        let size_text = line.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| format!("chunk size {size_text:?} is not hexadecimal"))?;
+        pos += line_len + 1;
+        if size == 0 {
+            // Trailers up to an empty line, or the end of the data.
+            while let Some(len) = data.get(pos..).and_then(|r| r.iter().position(|&b| b == b'\n')) {
+                let blank = data[pos..pos + len].iter().all(|b| *b == b'\r');
+                pos += len + 1;
+                if blank {
+                    break;
+                }
+            }
+            return Ok((body, pos.min(data.len())));
+        }
+        let end = pos.checked_add(size).filter(|&e| e <= data.len()).ok_or("chunk cut off")?;
+        if body.len() + size > limits.max_decoded_body_bytes {
+            return Err("chunked body larger than the limit".into());
+        }
+        body.extend_from_slice(&data[pos..end]);
+        pos = end;
+        if data.get(pos) == Some(&b'\r') {
+            pos += 1;
+        }
+        if data.get(pos) == Some(&b'\n') {
+            pos += 1;
+        }
+    }
+}
+
+/// Undoes gzip/deflate content coding; anything else is left as sent.
+fn decode_content(
+    body: std::borrow::Cow<'_, [u8]>,
+    message: &mut HttpMessage,
+    limits: &Limits,
+) -> Vec<u8> {
+    let encoding = message.header("content-encoding").map(|e| e.trim().to_ascii_lowercase());
+    let cap = u64::try_from(limits.max_decoded_body_bytes).unwrap_or(u64::MAX);
+    let mut out = Vec::new();
+    let result = match encoding.as_deref() {
+        Some("gzip" | "x-gzip") => {
+            flate2::read::MultiGzDecoder::new(&body[..]).take(cap).read_to_end(&mut out)
+        }
+        Some("deflate") => {
+            let zlib = flate2::read::ZlibDecoder::new(&body[..]).take(cap).read_to_end(&mut out);
+            if zlib.is_err() {
+                out.clear();
+                flate2::read::DeflateDecoder::new(&body[..]).take(cap).read_to_end(&mut out)
+            } else {
+                zlib
+            }
+        }
+        _ => return body.into_owned(),
+    };
+    if let Err(error) = result {
+        message.diagnostics.push(diagnostic(
+            Severity::Warning,
+            "bad-content-encoding",
+            format!("body cannot be decompressed ({error}); kept as sent"),
+        ));
+        return body.into_owned();
+    }
+    if out.len() as u64 >= cap {
+        message.diagnostics.push(diagnostic(
+            Severity::Warning,
+            "body-too-large",
+            format!("decompressed body cut at {cap} bytes"),
+        ));
+    }
+    out
+}
+
+/// The server name in a TLS ClientHello, if the bytes start with one.
+fn client_hello_sni(bytes: &[u8]) -> Option<String> {
+    // record header (5) + handshake header (4) + version (2) + random (32)
+    if bytes.first() != Some(&0x16) || bytes.get(5) != Some(&1) {
+        return None;
+    }
+    let mut pos = 5 + 4 + 2 + 32;
+    let session_id_len = usize::from(*bytes.get(pos)?);
+    pos += 1 + session_id_len;
+    let suites_len = usize::from(u16::from_be_bytes([*bytes.get(pos)?, *bytes.get(pos + 1)?]));
+    pos += 2 + suites_len;
+    let compression_len = usize::from(*bytes.get(pos)?);
+    pos += 1 + compression_len;
+    let extensions_len = usize::from(u16::from_be_bytes([*bytes.get(pos)?, *bytes.get(pos + 1)?]));
+    pos += 2;
+    let end = (pos + extensions_len).min(bytes.len());
+    while pos + 4 <= end {
+        let kind = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]);
+        let len = usize::from(u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]));
+        pos += 4;
+        if kind == 0 {
+            // server_name_list length (2), name type (1), name length (2), name
+            let name_len =
+                usize::from(u16::from_be_bytes([*bytes.get(pos + 3)?, *bytes.get(pos + 4)?]));
+            let name = bytes.get(pos + 5..pos + 5 + name_len)?;
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        pos += len;
+    }
+    None
+}
+
+fn is_tls(bytes: &[u8]) -> bool {
+    matches!(bytes, [0x16, 0x03, 0x00..=0x04, ..])
+}
+
+/// Turns reassembled streams into HTTP connections (and TLS listings).
+pub fn build_connections(
+    streams: Vec<super::tcp::Stream>,
+    options: &Options,
+    capture: &mut Capture,
+) {
+    for stream in streams {
+        let first_bytes = |index: usize| -> &[u8] {
+            stream.directions[index].runs.first().map(|r| r.data.as_slice()).unwrap_or_default()
+        };
+        if is_tls(first_bytes(0)) || is_tls(first_bytes(1)) {
+            let client_index = usize::from(first_bytes(0).get(5) != Some(&1));
+            let (client, server) = if client_index == 0 {
+                (stream.first, stream.second)
+            } else {
+                (stream.second, stream.first)
+            };
+            capture.tls.push(TlsConnection {
+                client,
+                server,
+                start: stream.start,
+                sni: client_hello_sni(first_bytes(client_index)),
+                note: "TLS: encrypted, not decodable".into(),
+            });
+            continue;
+        }
+        let (a, a_diagnostics) = parse_runs(
+            &stream.directions[0].runs,
+            Some(stream.first),
+            Some(stream.second),
+            options,
+        );
+        let (b, b_diagnostics) = parse_runs(
+            &stream.directions[1].runs,
+            Some(stream.second),
+            Some(stream.first),
+            options,
+        );
+        if a.is_empty() && b.is_empty() {
+            continue;
+        }
+        let a_is_client = match (a.first(), b.first()) {
+            (Some(m), _) => m.is_request(),
+            (None, Some(m)) => !m.is_request(),
+            (None, None) => stream.opener != Some(stream.second),
+        };
+        let (client, server) =
+            if a_is_client { (stream.first, stream.second) } else { (stream.second, stream.first) };
+        let mut messages = a;
+        messages.extend(b);
+        // Stable: within one timestamp, requests come before the responses they caused.
+        messages.sort_by_key(|m| (m.time, !m.is_request()));
+        let mut diagnostics = stream.diagnostics;
+        diagnostics.extend(a_diagnostics);
+        diagnostics.extend(b_diagnostics);
+        push_connection(
+            capture,
+            Some(client),
+            Some(server),
+            stream.start,
+            stream.end,
+            messages,
+            diagnostics,
+        );
+    }
+}
+
+pub(crate) fn push_connection(
+    capture: &mut Capture,
+    client: Option<SocketAddr>,
+    server: Option<SocketAddr>,
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    messages: Vec<HttpMessage>,
+    diagnostics: Vec<CaptureDiagnostic>,
+) {
+    let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
+    capture.connections.push(Connection { id, client, server, start, end, messages, diagnostics });
+}
+
+/// Parses text that holds HTTP messages of both directions, one after the other.
+pub fn parse_transcript(
+    data: &[u8],
+    options: &Options,
+) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
+    parse_runs(std::slice::from_ref(&run), None, None, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+        parse_transcript(text.as_bytes(), &Options::default())
+    }
+
+    #[test]
+    fn keep_alive_messages_split_on_content_length() {
+        let (messages, diagnostics) = parse(
+            "POST /acs HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokPOST /acs HTTP/1.1\r\nContent-Length: 0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let summaries: Vec<_> = messages.iter().map(HttpMessage::summary).collect();
+        assert_eq!(summaries, ["POST /acs", "200 OK", "POST /acs", "204 No Content"]);
+        assert_eq!(messages[0].body, b"hello");
+        assert!(messages[2].has_empty_body());
+    }
+
+    #[test]
+    fn a_lying_content_length_is_recovered() {
+        let (messages, _) = parse(
+            "POST /acs HTTP/1.1\nContent-Length: 3\n\n<Envelope>é</Envelope>\nHTTP/1.1 204 No Content\n\n",
+        );
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[0].body, "<Envelope>é</Envelope>\n".as_bytes());
+        assert_eq!(messages[0].diagnostics[0].code, "content-length-mismatch");
+    }
+
+    #[test]
+    fn chunked_and_gzip_bodies_are_decoded() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"<soap/>").unwrap();
+        let compressed = gz.finish().unwrap();
+        let mut data = format!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n{:x}\r\n",
+            compressed.len()
+        )
+        .into_bytes();
+        data.extend_from_slice(&compressed);
+        data.extend_from_slice(b"\r\n0\r\n\r\n");
+        let (messages, diagnostics) = parse_transcript(&data, &Options::default());
+        assert!(diagnostics.is_empty());
+        assert_eq!(messages[0].body, b"<soap/>");
+    }
+
+    #[test]
+    fn basic_passwords_are_masked_unless_revealed() {
+        let text = "GET / HTTP/1.1\r\nAuthorization: Basic dXNlcjpzZWNyZXQ=\r\n\r\n";
+        let (messages, _) = parse(text);
+        assert_eq!(messages[0].header("authorization"), Some("Basic ********"));
+        let credentials = messages[0].credentials.clone().unwrap();
+        assert_eq!(credentials.username.as_deref(), Some("user"));
+        assert_eq!(credentials.password.as_deref(), Some("********"));
+        let options = Options { reveal_secrets: true, ..Options::default() };
+        let (messages, _) = parse_transcript(text.as_bytes(), &options);
+        assert_eq!(messages[0].credentials.clone().unwrap().password.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn client_hello_gives_the_server_name() {
+        let name = b"acs.example.com";
+        let mut hello = vec![0x16, 0x03, 0x01, 0, 0, 1, 0, 0, 0, 0x03, 0x03];
+        hello.extend_from_slice(&[0; 32]);
+        hello.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]);
+        let ext_len = 2 + 1 + 2 + name.len();
+        let total = 4 + ext_len;
+        hello.extend_from_slice(&(total as u16).to_be_bytes());
+        hello.extend_from_slice(&[0, 0]);
+        hello.extend_from_slice(&(ext_len as u16).to_be_bytes());
+        hello.extend_from_slice(&((ext_len - 2) as u16).to_be_bytes());
+        hello.push(0);
+        hello.extend_from_slice(&(name.len() as u16).to_be_bytes());
+        hello.extend_from_slice(name);
+        assert_eq!(client_hello_sni(&hello).as_deref(), Some("acs.example.com"));
+    }
+}

@@ -1,0 +1,385 @@
+//! TCP reassembly: segments → per-direction runs of contiguous bytes.
+//!
+//! Retransmissions and overlaps are trimmed against what was already delivered, out-of-order
+//! segments wait (up to [`Limits::max_pending_bytes_per_direction`]) for the hole before them, and a
+//! hole that never fills becomes a gap between two runs. Captures that start mid-connection are
+//! picked up from the first segment seen. Memory is the delivered bytes plus the bounded pending
+//! bytes, per direction.
+
+use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
+use crate::cwmp::Severity;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+
+/// One TCP segment as read off the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    pub time: Option<Timestamp>,
+    pub source: SocketAddr,
+    pub destination: SocketAddr,
+    pub sequence: u32,
+    pub syn: bool,
+    pub ack: bool,
+    pub fin: bool,
+    pub rst: bool,
+    pub payload: &'a [u8],
+}
+
+/// Contiguous bytes of one direction, and when each part arrived.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Run {
+    /// Bytes missing between the previous run and this one (0 for the first run).
+    pub gap_before: u64,
+    pub data: Vec<u8>,
+    /// (offset in `data`, arrival time) at each segment boundary, ascending offsets.
+    pub arrivals: Vec<(usize, Option<Timestamp>)>,
+}
+
+impl Run {
+    /// Arrival time of the segment that carried byte `offset`.
+    pub fn time_at(&self, offset: usize) -> Option<Timestamp> {
+        let index = self.arrivals.partition_point(|(start, _)| *start <= offset);
+        self.arrivals.get(index.checked_sub(1)?).and_then(|(_, time)| *time)
+    }
+}
+
+/// One direction of a connection, reassembled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Direction {
+    pub source: Option<SocketAddr>,
+    pub runs: Vec<Run>,
+}
+
+/// A reassembled connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stream {
+    /// Source of the first segment seen.
+    pub first: SocketAddr,
+    pub second: SocketAddr,
+    /// The endpoint that sent a SYN without ACK, when the handshake was captured.
+    pub opener: Option<SocketAddr>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// `[first → second, second → first]`.
+    pub directions: [Direction; 2],
+    pub diagnostics: Vec<CaptureDiagnostic>,
+}
+
+#[derive(Debug, Default)]
+struct DirectionState {
+    /// Sequence number of stream offset 0.
+    base: Option<u32>,
+    /// Stream offset the next in-order byte will have.
+    next: u64,
+    pending: BTreeMap<u64, (Vec<u8>, Option<Timestamp>)>,
+    pending_bytes: usize,
+    direction: Direction,
+    closed: bool,
+}
+
+impl DirectionState {
+    /// Maps a 32-bit sequence number to the 64-bit stream offset nearest to `next`.
+    fn offset_of(&self, base: u32, sequence: u32) -> u64 {
+        let relative = u64::from(sequence.wrapping_sub(base));
+        let wraps = self.next >> 32;
+        [wraps.saturating_sub(1), wraps, wraps + 1]
+            .into_iter()
+            .map(|w| (w << 32) | relative)
+            .min_by_key(|candidate| candidate.abs_diff(self.next))
+            .unwrap_or(relative)
+    }
+
+    fn deliver(&mut self, data: &[u8], time: Option<Timestamp>) {
+        if self.direction.runs.is_empty() {
+            self.direction.runs.push(Run::default());
+        }
+        if let Some(run) = self.direction.runs.last_mut() {
+            run.arrivals.push((run.data.len(), time));
+            run.data.extend_from_slice(data);
+        }
+        self.next += data.len() as u64;
+    }
+
+    fn start_run_after_gap(&mut self, gap: u64) {
+        self.direction.runs.push(Run { gap_before: gap, ..Run::default() });
+        self.next += gap;
+    }
+
+    /// Adds bytes at `offset`; delivers what became contiguous.
+    fn add(&mut self, offset: u64, data: &[u8], time: Option<Timestamp>, limits: &Limits) -> u64 {
+        let mut gaps = 0;
+        let end = offset + data.len() as u64;
+        if end <= self.next {
+            return 0; // retransmission of bytes already delivered
+        }
+        if offset <= self.next {
+            let skip = usize::try_from(self.next - offset).unwrap_or(usize::MAX);
+            self.deliver(data.get(skip..).unwrap_or_default(), time);
+        } else {
+            let kept = self.pending.get(&offset).map_or(0, |(bytes, _)| bytes.len());
+            if data.len() > kept {
+                self.pending_bytes = self.pending_bytes - kept + data.len();
+                self.pending.insert(offset, (data.to_vec(), time));
+            }
+        }
+        // Drain what the new bytes made contiguous; if too much waits, the hole is a loss.
+        while let Some((&first, _)) = self.pending.first_key_value() {
+            if first > self.next {
+                if self.pending_bytes <= limits.max_pending_bytes_per_direction {
+                    break;
+                }
+                gaps += 1;
+                self.start_run_after_gap(first - self.next);
+            }
+            let Some((first, (bytes, time))) = self.pending.pop_first() else { break };
+            self.pending_bytes -= bytes.len();
+            let end = first + bytes.len() as u64;
+            if end > self.next {
+                let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+            }
+        }
+        gaps
+    }
+
+    /// End of capture: what still waits is after a hole that never filled.
+    fn flush(&mut self) -> u64 {
+        let mut gaps = 0;
+        while let Some((first, (bytes, time))) = self.pending.pop_first() {
+            if first > self.next {
+                gaps += 1;
+                self.start_run_after_gap(first - self.next);
+            }
+            let end = first + bytes.len() as u64;
+            if end > self.next {
+                let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+            }
+        }
+        self.pending_bytes = 0;
+        gaps
+    }
+}
+
+#[derive(Debug)]
+struct ConnectionState {
+    first: SocketAddr,
+    second: SocketAddr,
+    opener: Option<SocketAddr>,
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    directions: [DirectionState; 2],
+    diagnostics: Vec<CaptureDiagnostic>,
+    gaps: u64,
+    mid_stream: bool,
+}
+
+impl ConnectionState {
+    fn new(segment: &Segment<'_>) -> Self {
+        Self {
+            first: segment.source,
+            second: segment.destination,
+            opener: None,
+            start: segment.time,
+            end: segment.time,
+            directions: Default::default(),
+            diagnostics: Vec::new(),
+            gaps: 0,
+            mid_stream: false,
+        }
+    }
+
+    fn has_data(&self) -> bool {
+        self.directions.iter().any(|d| d.next > 0)
+    }
+
+    fn into_stream(mut self) -> Stream {
+        for direction in &mut self.directions {
+            self.gaps += direction.flush();
+        }
+        if self.mid_stream {
+            self.diagnostics.push(CaptureDiagnostic::new(
+                Severity::Info,
+                Layer::Tcp,
+                "tcp-mid-stream",
+                "the capture starts after the connection opened; decoding starts at the first \
+                 segment seen",
+            ));
+        }
+        if self.gaps > 0 {
+            let missing: u64 = self
+                .directions
+                .iter()
+                .flat_map(|d| d.direction.runs.iter().map(|r| r.gap_before))
+                .sum();
+            self.diagnostics.push(CaptureDiagnostic::new(
+                Severity::Warning,
+                Layer::Tcp,
+                "tcp-gap",
+                format!(
+                    "{} gap(s), {missing} byte(s) never captured; HTTP decoding resumes at the \
+                     next message",
+                    self.gaps
+                ),
+            ));
+        }
+        let [a, b] = self.directions;
+        let mut directions = [a.direction, b.direction];
+        directions[0].source = Some(self.first);
+        directions[1].source = Some(self.second);
+        Stream {
+            first: self.first,
+            second: self.second,
+            opener: self.opener,
+            start: self.start,
+            end: self.end,
+            directions,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+type Key = (SocketAddr, SocketAddr);
+
+fn key_of(a: SocketAddr, b: SocketAddr) -> Key {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Collects segments of every connection; [`Reassembler::finish`] hands the streams out.
+#[derive(Debug)]
+pub struct Reassembler {
+    limits: Limits,
+    open: HashMap<Key, ConnectionState>,
+    done: Vec<ConnectionState>,
+}
+
+impl Reassembler {
+    pub fn new(limits: &Limits) -> Self {
+        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new() }
+    }
+
+    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
+        let key = key_of(segment.source, segment.destination);
+        let opening = segment.syn && !segment.ack;
+        // A new handshake on a 4-tuple that already carried data is a new connection.
+        if opening
+            && let Some(existing) = self.open.get(&key)
+            && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
+            && let Some(finished) = self.open.remove(&key)
+        {
+            self.done.push(finished);
+        }
+        let connection = self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment));
+        if opening {
+            connection.opener = Some(segment.source);
+        }
+        if segment.time.is_some() && (connection.end.is_none() || segment.time > connection.end) {
+            connection.end = segment.time;
+        }
+        let index = usize::from(segment.source != connection.first);
+        let limits = &self.limits;
+        let state = &mut connection.directions[index];
+        let mut sequence = segment.sequence;
+        if segment.syn {
+            // The SYN consumes one sequence number; data starts after it.
+            sequence = sequence.wrapping_add(1);
+            if state.base.is_none() {
+                state.base = Some(sequence);
+            }
+        }
+        if segment.payload.is_empty() {
+            if segment.fin || segment.rst {
+                state.closed = true;
+            }
+            return;
+        }
+        let base = match state.base {
+            Some(base) => base,
+            None => {
+                if !segment.syn && state.next == 0 {
+                    connection.mid_stream |= connection.opener.is_none();
+                }
+                state.base = Some(sequence);
+                sequence
+            }
+        };
+        let offset = state.offset_of(base, sequence);
+        connection.gaps += state.add(offset, segment.payload, segment.time, limits);
+        if segment.fin || segment.rst {
+            state.closed = true;
+        }
+    }
+
+    /// Every connection, in the order it was first seen.
+    pub fn finish(self, _diagnostics: &mut Vec<CaptureDiagnostic>) -> Vec<Stream> {
+        let mut all: Vec<ConnectionState> = self.done;
+        all.extend(self.open.into_values());
+        all.sort_by_key(|c| (c.start, c.first, c.second));
+        all.into_iter().map(ConnectionState::into_stream).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(from_client: bool, sequence: u32, payload: &[u8]) -> Segment<'_> {
+        let client: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+        let server: SocketAddr = "10.0.0.2:80".parse().unwrap();
+        let (source, destination) = if from_client { (client, server) } else { (server, client) };
+        Segment {
+            time: None,
+            source,
+            destination,
+            sequence,
+            syn: false,
+            ack: true,
+            fin: false,
+            rst: false,
+            payload,
+        }
+    }
+
+    fn client_bytes(segments: &[Segment<'_>], limits: &Limits) -> Vec<Run> {
+        let mut reassembler = Reassembler::new(limits);
+        let mut diagnostics = Vec::new();
+        for s in segments {
+            reassembler.add(*s, &mut diagnostics);
+        }
+        let streams = reassembler.finish(&mut diagnostics);
+        streams[0].directions[0].runs.clone()
+    }
+
+    #[test]
+    fn retransmissions_overlaps_and_reordering_give_the_sent_bytes() {
+        let segments = [
+            segment(true, 1000, b"hello "),
+            segment(true, 1010, b"d!"),     // out of order
+            segment(true, 1000, b"hello "), // retransmission
+            segment(true, 1004, b"o wor"),  // overlap
+            segment(true, 1009, b"ld"),
+        ];
+        let runs = client_bytes(&segments, &Limits::default());
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].data, b"hello world!");
+    }
+
+    #[test]
+    fn a_hole_that_never_fills_is_a_gap() {
+        let segments = [segment(true, u32::MAX - 2, b"abc"), segment(true, 10, b"xyz")];
+        let runs = client_bytes(&segments, &Limits::default());
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].data, b"abc");
+        assert_eq!(runs[1].gap_before, 10);
+        assert_eq!(runs[1].data, b"xyz");
+    }
+
+    #[test]
+    fn pending_bytes_are_bounded() {
+        let limits = Limits { max_pending_bytes_per_direction: 4, ..Limits::default() };
+        let segments = [segment(true, 0, b"a"), segment(true, 5, b"bbb"), segment(true, 9, b"cc")];
+        let runs = client_bytes(&segments, &limits);
+        assert_eq!(runs.len(), 3);
+        assert_eq!(runs[2].data, b"cc");
+    }
+}
