@@ -176,3 +176,125 @@ fn event_meanings_cover_standard_method_and_vendor_codes() {
     assert!(tables::event_meaning("X 00256D FIRMWARE READY").is_some());
     assert_eq!(tables::event_meaning("99 NOTHING"), None);
 }
+
+fn envelope(body: &str) -> String {
+    format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:soap-enc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soap:Header><cwmp:ID soap:mustUnderstand="1">1</cwmp:ID></soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"#
+    )
+}
+
+fn codes(diagnostics: &[cwmp::Diagnostic]) -> Vec<&str> {
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn sloppy_arrays_and_values_are_read_with_diagnostics() {
+    let body = r#"<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[03]">
+      <ParameterValueStuct><Name>A.B</Name><Value xmlns:old="http://www.w3.org/1999/XMLSchema" xsi:type="old:int">5</Value></ParameterValueStuct>
+      <ParameterValueStruct><Name>A.C</Name><Value>untyped</Value></ParameterValueStruct>
+    </ParameterList></cwmp:GetParameterValuesResponse>"#;
+    let (envelope, diagnostics) = only_message(envelope(body).as_bytes());
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    assert_eq!(response.parameter_list.len(), 2);
+    assert_eq!(response.parameter_list[0].value.as_i32(), Some(5));
+    assert_eq!(response.parameter_list[1].value.xsi_type, None);
+    let codes = codes(&diagnostics);
+    for expected in [
+        "array-type-count-zero-padded",
+        "array-type-count-mismatch",
+        "misnamed-array-item",
+        "xsd-1999-namespace",
+        "missing-xsi-type",
+    ] {
+        assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
+    }
+    let mismatch = diagnostics.iter().find(|d| d.code == "array-type-count-mismatch").unwrap();
+    assert_eq!(mismatch.path, "Envelope/Body/GetParameterValuesResponse/ParameterList");
+    assert_eq!(mismatch.position.line, 1);
+}
+
+#[test]
+fn latin1_bodies_are_transcoded_and_flagged() {
+    let mut input = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>".to_vec();
+    input.extend_from_slice(
+        envelope("<cwmp:Reboot><CommandKey>caf\u{e9}</CommandKey></cwmp:Reboot>")
+            .replace('\u{e9}', "\u{1}")
+            .as_bytes(),
+    );
+    // Put a real Latin-1 é (0xE9) where the placeholder is.
+    let at = input.iter().position(|&b| b == 1).unwrap();
+    input[at] = 0xE9;
+    let (envelope, diagnostics) = only_message(&input);
+    let Message::Reboot(reboot) = envelope.message else { panic!() };
+    assert_eq!(reboot.command_key, "café");
+    assert!(codes(&diagnostics).contains(&"latin1-body"));
+}
+
+#[test]
+fn unknown_namespace_legacy_header_and_vendor_method() {
+    let input = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="urn:dslforum-org:cwmp-1-0" xmlns:v="urn:example:vendor">
+      <s:Header><c:NoMoreRequests>1</c:NoMoreRequests><c:HoldRequests s:mustUnderstand="1">0</c:HoldRequests></s:Header>
+      <s:Body><v:X_ACME_Frobnicate><Level>3</Level></v:X_ACME_Frobnicate></s:Body></s:Envelope>"#;
+    let (envelope, diagnostics) = only_message(input.as_bytes());
+    assert_eq!(envelope.header.no_more_requests, Some(true));
+    assert_eq!(envelope.header.hold_requests, Some(false));
+    assert_eq!(envelope.message.name(), "X_ACME_Frobnicate");
+    let Message::Vendor(raw) = &envelope.message else { panic!() };
+    assert!(
+        raw.xml.starts_with("<v:X_ACME_Frobnicate>") && raw.xml.ends_with("</v:X_ACME_Frobnicate>")
+    );
+    assert!(codes(&diagnostics).contains(&"legacy-no-more-requests"));
+
+    let odd = envelope_in_namespace("urn:example:not-cwmp");
+    let (_, diagnostics) = only_message(odd.as_bytes());
+    assert!(codes(&diagnostics).contains(&"unknown-namespace"), "{diagnostics:?}");
+}
+
+fn envelope_in_namespace(uri: &str) -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="{uri}"><s:Body><c:Reboot><CommandKey/></c:Reboot></s:Body></s:Envelope>"#
+    )
+}
+
+#[test]
+fn soap_fault_with_set_parameter_values_faults() {
+    let body = r#"<soap:Fault><faultcode>soap:Client</faultcode><faultstring>CWMP fault</faultstring><detail>
+      <cwmp:Fault><FaultCode>9003</FaultCode><FaultString>Invalid arguments</FaultString>
+        <SetParameterValuesFault><ParameterName>A.B</ParameterName><FaultCode>9007</FaultCode><FaultString>bad</FaultString></SetParameterValuesFault>
+        <SetParameterValuesFault><ParameterName>A.C</ParameterName><FaultCode>9008</FaultCode><FaultString/></SetParameterValuesFault>
+      </cwmp:Fault></detail></soap:Fault>"#;
+    let (envelope, _) = only_message(envelope(body).as_bytes());
+    let Message::Fault(fault) = envelope.message else { panic!() };
+    let detail = fault.detail.unwrap();
+    assert_eq!(detail.fault_code, 9003);
+    assert_eq!(detail.set_parameter_values_faults.len(), 2);
+    assert_eq!(detail.set_parameter_values_faults[1].fault_code, 9008);
+    assert_eq!(tables::fault_meaning(9008), Some("attempt to set a non-writable parameter"));
+    assert_eq!(tables::fault_meaning(9850), Some("vendor-specific CPE fault"));
+    assert!(tables::file_type_meaning("1 Firmware Upgrade Image").is_some());
+    assert!(tables::file_type_meaning("X 00D09E Config").is_some());
+    assert!(tables::file_type_meaning("3 Vendor Configuration File 2").is_some());
+}
+
+#[test]
+fn several_envelopes_and_empty_body_element() {
+    let one = envelope("<cwmp:GetRPCMethods/>");
+    let two = envelope("");
+    let decoded = cwmp::decode(format!("{one}\n{two}").as_bytes()).unwrap();
+    assert_eq!(decoded.envelopes.len(), 2);
+    assert_eq!(decoded.envelopes[0].message, Message::GetRPCMethods);
+    assert_eq!(decoded.envelopes[1].message, Message::EmptyBody);
+}
+
+#[test]
+fn headers_of_cwmp_1_4() {
+    let input = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:c="urn:dslforum-org:cwmp-1-2"><s:Header>
+      <c:ID s:mustUnderstand="1">x</c:ID><c:SessionTimeout s:mustUnderstand="0">60</c:SessionTimeout>
+      <c:SupportedCWMPVersions s:mustUnderstand="0">1.0,1.4</c:SupportedCWMPVersions><c:UseCWMPVersion s:mustUnderstand="1">1.4</c:UseCWMPVersion>
+      </s:Header><s:Body><c:InformResponse><MaxEnvelopes>1</MaxEnvelopes></c:InformResponse></s:Body></s:Envelope>"#;
+    let (envelope, diagnostics) = only_message(input.as_bytes());
+    assert_eq!(envelope.header.session_timeout, Some(60));
+    assert_eq!(envelope.header.supported_cwmp_versions.as_deref(), Some("1.0,1.4"));
+    assert_eq!(envelope.header.use_cwmp_version.as_deref(), Some("1.4"));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}

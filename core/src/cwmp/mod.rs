@@ -6,12 +6,16 @@
 //! - [`encode`] is strict: canonical, schema-valid XML for a chosen version.
 
 mod decode;
+mod encode;
 mod messages;
 mod model;
 mod reader;
 pub mod tables;
+mod value;
 
+pub use encode::{encode, introduced_in, version_problems};
 pub use model::*;
+pub use value::{TypedValue, ValueError, ValueType, is_date_time};
 
 use crate::position::Position;
 use serde::{Deserialize, Serialize};
