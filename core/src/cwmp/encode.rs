@@ -251,6 +251,9 @@ fn parameter_values(w: &mut Writer, name: &str, list: &[ParameterValueStruct]) {
             match &p.value.xsi_type {
                 Some(xsi_type) => {
                     let mut attribute = String::from(" xsi:type=\"xsd:");
+                    // CWMP calls it base64; XML Schema's name is base64Binary
+                    // (`xsd:base64` would not resolve to a type).
+                    let xsi_type = if xsi_type == "base64" { "base64Binary" } else { xsi_type };
                     escape_into(&mut attribute, xsi_type);
                     attribute.push('"');
                     w.text_with("Value", &attribute, &p.value.text);

@@ -502,7 +502,8 @@ pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Resul
                     format!("xsi:type `{}` is not an XML Schema type", qname.trim()),
                 ),
             }
-            Some(local.to_owned())
+            // One name for one type: XML Schema's base64Binary is CWMP's base64.
+            Some(if local == "base64Binary" { "base64".to_owned() } else { local.to_owned() })
         }
         None => {
             reader.diagnose(

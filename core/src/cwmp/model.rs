@@ -217,6 +217,7 @@ pub struct EventStruct {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Value {
     /// The local name of `xsi:type`, e.g. `string`, `unsignedInt`; `None` when absent.
+    /// XML Schema's `base64Binary` is reported as CWMP's `base64`.
     pub xsi_type: Option<String>,
     pub text: String,
 }
