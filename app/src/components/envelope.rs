@@ -1,7 +1,9 @@
 //! One decoded SOAP envelope.
 
 use crate::components::structure::StructureView;
-use cwmpkit_core::cwmp::{Envelope, EventStruct, Inform, Message, ParameterValueStruct, tables};
+use cwmpkit_core::cwmp::{
+    Envelope, EventStruct, Inform, Message, ParameterValueStruct, SoapFault, tables,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -11,6 +13,15 @@ pub fn EnvelopeView(index: usize, envelope: Envelope) -> impl IntoView {
     let version = format!("{:?}", envelope.version).replace("V", "CWMP ").replace('_', ".");
     let body = match envelope.message {
         Message::Inform(inform) => view! { <InformView inform /> }.into_any(),
+        Message::GetParameterValuesResponse(response) => {
+            view! { <ParameterTable parameters=response.parameter_list /> }.into_any()
+        }
+        Message::SetParameterValues(request) => view! {
+            <p class="meta">"ParameterKey "<code>{request.parameter_key}</code></p>
+            <ParameterTable parameters=request.parameter_list />
+        }
+        .into_any(),
+        Message::Fault(fault) => view! { <FaultView fault /> }.into_any(),
         #[allow(unreachable_patterns)] // reason: the codec models more messages over time
         other => match serde_json::to_value(&other) {
             Ok(value) => view! { <StructureView value /> }.into_any(),
@@ -92,6 +103,50 @@ pub fn ParameterTable(parameters: Vec<ParameterValueStruct>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+        </section>
+    }
+}
+
+#[component]
+fn FaultView(fault: SoapFault) -> impl IntoView {
+    let cwmp_fault = fault.detail.map(|detail| {
+        let meaning = tables::fault_meaning(detail.fault_code).unwrap_or("fault code outside TR-069");
+        let per_parameter = (!detail.set_parameter_values_faults.is_empty()).then(|| {
+            view! {
+                <table class="fault-parameters">
+                    <thead><tr><th>"Parameter"</th><th>"Fault"</th><th>"Meaning"</th><th>"FaultString"</th></tr></thead>
+                    <tbody>
+                        {detail.set_parameter_values_faults.into_iter().map(|f| {
+                            let meaning = tables::fault_meaning(f.fault_code).unwrap_or("—");
+                            view! {
+                                <tr>
+                                    <td class="param-name">{f.parameter_name}</td>
+                                    <td>{f.fault_code}</td>
+                                    <td>{meaning}</td>
+                                    <td>{f.fault_string}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+        });
+        view! {
+            <p class="fault-summary">
+                <strong class="fault-code">{detail.fault_code}</strong>
+                " "
+                <span class="fault-meaning">{meaning}</span>
+                " · "
+                {detail.fault_string}
+            </p>
+            {per_parameter}
+        }
+    });
+    view! {
+        <section class="card wide fault" id="fault">
+            <h3>"SOAP Fault"</h3>
+            <p class="meta">{format!("faultcode {} · faultstring {}", fault.fault_code, fault.fault_string)}</p>
+            {cwmp_fault}
         </section>
     }
 }
