@@ -9,8 +9,8 @@
 pub mod capture;
 pub mod cwmp;
 pub mod model;
+pub mod position;
 pub mod provision;
 pub mod session;
-pub mod position;
 
 pub use position::{Position, TextIndex};
