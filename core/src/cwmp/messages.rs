@@ -798,7 +798,8 @@ fn operations<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Vec<
             direct.read(reader, &child)
         }
     })?;
-    if direct.seen {
+    // A typed `Operations` is one operation even when all its fields are absent.
+    if direct.seen || (declared.is_some() && operations.is_empty()) {
         let kind = match declared {
             Some(kind) => kind,
             None => {
