@@ -40,7 +40,10 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
                     print!("{}", summarize(envelope));
                 }
                 for d in &decoded.diagnostics {
-                    println!("{:?} {} at {}: {} ({})", d.severity, d.code, d.position, d.message, d.path);
+                    println!(
+                        "{:?} {} at {}: {} ({})",
+                        d.severity, d.code, d.position, d.message, d.path
+                    );
                 }
             }
             Err(error) => {
