@@ -1,5 +1,8 @@
 //! The magma capture: a Baicells eNB talking CWMP to Magma's ACS over plain HTTP on port 8443.
 
+// The test is the host, not core: it reads corpus files.
+#![allow(clippy::disallowed_methods)]
+
 use cwmpkit_core::capture::{self, InputKind, Options};
 
 const MAGMA_PCAP: &str =

@@ -18,7 +18,7 @@ pub mod tcp;
 pub mod text;
 mod time;
 
-pub use http::{HttpHeader, HttpMessage, StartLine};
+pub use http::{Credentials, HttpHeader, HttpMessage, StartLine};
 pub use time::Timestamp;
 
 use crate::cwmp::Severity;

@@ -1,1 +1,558 @@
-//! HTTP exchanges → CWMP sessions, and the conformance checker.
+//! HTTP exchanges → CWMP sessions → a timeline with conformance findings.
+//!
+//! A session is the run of exchanges that starts with the CPE's Inform and ends with the CPE's
+//! empty POST answered by an empty response (normally 204). Sessions are tied together by the TCP
+//! connection and, when a CPE reconnects, by the cookie the ACS set. Inputs without HTTP (pasted
+//! envelopes) become one session, directions inferred from the message types.
+//!
+//! The JSON shape of [`Report`] is a contract used by scripts: `sessions[]` with `cpe`,
+//! `messages[]` (`rpc`, `direction`, `time`, `diagnostics`) and `exchanges[]`.
+
+pub mod conformance;
+pub mod peek;
+
+use crate::capture::{
+    self, Capture, CaptureDiagnostic, CaptureError, Credentials, HttpMessage, InputKind, Options,
+    Timestamp, TlsConnection, UdpConnectionRequest,
+};
+use crate::cwmp::{self, Envelope, Severity};
+use peek::Peek;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+
+/// Who sent a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    CpeToAcs,
+    AcsToCpe,
+}
+
+/// The CPE's identity, from its Inform's DeviceId.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cpe {
+    pub manufacturer: String,
+    pub oui: String,
+    pub product_class: String,
+    pub serial_number: String,
+}
+
+/// A diagnostic attached to a message: from the HTTP layer, the codec, or a conformance rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDiagnostic {
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    /// `http`, `codec` or `conformance`.
+    pub source: String,
+    /// TR-069 clause, for conformance findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+}
+
+/// One SOAP message of a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionMessage {
+    /// Element name of the method, e.g. `Inform`, `GetParameterValuesResponse`, `Fault`.
+    pub rpc: String,
+    pub direction: Direction,
+    pub time: Option<Timestamp>,
+    /// Milliseconds since the session started.
+    pub offset_ms: Option<f64>,
+    pub cwmp_id: Option<String>,
+    pub hold_requests: Option<bool>,
+    /// Connection id in the capture (absent for bare SOAP).
+    pub connection: Option<u32>,
+    pub diagnostics: Vec<MessageDiagnostic>,
+    /// The decoded envelope, when the codec could decode it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<Envelope>,
+    #[serde(skip)]
+    pub peek: Peek,
+}
+
+/// An HTTP message of a session that carries no SOAP: empty POST, 204, 401, …
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// `empty-post`, `session-end`, `auth-challenge`, `request`, `response`.
+    pub kind: String,
+    pub direction: Direction,
+    pub time: Option<Timestamp>,
+    /// `POST /acs` or `204 No Content`.
+    pub summary: String,
+    pub status: Option<u16>,
+    pub connection: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    pub diagnostics: Vec<MessageDiagnostic>,
+}
+
+/// A finding of the conformance checker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub explanation: String,
+    pub clause: String,
+    /// Index into the session's `messages`, when one message is at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_index: Option<usize>,
+}
+
+/// One CWMP session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub index: u32,
+    /// The input it came from (set by hosts that decode several files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub cpe: Option<Cpe>,
+    pub cpe_address: Option<SocketAddr>,
+    pub acs_address: Option<SocketAddr>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub duration_ms: Option<f64>,
+    /// Event codes of the Inform that opened it.
+    pub events: Vec<String>,
+    pub connections: Vec<u32>,
+    /// True when it ended with an empty POST answered by an empty response.
+    pub ended: bool,
+    pub messages: Vec<SessionMessage>,
+    pub exchanges: Vec<Exchange>,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    cookies: Vec<(String, String)>,
+    /// Names of cookies the ACS set that a later CPE request did not send back.
+    #[serde(skip)]
+    missing_cookies: Vec<String>,
+}
+
+/// An HTTP connection request (ACS → CPE GET) found in the input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpConnectionRequest {
+    pub acs: Option<SocketAddr>,
+    pub cpe: Option<SocketAddr>,
+    pub time: Option<Timestamp>,
+    pub target: String,
+    /// Status codes of the CPE's answers (401 challenge, then 200/204).
+    pub statuses: Vec<u16>,
+    pub credentials: Option<Credentials>,
+}
+
+/// Everything the session layer derives from one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub input: InputKind,
+    pub sessions: Vec<Session>,
+    pub connection_requests: Vec<HttpConnectionRequest>,
+    pub udp_connection_requests: Vec<UdpConnectionRequest>,
+    pub tls: Vec<TlsConnection>,
+    pub comments: Vec<capture::Comment>,
+    pub diagnostics: Vec<CaptureDiagnostic>,
+}
+
+/// Decodes any input (capture, transcript, log, SOAP) into sessions.
+pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> {
+    let capture = capture::decode(input, options)?;
+    Ok(from_capture(capture))
+}
+
+/// Groups a decoded capture into sessions and runs the conformance checker.
+pub fn from_capture(capture: Capture) -> Report {
+    let mut builder = Builder::default();
+    let mut connection_requests = Vec::new();
+    let mut diagnostics = capture.diagnostics;
+    for connection in capture.connections {
+        diagnostics.extend(connection.diagnostics.iter().cloned());
+        if is_connection_request(&connection.messages) {
+            connection_requests.push(connection_request(&connection));
+            continue;
+        }
+        builder.connection(&connection);
+    }
+    if !capture.documents.is_empty() {
+        builder.documents(&capture.documents);
+    }
+    let mut sessions = builder.finish();
+    conformance::check(&mut sessions);
+    Report {
+        input: capture.kind,
+        sessions,
+        connection_requests,
+        udp_connection_requests: capture.udp_connection_requests,
+        tls: capture.tls,
+        comments: capture.comments,
+        diagnostics,
+    }
+}
+
+fn is_connection_request(messages: &[HttpMessage]) -> bool {
+    let requests: Vec<&HttpMessage> = messages.iter().filter(|m| m.is_request()).collect();
+    !requests.is_empty()
+        && requests.iter().all(|m| m.method() == Some("GET") && m.has_empty_body())
+        && messages.iter().all(|m| !is_soap(&m.body))
+}
+
+fn connection_request(connection: &capture::Connection) -> HttpConnectionRequest {
+    let first = connection.messages.iter().find(|m| m.is_request());
+    HttpConnectionRequest {
+        acs: connection.client,
+        cpe: connection.server,
+        time: first.and_then(|m| m.time),
+        target: match first.map(|m| &m.start_line) {
+            Some(capture::StartLine::Request { target, .. }) => target.clone(),
+            _ => String::new(),
+        },
+        statuses: connection.messages.iter().filter_map(HttpMessage::status).collect(),
+        credentials: connection.messages.iter().rev().find_map(|m| m.credentials.clone()),
+    }
+}
+
+fn is_soap(body: &[u8]) -> bool {
+    body.windows(8).any(|w| w == b"Envelope")
+}
+
+/// Methods the CPE sends (and the responses it sends to the ACS's methods).
+const CPE_SENT: [&str; 7] = [
+    "Inform",
+    "TransferComplete",
+    "AutonomousTransferComplete",
+    "RequestDownload",
+    "DUStateChangeComplete",
+    "AutonomousDUStateChangeComplete",
+    "Kicked",
+];
+
+/// Direction of a message seen without HTTP context, from its name and the one before it.
+pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direction {
+    let flip = |d: Direction| match d {
+        Direction::CpeToAcs => Direction::AcsToCpe,
+        Direction::AcsToCpe => Direction::CpeToAcs,
+    };
+    if CPE_SENT.contains(&rpc) {
+        return Direction::CpeToAcs;
+    }
+    if let Some(method) = rpc.strip_suffix("Response") {
+        if CPE_SENT.contains(&method) {
+            return Direction::AcsToCpe;
+        }
+        if method == "GetRPCMethods" {
+            return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
+        }
+        return Direction::CpeToAcs;
+    }
+    if rpc == "Fault" || rpc == "GetRPCMethods" {
+        // A fault or a GetRPCMethods answers or follows the other side's message.
+        return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
+    }
+    Direction::AcsToCpe
+}
+
+/// Decodes a SOAP body into session messages: codec for the model, peek for the facts.
+fn soap_messages(
+    body: &[u8],
+    direction_of: impl Fn(&str) -> Direction,
+    time: Option<Timestamp>,
+    connection: Option<u32>,
+    http_diagnostics: &[CaptureDiagnostic],
+) -> Vec<SessionMessage> {
+    let peeks = peek::peek(body);
+    let decoded = cwmp::decode(body);
+    let mut codec_problem = None;
+    let (envelopes, codec_diagnostics) = match decoded {
+        Ok(decoded) => (decoded.envelopes, decoded.diagnostics),
+        Err(error) => {
+            codec_problem = Some(error.to_string());
+            (Vec::new(), Vec::new())
+        }
+    };
+    let count = peeks.len().max(envelopes.len()).max(1);
+    let mut out = Vec::with_capacity(count.min(64));
+    for index in 0..count {
+        let peek = peeks.get(index).cloned().unwrap_or_default();
+        let envelope = envelopes.get(index).cloned();
+        let rpc = envelope
+            .as_ref()
+            .map(|e| e.message.name().to_string())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| {
+                if peek.rpc.is_empty() { "(unreadable)".into() } else { peek.rpc.clone() }
+            });
+        let mut diagnostics: Vec<MessageDiagnostic> = http_diagnostics
+            .iter()
+            .filter(|_| index == 0)
+            .map(|d| MessageDiagnostic {
+                severity: d.severity,
+                code: d.code.clone(),
+                message: d.message.clone(),
+                source: "http".into(),
+                clause: None,
+            })
+            .collect();
+        if index == 0 {
+            if let Some(problem) = &codec_problem {
+                diagnostics.push(MessageDiagnostic {
+                    severity: Severity::Error,
+                    code: "codec-error".into(),
+                    message: problem.clone(),
+                    source: "codec".into(),
+                    clause: None,
+                });
+            }
+            // The codec reports per body; its diagnostics go with the first envelope.
+            diagnostics.extend(codec_diagnostics.iter().map(|d| MessageDiagnostic {
+                severity: d.severity,
+                code: d.code.clone(),
+                message: format!("{} ({})", d.message, d.path),
+                source: "codec".into(),
+                clause: None,
+            }));
+        }
+        out.push(SessionMessage {
+            direction: direction_of(&rpc),
+            cwmp_id: envelope
+                .as_ref()
+                .and_then(|e| e.header.id.clone())
+                .or_else(|| peek.id.clone()),
+            hold_requests: envelope
+                .as_ref()
+                .and_then(|e| e.header.hold_requests)
+                .or(peek.hold_requests),
+            rpc,
+            time,
+            offset_ms: None,
+            connection,
+            diagnostics,
+            envelope,
+            peek,
+        });
+    }
+    out
+}
+
+fn http_diagnostics(message: &HttpMessage) -> Vec<MessageDiagnostic> {
+    message
+        .diagnostics
+        .iter()
+        .map(|d| MessageDiagnostic {
+            severity: d.severity,
+            code: d.code.clone(),
+            message: d.message.clone(),
+            source: "http".into(),
+            clause: None,
+        })
+        .collect()
+}
+
+#[derive(Debug, Default)]
+struct Builder {
+    sessions: Vec<Session>,
+    /// Index in `sessions` of the session each open connection feeds.
+    current: Option<usize>,
+}
+
+impl Builder {
+    fn new_session(&mut self, connection: Option<u32>) -> usize {
+        let index = self.sessions.len();
+        self.sessions.push(Session {
+            index: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            source: None,
+            cpe: None,
+            cpe_address: None,
+            acs_address: None,
+            start: None,
+            end: None,
+            duration_ms: None,
+            events: Vec::new(),
+            connections: connection.into_iter().collect(),
+            ended: false,
+            messages: Vec::new(),
+            exchanges: Vec::new(),
+            findings: Vec::new(),
+            cookies: Vec::new(),
+            missing_cookies: Vec::new(),
+        });
+        index
+    }
+
+    /// The session a request without an Inform continues: this connection's, or one whose cookie
+    /// it presents (CPEs may reconnect within a session).
+    fn session_for(&mut self, message: &HttpMessage, connection: u32) -> usize {
+        if let Some(current) = self.current
+            && let Some(session) = self.sessions.get(current)
+            && !session.ended
+        {
+            return current;
+        }
+        let presented = message.cookies();
+        if !presented.is_empty()
+            && let Some(index) = self
+                .sessions
+                .iter()
+                .rposition(|s| !s.ended && s.cookies.iter().any(|c| presented.contains(c)))
+        {
+            if let Some(session) = self.sessions.get_mut(index)
+                && !session.connections.contains(&connection)
+            {
+                session.connections.push(connection);
+            }
+            return index;
+        }
+        self.new_session(Some(connection))
+    }
+
+    fn connection(&mut self, connection: &capture::Connection) {
+        self.current = None;
+        // Set once the CPE has sent its empty POST ("no more requests"); the ACS's next empty
+        // response then ends the session.
+        let mut cpe_done = false;
+        for message in &connection.messages {
+            let request = message.is_request();
+            let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
+            let soap = is_soap(&message.body);
+            let index = if request {
+                let opens =
+                    soap && peek::peek(&message.body).first().is_some_and(|p| p.rpc == "Inform");
+                let index = if opens {
+                    let keep = self.current.filter(|&i| {
+                        self.sessions.get(i).is_some_and(|s| s.messages.is_empty() && !s.ended)
+                    });
+                    keep.unwrap_or_else(|| self.new_session(Some(connection.id)))
+                } else {
+                    self.session_for(message, connection.id)
+                };
+                self.current = Some(index);
+                index
+            } else {
+                match self.current {
+                    Some(index) => index,
+                    None => {
+                        let index = self.new_session(Some(connection.id));
+                        self.current = Some(index);
+                        index
+                    }
+                }
+            };
+            let Some(session) = self.sessions.get_mut(index) else { continue };
+            if let Some(time) = message.time {
+                session.start = Some(session.start.map_or(time, |s| s.min(time)));
+                session.end = Some(session.end.map_or(time, |e| e.max(time)));
+            }
+            session.cpe_address = session.cpe_address.or(connection.client);
+            session.acs_address = session.acs_address.or(connection.server);
+            if request {
+                let presented = message.cookies();
+                for (name, _) in &session.cookies {
+                    if !presented.iter().any(|(n, _)| n == name)
+                        && !session.missing_cookies.contains(name)
+                    {
+                        session.missing_cookies.push(name.clone());
+                    }
+                }
+            }
+            session.cookies.extend(message.set_cookies());
+            if soap {
+                let messages = soap_messages(
+                    &message.body,
+                    |_| direction,
+                    message.time,
+                    Some(connection.id),
+                    &message.diagnostics,
+                );
+                session.messages.extend(messages);
+            } else {
+                let kind =
+                    if request && message.method() == Some("POST") && message.has_empty_body() {
+                        cpe_done = true;
+                        "empty-post"
+                    } else if !request && message.status() == Some(401) {
+                        "auth-challenge"
+                    } else if !request
+                        && cpe_done
+                        && matches!(message.status(), Some(200 | 204))
+                        && message.has_empty_body()
+                    {
+                        session.ended = true;
+                        "session-end"
+                    } else if request {
+                        "request"
+                    } else {
+                        "response"
+                    };
+                if kind == "session-end" {
+                    cpe_done = false;
+                }
+                session.exchanges.push(Exchange {
+                    kind: kind.into(),
+                    direction,
+                    time: message.time,
+                    summary: message.summary(),
+                    status: message.status(),
+                    connection: Some(connection.id),
+                    credentials: message.credentials.clone(),
+                    diagnostics: http_diagnostics(message),
+                });
+            }
+        }
+    }
+
+    fn documents(&mut self, documents: &[capture::SoapDocument]) {
+        let index = self.new_session(None);
+        let Some(session) = self.sessions.get_mut(index) else { return };
+        for document in documents {
+            let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
+            let messages = soap_messages(
+                &document.body,
+                |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
+                document.time,
+                None,
+                &[],
+            );
+            for message in messages {
+                if let Some(time) = message.time {
+                    session.start = Some(session.start.map_or(time, |s| s.min(time)));
+                    session.end = Some(session.end.map_or(time, |e| e.max(time)));
+                }
+                session.messages.push(message);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Session> {
+        self.sessions.retain(|s| !s.messages.is_empty() || !s.exchanges.is_empty());
+        self.sessions.sort_by_key(|s| s.start);
+        for (index, session) in self.sessions.iter_mut().enumerate() {
+            session.index = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            if let Some(inform) = session.messages.iter().find(|m| m.rpc == "Inform") {
+                let from_codec = inform.envelope.as_ref().and_then(|e| match &e.message {
+                    cwmp::Message::Inform(i) => Some(Cpe {
+                        manufacturer: i.device_id.manufacturer.clone(),
+                        oui: i.device_id.oui.clone(),
+                        product_class: i.device_id.product_class.clone(),
+                        serial_number: i.device_id.serial_number.clone(),
+                    }),
+                    _ => None,
+                });
+                let p = &inform.peek;
+                session.cpe = from_codec.or_else(|| {
+                    Some(Cpe {
+                        manufacturer: p.manufacturer.clone().unwrap_or_default(),
+                        oui: p.oui.clone().unwrap_or_default(),
+                        product_class: p.product_class.clone().unwrap_or_default(),
+                        serial_number: p.serial_number.clone().unwrap_or_default(),
+                    })
+                });
+                session.events.clone_from(&p.event_codes);
+            }
+            if let (Some(start), Some(end)) = (session.start, session.end) {
+                session.duration_ms = Some(start.millis_until(end));
+            }
+            let start = session.start;
+            for message in &mut session.messages {
+                message.offset_ms = start.zip(message.time).map(|(s, t)| s.millis_until(t));
+            }
+        }
+        self.sessions
+    }
+}

@@ -1,93 +1,200 @@
-//! `cwmpkit decode FILE…`: the same summary the app's Decode page shows.
+//! `cwmpkit decode FILE…`: SOAP files, captures, transcripts and logs → CWMP sessions.
+//!
+//! The input kind is detected from the content (`--kind` overrides). `--json` prints one object
+//! whose `sessions` array is a contract scripts rely on (see `core::session`).
 
-use cwmpkit_core::cwmp::{self, Envelope, Message, tables};
+use cwmpkit_core::capture::{InputKind, Options};
+use cwmpkit_core::session::{self, Direction, Report, Session};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    Pcap,
+    Pcapng,
+    Soap,
+    Http,
+    Curl,
+    Log,
+    Hex,
+    Base64,
+}
+
+impl From<KindArg> for InputKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Pcap => InputKind::Pcap,
+            KindArg::Pcapng => InputKind::Pcapng,
+            KindArg::Soap => InputKind::Soap,
+            KindArg::Http => InputKind::HttpTranscript,
+            KindArg::Curl => InputKind::CurlVerbose,
+            KindArg::Log => InputKind::Log,
+            KindArg::Hex => InputKind::HexDump,
+            KindArg::Base64 => InputKind::Base64,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct DecodeArgs {
-    /// Files holding one or more SOAP envelopes.
+    /// Files: SOAP envelopes, pcap/pcapng captures, HTTP transcripts, `curl -v` output, logs,
+    /// hex dumps or base64 of a capture.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Print JSON instead of the readable summary.
+    /// Print one JSON object (`sessions`, `connection_requests`, …) instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// Read the files as this kind instead of detecting it.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Show passwords found in Authorization headers instead of masking them.
+    #[arg(long)]
+    pub show_passwords: bool,
 }
 
 pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
+    let options = Options {
+        kind: args.kind.map(InputKind::from),
+        reveal_secrets: args.show_passwords,
+        ..Options::default()
+    };
     let mut failed = false;
-    let mut json_files = Vec::new();
+    let mut files = Vec::new();
+    let mut merged: Option<Report> = None;
     for path in &args.files {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let decoded = cwmp::decode(&bytes);
-        if args.json {
-            json_files.push(serde_json::json!({
-                "file": path.display().to_string(),
-                "result": match &decoded {
-                    Ok(d) => serde_json::json!({ "envelopes": d.envelopes, "diagnostics": d.diagnostics }),
-                    Err(e) => serde_json::json!({ "error": e }),
-                },
-            }));
-            failed |= decoded.is_err();
-            continue;
-        }
-        println!("== {}", path.display());
-        match decoded {
-            Ok(decoded) => {
-                for envelope in &decoded.envelopes {
-                    print!("{}", summarize(envelope));
+        let name = path.display().to_string();
+        match session::analyze(&bytes, &options) {
+            Ok(mut report) => {
+                for session in &mut report.sessions {
+                    session.source = Some(name.clone());
                 }
-                for d in &decoded.diagnostics {
-                    println!(
-                        "{:?} {} at {}: {} ({})",
-                        d.severity, d.code, d.position, d.message, d.path
-                    );
+                files.push(serde_json::json!({ "file": name, "input": report.input }));
+                if !args.json {
+                    print!("{}", render(&name, &report));
                 }
+                merged = Some(match merged.take() {
+                    None => report,
+                    Some(mut all) => {
+                        all.sessions.extend(report.sessions);
+                        all.connection_requests.extend(report.connection_requests);
+                        all.udp_connection_requests.extend(report.udp_connection_requests);
+                        all.tls.extend(report.tls);
+                        all.comments.extend(report.comments);
+                        all.diagnostics.extend(report.diagnostics);
+                        all
+                    }
+                });
             }
             Err(error) => {
-                eprintln!("{}: {error}", path.display());
                 failed = true;
+                if !args.json {
+                    eprintln!("{name}: {error}");
+                }
+                files.push(serde_json::json!({ "file": name, "error": error }));
             }
         }
     }
     if args.json {
-        let out = serde_json::json!({ "files": json_files });
+        let mut out = match &merged {
+            Some(report) => serde_json::to_value(report).map_err(|e| e.to_string())?,
+            None => serde_json::json!({ "sessions": [] }),
+        };
+        if let Some(object) = out.as_object_mut() {
+            object.remove("input");
+            object.insert("files".into(), serde_json::Value::Array(files));
+            // Renumber across files so indexes stay unique in the merged list.
+            if let Some(serde_json::Value::Array(sessions)) = object.get_mut("sessions") {
+                for (index, session) in sessions.iter_mut().enumerate() {
+                    session["index"] = serde_json::json!(index + 1);
+                }
+            }
+        }
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// A readable summary of one envelope.
-pub fn summarize(envelope: &Envelope) -> String {
+/// The readable summary of one file.
+pub fn render(name: &str, report: &Report) -> String {
     let mut out = String::new();
-    let id = envelope.header.id.as_deref().unwrap_or("-");
-    let _ = writeln!(out, "{} (cwmp {:?}, ID {id})", envelope.message.name(), envelope.version);
-    match &envelope.message {
-        Message::Inform(inform) => {
-            let d = &inform.device_id;
-            let _ = writeln!(out, "  Manufacturer:  {}", d.manufacturer);
-            let _ = writeln!(out, "  OUI:           {}", d.oui);
-            let _ = writeln!(out, "  ProductClass:  {}", d.product_class);
-            let _ = writeln!(out, "  SerialNumber:  {}", d.serial_number);
-            let _ = writeln!(out, "  Events:");
-            for event in &inform.events {
-                let meaning = tables::event_meaning(&event.event_code).unwrap_or("unknown event");
-                let _ = write!(out, "    {:<28} {meaning}", event.event_code);
-                if !event.command_key.is_empty() {
-                    let _ = write!(out, " (CommandKey {:?})", event.command_key);
-                }
-                out.push('\n');
-            }
-            let _ = writeln!(out, "  Parameters ({}):", inform.parameter_list.len());
-            for p in &inform.parameter_list {
-                let kind = p.value.xsi_type.as_deref().unwrap_or("(untyped)");
-                let _ = writeln!(out, "    {}  [{kind}]  {}", p.name, p.value.text);
-            }
-        }
-        #[allow(unreachable_patterns)] // reason: more messages arrive with the codec
-        _ => {}
+    let _ = writeln!(out, "== {name} ({:?}, {} session(s))", report.input, report.sessions.len());
+    for session in &report.sessions {
+        render_session(&mut out, session);
+    }
+    for request in &report.connection_requests {
+        let _ = writeln!(
+            out,
+            "Connection request {} → {} GET {} answered {:?}",
+            address(request.acs),
+            address(request.cpe),
+            request.target,
+            request.statuses
+        );
+    }
+    for request in &report.udp_connection_requests {
+        let _ = writeln!(
+            out,
+            "UDP connection request {} → {}: {}",
+            request.source, request.destination, request.request_line
+        );
+    }
+    for tls in &report.tls {
+        let sni = tls.sni.as_deref().unwrap_or("-");
+        let _ = writeln!(out, "TLS {} → {} (SNI {sni}): {}", tls.client, tls.server, tls.note);
+    }
+    for comment in &report.comments {
+        let _ = writeln!(out, "Comment ({}): {}", comment.scope, comment.text);
+    }
+    for d in &report.diagnostics {
+        let at = d.offset.map(|o| format!(" at byte {o}")).unwrap_or_default();
+        let _ = writeln!(out, "{:?} {}{at}: {}", d.severity, d.code, d.message);
     }
     out
+}
+
+fn address(address: Option<std::net::SocketAddr>) -> String {
+    address.map_or_else(|| "-".into(), |a| a.to_string())
+}
+
+fn render_session(out: &mut String, session: &Session) {
+    let cpe = session.cpe.as_ref().map_or_else(
+        || "unknown CPE".to_string(),
+        |c| format!("{}-{}-{} ({})", c.oui, c.product_class, c.serial_number, c.manufacturer),
+    );
+    let _ = writeln!(out, "Session {}: {cpe}", session.index);
+    let _ = writeln!(
+        out,
+        "  {} → {}  start {}  duration {}  events [{}]{}",
+        address(session.cpe_address),
+        address(session.acs_address),
+        session.start.map_or_else(|| "-".into(), |t| t.to_string()),
+        session.duration_ms.map_or_else(|| "-".into(), |d| format!("{d:.1} ms")),
+        session.events.join(", "),
+        if session.ended { "" } else { "  (not ended)" }
+    );
+    for message in &session.messages {
+        let arrow = match message.direction {
+            Direction::CpeToAcs => "CPE → ACS",
+            Direction::AcsToCpe => "ACS → CPE",
+        };
+        let offset = message.offset_ms.map_or_else(|| "".into(), |o| format!("+{o:.1} ms"));
+        let id = message.cwmp_id.as_deref().unwrap_or("-");
+        let _ = writeln!(out, "  {offset:>12}  {arrow}  {}  (ID {id})", message.rpc);
+        for d in &message.diagnostics {
+            let _ = writeln!(out, "      {:?} {}: {}", d.severity, d.code, d.message);
+        }
+    }
+    for exchange in &session.exchanges {
+        let _ = writeln!(out, "  HTTP {}: {}", exchange.kind, exchange.summary);
+    }
+    for finding in &session.findings {
+        let _ = writeln!(
+            out,
+            "  {:?} {}: {} [{}]",
+            finding.severity, finding.rule, finding.message, finding.clause
+        );
+    }
 }

@@ -1,0 +1,181 @@
+//! A quick, namespace-aware look at SOAP bodies for the facts sessions and conformance need.
+//!
+//! The codec (`crate::cwmp`) gives the full typed message; this scan only extracts what the
+//! session layer reasons about (method name, header ID and HoldRequests, DeviceId, CommandKey,
+//! fault codes, arrayType counts, namespaces), and it still works on bodies the codec rejects.
+
+use quick_xml::NsReader;
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+
+/// What one envelope says, as far as sessions are concerned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Peek {
+    /// Local name of the first element in the SOAP Body (`Inform`, `Fault`, …).
+    pub rpc: String,
+    /// Namespace URI of that element (for `Fault`, of the `cwmp:Fault` detail when present).
+    pub rpc_namespace: Option<String>,
+    pub id: Option<String>,
+    pub hold_requests: Option<bool>,
+    pub manufacturer: Option<String>,
+    pub oui: Option<String>,
+    pub product_class: Option<String>,
+    pub serial_number: Option<String>,
+    pub event_codes: Vec<String>,
+    pub max_envelopes: Option<String>,
+    /// The CommandKey that is a direct child of the method element.
+    pub command_key: Option<String>,
+    pub fault_codes: Vec<String>,
+    /// (element, declared count, actual children) for every arrayType that does not match.
+    pub array_mismatches: Vec<(String, String, usize)>,
+}
+
+struct Array {
+    depth: usize,
+    element: String,
+    declared: String,
+    children: usize,
+}
+
+/// Every envelope in `body`; an unreadable body gives what was read before the problem.
+pub fn peek(body: &[u8]) -> Vec<Peek> {
+    let mut reader = NsReader::from_reader(body);
+    let mut out: Vec<Peek> = Vec::new();
+    let mut path: Vec<String> = Vec::new();
+    let mut arrays: Vec<Array> = Vec::new();
+    let mut text = String::new();
+    loop {
+        let (namespace, event) = match reader.read_resolved_event() {
+            Ok((ResolveResult::Bound(ns), event)) => (Some(ns.as_ref().to_string()), event),
+            Ok((_, event)) => (None, event),
+            Err(_) => break,
+        };
+        match event {
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                let name = start.local_name().as_ref().to_string();
+                let is_empty = matches!(event, Event::Empty(_));
+                if let Some(array) = arrays.last_mut()
+                    && array.depth == path.len()
+                {
+                    array.children += 1;
+                }
+                if name == "Envelope" {
+                    out.push(Peek::default());
+                }
+                let parent = path.last().map(String::as_str);
+                if let Some(current) = out.last_mut() {
+                    if parent == Some("Body") && current.rpc.is_empty() {
+                        current.rpc.clone_from(&name);
+                        current.rpc_namespace = namespace.clone();
+                    }
+                    if name == "Fault" && parent == Some("detail") {
+                        current.rpc_namespace = namespace.clone();
+                    }
+                }
+                for attribute in start.attributes().flatten() {
+                    if attribute.key.local_name().as_ref() == "arrayType" {
+                        let value = attribute.value.to_string();
+                        let declared = value
+                            .rsplit_once('[')
+                            .map(|(_, count)| count.trim_end_matches(']').to_string())
+                            .unwrap_or_default();
+                        if is_empty {
+                            if declared.trim_start_matches('0').parse::<usize>().unwrap_or(0) != 0
+                                && let Some(current) = out.last_mut()
+                            {
+                                current.array_mismatches.push((name.clone(), declared, 0));
+                            }
+                        } else {
+                            arrays.push(Array {
+                                depth: path.len() + 1,
+                                element: name.clone(),
+                                declared,
+                                children: 0,
+                            });
+                        }
+                    }
+                }
+                if !is_empty {
+                    path.push(name);
+                    text.clear();
+                }
+            }
+            Event::Text(ref t) => text.push_str(&t.xml10_content()),
+            Event::CData(ref c) => text.push_str(&c.xml10_content()),
+            Event::End(_) => {
+                if arrays.last().is_some_and(|a| a.depth == path.len())
+                    && let Some(array) = arrays.pop()
+                {
+                    let declared_count = array.declared.parse::<usize>().ok();
+                    if declared_count != Some(array.children)
+                        && let Some(current) = out.last_mut()
+                    {
+                        current.array_mismatches.push((
+                            array.element,
+                            array.declared,
+                            array.children,
+                        ));
+                    }
+                }
+                let name = path.pop().unwrap_or_default();
+                let parent = path.last().map(String::as_str);
+                let value = text.trim().to_string();
+                if let Some(current) = out.last_mut() {
+                    record_text(current, &name, parent, &path, value);
+                }
+                text.clear();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+fn record_text(
+    current: &mut Peek,
+    name: &str,
+    parent: Option<&str>,
+    path: &[String],
+    value: String,
+) {
+    let in_header = path.iter().any(|p| p == "Header");
+    match (name, parent) {
+        ("ID", Some("Header")) => current.id = Some(value),
+        ("HoldRequests", Some("Header")) => {
+            current.hold_requests = Some(matches!(value.as_str(), "1" | "true"));
+        }
+        ("Manufacturer", Some("DeviceId")) => current.manufacturer = Some(value),
+        ("OUI", Some("DeviceId")) => current.oui = Some(value),
+        ("ProductClass", Some("DeviceId")) => current.product_class = Some(value),
+        ("SerialNumber", Some("DeviceId")) => current.serial_number = Some(value),
+        ("EventCode", _) => current.event_codes.push(value),
+        ("MaxEnvelopes", _) if !in_header => current.max_envelopes = Some(value),
+        ("FaultCode", _) => current.fault_codes.push(value),
+        ("CommandKey", Some(parent)) if parent == current.rpc => current.command_key = Some(value),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peeks_at_header_body_and_arrays() {
+        let body = br#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0" xmlns:enc="http://schemas.xmlsoap.org/soap/encoding/">
+<soap:Header><cwmp:ID soap:mustUnderstand="1">42</cwmp:ID></soap:Header>
+<soap:Body><cwmp:Inform><DeviceId><OUI>48BF74</OUI><SerialNumber>X1</SerialNumber></DeviceId>
+<Event enc:arrayType="cwmp:EventStruct[2]"><EventStruct><EventCode>1 BOOT</EventCode><CommandKey/></EventStruct></Event>
+</cwmp:Inform></soap:Body></soap:Envelope>"#;
+        let peeks = peek(body);
+        assert_eq!(peeks.len(), 1);
+        let p = &peeks[0];
+        assert_eq!(p.rpc, "Inform");
+        assert_eq!(p.rpc_namespace.as_deref(), Some("urn:dslforum-org:cwmp-1-0"));
+        assert_eq!(p.id.as_deref(), Some("42"));
+        assert_eq!(p.oui.as_deref(), Some("48BF74"));
+        assert_eq!(p.event_codes, ["1 BOOT"]);
+        assert_eq!(p.array_mismatches, [("Event".to_string(), "2".to_string(), 1)]);
+    }
+}
