@@ -1,3 +1,4 @@
 pub mod diagnostics;
 pub mod envelope;
+pub mod session;
 pub mod structure;

@@ -1,8 +1,10 @@
 //! The Decode page: paste or open CWMP traffic, see every message explained.
 
-use crate::components::diagnostics::{DecodeErrorBox, DiagnosticList};
-use crate::components::envelope::EnvelopeView;
-use cwmpkit_core::cwmp;
+use crate::components::diagnostics::DecodeErrorBox;
+use crate::components::session::ReportView;
+use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
+use cwmpkit_core::cwmp::{self, DecodeError};
+use cwmpkit_core::session::{self, Report};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -18,15 +20,15 @@ struct Input {
 pub fn DecodePage() -> impl IntoView {
     let input = RwSignal::new(Input::default());
     let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
-    let decoded = Memo::new(move |_| {
-        input.with(|i| {
-            if i.bytes.iter().all(u8::is_ascii_whitespace) {
-                None
-            } else {
-                Some(cwmp::decode(&i.bytes))
-            }
-        })
+    let analysis = Memo::new(move |_| {
+        input.with(|i| (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| analyze(&i.bytes)))
     });
+    let selection = RwSignal::new((0usize, 0usize));
+    // Every new input starts at its first message.
+    let load = move |value: Input| {
+        selection.set((0, 0));
+        input.set(value);
+    };
 
     let on_file = move |ev: leptos::ev::Event| {
         let file = ev
@@ -35,14 +37,14 @@ pub fn DecodePage() -> impl IntoView {
             .and_then(|el| el.files())
             .and_then(|files| files.get(0));
         if let Some(file) = file {
-            load_file(file, input);
+            load_file(file, load);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
         if let Some(file) = file {
-            load_file(file, input);
+            load_file(file, load);
         }
     };
     let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
@@ -56,11 +58,11 @@ pub fn DecodePage() -> impl IntoView {
         >
             <div class="input-toolbar">
                 <label class="button" for="file-input">"Open file…"</label>
-                <input id="file-input" type="file" accept=".xml,.txt,.log,.soap" on:change=on_file />
+                <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
                 <button
                     id="load-example"
                     class="button secondary"
-                    on:click=move |_| input.set(Input {
+                    on:click=move |_| load(Input {
                         origin: Some("example Inform".into()),
                         bytes: EXAMPLE_INFORM.as_bytes().to_vec(),
                     })
@@ -69,7 +71,7 @@ pub fn DecodePage() -> impl IntoView {
                 </button>
                 <button
                     class="button secondary"
-                    on:click=move |_| input.set(Input::default())
+                    on:click=move |_| load(Input::default())
                 >
                     "Clear"
                 </button>
@@ -88,20 +90,22 @@ pub fn DecodePage() -> impl IntoView {
                 wrap="off"
                 placeholder="Paste SOAP envelopes, or drop a file here (an Inform, a GetParameterValuesResponse…)"
                 prop:value=move || text.get()
-                on:input:target=move |ev| input.set(Input { origin: None, bytes: ev.target().value().into_bytes() })
+                on:input:target=move |ev| load(Input { origin: None, bytes: ev.target().value().into_bytes() })
             ></textarea>
         </section>
         <section id="decode-result" class="result-panel">
-            {move || match decoded.get() {
+            {move || match analysis.get() {
                 None => view! {
-                    <p class="hint">"Decoded messages appear here. Nothing leaves your browser."</p>
+                    <p class="hint">
+                        "Sessions, messages and their checks appear here. Nothing leaves your browser."
+                    </p>
                 }.into_any(),
-                Some(Err(error)) => view! { <DecodeErrorBox error /> }.into_any(),
-                Some(Ok(decoded)) => view! {
-                    <DiagnosticList diagnostics=decoded.diagnostics.clone() />
-                    {decoded.envelopes.into_iter().enumerate().map(|(index, envelope)| view! {
-                        <EnvelopeView index envelope />
-                    }).collect_view()}
+                Some(Analysis { report, soap_error }) => view! {
+                    {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
+                    {match report {
+                        Ok(report) => view! { <ReportView report selection /> }.into_any(),
+                        Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
+                    }}
                 }.into_any(),
             }}
         </section>
@@ -109,13 +113,40 @@ pub fn DecodePage() -> impl IntoView {
     }
 }
 
+/// What the page shows for one input: the sessions, and for SOAP text that
+/// does not parse, the codec's error with its line and column.
+#[derive(Debug, Clone, PartialEq)]
+struct Analysis {
+    report: Result<Report, CaptureError>,
+    soap_error: Option<DecodeError>,
+}
+
+fn analyze(bytes: &[u8]) -> Analysis {
+    let soap_error = match capture::detect(bytes) {
+        Some(InputKind::Soap) | None => cwmp::decode(bytes).err(),
+        Some(_) => None,
+    };
+    Analysis { report: session::analyze(bytes, &Options::default()), soap_error }
+}
+
+#[component]
+fn CaptureErrorBox(error: CaptureError) -> impl IntoView {
+    view! {
+        <div id="capture-error" class="error-box" role="alert">
+            <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
+            {format!(" ({:?} layer): ", error.layer)}
+            <span class="error-message">{error.message}</span>
+        </div>
+    }
+}
+
 /// Reads a file chosen or dropped by the user, keeping its bytes as they are.
-fn load_file(file: web_sys::File, input: RwSignal<Input>) {
+fn load_file(file: web_sys::File, load: impl Fn(Input) + 'static) {
     leptos::task::spawn_local(async move {
         let name = file.name();
         if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            input.set(Input { origin: Some(name), bytes });
+            load(Input { origin: Some(name), bytes });
         }
     });
 }

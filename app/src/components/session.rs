@@ -1,0 +1,270 @@
+//! Sessions found in an input: a list, one session's timeline, one message's detail.
+
+use crate::components::envelope::EnvelopeView;
+use cwmpkit_core::capture::Timestamp;
+use cwmpkit_core::cwmp::Severity;
+use cwmpkit_core::session::{
+    Direction, Exchange, Finding, MessageDiagnostic, Report, Session, SessionMessage,
+};
+use leptos::prelude::*;
+
+/// Which message the user is looking at: (session index, message index).
+pub type Selection = RwSignal<(usize, usize)>;
+
+fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn arrow(direction: Direction) -> &'static str {
+    match direction {
+        Direction::CpeToAcs => "CPE → ACS",
+        Direction::AcsToCpe => "ACS → CPE",
+    }
+}
+
+fn offset_text(offset_ms: Option<f64>) -> String {
+    offset_ms.map(|ms| format!("+{:.0} ms", ms)).unwrap_or_default()
+}
+
+/// The header of a report: what the input was and what is in it.
+#[component]
+pub fn ReportSummary(report: Report) -> impl IntoView {
+    let messages: usize = report.sessions.iter().map(|s| s.messages.len()).sum();
+    let kind = serde_json::to_value(report.input)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let tls = report.tls.into_iter().map(|t| {
+        let sni = t.sni.clone().unwrap_or_else(|| "no SNI".into());
+        view! {
+            <li class="diagnostic info">
+                <span class="diagnostic-code">"TLS"</span>
+                {format!(" {} ↔ {} ({sni}): encrypted, not decodable", t.client, t.server)}
+            </li>
+        }
+    });
+    let capture_notes = report.diagnostics.into_iter().map(|d| {
+        let at = d.offset.map(|o| format!(" · byte {o}")).unwrap_or_default();
+        view! {
+            <li class=format!("diagnostic {}", severity_class(d.severity))>
+                <span class="diagnostic-code">{d.code}</span>" "{d.message}
+                <span class="diagnostic-where">{at}</span>
+            </li>
+        }
+    });
+    let requests = report.connection_requests.len() + report.udp_connection_requests.len();
+    view! {
+        <p id="report-summary" class="report-summary">
+            <span class="badge">{kind}</span>
+            {format!(
+                " {} session{}, {} SOAP message{}{}",
+                report.sessions.len(),
+                if report.sessions.len() == 1 { "" } else { "s" },
+                messages,
+                if messages == 1 { "" } else { "s" },
+                if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
+            )}
+        </p>
+        <ul class="diagnostics">{tls.collect_view()}{capture_notes.collect_view()}</ul>
+    }
+}
+
+#[component]
+pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl IntoView {
+    let cpe = session
+        .cpe
+        .as_ref()
+        .map(|c| format!("{} {} · {}", c.manufacturer, c.product_class, c.serial_number))
+        .unwrap_or_else(|| "unknown CPE (no Inform)".into());
+    let when = session.start.map(|t| t.to_string()).unwrap_or_default();
+    let duration = session.duration_ms.map(|ms| format!(" · {:.0} ms", ms)).unwrap_or_default();
+    let findings = session.findings.len();
+    let events = session.events.join(", ");
+    let selected = move || selection.get().0 == index;
+    view! {
+        <li
+            class="session-card"
+            class:selected=selected
+            on:click=move |_| selection.set((index, 0))
+        >
+            <strong class="session-cpe">{cpe}</strong>
+            <span class="meta">{format!("{when}{duration}")}</span>
+            <span class="meta">{events}</span>
+            <span class="meta">
+                {format!("{} messages", session.messages.len())}
+                {(!session.ended).then(|| " · not ended cleanly")}
+                {(findings > 0).then(|| format!(" · {findings} finding(s)"))}
+            </span>
+        </li>
+    }
+}
+
+/// A line of the timeline: a SOAP message (selectable) or a bare HTTP exchange.
+enum TimelineRow {
+    Message(usize, SessionMessage),
+    Exchange(Exchange),
+}
+
+impl TimelineRow {
+    fn time(&self) -> Option<Timestamp> {
+        match self {
+            TimelineRow::Message(_, m) => m.time,
+            TimelineRow::Exchange(e) => e.time,
+        }
+    }
+}
+
+/// One session's messages and HTTP exchanges, interleaved by time.
+#[component]
+pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> impl IntoView {
+    let start = session.start;
+    let mut rows: Vec<TimelineRow> = session
+        .messages
+        .into_iter()
+        .enumerate()
+        .map(|(position, message)| TimelineRow::Message(position, message))
+        .chain(session.exchanges.into_iter().map(TimelineRow::Exchange))
+        .collect();
+    // Stable: rows without a time (bare SOAP) keep their order.
+    rows.sort_by_key(|row| row.time());
+    let rows = rows.into_iter().map(move |row| match row {
+        TimelineRow::Message(position, message) => {
+            let worst = message.diagnostics.iter().map(|d| d.severity).max();
+            let badge = worst.map(|s| {
+                view! {
+                    <span class=format!("badge {}", severity_class(s))>
+                        {message.diagnostics.len()}
+                    </span>
+                }
+            });
+            let selected = move || selection.get() == (index, position);
+            view! {
+                <tr
+                    class="timeline-row"
+                    class:selected=selected
+                    on:click=move |_| selection.set((index, position))
+                >
+                    <td class="meta">{offset_text(message.offset_ms)}</td>
+                    <td class="direction">{arrow(message.direction)}</td>
+                    <td class="rpc">{message.rpc.clone()}</td>
+                    <td class="meta">{message.cwmp_id.clone().unwrap_or_default()}</td>
+                    <td>{badge}</td>
+                </tr>
+            }
+            .into_any()
+        }
+        TimelineRow::Exchange(exchange) => {
+            let offset = match (start, exchange.time) {
+                (Some(s), Some(t)) => Some(s.millis_until(t)),
+                _ => None,
+            };
+            view! {
+                <tr class="exchange-row">
+                    <td class="meta">{offset_text(offset)}</td>
+                    <td class="direction">{arrow(exchange.direction)}</td>
+                    <td>{exchange.summary}</td>
+                    <td>{exchange.kind}</td>
+                    <td></td>
+                </tr>
+            }
+            .into_any()
+        }
+    });
+    view! {
+        <table id="timeline" class="timeline">
+            <thead>
+                <tr><th>"When"</th><th>"Direction"</th><th>"RPC"</th><th>"cwmp:ID"</th><th></th></tr>
+            </thead>
+            <tbody>{rows.collect_view()}</tbody>
+        </table>
+        <FindingList findings=session.findings />
+    }
+}
+
+#[component]
+pub fn FindingList(findings: Vec<Finding>) -> impl IntoView {
+    (!findings.is_empty()).then(|| {
+        view! {
+            <h3 class="section-title">"Conformance"</h3>
+            <ul id="findings" class="diagnostics">
+                {findings
+                    .into_iter()
+                    .map(|f| {
+                        view! {
+                            <li class=format!("diagnostic {}", severity_class(f.severity))>
+                                <span class="diagnostic-code">{f.rule}</span>
+                                " "
+                                {f.message}
+                                <div class="meta">{f.explanation}" ("{f.clause}")"</div>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
+}
+
+#[component]
+pub fn MessageDiagnostics(diagnostics: Vec<MessageDiagnostic>) -> impl IntoView {
+    (!diagnostics.is_empty()).then(|| {
+        view! {
+            <ul id="diagnostics" class="diagnostics">
+                {diagnostics
+                    .into_iter()
+                    .map(|d| {
+                        view! {
+                            <li class=format!("diagnostic {}", severity_class(d.severity))>
+                                <span class="diagnostic-code">{d.code}</span>
+                                " "
+                                {d.message}
+                                <span class="diagnostic-where">
+                                    {format!(" · {}", d.source)}
+                                    {d.clause.map(|c| format!(" · {c}"))}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// The whole report: summary, sessions, the selected session and message.
+#[component]
+pub fn ReportView(report: Report, selection: Selection) -> impl IntoView {
+    let sessions = report.sessions.clone();
+    let list = sessions
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(index, session)| view! { <SessionCard session index selection /> })
+        .collect_view();
+    let detail = move || {
+        let (session_index, message_index) = selection.get();
+        let session = sessions.get(session_index)?.clone();
+        let message = session.messages.get(message_index).cloned();
+        Some(view! {
+            <SessionTimeline session index=session_index selection />
+            {message.map(|m| {
+                let envelope = m.envelope.map(|envelope| view! { <EnvelopeView index=message_index envelope /> });
+                view! {
+                    <div class="message-detail">
+                        <MessageDiagnostics diagnostics=m.diagnostics />
+                        {envelope}
+                    </div>
+                }
+            })}
+        })
+    };
+    view! {
+        <ReportSummary report />
+        <ul id="sessions" class="session-list">{list}</ul>
+        {detail}
+    }
+}
