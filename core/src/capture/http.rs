@@ -119,6 +119,18 @@ impl HttpMessage {
         self.body.iter().all(u8::is_ascii_whitespace)
     }
 
+    /// The start line as it is written on the wire, without its line ending.
+    pub fn start_line_text(&self) -> String {
+        match &self.start_line {
+            StartLine::Request { method, target, version } => {
+                format!("{method} {target} {version}")
+            }
+            StartLine::Response { version, status, reason } => {
+                format!("{version} {status} {reason}")
+            }
+        }
+    }
+
     /// One line for humans: `POST /acs` or `204 No Content`.
     pub fn summary(&self) -> String {
         match &self.start_line {
@@ -147,16 +159,36 @@ pub fn starts_message(bytes: &[u8]) -> bool {
     })
 }
 
-/// The offset of the next line at or after `from` that starts an HTTP message.
+/// The offset of the next HTTP start line at or after `from`. Keep-alive peers often send the
+/// next message right after a body with no line break, so this looks for `HTTP/1.` anywhere: a
+/// status line starts there; a request line (`METHOD target HTTP/1.x`) starts two words earlier.
 fn next_message_start(data: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while at < data.len() {
-        if (at == 0 || data[at - 1] == b'\n') && starts_message(&data[at..]) {
+    let mut search = from;
+    while let Some(found) = data.get(search..)?.windows(7).position(|w| w == b"HTTP/1.") {
+        let at = search + found;
+        if starts_message(&data[at..]) {
             return Some(at);
         }
-        at += data.get(at..)?.iter().position(|&b| b == b'\n')? + 1;
+        if let Some(start) = request_line_start(data, at)
+            && start >= from
+        {
+            return Some(start);
+        }
+        search = at + 7;
     }
     None
+}
+
+/// Where the request line whose version begins at `version_at` starts, if it is one.
+fn request_line_start(data: &[u8], version_at: usize) -> Option<usize> {
+    let space = version_at.checked_sub(1).filter(|&i| data.get(i) == Some(&b' '))?;
+    let target_start = data[..space].iter().rposition(|&b| b == b' ' || b == b'\n')? + 1;
+    let method_end = target_start.checked_sub(1)?;
+    METHODS.iter().find_map(|m| {
+        let start = method_end.checked_sub(m.len())?;
+        (&data[start..method_end] == m.as_bytes() && starts_message(&data[start..]))
+            .then_some(start)
+    })
 }
 
 /// True when a message may end at `end`: the run ends there (whitespace aside) or a message starts.

@@ -276,11 +276,7 @@ fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture
         .map(|(index, (time, data))| Frame {
             number: index as u64 + 1,
             time: *time,
-            link_type: if matches!(data.first(), Some(0x45..=0x4f | 0x60..=0x6f)) {
-                LINKTYPE_RAW
-            } else {
-                LINKTYPE_ETHERNET
-            },
+            link_type: guess_link_type(data),
             data,
             offset: 0,
         })
@@ -290,6 +286,19 @@ fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture
         Frames { frames, comments: Vec::new(), diagnostics: Vec::new() },
         options,
     ))
+}
+
+/// `tcpdump -xx` dumps start at the Ethernet header, `tcpdump -x` at the IP header.
+fn guess_link_type(data: &[u8]) -> u32 {
+    let ether_type = data.get(12..14).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    if matches!(ether_type, Some(0x0800 | 0x86dd | 0x8100 | 0x88a8 | 0x0806)) {
+        return LINKTYPE_ETHERNET;
+    }
+    let ipv4_length = data.get(2..4).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    let plausible_ipv4 = matches!(data.first(), Some(0x45..=0x4f))
+        && ipv4_length.is_some_and(|len| len >= 20 && len >= data.len().min(len));
+    let plausible_ipv6 = data.first().is_some_and(|b| b >> 4 == 6);
+    if plausible_ipv4 || plausible_ipv6 { LINKTYPE_RAW } else { LINKTYPE_ETHERNET }
 }
 
 /// `tcpdump -tttt` starts packet lines with `YYYY-MM-DD HH:MM:SS.ffffff`.
