@@ -7,6 +7,7 @@
 
 mod decode;
 mod encode;
+pub mod fuzzing;
 mod messages;
 mod model;
 mod reader;
