@@ -91,14 +91,34 @@ pub fn from_parameter_attributes<'a>(
         .collect()
 }
 
-/// The parameter set a codec message carries, if it carries one.
+/// A notification level as the codec holds it (`int`); values outside 0–255
+/// become 255 so that validation reports them rather than losing them.
+fn notification_level(level: i32) -> u8 {
+    u8::try_from(level).unwrap_or(u8::MAX)
+}
+
+/// The parameter set a codec message carries, if it carries one: Inform,
+/// GetParameterValuesResponse, GetParameterNamesResponse,
+/// GetParameterAttributesResponse, SetParameterValues (the values it asks for).
 pub fn from_message(message: &Message, source: &str) -> Option<ParameterSet> {
-    // The codec's Message grows variants while it is being written; the
-    // catch-all keeps this compiling in between (it is unreachable only
-    // while Inform is the sole variant).
-    #[allow(unreachable_patterns)]
     match message {
         Message::Inform(inform) => Some(from_inform(inform, source)),
+        Message::GetParameterValuesResponse(response) => {
+            Some(from_parameter_values(&response.parameter_list, source))
+        }
+        Message::SetParameterValues(request) => {
+            Some(from_parameter_values(&request.parameter_list, source))
+        }
+        Message::GetParameterNamesResponse(response) => Some(from_parameter_names(
+            response.parameter_list.iter().map(|p| (p.name.as_str(), p.writable)),
+            source,
+        )),
+        Message::GetParameterAttributesResponse(response) => Some(from_parameter_attributes(
+            response.parameter_list.iter().map(|p| {
+                (p.name.as_str(), notification_level(p.notification), p.access_list.as_slice())
+            }),
+            source,
+        )),
         _ => None,
     }
 }
@@ -138,5 +158,6 @@ mod tests {
         assert_eq!(entry.provenance.len(), 3);
         assert!(set.get("Device.ManagementServer.").unwrap().object);
         assert_eq!(set.metadata["DeviceID.OUI"], "00085D");
+        assert_eq!(notification_level(-1), 255);
     }
 }

@@ -10,10 +10,13 @@
 //! parameters that would have to disappear, values the schema rejects) is
 //! reported in [`Plan::unachievable`] instead of being sent to fail.
 //!
-//! The RPCs are plain types here; `cwmp` renders them on the wire.
+//! The RPCs are plain types here; [`PlannedRpc::to_message`] turns them into
+//! codec messages, which `cwmp::encode` writes.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+use crate::cwmp;
 
 use super::diff::{Change, diff};
 use super::path::{Path, Segment};
@@ -63,6 +66,69 @@ pub enum PlannedRpc {
     SetParameterAttributes {
         parameter_list: Vec<PlannedAttributes>,
     },
+}
+
+impl PlannedRpc {
+    /// The codec message for this RPC.
+    pub fn to_message(&self) -> cwmp::Message {
+        match self {
+            PlannedRpc::AddObject { object_name, parameter_key, .. } => {
+                cwmp::Message::AddObject(cwmp::AddObject {
+                    object_name: object_name.clone(),
+                    parameter_key: parameter_key.clone(),
+                })
+            }
+            PlannedRpc::DeleteObject { object_name, parameter_key } => {
+                cwmp::Message::DeleteObject(cwmp::DeleteObject {
+                    object_name: object_name.clone(),
+                    parameter_key: parameter_key.clone(),
+                })
+            }
+            PlannedRpc::SetParameterValues { parameter_list, parameter_key } => {
+                cwmp::Message::SetParameterValues(cwmp::SetParameterValues {
+                    parameter_list: parameter_list
+                        .iter()
+                        .map(|v| cwmp::ParameterValueStruct {
+                            name: v.name.clone(),
+                            value: cwmp::Value {
+                                xsi_type: Some(v.xsd_type.clone()),
+                                text: v.value.clone(),
+                            },
+                        })
+                        .collect(),
+                    parameter_key: parameter_key.clone(),
+                })
+            }
+            PlannedRpc::SetParameterAttributes { parameter_list } => {
+                cwmp::Message::SetParameterAttributes(cwmp::SetParameterAttributes {
+                    parameter_list: parameter_list
+                        .iter()
+                        .map(|a| cwmp::SetParameterAttributesStruct {
+                            name: a.name.clone(),
+                            notification_change: a.notification_change,
+                            notification: a.notification.into(),
+                            access_list_change: a.access_list_change,
+                            access_list: a.access_list.clone(),
+                        })
+                        .collect(),
+                })
+            }
+        }
+    }
+}
+
+/// The values of a SetParameterValues request, for
+/// [`set_parameter_values_effect`]; a missing `xsi:type` counts as `string`.
+pub fn planned_values(request: &cwmp::SetParameterValues) -> Vec<PlannedValue> {
+    request
+        .parameter_list
+        .iter()
+        .map(|p| PlannedValue {
+            name: p.name.clone(),
+            value: p.value.text.clone(),
+            xsd_type: p.value.xsi_type.clone().unwrap_or_else(|| "string".into()),
+        })
+        .collect()
 }
 
 /// A desired change that the plan does not attempt, and why.
@@ -511,5 +577,21 @@ mod tests {
         );
         assert_eq!(changes.len(), 1);
         assert_eq!(refused.len(), 1);
+
+        // Every planned RPC becomes a codec message that encodes and decodes back.
+        for rpc in &plan.rpcs {
+            let envelope = cwmp::Envelope {
+                version: cwmp::CwmpVersion::V1_0,
+                header: cwmp::Header::default(),
+                message: rpc.to_message(),
+            };
+            let xml = cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0);
+            let decoded = cwmp::decode(xml.as_bytes()).unwrap();
+            assert_eq!(decoded.envelopes[0].message, envelope.message);
+        }
+        let cwmp::Message::SetParameterValues(request) = plan.rpcs[1].to_message() else {
+            panic!()
+        };
+        assert_eq!(planned_values(&request)[0].name, "D.T.1.W");
     }
 }

@@ -10,7 +10,7 @@
 //! exit code is non-zero only when an input cannot be read.
 
 use cwmpkit_core::cwmp;
-use cwmpkit_core::model::plan::{Plan, PlanOptions, PlannedRpc};
+use cwmpkit_core::model::plan::{Plan, PlanOptions};
 use cwmpkit_core::model::schema::Model;
 use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
@@ -231,92 +231,36 @@ fn run_plan(
     Ok(ExitCode::SUCCESS)
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// XML comments cannot contain `--`.
+fn comment(text: &str) -> String {
+    text.replace("--", "- -")
 }
 
-/// SOAP 1.1 envelopes (CWMP 1.0 namespace, understood by every CPE), one per
-/// RPC, with unachievable changes and notes as XML comments first. Written
-/// here until the codec (core::cwmp) encodes AddObject, SetParameterValues,
-/// DeleteObject and SetParameterAttributes; then this should call it.
+/// One canonical SOAP envelope per RPC (CWMP 1.0 namespace, which every CPE
+/// understands; written by the codec's strict encoder), preceded by the
+/// unachievable changes and notes as XML comments.
 fn render_soap(planned: &Plan) -> String {
     let mut out = String::new();
     for item in &planned.unachievable {
         out.push_str(&format!(
             "<!-- cannot: {} — {} -->\n",
-            escape(&item.path),
-            escape(&item.reason).replace("--", "- -")
+            comment(&item.path),
+            comment(&item.reason)
         ));
     }
     for note in &planned.notes {
-        out.push_str(&format!("<!-- note: {} -->\n", escape(note).replace("--", "- -")));
+        out.push_str(&format!("<!-- note: {} -->\n", comment(note)));
     }
     for (index, rpc) in planned.rpcs.iter().enumerate() {
-        let body = match rpc {
-            PlannedRpc::AddObject { object_name, parameter_key, .. } => format!(
-                "<cwmp:AddObject><ObjectName>{}</ObjectName><ParameterKey>{}</ParameterKey></cwmp:AddObject>",
-                escape(object_name),
-                escape(parameter_key)
-            ),
-            PlannedRpc::DeleteObject { object_name, parameter_key } => format!(
-                "<cwmp:DeleteObject><ObjectName>{}</ObjectName><ParameterKey>{}</ParameterKey></cwmp:DeleteObject>",
-                escape(object_name),
-                escape(parameter_key)
-            ),
-            PlannedRpc::SetParameterValues { parameter_list, parameter_key } => {
-                let mut items = String::new();
-                for value in parameter_list {
-                    items.push_str(&format!(
-                        "\n<ParameterValueStruct><Name>{}</Name><Value xsi:type=\"xsd:{}\">{}</Value></ParameterValueStruct>",
-                        escape(&value.name),
-                        escape(&value.xsd_type),
-                        escape(&value.value)
-                    ));
-                }
-                format!(
-                    "<cwmp:SetParameterValues><ParameterList soap-enc:arrayType=\"cwmp:ParameterValueStruct[{}]\">{items}\n</ParameterList><ParameterKey>{}</ParameterKey></cwmp:SetParameterValues>",
-                    parameter_list.len(),
-                    escape(parameter_key)
-                )
-            }
-            PlannedRpc::SetParameterAttributes { parameter_list } => {
-                let mut items = String::new();
-                for attributes in parameter_list {
-                    let access: String = attributes
-                        .access_list
-                        .iter()
-                        .map(|a| format!("<string>{}</string>", escape(a)))
-                        .collect();
-                    items.push_str(&format!(
-                        "\n<SetParameterAttributesStruct><Name>{}</Name><NotificationChange>{}</NotificationChange><Notification>{}</Notification><AccessListChange>{}</AccessListChange><AccessList soap-enc:arrayType=\"xsd:string[{}]\">{access}</AccessList></SetParameterAttributesStruct>",
-                        escape(&attributes.name),
-                        u8::from(attributes.notification_change),
-                        attributes.notification,
-                        u8::from(attributes.access_list_change),
-                        attributes.access_list.len()
-                    ));
-                }
-                format!(
-                    "<cwmp:SetParameterAttributes><ParameterList soap-enc:arrayType=\"cwmp:SetParameterAttributesStruct[{}]\">{items}\n</ParameterList></cwmp:SetParameterAttributes>",
-                    parameter_list.len()
-                )
-            }
+        let envelope = cwmp::Envelope {
+            version: cwmp::CwmpVersion::V1_0,
+            header: cwmp::Header {
+                id: Some(format!("cwmpkit-{}", index + 1)),
+                ..cwmp::Header::default()
+            },
+            message: rpc.to_message(),
         };
-        out.push_str(&format!(
-            "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\">\n<soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">cwmpkit-{}</cwmp:ID></soap-env:Header>\n<soap-env:Body>{body}</soap-env:Body>\n</soap-env:Envelope>\n",
-            index + 1
-        ));
+        out.push_str(&cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0));
     }
     out
 }
@@ -324,7 +268,7 @@ fn render_soap(planned: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cwmpkit_core::model::plan::{PlannedAttributes, PlannedValue, Unachievable};
+    use cwmpkit_core::model::plan::{PlannedAttributes, PlannedRpc, PlannedValue, Unachievable};
 
     #[test]
     fn soap_rendering_escapes_and_counts() {
@@ -361,10 +305,13 @@ mod tests {
         };
         let soap = render_soap(&planned);
         assert!(soap.starts_with("<!-- cannot: Device.RO — read-only - - really -->"));
-        assert_eq!(soap.matches("<soap-env:Envelope ").count(), 3);
-        assert!(soap.contains("<ParameterKey>k&amp;1</ParameterKey>"));
-        assert!(soap.contains("<Value xsi:type=\"xsd:string\">&lt;a &amp; b&gt;</Value>"));
-        assert!(soap.contains("cwmp:ParameterValueStruct[1]"));
-        assert!(soap.contains("<Notification>2</Notification>"));
+        assert_eq!(soap.matches("<SOAP-ENV:Envelope ").count(), 3);
+        // Each envelope decodes back to the planned RPC.
+        for (rpc, xml) in planned.rpcs.iter().zip(soap.split("<?xml").skip(1)) {
+            let decoded = cwmp::decode(format!("<?xml{xml}").as_bytes()).unwrap();
+            assert_eq!(decoded.envelopes[0].message, rpc.to_message());
+        }
+        assert!(soap.contains("k&amp;1"));
+        assert!(soap.contains("&lt;a &amp; b&gt;"));
     }
 }
