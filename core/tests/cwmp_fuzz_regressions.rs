@@ -30,3 +30,20 @@ fn corpus_seeds_hold() {
     }
     assert_eq!(seen, 83);
 }
+
+/// A raw control character (U+0005) in the header ID: quick-xml accepts it,
+/// XML forbids it, and the encoder cannot write it back. The decoder now
+/// replaces it by U+FFFD and says so.
+#[test]
+fn control_character_in_text_is_replaced_and_flagged() {
+    let input = "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+        xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"><SOAP-ENV:Header>\
+        <cwmp:ID SOAP-ENV:mustUnderstand=\"1\">API_28ed\u{5}28d7</cwmp:ID></SOAP-ENV:Header>\
+        <SOAP-ENV:Body><cwmp:GetQueuedTransfers/></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+    holds(input.as_bytes());
+    let decoded = cwmpkit_core::cwmp::decode(input.as_bytes()).unwrap();
+    assert_eq!(decoded.envelopes[0].header.id.as_deref(), Some("API_28ed\u{FFFD}28d7"));
+    assert!(decoded.diagnostics.iter().any(|d| d.code == "invalid-xml-character"));
+    // The same through a character reference.
+    holds(input.replace('\u{5}', "&#5;").as_bytes());
+}

@@ -5,6 +5,7 @@
 //! The message decoders in `decode.rs` are recursive-descent functions over
 //! [`Step`]s; nothing here builds a tree.
 
+use super::encode::is_xml_char;
 use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity};
 use crate::position::TextIndex;
 use quick_xml::NsReader;
@@ -230,14 +231,29 @@ impl<'i> Reader<'i> {
                     if content.is_empty() {
                         continue;
                     }
-                    return Ok(Step::Text(content));
+                    return Ok(Step::Text(self.only_xml_chars(content, offset)));
                 }
-                Event::CData(data) => return Ok(Step::Text(data.xml10_content())),
+                Event::CData(data) => {
+                    let content = data.xml10_content();
+                    return Ok(Step::Text(self.only_xml_chars(content, offset)));
+                }
                 Event::GeneralRef(reference) => {
                     if reference.is_char_ref() {
                         match reference.resolve_char_ref() {
-                            Ok(Some(c)) if c != '\u{0}' => {
+                            Ok(Some(c)) if is_xml_char(c) => {
                                 return Ok(Step::Text(Cow::Owned(c.to_string())));
+                            }
+                            Ok(Some(_)) => {
+                                self.diagnose(
+                                    Severity::Error,
+                                    "invalid-xml-character",
+                                    offset,
+                                    format!(
+                                        "`&{};` is not a character XML allows; replaced by U+FFFD",
+                                        reference.xml10_content()
+                                    ),
+                                );
+                                return Ok(Step::Text(Cow::Borrowed("\u{FFFD}")));
                             }
                             _ => {
                                 return Err(self.fail(
@@ -277,6 +293,24 @@ impl<'i> Reader<'i> {
                 Event::Eof => return Ok(Step::Eof),
             }
         }
+    }
+
+    /// Replaces characters XML 1.0 forbids (control characters, U+FFFE/U+FFFF),
+    /// which quick-xml lets through, so that what we decode can be encoded.
+    /// The byte scan is cheap; the rewrite happens only when needed.
+    fn only_xml_chars(&mut self, text: Cow<'i, str>, offset: usize) -> Cow<'i, str> {
+        let suspicious =
+            text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+        if !suspicious || text.chars().all(is_xml_char) {
+            return text;
+        }
+        self.diagnose(
+            Severity::Error,
+            "invalid-xml-character",
+            offset,
+            "a character XML does not allow (a control character?) was replaced by U+FFFD",
+        );
+        Cow::Owned(text.chars().map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' }).collect())
     }
 
     fn open(&mut self, start: BytesStart<'i>, offset: usize) -> Result<Element<'i>> {
