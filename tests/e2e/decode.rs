@@ -99,13 +99,50 @@ async fn invalid_input_shows_line_and_column(client: &Client, base: &str) -> Tes
     Ok(())
 }
 
+async fn an_opened_pcap_shows_its_sessions(client: &Client, base: &str) -> TestResult {
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    let pcap = corpus("pcap/magma/dp_enb_tr069.pcap");
+    let pcap = pcap.canonicalize().map_err(|e| format!("{}: {e}", pcap.display()))?;
+    let file_input = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#file-input"))
+        .await
+        .map_err(|e| e.to_string())?;
+    file_input.send_keys(&pcap.display().to_string()).await.map_err(|e| e.to_string())?;
+
+    let summary = text_of(client, "#report-summary").await?;
+    assert!(summary.contains("pcap"), "{summary}");
+    assert!(summary.contains("3 sessions, 28 SOAP messages"), "{summary}");
+    let cards = all_texts(client, "#sessions .session-card").await?;
+    assert_eq!(cards.len(), 3, "{cards:?}");
+    assert!(cards.iter().all(|c| c.contains("Baicells")), "{cards:?}");
+    assert!(text_of(client, "#binary-input").await?.contains("dp_enb_tr069.pcap"));
+
+    // The second message of the first session is the ACS's InformResponse.
+    let rows = client
+        .find_all(Locator::Css("#timeline .timeline-row"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(rows.len() >= 2, "timeline has {} rows", rows.len());
+    rows[1].click().await.map_err(|e| e.to_string())?;
+    let selected = text_of(client, "#timeline .timeline-row.selected .rpc").await?;
+    assert_eq!(selected, "InformResponse");
+    assert_eq!(text_of(client, ".rpc-name").await?, "InformResponse");
+
+    let shot = screenshot(client, "decode-pcap").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decode_page_in_chromium() -> TestResult {
     let (_relay, base) = start_relay()?;
     let (_driver, client) = start_browser().await?;
     let outcome = async {
         pasted_inform_shows_device_events_and_parameters(&client, &base).await?;
-        invalid_input_shows_line_and_column(&client, &base).await
+        invalid_input_shows_line_and_column(&client, &base).await?;
+        an_opened_pcap_shows_its_sessions(&client, &base).await
     }
     .await;
     if outcome.is_err() {

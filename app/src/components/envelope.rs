@@ -24,6 +24,11 @@ pub fn EnvelopeView(index: usize, envelope: Envelope) -> impl IntoView {
         Message::Fault(fault) => view! { <FaultView fault /> }.into_any(),
         #[allow(unreachable_patterns)] // reason: the codec models more messages over time
         other => match serde_json::to_value(&other) {
+            // Serde wraps a variant as {"Name": fields}; the heading already says the name.
+            Ok(serde_json::Value::Object(mut wrapper)) if wrapper.len() == 1 => {
+                let value = wrapper.remove(&name).unwrap_or(serde_json::Value::Object(wrapper));
+                view! { <StructureView value /> }.into_any()
+            }
             Ok(value) => view! { <StructureView value /> }.into_any(),
             Err(error) => view! { <p class="error-box">{error.to_string()}</p> }.into_any(),
         },
