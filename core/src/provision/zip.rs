@@ -1,0 +1,321 @@
+//! A small in-memory zip writer and reader (store and deflate, no zip64), so
+//! generated files can be downloaded as one archive from the browser too.
+//! Deflate is flate2's pure-Rust backend; the container format is written here.
+
+use std::io::{Read, Write};
+
+/// Why an archive cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZipWriteError {
+    #[error("a zip without zip64 holds at most 65535 files")]
+    TooManyFiles,
+    #[error("`{0}` is too large for a zip without zip64 (4 GiB)")]
+    TooLarge(String),
+    #[error("`{0}` is not a usable file name inside a zip")]
+    BadName(String),
+    #[error("deflate failed: {0}")]
+    Deflate(String),
+}
+
+/// Why an archive cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZipReadError {
+    #[error("not a zip archive (no end-of-central-directory record)")]
+    NotZip,
+    #[error("the archive is cut short at byte {offset} ({what})")]
+    Truncated { offset: usize, what: &'static str },
+    #[error("`{name}` uses compression method {method}; only store (0) and deflate (8) are read")]
+    UnsupportedMethod { name: String, method: u16 },
+    #[error("`{name}` is damaged: {reason}")]
+    Damaged { name: String, reason: String },
+    #[error("the archive unpacks to more than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("the archive has more than {limit} files")]
+    TooManyFiles { limit: usize },
+}
+
+/// Bounds for reading untrusted archives.
+#[derive(Debug, Clone, Copy)]
+pub struct ZipLimits {
+    pub max_files: usize,
+    pub max_total_bytes: usize,
+}
+
+impl Default for ZipLimits {
+    fn default() -> Self {
+        ZipLimits { max_files: 100_000, max_total_bytes: 256 << 20 }
+    }
+}
+
+const LOCAL_HEADER: u32 = 0x0403_4b50;
+const CENTRAL_HEADER: u32 = 0x0201_4b50;
+const END_OF_DIRECTORY: u32 = 0x0605_4b50;
+/// Bit 11: names are UTF-8.
+const FLAG_UTF8: u16 = 0x0800;
+/// 1980-01-01 00:00, the format's epoch: core has no clock, and a fixed time
+/// makes archives reproducible.
+const DOS_DATE: u16 = (1 << 5) | 1;
+const DOS_TIME: u16 = 0;
+
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let mut c = n as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[n] = c;
+        n += 1;
+    }
+    table
+};
+
+/// CRC-32 (IEEE), as zip stores it.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        let index = usize::from((crc as u8) ^ byte);
+        crc = CRC_TABLE.get(index).copied().unwrap_or(0) ^ (crc >> 8);
+    }
+    !crc
+}
+
+/// Builds an archive in memory.
+#[derive(Debug, Default)]
+pub struct ZipWriter {
+    out: Vec<u8>,
+    central: Vec<u8>,
+    count: usize,
+    names: std::collections::HashSet<String>,
+}
+
+impl ZipWriter {
+    pub fn new() -> Self {
+        ZipWriter::default()
+    }
+
+    /// Adds a file; deflated when that makes it smaller, stored otherwise.
+    pub fn add(&mut self, name: &str, data: &[u8]) -> Result<(), ZipWriteError> {
+        if name.is_empty()
+            || name.starts_with('/')
+            || name.split('/').any(|part| part == "..")
+            || name.contains('\\')
+            || !self.names.insert(name.to_owned())
+        {
+            return Err(ZipWriteError::BadName(name.to_owned()));
+        }
+        if self.count >= 0xFFFF {
+            return Err(ZipWriteError::TooManyFiles);
+        }
+        let too_large = || ZipWriteError::TooLarge(name.to_owned());
+        let size = u32::try_from(data.len()).map_err(|_| too_large())?;
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(data).map_err(|e| ZipWriteError::Deflate(e.to_string()))?;
+        let deflated = encoder.finish().map_err(|e| ZipWriteError::Deflate(e.to_string()))?;
+        let (method, stored): (u16, &[u8]) =
+            if deflated.len() < data.len() { (8, &deflated) } else { (0, data) };
+        let compressed_size = u32::try_from(stored.len()).map_err(|_| too_large())?;
+        let crc = crc32(data);
+        let name_len =
+            u16::try_from(name.len()).map_err(|_| ZipWriteError::BadName(name.to_owned()))?;
+        let offset = u32::try_from(self.out.len()).map_err(|_| too_large())?;
+
+        let out = &mut self.out;
+        put32(out, LOCAL_HEADER);
+        put16(out, 20);
+        put16(out, FLAG_UTF8);
+        put16(out, method);
+        put16(out, DOS_TIME);
+        put16(out, DOS_DATE);
+        put32(out, crc);
+        put32(out, compressed_size);
+        put32(out, size);
+        put16(out, name_len);
+        put16(out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(stored);
+
+        let central = &mut self.central;
+        put32(central, CENTRAL_HEADER);
+        put16(central, 20);
+        put16(central, 20);
+        put16(central, FLAG_UTF8);
+        put16(central, method);
+        put16(central, DOS_TIME);
+        put16(central, DOS_DATE);
+        put32(central, crc);
+        put32(central, compressed_size);
+        put32(central, size);
+        put16(central, name_len);
+        put16(central, 0); // extra
+        put16(central, 0); // comment
+        put16(central, 0); // disk
+        put16(central, 0); // internal attributes
+        put32(central, 0o100_644 << 16); // external attributes: a regular file, rw-r--r--
+        put32(central, offset);
+        central.extend_from_slice(name.as_bytes());
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The finished archive.
+    pub fn finish(mut self) -> Result<Vec<u8>, ZipWriteError> {
+        let too_large = || ZipWriteError::TooLarge("the archive".to_owned());
+        let directory_offset = u32::try_from(self.out.len()).map_err(|_| too_large())?;
+        let directory_size = u32::try_from(self.central.len()).map_err(|_| too_large())?;
+        let count = u16::try_from(self.count).map_err(|_| ZipWriteError::TooManyFiles)?;
+        self.out.append(&mut self.central);
+        let out = &mut self.out;
+        put32(out, END_OF_DIRECTORY);
+        put16(out, 0);
+        put16(out, 0);
+        put16(out, count);
+        put16(out, count);
+        put32(out, directory_size);
+        put32(out, directory_offset);
+        put16(out, 0);
+        Ok(self.out)
+    }
+}
+
+fn put16(out: &mut Vec<u8>, value: u16) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn put32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn get16(bytes: &[u8], at: usize, what: &'static str) -> Result<u16, ZipReadError> {
+    bytes
+        .get(at..at.saturating_add(2))
+        .and_then(|s| s.try_into().ok())
+        .map(u16::from_le_bytes)
+        .ok_or(ZipReadError::Truncated { offset: at, what })
+}
+
+fn get32(bytes: &[u8], at: usize, what: &'static str) -> Result<u32, ZipReadError> {
+    bytes
+        .get(at..at.saturating_add(4))
+        .and_then(|s| s.try_into().ok())
+        .map(u32::from_le_bytes)
+        .ok_or(ZipReadError::Truncated { offset: at, what })
+}
+
+fn usize_of(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// Reads every file of an archive (directories are skipped), checking CRCs.
+pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>)>, ZipReadError> {
+    // The end record is at least 22 bytes and followed by a comment of at most 65535.
+    let earliest = bytes.len().saturating_sub(22 + 0xFFFF);
+    let end = (earliest..=bytes.len().saturating_sub(22))
+        .rev()
+        .find(|&at| get32(bytes, at, "end record").is_ok_and(|sig| sig == END_OF_DIRECTORY))
+        .ok_or(ZipReadError::NotZip)?;
+    let count = usize::from(get16(bytes, end + 10, "end record")?);
+    if count > limits.max_files {
+        return Err(ZipReadError::TooManyFiles { limit: limits.max_files });
+    }
+    let mut at = usize_of(get32(bytes, end + 16, "end record")?);
+    let mut files = Vec::with_capacity(count.min(4096));
+    let mut total = 0usize;
+    for _ in 0..count {
+        if get32(bytes, at, "central directory")? != CENTRAL_HEADER {
+            return Err(ZipReadError::Truncated { offset: at, what: "central directory" });
+        }
+        let method = get16(bytes, at + 10, "central directory")?;
+        let crc = get32(bytes, at + 16, "central directory")?;
+        let compressed = usize_of(get32(bytes, at + 20, "central directory")?);
+        let size = usize_of(get32(bytes, at + 24, "central directory")?);
+        let name_len = usize::from(get16(bytes, at + 28, "central directory")?);
+        let extra_len = usize::from(get16(bytes, at + 30, "central directory")?);
+        let comment_len = usize::from(get16(bytes, at + 32, "central directory")?);
+        let local = usize_of(get32(bytes, at + 42, "central directory")?);
+        let name_bytes = bytes
+            .get(at + 46..at + 46 + name_len)
+            .ok_or(ZipReadError::Truncated { offset: at + 46, what: "file name" })?;
+        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        at = at + 46 + name_len + extra_len + comment_len;
+        if name.ends_with('/') {
+            continue;
+        }
+        total = total.saturating_add(size);
+        if total > limits.max_total_bytes {
+            return Err(ZipReadError::TooLarge { limit: limits.max_total_bytes });
+        }
+        if get32(bytes, local, "local header")? != LOCAL_HEADER {
+            return Err(ZipReadError::Damaged {
+                name,
+                reason: "no local header where the directory points".into(),
+            });
+        }
+        let data_start = local
+            + 30
+            + usize::from(get16(bytes, local + 26, "local header")?)
+            + usize::from(get16(bytes, local + 28, "local header")?);
+        let data = bytes
+            .get(data_start..data_start.saturating_add(compressed))
+            .ok_or(ZipReadError::Truncated { offset: data_start, what: "file data" })?;
+        let content = match method {
+            0 => data.to_vec(),
+            8 => {
+                let mut content = Vec::with_capacity(size.min(1 << 20));
+                // Read one byte past the declared size to notice a lying header.
+                flate2::read::DeflateDecoder::new(data)
+                    .take(u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1))
+                    .read_to_end(&mut content)
+                    .map_err(|e| ZipReadError::Damaged {
+                        name: name.clone(),
+                        reason: e.to_string(),
+                    })?;
+                content
+            }
+            _ => return Err(ZipReadError::UnsupportedMethod { name, method }),
+        };
+        if content.len() != size {
+            return Err(ZipReadError::Damaged {
+                name,
+                reason: format!("{} bytes where the directory says {size}", content.len()),
+            });
+        }
+        if crc32(&content) != crc {
+            return Err(ZipReadError::Damaged { name, reason: "CRC mismatch".into() });
+        }
+        files.push((name, content));
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc_of_the_check_string() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn archives_round_trip_and_damage_is_caught() {
+        let mut writer = ZipWriter::new();
+        writer.add("aastra.cfg", b"dhcp: 1\n").unwrap();
+        let big = "sip line1 auth name: 1001\n".repeat(50);
+        writer.add("00085D1A2B3C.cfg", big.as_bytes()).unwrap();
+        assert!(writer.add("aastra.cfg", b"").is_err());
+        assert!(writer.add("../x", b"").is_err());
+        let bytes = writer.finish().unwrap();
+        let files = read_zip(&bytes, &ZipLimits::default()).unwrap();
+        assert_eq!(files[0], ("aastra.cfg".to_owned(), b"dhcp: 1\n".to_vec()));
+        assert_eq!(files[1].1, big.as_bytes());
+        let mut damaged = bytes.clone();
+        damaged[40] ^= 0xFF;
+        assert!(read_zip(&damaged, &ZipLimits::default()).is_err());
+        assert_eq!(read_zip(b"PK", &ZipLimits::default()), Err(ZipReadError::NotZip));
+    }
+}
