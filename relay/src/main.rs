@@ -20,6 +20,8 @@ enum Command {
     Decode(commands::decode::DecodeArgs),
     /// Parameter sets: validate against a schema, diff, plan RPCs.
     Params(commands::params::ParamsArgs),
+    /// Aastra/Mitel provisioning files: generate from CSV, check, effective config.
+    Provision(commands::provision::ProvisionArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::Decode(args) => commands::decode::run(&args),
         Command::Params(args) => commands::params::run(&args),
+        Command::Provision(args) => commands::provision::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -3,4 +3,5 @@
 
 pub mod decode;
 pub mod params;
+pub mod provision;
 pub mod serve;

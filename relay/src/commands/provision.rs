@@ -1,0 +1,210 @@
+//! `cwmpkit provision`: Aastra/Mitel provisioning files.
+//!
+//! - `cwmpkit provision --csv phones.csv [--template t.cfg] --out DIR|file.zip` writes one
+//!   `<MAC>.cfg` per CSV row and prints a report per row.
+//! - `cwmpkit provision check FILE…` validates config files (and the files inside `.zip`s).
+//! - `cwmpkit provision effective --mac M [--model 6867i] FILE…` shows what one phone ends up with.
+//!
+//! All the logic is in `cwmpkit_core::provision`; this module reads and writes files.
+
+use cwmpkit_core::provision::effective::{effective, for_phone};
+use cwmpkit_core::provision::generate::{FileCheck, check_files, generate_bulk, to_zip};
+use cwmpkit_core::provision::zip::{ZipLimits, read_zip};
+use cwmpkit_core::provision::{ConfigFile, Registry, Severity, parse};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ProvisionArgs {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+    /// CSV with a `mac` column; other columns fill `{{column}}` placeholders or,
+    /// when the header is a config key (`sip line1 auth name`), set that key.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Template config file with `{{column}}` placeholders.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// Output directory, or a file ending in `.zip`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Validate config files (`.cfg`, `.prf`, or `.zip` archives of them).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The configuration one phone ends up with: aastra.cfg < <model>.cfg < <MAC>.cfg < local.cfg.
+    Effective {
+        /// The phone's MAC address (any separators).
+        #[arg(long)]
+        mac: String,
+        /// The phone's model, as in its model file name (`6867i`).
+        #[arg(long, default_value = "")]
+        model: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+pub fn run(args: &ProvisionArgs) -> Result<ExitCode, String> {
+    match &args.action {
+        Some(Action::Check { files, json }) => check(files, *json),
+        Some(Action::Effective { mac, model, files }) => show_effective(mac, model, files),
+        None => generate(args),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The named files to look at: plain files as they are, zip archives unpacked.
+fn load(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let bytes = read(path)?;
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+            let members = read_zip(&bytes, &ZipLimits::default())
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            files.extend(
+                members
+                    .into_iter()
+                    .map(|(name, data)| (format!("{}:{name}", path.display()), data)),
+            );
+        } else {
+            files.push((path.display().to_string(), bytes));
+        }
+    }
+    Ok(files)
+}
+
+fn check(paths: &[PathBuf], json: bool) -> Result<ExitCode, String> {
+    let files = load(paths)?;
+    let checks = check_files(
+        &files
+            .iter()
+            .map(|(name, bytes)| (member_name(name).to_owned(), bytes.clone()))
+            .collect::<Vec<_>>(),
+        Registry::builtin(),
+    );
+    let checks: Vec<FileCheck> = checks
+        .into_iter()
+        .zip(&files)
+        .map(|(check, (label, _))| FileCheck { name: label.clone(), ..check })
+        .collect();
+    if json {
+        let text = serde_json::to_string_pretty(&checks).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for check in &checks {
+        print_check(check);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file's own name (what decides its role), from `archive.zip:dir/name.cfg` or a path.
+fn member_name(label: &str) -> &str {
+    let inner = label.rsplit_once(".zip:").map_or(label, |(_, member)| member);
+    inner.rsplit(['/', '\\']).next().unwrap_or(inner)
+}
+
+fn print_check(check: &FileCheck) {
+    let count = |s: Severity| check.diagnostics.iter().filter(|d| d.severity == s).count();
+    println!(
+        "{}: {} error(s), {} warning(s), {} note(s)",
+        check.name,
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    );
+    for diagnostic in &check.diagnostics {
+        if diagnostic.severity >= Severity::Warning || diagnostic.suggestion.is_some() {
+            println!("  {}: {diagnostic}", diagnostic.severity);
+        }
+    }
+}
+
+fn show_effective(mac: &str, model: &str, paths: &[PathBuf]) -> Result<ExitCode, String> {
+    let mut files: Vec<(String, ConfigFile)> = Vec::new();
+    for path in paths {
+        files.push((file_name(path), parse(&read(path)?).file));
+    }
+    let layers = for_phone(&files, model, mac);
+    if layers.is_empty() {
+        return Err(format!("none of the files is read by the phone {mac} (model `{model}`)"));
+    }
+    for value in effective(&layers, Registry::builtin()) {
+        let mut flags = String::new();
+        if value.locked {
+            flags.push_str(" [locked]");
+        }
+        if value.reset {
+            flags.push_str(" [reset to default]");
+        }
+        println!(
+            "{}: {}    # {}:{}{flags}",
+            value.key, value.value, value.origin.file, value.origin.line
+        );
+        for earlier in &value.overridden {
+            println!("    # overrides {}:{} `{}`", earlier.file, earlier.line, earlier.value);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(args: &ProvisionArgs) -> Result<ExitCode, String> {
+    let (Some(csv_path), Some(out)) = (&args.csv, &args.out) else {
+        return Err("give --csv and --out (or use `provision check FILE…`)".to_owned());
+    };
+    let csv = read(csv_path)?;
+    let template = args.template.as_deref().map(read).transpose()?;
+    let bulk = generate_bulk(&csv, template.as_deref(), Registry::builtin())
+        .map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+        let zip = to_zip(&bulk.files).map_err(|e| e.to_string())?;
+        std::fs::write(out, zip).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    } else {
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        for file in &bulk.files {
+            let path = out.join(&file.name);
+            std::fs::write(&path, &file.bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    if args.json {
+        let text = serde_json::to_string_pretty(&bulk.rows).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        for note in &bulk.notes {
+            println!("note: {note}");
+        }
+        for row in &bulk.rows {
+            let name = row.file_name.as_deref().unwrap_or("(no file)");
+            let problems: Vec<_> =
+                row.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).collect();
+            println!("CSV line {}: {name}: {} problem(s)", row.csv_line, problems.len());
+            for diagnostic in problems {
+                println!("  {}: {diagnostic}", diagnostic.severity);
+            }
+        }
+        println!("{} file(s) written to {}", bulk.files.len(), out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
