@@ -47,3 +47,15 @@ fn control_character_in_text_is_replaced_and_flagged() {
     // The same through a character reference.
     holds(input.replace('\u{5}', "&#5;").as_bytes());
 }
+
+/// An element whose prefix is `xmlns` (the name swallowed a declaration): kept
+/// raw, its self-contained copy must not declare `xmlns:xmlns`, which no XML
+/// reader accepts. Also exercises the Latin-1 fallback (byte 0xCA) and a NUL.
+#[test]
+fn element_with_xmlns_prefix_is_not_redeclared() {
+    let input: &[u8] = b"<SOAP-ENV:Envelope\n    xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\"\n    \
+        xmlns:SOAP-ENC=\"http://schemas.xmlsoap.org/asop/encoding/\"\n    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n    \
+        Header>\n    <SOAP-ENV:Body>\n f\x00     <xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"cwmp:DUStateChangEComplete\xcaesponse/>\n    \
+        </SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n";
+    holds(input);
+}

@@ -439,11 +439,12 @@ fn message() -> impl Strategy<Value = Message> {
             })
             .boxed(),
         Just(M::EmptyBody).boxed(),
+        // Vendor methods are kept as self-contained XML (the decoder makes them so).
         "[A-Z][A-Za-z]{0,8}"
             .prop_map(|name| {
                 let name = format!("X_00D09E_{name}");
                 M::Vendor(RawMessage {
-                    xml: format!("<cwmp:{name}><Arg>1</Arg></cwmp:{name}>"),
+                    xml: format!("<v:{name} xmlns:v=\"urn:example:acme\"><Arg>1</Arg></v:{name}>"),
                     name,
                 })
             })

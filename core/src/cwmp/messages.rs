@@ -476,34 +476,45 @@ fn parameter_value_struct<'i>(
 /// A `Value`: the `xsi:type` (local part; the prefix must resolve to XML Schema)
 /// and the text exactly as sent.
 pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Value> {
-    let declared = reader.attribute(element, |ns| matches!(ns, Ns::Xsi | Ns::Xsi1999), "type");
-    let xsi_type = match declared {
-        Some(qname) => {
-            let (ns, local) = reader.resolve_qname_value(qname.trim());
-            match ns {
-                Ns::Xsd => {}
-                Ns::Xsd1999 => reader.diagnose(
-                    Severity::Info,
-                    "xsd-1999-namespace",
-                    element.offset,
-                    "the type uses the 1999 XML Schema namespace",
-                ),
-                Ns::Unbound => reader.diagnose(
-                    Severity::Warning,
-                    "unbound-type-prefix",
-                    element.offset,
-                    format!("the prefix of xsi:type `{}` is not declared", qname.trim()),
-                ),
-                Ns::Cwmp(_) | Ns::SoapEnc => {}
-                _ => reader.diagnose(
-                    Severity::Warning,
-                    "unknown-type-namespace",
-                    element.offset,
-                    format!("xsi:type `{}` is not an XML Schema type", qname.trim()),
-                ),
-            }
+    let declared = reader.attribute_with(
+        element,
+        |ns| matches!(ns, Ns::Xsi | Ns::Xsi1999),
+        "type",
+        |reader, qname| {
+            let qname = qname.trim();
+            let (ns, local) = reader.resolve_qname_value(qname);
             // One name for one type: XML Schema's base64Binary is CWMP's base64.
-            Some(if local == "base64Binary" { "base64".to_owned() } else { local.to_owned() })
+            let local = if local == "base64Binary" { "base64" } else { local };
+            let odd = (ns != Ns::Xsd).then(|| (ns, qname.to_owned()));
+            (local.to_owned(), odd)
+        },
+    );
+    let xsi_type = match declared {
+        Some((local, odd)) => {
+            if let Some((ns, qname)) = odd {
+                match ns {
+                    Ns::Xsd1999 => reader.diagnose(
+                        Severity::Info,
+                        "xsd-1999-namespace",
+                        element.offset,
+                        "the type uses the 1999 XML Schema namespace",
+                    ),
+                    Ns::Unbound => reader.diagnose(
+                        Severity::Warning,
+                        "unbound-type-prefix",
+                        element.offset,
+                        format!("the prefix of xsi:type `{qname}` is not declared"),
+                    ),
+                    Ns::Cwmp(_) | Ns::SoapEnc => {}
+                    _ => reader.diagnose(
+                        Severity::Warning,
+                        "unknown-type-namespace",
+                        element.offset,
+                        format!("xsi:type `{qname}` is not an XML Schema type"),
+                    ),
+                }
+            }
+            Some(local)
         }
         None => {
             reader.diagnose(

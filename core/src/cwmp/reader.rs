@@ -333,7 +333,11 @@ impl<'i> Reader<'i> {
         let (resolved, _) = self.xml.resolver().resolve_element(start.name());
         let ns = Ns::from_resolved(&resolved);
         let element = Element { start, ns, offset };
-        if element.has_attributes() {
+        // Every attribute has an `=`, so counting bytes bounds the count cheaply;
+        // only a suspicious element pays for the exact count.
+        if element.has_attributes()
+            && bytecount_equals(element.start.attributes_raw()) > self.limits.max_attributes
+        {
             let count = element.start.attributes().with_checks(false).count();
             if count > self.limits.max_attributes {
                 return Err(self.fail(
@@ -367,16 +371,29 @@ impl<'i> Reader<'i> {
         wanted: impl Fn(Ns) -> bool,
         local: &str,
     ) -> Option<String> {
+        self.attribute_with(element, wanted, local, |_, value| value.to_owned())
+    }
+
+    /// Like [`attribute`](Self::attribute), but lends the value to `read`
+    /// instead of allocating it (the hot path for `xsi:type`).
+    pub(crate) fn attribute_with<R>(
+        &self,
+        element: &Element<'i>,
+        wanted: impl Fn(Ns) -> bool,
+        local: &str,
+        read: impl FnOnce(&Self, &str) -> R,
+    ) -> Option<R> {
         if !element.has_attributes() {
             return None;
         }
         for attribute in element.start.attributes().with_checks(false).flatten() {
-            let (resolved, name) = self.xml.resolver().resolve_attribute(attribute.key);
-            if name.as_ref() == local && wanted(Ns::from_resolved(&resolved)) {
-                return attribute
-                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .ok()
-                    .map(Cow::into_owned);
+            if attribute.key.local_name().as_ref() != local {
+                continue;
+            }
+            let (resolved, _) = self.xml.resolver().resolve_attribute(attribute.key);
+            if wanted(Ns::from_resolved(&resolved)) {
+                let value = attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok()?;
+                return Some(read(self, &value));
             }
         }
         None
@@ -445,11 +462,84 @@ impl<'i> Reader<'i> {
         Ok(())
     }
 
-    /// Consumes the element just opened and returns its exact source text.
+    /// Consumes the element just opened and returns its source text, made
+    /// self-contained: namespace prefixes it uses but that were declared on an
+    /// ancestor (typically the Envelope) are declared on its start tag, so the
+    /// text stays namespace-well-formed when written into another envelope.
     pub(crate) fn raw(&mut self, element: &Element<'i>) -> Result<String> {
-        self.skip()?;
+        let mut used: Vec<(String, String)> = Vec::new();
+        let mut declared: Vec<String> = Vec::new();
+        self.note_prefixes(element, &mut used, &mut declared);
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()? {
+                Step::Open(child) => {
+                    self.note_prefixes(&child, &mut used, &mut declared);
+                    depth += 1;
+                }
+                Step::Close => depth -= 1,
+                Step::Text(_) => {}
+                Step::Eof => return Err(self.unexpected_eof()),
+            }
+        }
         let end = self.position();
-        Ok(self.input.get(element.offset..end).unwrap_or_default().to_owned())
+        let source = self.input.get(element.offset..end).unwrap_or_default();
+        let name_end = 1 + element.start.name().0.len();
+        let (head, tail) = source.split_at(name_end.min(source.len()));
+        let mut out = String::with_capacity(source.len() + 64);
+        out.push_str(head);
+        for (prefix, uri) in used.iter().filter(|(prefix, _)| !declared.contains(prefix)) {
+            out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
+            out.push_str(prefix);
+            out.push_str("=\"");
+            for c in uri.chars() {
+                match c {
+                    '"' => out.push_str("&quot;"),
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        out.push_str(tail);
+        Ok(out)
+    }
+
+    /// Records the namespace prefixes an element uses (with their URIs) and
+    /// the ones it declares itself.
+    fn note_prefixes(
+        &self,
+        element: &Element<'i>,
+        used: &mut Vec<(String, String)>,
+        declared: &mut Vec<String>,
+    ) {
+        let mut note = |prefix: &str, resolved: ResolveResult<'_>| {
+            // `xml` and `xmlns` are bound by XML itself and must never be declared.
+            if let ResolveResult::Bound(ns) = resolved
+                && prefix != "xml"
+                && prefix != "xmlns"
+                && !used.iter().any(|(known, _)| known == prefix)
+            {
+                used.push((prefix.to_owned(), ns.as_ref().to_owned()));
+            }
+        };
+        let name = element.start.name();
+        let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
+        note(prefix, self.xml.resolver().resolve_element(name).0);
+        if !element.has_attributes() {
+            return;
+        }
+        for attribute in element.start.attributes().with_checks(false).flatten() {
+            let key = attribute.key.0;
+            if key == "xmlns" {
+                declared.push(String::new());
+            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                declared.push(prefix.to_owned());
+            } else if let Some(prefix) = attribute.key.prefix() {
+                note(prefix.into_inner(), self.xml.resolver().resolve_attribute(attribute.key).0);
+            }
+        }
     }
 
     pub(crate) fn unexpected_eof(&self) -> Failure {
@@ -469,7 +559,9 @@ impl<'i> Reader<'i> {
                 Step::Open(child) => each(self, child)?,
                 Step::Close => return Ok(()),
                 Step::Text(text) => {
-                    if !text.trim().is_empty() {
+                    // Indentation between elements is the common case: a byte
+                    // scan is cheaper than a char-aware trim.
+                    if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
                         let at = self.text_offset(&text);
                         self.diagnose(
                             Severity::Warning,
@@ -526,6 +618,10 @@ impl Failure {
             path: self.path,
         }
     }
+}
+
+fn bytecount_equals(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'=').count()
 }
 
 fn original_offset(text: &str, offset: usize, transcoded: bool) -> usize {
