@@ -484,6 +484,38 @@ pub fn diff(before: &ConfigFile, after: &ConfigFile) -> Vec<KeyChange> {
     changes
 }
 
+/// How two sets of files differ (e.g. a zip on the server and a new generation):
+/// files only in one set, and key changes in files present in both. By file name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileChange {
+    Added(String),
+    Removed(String),
+    Changed { name: String, changes: Vec<KeyChange> },
+}
+
+pub fn diff_sets(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) -> Vec<FileChange> {
+    let index = |files: &[(String, Vec<u8>)]| {
+        files
+            .iter()
+            .map(|(n, b)| (n.clone(), b.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (old, new) = (index(before), index(after));
+    let mut out = Vec::new();
+    for (name, bytes) in &old {
+        match new.get(name) {
+            None => out.push(FileChange::Removed(name.clone())),
+            Some(now) if now != bytes => {
+                let changes = diff(&parse(bytes).file, &parse(now).file);
+                out.push(FileChange::Changed { name: name.clone(), changes });
+            }
+            Some(_) => {}
+        }
+    }
+    out.extend(new.keys().filter(|n| !old.contains_key(*n)).map(|n| FileChange::Added(n.clone())));
+    out
+}
+
 fn change_key(change: &KeyChange) -> &str {
     match change {
         KeyChange::Added { key, .. }

@@ -80,6 +80,14 @@ pub fn has_placeholder(text: &str) -> bool {
     text.contains("{$") || text.contains("$$") || text.contains("{{")
 }
 
+/// The line number of a `sip lineN …` key with N above the phones' nine lines.
+fn sip_line_beyond_limit(key: &str) -> Option<u32> {
+    let rest = key.strip_prefix("sip line")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let number: u32 = digits.parse().ok()?;
+    (number > u32::from(super::registry::MAX_LINES) || number == 0).then_some(number)
+}
+
 fn file_label(role: &FileRole) -> &'static str {
     match role {
         FileRole::Global => "aastra.cfg",
@@ -115,6 +123,16 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
             continue;
         }
         let Some(spec) = registry.get(key) else {
+            if let Some(number) = sip_line_beyond_limit(key) {
+                found.push(Diagnostic::new(
+                    Severity::Warning,
+                    "no-such-line",
+                    line.number,
+                    entry.key_column,
+                    format!("`{key}`: the phones have SIP lines 1–9, not line {number}"),
+                ));
+                continue;
+            }
             let suggestion = registry.suggest(key);
             let (severity, message) = match suggestion {
                 Some(_) => (Severity::Warning, format!("unknown key `{key}`")),
