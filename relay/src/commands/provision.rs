@@ -8,7 +8,10 @@
 //! All the logic is in `cwmpkit_core::provision`; this module reads and writes files.
 
 use cwmpkit_core::provision::effective::{effective, for_phone};
-use cwmpkit_core::provision::generate::{FileCheck, check_files, generate_bulk, to_zip};
+use cwmpkit_core::provision::generate::{
+    FileChange, FileCheck, KeyChange, check_files, diff_sets, generate_bulk, to_zip,
+};
+use cwmpkit_core::provision::mapping::to_set_parameter_values;
 use cwmpkit_core::provision::zip::{ZipLimits, read_zip};
 use cwmpkit_core::provision::{ConfigFile, Registry, Severity, parse};
 use std::path::{Path, PathBuf};
@@ -43,6 +46,10 @@ pub enum Action {
         #[arg(long)]
         json: bool,
     },
+    /// Compare two sets of files: each a `.zip`, a directory of `.cfg` files, or one file.
+    Diff { before: PathBuf, after: PathBuf },
+    /// The TR-069 parameters (SetParameterValues) a config file sets, and what has none.
+    Map { file: PathBuf },
     /// The configuration one phone ends up with: aastra.cfg < <model>.cfg < <MAC>.cfg < local.cfg.
     Effective {
         /// The phone's MAC address (any separators).
@@ -60,6 +67,8 @@ pub fn run(args: &ProvisionArgs) -> Result<ExitCode, String> {
     match &args.action {
         Some(Action::Check { files, json }) => check(files, *json),
         Some(Action::Effective { mac, model, files }) => show_effective(mac, model, files),
+        Some(Action::Diff { before, after }) => show_diff(before, after),
+        Some(Action::Map { file }) => show_mapping(file),
         None => generate(args),
     }
 }
@@ -205,6 +214,69 @@ fn generate(args: &ProvisionArgs) -> Result<ExitCode, String> {
             }
         }
         println!("{} file(s) written to {}", bulk.files.len(), out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A set of named files from a zip, a directory (its `.cfg` files) or one file.
+fn load_set(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    if path.is_dir() {
+        let entries =
+            std::fs::read_dir(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let member = entry.path();
+            if member.is_file() {
+                files.push((file_name(&member), read(&member)?));
+            }
+        }
+        files.sort();
+        return Ok(files);
+    }
+    let bytes = read(path)?;
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+        return read_zip(&bytes, &ZipLimits::default())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+    }
+    Ok(vec![(file_name(path), bytes)])
+}
+
+fn show_diff(before: &Path, after: &Path) -> Result<ExitCode, String> {
+    let changes = diff_sets(&load_set(before)?, &load_set(after)?);
+    if changes.is_empty() {
+        println!("no differences");
+    }
+    for change in changes {
+        match change {
+            FileChange::Added(name) => println!("+ {name}"),
+            FileChange::Removed(name) => println!("- {name}"),
+            FileChange::Changed { name, changes } => {
+                println!("~ {name}");
+                for key_change in changes {
+                    match key_change {
+                        KeyChange::Added { key, value } => println!("    + {key}: {value}"),
+                        KeyChange::Removed { key, value } => println!("    - {key}: {value}"),
+                        KeyChange::Changed { key, before, after } => {
+                            println!("    ~ {key}: {before} → {after}")
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_mapping(path: &Path) -> Result<ExitCode, String> {
+    let file = parse(&read(path)?).file;
+    let (request, unmapped) = to_set_parameter_values(&file, Registry::builtin(), "cwmpkit");
+    for parameter in &request.parameter_list {
+        let xsd = parameter.value.xsi_type.as_deref().unwrap_or("string");
+        println!("{} = {} ({xsd})", parameter.name, parameter.value.text);
+    }
+    for item in &unmapped {
+        println!("not mapped: line {}: `{}`: {}", item.line, item.name, item.reason);
     }
     Ok(ExitCode::SUCCESS)
 }
