@@ -96,7 +96,7 @@ pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl
             <span class="meta">{events}</span>
             <span class="meta">
                 {format!("{} messages", session.messages.len())}
-                {(!session.ended).then(|| " · not ended cleanly")}
+                {(!session.ended).then_some(" · not ended cleanly")}
                 {(findings > 0).then(|| format!(" · {findings} finding(s)"))}
             </span>
         </li>
@@ -105,8 +105,8 @@ pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl
 
 /// A line of the timeline: a SOAP message (selectable) or a bare HTTP exchange.
 enum TimelineRow {
-    Message(usize, SessionMessage),
-    Exchange(Exchange),
+    Message(usize, Box<SessionMessage>),
+    Exchange(Box<Exchange>),
 }
 
 impl TimelineRow {
@@ -126,8 +126,8 @@ pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> 
         .messages
         .into_iter()
         .enumerate()
-        .map(|(position, message)| TimelineRow::Message(position, message))
-        .chain(session.exchanges.into_iter().map(TimelineRow::Exchange))
+        .map(|(position, message)| TimelineRow::Message(position, Box::new(message)))
+        .chain(session.exchanges.into_iter().map(|e| TimelineRow::Exchange(Box::new(e))))
         .collect();
     // Stable: rows without a time (bare SOAP) keep their order.
     rows.sort_by_key(|row| row.time());
