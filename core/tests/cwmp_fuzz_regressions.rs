@@ -59,3 +59,25 @@ fn element_with_xmlns_prefix_is_not_redeclared() {
         </SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n";
     holds(input);
 }
+
+/// An unknown method whose (malformed) name holds a quote: declaring the
+/// Envelope's prefixes right after that name re-paired the tag's quotes, so the
+/// re-encoded text no longer parsed. Declarations are now only added after
+/// plain names.
+#[test]
+fn quote_in_a_raw_method_name_keeps_the_text_parseable() {
+    let input: &[u8] = b"<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.or)g/soap/en<SOAP-ENV:Body>velo\
+        pe/\" xmlns:SOAP-EFC=\"http://sg/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\
+        \" xmlns:xsd=\"http://www.w3.org\x02/2001/XMLSchema\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1\
+        -0\">\n        <SOAP-ENV:Header>\n                <cwmp:ID SO<ParameterValueStruct>\"1\">1\
+        </cwmp:ID>\n        </SOAP-ENV:Header>\n        <SOAP-ENV:Body>\n                <c\xb2wmp\
+        :TransferCompleteResponsg/\" xmlns:SOAP\xadENV=\"htmas.xmlsoap.org/soap/envelope/\" xmlns:\
+        cwmp=\"urn:dslforum-org:cwmp-1-0\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:x\
+        \x8d\x90=\"http:.w3.org/2001/XMLSchema-instance\">\n \xc2<SOAP-ENV:Header>\n    <cwmp:ID S\
+        OAP-ENV:mustUnderstand=\"1\">API_6e475b44783c61972\x1df0a91</cwmp:ID>\n  </SOAP-ENV:Header\
+        >\n  <SOAP-ENV:Body>\n    <cwmp:GetOptionsResponse>\n      <OptionList SOAP-ENC:arrayTy=\"\
+        cwmp:OptionStruct[2]\">\n        <OptionStruct>\n       \x9c  ~<OptionName>FrtDate>\n          <\
+        Expi\"\x00tionDatg/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.oe/>\n        </SOAP-ENV:Bod\
+        y>\n</SOAP-ENV:Envelope>\n";
+    holds(input);
+}

@@ -4,6 +4,14 @@
 //!   every oddity as a [`Diagnostic`]; it fails only on input that is not XML
 //!   or not SOAP, with a [`DecodeError`] that says where.
 //! - [`encode`] is strict: canonical, schema-valid XML for a chosen version.
+//!
+//! Layout: `reader` wraps quick-xml's `NsReader` (limits, element path,
+//! namespace classes, diagnostics kept as byte offsets until the end);
+//! `decode` reads envelopes and headers; `messages` reads every RPC straight
+//! into the typed structs of `model` (no DOM); `encode` writes them back;
+//! `value` interprets parameter values by `xsi:type`; `tables` gives codes
+//! their meanings; `fuzzing` holds the invariants the fuzz target checks.
+//! Versions come from namespace URIs only: `cwmp-1-2` covers CWMP 1.2–1.4.
 
 mod decode;
 mod encode;

@@ -485,7 +485,17 @@ impl<'i> Reader<'i> {
         let end = self.position();
         let source = self.input.get(element.offset..end).unwrap_or_default();
         let name_end = 1 + element.start.name().0.len();
-        let (head, tail) = source.split_at(name_end.min(source.len()));
+        // Declarations go right after the name, which must then be a plain
+        // XML name: a quote in a (malformed) name would change how the rest of
+        // the tag pairs its quotes. Never panics: odd input stays as it was.
+        let plain_name =
+            element.start.name().0.chars().all(|c| {
+                c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':') || !c.is_ascii()
+            });
+        let (head, tail) = match source.split_at_checked(name_end) {
+            Some(parts) if plain_name => parts,
+            _ => (source, ""),
+        };
         let mut out = String::with_capacity(source.len() + 64);
         out.push_str(head);
         for (prefix, uri) in used.iter().filter(|(prefix, _)| !declared.contains(prefix)) {
