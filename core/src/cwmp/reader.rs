@@ -81,11 +81,7 @@ pub(crate) struct Element<'i> {
 
 impl Element<'_> {
     pub(crate) fn local(&self) -> &str {
-        let name = self.start.name().0;
-        match name.rfind(':') {
-            Some(colon) => name.get(colon + 1..).unwrap_or(name),
-            None => name,
-        }
+        self.start.local_name().into_inner()
     }
 
     pub(crate) fn has_attributes(&self) -> bool {
@@ -226,17 +222,16 @@ impl<'i> Reader<'i> {
                     // Not produced with expand_empty_elements; handled for safety.
                     return self.open(start, offset).map(Step::Open);
                 }
+                // Characters XML forbids are checked where text is kept
+                // (`append_text`), not here: indentation needs no check.
                 Event::Text(text) => {
                     let content = text.xml10_content();
                     if content.is_empty() {
                         continue;
                     }
-                    return Ok(Step::Text(self.only_xml_chars(content, offset)));
+                    return Ok(Step::Text(content));
                 }
-                Event::CData(data) => {
-                    let content = data.xml10_content();
-                    return Ok(Step::Text(self.only_xml_chars(content, offset)));
-                }
+                Event::CData(data) => return Ok(Step::Text(data.xml10_content())),
                 Event::GeneralRef(reference) => {
                     if reference.is_char_ref() {
                         match reference.resolve_char_ref() {
@@ -420,6 +415,8 @@ impl<'i> Reader<'i> {
         loop {
             match self.next()? {
                 Step::Text(text) => {
+                    let at = self.position().saturating_sub(text.len());
+                    let text = self.only_xml_chars(text, at);
                     if out.len() + text.len() > self.limits.max_string_bytes {
                         let at = self.position();
                         return Err(self.fail(
