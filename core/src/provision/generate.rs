@@ -57,9 +57,18 @@ pub struct GeneratedFile {
 /// The form's file and what validation says about it.
 pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<Diagnostic>) {
     let mut file = ConfigFile::new();
+    let mut diagnostics = Vec::new();
     let mut put = |key: &str, value: &str| {
-        if !value.is_empty() {
-            file.push_entry(None, key, value);
+        if !value.is_empty()
+            && let Err(problem) = file.push_entry(None, key, value)
+        {
+            diagnostics.push(Diagnostic::new(
+                Severity::Error,
+                "unwritable",
+                0,
+                0,
+                problem.to_string(),
+            ));
         }
     };
     put("tr69 server", &form.acs.url);
@@ -96,7 +105,6 @@ pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<D
     for (key, value) in &form.extra {
         put(key, value);
     }
-    let mut diagnostics = Vec::new();
     let name = match normalize_mac(&form.mac) {
         Some(mac) => format!("{mac}.cfg"),
         None => {
@@ -355,7 +363,12 @@ pub fn generate_bulk(
                     ));
                     continue;
                 }
-                file.set(key, value);
+                if let Err(problem) = file.set(key, value) {
+                    report.diagnostics.push(row_problem(
+                        "unwritable",
+                        format!("CSV line {}: {problem}", record.line),
+                    ));
+                }
             }
         }
         let name = format!("{mac}.cfg");
@@ -578,8 +591,8 @@ mod tests {
         );
         let before = parse(&file.bytes).file;
         let mut after = before.clone();
-        after.set("admin password", "1234");
-        after.set("dhcp", "1");
+        after.set("admin password", "1234").unwrap();
+        after.set("dhcp", "1").unwrap();
         assert_eq!(
             diff(&before, &after),
             [

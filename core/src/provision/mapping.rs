@@ -206,11 +206,9 @@ pub fn from_parameters(parameters: &[Parameter], registry: &Registry) -> ToConfi
             }
             _ => parameter.value.clone(),
         };
-        if value.contains(['\n', '\r']) {
-            out.unmapped.push(unmapped("a config value cannot span lines".to_owned()));
-            continue;
+        if let Err(problem) = out.file.set(&spec.key, &value) {
+            out.unmapped.push(unmapped(problem.to_string()));
         }
-        out.file.set(&spec.key, &value);
     }
     out
 }

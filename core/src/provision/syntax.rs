@@ -123,6 +123,8 @@ pub struct Parsed {
 pub enum WriteError {
     #[error("line {line}: `{character}` cannot be written in Latin-1")]
     NotLatin1 { line: u32, character: char },
+    #[error("`{key}: {value}` cannot be written as one config line")]
+    Unrepresentable { key: String, value: String },
     #[error("line {line}: a line's text may not contain a line break")]
     LineBreakInText { line: u32 },
 }
@@ -307,7 +309,13 @@ fn split_value(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (String, bool, Option<String>) {
     if let Some(inner) = text.strip_prefix('"') {
-        if let Some(close) = inner.find('"') {
+        // The closing quote is the first `"` followed only by blanks or a
+        // comment, so values may contain quotes (`"say "hi" now"`).
+        let acceptable = inner.match_indices('"').map(|(at, _)| at).find(|&at| {
+            let after = inner[at + 1..].trim();
+            after.is_empty() || after.starts_with('#')
+        });
+        if let Some(close) = acceptable.or_else(|| inner.find('"')) {
             let value = &inner[..close];
             let after = &inner[close + 1..];
             let after_trimmed = after.trim();
@@ -349,31 +357,61 @@ fn split_value(
     (text.trim_end().to_owned(), false, None)
 }
 
-/// Formats an entry as a fresh line: `key: value`, quoting only when needed.
-pub fn format_entry(prefix: Option<Prefix>, key: &str, value: &str) -> String {
+/// Formats an entry as a fresh line: `key: value`, quoting only when needed,
+/// then an optional `#` comment. Strict: the line must read back as exactly
+/// this key, value and comment, otherwise it is refused.
+pub fn format_entry(
+    prefix: Option<Prefix>,
+    key: &str,
+    value: &str,
+    comment: Option<&str>,
+) -> Result<String, WriteError> {
     let mut line = String::new();
     if let Some(prefix) = prefix {
         line.push(prefix.as_char());
     }
     line.push_str(key);
     line.push_str(": ");
-    if needs_quotes(value) {
+    if needs_quotes(value) || (value.is_empty() && comment.is_some()) {
         line.push('"');
         line.push_str(value);
         line.push('"');
     } else {
         line.push_str(value);
     }
-    line
+    if let Some(comment) = comment {
+        line.push_str(" #");
+        line.push_str(comment);
+    }
+    let unrepresentable =
+        || WriteError::Unrepresentable { key: key.to_owned(), value: value.to_owned() };
+    if line.contains(['\n', '\r']) {
+        return Err(unrepresentable());
+    }
+    let mut scratch = Vec::new();
+    match classify(&line, 0, &mut scratch) {
+        LineKind::Entry(entry)
+            if entry.value == value
+                && entry.normalized_key == normalize_key(key)
+                && entry.prefix == prefix
+                && entry.trailing_comment.as_deref() == comment =>
+        {
+            Ok(line)
+        }
+        _ => Err(unrepresentable()),
+    }
 }
 
-/// Values that would otherwise lose leading/trailing spaces or be cut at ` #`.
+/// Values that would otherwise lose leading/trailing blanks, be cut at a
+/// ` #` comment, or lose an opening quote.
 fn needs_quotes(value: &str) -> bool {
-    value != value.trim()
-        || value.starts_with('"')
-        || value.starts_with('#')
-        || value.contains(" #")
-        || value.contains("\t#")
+    let mut previous_is_space = false;
+    let hash_after_space = value.chars().any(|c| {
+        let hit = c == '#' && previous_is_space;
+        previous_is_space = c.is_whitespace();
+        hit
+    });
+    hash_after_space || value != value.trim() || value.starts_with('"') || value.starts_with('#')
 }
 
 impl ConfigFile {
@@ -404,7 +442,7 @@ impl ConfigFile {
 
     /// Sets `key` to `value`: rewrites the last entry with that key in place
     /// (keeping its prefix, spelling and trailing comment) or appends a line.
-    pub fn set(&mut self, key: &str, value: &str) {
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), WriteError> {
         let wanted = normalize_key(key);
         let found = self
             .lines
@@ -413,23 +451,30 @@ impl ConfigFile {
             .find(|line| line.entry().is_some_and(|entry| entry.normalized_key == wanted));
         if let Some(line) = found {
             if let LineKind::Entry(entry) = &mut line.kind {
-                let mut text = format_entry(entry.prefix, &entry.key, value);
-                if let Some(comment) = &entry.trailing_comment {
-                    text.push_str(" #");
-                    text.push_str(comment);
-                }
+                let text = format_entry(
+                    entry.prefix,
+                    &entry.key,
+                    value,
+                    entry.trailing_comment.as_deref(),
+                )?;
                 let mut scratch = Vec::new();
                 line.kind = classify(&text, line.number, &mut scratch);
                 line.text = text;
             }
-            return;
+            return Ok(());
         }
-        self.push_entry(None, key, value);
+        self.push_entry(None, key, value)
     }
 
     /// Appends `key: value` as a new line.
-    pub fn push_entry(&mut self, prefix: Option<Prefix>, key: &str, value: &str) {
-        self.push_text(&format_entry(prefix, key, value));
+    pub fn push_entry(
+        &mut self,
+        prefix: Option<Prefix>,
+        key: &str,
+        value: &str,
+    ) -> Result<(), WriteError> {
+        self.push_text(&format_entry(prefix, key, value, None)?);
+        Ok(())
     }
 
     /// Appends a line of text (a comment, a blank line, an entry).
@@ -539,8 +584,14 @@ mod tests {
     #[test]
     fn set_rewrites_in_place_and_appends_with_the_files_ending() {
         let mut file = parse(b"A: 1 #keep\r\nb: 2").file;
-        file.set("a", "two words ");
-        file.set("c", "3");
+        file.set("a", "two words ").unwrap();
+        file.set("c", "3").unwrap();
+        file.set("b", " say \"hi\" now").unwrap();
+        assert_eq!(file.get("b"), Some(" say \"hi\" now"));
+        // No escape exists for a quote followed by a comment-like tail inside quotes.
+        assert!(file.set("b", "say \"hi\" # there").is_err());
+        file.set("b", "2").unwrap();
+        assert!(file.set("b", "two\nlines").is_err());
         assert_eq!(file.to_text(), "A: \"two words \" #keep\r\nb: 2\r\nc: 3\r\n");
         assert_eq!(file.get("A"), Some("two words "));
     }
@@ -548,7 +599,7 @@ mod tests {
     #[test]
     fn latin1_writer_refuses_characters_it_cannot_hold() {
         let mut file = parse(b"a: \xE9").file;
-        file.set("a", "€");
+        file.set("a", "€").unwrap();
         assert_eq!(file.to_bytes(), Err(WriteError::NotLatin1 { line: 1, character: '€' }));
     }
 }
