@@ -12,6 +12,7 @@
 //! packet timestamps only.
 
 pub mod file;
+pub mod fuzzing;
 pub mod http;
 pub mod link;
 pub mod tcp;

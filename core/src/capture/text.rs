@@ -220,10 +220,37 @@ fn find_envelopes(input: &[u8]) -> Vec<SoapDocument> {
             .map_or(input.len(), |p| close_start + p + 1);
         let line_start = input[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let time = leading_time(&input[line_start..start]);
-        documents.push(SoapDocument { offset: start, time, body: input[start..end].to_vec() });
+        let raw = &input[start..end];
+        // Logs that store bodies as JSON or YAML strings escape quotes and line breaks.
+        let body = if find_subslice(raw, b"=\\\"").is_some() {
+            unescape_string_literal(raw)
+        } else {
+            raw.to_vec()
+        };
+        documents.push(SoapDocument { offset: start, time, body });
         pos = end;
     }
     documents
+}
+
+/// Undoes `\"`, `\\`, `\/`, `\n`, `\r`, `\t` escapes.
+fn unescape_string_literal(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.iter().copied();
+    while let Some(byte) = bytes.next() {
+        if byte != b'\\' {
+            out.push(byte);
+            continue;
+        }
+        match bytes.next() {
+            Some(b'n') => out.push(b'\n'),
+            Some(b'r') => out.push(b'\r'),
+            Some(b't') => out.push(b'\t'),
+            Some(other) => out.push(other),
+            None => out.push(b'\\'),
+        }
+    }
+    out
 }
 
 /// A `YYYY-MM-DDTHH:MM:SS(.fff)Z`-like time at the start of a log line.
@@ -334,5 +361,15 @@ mod tests {
         assert_eq!(documents.len(), 1);
         assert!(documents[0].body.starts_with(b"<soap:Envelope"));
         assert_eq!(documents[0].time.unwrap().to_string(), "2024-01-02T03:04:05.500000000Z");
+    }
+
+    #[test]
+    fn escaped_envelopes_in_json_logs_are_unescaped() {
+        let log = br#"{"time":"x","body":"<soap:Envelope xmlns:soap=\"urn:s\">\n<soap:Body/></soap:Envelope>"}"#;
+        let documents = find_envelopes(log);
+        assert_eq!(
+            documents[0].body,
+            b"<soap:Envelope xmlns:soap=\"urn:s\">\n<soap:Body/></soap:Envelope>"
+        );
     }
 }

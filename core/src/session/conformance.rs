@@ -164,7 +164,8 @@ pub fn check(sessions: &mut [Session]) {
 
 fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<String>>) {
     let serial = session.cpe.as_ref().map(|c| c.serial_number.clone()).unwrap_or_default();
-    let first_cpe = session.messages.iter().position(|m| m.direction == Direction::CpeToAcs);
+    let first_cpe =
+        session.messages.iter().position(|m| m.direction == Direction::CpeToAcs && !m.challenged);
     if let Some(index) = first_cpe
         && session.messages[index].rpc != "Inform"
     {
@@ -175,6 +176,9 @@ fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<Stri
     let mut hold_requests = false;
     let mut findings = Vec::new();
     for (index, message) in session.messages.iter().enumerate() {
+        if message.challenged {
+            continue;
+        }
         let side = usize::from(message.direction == Direction::AcsToCpe);
         let other = 1 - side;
         let rpc = message.rpc.as_str();

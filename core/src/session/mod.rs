@@ -64,6 +64,13 @@ pub struct SessionMessage {
     /// Connection id in the capture (absent for bare SOAP).
     pub connection: Option<u32>,
     pub diagnostics: Vec<MessageDiagnostic>,
+    /// The ACS answered the HTTP request carrying this message with a 401 challenge: the CPE
+    /// sends it again with credentials, and this copy takes no part in the session.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub challenged: bool,
+    /// Credentials of the HTTP request that carried it (passwords masked unless revealed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
     /// The decoded envelope, when the codec could decode it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envelope: Option<Envelope>,
@@ -252,12 +259,12 @@ pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direct
 /// Decodes a SOAP body into session messages: codec for the model, peek for the facts.
 fn soap_messages(
     body: &[u8],
+    peeks: Vec<Peek>,
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
     http_diagnostics: &[CaptureDiagnostic],
 ) -> Vec<SessionMessage> {
-    let peeks = peek::peek(body);
     let decoded = cwmp::decode(body);
     let mut codec_problem = None;
     let (envelopes, codec_diagnostics) = match decoded {
@@ -269,9 +276,11 @@ fn soap_messages(
     };
     let count = peeks.len().max(envelopes.len()).max(1);
     let mut out = Vec::with_capacity(count.min(64));
+    let mut peeks = peeks.into_iter();
+    let mut envelopes = envelopes.into_iter();
     for index in 0..count {
-        let peek = peeks.get(index).cloned().unwrap_or_default();
-        let envelope = envelopes.get(index).cloned();
+        let peek = peeks.next().unwrap_or_default();
+        let envelope = envelopes.next();
         let rpc = envelope
             .as_ref()
             .map(|e| e.message.name().to_string())
@@ -324,6 +333,8 @@ fn soap_messages(
             offset_ms: None,
             connection,
             diagnostics,
+            challenged: false,
+            credentials: None,
             envelope,
             peek,
         });
@@ -411,12 +422,15 @@ impl Builder {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
             let soap = is_soap(&message.body);
+            let mut peeks = if soap { peek::peek(&message.body) } else { Vec::new() };
             let index = if request {
-                let opens =
-                    soap && peek::peek(&message.body).first().is_some_and(|p| p.rpc == "Inform");
+                let opens = peeks.first().is_some_and(|p| p.rpc == "Inform");
                 let index = if opens {
+                    // An Inform retried after a 401 stays in the session it tried to open.
                     let keep = self.current.filter(|&i| {
-                        self.sessions.get(i).is_some_and(|s| s.messages.is_empty() && !s.ended)
+                        self.sessions
+                            .get(i)
+                            .is_some_and(|s| !s.ended && s.messages.iter().all(|m| m.challenged))
                     });
                     keep.unwrap_or_else(|| self.new_session(Some(connection.id)))
                 } else {
@@ -455,18 +469,31 @@ impl Builder {
             if soap {
                 let messages = soap_messages(
                     &message.body,
+                    std::mem::take(&mut peeks),
                     |_| direction,
                     message.time,
                     Some(connection.id),
                     &message.diagnostics,
                 );
-                session.messages.extend(messages);
+                session.messages.extend(messages.into_iter().map(|mut m| {
+                    m.credentials.clone_from(&message.credentials);
+                    m
+                }));
             } else {
                 let kind =
                     if request && message.method() == Some("POST") && message.has_empty_body() {
                         cpe_done = true;
                         "empty-post"
                     } else if !request && message.status() == Some(401) {
+                        if let Some(last) = session
+                            .messages
+                            .iter_mut()
+                            .rev()
+                            .find(|m| m.direction == Direction::CpeToAcs)
+                            .filter(|m| m.time <= message.time)
+                        {
+                            last.challenged = true;
+                        }
                         "auth-challenge"
                     } else if !request
                         && cpe_done
@@ -504,6 +531,7 @@ impl Builder {
             let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
             let messages = soap_messages(
                 &document.body,
+                peek::peek(&document.body),
                 |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
                 document.time,
                 None,

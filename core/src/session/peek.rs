@@ -44,15 +44,19 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
     let mut path: Vec<String> = Vec::new();
     let mut arrays: Vec<Array> = Vec::new();
     let mut text = String::new();
-    loop {
-        let (namespace, event) = match reader.read_resolved_event() {
-            Ok((ResolveResult::Bound(ns), event)) => (Some(ns.as_ref().to_string()), event),
-            Ok((_, event)) => (None, event),
-            Err(_) => break,
+    // Text is kept only inside the few elements whose values matter here.
+    let mut collecting = false;
+    // Popped path entries are reused so that element names cost no allocation.
+    let mut spare: Vec<String> = Vec::new();
+    while let Ok((resolved, event)) = reader.read_resolved_event() {
+        let namespace = match &resolved {
+            ResolveResult::Bound(ns) => Some(ns.as_ref()),
+            _ => None,
         };
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
-                let name = start.local_name().as_ref().to_string();
+                let local = start.local_name();
+                let name: &str = local.as_ref();
                 let is_empty = matches!(event, Event::Empty(_));
                 if let Some(array) = arrays.last_mut()
                     && array.depth == path.len()
@@ -65,11 +69,11 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
                 let parent = path.last().map(String::as_str);
                 if let Some(current) = out.last_mut() {
                     if parent == Some("Body") && current.rpc.is_empty() {
-                        current.rpc.clone_from(&name);
-                        current.rpc_namespace = namespace.clone();
+                        current.rpc = name.to_string();
+                        current.rpc_namespace = namespace.map(str::to_string);
                     }
                     if name == "Fault" && parent == Some("detail") {
-                        current.rpc_namespace = namespace.clone();
+                        current.rpc_namespace = namespace.map(str::to_string);
                     }
                 }
                 for attribute in start.attributes().flatten() {
@@ -83,12 +87,12 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
                             if declared.trim_start_matches('0').parse::<usize>().unwrap_or(0) != 0
                                 && let Some(current) = out.last_mut()
                             {
-                                current.array_mismatches.push((name.clone(), declared, 0));
+                                current.array_mismatches.push((name.to_string(), declared, 0));
                             }
                         } else {
                             arrays.push(Array {
                                 depth: path.len() + 1,
-                                element: name.clone(),
+                                element: name.to_string(),
                                 declared,
                                 children: 0,
                             });
@@ -96,12 +100,27 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
                     }
                 }
                 if !is_empty {
-                    path.push(name);
+                    collecting = matches!(
+                        name,
+                        "ID" | "HoldRequests"
+                            | "Manufacturer"
+                            | "OUI"
+                            | "ProductClass"
+                            | "SerialNumber"
+                            | "EventCode"
+                            | "MaxEnvelopes"
+                            | "FaultCode"
+                            | "CommandKey"
+                    );
+                    let mut entry = spare.pop().unwrap_or_default();
+                    entry.clear();
+                    entry.push_str(name);
+                    path.push(entry);
                     text.clear();
                 }
             }
-            Event::Text(ref t) => text.push_str(&t.xml10_content()),
-            Event::CData(ref c) => text.push_str(&c.xml10_content()),
+            Event::Text(ref t) if collecting => text.push_str(&t.xml10_content()),
+            Event::CData(ref c) if collecting => text.push_str(&c.xml10_content()),
             Event::End(_) => {
                 if arrays.last().is_some_and(|a| a.depth == path.len())
                     && let Some(array) = arrays.pop()
@@ -118,11 +137,15 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
                     }
                 }
                 let name = path.pop().unwrap_or_default();
-                let parent = path.last().map(String::as_str);
-                let value = text.trim().to_string();
-                if let Some(current) = out.last_mut() {
-                    record_text(current, &name, parent, &path, value);
+                if collecting {
+                    let parent = path.last().map(String::as_str);
+                    let value = text.trim().to_string();
+                    if let Some(current) = out.last_mut() {
+                        record_text(current, &name, parent, &path, value);
+                    }
                 }
+                collecting = false;
+                spare.push(name);
                 text.clear();
             }
             Event::Eof => break,

@@ -1,0 +1,121 @@
+//! Checks the fuzz targets run (fuzz/fuzz_targets/capture_*.rs); regression tests run the same.
+//!
+//! Beyond "no panic", each check holds the decoder to its memory promise: what comes out is
+//! bounded by what went in (TCP bytes are delivered once, HTTP messages do not overlap).
+
+use super::tcp::{Reassembler, Segment};
+use super::{Capture, InputKind, Limits, Options, Timestamp, decode, http};
+use crate::session;
+use std::net::{IpAddr, SocketAddr};
+
+/// Tight limits so that a fuzz input cannot ask for more than a small multiple of its size.
+fn fuzz_options(input_len: usize, kind: Option<InputKind>) -> Options {
+    Options {
+        kind,
+        limits: Limits {
+            max_decoded_body_bytes: 64 * 1024 + input_len * 16,
+            max_pending_bytes_per_direction: 64 * 1024,
+            max_fragment_sets: 64,
+            ..Limits::default()
+        },
+        reveal_secrets: false,
+    }
+}
+
+fn check_output(capture: &Capture, bound: usize) -> Result<(), String> {
+    let wire: usize =
+        capture.connections.iter().flat_map(|c| &c.messages).map(|m| m.wire_body_len).sum();
+    if wire > bound {
+        return Err(format!("HTTP bodies add up to {wire} wire bytes from a {bound}-byte bound"));
+    }
+    let report = session::from_capture(capture.clone());
+    serde_json::to_string(&report).map_err(|e| format!("report does not serialize: {e}"))?;
+    Ok(())
+}
+
+/// Arbitrary bytes as a pcap, a pcapng and auto-detected input.
+pub fn check_capture_file(data: &[u8]) -> Result<(), String> {
+    for kind in [None, Some(InputKind::Pcap), Some(InputKind::Pcapng)] {
+        match decode(data, &fuzz_options(data.len(), kind)) {
+            Ok(capture) => check_output(&capture, data.len() * 2 + 64)?,
+            Err(error) if error.offset > data.len() => {
+                return Err(format!("error offset {} beyond input {}", error.offset, data.len()));
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Arbitrary bytes as every text input kind.
+pub fn check_text_input(data: &[u8]) -> Result<(), String> {
+    let kinds = [
+        None,
+        Some(InputKind::Soap),
+        Some(InputKind::HttpTranscript),
+        Some(InputKind::CurlVerbose),
+        Some(InputKind::Log),
+        Some(InputKind::HexDump),
+        Some(InputKind::Base64),
+    ];
+    for kind in kinds {
+        if let Ok(capture) = decode(data, &fuzz_options(data.len(), kind)) {
+            check_output(&capture, data.len() * 2 + 64)?;
+        }
+    }
+    Ok(())
+}
+
+/// Bytes as a script of TCP segments between two endpoints, reassembled and framed as HTTP.
+///
+/// Each segment is: flags (bit 0 direction, bit 1 SYN, bit 2 FIN, bit 3 RST), a 16-bit
+/// sequence delta from the direction's start, a payload length byte, the payload.
+pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
+    let client = SocketAddr::new(IpAddr::from([10, 0, 0, 1]), 40000);
+    let server = SocketAddr::new(IpAddr::from([10, 0, 0, 2]), 7547);
+    let options = fuzz_options(data.len(), None);
+    let mut reassembler = Reassembler::new(&options.limits);
+    let mut diagnostics = Vec::new();
+    let mut payload_total = 0usize;
+    let mut pos = 0usize;
+    let mut tick = 0i128;
+    while let Some(header) = data.get(pos..pos + 4) {
+        let flags = header[0];
+        let delta = u32::from(u16::from_be_bytes([header[1], header[2]]));
+        let len = usize::from(header[3]);
+        let payload = data.get(pos + 4..(pos + 4 + len).min(data.len())).unwrap_or_default();
+        pos += 4 + len;
+        tick += 1_000;
+        let from_client = flags & 1 == 0;
+        let (source, destination) = if from_client { (client, server) } else { (server, client) };
+        let base: u32 = if from_client { 1_000_000 } else { 4_294_967_000 };
+        payload_total += payload.len();
+        reassembler.add(
+            Segment {
+                time: Some(Timestamp::from_unix_nanos(tick)),
+                source,
+                destination,
+                sequence: base.wrapping_add(delta),
+                syn: flags & 2 != 0,
+                ack: true,
+                fin: flags & 4 != 0,
+                rst: flags & 8 != 0,
+                payload,
+            },
+            &mut diagnostics,
+        );
+    }
+    let streams = reassembler.finish(&mut diagnostics);
+    let delivered: usize = streams
+        .iter()
+        .flat_map(|s| s.directions.iter())
+        .flat_map(|d| d.runs.iter())
+        .map(|r| r.data.len())
+        .sum();
+    if delivered > payload_total {
+        return Err(format!("reassembly delivered {delivered} bytes from {payload_total}"));
+    }
+    let mut capture = Capture::empty(InputKind::Pcap);
+    http::build_connections(streams, &options, &mut capture);
+    check_output(&capture, payload_total)
+}

@@ -1,0 +1,72 @@
+//! The fuzz targets' checks (`capture::fuzzing`) over hand-made hostile inputs and every fuzzer
+//! find; each find is a named case here.
+
+use cwmpkit_core::capture::fuzzing::{check_capture_file, check_tcp_http, check_text_input};
+use cwmpkit_core::capture::{self, Limits, Options};
+
+fn all_checks(input: &[u8]) {
+    check_capture_file(input).unwrap();
+    check_text_input(input).unwrap();
+    check_tcp_http(input).unwrap();
+}
+
+#[test]
+fn tiny_and_empty_inputs() {
+    for input in
+        [&b""[..], b"\n", b"\xd4\xc3\xb2\xa1", b"\x0a\x0d\x0d\x0a", b"<", b"HTTP/1.1", b"0000"]
+    {
+        all_checks(input);
+    }
+}
+
+#[test]
+fn pcapng_block_lengths_that_would_loop_or_overrun() {
+    let mut shb = vec![0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0];
+    shb.extend_from_slice(&[0xff; 8]);
+    shb.extend_from_slice(&[28, 0, 0, 0]);
+    for tail in [
+        vec![1, 0, 0, 0, 0, 0, 0, 0],             // zero-length block
+        vec![1, 0, 0, 0, 0xfc, 0xff, 0xff, 0xff], // 4 GiB block
+        vec![1, 0, 0, 0, 8, 0, 0, 0, 8, 0, 0, 0], // shorter than its own framing
+    ] {
+        let mut file = shb.clone();
+        file.extend_from_slice(&tail);
+        file.extend_from_slice(&[0; 8]);
+        let error = capture::decode(&file, &Options::default()).unwrap_err();
+        assert_eq!(error.offset, 28);
+        all_checks(&file);
+    }
+}
+
+#[test]
+fn segments_far_apart_stay_within_the_pending_bound() {
+    // Many out-of-order segments of one direction: each waits, then is flushed as a gap.
+    let mut script = Vec::new();
+    for index in 0..200u16 {
+        script.extend_from_slice(&[0, ((index * 300) >> 8) as u8, (index * 300) as u8, 200]);
+        script.extend_from_slice(&[b'x'; 200]);
+    }
+    check_tcp_http(&script).unwrap();
+}
+
+#[test]
+fn a_gzip_bomb_is_cut_at_the_limit() {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b'a'; 4 * 1024 * 1024]).unwrap();
+    let compressed = gz.finish().unwrap();
+    let mut text = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        compressed.len()
+    )
+    .into_bytes();
+    text.extend_from_slice(&compressed);
+    let options = Options {
+        limits: Limits { max_decoded_body_bytes: 10_000, ..Limits::default() },
+        ..Options::default()
+    };
+    let capture = capture::decode(&text, &options).unwrap();
+    let message = &capture.connections[0].messages[0];
+    assert_eq!(message.body_len, 10_000);
+    assert!(message.diagnostics.iter().any(|d| d.code == "body-too-large"));
+}
