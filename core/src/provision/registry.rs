@@ -160,7 +160,7 @@ impl Registry {
         self.specs
             .iter()
             .filter(|spec| spec.key.len().abs_diff(normalized_key.len()) <= limit)
-            .map(|spec| (edit_distance(&spec.key, normalized_key), spec.key.as_str()))
+            .map(|spec| (edit_distance(&spec.key, normalized_key, limit), spec.key.as_str()))
             .filter(|&(distance, _)| distance <= limit)
             .min_by_key(|&(distance, _)| distance)
             .map(|(_, key)| key)
@@ -183,8 +183,10 @@ fn expand(sip: &SipSpec, key: String, tr069: Option<String>) -> KeySpec {
     }
 }
 
-/// Levenshtein distance over characters, with one reusable row.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters, with one reusable row; gives up
+/// (returning `limit + 1`) as soon as every cell of a row exceeds `limit`, so
+/// unrelated keys cost a few rows rather than a full table.
+fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -192,15 +194,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
         if let Some(first) = row.first_mut() {
             *first = i + 1;
         }
+        let mut row_min = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row.get(j + 1).copied().unwrap_or(0);
             let left = row.get(j).copied().unwrap_or(0);
             let substitution = diagonal + usize::from(ca != *cb);
             let best = substitution.min(above + 1).min(left + 1);
             diagonal = above;
+            row_min = row_min.min(best);
             if let Some(cell) = row.get_mut(j + 1) {
                 *cell = best;
             }
+        }
+        if row_min > limit {
+            return limit + 1;
         }
     }
     row.last().copied().unwrap_or(0)
@@ -229,5 +236,7 @@ mod tests {
         assert_eq!(registry.suggest("tr69 sever port"), Some("tr69 server port"));
         assert_eq!(registry.suggest("sip line1 auth nam"), Some("sip line1 auth name"));
         assert_eq!(registry.suggest("prgkey1 type"), None);
+        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
+        assert_eq!(edit_distance("kitten", "sitting", 1), 2);
     }
 }
