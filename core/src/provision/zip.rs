@@ -2,7 +2,7 @@
 //! generated files can be downloaded as one archive from the browser too.
 //! Deflate is flate2's pure-Rust backend; the container format is written here.
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// Why an archive cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,12 +84,22 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Builds an archive in memory.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ZipWriter {
     out: Vec<u8>,
     central: Vec<u8>,
     count: usize,
     names: std::collections::HashSet<String>,
+    compressor: Option<flate2::Compress>,
+}
+
+impl std::fmt::Debug for ZipWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZipWriter")
+            .field("files", &self.count)
+            .field("bytes", &self.out.len())
+            .finish()
+    }
 }
 
 impl ZipWriter {
@@ -112,10 +122,7 @@ impl ZipWriter {
         }
         let too_large = || ZipWriteError::TooLarge(name.to_owned());
         let size = u32::try_from(data.len()).map_err(|_| too_large())?;
-        let mut encoder =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(data).map_err(|e| ZipWriteError::Deflate(e.to_string()))?;
-        let deflated = encoder.finish().map_err(|e| ZipWriteError::Deflate(e.to_string()))?;
+        let deflated = self.deflate(data)?;
         let (method, stored): (u16, &[u8]) =
             if deflated.len() < data.len() { (8, &deflated) } else { (0, data) };
         let compressed_size = u32::try_from(stored.len()).map_err(|_| too_large())?;
@@ -160,6 +167,27 @@ impl ZipWriter {
         central.extend_from_slice(name.as_bytes());
         self.count += 1;
         Ok(())
+    }
+
+    /// Raw deflate with one reused compressor: building one per file costs
+    /// more than compressing a small config file.
+    fn deflate(&mut self, data: &[u8]) -> Result<Vec<u8>, ZipWriteError> {
+        let compressor = self
+            .compressor
+            .get_or_insert_with(|| flate2::Compress::new(flate2::Compression::default(), false));
+        compressor.reset();
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = usize::try_from(compressor.total_in()).unwrap_or(usize::MAX);
+            let input = data.get(consumed..).unwrap_or_default();
+            let status = compressor
+                .compress_vec(input, &mut out, flate2::FlushCompress::Finish)
+                .map_err(|e| ZipWriteError::Deflate(e.to_string()))?;
+            if status == flate2::Status::StreamEnd {
+                return Ok(out);
+            }
+            out.reserve(out.capacity().max(64));
+        }
     }
 
     /// The finished archive.
