@@ -254,6 +254,11 @@ pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>
     let mut files = Vec::with_capacity(count.min(4096));
     let mut total = 0usize;
     for _ in 0..count {
+        // Offsets come from the archive: checking them against its length first
+        // keeps the small additions below from overflowing (on wasm32 too).
+        if at > bytes.len() {
+            return Err(ZipReadError::Truncated { offset: at, what: "central directory" });
+        }
         if get32(bytes, at, "central directory")? != CENTRAL_HEADER {
             return Err(ZipReadError::Truncated { offset: at, what: "central directory" });
         }
@@ -277,7 +282,7 @@ pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>
         if total > limits.max_total_bytes {
             return Err(ZipReadError::TooLarge { limit: limits.max_total_bytes });
         }
-        if get32(bytes, local, "local header")? != LOCAL_HEADER {
+        if local > bytes.len() || get32(bytes, local, "local header")? != LOCAL_HEADER {
             return Err(ZipReadError::Damaged {
                 name,
                 reason: "no local header where the directory points".into(),
