@@ -522,3 +522,47 @@ fn bad_files_are_errors_with_offsets() {
     let error = capture::decode(&[0u8, 1, 2, 3, 255, 254], &Options::default()).unwrap_err();
     assert_eq!(error.layer, Layer::Detect);
 }
+
+#[test]
+fn tr111_udp_connection_requests_and_tls_are_listed() {
+    // Raw IPv4 + UDP datagram carrying a TR-111 connection request.
+    let request = b"GET http://10.0.0.9:7547?ts=1700000000&id=42&un=acsuser&cn=abc&sig=0123abcd HTTP/1.1\r\n\r\n";
+    let mut udp = Vec::new();
+    udp.extend_from_slice(&3478u16.to_be_bytes());
+    udp.extend_from_slice(&7547u16.to_be_bytes());
+    udp.extend_from_slice(&((8 + request.len()) as u16).to_be_bytes());
+    udp.extend_from_slice(&[0, 0]);
+    udp.extend_from_slice(request);
+    let mut ip = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 10, 0, 0, 9];
+    let total = (ip.len() + udp.len()) as u16;
+    ip[2..4].copy_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&udp);
+    // A TLS ClientHello on a TCP connection to 7547, no SNI.
+    let mut hello = vec![0x16, 0x03, 0x01, 0, 0x2f, 1, 0, 0, 0x2b, 0x03, 0x03];
+    hello.extend_from_slice(&[0; 32]);
+    hello.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0, 0, 0]);
+    let mut tcp = Vec::new();
+    tcp.extend_from_slice(&50000u16.to_be_bytes());
+    tcp.extend_from_slice(&7547u16.to_be_bytes());
+    tcp.extend_from_slice(&1u32.to_be_bytes());
+    tcp.extend_from_slice(&0u32.to_be_bytes());
+    tcp.extend_from_slice(&[0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
+    tcp.extend_from_slice(&hello);
+    let mut tls_ip = vec![0x45, 0, 0, 0, 0, 2, 0, 0, 64, 6, 0, 0, 10, 0, 0, 9, 192, 0, 2, 1];
+    let total = (tls_ip.len() + tcp.len()) as u16;
+    tls_ip[2..4].copy_from_slice(&total.to_be_bytes());
+    tls_ip.extend_from_slice(&tcp);
+    let file = pcap(
+        101,
+        &[(1_700_000_000_000_000_000, ip), (1_700_000_001_000_000_000, tls_ip)],
+        false,
+        false,
+    );
+    let report = session::analyze(&file, &Options::default()).unwrap();
+    let udp = &report.udp_connection_requests[0];
+    assert_eq!(udp.username.as_deref(), Some("acsuser"));
+    assert_eq!(udp.destination.port(), 7547);
+    assert_eq!(report.tls.len(), 1);
+    assert_eq!(report.tls[0].server.port(), 7547);
+    assert!(report.tls[0].note.contains("not decodable"));
+}

@@ -3,7 +3,7 @@
 //! The input kind is detected from the content (`--kind` overrides). `--json` prints one object
 //! whose `sessions` array is a contract scripts rely on (see `core::session`).
 
-use cwmpkit_core::capture::{InputKind, Options};
+use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::session::{self, Direction, Report, Session};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -59,22 +59,42 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
         reveal_secrets: args.show_passwords,
         ..Options::default()
     };
-    let mut failed = false;
-    let mut files = Vec::new();
-    let mut merged: Option<Report> = None;
+    let mut results = Vec::new();
     for path in &args.files {
         let bytes =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let name = path.display().to_string();
-        match session::analyze(&bytes, &options) {
+        let result = session::analyze(&bytes, &options);
+        if !args.json {
+            match &result {
+                Ok(report) => print!("{}", render(&name, report)),
+                Err(error) => eprintln!("{name}: {error}"),
+            }
+        }
+        results.push((name, result));
+    }
+    let failed = results.iter().any(|(_, result)| result.is_err());
+    if args.json {
+        let out = json_output(results)?;
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The `--json` object: every file's sessions in one `sessions` array (each tagged with its
+/// `source` file), the other findings merged alike, and a `files` list with errors.
+pub fn json_output(
+    results: Vec<(String, Result<Report, CaptureError>)>,
+) -> Result<serde_json::Value, String> {
+    let mut files = Vec::new();
+    let mut merged: Option<Report> = None;
+    for (name, result) in results {
+        match result {
             Ok(mut report) => {
                 for session in &mut report.sessions {
                     session.source = Some(name.clone());
                 }
                 files.push(serde_json::json!({ "file": name, "input": report.input }));
-                if !args.json {
-                    print!("{}", render(&name, &report));
-                }
                 merged = Some(match merged.take() {
                     None => report,
                     Some(mut all) => {
@@ -88,33 +108,24 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
                     }
                 });
             }
-            Err(error) => {
-                failed = true;
-                if !args.json {
-                    eprintln!("{name}: {error}");
-                }
-                files.push(serde_json::json!({ "file": name, "error": error }));
+            Err(error) => files.push(serde_json::json!({ "file": name, "error": error })),
+        }
+    }
+    let mut out = match &merged {
+        Some(report) => serde_json::to_value(report).map_err(|e| e.to_string())?,
+        None => serde_json::json!({ "sessions": [] }),
+    };
+    if let Some(object) = out.as_object_mut() {
+        object.remove("input");
+        object.insert("files".into(), serde_json::Value::Array(files));
+        // Renumber across files so indexes stay unique in the merged list.
+        if let Some(serde_json::Value::Array(sessions)) = object.get_mut("sessions") {
+            for (index, session) in sessions.iter_mut().enumerate() {
+                session["index"] = serde_json::json!(index + 1);
             }
         }
     }
-    if args.json {
-        let mut out = match &merged {
-            Some(report) => serde_json::to_value(report).map_err(|e| e.to_string())?,
-            None => serde_json::json!({ "sessions": [] }),
-        };
-        if let Some(object) = out.as_object_mut() {
-            object.remove("input");
-            object.insert("files".into(), serde_json::Value::Array(files));
-            // Renumber across files so indexes stay unique in the merged list.
-            if let Some(serde_json::Value::Array(sessions)) = object.get_mut("sessions") {
-                for (index, session) in sessions.iter_mut().enumerate() {
-                    session["index"] = serde_json::json!(index + 1);
-                }
-            }
-        }
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
-    }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(out)
 }
 
 /// The readable summary of one file.
@@ -196,5 +207,55 @@ fn render_session(out: &mut String, session: &Session) {
             "  {:?} {}: {} [{}]",
             finding.severity, finding.rule, finding.message, finding.clause
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
+
+    fn analyze(path: &str) -> (String, Result<Report, CaptureError>) {
+        #[allow(clippy::disallowed_methods)] // reason: the test reads corpus files
+        let bytes = std::fs::read(format!("{CORPUS}/{path}")).unwrap();
+        (path.to_string(), session::analyze(&bytes, &Options::default()))
+    }
+
+    /// The JSON contract scripts rely on: keep these names and shapes stable.
+    #[test]
+    fn json_contract_for_a_capture_and_a_soap_file() {
+        let out = json_output(vec![
+            analyze("pcap/magma/dp_enb_tr069.pcap"),
+            analyze("soap/freeacs/Inform.xml"),
+            ("missing.bin".into(), session::analyze(b"\x00\x01", &Options::default())),
+        ])
+        .unwrap();
+        let sessions = out["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 4);
+        for (index, session) in sessions.iter().enumerate() {
+            assert_eq!(session["index"], index + 1);
+            for key in ["oui", "product_class", "serial_number"] {
+                assert!(session["cpe"][key].is_string(), "{key}");
+            }
+            for message in session["messages"].as_array().unwrap() {
+                assert!(message["rpc"].is_string());
+                let direction = message["direction"].as_str().unwrap();
+                assert!(direction == "cpe-to-acs" || direction == "acs-to-cpe");
+                assert!(message["time"].is_string() || message["time"].is_null());
+                assert!(message["diagnostics"].is_array());
+            }
+            assert!(session["exchanges"].is_array());
+        }
+        assert_eq!(sessions[0]["cpe"]["oui"], "48BF74");
+        assert_eq!(sessions[0]["source"], "pcap/magma/dp_enb_tr069.pcap");
+        assert_eq!(sessions[0]["messages"][0]["rpc"], "Inform");
+        assert_eq!(sessions[0]["exchanges"][0]["kind"], "empty-post");
+        assert_eq!(sessions[3]["messages"][0]["direction"], "cpe-to-acs");
+        assert!(sessions[3]["messages"][0]["time"].is_null());
+        let files = out["files"].as_array().unwrap();
+        assert_eq!(files[0]["input"], "pcap");
+        assert_eq!(files[1]["input"], "soap");
+        assert!(files[2]["error"].is_object());
     }
 }
