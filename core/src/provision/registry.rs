@@ -156,11 +156,13 @@ impl Registry {
     /// The known key closest to `normalized_key`, if it is close enough to be
     /// a typo (edit distance at most a fifth of the length, and at least 1–2).
     pub fn suggest(&self, normalized_key: &str) -> Option<&str> {
-        let limit = (normalized_key.chars().count() / 5).clamp(1, 3);
+        let wanted: Vec<char> = normalized_key.chars().collect();
+        let limit = (wanted.len() / 5).clamp(1, 3);
+        let mut row = Vec::with_capacity(wanted.len() + 1);
         self.specs
             .iter()
             .filter(|spec| spec.key.len().abs_diff(normalized_key.len()) <= limit)
-            .map(|spec| (edit_distance(&spec.key, normalized_key, limit), spec.key.as_str()))
+            .map(|spec| (edit_distance(&spec.key, &wanted, limit, &mut row), spec.key.as_str()))
             .filter(|&(distance, _)| distance <= limit)
             .min_by_key(|&(distance, _)| distance)
             .map(|(_, key)| key)
@@ -186,9 +188,9 @@ fn expand(sip: &SipSpec, key: String, tr069: Option<String>) -> KeySpec {
 /// Levenshtein distance over characters, with one reusable row; gives up
 /// (returning `limit + 1`) as soon as every cell of a row exceeds `limit`, so
 /// unrelated keys cost a few rows rather than a full table.
-fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+fn edit_distance(a: &str, b: &[char], limit: usize, row: &mut Vec<usize>) -> usize {
+    row.clear();
+    row.extend(0..=b.len());
     for (i, ca) in a.chars().enumerate() {
         let mut diagonal = row.first().copied().unwrap_or(0);
         if let Some(first) = row.first_mut() {
@@ -236,7 +238,8 @@ mod tests {
         assert_eq!(registry.suggest("tr69 sever port"), Some("tr69 server port"));
         assert_eq!(registry.suggest("sip line1 auth nam"), Some("sip line1 auth name"));
         assert_eq!(registry.suggest("prgkey1 type"), None);
-        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
-        assert_eq!(edit_distance("kitten", "sitting", 1), 2);
+        let sitting: Vec<char> = "sitting".chars().collect();
+        assert_eq!(edit_distance("kitten", &sitting, 5, &mut Vec::new()), 3);
+        assert_eq!(edit_distance("kitten", &sitting, 1, &mut Vec::new()), 2);
     }
 }
