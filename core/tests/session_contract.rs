@@ -113,3 +113,15 @@ fn pasted_envelopes_infer_directions_in_turn() {
         [("Inform", Direction::CpeToAcs), ("GetParameterValues", Direction::AcsToCpe)]
     );
 }
+
+#[test]
+fn a_broken_envelope_is_still_a_message_with_the_codec_error() {
+    let report =
+        session::analyze(&corpus("soap/rust-cwmp-crate/bogus_inform_1.xml"), &Options::default())
+            .unwrap();
+    let message = &report.sessions[0].messages[0];
+    assert_eq!(message.rpc, "Inform");
+    assert!(message.diagnostics.iter().any(|d| d.code == "codec-error" && d.source == "codec"));
+    // A lone pasted Inform is not a conformance problem: its answer is simply not in the input.
+    assert!(report.sessions[0].findings.is_empty());
+}

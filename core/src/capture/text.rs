@@ -210,14 +210,17 @@ fn find_envelopes(input: &[u8]) -> Vec<SoapDocument> {
             .filter(|&decl| open - decl < 200)
             .unwrap_or(open);
         let close_pattern: Vec<u8> = [b"</".as_slice(), between, b"Envelope"].concat();
-        let Some(close) = find_subslice(&input[at..], &close_pattern) else {
-            break;
+        // An envelope that never closes runs to the end: the codec then says what is wrong.
+        let end = match find_subslice(&input[at..], &close_pattern) {
+            Some(close) => {
+                let close_start = at + close;
+                input[close_start..]
+                    .iter()
+                    .position(|&b| b == b'>')
+                    .map_or(input.len(), |p| close_start + p + 1)
+            }
+            None => input.len(),
         };
-        let close_start = at + close;
-        let end = input[close_start..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map_or(input.len(), |p| close_start + p + 1);
         let line_start = input[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let time = leading_time(&input[line_start..start]);
         let raw = &input[start..end];
@@ -358,9 +361,13 @@ mod tests {
     fn envelopes_are_found_in_logs_with_times() {
         let log = b"2024-01-02T03:04:05.500Z INFO got <soap:Envelope xmlns:soap=\"x\"><soap:Body/></soap:Envelope> done\nnoise\n<Envelope/>";
         let documents = find_envelopes(log);
-        assert_eq!(documents.len(), 1);
+        assert_eq!(documents.len(), 2);
         assert!(documents[0].body.starts_with(b"<soap:Envelope"));
+        assert!(documents[0].body.ends_with(b"</soap:Envelope>"));
         assert_eq!(documents[0].time.unwrap().to_string(), "2024-01-02T03:04:05.500000000Z");
+        // An envelope that never closes runs to the end, for the codec to judge.
+        assert_eq!(documents[1].body, b"<Envelope/>");
+        assert_eq!(documents[1].time, None);
     }
 
     #[test]

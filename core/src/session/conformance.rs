@@ -293,8 +293,12 @@ fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<Stri
             findings.push((CONTENT_LENGTH, format!("{rpc}: Content-Length is wrong"), index));
         }
     }
+    // Without HTTP context (pasted envelopes) the input may simply stop before the answer.
+    let has_http_context = !session.connections.is_empty();
     for (side, unanswered) in pending.iter().enumerate() {
-        if let Some(index) = *unanswered {
+        if let Some(index) = *unanswered
+            && has_http_context
+        {
             let rpc = &session.messages[index].rpc;
             if rpc == "Inform" {
                 findings.push((INFORM_RESPONSE_MISSING, "Inform never answered".into(), index));

@@ -184,7 +184,7 @@ fn render_session(out: &mut String, session: &Session) {
         session.start.map_or_else(|| "-".into(), |t| t.to_string()),
         session.duration_ms.map_or_else(|| "-".into(), |d| format!("{d:.1} ms")),
         session.events.join(", "),
-        if session.ended { "" } else { "  (not ended)" }
+        if session.ended || session.connections.is_empty() { "" } else { "  (not ended)" }
     );
     for message in &session.messages {
         let arrow = match message.direction {
