@@ -16,6 +16,9 @@ pub fn setup() -> Result<(), String> {
     // registry no longer serves.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["wasm-bindgen-cli", "--version", &bindgen])?;
     ensure_wasm_opt()?;
+    // Every package of Cargo.lock, for every target: tests that ask cargo about
+    // the dependency graph (core/tests/no_io.rs) need all their manifests.
+    process::run(process::cargo().args(["fetch", "--quiet"]))?;
     ensure_debian_tools(&[
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),

@@ -1,4 +1,5 @@
 pub mod diagnostics;
 pub mod envelope;
+pub mod files;
 pub mod session;
 pub mod structure;

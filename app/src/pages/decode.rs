@@ -1,12 +1,12 @@
 //! The Decode page: paste or open CWMP traffic, see every message explained.
 
 use crate::components::diagnostics::DecodeErrorBox;
+use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_files};
 use crate::components::session::ReportView;
 use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
 use cwmpkit_core::cwmp::{self, DecodeError};
 use cwmpkit_core::session::{self, Report};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// What the user gave us: the bytes as they came (a file may be Latin-1), and
 /// where they came from. Editing the text area replaces the bytes.
@@ -30,21 +30,20 @@ pub fn DecodePage() -> impl IntoView {
         input.set(value);
     };
 
+    let take_first = move |files: Vec<PickedFile>| {
+        if let Some(file) = files.into_iter().next() {
+            load(Input { origin: Some(file.name), bytes: file.bytes });
+        }
+    };
     let on_file = move |ev: leptos::ev::Event| {
-        let file = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|el| el.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
-            load_file(file, load);
+        if let Some(files) = files_of_input(&ev) {
+            read_files(files, take_first);
         }
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let file = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
-        if let Some(file) = file {
-            load_file(file, load);
+        if let Some(files) = files_of_drop(&ev) {
+            read_files(files, take_first);
         }
     };
     let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
@@ -138,17 +137,6 @@ fn CaptureErrorBox(error: CaptureError) -> impl IntoView {
             <span class="error-message">{error.message}</span>
         </div>
     }
-}
-
-/// Reads a file chosen or dropped by the user, keeping its bytes as they are.
-fn load_file(file: web_sys::File, load: impl Fn(Input) + 'static) {
-    leptos::task::spawn_local(async move {
-        let name = file.name();
-        if let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            load(Input { origin: Some(name), bytes });
-        }
-    });
 }
 
 /// Text never holds NUL bytes; captures nearly always do in their headers.

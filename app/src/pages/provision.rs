@@ -1,0 +1,371 @@
+//! The Provision page: write `<MAC>.cfg` files for one phone or thousands, and
+//! check the files people already have. Everything happens in the browser, so
+//! SIP and ACS secrets never leave it.
+
+use crate::components::files::{FilePicker, PickedFile, download};
+use cwmpkit_core::provision::generate::{
+    self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, from_form, generate_bulk,
+};
+use cwmpkit_core::provision::{Diagnostic, Registry, Severity};
+use leptos::prelude::*;
+
+const MAX_LINES: u8 = 9;
+
+fn severity_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "diagnostic info",
+        Severity::Warning => "diagnostic warning",
+        Severity::Error => "diagnostic error",
+    }
+}
+
+fn starter_form() -> PhoneForm {
+    PhoneForm {
+        acs: AcsForm { periodic_inform_enable: Some(true), ..AcsForm::default() },
+        lines: vec![LineForm { line: 1, ..LineForm::default() }],
+        ..PhoneForm::default()
+    }
+}
+
+#[component]
+pub fn ProvisionPage() -> impl IntoView {
+    view! {
+        <main class="provision">
+            <PhoneSection />
+            <BulkSection />
+            <CheckSection />
+        </main>
+    }
+}
+
+/// Findings about a file, each with its line and column, and a suggestion when there is one.
+#[component]
+fn FileDiagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
+    if diagnostics.is_empty() {
+        return view! { <p class="ok-note">"No findings."</p> }.into_any();
+    }
+    view! {
+        <ul class="diagnostics provision-diagnostics">
+            {diagnostics
+                .into_iter()
+                .map(|d| {
+                    let place = if d.line == 0 {
+                        "file name".to_owned()
+                    } else {
+                        format!("line {}, column {}", d.line, d.column)
+                    };
+                    view! {
+                        <li class=severity_class(d.severity)>
+                            <span class="diagnostic-code">{d.code}</span>
+                            " "
+                            {d.message}
+                            <span class="diagnostic-where">{format!(" · {place}")}</span>
+                            {d.suggestion.map(|s| view! { <div class="meta">"did you mean: "<code>{s}</code></div> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn TextField(
+    label: &'static str,
+    id: String,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    value: Signal<String>,
+    on_change: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                id=id
+                type=kind.unwrap_or("text")
+                placeholder=placeholder.unwrap_or_default()
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:input:target=move |ev| on_change(ev.target().value())
+            />
+        </label>
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    text.trim().parse().ok()
+}
+
+/// A numeric field that keeps what the user typed, so a slip such as `80a` stays
+/// on screen with a message instead of vanishing; the form gets only numbers.
+#[component]
+fn NumberField(
+    label: &'static str,
+    id: &'static str,
+    initial: String,
+    on_change: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let text = RwSignal::new(initial);
+    let invalid = move || text.with(|t| !t.trim().is_empty() && parse_number::<u64>(t).is_none());
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                id=id
+                inputmode="numeric"
+                autocomplete="off"
+                class:invalid=invalid
+                prop:value=move || text.get()
+                on:input:target=move |ev| {
+                    let value = ev.target().value();
+                    text.set(value.clone());
+                    on_change(value);
+                }
+            />
+            <Show when=invalid>
+                <span class="field-error">{move || format!("`{}` is not a number", text.get())}</span>
+            </Show>
+        </label>
+    }
+}
+
+#[component]
+fn PhoneSection() -> impl IntoView {
+    let form = RwSignal::new(starter_form());
+    let generated = Memo::new(move |_| form.with(|f| from_form(f, Registry::builtin())));
+
+    let field = move |read: fn(&PhoneForm) -> String| Signal::derive(move || form.with(read));
+    let lines = move || form.with(|f| f.lines.iter().map(|l| l.line).collect::<Vec<u8>>());
+
+    view! {
+        <section class="panel" id="phone-section">
+            <h2>"One phone"</h2>
+            <p class="hint">"Fill in what the phone needs; empty fields are left out so aastra.cfg and the phone's defaults apply."</p>
+            <div class="form-grid">
+                <TextField label="MAC address" id="mac".into() placeholder="00:08:5D:1A:2B:3C"
+                    value=field(|f| f.mac.clone()) on_change=move |v| form.update(|f| f.mac = v) />
+                <TextField label="ACS URL (tr69 server)" id="acs-url".into() placeholder="https://acs.example.net:7547/cwmp"
+                    value=field(|f| f.acs.url.clone()) on_change=move |v| form.update(|f| f.acs.url = v) />
+                <NumberField label="ACS port (tr69 server port)" id="acs-port" initial=String::new()
+                    on_change=move |v| form.update(|f| f.acs.port = parse_number(&v)) />
+                <TextField label="ACS username" id="acs-username".into()
+                    value=field(|f| f.acs.username.clone()) on_change=move |v| form.update(|f| f.acs.username = v) />
+                <TextField label="ACS password" id="acs-password".into() kind="password"
+                    value=field(|f| f.acs.password.clone()) on_change=move |v| form.update(|f| f.acs.password = v) />
+                <NumberField label="Periodic inform interval (s)" id="acs-interval" initial=String::new()
+                    on_change=move |v| form.update(|f| f.acs.periodic_inform_interval = parse_number(&v)) />
+                <TextField label="Admin password" id="admin-password".into() kind="password"
+                    value=field(|f| f.admin_password.clone()) on_change=move |v| form.update(|f| f.admin_password = v) />
+            </div>
+            <For each=lines key=|n| *n let:n>
+                <LineFields form line=n />
+            </For>
+            <button
+                class="button secondary"
+                id="add-line"
+                disabled=move || form.with(|f| f.lines.len() >= usize::from(MAX_LINES))
+                on:click=move |_| form.update(|f| {
+                    let next = (1..=MAX_LINES).find(|n| f.lines.iter().all(|l| l.line != *n));
+                    if let Some(line) = next {
+                        f.lines.push(LineForm { line, ..LineForm::default() });
+                    }
+                })
+            >
+                "Add a SIP line"
+            </button>
+            <div class="generated">
+                <div class="generated-head">
+                    <strong id="generated-name">{move || generated.with(|(file, _)| file.name.clone())}</strong>
+                    <button
+                        class="button"
+                        id="download-cfg"
+                        on:click=move |_| generated.with(|(file, _)| {
+                            let _ = download(&file.name, &file.bytes, "text/plain");
+                        })
+                    >
+                        "Download"
+                    </button>
+                </div>
+                <pre id="generated-cfg" class="cfg-preview">
+                    {move || generated.with(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned())}
+                </pre>
+                {move || {
+                    // A blank MAC is a form not yet filled in, not a mistake.
+                    let mac_blank = form.with(|f| f.mac.trim().is_empty());
+                    let diagnostics: Vec<Diagnostic> = generated.with(|(_, d)| {
+                        d.iter().filter(|d| !(mac_blank && d.code == "bad-mac")).cloned().collect()
+                    });
+                    view! {
+                        <Show when=move || mac_blank>
+                            <p class="hint">"Enter the phone's MAC address to name its file."</p>
+                        </Show>
+                        <FileDiagnostics diagnostics />
+                    }
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn LineFields(form: RwSignal<PhoneForm>, line: u8) -> impl IntoView {
+    let read = move |get: fn(&LineForm) -> String| {
+        Signal::derive(move || {
+            form.with(|f| f.lines.iter().find(|l| l.line == line).map(get).unwrap_or_default())
+        })
+    };
+    let write = move |set: fn(&mut LineForm, String)| {
+        move |value: String| {
+            form.update(|f| {
+                if let Some(l) = f.lines.iter_mut().find(|l| l.line == line) {
+                    set(l, value);
+                }
+            })
+        }
+    };
+    let id = move |name: &str| format!("line{line}-{name}");
+    view! {
+        <fieldset class="line-fields">
+            <legend>{format!("SIP line {line}")}</legend>
+            <div class="form-grid">
+                <TextField label="Auth name" id=id("auth-name") value=read(|l| l.auth_name.clone())
+                    on_change=write(|l, v| l.auth_name = v) />
+                <TextField label="Password" id=id("password") kind="password" value=read(|l| l.password.clone())
+                    on_change=write(|l, v| l.password = v) />
+                <TextField label="User name" id=id("user-name") value=read(|l| l.user_name.clone())
+                    on_change=write(|l, v| l.user_name = v) />
+                <TextField label="Display name" id=id("display-name") value=read(|l| l.display_name.clone())
+                    on_change=write(|l, v| l.display_name = v) />
+                <TextField label="Proxy" id=id("proxy-ip") value=read(|l| l.proxy_ip.clone())
+                    on_change=write(|l, v| l.proxy_ip = v) />
+                <TextField label="Registrar" id=id("registrar-ip") value=read(|l| l.registrar_ip.clone())
+                    on_change=write(|l, v| l.registrar_ip = v) />
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn BulkSection() -> impl IntoView {
+    let csv = RwSignal::new(None::<PickedFile>);
+    let template = RwSignal::new(None::<PickedFile>);
+    let bulk = Memo::new(move |_| {
+        let csv = csv.get()?;
+        let template = template.get();
+        Some(
+            generate_bulk(
+                &csv.bytes,
+                template.as_ref().map(|t| t.bytes.as_slice()),
+                Registry::builtin(),
+            )
+            .map_err(|e| e.to_string()),
+        )
+    });
+    let on_csv = move |files: Vec<PickedFile>| csv.set(files.into_iter().next());
+    let on_template = move |files: Vec<PickedFile>| template.set(files.into_iter().next());
+    let download_zip = move |_| {
+        if let Some(Ok(bulk)) = bulk.get()
+            && let Ok(zip) = generate::to_zip(&bulk.files)
+        {
+            let _ = download("provisioning.zip", &zip, "application/zip");
+        }
+    };
+    view! {
+        <section class="panel" id="bulk-section">
+            <h2>"Many phones"</h2>
+            <p class="hint">
+                "A CSV with a " <code>"mac"</code> " column, one row per phone. A column named after a key ("
+                <code>"sip line1 auth name"</code> ") sets it; any column fills " <code>"{{column}}"</code>
+                " in the template."
+            </p>
+            <div class="input-toolbar">
+                <FilePicker id="bulk-csv" label="Choose CSV…" accept=".csv,.txt" on_files=on_csv />
+                <span class="origin">{move || csv.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default())}</span>
+                <FilePicker id="bulk-template" label="Choose template…" accept=".cfg,.txt" on_files=on_template />
+                <span class="origin">{move || template.with(|t| t.as_ref().map(|t| t.name.clone()).unwrap_or_default())}</span>
+            </div>
+            {move || bulk.get().map(|outcome| match outcome {
+                Err(message) => view! { <div class="error-box" id="bulk-error">{message}</div> }.into_any(),
+                Ok(bulk) => view! { <BulkReport bulk /> <button class="button" id="download-zip" on:click=download_zip>"Download zip"</button> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn BulkReport(bulk: Bulk) -> impl IntoView {
+    let with_errors = bulk.rows.iter().filter(|r| r.has_errors()).count();
+    view! {
+        <p id="bulk-summary">
+            {format!("{} files from {} rows · {} row(s) with errors", bulk.files.len(), bulk.rows.len(), with_errors)}
+        </p>
+        <ul class="diagnostics">
+            {bulk.notes.into_iter().map(|n| view! { <li class="diagnostic warning">{n}</li> }).collect_view()}
+        </ul>
+        <table id="bulk-rows">
+            <thead><tr><th>"CSV line"</th><th>"MAC"</th><th>"File"</th><th>"Findings"</th></tr></thead>
+            <tbody>
+                {bulk.rows.into_iter().map(|row| {
+                    let class = if row.has_errors() { "row-error" } else { "" };
+                    let findings = row.diagnostics.iter()
+                        .map(|d| format!("{} ({}:{}): {}", d.severity, d.line, d.column, d.message))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    view! {
+                        <tr class=class>
+                            <td>{row.csv_line}</td>
+                            <td>{row.mac.unwrap_or_default()}</td>
+                            <td>{row.file_name.unwrap_or_default()}</td>
+                            <td class="findings">{findings}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CheckSection() -> impl IntoView {
+    let checks = RwSignal::new(None::<Result<Vec<FileCheck>, String>>);
+    let on_files = move |files: Vec<PickedFile>| {
+        let registry = Registry::builtin();
+        let mut results = Vec::new();
+        let mut plain = Vec::new();
+        for file in files {
+            if file.name.to_ascii_lowercase().ends_with(".zip") {
+                match generate::check_zip(&file.bytes, registry) {
+                    Ok(found) => results.extend(found),
+                    Err(error) => {
+                        checks.set(Some(Err(format!("{}: {error}", file.name))));
+                        return;
+                    }
+                }
+            } else {
+                plain.push((file.name, file.bytes));
+            }
+        }
+        results.extend(generate::check_files(&plain, registry));
+        checks.set(Some(Ok(results)));
+    };
+    view! {
+        <section class="panel" id="check-section">
+            <h2>"Check existing files"</h2>
+            <p class="hint">"Open aastra.cfg, <MAC>.cfg files or a zip of them: every key is checked against the registry."</p>
+            <div class="input-toolbar">
+                <FilePicker id="check-files" label="Choose files…" accept=".cfg,.zip,.txt" multiple=true on_files />
+            </div>
+            {move || checks.get().map(|outcome| match outcome {
+                Err(message) => view! { <div class="error-box">{message}</div> }.into_any(),
+                Ok(checks) => checks.into_iter().map(|check| view! {
+                    <div class="file-check">
+                        <h3 class="file-name">{check.name}</h3>
+                        <FileDiagnostics diagnostics=check.diagnostics />
+                    </div>
+                }).collect_view().into_any(),
+            })}
+        </section>
+    }
+}
