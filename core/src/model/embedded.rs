@@ -187,6 +187,18 @@ pub fn schema(name: &str) -> Result<Arc<Schema>, EmbeddedError> {
 /// The models a parameter set can be checked against, by name.
 pub const MODEL_NAMES: &[&str] = &["tr-181", "tr-098", "tr-106", "aastra"];
 
+/// The compiled schemas a model is made of, so a host that fetches them (the
+/// browser app, which does not embed them) knows what to ask for.
+pub fn schemas_of_model(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "tr-181" => &["tr-181-2-17", "tr-104-2-0"],
+        "tr-098" => &["tr-098-1-8", "tr-104-1-1"],
+        "tr-106" => &["tr-106-1-2", "tr-104-1-1"],
+        "aastra" => &["aastra-extensions", "tr-106-1-2", "tr-104-1-1"],
+        _ => return None,
+    })
+}
+
 /// A ready model: a root schema with its voice service mounted, or Aastra's phone model.
 ///
 /// - `tr-181`: Device:2.17 with VoiceService:2.0 under `Device.Services.`
@@ -194,20 +206,29 @@ pub const MODEL_NAMES: &[&str] = &["tr-181", "tr-098", "tr-106", "aastra"];
 /// - `tr-106`: Device:1.2 with VoiceService:1.1 under `Device.Services.`
 /// - `aastra`: Aastra's extensions over `tr-106` (9 line profiles, `X_Aastra_…`).
 pub fn model(name: &str) -> Result<Model, EmbeddedError> {
+    model_with(name, &mut schema)
+}
+
+/// [`model`] with the schemas supplied by `resolve` (by compiled name, see
+/// [`schemas_of_model`]) instead of the embedded bytes.
+pub fn model_with(
+    name: &str,
+    resolve: &mut dyn FnMut(&str) -> Result<Arc<Schema>, EmbeddedError>,
+) -> Result<Model, EmbeddedError> {
     Ok(match name {
         "tr-181" => Model::new(name)
-            .with_layer("", schema("tr-181-2-17")?)
-            .with_service("Device.Services.", schema("tr-104-2-0")?),
+            .with_layer("", resolve("tr-181-2-17")?)
+            .with_service("Device.Services.", resolve("tr-104-2-0")?),
         "tr-098" => Model::new(name)
-            .with_layer("", schema("tr-098-1-8")?)
-            .with_service("InternetGatewayDevice.Services.", schema("tr-104-1-1")?),
+            .with_layer("", resolve("tr-098-1-8")?)
+            .with_service("InternetGatewayDevice.Services.", resolve("tr-104-1-1")?),
         "tr-106" => Model::new(name)
-            .with_layer("", schema("tr-106-1-2")?)
-            .with_service("Device.Services.", schema("tr-104-1-1")?),
+            .with_layer("", resolve("tr-106-1-2")?)
+            .with_service("Device.Services.", resolve("tr-104-1-1")?),
         "aastra" => Model::new(name)
-            .with_layer("", schema("aastra-extensions")?)
-            .with_layer("", schema("tr-106-1-2")?)
-            .with_service("Device.Services.", schema("tr-104-1-1")?),
+            .with_layer("", resolve("aastra-extensions")?)
+            .with_layer("", resolve("tr-106-1-2")?)
+            .with_service("Device.Services.", resolve("tr-104-1-1")?),
         other => return Err(EmbeddedError::Unknown(other.to_string())),
     })
 }
@@ -234,5 +255,26 @@ pub fn detect_model<'a>(names: impl IntoIterator<Item = &'a str>) -> &'static st
         "tr-106"
     } else {
         "tr-181"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas_of_model_lists_exactly_what_model_uses() {
+        for name in MODEL_NAMES {
+            let mut asked = Vec::new();
+            model_with(name, &mut |schema_name| {
+                asked.push(schema_name.to_owned());
+                schema(schema_name)
+            })
+            .unwrap();
+            let listed: Vec<String> =
+                schemas_of_model(name).unwrap().iter().map(|s| (*s).to_owned()).collect();
+            assert_eq!(asked, listed, "{name}");
+        }
+        assert!(schemas_of_model("tr-999").is_none());
     }
 }

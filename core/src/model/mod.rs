@@ -10,6 +10,7 @@
 //!   notification, access list and provenance); merge.
 //! - [`genieacs`], [`json`] and [`from_cwmp`]: sets from GenieACS CSV dumps, our
 //!   JSON, and CWMP messages (Inform, GPV/GPN/GPA responses, SPV).
+//! - [`load`]: one entry point that tells JSON, SOAP and CSV apart.
 //! - [`validate`]: checking a set against a model.
 //! - [`diff`] and [`plan`]: what differs, and the RPCs that reconcile it.
 //!
@@ -26,6 +27,7 @@ pub mod from_cwmp;
 pub mod fuzzing;
 pub mod genieacs;
 pub mod json;
+pub mod load;
 pub mod path;
 pub mod plan;
 pub mod schema;

@@ -10,11 +10,12 @@
 //! exit code is non-zero only when an input cannot be read.
 
 use cwmpkit_core::cwmp;
+use cwmpkit_core::model::load::{LoadedSet, load_any};
 use cwmpkit_core::model::plan::{Plan, PlanOptions};
 use cwmpkit_core::model::schema::Model;
 use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
-use cwmpkit_core::model::{diff, embedded, from_cwmp, genieacs, json, plan, validate};
+use cwmpkit_core::model::{diff, embedded, plan, validate};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -93,42 +94,11 @@ pub fn run(args: &ParamsArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// A loaded set and the oddities met while loading it.
-struct Input {
-    set: ParameterSet,
-    notes: Vec<String>,
-}
-
-/// Loads CSV, JSON or SOAP, told apart by the first non-blank character.
-fn load(path: &Path) -> Result<Input, String> {
+/// Reads a file as a parameter set (CSV, JSON or SOAP, told apart by core).
+fn load(path: &Path) -> Result<LoadedSet, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') {
-        let loaded =
-            json::from_json(&text, &name).map_err(|e| format!("{}: {e}", path.display()))?;
-        let notes = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();
-        return Ok(Input { set: loaded.set, notes });
-    }
-    if trimmed.starts_with('<') {
-        let decoded = cwmp::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut set = ParameterSet::new();
-        let mut notes: Vec<String> =
-            decoded.diagnostics.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
-        for envelope in &decoded.envelopes {
-            match from_cwmp::from_message(&envelope.message, &name) {
-                Some(part) => set.merge(part),
-                None => notes.push(format!("{} carries no parameters", envelope.message.name())),
-            }
-        }
-        return Ok(Input { set, notes });
-    }
-    let loaded =
-        genieacs::load_csv(&text, &name).map_err(|e| format!("{}: {e}", path.display()))?;
-    let notes =
-        loaded.diagnostics.iter().map(|d| format!("line {}: {}", d.line, d.message)).collect();
-    Ok(Input { set: loaded.set, notes })
+    load_any(&bytes, &name).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The model named by `--schema`: an embedded one (`tr-181`, …), a BBF
