@@ -566,3 +566,82 @@ fn tr111_udp_connection_requests_and_tls_are_listed() {
     assert_eq!(report.tls[0].server.port(), 7547);
     assert!(report.tls[0].note.contains("not decodable"));
 }
+
+/// Raw IPv4/TCP packets carrying `messages` on one connection (handshake included).
+fn tcp_connection(client_port: u16, messages: &[(bool, Vec<u8>)]) -> Vec<Vec<u8>> {
+    let packet = |from_client: bool, seq: u32, flags: u8, payload: &[u8]| {
+        let (source, destination) = if from_client {
+            ([10u8, 0, 0, 1], [10u8, 0, 0, 2])
+        } else {
+            ([10u8, 0, 0, 2], [10u8, 0, 0, 1])
+        };
+        let (sport, dport) = if from_client { (client_port, 7547) } else { (7547, client_port) };
+        let mut tcp = Vec::new();
+        tcp.extend_from_slice(&sport.to_be_bytes());
+        tcp.extend_from_slice(&dport.to_be_bytes());
+        tcp.extend_from_slice(&seq.to_be_bytes());
+        tcp.extend_from_slice(&0u32.to_be_bytes());
+        tcp.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        tcp.extend_from_slice(payload);
+        let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 6, 0, 0];
+        ip.extend_from_slice(&source);
+        ip.extend_from_slice(&destination);
+        let total = (ip.len() + tcp.len()) as u16;
+        ip[2..4].copy_from_slice(&total.to_be_bytes());
+        ip.extend_from_slice(&tcp);
+        ip
+    };
+    let (mut client_seq, mut server_seq) = (1000u32, 5000u32);
+    let mut out = vec![packet(true, client_seq, 0x02, b""), packet(false, server_seq, 0x12, b"")];
+    client_seq += 1;
+    server_seq += 1;
+    for (from_client, bytes) in messages {
+        let seq = if *from_client { &mut client_seq } else { &mut server_seq };
+        out.push(packet(*from_client, *seq, 0x18, bytes));
+        *seq += bytes.len() as u32;
+    }
+    out
+}
+
+#[test]
+fn a_session_continues_on_a_new_connection_with_its_cookie() {
+    let inform = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/corpus/soap/freeacs/Inform.xml"
+    ))
+    .unwrap();
+    let http = |start: &str, headers: &str, body: &[u8]| {
+        let mut m =
+            format!("{start}\r\n{headers}Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        m.extend_from_slice(body);
+        m
+    };
+    let inform_response = br#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Header><cwmp:ID>1</cwmp:ID></soap:Header><soap:Body><cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse></soap:Body></soap:Envelope>"#;
+    let first = tcp_connection(
+        40001,
+        &[
+            (true, http("POST /acs HTTP/1.1", "", &inform)),
+            (
+                false,
+                http("HTTP/1.1 200 OK", "Set-Cookie: session=xyz; Path=/\r\n", inform_response),
+            ),
+        ],
+    );
+    let second = tcp_connection(
+        40002,
+        &[
+            (true, http("POST /acs HTTP/1.1", "Cookie: session=xyz\r\n", b"")),
+            (false, http("HTTP/1.1 204 No Content", "", b"")),
+        ],
+    );
+    let mut frames = Vec::new();
+    for (index, packet) in first.into_iter().chain(second).enumerate() {
+        frames.push((1_700_000_000_000_000_000 + index as i128 * 1_000_000, packet));
+    }
+    let report = session::analyze(&pcap(101, &frames, false, false), &Options::default()).unwrap();
+    assert_eq!(report.sessions.len(), 1);
+    let session = &report.sessions[0];
+    assert_eq!(session.connections, [1, 2]);
+    assert!(session.ended);
+    assert_eq!(session.messages.len(), 2);
+}
