@@ -2,7 +2,7 @@
 //! protocol logic lives in core, where native tests cover it.
 
 mod components;
-mod pages;
+pub mod pages;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};

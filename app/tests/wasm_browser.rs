@@ -10,12 +10,13 @@ fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a browser document")
 }
 
-/// Mounts a fresh app in its own container and returns the container.
+/// Mounts a fresh Decode page in its own container and returns the container.
+/// (The page itself, not the routed app: the test runner's URL is not `/`.)
 fn mount_app() -> web_sys::HtmlElement {
     let container: web_sys::HtmlElement =
         document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
     document().body().expect("body").append_child(&container).expect("append");
-    let handle = leptos::mount::mount_to(container.clone(), cwmpkit_app::App);
+    let handle = leptos::mount::mount_to(container.clone(), cwmpkit_app::pages::decode::DecodePage);
     handle.forget();
     container
 }
@@ -68,7 +69,10 @@ async fn the_example_button_renders_a_decoded_inform() {
 #[wasm_bindgen_test]
 async fn a_broken_paste_shows_the_error_position() {
     let container = mount_app();
-    paste(&container, "<a>\n  <b>\n</a>");
+    paste(
+        &container,
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soap:Body>\n</soap:Envelope>",
+    );
     next_tick().await;
     let error = texts(&container, "#decode-error");
     assert_eq!(error.len(), 1, "no error box");
