@@ -17,12 +17,14 @@ pub fn App() -> impl IntoView {
                 <span class="brand">"cwmpkit"</span>
                 <nav class="pages">
                     <A href="/" exact=true>"Decode"</A>
+                    <A href="/parameters">"Parameters"</A>
                     <A href="/provision">"Provision"</A>
                 </nav>
                 <span class="tagline">"TR-069 workbench · everything runs in your browser"</span>
             </header>
             <Routes fallback=|| view! { <main><p class="hint">"No such page."</p></main> }>
                 <Route path=path!("/") view=pages::decode::DecodePage />
+                <Route path=path!("/parameters") view=pages::parameters::ParametersPage />
                 <Route path=path!("/provision") view=pages::provision::ProvisionPage />
             </Routes>
         </Router>

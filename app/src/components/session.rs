@@ -96,7 +96,11 @@ pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl
             <span class="meta">{events}</span>
             <span class="meta">
                 {format!("{} messages", session.messages.len())}
-                {(!session.ended).then_some(" · not ended cleanly")}
+                {
+                    // Pasted envelopes carry no HTTP, so there is no ending to judge.
+                    (!session.ended && !session.connections.is_empty())
+                        .then_some(" · not ended cleanly")
+                }
                 {(findings > 0).then(|| format!(" · {findings} finding(s)"))}
             </span>
         </li>
