@@ -93,20 +93,9 @@ pub async fn start_browser() -> Result<(Guard, fantoccini::Client), String> {
         .join("target")
         .join(format!("chromium-profile-e2e-{}-{port}", std::process::id()));
     let guard = Guard(driver, Some(profile.clone()));
-    let mut args: Vec<String> = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    // The same flags `cargo xtask test` gives the wasm test runner.
+    let mut args: Vec<String> =
+        include_str!("../chromium-flags.txt").lines().map(|s| s.trim().to_owned()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(

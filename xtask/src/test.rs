@@ -6,17 +6,8 @@ use std::path::PathBuf;
 
 /// Chromium flags for a headless run as root on a machine with no network
 /// beyond the package registries (background services would hang on it).
-pub const CHROMIUM_ARGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-];
+/// One list, shared with the e2e harness (tests/src/lib.rs).
+const CHROMIUM_FLAGS: &str = include_str!("../../tests/chromium-flags.txt");
 
 pub fn test() -> Result<(), String> {
     setup::setup()?;
@@ -87,7 +78,8 @@ fn write_webdriver_json() -> Result<(PathBuf, PathBuf), String> {
     let profile = target.join(format!("chromium-profile-wasm-{}", std::process::id()));
     std::fs::create_dir_all(&profile)
         .map_err(|e| format!("cannot create {}: {e}", profile.display()))?;
-    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
+    let mut args: Vec<String> =
+        CHROMIUM_FLAGS.lines().map(|a| format!("\"{}\"", a.trim())).collect();
     args.push(format!("\"--user-data-dir={}\"", profile.display()));
     let json = format!(
         "{{\"goog:chromeOptions\": {{\"binary\": \"/usr/bin/chromium\", \"args\": [{}]}}}}\n",
