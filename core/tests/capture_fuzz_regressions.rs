@@ -1,13 +1,61 @@
 //! The fuzz targets' checks (`capture::fuzzing`) over hand-made hostile inputs and every fuzzer
 //! find; each find is a named case here.
 
-use cwmpkit_core::capture::fuzzing::{check_capture_file, check_tcp_http, check_text_input};
+use cwmpkit_core::capture::fuzzing::{
+    check_capture_file, check_enodebd_log, check_tcp_http, check_text_input,
+};
 use cwmpkit_core::capture::{self, Limits, Options};
 
 fn all_checks(input: &[u8]) {
     check_capture_file(input).unwrap();
     check_text_input(input).unwrap();
     check_tcp_http(input).unwrap();
+    check_enodebd_log(input).unwrap();
+}
+
+#[test]
+fn enodebd_lists_cannot_expand_a_line_quadratically() {
+    // A list repeats its key per item: a long key over many items would be n × m bytes of XML.
+    let line = format!(
+        "2022-04-25 15:41:17,549 DEBUG Sending TR069 message: Reboot {{'{}': [{}]}}\n",
+        "K".repeat(2000),
+        "1,".repeat(20_000)
+    );
+    check_enodebd_log(line.as_bytes()).unwrap();
+    let capture = capture::decode(line.as_bytes(), &Options::default()).unwrap();
+    let message = &capture.connections[0].messages[0];
+    assert!(message.body_len < line.len() * 20, "{} from {}", message.body_len, line.len());
+    assert!(message.diagnostics.iter().any(|d| d.code == "log-literal-too-large"));
+}
+
+#[test]
+fn genieacs_records_nested_deep_or_broken() {
+    let deep: String = (0..300).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let dashes = format!("---\nevent: x\ntimestamp: 1\nbody: {}\n", "- ".repeat(5000));
+    for input in [
+        format!("---\nevent: incoming HTTP request\ntimestamp: 2024\n{deep}"),
+        dashes,
+        "---\nevent: a\ntimestamp: b\nbody: |9+\n x\n\n\n".to_string(),
+        "---\nevent: a\ntimestamp: b\nbody: >\n\t\n  y\n z\n".to_string(),
+        "{\"event\":\"incoming HTTP request\",\"timestamp\":\"x\",\"headers\":[1,{\"a\":[]}]}\n{"
+            .to_string(),
+    ] {
+        all_checks(input.as_bytes());
+    }
+}
+
+#[test]
+fn enodebd_lines_cut_short_or_unbalanced() {
+    for input in [
+        &b"x TR069 message: \n"[..],
+        b"Handling TR069 message: Inform {'a': [1, {'b': (\n",
+        b"Sending TR069 message: Inform }}]]))\n",
+        b"Sending TR069 message: X {'\\x4', \"\\U0011ffff\", '\\777'}\n",
+        b"Handling TR069 message: Fault <a <b> 'c>' \n",
+    ] {
+        all_checks(input);
+        check_enodebd_log(input).unwrap();
+    }
 }
 
 #[test]

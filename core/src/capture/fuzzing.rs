@@ -55,12 +55,52 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
         Some(InputKind::HttpTranscript),
         Some(InputKind::CurlVerbose),
         Some(InputKind::Log),
+        Some(InputKind::EnodebdLog),
+        Some(InputKind::GenieacsLog),
         Some(InputKind::HexDump),
         Some(InputKind::Base64),
     ];
     for kind in kinds {
         if let Ok(capture) = decode(data, &fuzz_options(data.len(), kind)) {
             check_output(&capture, data.len() * 2 + 64)?;
+        }
+    }
+    Ok(())
+}
+
+/// Arbitrary bytes as a Python literal and as an enodebd log (each line prefixed so that it is
+/// read as a logged message).
+pub fn check_enodebd_log(data: &[u8]) -> Result<(), String> {
+    let (_, problems, used) = super::pyliteral::parse(data, 0);
+    if used > data.len() {
+        return Err(format!("literal reader used {used} bytes of {}", data.len()));
+    }
+    if let Some(problem) = problems.iter().find(|p| p.offset > data.len()) {
+        return Err(format!("problem offset {} beyond input {}", problem.offset, data.len()));
+    }
+    let mut log = Vec::with_capacity(data.len() + 64);
+    for (index, line) in data.split(|&b| b == b'\n').enumerate() {
+        let verb = if index % 2 == 0 { "Handling" } else { "Sending" };
+        log.extend_from_slice(
+            format!("2022-04-25 15:41:17,549 DEBUG {verb} TR069 message: ").as_bytes(),
+        );
+        log.extend_from_slice(line);
+        log.push(b'\n');
+    }
+    for input in [data, log.as_slice()] {
+        if let Ok(capture) = decode(input, &fuzz_options(input.len(), Some(InputKind::EnodebdLog)))
+        {
+            check_output(&capture, input.len() * 2 + 64)?;
+            let rebuilt: usize =
+                capture.connections.iter().flat_map(|c| &c.messages).map(|m| m.body_len).sum();
+            let messages: usize = capture.connections.iter().map(|c| c.messages.len()).sum();
+            // Each envelope is capped at 16× its line plus framing; closing tags at most double it.
+            if rebuilt > messages * 4096 + input.len() * 40 {
+                return Err(format!(
+                    "{rebuilt} bytes of envelopes from a {}-byte log",
+                    input.len()
+                ));
+            }
         }
     }
     Ok(())

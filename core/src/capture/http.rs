@@ -62,6 +62,11 @@ pub struct HttpMessage {
     pub destination: Option<SocketAddr>,
     pub credentials: Option<Credentials>,
     pub diagnostics: Vec<CaptureDiagnostic>,
+    /// Set when the message was rebuilt from a log record rather than seen on the wire (e.g.
+    /// `enodebd Inform`, `genieacs incoming HTTP request`): its framing and, for enodebd, its
+    /// envelope are reconstructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebuilt_from: Option<String>,
 }
 
 impl HttpMessage {
@@ -344,6 +349,7 @@ fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
         destination: None,
         credentials: None,
         diagnostics: Vec::new(),
+        rebuilt_from: None,
     };
     for (name, value) in raw_headers {
         let value = String::from_utf8_lossy(&value).into_owned();
@@ -720,6 +726,40 @@ pub(crate) fn push_connection(
 ) {
     let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
     capture.connections.push(Connection { id, client, server, start, end, messages, diagnostics });
+}
+
+/// An HTTP message rebuilt from a log record: headers are masked and credentials read as for
+/// messages seen on the wire; the body is taken as already decoded.
+pub(crate) fn synthetic(
+    start_line: StartLine,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    time: Option<Timestamp>,
+    options: &Options,
+) -> HttpMessage {
+    let mut message = HttpMessage {
+        start_line,
+        headers: Vec::with_capacity(headers.len()),
+        body_len: body.len(),
+        wire_body_len: body.len(),
+        body,
+        content_length: None,
+        time,
+        end_time: time,
+        source: None,
+        destination: None,
+        credentials: None,
+        diagnostics: Vec::new(),
+        rebuilt_from: None,
+    };
+    for (name, value) in headers {
+        let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
+        if name.eq_ignore_ascii_case("content-length") {
+            message.content_length = value.trim().parse().ok();
+        }
+        message.headers.push(HttpHeader { name, value });
+    }
+    message
 }
 
 /// Parses text that holds HTTP messages of both directions, one after the other.

@@ -6,15 +6,19 @@
 //!   IPv4/IPv6 fragment reassembly;
 //! - [`tcp`]: TCP reassembly into per-direction byte runs (gaps reported, memory bounded);
 //! - [`http`]: HTTP/1.x framing by content, on any port;
-//! - [`text`]: pasted SOAP, HTTP transcripts, `curl -v`, follow-stream text, hex dumps, base64.
+//! - [`text`]: pasted SOAP, HTTP transcripts, `curl -v`, follow-stream text, hex dumps, base64;
+//! - [`enodebd`] (with [`pyliteral`]) and [`genieacs`]: ACS debug logs → rebuilt HTTP exchanges.
 //!
 //! Everything is sans-IO: [`decode`] takes bytes and returns a [`Capture`]. Time comes from the
 //! packet timestamps only.
 
+pub mod enodebd;
 pub mod file;
 pub mod fuzzing;
+pub mod genieacs;
 pub mod http;
 pub mod link;
+pub mod pyliteral;
 pub mod tcp;
 pub mod text;
 mod time;
@@ -38,8 +42,12 @@ pub enum InputKind {
     HttpTranscript,
     /// The output of `curl -v`.
     CurlVerbose,
-    /// A log that embeds SOAP envelopes (GenieACS debug logs and the like).
+    /// A log that embeds SOAP envelopes somewhere in its text (found by a generic scan).
     Log,
+    /// A magma enodebd debug log (`Handling/Sending TR069 message: Name {python dict}`).
+    EnodebdLog,
+    /// A GenieACS debug log (`GENIEACS_DEBUG_FILE`), YAML or JSON records.
+    GenieacsLog,
     /// `tcpdump -xx/-X`, Wireshark hex dump, `xxd`/`od` of a capture file.
     HexDump,
     /// A capture file in base64.

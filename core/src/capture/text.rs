@@ -30,6 +30,12 @@ pub fn detect(input: &[u8]) -> Option<InputKind> {
     if looks_like_hex_dump(body) {
         return Some(InputKind::HexDump);
     }
+    if super::enodebd::looks_like(body) {
+        return Some(InputKind::EnodebdLog);
+    }
+    if super::genieacs::looks_like(body) {
+        return Some(InputKind::GenieacsLog);
+    }
     let lines: Vec<&str> = text_lines(body).take(400).collect();
     let prefixed = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count();
     if prefixed("> ") > 0 && prefixed("< ") > 0 && prefixed("* ") > 0 {
@@ -126,6 +132,18 @@ pub fn decode(
             }
             Ok(capture)
         }
+        InputKind::EnodebdLog => {
+            let capture = super::enodebd::decode(input, options);
+            if capture.connections.is_empty() {
+                return Err(CaptureError {
+                    layer: Layer::Text,
+                    offset: 0,
+                    message: "no `Handling/Sending TR069 message:` line found".into(),
+                });
+            }
+            Ok(capture)
+        }
+        InputKind::GenieacsLog => super::genieacs::decode(input, options),
         InputKind::Pcap | InputKind::Pcapng => super::decode_at_depth(input, options, depth),
     }
 }

@@ -1,16 +1,26 @@
-//! Packet timestamps: nanoseconds since the Unix epoch, shown as RFC 3339 UTC.
+//! Packet timestamps: nanoseconds since the Unix epoch, shown as RFC 3339 UTC; and the wall-clock
+//! times of logs that name no zone, shown without one.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A point in time taken from a capture (never from a clock).
+/// A point in time taken from a capture or a log (never from a clock).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp {
+    /// Nanoseconds since 1970-01-01T00:00:00, UTC unless [`Timestamp::local`].
     pub unix_nanos: i128,
+    /// A wall-clock time in a zone the input does not name (e.g. a Python log line): counted from
+    /// 1970-01-01T00:00:00 of that unknown zone, and printed without a `Z` (ISO 8601 local time).
+    pub local: bool,
 }
 
 impl Timestamp {
     pub fn from_unix_nanos(unix_nanos: i128) -> Self {
-        Self { unix_nanos }
+        Self { unix_nanos, local: false }
+    }
+
+    /// A wall-clock time of an unknown zone, as nanoseconds since 1970-01-01T00:00:00 there.
+    pub fn local_from_nanos(nanos: i128) -> Self {
+        Self { unix_nanos: nanos, local: true }
     }
 
     /// Milliseconds from `self` to `later` (negative when `later` is earlier).
@@ -31,11 +41,12 @@ impl std::fmt::Display for Timestamp {
         let (year, month, day) = civil_from_days(days);
         write!(
             f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}{}",
             secs_of_day / 3600,
             secs_of_day % 3600 / 60,
             secs_of_day % 60,
-            nanos
+            nanos,
+            if self.local { "" } else { "Z" }
         )
     }
 }
@@ -68,7 +79,17 @@ fn days_from_civil(year: i128, month: i128, day: i128) -> i128 {
 
 /// Parses the `YYYY-MM-DDTHH:MM:SS[.fraction]Z` form [`Timestamp`] prints.
 pub(crate) fn parse_rfc3339_utc(text: &str) -> Option<Timestamp> {
-    let text = text.trim().strip_suffix('Z')?;
+    parse_naive(text.trim().strip_suffix('Z')?)
+}
+
+/// Parses `YYYY-MM-DD[T ]HH:MM:SS[.,fraction]` with no zone, as a local [`Timestamp`].
+pub(crate) fn parse_local(text: &str) -> Option<Timestamp> {
+    let mut time = parse_naive(&text.trim().replacen(',', ".", 1))?;
+    time.local = true;
+    Some(time)
+}
+
+fn parse_naive(text: &str) -> Option<Timestamp> {
     let (date, time) = text.split_once(['T', ' '])?;
     let mut date_parts = date.splitn(3, '-');
     let year: i128 = date_parts.next()?.parse().ok()?;
@@ -101,6 +122,7 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         parse_rfc3339_utc(&text)
+            .or_else(|| parse_local(&text))
             .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 UTC time: {text}")))
     }
 }
@@ -117,5 +139,15 @@ mod tests {
         assert_eq!(Timestamp::default().to_string(), "1970-01-01T00:00:00.000000000Z");
         let before_epoch = Timestamp::from_unix_nanos(-1);
         assert_eq!(before_epoch.to_string(), "1969-12-31T23:59:59.999999999Z");
+    }
+
+    #[test]
+    fn local_times_print_without_a_zone_and_parse_back() {
+        let local = parse_local("2022-04-25 15:41:17,549").unwrap();
+        assert!(local.local);
+        assert_eq!(local.to_string(), "2022-04-25T15:41:17.549000000");
+        let json = serde_json::to_string(&local).unwrap();
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), local);
+        assert_eq!(parse_local("2022-04-25 15:41"), None);
     }
 }

@@ -264,6 +264,7 @@ fn soap_messages(
     time: Option<Timestamp>,
     connection: Option<u32>,
     http_diagnostics: &[CaptureDiagnostic],
+    artefacts: &[&str],
 ) -> Vec<SessionMessage> {
     let decoded = cwmp::decode(body);
     let mut codec_problem = None;
@@ -310,7 +311,8 @@ fn soap_messages(
                 });
             }
             // The codec reports per body; its diagnostics go with the first envelope.
-            diagnostics.extend(codec_diagnostics.iter().map(|d| MessageDiagnostic {
+            let real = codec_diagnostics.iter().filter(|d| !artefacts.contains(&d.code.as_str()));
+            diagnostics.extend(real.map(|d| MessageDiagnostic {
                 severity: d.severity,
                 code: d.code.clone(),
                 message: format!("{} ({})", d.message, d.path),
@@ -474,6 +476,7 @@ impl Builder {
                     message.time,
                     Some(connection.id),
                     &message.diagnostics,
+                    capture::enodebd::artefacts_of(message),
                 );
                 session.messages.extend(messages.into_iter().map(|mut m| {
                     m.credentials.clone_from(&message.credentials);
@@ -535,6 +538,7 @@ impl Builder {
                 |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
                 document.time,
                 None,
+                &[],
                 &[],
             );
             for message in messages {

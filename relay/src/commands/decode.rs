@@ -17,6 +17,10 @@ pub enum KindArg {
     Http,
     Curl,
     Log,
+    /// A magma enodebd debug log.
+    EnodebdLog,
+    /// A GenieACS debug log (YAML or JSON records).
+    GenieacsLog,
     Hex,
     Base64,
 }
@@ -30,6 +34,8 @@ impl From<KindArg> for InputKind {
             KindArg::Http => InputKind::HttpTranscript,
             KindArg::Curl => InputKind::CurlVerbose,
             KindArg::Log => InputKind::Log,
+            KindArg::EnodebdLog => InputKind::EnodebdLog,
+            KindArg::GenieacsLog => InputKind::GenieacsLog,
             KindArg::Hex => InputKind::HexDump,
             KindArg::Base64 => InputKind::Base64,
         }
