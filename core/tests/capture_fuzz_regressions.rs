@@ -45,6 +45,20 @@ fn genieacs_records_nested_deep_or_broken() {
 }
 
 #[test]
+fn pasted_dumps_and_follow_text_that_lie_about_lengths() {
+    for input in [
+        // A `*` promising gigabytes of repeats.
+        &b"0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n7777777777777\n"[..],
+        b"000000 d4 c3 b2 a1 02 00 04 00\n*\nffffffffffff\n",
+        // Follow-stream counts beyond the text, zero, or not numbers.
+        b"Follow: tcp,ascii\nFilter: x\nNode 0: 10.0.0.1:1\nNode 1: [::1]:2\n\t99999999\nPOST / HTTP/1.1\r\n",
+        b"Follow: http,ascii\nNode 0: a\nNode 1: b\n0\n\n\t-1\nx\n====\n",
+    ] {
+        all_checks(input);
+    }
+}
+
+#[test]
 fn enodebd_lines_cut_short_or_unbalanced() {
     for input in [
         &b"x TR069 message: \n"[..],

@@ -3,11 +3,12 @@
 use super::file::{Frame, Frames};
 use super::time::parse_rfc3339_utc;
 use super::{
-    Capture, CaptureDiagnostic, CaptureError, InputKind, Layer, Options, SoapDocument, Timestamp,
-    http, link,
+    Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options, SoapDocument,
+    Timestamp, http, link,
 };
 use crate::cwmp::Severity;
 use base64::Engine as _;
+use std::net::SocketAddr;
 
 /// Unwrapping a hex dump or base64 may reveal another wrapper; this many levels are followed.
 const MAX_NESTING: u8 = 3;
@@ -37,6 +38,9 @@ pub fn detect(input: &[u8]) -> Option<InputKind> {
         return Some(InputKind::GenieacsLog);
     }
     let lines: Vec<&str> = text_lines(body).take(400).collect();
+    if follow_stream_header(&lines).is_some() {
+        return Some(InputKind::HttpTranscript);
+    }
     let prefixed = |p: &str| lines.iter().filter(|l| l.starts_with(p)).count();
     if prefixed("> ") > 0 && prefixed("< ") > 0 && prefixed("* ") > 0 {
         return Some(InputKind::CurlVerbose);
@@ -90,10 +94,131 @@ fn hex_line(line: &str) -> Option<(usize, Vec<u8>)> {
     (!bytes.is_empty()).then_some((offset, bytes))
 }
 
+/// A line of `od`'s default output: an octal offset, then up to eight 2-byte words in octal, in
+/// the byte order of the machine that ran it (taken as little-endian; see [`swap_pairs`]).
+fn od_words_line(line: &str) -> Option<(usize, Vec<u8>)> {
+    let mut tokens = line.split_whitespace();
+    let offset_text = tokens.next()?;
+    // `od` prints 7+ octal digits; `od -A x` 6+ hex digits.
+    let octal = offset_text.len() >= 7 && offset_text.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    let hex = offset_text.len() >= 6 && offset_text.bytes().all(|b| b.is_ascii_hexdigit());
+    let offset = usize::from_str_radix(offset_text, if octal { 8 } else { 16 }).ok()?;
+    if !octal && !hex {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(16);
+    for token in tokens {
+        if token.len() != 6 || bytes.len() >= 16 {
+            return None;
+        }
+        let word = u16::from_str_radix(token, 8).ok()?;
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    Some((offset, bytes))
+}
+
+/// What one line of a hex or octal dump says.
+enum DumpLine {
+    Bytes(usize, Vec<u8>),
+    /// `*`: `od` and `hexdump` print it for lines equal to the one before, up to the next offset.
+    Repeat,
+    /// A lone offset: `od` ends with the input's length (its last word may be padded).
+    End(usize),
+}
+
+fn dump_line(line: &str, octal: bool) -> Option<DumpLine> {
+    let trimmed = line.trim();
+    if trimmed == "*" {
+        return Some(DumpLine::Repeat);
+    }
+    if let Some((offset, bytes)) = od_words_line(trimmed) {
+        if !bytes.is_empty() {
+            return Some(DumpLine::Bytes(offset, bytes));
+        }
+        // A lone offset: octal after `od`'s octal words, hex otherwise (`od -A x`, `hexdump`).
+        let octal_digits = trimmed.bytes().all(|b| (b'0'..=b'7').contains(&b));
+        let radix = if octal && octal_digits { 8 } else { 16 };
+        return usize::from_str_radix(trimmed, radix).ok().map(DumpLine::End);
+    }
+    if let Some((offset, bytes)) = hex_line(line) {
+        return Some(DumpLine::Bytes(offset, bytes));
+    }
+    let lone_offset = trimmed.len() >= 6 && trimmed.bytes().all(|b| b.is_ascii_hexdigit());
+    lone_offset.then(|| usize::from_str_radix(trimmed, 16).ok().map(DumpLine::End)).flatten()
+}
+
 fn looks_like_hex_dump(body: &[u8]) -> bool {
     let lines: Vec<&str> = text_lines(body).filter(|l| !l.trim().is_empty()).take(50).collect();
-    let hex = lines.iter().filter(|l| hex_line(l).is_some()).count();
+    let hex = lines
+        .iter()
+        .filter(|l| hex_line(l).is_some() || od_words_line(l).is_some_and(|(_, b)| !b.is_empty()))
+        .count();
     hex >= 1 && hex * 2 >= lines.len()
+}
+
+/// Each pair of bytes swapped: `od -x` and `od`'s default print native (little-endian) words.
+fn swap_pairs(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for pair in out.chunks_exact_mut(2) {
+        pair.swap(0, 1);
+    }
+    out
+}
+
+/// The node addresses of tshark's `-z follow,tcp|http,ascii,N` output, when that is what this is.
+fn follow_stream_header(lines: &[&str]) -> Option<(Option<SocketAddr>, Option<SocketAddr>)> {
+    let head = lines.get(..lines.len().min(12))?;
+    if !head.iter().any(|l| l.starts_with("Follow: ") && l.ends_with(",ascii")) {
+        return None;
+    }
+    let node = |prefix: &str| -> Option<Option<SocketAddr>> {
+        let text = head.iter().find_map(|l| l.strip_prefix(prefix))?;
+        Some(parse_node(text.trim()))
+    };
+    Some((node("Node 0: ")?, node("Node 1: ")?))
+}
+
+/// `10.0.0.1:7547`, `[2001:db8::1]:7547` or tshark's bare `2001:db8::1:7547`.
+fn parse_node(text: &str) -> Option<SocketAddr> {
+    if let Ok(address) = text.parse() {
+        return Some(address);
+    }
+    let (ip, port) = text.rsplit_once(':')?;
+    Some(SocketAddr::new(ip.trim_matches(['[', ']']).parse().ok()?, port.parse().ok()?))
+}
+
+/// tshark's follow output as what Wireshark's window shows: the chunks of both directions in
+/// order, without the byte counts (a tab before a count marks node 1's chunks). Returns the text,
+/// the node that sent the first chunk, and the two node addresses.
+fn follow_stream_to_transcript(input: &[u8]) -> Option<(Vec<u8>, usize, [Option<SocketAddr>; 2])> {
+    let lines: Vec<&str> = text_lines(input).take(12).collect();
+    let (node0, node1) = follow_stream_header(&lines)?;
+    let mut pos = find_subslice(input, b"Node 1: ")?;
+    pos += input[pos..].iter().position(|&b| b == b'\n')? + 1;
+    let mut out = Vec::with_capacity(input.len());
+    let mut first_sender = None;
+    while pos < input.len() {
+        let line_end =
+            input[pos..].iter().position(|&b| b == b'\n').map_or(input.len(), |p| pos + p);
+        let line = std::str::from_utf8(&input[pos..line_end]).unwrap_or("").trim_end_matches('\r');
+        if line.starts_with("====") {
+            break;
+        }
+        let sender = usize::from(line.starts_with('\t'));
+        let Ok(count) = line.trim().parse::<usize>() else {
+            // Not a count line: keep the text as is (a hand-edited paste).
+            out.extend_from_slice(&input[pos..(line_end + 1).min(input.len())]);
+            pos = line_end + 1;
+            continue;
+        };
+        first_sender.get_or_insert(sender);
+        let start = line_end + 1;
+        let end = (start + count).min(input.len());
+        out.extend_from_slice(input.get(start..end).unwrap_or_default());
+        // tshark ends every chunk with a line break of its own.
+        pos = if input.get(end) == Some(&b'\n') { end + 1 } else { end };
+    }
+    Some((out, first_sender.unwrap_or(0), [node0, node1]))
 }
 
 /// Decodes a text input of the given kind.
@@ -119,7 +244,34 @@ pub fn decode(
         }
         InputKind::HexDump => decode_hex_dump(input, options, depth),
         InputKind::CurlVerbose => Ok(transcript(kind, &curl_to_transcript(input), options)),
-        InputKind::HttpTranscript => Ok(transcript(kind, input, options)),
+        InputKind::HttpTranscript => match follow_stream_to_transcript(input) {
+            Some((text, first_sender, nodes)) => {
+                let mut capture = transcript(kind, &text, options);
+                // The node that sent the first request is the client.
+                let first_is_request = capture
+                    .connections
+                    .first()
+                    .and_then(|c| c.messages.first())
+                    .map(HttpMessage::is_request);
+                let client =
+                    if first_is_request == Some(false) { 1 - first_sender } else { first_sender };
+                for connection in &mut capture.connections {
+                    connection.client = nodes[client];
+                    connection.server = nodes[1 - client];
+                    for message in &mut connection.messages {
+                        let (source, destination) = if message.is_request() {
+                            (nodes[client], nodes[1 - client])
+                        } else {
+                            (nodes[1 - client], nodes[client])
+                        };
+                        message.source = source;
+                        message.destination = destination;
+                    }
+                }
+                Ok(capture)
+            }
+            None => Ok(transcript(kind, input, options)),
+        },
         InputKind::Soap | InputKind::Log => {
             let mut capture = Capture::empty(kind);
             capture.documents = find_envelopes(input);
@@ -287,16 +439,75 @@ fn leading_time(line: &[u8]) -> Option<Timestamp> {
 
 /// Hex dumps: one packet per offset-0 restart; a lone dump of a capture file is unwrapped.
 fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture, CaptureError> {
+    let packets = dump_packets(input, options.limits.max_decoded_body_bytes);
+    if let [(_, bytes)] = packets.as_slice() {
+        if super::file::is_pcap(bytes) || super::file::is_pcapng(bytes) {
+            return nested(InputKind::HexDump, bytes, options, depth);
+        }
+        let swapped = swap_pairs(bytes);
+        if super::file::is_pcap(&swapped) || super::file::is_pcapng(&swapped) {
+            return nested(InputKind::HexDump, &swapped, options, depth);
+        }
+    }
+    decode_packets(packets, options)
+}
+
+/// The packets of a dump: a new one at each offset-0 line, `*` lines expanded (at most `cap`
+/// bytes in all), the padding of `od`'s last word cut by its closing length line.
+fn dump_packets(input: &[u8], cap: usize) -> Vec<(Option<Timestamp>, Vec<u8>)> {
     let mut packets: Vec<(Option<Timestamp>, Vec<u8>)> = Vec::new();
     let mut pending_time = None;
+    let mut radix = None;
+    let mut od_octal_words = false;
+    let mut repeat = false;
+    let mut last_line: Vec<u8> = Vec::new();
+    let mut expanded = 0usize;
     for line in text_lines(input) {
-        match hex_line(line) {
-            Some((offset, bytes)) => {
+        // `od` counts offsets in octal, the others in hex: the second line's offset, which must
+        // equal the first line's length, tells which.
+        if radix.is_none()
+            && let Some((_, packet)) = packets.last()
+            && !packet.is_empty()
+        {
+            let token = line.split_whitespace().next().unwrap_or("").trim_start_matches("0x");
+            let token = token.trim_end_matches(':');
+            let as_radix = |r| usize::from_str_radix(token, r).ok();
+            if as_radix(16) == Some(packet.len()) {
+                radix = Some(16);
+            } else if as_radix(8) == Some(packet.len()) {
+                radix = Some(8);
+            }
+        }
+        let first_token = line.split_whitespace().next().unwrap_or("");
+        od_octal_words |= first_token.len() >= 7
+            && first_token.bytes().all(|b| (b'0'..=b'7').contains(&b))
+            && od_words_line(line).is_some_and(|(_, b)| !b.is_empty());
+        let octal = radix == Some(8) || (radix.is_none() && od_octal_words);
+        match dump_line(line, octal) {
+            Some(DumpLine::Bytes(offset, bytes)) => {
                 if offset == 0 || packets.is_empty() {
                     packets.push((pending_time.take(), Vec::new()));
                 }
                 if let Some((_, packet)) = packets.last_mut() {
+                    if std::mem::take(&mut repeat) {
+                        expanded +=
+                            fill_repeats(packet, &last_line, offset, cap.saturating_sub(expanded));
+                    }
                     packet.extend_from_slice(&bytes);
+                }
+                last_line = bytes;
+            }
+            Some(DumpLine::Repeat) => repeat = true,
+            Some(DumpLine::End(length)) => {
+                if let Some((_, packet)) = packets.last_mut() {
+                    if std::mem::take(&mut repeat) {
+                        expanded +=
+                            fill_repeats(packet, &last_line, length, cap.saturating_sub(expanded));
+                    }
+                    // The last word of an odd-length input is padded.
+                    if length < packet.len() && packet.len() - length < 16 {
+                        packet.truncate(length);
+                    }
                 }
             }
             None => {
@@ -306,11 +517,13 @@ fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture
             }
         }
     }
-    if let [(_, bytes)] = packets.as_slice()
-        && (super::file::is_pcap(bytes) || super::file::is_pcapng(bytes))
-    {
-        return nested(InputKind::HexDump, bytes, options, depth);
-    }
+    packets
+}
+
+fn decode_packets(
+    packets: Vec<(Option<Timestamp>, Vec<u8>)>,
+    options: &Options,
+) -> Result<Capture, CaptureError> {
     if packets.is_empty() {
         return Err(CaptureError {
             layer: Layer::Text,
@@ -334,6 +547,20 @@ fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture
         Frames { frames, comments: Vec::new(), diagnostics: Vec::new() },
         options,
     ))
+}
+
+/// Repeats `line` until `packet` reaches `offset` (at most `budget` bytes); returns bytes added.
+fn fill_repeats(packet: &mut Vec<u8>, line: &[u8], offset: usize, budget: usize) -> usize {
+    if line.is_empty() || offset <= packet.len() {
+        return 0;
+    }
+    let wanted = (offset - packet.len()).min(budget);
+    let before = packet.len();
+    while packet.len() < before + wanted {
+        let take = line.len().min(before + wanted - packet.len());
+        packet.extend_from_slice(&line[..take]);
+    }
+    wanted
 }
 
 /// `tcpdump -xx` dumps start at the Ethernet header, `tcpdump -x` at the IP header.
@@ -373,6 +600,25 @@ mod tests {
             Some((0, vec![0, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]))
         );
         assert_eq!(hex_line("POST /acs HTTP/1.1"), None);
+    }
+
+    #[test]
+    fn od_words_repeats_and_padding() {
+        // `od` of 64 zero bytes and "abc" (coreutils on x86-64).
+        let od = "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n\
+                  0000100 061141 000143\n0000103\n";
+        let packets = dump_packets(od.as_bytes(), 1 << 20);
+        let mut expected = vec![0u8; 64];
+        expected.extend_from_slice(b"abc");
+        assert_eq!(packets, [(None, expected.clone())]);
+        // `od -A x -t x1z` of the same file.
+        let od_hex = "000000 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  >................<\n*\n\
+                      000040 61 62 63                                         >abc<\n000043\n";
+        assert_eq!(dump_packets(od_hex.as_bytes(), 1 << 20), [(None, expected)]);
+        // A `*` cannot expand beyond the cap.
+        let hostile =
+            "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n7777777777\n";
+        assert_eq!(dump_packets(hostile.as_bytes(), 1000)[0].1.len(), 1016);
     }
 
     #[test]
