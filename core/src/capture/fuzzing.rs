@@ -15,6 +15,7 @@ fn fuzz_options(input_len: usize, kind: Option<InputKind>) -> Options {
         limits: Limits {
             max_decoded_body_bytes: 64 * 1024 + input_len * 16,
             max_pending_bytes_per_direction: 64 * 1024,
+            max_pending_bytes_total: 96 * 1024,
             max_fragment_sets: 64,
             ..Limits::default()
         },
@@ -144,6 +145,9 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
             },
             &mut diagnostics,
         );
+        if reassembler.pending_bytes() > options.limits.max_pending_bytes_total {
+            return Err(format!("{} bytes pending beyond the cap", reassembler.pending_bytes()));
+        }
     }
     let streams = reassembler.finish(&mut diagnostics);
     let delivered: usize = streams

@@ -111,6 +111,10 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// Out-of-order bytes held per TCP direction before the hole is declared a gap.
     pub max_pending_bytes_per_direction: usize,
+    /// Out-of-order bytes held across all connections at once; beyond it, the direction holding
+    /// the most has its holes declared gaps early (`tcp-memory-cap`).
+    #[serde(default = "default_max_pending_bytes_total")]
+    pub max_pending_bytes_total: usize,
     /// Incomplete IP datagrams kept for fragment reassembly at once.
     pub max_fragment_sets: usize,
     /// A decompressed HTTP body larger than this is cut (and said so).
@@ -124,11 +128,16 @@ impl Default for Limits {
         Self {
             max_frame_bytes: 256 * 1024,
             max_pending_bytes_per_direction: 4 * 1024 * 1024,
+            max_pending_bytes_total: default_max_pending_bytes_total(),
             max_fragment_sets: 1024,
             max_decoded_body_bytes: 64 * 1024 * 1024,
             max_headers: 128,
         }
     }
+}
+
+fn default_max_pending_bytes_total() -> usize {
+    32 * 1024 * 1024
 }
 
 /// How to decode: the kind (auto-detected when `None`), limits, and whether to show secrets.

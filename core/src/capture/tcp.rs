@@ -3,8 +3,10 @@
 //! Retransmissions and overlaps are trimmed against what was already delivered, out-of-order
 //! segments wait (up to [`Limits::max_pending_bytes_per_direction`]) for the hole before them, and a
 //! hole that never fills becomes a gap between two runs. Captures that start mid-connection are
-//! picked up from the first segment seen. Memory is the delivered bytes plus the bounded pending
-//! bytes, per direction.
+//! picked up from the first segment seen. Memory is the delivered bytes plus the pending bytes,
+//! which are bounded per direction and, across all connections, by
+//! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
+//! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
 
 use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
 use crate::cwmp::Severity;
@@ -172,6 +174,8 @@ struct ConnectionState {
     diagnostics: Vec<CaptureDiagnostic>,
     gaps: u64,
     mid_stream: bool,
+    /// Times the global pending cap forced this connection's holes to be gaps.
+    capped: u32,
 }
 
 impl ConnectionState {
@@ -186,7 +190,12 @@ impl ConnectionState {
             diagnostics: Vec::new(),
             gaps: 0,
             mid_stream: false,
+            capped: 0,
         }
+    }
+
+    fn pending_bytes(&self) -> usize {
+        self.directions.iter().map(|d| d.pending_bytes).sum()
     }
 
     fn has_data(&self) -> bool {
@@ -204,6 +213,19 @@ impl ConnectionState {
                 "tcp-mid-stream",
                 "the capture starts after the connection opened; decoding starts at the first \
                  segment seen",
+            ));
+        }
+        if self.capped > 0 {
+            self.diagnostics.push(CaptureDiagnostic::new(
+                Severity::Warning,
+                Layer::Tcp,
+                "tcp-memory-cap",
+                format!(
+                    "the capture held more out-of-order bytes than the reassembly cap across all \
+                     connections; {} time(s) this connection's holes were declared gaps early, \
+                     and bytes arriving later for them were dropped",
+                    self.capped
+                ),
             ));
         }
         if self.gaps > 0 {
@@ -251,11 +273,41 @@ pub struct Reassembler {
     limits: Limits,
     open: HashMap<Key, ConnectionState>,
     done: Vec<ConnectionState>,
+    /// Out-of-order bytes waiting in all open connections.
+    pending_total: usize,
 }
 
 impl Reassembler {
     pub fn new(limits: &Limits) -> Self {
-        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new() }
+        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new(), pending_total: 0 }
+    }
+
+    /// Out-of-order bytes held across all connections (never above the global cap once
+    /// [`Reassembler::add`] returns).
+    pub fn pending_bytes(&self) -> usize {
+        self.pending_total
+    }
+
+    /// While too much waits, the direction holding the most gives up on its holes.
+    fn enforce_total_cap(&mut self) {
+        while self.pending_total > self.limits.max_pending_bytes_total {
+            let largest = self
+                .open
+                .iter_mut()
+                .map(|(_, c)| {
+                    let pending = [c.directions[0].pending_bytes, c.directions[1].pending_bytes];
+                    let index = usize::from(pending[1] > pending[0]);
+                    (pending[index], index, c)
+                })
+                .max_by_key(|(pending, _, _)| *pending);
+            let Some((pending, index, connection)) = largest else { break };
+            if pending == 0 {
+                break;
+            }
+            connection.gaps += connection.directions[index].flush();
+            connection.capped += 1;
+            self.pending_total -= pending;
+        }
     }
 
     pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
@@ -265,8 +317,13 @@ impl Reassembler {
         if opening
             && let Some(existing) = self.open.get(&key)
             && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
-            && let Some(finished) = self.open.remove(&key)
+            && let Some(mut finished) = self.open.remove(&key)
         {
+            // A finished connection's holes will never fill: settle them now, freeing memory.
+            self.pending_total -= finished.pending_bytes();
+            for direction in &mut finished.directions {
+                finished.gaps += direction.flush();
+            }
             self.done.push(finished);
         }
         let connection = self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment));
@@ -304,10 +361,13 @@ impl Reassembler {
             }
         };
         let offset = state.offset_of(base, sequence);
+        let pending_before = state.pending_bytes;
         connection.gaps += state.add(offset, segment.payload, segment.time, limits);
         if segment.fin || segment.rst {
             state.closed = true;
         }
+        self.pending_total = self.pending_total - pending_before + state.pending_bytes;
+        self.enforce_total_cap();
     }
 
     /// Every connection, in the order it was first seen.
@@ -372,6 +432,68 @@ mod tests {
         assert_eq!(runs[0].data, b"abc");
         assert_eq!(runs[1].gap_before, 10);
         assert_eq!(runs[1].data, b"xyz");
+    }
+
+    #[test]
+    fn pending_bytes_are_bounded_across_interleaved_connections() {
+        let limits = Limits {
+            max_pending_bytes_per_direction: 1 << 20,
+            max_pending_bytes_total: 10_000,
+            ..Limits::default()
+        };
+        let mut reassembler = Reassembler::new(&limits);
+        let mut diagnostics = Vec::new();
+        let payload = [b'x'; 700];
+        let server: SocketAddr = "10.0.0.2:80".parse().unwrap();
+        let client = |n: u16| SocketAddr::new([10, 1, (n >> 8) as u8, n as u8].into(), 40000 + n);
+        // 300 connections, interleaved: each sends its first byte, then bytes after a hole that
+        // fills only at the end. Without a global cap 300 × 1400 bytes would wait at once.
+        let mut peak = 0;
+        for round in 0..3u32 {
+            for n in 0..300u16 {
+                let sequence = if round == 0 { 0 } else { 1 + round * 1000 };
+                let data: &[u8] = if round == 0 { b"P" } else { &payload };
+                let segment = Segment {
+                    source: client(n),
+                    destination: server,
+                    sequence,
+                    ..segment(true, 0, data)
+                };
+                reassembler.add(segment, &mut diagnostics);
+                peak = peak.max(reassembler.pending_bytes());
+            }
+        }
+        assert!(peak <= 10_000, "peak {peak}");
+        for n in 0..300u16 {
+            let fill = [b'y'; 999];
+            let segment = Segment {
+                source: client(n),
+                destination: server,
+                sequence: 1,
+                ..segment(true, 0, &fill)
+            };
+            reassembler.add(segment, &mut diagnostics);
+        }
+        let streams = reassembler.finish(&mut diagnostics);
+        assert_eq!(streams.len(), 300);
+        let capped: Vec<&Stream> = streams
+            .iter()
+            .filter(|s| s.diagnostics.iter().any(|d| d.code == "tcp-memory-cap"))
+            .collect();
+        // Most connections were made to give up their holes; the last ones kept them and
+        // got every byte in one run once the hole filled.
+        assert!(capped.len() > 250, "{}", capped.len());
+        for stream in &streams {
+            let runs = &stream.directions[0].runs;
+            let bytes: usize = runs.iter().map(|r| r.data.len()).sum();
+            if capped.iter().any(|c| c.first == stream.first) {
+                assert!(runs.len() > 1 && runs[1].gap_before > 0);
+                assert!(stream.diagnostics.iter().any(|d| d.code == "tcp-gap"));
+            } else {
+                assert_eq!(runs.len(), 1);
+                assert_eq!(bytes, 1 + 999 + 700 * 2 + 1);
+            }
+        }
     }
 
     #[test]
