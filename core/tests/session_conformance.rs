@@ -2,6 +2,7 @@
 //! snapshot of a session that breaks many.
 
 use cwmpkit_core::capture::Options;
+use cwmpkit_core::cwmp::Severity;
 use cwmpkit_core::session::{self, Report, conformance};
 
 const CWMP_1_0: &str = "urn:dslforum-org:cwmp-1-0";
@@ -68,14 +69,45 @@ fn a_clean_session_has_no_findings() {
     assert_eq!(report.sessions[0].cpe.as_ref().unwrap().serial_number, "SN1");
 }
 
+/// Sections of TR-069 Issue 1 Amendment 6 that rules may point to.
+const SECTIONS: [&str; 13] = [
+    "3.4.1", "3.4.2", "3.4.4", "3.5", "3.7.1.1", "3.7.1.4", "3.7.2.4", "A.2.1", "A.3", "A.3.3.1",
+    "A.3.3.2", "A.4", "A.5",
+];
+
 #[test]
-fn every_rule_has_an_id_a_clause_and_an_explanation() {
+fn every_rule_has_an_id_a_severity_an_explanation_and_a_clause() {
+    let source = include_str!("../src/session/conformance.rs");
+    let defined = source.matches(": Rule = Rule {").count();
+    assert_eq!(conformance::RULES.len(), defined, "every rule is listed in RULES");
+    let mut ids: Vec<&str> = conformance::RULES.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), conformance::RULES.len(), "rule ids are unique");
     for rule in conformance::RULES {
+        let kebab =
+            rule.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        assert!(kebab && !rule.id.starts_with('-') && !rule.id.ends_with('-'), "{}", rule.id);
+        assert!(matches!(rule.severity, Severity::Warning | Severity::Error), "{}", rule.id);
         assert!(
-            !rule.id.is_empty()
-                && rule.clause.starts_with("TR-069 §")
-                && !rule.explanation.is_empty()
+            rule.explanation.len() > 20 && rule.explanation.ends_with('.'),
+            "{}: {}",
+            rule.id,
+            rule.explanation
         );
+        assert!(rule.clause.starts_with("TR-069 §"), "{}: {}", rule.id, rule.clause);
+        // Every TR-069 § reference names a known section; other documents are named (RFC …).
+        for part in rule.clause.split("; ") {
+            if part.starts_with("RFC ") {
+                continue;
+            }
+            assert!(part.starts_with("TR-069 §"), "{}: {part}", rule.id);
+            for reference in part.split('§').skip(1) {
+                let number = reference.split([' ', ',', ')']).next().unwrap_or("");
+                assert!(SECTIONS.contains(&number), "{}: unknown section {number}", rule.id);
+            }
+        }
+        assert!(rule.clause.contains('('), "{}: {}", rule.id, rule.clause);
     }
 }
 

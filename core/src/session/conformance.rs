@@ -1,7 +1,10 @@
 //! Conformance checker: TR-069 session rules over decoded sessions.
 //!
-//! Each rule has a stable id, a severity, a plain explanation and the TR-069 (Amendment 6)
-//! clause it comes from. Findings go to the session's `findings`, and also to the `diagnostics`
+//! Each rule has a stable id, a severity, a plain explanation and the TR-069 (Issue 1
+//! Amendment 6, CWMP 1.4) clause it comes from: §3.4 use of HTTP, §3.5 use of SOAP (header
+//! elements, namespaces), §3.7 session procedures, Annex A the methods (§A.3 baseline, §A.4
+//! optional, §A.5 fault codes). The facts behind the explanations are those of
+//! `../shared/reference/cwmp.md`. Findings go to the session's `findings`, and also to the `diagnostics`
 //! of the message at fault so that a timeline shows them in place.
 
 use super::{Direction, Finding, MessageDiagnostic, Session};
@@ -45,14 +48,14 @@ pub const RESPONSE_MISMATCH: Rule = Rule {
     id: "response-mismatch",
     severity: Severity::Error,
     explanation: "The answer to a method is its …Response (or a Fault).",
-    clause: "TR-069 §A.3 (RPC methods)",
+    clause: "TR-069 §A.3 and §A.4 (methods and their responses), §A.5 (faults)",
 };
 pub const SESSION_NOT_ENDED: Rule = Rule {
     id: "session-not-ended",
     severity: Severity::Warning,
     explanation: "A session ends when the CPE sends an empty POST and the ACS answers with an \
                   empty response (204), with no request pending either way.",
-    clause: "TR-069 §3.7.1.5 and §3.7.2.4 (session termination)",
+    clause: "TR-069 §3.7.1.4 (CPE) and §3.7.2.4 (ACS) session termination, §3.4.1 (empty POST, 204)",
 };
 pub const HOLD_REQUESTS: Rule = Rule {
     id: "request-while-hold-requests",
@@ -73,7 +76,7 @@ pub const FAULT_CODE: Rule = Rule {
     severity: Severity::Error,
     explanation: "CPE faults are 9000–9032 or vendor 9800–9899; ACS faults 8000–8006 or vendor \
                   8800–8899; TransferComplete may carry only 0, 9001, 9002, 9010–9012, 9014–9020.",
-    clause: "TR-069 §A.5 (fault handling)",
+    clause: "TR-069 §A.5 (fault codes), §A.3.3.2 (TransferComplete faults)",
 };
 pub const REPEATED_401: Rule = Rule {
     id: "repeated-401",
@@ -87,14 +90,14 @@ pub const CONTENT_LENGTH: Rule = Rule {
     severity: Severity::Error,
     explanation: "Content-Length must count the body's bytes exactly; peers that trust it cut or \
                   merge messages.",
-    clause: "TR-069 §3.4.1 (HTTP, RFC 9112 §6.2)",
+    clause: "TR-069 §3.4.1 (encoding SOAP over HTTP); RFC 9112 §6.2 (Content-Length)",
 };
 pub const COOKIE_NOT_RETURNED: Rule = Rule {
     id: "cookie-not-returned",
     severity: Severity::Warning,
     explanation: "The CPE must return the cookies the ACS set, in every later request of the \
                   session.",
-    clause: "TR-069 §3.4.2 (cookies)",
+    clause: "TR-069 §3.4.2 (transaction sessions, cookies)",
 };
 pub const ARRAY_TYPE: Rule = Rule {
     id: "array-type-count-mismatch",
@@ -106,7 +109,7 @@ pub const UNKNOWN_NAMESPACE: Rule = Rule {
     id: "unknown-namespace",
     severity: Severity::Warning,
     explanation: "CWMP elements live in urn:dslforum-org:cwmp-1-0, -1-1 or -1-2.",
-    clause: "TR-069 §3.5 (namespaces)",
+    clause: "TR-069 §3.5 (use of SOAP, namespaces)",
 };
 
 pub const RULES: [Rule; 14] = [
