@@ -303,3 +303,94 @@ fn headers_of_cwmp_1_4() {
     assert_eq!(envelope.header.use_cwmp_version.as_deref(), Some("1.4"));
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
 }
+
+fn gpv_response_with(items: &str, declared: usize) -> String {
+    envelope(&format!(
+        r#"<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[{declared}]">{items}</ParameterList></cwmp:GetParameterValuesResponse>"#
+    ))
+}
+
+#[test]
+fn line_ends_are_normalized_but_character_references_are_kept() {
+    let items = "<ParameterValueStruct><Name>A.B</Name><Value xsi:type=\"xsd:string\">one\r\ntwo\rthree&#13;four<![CDATA[\r\nfive]]></Value></ParameterValueStruct>";
+    let (envelope, diagnostics) = only_message(gpv_response_with(items, 1).as_bytes());
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    assert_eq!(response.parameter_list[0].value.text, "one\ntwo\nthree\rfour\nfive");
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
+
+#[test]
+fn diagnostics_are_capped_and_the_rest_counted_by_code() {
+    // 150 items without xsi:type, 30 with a bad number: 180 diagnostics.
+    let mut items = String::new();
+    for i in 0..150 {
+        items.push_str(&format!(
+            "<ParameterValueStruct><Name>A.{i}</Name><Value>x</Value></ParameterValueStruct>\n"
+        ));
+    }
+    let body = format!(
+        "<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType=\"cwmp:ParameterValueStruct[150]\">{items}</ParameterList></cwmp:GetParameterValuesResponse>"
+    );
+    let faults: String = (0..30)
+        .map(|i| format!("<SetParameterValuesFault><ParameterName>P.{i}</ParameterName><FaultCode>x{i}</FaultCode></SetParameterValuesFault>"))
+        .collect();
+    let fault = format!(
+        r#"<soap:Fault><faultcode>Client</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>9003</FaultCode><FaultString>Invalid arguments</FaultString>{faults}</cwmp:Fault></detail></soap:Fault>"#
+    );
+    let input = format!("{}{}", envelope(&body), envelope(&fault));
+    let decoded = cwmp::decode(input.as_bytes()).expect("decodes");
+    let diagnostics = &decoded.diagnostics;
+    assert_eq!(diagnostics.len(), 101, "100 kept and one that counts the rest");
+    let last = diagnostics.last().unwrap();
+    assert_eq!(last.code, "diagnostics-dropped");
+    assert_eq!(last.severity, Severity::Error, "the worst of what was dropped");
+    assert!(last.message.contains("50 × missing-xsi-type"), "{}", last.message);
+    assert!(last.message.contains("30 × invalid-number"), "{}", last.message);
+    assert!(last.message.contains("81 more"), "{}", last.message);
+    // Where the first dropped one was: the 101st Value, on line 101 of the body.
+    assert_eq!(last.position.line, 101);
+    // Nothing is lost from the messages themselves.
+    let Message::GetParameterValuesResponse(response) = &decoded.envelopes[0].message else {
+        panic!()
+    };
+    assert_eq!(response.parameter_list.len(), 150);
+
+    let roomy = Limits { max_diagnostics: 1000, ..Limits::default() };
+    let all = cwmp::decode_with(input.as_bytes(), &roomy).expect("decodes");
+    assert_eq!(all.diagnostics.len(), 181, "every one, plus several-envelopes");
+    assert!(all.diagnostics.iter().all(|d| d.code != "diagnostics-dropped"));
+    // The first hundred are the same either way.
+    assert_eq!(all.diagnostics[..100], diagnostics[..100]);
+    let none = Limits { max_diagnostics: 0, ..Limits::default() };
+    let counted = cwmp::decode_with(input.as_bytes(), &none).expect("decodes");
+    assert_eq!(codes(&counted.diagnostics), ["diagnostics-dropped"]);
+    assert!(
+        counted.diagnostics[0].message.contains("181 more"),
+        "{}",
+        counted.diagnostics[0].message
+    );
+}
+
+#[test]
+fn diagnostic_positions_count_lines_and_characters() {
+    let items = "\n<ParameterValueStruct><Name>é.A</Name><Value>1</Value></ParameterValueStruct>\n\n  <ParameterValueStruct><Name>B</Name><Value>2</Value></ParameterValueStruct>";
+    let (_, diagnostics) = only_message(gpv_response_with(items, 2).as_bytes());
+    let lines: Vec<(u32, u32)> = diagnostics
+        .iter()
+        .filter(|d| d.code == "missing-xsi-type")
+        .map(|d| (d.position.line, d.position.column))
+        .collect();
+    // `é` is two bytes but one column (bytes would say 40).
+    assert_eq!(lines, [(2, 39), (4, 39)]);
+}
+
+#[test]
+fn a_lying_array_count_reserves_nothing_absurd() {
+    let items = "<ParameterValueStruct><Name>A</Name><Value xsi:type=\"xsd:int\">1</Value></ParameterValueStruct>";
+    let input = gpv_response_with(items, usize::MAX / 2);
+    let (envelope, diagnostics) = only_message(input.as_bytes());
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    assert_eq!(response.parameter_list.len(), 1);
+    assert!(response.parameter_list.capacity() < input.len(), "bounded by the input");
+    assert!(codes(&diagnostics).contains(&"array-type-count-mismatch"));
+}

@@ -129,7 +129,7 @@ fn read_document(reader: &mut Reader<'_>) -> Result<Vec<Envelope>> {
                 }
                 envelopes.push(read_envelope(reader, element)?);
             }
-            Step::Text(text) => {
+            Step::Text(text) | Step::Chars(text) => {
                 if !text.trim().is_empty() {
                     let at = reader.text_offset(&text);
                     return Err(reader.fail(
@@ -397,7 +397,7 @@ pub(crate) fn read_bool(reader: &mut Reader<'_>, element: &Element<'_>) -> Resul
                 Severity::Error,
                 "invalid-boolean",
                 element.offset,
-                joined(reader.path(), element.local()),
+                joined(&reader.path(), element.local()),
                 format!("`{}` is not a boolean; read as false", abbreviate(&text)),
             );
             Ok(false)
@@ -429,7 +429,7 @@ where
                 Severity::Error,
                 "invalid-number",
                 element.offset,
-                joined(reader.path(), element.local()),
+                joined(&reader.path(), element.local()),
                 format!(
                     "`{}` is not a valid {}; read as 0",
                     abbreviate(&text),

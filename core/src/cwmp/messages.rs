@@ -364,7 +364,7 @@ pub(super) fn decode_message<'i>(
                 Severity::Warning,
                 "method-newer-than-namespace",
                 method.offset,
-                super::decode::joined(reader.path(), message.name()),
+                super::decode::joined(&reader.path(), message.name()),
                 format!(
                     "{} first appears in {}, but the namespace is {}",
                     message.name(),
@@ -399,7 +399,7 @@ fn note_cwmp_ns_lenient(
 /// Reports a child element the schema does not have, and skips it.
 fn unexpected(reader: &mut Reader<'_>, child: &Element<'_>) -> Result<()> {
     let name = child.local().to_owned();
-    let parent = reader.path().rsplit('/').nth(1).unwrap_or_default().to_owned();
+    let parent = reader.parent_name().to_owned();
     reader.diagnose(
         Severity::Warning,
         "unexpected-element",
@@ -530,6 +530,12 @@ pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Resul
     Ok(Value { xsi_type, text })
 }
 
+/// The input bytes an array item is assumed to take at least when reserving
+/// room from a declared count (a real item has its tags and a child or two);
+/// shorter items still decode, into a growing vector. This keeps a lying
+/// count from reserving more than about twice the input's size.
+const MIN_ITEM_BYTES: usize = 32;
+
 /// Reads a SOAP-encoded array leniently: the declared count is compared with
 /// the items found (never trusted), and items with another name are read as
 /// the expected struct with a warning (e.g. `ParameterValueStuct`).
@@ -540,9 +546,13 @@ pub(super) fn array<'i, T>(
     mut item: impl FnMut(&mut Reader<'i>, &Element<'i>) -> Result<T>,
 ) -> Result<Vec<T>> {
     let declared = declared_count(reader, element);
-    let capacity = declared.unwrap_or(0).min(1024);
+    // The declared count is a hint, never trusted beyond what the rest of the
+    // input could hold (no real item is shorter than its two tags).
+    let capacity = declared
+        .unwrap_or(0)
+        .min(reader.remaining() / MIN_ITEM_BYTES)
+        .min(reader.limits().max_elements);
     let mut items = Vec::with_capacity(capacity);
-    let array_path = reader.path().to_owned();
     reader.children(|reader, child| {
         if child.local() != item_name {
             let found = child.local().to_owned();
@@ -560,6 +570,7 @@ pub(super) fn array<'i, T>(
         && count != items.len()
     {
         let found = items.len();
+        let array_path = super::decode::joined(&reader.path(), element.local());
         reader.diagnose_at(
             Severity::Warning,
             "array-type-count-mismatch",
@@ -582,10 +593,10 @@ fn declared_count(reader: &mut Reader<'_>, element: &Element<'_>) -> Option<usiz
         _ => None,
     };
     let parsed = digits.and_then(|d| d.trim().parse::<usize>().ok().map(|n| (d.to_owned(), n)));
-    let path = reader.path().to_owned();
     match parsed {
         Some((digits, count)) => {
             if digits.len() > 1 && digits.starts_with('0') {
+                let path = reader.path();
                 reader.diagnose_at(
                     Severity::Info,
                     "array-type-count-zero-padded",
@@ -598,6 +609,7 @@ fn declared_count(reader: &mut Reader<'_>, element: &Element<'_>) -> Option<usiz
         }
         None => {
             let shown = array_type;
+            let path = reader.path();
             reader.diagnose_at(
                 Severity::Warning,
                 "array-type-malformed",

@@ -30,10 +30,13 @@ use crate::position::Position;
 use serde::{Deserialize, Serialize};
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing, harmless.
+    #[default]
     Info,
     /// Deviates from the schema or the specification; a tolerant peer copes.
     Warning,
@@ -70,6 +73,9 @@ pub struct Limits {
     pub max_elements: usize,
     pub max_attributes: usize,
     pub max_string_bytes: usize,
+    /// Diagnostics kept per decoded body (one HTTP message); past it one final
+    /// `diagnostics-dropped` diagnostic counts the rest by code.
+    pub max_diagnostics: usize,
 }
 
 impl Default for Limits {
@@ -80,6 +86,7 @@ impl Default for Limits {
             max_elements: 4_000_000,
             max_attributes: 64,
             max_string_bytes: 1024 * 1024,
+            max_diagnostics: 100,
         }
     }
 }

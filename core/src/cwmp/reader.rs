@@ -7,7 +7,7 @@
 
 use super::encode::is_xml_char;
 use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity};
-use crate::position::TextIndex;
+use crate::position::{Position, TextIndex};
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -77,22 +77,28 @@ pub(crate) struct Element<'i> {
     pub ns: Ns,
     /// Byte offset of the `<` that opens it.
     pub offset: usize,
+    /// The local name, found once: decoders match on it several times.
+    local: Cow<'i, str>,
 }
 
 impl Element<'_> {
     pub(crate) fn local(&self) -> &str {
-        self.start.local_name().into_inner()
+        &self.local
     }
 
     pub(crate) fn has_attributes(&self) -> bool {
-        !self.start.attributes_raw().trim().is_empty()
+        self.start.attributes_raw().bytes().any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
     }
 }
 
 pub(crate) enum Step<'i> {
     Open(Element<'i>),
     Close,
+    /// Character data as it stands in the document: line ends are not
+    /// normalized yet ([`Reader::text`] does it for the text it keeps).
     Text(Cow<'i, str>),
+    /// The character a reference stands for, final (`&#13;` stays a CR).
+    Chars(Cow<'i, str>),
     /// Non-markup content that is not character data of interest (comments, PIs).
     Eof,
 }
@@ -105,14 +111,25 @@ struct PendingDiagnostic {
     path: String,
 }
 
+/// What [`Limits::max_diagnostics`] kept out, by code, for the one diagnostic
+/// that reports it.
+#[derive(Default)]
+struct Dropped {
+    counts: Vec<(&'static str, usize)>,
+    severity: Severity,
+    first_offset: Option<usize>,
+}
+
 pub(crate) struct Reader<'i> {
     xml: NsReader<&'i [u8]>,
     pub(crate) input: &'i str,
     limits: Limits,
-    path: String,
-    path_marks: Vec<usize>,
+    /// Local names of the open elements; joined into a path only when a
+    /// diagnostic or an error needs one.
+    open_names: Vec<Cow<'i, str>>,
     elements: usize,
     diagnostics: Vec<PendingDiagnostic>,
+    dropped: Dropped,
     /// Set when the text was transcoded from Latin-1: offsets then count
     /// characters of the text, which are exactly the bytes of the original.
     transcoded: bool,
@@ -139,10 +156,10 @@ impl<'i> Reader<'i> {
             xml,
             input,
             limits: limits.clone(),
-            path: String::new(),
-            path_marks: Vec::new(),
+            open_names: Vec::new(),
             elements: 0,
             diagnostics: Vec::new(),
+            dropped: Dropped::default(),
             transcoded,
         }
     }
@@ -153,12 +170,21 @@ impl<'i> Reader<'i> {
         self.position().saturating_sub(text.len()) + leading
     }
 
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.input.len().saturating_sub(self.position())
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     pub(crate) fn position(&self) -> usize {
         usize::try_from(self.xml.buffer_position()).unwrap_or(usize::MAX)
     }
 
     pub(crate) fn fail(&self, offset: usize, message: impl Into<String>) -> Failure {
-        Failure { message: message.into(), offset, path: self.path.clone() }
+        Failure { message: message.into(), offset, path: self.path() }
     }
 
     pub(crate) fn diagnose(
@@ -168,13 +194,31 @@ impl<'i> Reader<'i> {
         offset: usize,
         message: impl Into<String>,
     ) {
+        if self.over_cap(severity, code, offset) {
+            return;
+        }
         self.diagnostics.push(PendingDiagnostic {
             severity,
             code,
             message: message.into(),
             offset,
-            path: self.path.clone(),
+            path: self.path(),
         });
+    }
+
+    /// Counts a diagnostic the cap does not let through; `true` if dropped.
+    fn over_cap(&mut self, severity: Severity, code: &'static str, offset: usize) -> bool {
+        if self.diagnostics.len() < self.limits.max_diagnostics {
+            return false;
+        }
+        let dropped = &mut self.dropped;
+        match dropped.counts.iter_mut().find(|(known, _)| *known == code) {
+            Some((_, count)) => *count += 1,
+            None => dropped.counts.push((code, 1)),
+        }
+        dropped.severity = dropped.severity.max(severity);
+        dropped.first_offset.get_or_insert(offset);
+        true
     }
 
     /// Like [`diagnose`](Self::diagnose) but records the path of the element
@@ -187,6 +231,9 @@ impl<'i> Reader<'i> {
         path: String,
         message: impl Into<String>,
     ) {
+        if self.over_cap(severity, code, offset) {
+            return;
+        }
         self.diagnostics.push(PendingDiagnostic {
             severity,
             code,
@@ -196,8 +243,15 @@ impl<'i> Reader<'i> {
         });
     }
 
-    pub(crate) fn path(&self) -> &str {
-        &self.path
+    /// The element path of the innermost open element, e.g. `Envelope/Body/Inform`.
+    pub(crate) fn path(&self) -> String {
+        self.open_names.join("/")
+    }
+
+    /// The local name of the parent of the innermost open element.
+    pub(crate) fn parent_name(&self) -> &str {
+        let depth = self.open_names.len();
+        depth.checked_sub(2).and_then(|at| self.open_names.get(at)).map_or("", |name| name)
     }
 
     pub(crate) fn next(&mut self) -> Result<Step<'i>> {
@@ -213,9 +267,7 @@ impl<'i> Reader<'i> {
             match event {
                 Event::Start(start) => return self.open(start, offset).map(Step::Open),
                 Event::End(_) => {
-                    if let Some(mark) = self.path_marks.pop() {
-                        self.path.truncate(mark);
-                    }
+                    self.open_names.pop();
                     return Ok(Step::Close);
                 }
                 Event::Empty(start) => {
@@ -225,18 +277,18 @@ impl<'i> Reader<'i> {
                 // Characters XML forbids are checked where text is kept
                 // (`append_text`), not here: indentation needs no check.
                 Event::Text(text) => {
-                    let content = text.xml10_content();
+                    let content = text.into_inner();
                     if content.is_empty() {
                         continue;
                     }
                     return Ok(Step::Text(content));
                 }
-                Event::CData(data) => return Ok(Step::Text(data.xml10_content())),
+                Event::CData(data) => return Ok(Step::Text(data.into_inner())),
                 Event::GeneralRef(reference) => {
                     if reference.is_char_ref() {
                         match reference.resolve_char_ref() {
                             Ok(Some(c)) if is_xml_char(c) => {
-                                return Ok(Step::Text(Cow::Owned(c.to_string())));
+                                return Ok(Step::Chars(Cow::Owned(c.to_string())));
                             }
                             Ok(Some(_)) => {
                                 self.diagnose(
@@ -248,7 +300,7 @@ impl<'i> Reader<'i> {
                                         reference.xml10_content()
                                     ),
                                 );
-                                return Ok(Step::Text(Cow::Borrowed("\u{FFFD}")));
+                                return Ok(Step::Chars(Cow::Borrowed("\u{FFFD}")));
                             }
                             _ => {
                                 return Err(self.fail(
@@ -276,7 +328,7 @@ impl<'i> Reader<'i> {
                             ));
                         }
                     };
-                    return Ok(Step::Text(Cow::Borrowed(predefined)));
+                    return Ok(Step::Chars(Cow::Borrowed(predefined)));
                 }
                 Event::DocType(_) => {
                     return Err(self.fail(
@@ -290,13 +342,29 @@ impl<'i> Reader<'i> {
         }
     }
 
-    /// Replaces characters XML 1.0 forbids (control characters, U+FFFE/U+FFFF),
-    /// which quick-xml lets through, so that what we decode can be encoded.
-    /// The byte scan is cheap; the rewrite happens only when needed.
+    /// Normalizes line ends (`\r\n` and `\r` become `\n`, as XML 1.0 says)
+    /// and replaces characters XML 1.0 forbids (control characters,
+    /// U+FFFE/U+FFFF), which quick-xml lets through, so that what we decode
+    /// can be encoded. One cheap byte scan decides; rewrites only when needed.
+    fn clean_text(&mut self, text: Cow<'i, str>, offset: usize) -> Cow<'i, str> {
+        // A branch-free fold the compiler vectorizes; tabs and line feeds make
+        // it answer yes too, and the exact checks below sort them out.
+        let suspicious = text.bytes().fold(false, |seen, b| seen | (b < 0x20) | (b == 0xEF));
+        if !suspicious {
+            return text;
+        }
+        let text = if text.contains('\r') {
+            Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            text
+        };
+        self.only_xml_chars(text, offset)
+    }
+
+    /// The character check of [`clean_text`](Self::clean_text), also for
+    /// characters from references.
     fn only_xml_chars(&mut self, text: Cow<'i, str>, offset: usize) -> Cow<'i, str> {
-        let suspicious =
-            text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
-        if !suspicious || text.chars().all(is_xml_char) {
+        if text.chars().all(is_xml_char) {
             return text;
         }
         self.diagnose(
@@ -316,7 +384,7 @@ impl<'i> Reader<'i> {
                 format!("more than {} elements (Limits::max_elements)", self.limits.max_elements),
             ));
         }
-        if self.path_marks.len() >= self.limits.max_depth {
+        if self.open_names.len() >= self.limits.max_depth {
             return Err(self.fail(
                 offset,
                 format!(
@@ -325,9 +393,10 @@ impl<'i> Reader<'i> {
                 ),
             ));
         }
-        let (resolved, _) = self.xml.resolver().resolve_element(start.name());
+        let (resolved, local) = self.xml.resolver().resolve_element(start.name());
         let ns = Ns::from_resolved(&resolved);
-        let element = Element { start, ns, offset };
+        let local = self.borrowed_local_name(&start, local.into_inner().len(), offset);
+        let element = Element { start, ns, offset, local };
         // Every attribute has an `=`, so counting bytes bounds the count cheaply;
         // only a suspicious element pays for the exact count.
         if element.has_attributes()
@@ -344,12 +413,29 @@ impl<'i> Reader<'i> {
                 ));
             }
         }
-        self.path_marks.push(self.path.len());
-        if !self.path.is_empty() {
-            self.path.push('/');
-        }
-        self.path.push_str(element.local());
+        self.open_names.push(element.local.clone());
         Ok(element)
+    }
+
+    /// The local name of a start tag as a slice of the input, so that it can
+    /// outlive the event; a copy only if the event is not where expected.
+    fn borrowed_local_name(
+        &self,
+        start: &BytesStart<'i>,
+        local_len: usize,
+        offset: usize,
+    ) -> Cow<'i, str> {
+        let name = start.name().0;
+        let prefix_len = name.len().saturating_sub(local_len);
+        match self.input.get(offset + 1..offset + 1 + name.len()) {
+            Some(qname) if std::ptr::eq(qname.as_ptr(), name.as_ptr()) => {
+                match qname.get(prefix_len..) {
+                    Some(local) => Cow::Borrowed(local),
+                    None => Cow::Owned(start.local_name().into_inner().to_owned()),
+                }
+            }
+            _ => Cow::Owned(start.local_name().into_inner().to_owned()),
+        }
     }
 
     /// Resolves a `prefix:name` QName (as found in attribute values such as
@@ -406,9 +492,52 @@ impl<'i> Reader<'i> {
     /// Reads the character content of the element just opened, up to its end.
     /// Child elements are reported and skipped.
     pub(crate) fn text(&mut self) -> Result<String> {
-        let mut out = String::new();
+        // Nearly every value is one text event, or none: copy it once, at its
+        // size, and fall back to appending for the rest (references, CDATA).
+        let first = match self.next()? {
+            Step::Close => return Ok(String::new()),
+            Step::Text(text) => {
+                let at = self.position().saturating_sub(text.len());
+                self.clean_text(text, at)
+            }
+            Step::Chars(text) => text,
+            Step::Open(child) => {
+                self.skip_inside_text(&child)?;
+                let mut out = String::new();
+                self.append_text(&mut out)?;
+                return Ok(out);
+            }
+            Step::Eof => return Err(self.unexpected_eof()),
+        };
+        self.check_text_length(first.len())?;
+        let mut out = first.into_owned();
         self.append_text(&mut out)?;
         Ok(out)
+    }
+
+    fn check_text_length(&self, length: usize) -> Result<()> {
+        if length > self.limits.max_string_bytes {
+            let at = self.position();
+            return Err(self.fail(
+                at,
+                format!(
+                    "a text longer than {} bytes (Limits::max_string_bytes)",
+                    self.limits.max_string_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn skip_inside_text(&mut self, child: &Element<'i>) -> Result<()> {
+        let name = child.local().to_owned();
+        self.diagnose(
+            Severity::Warning,
+            "unexpected-element",
+            child.offset,
+            format!("element `{name}` inside a text value is ignored"),
+        );
+        self.skip()
     }
 
     pub(crate) fn append_text(&mut self, out: &mut String) -> Result<()> {
@@ -416,29 +545,15 @@ impl<'i> Reader<'i> {
             match self.next()? {
                 Step::Text(text) => {
                     let at = self.position().saturating_sub(text.len());
-                    let text = self.only_xml_chars(text, at);
-                    if out.len() + text.len() > self.limits.max_string_bytes {
-                        let at = self.position();
-                        return Err(self.fail(
-                            at,
-                            format!(
-                                "a text longer than {} bytes (Limits::max_string_bytes)",
-                                self.limits.max_string_bytes
-                            ),
-                        ));
-                    }
+                    let text = self.clean_text(text, at);
+                    self.check_text_length(out.len() + text.len())?;
                     out.push_str(&text);
                 }
-                Step::Open(child) => {
-                    let name = child.local().to_owned();
-                    self.diagnose(
-                        Severity::Warning,
-                        "unexpected-element",
-                        child.offset,
-                        format!("element `{name}` inside a text value is ignored"),
-                    );
-                    self.skip()?;
+                Step::Chars(text) => {
+                    self.check_text_length(out.len() + text.len())?;
+                    out.push_str(&text);
                 }
+                Step::Open(child) => self.skip_inside_text(&child)?,
                 Step::Close => return Ok(()),
                 Step::Eof => return Err(self.unexpected_eof()),
             }
@@ -452,7 +567,7 @@ impl<'i> Reader<'i> {
             match self.next()? {
                 Step::Open(_) => depth += 1,
                 Step::Close => depth -= 1,
-                Step::Text(_) => {}
+                Step::Text(_) | Step::Chars(_) => {}
                 Step::Eof => return Err(self.unexpected_eof()),
             }
         }
@@ -475,7 +590,7 @@ impl<'i> Reader<'i> {
                     depth += 1;
                 }
                 Step::Close => depth -= 1,
-                Step::Text(_) => {}
+                Step::Text(_) | Step::Chars(_) => {}
                 Step::Eof => return Err(self.unexpected_eof()),
             }
         }
@@ -551,7 +666,7 @@ impl<'i> Reader<'i> {
 
     pub(crate) fn unexpected_eof(&self) -> Failure {
         let at = self.input.len();
-        let inside = self.path.rsplit('/').next().unwrap_or_default();
+        let inside = self.open_names.last().map_or("", |name| name);
         self.fail(at, format!("unexpected end of input inside `{inside}`"))
     }
 
@@ -565,7 +680,7 @@ impl<'i> Reader<'i> {
             match self.next()? {
                 Step::Open(child) => each(self, child)?,
                 Step::Close => return Ok(()),
-                Step::Text(text) => {
+                Step::Text(text) | Step::Chars(text) => {
                     // Indentation between elements is the common case: a byte
                     // scan is cheaper than a char-aware trim.
                     if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
@@ -583,21 +698,39 @@ impl<'i> Reader<'i> {
         }
     }
 
-    /// Turns offsets into positions, once, at the end.
+    /// Turns offsets into positions, once, at the end, and says what the cap
+    /// ([`Limits::max_diagnostics`]) dropped.
     pub(crate) fn finish_diagnostics(&mut self, original: &[u8]) -> Vec<Diagnostic> {
-        if self.diagnostics.is_empty() {
-            return Vec::new();
+        if let Some(first) = self.dropped.first_offset {
+            let count: usize = self.dropped.counts.iter().map(|(_, n)| n).sum();
+            let kinds: Vec<String> =
+                self.dropped.counts.iter().map(|(code, n)| format!("{n} × {code}")).collect();
+            self.diagnostics.push(PendingDiagnostic {
+                severity: self.dropped.severity,
+                code: "diagnostics-dropped",
+                message: format!(
+                    "{count} more diagnostics were not kept (Limits::max_diagnostics is {}): {}",
+                    self.limits.max_diagnostics,
+                    kinds.join(", ")
+                ),
+                offset: first,
+                path: String::new(),
+            });
         }
-        let index = TextIndex::new(original);
-        let transcoded = self.transcoded;
-        let input = self.input;
-        std::mem::take(&mut self.diagnostics)
+        let pending = std::mem::take(&mut self.diagnostics);
+        let offsets: Vec<usize> = pending
+            .iter()
+            .map(|d| original_offset(self.input, d.offset, self.transcoded))
+            .collect();
+        let positions = positions(original, &offsets);
+        pending
             .into_iter()
-            .map(|d| Diagnostic {
+            .zip(positions)
+            .map(|(d, position)| Diagnostic {
                 severity: d.severity,
                 code: d.code.to_owned(),
                 message: d.message,
-                position: index.position(original_offset(input, d.offset, transcoded)),
+                position,
                 path: d.path,
             })
             .collect()
@@ -625,6 +758,42 @@ impl Failure {
             path: self.path,
         }
     }
+}
+
+/// The positions of a few offsets in one pass over the input up to the last
+/// of them (what [`TextIndex`] gives, without indexing every line).
+fn positions(input: &[u8], offsets: &[usize]) -> Vec<Position> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets.get(i).copied().unwrap_or(0));
+    let mut out = vec![Position::default(); offsets.len()];
+    let (mut scanned, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    for i in order {
+        let offset = offsets.get(i).copied().unwrap_or(0).min(input.len());
+        if offset > scanned {
+            for (at, _) in input
+                .get(scanned..offset)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+            {
+                line += 1;
+                line_start = scanned + at + 1;
+            }
+            scanned = offset;
+        }
+        let prefix = input.get(line_start..offset).unwrap_or_default();
+        // Count characters, treating invalid UTF-8 bytes as one column each.
+        let column = String::from_utf8_lossy(prefix).chars().count();
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Position {
+                offset,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+            };
+        }
+    }
+    out
 }
 
 fn bytecount_equals(text: &str) -> usize {
