@@ -6,6 +6,7 @@
 //! the dependency list stays free of IO crates.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod acs;
 pub mod capture;
 pub mod cwmp;
 pub mod model;
