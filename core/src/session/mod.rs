@@ -256,25 +256,48 @@ pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direct
     Direction::AcsToCpe
 }
 
-/// Decodes a SOAP body into session messages: codec for the model, peek for the facts.
-fn soap_messages(
-    body: &[u8],
+/// A SOAP body read once by the codec, with the facts of each envelope for sessions and
+/// conformance: from the typed envelopes when they hold them all, else from a [`peek`] scan
+/// (which also reads bodies the codec rejects).
+struct DecodedBody {
+    envelopes: Vec<Envelope>,
+    diagnostics: Vec<cwmp::Diagnostic>,
+    problem: Option<String>,
     peeks: Vec<Peek>,
+}
+
+fn decode_body(body: &[u8]) -> DecodedBody {
+    match cwmp::decode(body) {
+        Ok(decoded) => {
+            let peeks = peek::from_envelopes(&decoded.envelopes, &decoded.diagnostics)
+                .unwrap_or_else(|| peek::peek(body));
+            DecodedBody {
+                envelopes: decoded.envelopes,
+                diagnostics: decoded.diagnostics,
+                problem: None,
+                peeks,
+            }
+        }
+        Err(error) => DecodedBody {
+            envelopes: Vec::new(),
+            diagnostics: Vec::new(),
+            problem: Some(error.to_string()),
+            peeks: peek::peek(body),
+        },
+    }
+}
+
+/// A decoded SOAP body as session messages: codec for the model, peek for the facts.
+fn soap_messages(
+    decoded: DecodedBody,
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
     http_diagnostics: &[CaptureDiagnostic],
     artefacts: &[&str],
 ) -> Vec<SessionMessage> {
-    let decoded = cwmp::decode(body);
-    let mut codec_problem = None;
-    let (envelopes, codec_diagnostics) = match decoded {
-        Ok(decoded) => (decoded.envelopes, decoded.diagnostics),
-        Err(error) => {
-            codec_problem = Some(error.to_string());
-            (Vec::new(), Vec::new())
-        }
-    };
+    let DecodedBody { envelopes, diagnostics: codec_diagnostics, problem: codec_problem, peeks } =
+        decoded;
     let count = peeks.len().max(envelopes.len()).max(1);
     let mut out = Vec::with_capacity(count.min(64));
     let mut peeks = peeks.into_iter();
@@ -424,9 +447,12 @@ impl Builder {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
             let soap = is_soap(&message.body);
-            let mut peeks = if soap { peek::peek(&message.body) } else { Vec::new() };
+            let mut decoded = soap.then(|| decode_body(&message.body));
             let index = if request {
-                let opens = peeks.first().is_some_and(|p| p.rpc == "Inform");
+                let opens = decoded
+                    .as_ref()
+                    .and_then(|d| d.peeks.first())
+                    .is_some_and(|p| p.rpc == "Inform");
                 let index = if opens {
                     // An Inform retried after a 401 stays in the session it tried to open.
                     let keep = self.current.filter(|&i| {
@@ -468,10 +494,9 @@ impl Builder {
                 }
             }
             session.cookies.extend(message.set_cookies());
-            if soap {
+            if let Some(decoded) = decoded.take() {
                 let messages = soap_messages(
-                    &message.body,
-                    std::mem::take(&mut peeks),
+                    decoded,
                     |_| direction,
                     message.time,
                     Some(connection.id),
@@ -533,8 +558,7 @@ impl Builder {
         for document in documents {
             let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
             let messages = soap_messages(
-                &document.body,
-                peek::peek(&document.body),
+                decode_body(&document.body),
                 |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
                 document.time,
                 None,

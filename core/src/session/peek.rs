@@ -4,6 +4,7 @@
 //! session layer reasons about (method name, header ID and HoldRequests, DeviceId, CommandKey,
 //! fault codes, arrayType counts, namespaces), and it still works on bodies the codec rejects.
 
+use crate::cwmp::{Diagnostic, Envelope, Message};
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -28,6 +29,74 @@ pub struct Peek {
     pub fault_codes: Vec<String>,
     /// (element, declared count, actual children) for every arrayType that does not match.
     pub array_mismatches: Vec<(String, String, usize)>,
+}
+
+/// Codec diagnostics after which the typed envelope may not say all that [`peek`] would find
+/// (arrays miscounted, elements skipped or out of place, namespaces wrong): then the body is
+/// scanned.
+const NEEDS_SCAN: [&str; 12] = [
+    "array-type-count-mismatch",
+    "array-type-malformed",
+    "array-type-count-zero-padded",
+    "unknown-namespace",
+    "missing-namespace",
+    "mixed-versions",
+    "unexpected-element",
+    "unknown-method",
+    "unknown-operation",
+    "invalid-number",
+    "several-envelopes",
+    "extra-body-element",
+];
+
+/// Facts straight from the decoded envelopes, sparing a second parse of the body, for the
+/// messages whose facts the typed model holds in full. `None` when the body must be scanned:
+/// the codec had something to say that bears on the facts, or a message carries facts the
+/// session layer reads as written (MaxEnvelopes, fault codes, CommandKeys).
+pub fn from_envelopes(envelopes: &[Envelope], diagnostics: &[Diagnostic]) -> Option<Vec<Peek>> {
+    if envelopes.is_empty() || diagnostics.iter().any(|d| NEEDS_SCAN.contains(&d.code.as_str())) {
+        return None;
+    }
+    envelopes
+        .iter()
+        .map(|envelope| {
+            let message = &envelope.message;
+            let mut peek = match message {
+                Message::Inform(inform) => Peek {
+                    manufacturer: Some(inform.device_id.manufacturer.clone()),
+                    oui: Some(inform.device_id.oui.clone()),
+                    product_class: Some(inform.device_id.product_class.clone()),
+                    serial_number: Some(inform.device_id.serial_number.clone()),
+                    event_codes: inform.events.iter().map(|e| e.event_code.clone()).collect(),
+                    ..Peek::default()
+                },
+                Message::GetRPCMethods
+                | Message::GetRPCMethodsResponse(_)
+                | Message::GetParameterValues(_)
+                | Message::GetParameterValuesResponse(_)
+                | Message::SetParameterValues(_)
+                | Message::SetParameterValuesResponse(_)
+                | Message::GetParameterNames(_)
+                | Message::GetParameterNamesResponse(_)
+                | Message::GetParameterAttributes(_)
+                | Message::GetParameterAttributesResponse(_)
+                | Message::SetParameterAttributes(_)
+                | Message::SetParameterAttributesResponse
+                | Message::AddObject(_)
+                | Message::AddObjectResponse(_)
+                | Message::DeleteObject(_)
+                | Message::DeleteObjectResponse(_)
+                | Message::Reboot(_)
+                | Message::RebootResponse => Peek::default(),
+                _ => return None,
+            };
+            peek.rpc = message.name().to_string();
+            peek.rpc_namespace = Some(envelope.version.namespace().to_string());
+            peek.id.clone_from(&envelope.header.id);
+            peek.hold_requests = envelope.header.hold_requests;
+            Some(peek)
+        })
+        .collect()
 }
 
 struct Array {
