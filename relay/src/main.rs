@@ -1,5 +1,6 @@
 //! `cwmpkit`: the relay that phones and routers talk to, and the command line.
 
+mod acs;
 mod commands;
 
 use clap::{Parser, Subcommand};
@@ -14,7 +15,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the web app (and the relay API) on a local address.
+    /// Serve the web app, and be the ACS that CPEs talk to (`/acs`), with its API and file server.
     Serve(commands::serve::ServeArgs),
     /// Decode CWMP messages from files and print a summary.
     Decode(commands::decode::DecodeArgs),

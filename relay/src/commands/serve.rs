@@ -1,7 +1,11 @@
-//! `cwmpkit serve`: serves the built app and, later, the relay API.
+//! `cwmpkit serve`: serves the built app, and is the ACS the CPEs talk to (`/acs`), with the API
+//! the app drives it through (`/api`), the files CPEs download (`/files/`) and the uploads they send
+//! (`/uploads/`).
 
+use crate::acs::Relay;
 use axum::Router;
 use axum::routing::get;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +19,15 @@ pub struct ServeArgs {
     /// The built app (Trunk's output).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,
+    /// Firmware and config files the CPEs may download, served under `/files/`.
+    #[arg(long)]
+    pub files: Option<PathBuf>,
+    /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
+    #[arg(long)]
+    pub uploads: Option<PathBuf>,
+    /// Do not print ACS events on stdout.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
@@ -25,6 +38,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             index.display()
         ));
     }
+    for (flag, directory) in [("--files", &args.files), ("--uploads", &args.uploads)] {
+        if let Some(directory) = directory
+            && !directory.is_dir()
+        {
+            return Err(format!("{flag} {}: not a directory", directory.display()));
+        }
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -32,7 +52,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("cwmpkit serving {} at http://{local}/", args.dist.display());
-        axum::serve(listener, app(&args.dist))
+        // Best effort: whoever started the relay may have stopped reading its output.
+        let _ = writeln!(std::io::stdout().lock(), "ACS URL for CPEs: http://{local}/acs");
+        let relay = Relay::new(args.uploads.clone(), !args.quiet);
+        let router = app(&args.dist).merge(crate::acs::routes(relay, args.files.clone()));
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

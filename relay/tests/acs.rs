@@ -1,0 +1,247 @@
+//! `cwmpkit serve` as the ACS: a CPE session over real HTTP with corpus messages, RPCs queued
+//! through the API, the event stream, file downloads and uploads.
+
+// The test is the host: it reads corpus files and runs the relay.
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SOAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/soap");
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn directory(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn start(name: &str) -> (Server, PathBuf, PathBuf) {
+    let dist = directory(&format!("{name}-dist"));
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>cwmpkit test</title>").unwrap();
+    let files = directory(&format!("{name}-files"));
+    std::fs::write(files.join("6867i.st"), b"firmware image").unwrap();
+    let uploads = directory(&format!("{name}-uploads"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .arg("--files")
+        .arg(&files)
+        .arg("--uploads")
+        .arg(&uploads)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    (Server { child, address }, files, uploads)
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+fn request(address: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    Reply {
+        status: head.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        headers: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+fn soap(path: &str) -> Vec<u8> {
+    std::fs::read(Path::new(SOAP).join(path)).unwrap()
+}
+
+fn cookie_of(reply: &Reply) -> String {
+    let line = reply
+        .headers
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("no Set-Cookie in {}", reply.headers));
+    let value = line.split_once(':').unwrap().1.trim();
+    format!("Cookie: {}\r\n", value.split(';').next().unwrap())
+}
+
+/// Reads the event stream on its own connection until `count` events arrived.
+fn collect_events(
+    address: String,
+    count: usize,
+) -> std::thread::JoinHandle<Vec<serde_json::Value>> {
+    let mut stream = TcpStream::connect(&address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    // The stream is subscribed once the response head is out.
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+        line.clear();
+    }
+    std::thread::spawn(move || {
+        let mut events = Vec::new();
+        let mut line = String::new();
+        while events.len() < count {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if let Some(data) = line.trim_end().strip_prefix("data:") {
+                events.push(serde_json::from_str(data.trim()).unwrap());
+            }
+        }
+        events
+    })
+}
+
+#[test]
+fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
+    let (server, _, _) = start("acs-session");
+    let address = server.address.clone();
+    let events = collect_events(address.clone(), 7);
+
+    let inform = request(
+        &address,
+        "POST",
+        "/acs",
+        "Content-Type: text/xml\r\n",
+        &soap("cwmp_ex/inform-2601.xml"),
+    );
+    assert_eq!(inform.status, 200, "{}", inform.body);
+    assert!(inform.body.contains("InformResponse"), "{}", inform.body);
+    assert!(inform.body.contains(">100</cwmp:ID>"), "the Inform's ID is echoed: {}", inform.body);
+    let cookie = cookie_of(&inform);
+
+    // The app queues a request through the API; it goes out on the empty POST.
+    let queued = request(
+        &address,
+        "POST",
+        &format!("/api/devices/{DEVICE}/rpcs"),
+        "Content-Type: application/json\r\n",
+        br#"{"GetParameterValues":{"parameter_names":["InternetGatewayDevice.DeviceInfo."]}}"#,
+    );
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    let id = serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let empty = request(&address, "POST", "/acs", &cookie, b"");
+    assert_eq!(empty.status, 200);
+    assert!(
+        empty.body.contains("GetParameterValues") && empty.body.contains(&id),
+        "{}",
+        empty.body
+    );
+
+    let response = String::from_utf8(soap("freeacs/GetParameterValuesResponse.xml"))
+        .unwrap()
+        .replace("FREEACS-0", &id);
+    let end = request(&address, "POST", "/acs", &cookie, response.as_bytes());
+    assert_eq!(end.status, 204);
+
+    let device = request(&address, "GET", &format!("/api/devices/{DEVICE}"), "", b"");
+    assert_eq!(device.status, 200);
+    let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
+    assert_eq!(device["in_session"], false);
+    assert!(device["connection_request_url"].as_str().unwrap().starts_with("http://"));
+
+    let kinds: Vec<String> = events
+        .join()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["event"].as_str().unwrap(), e["rpc"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "session-started ",
+            "message Inform",
+            "message InformResponse",
+            "message GetParameterValues",
+            "message GetParameterValuesResponse",
+            "rpc-completed ",
+            "session-ended ",
+        ]
+    );
+}
+
+#[test]
+fn the_api_says_what_it_cannot_do() {
+    let (server, _, _) = start("acs-api");
+    let address = server.address.clone();
+    let unknown = request(&address, "POST", "/api/devices/nobody/rpcs", "", br#""FactoryReset""#);
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let broken = request(&address, "POST", "/api/devices/nobody/rpcs", "", b"{\"Reboot\":");
+    assert_eq!(broken.status, 400);
+    assert!(broken.body.contains("line 1"), "{}", broken.body);
+    let garbage = request(&address, "POST", "/acs", "", b"<Envelope><oops");
+    assert_eq!(garbage.status, 400);
+    assert_eq!(request(&address, "GET", "/api/devices", "", b"").body, "[]");
+}
+
+#[test]
+fn cpes_download_files_and_upload_backups() {
+    let (server, _, uploads) = start("acs-files");
+    let address = server.address.clone();
+    let firmware = request(&address, "GET", "/files/6867i.st", "", b"");
+    assert_eq!((firmware.status, firmware.body.as_str()), (200, "firmware image"));
+    assert_eq!(request(&address, "GET", "/files/missing.st", "", b"").status, 404);
+
+    let stored = request(
+        &address,
+        "PUT",
+        "/uploads/00085D1A2B3C-backup.cfg",
+        "",
+        b"sip line1 auth name: 1001\n",
+    );
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    assert_eq!(
+        std::fs::read_to_string(uploads.join("00085D1A2B3C-backup.cfg")).unwrap(),
+        "sip line1 auth name: 1001\n"
+    );
+    let posted = request(&address, "POST", "/uploads/syslog.txt", "", b"boot ok");
+    assert_eq!(posted.status, 201);
+    assert_eq!(request(&address, "PUT", "/uploads/..%2Fescape", "", b"x").status, 400);
+    assert_eq!(request(&address, "PUT", "/uploads/.hidden", "", b"x").status, 400);
+    assert!(!uploads.join("../escape").exists());
+}
