@@ -2,6 +2,7 @@
 //! the event stream the app listens to, and the file server and upload sink CPEs download from
 //! and upload to. The CWMP logic is `cwmpkit_core::acs`; this module only does the IO.
 
+use crate::connection_request;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
@@ -33,6 +34,8 @@ pub struct Relay {
     acs: Arc<Mutex<Acs>>,
     events: broadcast::Sender<String>,
     uploads: Option<PathBuf>,
+    /// The credentials for connection requests when the API call names none.
+    credentials: Credentials,
     /// Print every event on stdout, one line each, for whoever runs the relay in a terminal.
     echo: bool,
 }
@@ -41,13 +44,34 @@ pub struct Relay {
 #[derive(Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 enum RelayEvent<'a> {
-    Upload { time: Timestamp, name: &'a str, bytes: usize, peer: String },
+    Upload {
+        time: Timestamp,
+        name: &'a str,
+        bytes: usize,
+        peer: String,
+    },
+    ConnectionRequest {
+        time: Timestamp,
+        device: &'a str,
+        url: &'a str,
+        outcome: Option<&'a connection_request::Outcome>,
+        error: Option<&'a str>,
+    },
+}
+
+/// Connection-request credentials (`…ManagementServer.ConnectionRequestUsername`/`Password`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
 }
 
 impl Relay {
-    pub fn new(uploads: Option<PathBuf>, echo: bool) -> Relay {
+    pub fn new(uploads: Option<PathBuf>, credentials: Credentials, echo: bool) -> Relay {
         let (events, _) = broadcast::channel(1024);
-        Relay { acs: Arc::new(Mutex::new(Acs::new())), events, uploads, echo }
+        Relay { acs: Arc::new(Mutex::new(Acs::new())), events, uploads, credentials, echo }
     }
 
     fn publish(&self, json: String, line: impl FnOnce() -> String) {
@@ -74,6 +98,7 @@ pub fn routes(relay: Relay, files: Option<PathBuf>) -> axum::Router {
         .route("/api/devices", get(list_devices))
         .route("/api/devices/{id}", get(show_device))
         .route("/api/devices/{id}/rpcs", post(queue_rpc))
+        .route("/api/devices/{id}/connection-request", post(request_connection))
         .route("/api/events", get(event_stream))
         .route(
             "/uploads/{name}",
@@ -203,6 +228,63 @@ async fn queue_rpc(State(relay): State<Relay>, Path(id): Path<String>, body: Byt
             (StatusCode::NOT_FOUND, error.to_string()).into_response()
         }
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
+    }
+}
+
+/// Body (optional): `{"username": "…", "password": "…"}`; else the relay's `--cr-username`/`--cr-password`.
+async fn request_connection(
+    State(relay): State<Relay>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let credentials = if body.iter().all(u8::is_ascii_whitespace) {
+        relay.credentials.clone()
+    } else {
+        match serde_json::from_slice::<Credentials>(&body) {
+            Ok(credentials) => credentials,
+            Err(error) => {
+                return (StatusCode::BAD_REQUEST, format!("not credentials in JSON: {error}"))
+                    .into_response();
+            }
+        }
+    };
+    let url = {
+        let Ok(acs) = relay.acs.lock() else {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "ACS state poisoned").into_response();
+        };
+        match acs.device(&id) {
+            None => {
+                return (StatusCode::NOT_FOUND, format!("no device {id} has informed this ACS"))
+                    .into_response();
+            }
+            Some(device) => match &device.connection_request_url {
+                Some(url) => url.clone(),
+                None => {
+                    return (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("{id} has not reported its ConnectionRequestURL"),
+                    )
+                        .into_response();
+                }
+            },
+        }
+    };
+    let result = connection_request::send(&url, &credentials.username, &credentials.password).await;
+    let (outcome, error) = match &result {
+        Ok(outcome) => (Some(outcome), None),
+        Err(error) => (None, Some(error.as_str())),
+    };
+    let event =
+        RelayEvent::ConnectionRequest { time: now(), device: &id, url: &url, outcome, error };
+    if let Ok(json) = serde_json::to_string(&event) {
+        relay.publish(json, || match &result {
+            Ok(outcome) => format!("connection request {id} → {url}: HTTP {}", outcome.status),
+            Err(error) => format!("connection request {id} → {url}: {error}"),
+        });
+    }
+    match result {
+        Ok(outcome) => Json(outcome).into_response(),
+        Err(error) => (StatusCode::BAD_GATEWAY, error).into_response(),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod acs;
 mod commands;
+mod connection_request;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -245,3 +245,108 @@ fn cpes_download_files_and_upload_backups() {
     assert_eq!(request(&address, "PUT", "/uploads/.hidden", "", b"x").status, 400);
     assert!(!uploads.join("../escape").exists());
 }
+
+fn md5_hex(text: &str) -> String {
+    use md5::Digest as _;
+    md5::Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn digest_field<'a>(header: &'a str, name: &str) -> &'a str {
+    header
+        .split(',')
+        .filter_map(|part| part.trim().trim_start_matches("Digest ").split_once('='))
+        .find(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().trim_matches('"'))
+        .unwrap_or_else(|| panic!("no {name} in {header}"))
+}
+
+/// A CPE's connection-request server: challenges with Digest, then checks the answer as RFC 7616
+/// computes it, and accepts only the right password.
+fn fake_cpe(password: &'static str) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+                head.push_str(&line);
+                line.clear();
+            }
+            let authorization =
+                head.lines().find_map(|l| l.strip_prefix("Authorization: ")).map(str::to_owned);
+            let response = match authorization {
+                None => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"IGD Authentication\", nonce=\"5f2a9c\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n".to_owned(),
+                Some(header) => {
+                    let ha1 = md5_hex(&format!("{}:IGD Authentication:{password}", digest_field(&header, "username")));
+                    let ha2 = md5_hex(&format!("GET:{}", digest_field(&header, "uri")));
+                    let expected = md5_hex(&format!(
+                        "{ha1}:5f2a9c:{}:{}:auth:{ha2}",
+                        digest_field(&header, "nc"),
+                        digest_field(&header, "cnonce")
+                    ));
+                    if digest_field(&header, "response") == expected {
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
+                    } else {
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n".to_owned()
+                    }
+                }
+            };
+            seen.push(head);
+            stream.write_all(response.as_bytes()).unwrap();
+        }
+        seen
+    });
+    (address, handle)
+}
+
+/// The corpus Inform, with its ConnectionRequestURL pointing at `address`.
+fn inform_with_connection_request_url(address: &str) -> Vec<u8> {
+    String::from_utf8(soap("cwmp_ex/inform-2601.xml"))
+        .unwrap()
+        .replace(
+            "http://2.110.157.83:7676/CWMP/ConnectionRequest",
+            &format!("http://{address}/CWMP/ConnectionRequest"),
+        )
+        .into_bytes()
+}
+
+#[test]
+fn connection_requests_answer_the_cpes_digest_challenge() {
+    let (server, _, _) = start("acs-connection-request");
+    let address = server.address.clone();
+    for (password, accepted) in [("secret", true), ("wrong", false)] {
+        let (cpe, requests) = fake_cpe("secret");
+        let inform =
+            request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&cpe));
+        assert_eq!(inform.status, 200);
+        let body = format!(r#"{{"username":"acs","password":"{password}"}}"#);
+        let reply = request(
+            &address,
+            "POST",
+            &format!("/api/devices/{DEVICE}/connection-request"),
+            "",
+            body.as_bytes(),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let outcome: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(outcome["accepted"], accepted, "{outcome}");
+        assert_eq!(outcome["authentication"], "Digest");
+        let requests = requests.join().unwrap();
+        assert!(requests[0].starts_with("GET /CWMP/ConnectionRequest HTTP/1.1"), "{}", requests[0]);
+        assert!(requests[1].contains("Authorization: Digest"), "{}", requests[1]);
+        // The session ends, so the next Inform opens a new one.
+        request(&address, "POST", "/acs", &cookie_of(&inform), b"");
+    }
+    // A CPE that is not there is reported, not waited on forever.
+    let gone =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&gone));
+    let reply =
+        request(&address, "POST", &format!("/api/devices/{DEVICE}/connection-request"), "", b"");
+    assert_eq!(reply.status, 502, "{}", reply.body);
+    assert!(reply.body.contains("cannot reach"), "{}", reply.body);
+}

@@ -25,6 +25,12 @@ pub struct ServeArgs {
     /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
     #[arg(long)]
     pub uploads: Option<PathBuf>,
+    /// Username for connection requests to CPEs (their ConnectionRequestUsername).
+    #[arg(long, default_value = "")]
+    pub cr_username: String,
+    /// Password for connection requests to CPEs (their ConnectionRequestPassword).
+    #[arg(long, default_value = "")]
+    pub cr_password: String,
     /// Do not print ACS events on stdout.
     #[arg(long)]
     pub quiet: bool,
@@ -54,7 +60,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         println!("cwmpkit serving {} at http://{local}/", args.dist.display());
         // Best effort: whoever started the relay may have stopped reading its output.
         let _ = writeln!(std::io::stdout().lock(), "ACS URL for CPEs: http://{local}/acs");
-        let relay = Relay::new(args.uploads.clone(), !args.quiet);
+        let credentials = crate::acs::Credentials {
+            username: args.cr_username.clone(),
+            password: args.cr_password.clone(),
+        };
+        let relay = Relay::new(args.uploads.clone(), credentials, !args.quiet);
         let router = app(&args.dist).merge(crate::acs::routes(relay, args.files.clone()));
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
