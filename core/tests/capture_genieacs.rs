@@ -380,3 +380,30 @@ fn yaml_bodies_come_back_byte_for_byte() {
         assert_eq!(String::from_utf8_lossy(&message.body), body, "{log}");
     }
 }
+
+#[test]
+fn a_log_that_starts_after_the_inform_names_the_cpe_from_its_device_id() {
+    // The log was switched on mid-session: the empty POST, a GetParameterValues, its answer, 204.
+    let records: Vec<Value> = records().into_iter().skip(2).take(4).collect();
+    let log: String = records
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = ordered(r)
+                .iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::to_string(k).unwrap(), v))
+                .collect();
+            format!("{{{}}}\n", fields.join(","))
+        })
+        .collect();
+    let report = session::analyze(log.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(report.sessions.len(), 1);
+    let cpe = report.sessions[0].cpe.as_ref().unwrap();
+    assert_eq!(
+        (cpe.oui.as_str(), cpe.product_class.as_str(), cpe.serial_number.as_str()),
+        ("00259E", "EG8145V5", "48575443A94196A5")
+    );
+    // The contract: `cpe` is filled, and so is each message's `rpc`.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["sessions"][0]["cpe"]["serial_number"], "48575443A94196A5");
+    assert_eq!(json["sessions"][0]["messages"][0]["rpc"], "GetParameterValues");
+}

@@ -446,6 +446,7 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
     capture.diagnostics = diagnostics;
     // Sockets in order of first appearance: (remote address, connection time) → messages.
     let mut sockets: Vec<(String, String, Vec<HttpMessage>)> = Vec::new();
+    let mut devices: Vec<Option<String>> = Vec::new();
     let mut addresses: Vec<(Option<SocketAddr>, Option<SocketAddr>)> = Vec::new();
     let mut any = false;
     for (offset, record) in &records {
@@ -586,6 +587,9 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
                 if let Some((_, _, messages)) = sockets.get_mut(index) {
                     messages.push(message);
                 }
+                if let Some(known) = devices.get_mut(index) {
+                    *known = known.take().or_else(|| device.map(str::to_string));
+                }
                 if let Some((c, s)) = addresses.get_mut(index) {
                     *c = c.or(client);
                     *s = s.or(server);
@@ -594,6 +598,7 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
             None => {
                 sockets.push((remote, socket, vec![message]));
                 addresses.push((client, server));
+                devices.push(device.map(str::to_string));
             }
         }
     }
@@ -604,12 +609,48 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
             message: "no GenieACS debug record found".into(),
         });
     }
-    for ((_, _, messages), (client, server)) in sockets.into_iter().zip(addresses) {
+    for (((_, _, messages), (client, server)), device) in
+        sockets.into_iter().zip(addresses).zip(devices)
+    {
         let start = messages.iter().find_map(|m| m.time);
         let end = messages.iter().rev().find_map(|m| m.time);
         http::push_connection(&mut capture, client, server, start, end, messages, Vec::new());
+        if let Some(connection) = capture.connections.last_mut() {
+            connection.device_id = device;
+        }
     }
     Ok(capture)
+}
+
+/// GenieACS's device id, `OUI-ProductClass-SerialNumber` (or `OUI-SerialNumber`), each part with
+/// everything but letters, digits and `_` percent-encoded: (OUI, ProductClass, SerialNumber).
+pub fn split_device_id(id: &str) -> Option<(String, String, String)> {
+    let parts: Vec<String> = id.split('-').map(percent_decode).collect();
+    match parts.as_slice() {
+        [oui, serial] => Some((oui.clone(), String::new(), serial.clone())),
+        [oui, product_class, serial] => Some((oui.clone(), product_class.clone(), serial.clone())),
+        _ => None,
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(decoded) if byte == b'%' => {
+                out.push(decoded);
+                index += 3;
+            }
+            _ => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn parse_ip(text: &str) -> Option<IpAddr> {
@@ -659,6 +700,17 @@ mod tests {
         let (records, problems) = yaml_records(text);
         assert!(problems.is_empty(), "{problems:?}");
         records.into_iter().next().unwrap().1
+    }
+
+    #[test]
+    fn device_ids_split_and_decode() {
+        let split = |id| split_device_id(id).unwrap();
+        assert_eq!(
+            split("00E04C-W5%2D2100G-D8365F659C6E"),
+            ("00E04C".into(), "W5-2100G".into(), "D8365F659C6E".into())
+        );
+        assert_eq!(split("202BC1-SN%20X"), ("202BC1".into(), String::new(), "SN X".into()));
+        assert_eq!(split_device_id("a-b-c-d"), None);
     }
 
     #[test]

@@ -725,7 +725,16 @@ pub(crate) fn push_connection(
     diagnostics: Vec<CaptureDiagnostic>,
 ) {
     let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
-    capture.connections.push(Connection { id, client, server, start, end, messages, diagnostics });
+    capture.connections.push(Connection {
+        id,
+        client,
+        server,
+        start,
+        end,
+        messages,
+        diagnostics,
+        device_id: None,
+    });
 }
 
 /// An HTTP message rebuilt from a log record: headers are masked and credentials read as for

@@ -161,6 +161,9 @@ pub struct Connection {
     /// Requests (client → server) and responses (server → client), in the order they began.
     pub messages: Vec<HttpMessage>,
     pub diagnostics: Vec<CaptureDiagnostic>,
+    /// The device an ACS log names for this connection (GenieACS's `OUI-ProductClass-Serial`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
 }
 
 /// A TLS connection: listed, not decoded.

@@ -133,6 +133,9 @@ pub struct Session {
     /// Names of cookies the ACS set that a later CPE request did not send back.
     #[serde(skip)]
     missing_cookies: Vec<String>,
+    /// The device an ACS log named, for sessions whose Inform the log does not hold.
+    #[serde(skip)]
+    device_id: Option<String>,
 }
 
 /// An HTTP connection request (ACS → CPE GET) found in the input.
@@ -408,6 +411,7 @@ impl Builder {
             findings: Vec::new(),
             cookies: Vec::new(),
             missing_cookies: Vec::new(),
+            device_id: None,
         });
         index
     }
@@ -482,6 +486,9 @@ impl Builder {
                 session.end = Some(session.end.map_or(time, |e| e.max(time)));
             }
             session.cpe_address = session.cpe_address.or(connection.client);
+            if session.device_id.is_none() {
+                session.device_id.clone_from(&connection.device_id);
+            }
             session.acs_address = session.acs_address.or(connection.server);
             if request {
                 let presented = message.cookies();
@@ -600,6 +607,11 @@ impl Builder {
                     })
                 });
                 session.events.clone_from(&p.event_codes);
+            } else if let Some((oui, product_class, serial_number)) =
+                session.device_id.as_deref().and_then(capture::genieacs::split_device_id)
+            {
+                session.cpe =
+                    Some(Cpe { manufacturer: String::new(), oui, product_class, serial_number });
             }
             if let (Some(start), Some(end)) = (session.start, session.end) {
                 session.duration_ms = Some(start.millis_until(end));
