@@ -4,11 +4,19 @@
 //! file overrides an earlier one, and the phone's own `local.cfg` overrides them
 //! all except for keys a server file locked with `!`. A `^` puts a key back to
 //! its default.
+//!
+//! Self-configuration profiles (`.prf`, from Aastra's XML scripts) are what a
+//! provisioning server turns into a phone's `<MAC>.cfg`: `[Core]`, then
+//! `[Common]`, then the section of the phone's model (`[Aastra6731i]`, which
+//! may borrow another model's section with `template: Aastra6730i` and add keys
+//! of its own). A profile therefore ranks after `<model>.cfg` and before a
+//! `<MAC>.cfg` given alongside it, and only the sections for the phone apply.
 
 use super::registry::Registry;
-use super::syntax::{ConfigFile, Prefix};
+use super::syntax::{ConfigFile, Line, LineKind, Prefix};
 use super::validate::{FileRole, file_role};
 use serde::{Deserialize, Serialize};
+use std::borrow::{Borrow, Cow};
 
 /// Where a value was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +24,9 @@ pub struct Origin {
     pub file: String,
     pub line: u32,
     pub value: String,
+    /// The `[Section]` of a `.prf` profile the line is in.
+    #[serde(default)]
+    pub section: Option<String>,
 }
 
 /// One key's final value and its history.
@@ -34,46 +45,114 @@ pub struct EffectiveValue {
     pub overridden: Vec<Origin>,
 }
 
-/// The files of one phone, by name (`aastra.cfg`, `6867i.cfg`, `00085D1A2B3C.cfg`, `local.cfg`).
-/// Files of other models and other MACs are left out; the order of `files` does not matter.
+/// The files of one phone, by name (`aastra.cfg`, `6867i.cfg`, a `.prf` profile,
+/// `00085D1A2B3C.cfg`, `local.cfg`), in the order the phone applies them.
+/// Files of other models and other MACs are left out, and so are profiles with
+/// no section for the model; of a profile, only the lines for the model are
+/// kept. The order of `files` does not matter.
 pub fn for_phone<'a>(
     files: &'a [(String, ConfigFile)],
     model: &str,
     mac: &str,
-) -> Vec<(&'a str, &'a ConfigFile)> {
-    let model = model.to_ascii_lowercase();
+) -> Vec<(&'a str, Cow<'a, ConfigFile>)> {
+    let model_name = model_key(model);
     let mac = super::validate::normalize_mac(mac).unwrap_or_default();
-    let rank = |name: &str| match file_role(name) {
-        FileRole::Global => Some(0),
-        FileRole::Model(m) if m == model => Some(1),
-        FileRole::Mac(m) if m == mac => Some(2),
-        FileRole::Local => Some(3),
-        _ => None,
-    };
-    let mut chosen: Vec<(u8, &str, &ConfigFile)> = files
-        .iter()
-        .filter_map(|(name, file)| rank(name).map(|r| (r, name.as_str(), file)))
-        .collect();
-    chosen.sort_by_key(|&(r, _, _)| r);
+    let mut chosen: Vec<(u8, &str, Cow<'a, ConfigFile>)> = Vec::new();
+    for (name, file) in files {
+        let rank = match file_role(name) {
+            FileRole::Global => 0,
+            FileRole::Model(m) if model_key(&m) == model_name => 1,
+            FileRole::Profile => match profile_for_model(file, model) {
+                Some(selected) => {
+                    chosen.push((2, name.as_str(), Cow::Owned(selected)));
+                    continue;
+                }
+                None => continue,
+            },
+            FileRole::Mac(m) if m == mac => 3,
+            FileRole::Local => 4,
+            _ => continue,
+        };
+        chosen.push((rank, name.as_str(), Cow::Borrowed(file)));
+    }
+    chosen.sort_by_key(|(rank, _, _)| *rank);
     chosen.into_iter().map(|(_, name, file)| (name, file)).collect()
+}
+
+/// How a model is compared: `Aastra6731i`, `6731i` and `6731I` are the same phone.
+fn model_key(model: &str) -> String {
+    let lower = model.trim().to_ascii_lowercase();
+    let bare = lower.strip_prefix("aastra").unwrap_or(&lower);
+    bare.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key with which a profile section borrows another model's section.
+const TEMPLATE_KEY: &str = "template";
+
+/// What a `.prf` profile gives a phone of `model`, as the provisioning scripts
+/// assemble it: the entries of `[Core]`, then `[Common]`, then the model's
+/// section; when that section names a `template: Aastra…`, the template's
+/// entries come first and the model's own after them (one level, as in the
+/// scripts). Lines keep their numbers and sections, so values can be traced
+/// back to the profile. `None` when the profile has no section for the model:
+/// the scripts refuse to configure such a phone.
+pub fn profile_for_model(profile: &ConfigFile, model: &str) -> Option<ConfigFile> {
+    let wanted = model_key(model);
+    let is_section = |line: &Line, name: &str| {
+        line.section.as_deref().is_some_and(|s| model_key(s) == model_key(name))
+    };
+    let model_section = profile.lines.iter().find_map(|line| match &line.kind {
+        LineKind::Section(name) if model_key(name) == wanted => Some(name.clone()),
+        _ => None,
+    })?;
+    let template = profile
+        .lines
+        .iter()
+        .rev()
+        .filter(|line| is_section(line, &model_section))
+        .filter_map(Line::entry)
+        .find(|entry| entry.normalized_key == TEMPLATE_KEY)
+        .map(|entry| entry.value.clone());
+    let mut order = vec!["Core".to_owned(), "Common".to_owned()];
+    order.extend(template);
+    order.push(model_section);
+    let mut lines = Vec::new();
+    for section in &order {
+        lines.extend(
+            profile
+                .lines
+                .iter()
+                .filter(|line| is_section(line, section))
+                .filter(|line| line.entry().is_some_and(|e| e.normalized_key != TEMPLATE_KEY))
+                .cloned(),
+        );
+    }
+    Some(ConfigFile { encoding: profile.encoding, bom: profile.bom, lines })
 }
 
 /// Merges files in the order given (earliest first). Files whose role is
 /// `Local` do not override keys locked by an earlier file. Result in key order.
-pub fn effective(layers: &[(&str, &ConfigFile)], registry: &Registry) -> Vec<EffectiveValue> {
+pub fn effective<File: Borrow<ConfigFile>>(
+    layers: &[(&str, File)],
+    registry: &Registry,
+) -> Vec<EffectiveValue> {
     let mut merged: Vec<EffectiveValue> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for &(name, file) in layers {
+    for (name, file) in layers {
         let is_local = file_role(name) == FileRole::Local;
-        for (line, entry) in file.entries() {
+        for (line, entry) in file.borrow().entries() {
             let reset = entry.prefix == Some(Prefix::Reset);
             let value = if reset {
                 registry.get(&entry.normalized_key).map(|s| s.default.clone()).unwrap_or_default()
             } else {
                 entry.value.clone()
             };
-            let origin =
-                Origin { file: name.to_owned(), line: line.number, value: entry.value.clone() };
+            let origin = Origin {
+                file: (*name).to_owned(),
+                line: line.number,
+                value: entry.value.clone(),
+                section: line.section.clone(),
+            };
             match index.get(&entry.normalized_key).and_then(|&i| merged.get_mut(i)) {
                 Some(existing) => {
                     if is_local && existing.locked {

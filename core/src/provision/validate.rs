@@ -17,7 +17,9 @@ pub enum FileRole {
     Mac(String),
     /// `local.cfg` or `<MAC>_local.cfg`: the phone's own settings.
     Local,
-    /// Anything else (templates, `.prf` profiles).
+    /// A self-configuration profile (`*.prf`) with `[Common]` and per-model sections.
+    Profile,
+    /// Anything else (templates, notes).
     Other,
 }
 
@@ -34,6 +36,9 @@ pub fn normalize_mac(text: &str) -> Option<String> {
 pub fn file_role(name: &str) -> FileRole {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let lower = base.to_ascii_lowercase();
+    if lower.ends_with(".prf") {
+        return FileRole::Profile;
+    }
     let Some(stem) = lower.strip_suffix(".cfg") else { return FileRole::Other };
     if stem == "aastra" || stem == "startup" {
         return FileRole::Global;
@@ -93,7 +98,7 @@ fn file_label(role: &FileRole) -> &'static str {
         FileRole::Global => "aastra.cfg",
         FileRole::Model(_) => "<model>.cfg",
         FileRole::Mac(_) => "<MAC>.cfg",
-        FileRole::Local | FileRole::Other => "",
+        FileRole::Local | FileRole::Profile | FileRole::Other => "",
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! All the logic is in `cwmpkit_core::provision`; this module reads and writes files.
 
-use cwmpkit_core::provision::effective::{effective, for_phone};
+use cwmpkit_core::provision::effective::{Origin, effective, for_phone};
 use cwmpkit_core::provision::generate::{
     FileChange, FileCheck, KeyChange, check_files, diff_sets, generate_bulk, to_zip,
 };
@@ -50,12 +50,13 @@ pub enum Action {
     Diff { before: PathBuf, after: PathBuf },
     /// The TR-069 parameters (SetParameterValues) a config file sets, and what has none.
     Map { file: PathBuf },
-    /// The configuration one phone ends up with: aastra.cfg < <model>.cfg < <MAC>.cfg < local.cfg.
+    /// The configuration one phone ends up with: aastra.cfg < <model>.cfg < the model's sections
+    /// of any .prf profile < <MAC>.cfg < local.cfg.
     Effective {
         /// The phone's MAC address (any separators).
         #[arg(long)]
         mac: String,
-        /// The phone's model, as in its model file name (`6867i`).
+        /// The phone's model, as in its model file name (`6867i`) or profile section (`Aastra6867i`).
         #[arg(long, default_value = "")]
         model: String,
         #[arg(required = true)]
@@ -166,15 +167,20 @@ fn show_effective(mac: &str, model: &str, paths: &[PathBuf]) -> Result<ExitCode,
         if value.reset {
             flags.push_str(" [reset to default]");
         }
-        println!(
-            "{}: {}    # {}:{}{flags}",
-            value.key, value.value, value.origin.file, value.origin.line
-        );
+        println!("{}: {}    # {}{flags}", value.key, value.value, place(&value.origin));
         for earlier in &value.overridden {
-            println!("    # overrides {}:{} `{}`", earlier.file, earlier.line, earlier.value);
+            println!("    # overrides {} `{}`", place(earlier), earlier.value);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `file:line`, with the `[Section]` of a `.prf` profile.
+fn place(origin: &Origin) -> String {
+    match &origin.section {
+        Some(section) => format!("{}:{} [{section}]", origin.file, origin.line),
+        None => format!("{}:{}", origin.file, origin.line),
+    }
 }
 
 fn generate(args: &ProvisionArgs) -> Result<ExitCode, String> {
