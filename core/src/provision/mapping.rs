@@ -48,6 +48,7 @@ pub struct ToConfig {
 pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
     let mut out = ToParameters::default();
     let server_port = file.get("tr69 server port").map(str::to_owned);
+    let mut list_items: Vec<ListItem> = Vec::new();
     for (line, entry) in file.entries() {
         let key = entry.normalized_key.as_str();
         let unmapped = |reason: String| Unmapped {
@@ -75,10 +76,28 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
             continue;
         };
         let Some(path) = &spec.tr069 else {
-            out.unmapped
-                .push(unmapped("the phone exposes no TR-069 parameter for this key".to_owned()));
+            let reason = spec
+                .no_tr069
+                .clone()
+                .unwrap_or_else(|| "the phone exposes no TR-069 parameter for this key".to_owned());
+            out.unmapped.push(unmapped(reason));
             continue;
         };
+        if spec.tr069_list_position.is_some() {
+            if entry.value.contains(',') {
+                out.unmapped.push(unmapped(format!(
+                    "`{path}` is a comma-separated list, so an item cannot contain a comma"
+                )));
+            } else {
+                list_items.push(ListItem {
+                    path: path.clone(),
+                    key: key.to_owned(),
+                    value: entry.value.clone(),
+                    line: line.number,
+                });
+            }
+            continue;
+        }
         let xsd = spec.xsd.clone().unwrap_or_else(|| "string".to_owned());
         match config_to_parameter_value(key, &entry.value, &xsd, server_port.as_deref()) {
             Ok(value) => {
@@ -87,6 +106,7 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
             Err(reason) => out.unmapped.push(unmapped(reason)),
         }
     }
+    join_lists(&list_items, registry, &mut out);
     // A key set twice yields one parameter: the last value, as on the phone.
     let mut seen = std::collections::HashSet::new();
     let mut deduplicated: Vec<Parameter> =
@@ -94,6 +114,49 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
     deduplicated.reverse();
     out.parameters = deduplicated;
     out
+}
+
+/// A key whose value is one item of a list parameter (`dns2` in `DNSServers`).
+struct ListItem {
+    path: String,
+    key: String,
+    value: String,
+    line: u32,
+}
+
+/// One parameter per list: the last value of each of its keys, in list order.
+/// A key that is not set ends the list; values after it have no place in it.
+fn join_lists(items: &[ListItem], registry: &Registry, out: &mut ToParameters) {
+    let mut paths: Vec<&str> = Vec::new();
+    for item in items {
+        if !paths.contains(&item.path.as_str()) {
+            paths.push(&item.path);
+        }
+    }
+    for path in paths {
+        let mut values = Vec::new();
+        let mut missing: Option<&str> = None;
+        for spec in registry.list_keys(path) {
+            let last = items.iter().rev().find(|i| i.path == path && i.key == spec.key);
+            match (last, missing) {
+                (Some(item), None) => values.push(item.value.as_str()),
+                (Some(item), Some(gap)) => out.unmapped.push(Unmapped {
+                    name: item.key.clone(),
+                    value: item.value.clone(),
+                    line: item.line,
+                    reason: format!("`{gap}` is not set, so this value has no place in `{path}`"),
+                }),
+                (None, _) => missing = missing.or(Some(spec.key.as_str())),
+            }
+        }
+        if !values.is_empty() {
+            out.parameters.push(Parameter {
+                path: path.to_owned(),
+                value: values.join(","),
+                xsd_type: "string".to_owned(),
+            });
+        }
+    }
 }
 
 fn config_to_parameter_value(
@@ -179,6 +242,34 @@ pub fn from_parameters(parameters: &[Parameter], registry: &Registry) -> ToConfi
             line: 0,
             reason,
         };
+        let list = registry.list_keys(&parameter.path);
+        if !list.is_empty() {
+            // Every key of the list is written, so an item the list no longer
+            // has is cleared on the phone too.
+            let text = parameter.value.trim();
+            let items: Vec<&str> =
+                if text.is_empty() { Vec::new() } else { text.split(',').map(str::trim).collect() };
+            for (at, spec) in list.iter().enumerate() {
+                let item = items.get(at).copied().unwrap_or_default();
+                if let Err(problem) = out.file.set(&spec.key, item) {
+                    out.unmapped.push(unmapped(problem.to_string()));
+                }
+            }
+            if let Some(rest) = items.get(list.len()..).filter(|rest| !rest.is_empty()) {
+                let keys: Vec<&str> = list.iter().map(|s| s.key.as_str()).collect();
+                out.unmapped.push(Unmapped {
+                    name: parameter.path.clone(),
+                    value: rest.join(","),
+                    line: 0,
+                    reason: format!(
+                        "the phone keeps {} entries ({}); these have no key",
+                        list.len(),
+                        keys.join(", ")
+                    ),
+                });
+            }
+            continue;
+        }
         let Some(spec) = registry.by_parameter(&parameter.path) else {
             out.unmapped.push(unmapped("no config key is known for this parameter".to_owned()));
             continue;
@@ -260,12 +351,13 @@ mod tests {
     fn unknown_parameters_are_reported() {
         let out = from_parameters(
             &[Parameter {
-                path: "Device.LAN.DNSServers".into(),
-                value: "1.1.1.1".into(),
+                path: "Device.LAN.MACAddress".into(),
+                value: "00:08:5D:1A:2B:3C".into(),
                 xsd_type: "string".into(),
             }],
             Registry::builtin(),
         );
         assert_eq!(out.unmapped.len(), 1);
+        assert_eq!(out.unmapped[0].reason, "no config key is known for this parameter");
     }
 }

@@ -51,6 +51,13 @@ pub struct KeySpec {
     /// Its xsd type in CWMP.
     #[serde(default)]
     pub xsd: Option<String>,
+    /// The key's place (1-based) in `tr069` when that parameter is a
+    /// comma-separated list several keys share (`dns1`, `dns2` ↔ `DNSServers`).
+    #[serde(default)]
+    pub tr069_list_position: Option<u8>,
+    /// Why the key has no TR-069 parameter, when that is known; mapping reports it.
+    #[serde(default)]
+    pub no_tr069: Option<String>,
 }
 
 fn all_files() -> Vec<String> {
@@ -81,6 +88,8 @@ struct SipSpec {
     global: Option<String>,
     #[serde(default)]
     xsd: Option<String>,
+    #[serde(default)]
+    no_tr069: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,11 +133,13 @@ impl Registry {
             }
         }
         let by_key = specs.iter().enumerate().map(|(i, spec)| (spec.key.clone(), i)).collect();
-        let by_parameter = specs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, spec)| spec.tr069.clone().map(|p| (p, i)))
-            .collect();
+        // A list parameter answers with its first key; `list_keys` has them all.
+        let mut by_parameter = HashMap::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if let Some(path) = &spec.tr069 {
+                by_parameter.entry(path.clone()).or_insert(i);
+            }
+        }
         Ok(Registry { specs, by_key, by_parameter })
     }
 
@@ -147,6 +158,18 @@ impl Registry {
     /// The key that maps to a TR-069 parameter path.
     pub fn by_parameter(&self, path: &str) -> Option<&KeySpec> {
         self.by_parameter.get(path).and_then(|&i| self.specs.get(i))
+    }
+
+    /// The keys that share a list parameter, in their list order; empty when
+    /// the parameter is not a list.
+    pub fn list_keys(&self, path: &str) -> Vec<&KeySpec> {
+        let mut keys: Vec<&KeySpec> = self
+            .specs
+            .iter()
+            .filter(|s| s.tr069_list_position.is_some() && s.tr069.as_deref() == Some(path))
+            .collect();
+        keys.sort_by_key(|s| s.tr069_list_position);
+        keys
     }
 
     pub fn specs(&self) -> &[KeySpec] {
@@ -181,6 +204,8 @@ fn expand(sip: &SipSpec, key: String, tr069: Option<String>) -> KeySpec {
         files: all_files(),
         secret: sip.secret,
         xsd: tr069.as_ref().and(sip.xsd.clone()),
+        tr069_list_position: None,
+        no_tr069: sip.no_tr069.clone(),
         tr069,
     }
 }
