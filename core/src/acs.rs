@@ -143,6 +143,8 @@ pub struct Acs {
 pub enum QueueError {
     UnknownDevice(String),
     NotAnAcsRequest(String),
+    /// Outside the CWMP schema's facets: the strict encoder would refuse it.
+    Invalid(cwmp::EncodeError),
 }
 
 impl std::fmt::Display for QueueError {
@@ -152,6 +154,7 @@ impl std::fmt::Display for QueueError {
             QueueError::NotAnAcsRequest(rpc) => {
                 write!(f, "{rpc} is not a request an ACS sends to a CPE")
             }
+            QueueError::Invalid(refused) => write!(f, "not a valid CWMP request: {refused}"),
         }
     }
 }
@@ -179,6 +182,13 @@ impl Acs {
         let Some(state) = self.devices.get_mut(device) else {
             return Err(QueueError::UnknownDevice(device.to_owned()));
         };
+        // Checked against the newest schema here; the session's own version is
+        // checked again when it is sent.
+        let probe = Envelope { version: CwmpVersion::V1_2, header: Header::default(), message };
+        if let Err(refused) = cwmp::encode(&probe, CwmpVersion::V1_2) {
+            return Err(QueueError::Invalid(refused));
+        }
+        let message = probe.message;
         self.next_request += 1;
         let id = format!("cwmpkit-{}", self.next_request);
         state.queue.push_back(QueuedRpc { id: id.clone(), message });
@@ -445,7 +455,22 @@ impl Acs {
             None => (CwmpVersion::V1_0, None),
         };
         let envelope = Envelope { version, header: Header { id, ..Header::default() }, message };
-        let body = cwmp::encode(&envelope, version);
+        let body = match cwmp::encode(&envelope, version) {
+            Ok(body) => body,
+            Err(refused) => {
+                // Not valid in this session's CWMP version: dropped, and the
+                // session ends rather than carry invalid XML.
+                if let Some(session) = self.sessions.get_mut(token) {
+                    session.in_flight = None;
+                }
+                events.push(AcsEvent::Problem {
+                    time,
+                    device,
+                    message: format!("{} not sent: {refused}", envelope.message.name()),
+                });
+                return reply(204, String::new(), events);
+            }
+        };
         events.push(AcsEvent::Message {
             time,
             device,
@@ -468,7 +493,8 @@ impl Acs {
             header: Header { id: request.header.id, ..Header::default() },
             message: fault,
         };
-        let body = cwmp::encode(&envelope, envelope.version);
+        // The faults this ACS answers with are within every schema's codes.
+        let body = cwmp::encode(&envelope, envelope.version).unwrap_or_default();
         events.push(AcsEvent::Message {
             time,
             device: None,

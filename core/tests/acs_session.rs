@@ -143,7 +143,7 @@ fn a_fault_completes_the_request_with_the_fault() {
             }),
         }),
     };
-    let xml = cwmp::encode(&fault, fault.version);
+    let xml = cwmp::encode(&fault, fault.version).unwrap();
     let end = post(&mut acs, xml.as_bytes(), Some("token-0"), 2);
     assert_eq!(end.status, 204);
     assert!(end.events.iter().any(|e| matches!(e,

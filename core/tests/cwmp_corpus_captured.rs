@@ -53,7 +53,14 @@ fn assert_every_message_round_trips(name: &str, report: &Report) -> usize {
                 "{name}: {} kept raw",
                 message.rpc
             );
-            let xml = cwmp::encode(envelope, envelope.version);
+            // Values outside the schema's facets are refused, with the element.
+            let xml = match cwmp::encode(envelope, envelope.version) {
+                Ok(xml) => xml,
+                Err(refused) => {
+                    assert!(refused.path.starts_with("Envelope/Body/"), "{name}: {refused}");
+                    continue;
+                }
+            };
             let again = cwmp::decode(xml.as_bytes())
                 .unwrap_or_else(|e| panic!("{name}: {} re-encoded badly: {e}\n{xml}", message.rpc));
             assert_eq!(again.envelopes, vec![envelope.clone()], "{name}\n{xml}");

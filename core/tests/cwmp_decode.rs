@@ -246,7 +246,8 @@ fn unknown_namespace_legacy_header_and_vendor_method() {
         r#"<v:X_ACME_Frobnicate xmlns:v="urn:example:vendor"><Level>3</Level></v:X_ACME_Frobnicate>"#
     );
     // Re-encoded into our own envelope, it stays namespace-well-formed and the same.
-    let again = cwmp::decode(cwmp::encode(&envelope, envelope.version).as_bytes()).unwrap();
+    let again =
+        cwmp::decode(cwmp::encode(&envelope, envelope.version).unwrap().as_bytes()).unwrap();
     assert_eq!(again.envelopes[0].message, envelope.message);
     assert!(codes(&diagnostics).contains(&"legacy-no-more-requests"));
 

@@ -7,17 +7,63 @@
 //! its `SOAP-ENC:arrayType`, every header with the `mustUnderstand` the schema
 //! fixes. Text is escaped; characters XML 1.0 cannot carry become U+FFFD.
 
+use super::facets::{Facet, FileKind, Range, check_number, check_text};
 use super::reader::{SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS};
 use super::*;
 use std::fmt::Write as _;
+
+/// A value the schema of the chosen version does not allow: nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{path}: `{value}` {problem} ({facet})")]
+pub struct EncodeError {
+    /// The element path, e.g. `Envelope/Body/Reboot/CommandKey`.
+    pub path: String,
+    /// The facet, e.g. `maxLength 32`, `pattern of EventCodeType`.
+    pub facet: String,
+    /// What is wrong with the value.
+    pub problem: String,
+    /// The value (abbreviated past 80 characters).
+    pub value: String,
+}
+
+const COMMAND_KEY: &[Facet] = &[Facet::MaxLength(32)];
+const PARAMETER_KEY: &[Facet] = &[Facet::MaxLength(32)];
+const PARAMETER_NAME: &[Facet] = &[Facet::MaxLength(256)];
+const OBJECT_NAME: &[Facet] = &[Facet::MaxLength(256), Facet::ObjectName];
+const LEN_32: &[Facet] = &[Facet::MaxLength(32)];
+const LEN_64: &[Facet] = &[Facet::MaxLength(64)];
+const LEN_256: &[Facet] = &[Facet::MaxLength(256)];
+const LEN_1024: &[Facet] = &[Facet::MaxLength(1024)];
+const DATE_TIME: &[Facet] = &[Facet::DateTime];
+const UUID: &[Facet] = &[Facet::Uuid];
+const DEPLOYMENT_UNIT_STATE: &[Facet] = &[Facet::OneOf(&["Installed", "Uninstalled", "Failed"])];
+const OPERATION_TYPE: &[Facet] = &[Facet::OneOf(&["Install", "Update", "Uninstall"])];
+const ACCESS_LIST: &[Facet] = &[Facet::MaxLength(64), Facet::OneOf(&["Subscriber"])];
+const STATUS: Range = Range::OneOf(&[0, 1]);
+const TRANSFER_STATE: Range = Range::OneOf(&[1, 2, 3]);
+
+fn file_type(kind: FileKind) -> [Facet; 2] {
+    [Facet::MaxLength(64), Facet::FileType(kind)]
+}
 
 /// Encodes an envelope as canonical CWMP XML in the namespace of `version`.
 ///
 /// The envelope's own `version` is ignored: the caller chooses. Messages or
 /// headers that the chosen version does not define are still written (the
 /// caller may be testing a peer); [`version_problems`] lists them.
-pub fn encode(envelope: &Envelope, version: CwmpVersion) -> String {
-    let mut w = Writer { out: String::with_capacity(1024), depth: 0 };
+///
+/// Strict: a value outside its element's XSD facets in that version's schema
+/// (lengths, patterns, enumerations, fault-code ranges, value types) is an
+/// [`EncodeError`] naming the element path and the facet, never invalid XML.
+pub fn encode(envelope: &Envelope, version: CwmpVersion) -> Result<String, EncodeError> {
+    let mut w = Writer {
+        out: String::with_capacity(1024),
+        depth: 0,
+        version,
+        path: String::from("Envelope"),
+        marks: Vec::new(),
+        error: None,
+    };
     w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         w.out,
@@ -31,7 +77,10 @@ pub fn encode(envelope: &Envelope, version: CwmpVersion) -> String {
     message(&mut w, &envelope.message);
     w.close("SOAP-ENV:Body");
     w.out.push_str("</SOAP-ENV:Envelope>\n");
-    w.out
+    match w.error {
+        Some(error) => Err(error),
+        None => Ok(w.out),
+    }
 }
 
 /// What in `envelope` the schema of `version` does not define.
@@ -100,6 +149,12 @@ pub fn introduced_in(message: &Message) -> CwmpVersion {
 struct Writer {
     out: String,
     depth: usize,
+    version: CwmpVersion,
+    /// Local names of the open elements, for errors.
+    path: String,
+    marks: Vec<usize>,
+    /// The first facet violation; writing goes on, the output is dropped.
+    error: Option<EncodeError>,
 }
 
 impl Writer {
@@ -118,9 +173,15 @@ impl Writer {
         self.indent();
         let _ = writeln!(self.out, "<{name}{attributes}>");
         self.depth += 1;
+        self.marks.push(self.path.len());
+        self.path.push('/');
+        self.path.push_str(local_name(name));
     }
 
     fn close(&mut self, name: &str) {
+        if let Some(mark) = self.marks.pop() {
+            self.path.truncate(mark);
+        }
         self.depth = self.depth.saturating_sub(1);
         self.indent();
         let _ = writeln!(self.out, "</{name}>");
@@ -142,6 +203,39 @@ impl Writer {
         self.text_with(name, "", text);
     }
 
+    /// Text checked against the facets of its element.
+    fn text_in(&mut self, name: &str, text: &str, facets: &[Facet]) {
+        for &facet in facets {
+            if let Some(violation) = check_text(facet, text, self.version) {
+                self.refuse(name, &violation.facet, violation.problem, text);
+                break;
+            }
+        }
+        self.text(name, text);
+    }
+
+    /// An integer checked against its element's range.
+    fn number_in(&mut self, name: &str, value: impl Into<i64> + Copy, range: Range) {
+        let value = value.into();
+        if let Some(violation) = check_number(range, value, self.version) {
+            self.refuse(name, &violation.facet, violation.problem, &value.to_string());
+        }
+        self.number(name, value);
+    }
+
+    fn refuse(&mut self, name: &str, facet: &str, problem: String, value: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        let shown: String = value.chars().take(80).collect();
+        self.error = Some(EncodeError {
+            path: format!("{}/{}", self.path, local_name(name)),
+            facet: facet.to_owned(),
+            problem,
+            value: if shown.len() < value.len() { format!("{shown}…") } else { shown },
+        });
+    }
+
     fn number(&mut self, name: &str, value: impl std::fmt::Display) {
         self.indent();
         let _ = writeln!(self.out, "<{name}>{value}</{name}>");
@@ -151,9 +245,9 @@ impl Writer {
         self.text(name, if value { "true" } else { "false" });
     }
 
-    fn optional(&mut self, name: &str, value: &Option<String>) {
+    fn optional_in(&mut self, name: &str, value: &Option<String>, facets: &[Facet]) {
         if let Some(value) = value {
-            self.text(name, value);
+            self.text_in(name, value, facets);
         }
     }
 
@@ -178,8 +272,8 @@ impl Writer {
         self.close(name);
     }
 
-    fn strings(&mut self, name: &str, items: &[String]) {
-        self.array(name, "xsd:string", items, |w, s| w.text("string", s));
+    fn strings_in(&mut self, name: &str, items: &[String], facets: &[Facet]) {
+        self.array(name, "xsd:string", items, |w, s| w.text_in("string", s, facets));
     }
 
     fn structure(&mut self, name: &str, fields: impl FnOnce(&mut Self)) {
@@ -187,6 +281,10 @@ impl Writer {
         fields(self);
         self.close(name);
     }
+}
+
+fn local_name(qualified: &str) -> &str {
+    qualified.rsplit_once(':').map_or(qualified, |(_, local)| local)
 }
 
 /// Escapes text and attribute content. `\r` is written as a reference so that
@@ -247,7 +345,11 @@ fn header(w: &mut Writer, header: &Header) {
 fn parameter_values(w: &mut Writer, name: &str, list: &[ParameterValueStruct]) {
     w.array(name, "cwmp:ParameterValueStruct", list, |w, p| {
         w.structure("ParameterValueStruct", |w| {
-            w.text("Name", &p.name);
+            w.text_in("Name", &p.name, PARAMETER_NAME);
+            if let Some(problem) = value_problem(&p.value) {
+                let facet = format!("xsi:type {}", p.value.xsi_type.as_deref().unwrap_or("string"));
+                w.refuse("Value", &facet, problem, &p.value.text);
+            }
             match &p.value.xsi_type {
                 Some(xsi_type) => {
                     let mut attribute = String::from(" xsi:type=\"xsd:");
@@ -264,71 +366,92 @@ fn parameter_values(w: &mut Writer, name: &str, list: &[ParameterValueStruct]) {
     });
 }
 
-fn fault_struct(w: &mut Writer, name: &str, fault: &FaultStruct) {
+fn fault_struct(w: &mut Writer, name: &str, fault: &FaultStruct, codes: Range) {
     w.structure(name, |w| {
-        w.number("FaultCode", fault.fault_code);
-        w.text("FaultString", &fault.fault_string);
+        w.number_in("FaultCode", fault.fault_code, codes);
+        match codes {
+            Range::TransferFault => w.text_in("FaultString", &fault.fault_string, LEN_256),
+            _ => w.text("FaultString", &fault.fault_string),
+        }
     });
 }
 
+/// Why a parameter value cannot carry its `xsi:type`: an unknown type would
+/// not resolve, and the text must be in the type's lexical space.
+fn value_problem(value: &Value) -> Option<String> {
+    let name = value.xsi_type.as_deref()?;
+    let Some(value_type) = ValueType::from_xsi(name) else {
+        return Some("names no type CWMP values use".to_owned());
+    };
+    let text = value.text.trim_matches([' ', '\t', '\r', '\n']);
+    let fits = match value_type {
+        // XML Schema's boolean is exactly these four, unlike the lenient decoder.
+        ValueType::Boolean => matches!(text, "true" | "false" | "1" | "0"),
+        _ => value.parse().is_ok(),
+    };
+    (!fits).then(|| format!("is not a valid {}", value_type.xsi_name()))
+}
+
 fn transfer_response(w: &mut Writer, r: &TransferResponse) {
-    w.number("Status", r.status);
-    w.text("StartTime", &r.start_time);
-    w.text("CompleteTime", &r.complete_time);
+    w.number_in("Status", r.status, STATUS);
+    w.text_in("StartTime", &r.start_time, DATE_TIME);
+    w.text_in("CompleteTime", &r.complete_time, DATE_TIME);
 }
 
 fn op_result(w: &mut Writer, r: &OpResultStruct, autonomous: bool) {
     w.structure("Results", |w| {
-        w.text("UUID", &r.uuid);
+        w.text_in("UUID", &r.uuid, UUID);
         w.text("DeploymentUnitRef", &r.deployment_unit_ref);
-        w.text("Version", &r.version);
-        w.text("CurrentState", &r.current_state);
+        w.text_in("Version", &r.version, LEN_32);
+        w.text_in("CurrentState", &r.current_state, DEPLOYMENT_UNIT_STATE);
         w.boolean("Resolved", r.resolved);
         w.text("ExecutionUnitRefList", &r.execution_unit_ref_list);
-        w.text("StartTime", &r.start_time);
-        w.text("CompleteTime", &r.complete_time);
-        fault_struct(w, "Fault", &r.fault);
+        w.text_in("StartTime", &r.start_time, DATE_TIME);
+        w.text_in("CompleteTime", &r.complete_time, DATE_TIME);
+        fault_struct(w, "Fault", &r.fault, Range::DeploymentUnitFault);
         if autonomous {
-            w.text("OperationPerformed", r.operation_performed.as_deref().unwrap_or_default());
+            let performed = r.operation_performed.as_deref().unwrap_or_default();
+            w.text_in("OperationPerformed", performed, OPERATION_TYPE);
         }
     });
 }
 
 fn operation(w: &mut Writer, op: &Operation) {
-    let (kind, fields): (&str, Vec<(&str, Option<&String>)>) = match op {
+    type Field<'a> = (&'static str, Option<&'a String>, &'static [Facet]);
+    let (kind, fields): (&str, Vec<Field<'_>>) = match op {
         Operation::Install { url, uuid, username, password, execution_env_ref } => (
             "InstallOpStruct",
             vec![
-                ("URL", Some(url)),
-                ("UUID", uuid.as_ref()),
-                ("Username", username.as_ref()),
-                ("Password", password.as_ref()),
-                ("ExecutionEnvRef", execution_env_ref.as_ref()),
+                ("URL", Some(url), LEN_1024),
+                ("UUID", uuid.as_ref(), UUID),
+                ("Username", username.as_ref(), LEN_256),
+                ("Password", password.as_ref(), LEN_256),
+                ("ExecutionEnvRef", execution_env_ref.as_ref(), LEN_256),
             ],
         ),
         Operation::Update { uuid, version, url, username, password } => (
             "UpdateOpStruct",
             vec![
-                ("UUID", uuid.as_ref()),
-                ("Version", version.as_ref()),
-                ("URL", url.as_ref()),
-                ("Username", username.as_ref()),
-                ("Password", password.as_ref()),
+                ("UUID", uuid.as_ref(), UUID),
+                ("Version", version.as_ref(), LEN_32),
+                ("URL", url.as_ref(), LEN_1024),
+                ("Username", username.as_ref(), LEN_256),
+                ("Password", password.as_ref(), LEN_256),
             ],
         ),
         Operation::Uninstall { uuid, version, execution_env_ref } => (
             "UninstallOpStruct",
             vec![
-                ("UUID", Some(uuid)),
-                ("Version", version.as_ref()),
-                ("ExecutionEnvRef", execution_env_ref.as_ref()),
+                ("UUID", Some(uuid), UUID),
+                ("Version", version.as_ref(), LEN_32),
+                ("ExecutionEnvRef", execution_env_ref.as_ref(), LEN_256),
             ],
         ),
     };
     w.open_with("Operations", &format!(" xsi:type=\"cwmp:{kind}\""));
-    for (name, value) in fields {
+    for (name, value, facets) in fields {
         if let Some(value) = value {
-            w.text(name, value);
+            w.text_in(name, value, facets);
         }
     }
     w.close("Operations");
@@ -342,46 +465,50 @@ fn message(w: &mut Writer, message: &Message) {
     match message {
         M::Inform(m) => w.structure(q, |w| {
             w.structure("DeviceId", |w| {
-                w.text("Manufacturer", &m.device_id.manufacturer);
-                w.text("OUI", &m.device_id.oui);
-                w.text("ProductClass", &m.device_id.product_class);
-                w.text("SerialNumber", &m.device_id.serial_number);
+                w.text_in("Manufacturer", &m.device_id.manufacturer, LEN_64);
+                w.text_in("OUI", &m.device_id.oui, &[Facet::Oui]);
+                w.text_in("ProductClass", &m.device_id.product_class, LEN_64);
+                w.text_in("SerialNumber", &m.device_id.serial_number, LEN_64);
             });
             w.array("Event", "cwmp:EventStruct", &m.events, |w, e| {
                 w.structure("EventStruct", |w| {
-                    w.text("EventCode", &e.event_code);
-                    w.text("CommandKey", &e.command_key);
+                    w.text_in(
+                        "EventCode",
+                        &e.event_code,
+                        &[Facet::MaxLength(64), Facet::EventCode],
+                    );
+                    w.text_in("CommandKey", &e.command_key, COMMAND_KEY);
                 });
             });
             w.number("MaxEnvelopes", m.max_envelopes);
-            w.text("CurrentTime", &m.current_time);
+            w.text_in("CurrentTime", &m.current_time, DATE_TIME);
             w.number("RetryCount", m.retry_count);
             parameter_values(w, "ParameterList", &m.parameter_list);
         }),
         M::InformResponse(m) => w.structure(q, |w| w.number("MaxEnvelopes", m.max_envelopes)),
         M::TransferComplete(m) => w.structure(q, |w| {
-            w.text("CommandKey", &m.command_key);
-            fault_struct(w, "FaultStruct", &m.fault_struct);
-            w.text("StartTime", &m.start_time);
-            w.text("CompleteTime", &m.complete_time);
+            w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
+            fault_struct(w, "FaultStruct", &m.fault_struct, Range::TransferFault);
+            w.text_in("StartTime", &m.start_time, DATE_TIME);
+            w.text_in("CompleteTime", &m.complete_time, DATE_TIME);
         }),
         M::AutonomousTransferComplete(m) => w.structure(q, |w| {
-            w.text("AnnounceURL", &m.announce_url);
-            w.text("TransferURL", &m.transfer_url);
+            w.text_in("AnnounceURL", &m.announce_url, LEN_1024);
+            w.text_in("TransferURL", &m.transfer_url, LEN_1024);
             w.boolean("IsDownload", m.is_download);
-            w.text("FileType", &m.file_type);
+            w.text_in("FileType", &m.file_type, &file_type(FileKind::Transfer));
             w.number("FileSize", m.file_size);
-            w.text("TargetFileName", &m.target_file_name);
-            fault_struct(w, "FaultStruct", &m.fault_struct);
-            w.text("StartTime", &m.start_time);
-            w.text("CompleteTime", &m.complete_time);
+            w.text_in("TargetFileName", &m.target_file_name, LEN_256);
+            fault_struct(w, "FaultStruct", &m.fault_struct, Range::TransferFault);
+            w.text_in("StartTime", &m.start_time, DATE_TIME);
+            w.text_in("CompleteTime", &m.complete_time, DATE_TIME);
         }),
         M::RequestDownload(m) => w.structure(q, |w| {
-            w.text("FileType", &m.file_type);
+            w.text_in("FileType", &m.file_type, &file_type(FileKind::Download));
             w.array("FileTypeArg", "cwmp:ArgStruct", &m.file_type_arg, |w, a| {
                 w.structure("ArgStruct", |w| {
-                    w.text("Name", &a.name);
-                    w.text("Value", &a.value);
+                    w.text_in("Name", &a.name, LEN_64);
+                    w.text_in("Value", &a.value, LEN_256);
                 });
             });
         }),
@@ -389,7 +516,7 @@ fn message(w: &mut Writer, message: &Message) {
             for result in &m.results {
                 op_result(w, result, false);
             }
-            w.optional("CommandKey", &m.command_key);
+            w.optional_in("CommandKey", &m.command_key, COMMAND_KEY);
         }),
         M::AutonomousDUStateChangeComplete(m) => w.structure(q, |w| {
             for result in &m.results {
@@ -397,32 +524,36 @@ fn message(w: &mut Writer, message: &Message) {
             }
         }),
         M::Kicked(m) => w.structure(q, |w| {
-            w.text("Command", &m.command);
-            w.text("Referer", &m.referer);
-            w.text("Arg", &m.arg);
-            w.text("Next", &m.next);
+            w.text_in("Command", &m.command, LEN_32);
+            w.text_in("Referer", &m.referer, LEN_64);
+            w.text_in("Arg", &m.arg, LEN_256);
+            w.text_in("Next", &m.next, LEN_1024);
         }),
-        M::KickedResponse(m) => w.structure(q, |w| w.text("NextURL", &m.next_url)),
-        M::GetRPCMethodsResponse(m) => w.structure(q, |w| w.strings("MethodList", &m.method_list)),
+        M::KickedResponse(m) => w.structure(q, |w| w.text_in("NextURL", &m.next_url, LEN_1024)),
+        M::GetRPCMethodsResponse(m) => {
+            w.structure(q, |w| w.strings_in("MethodList", &m.method_list, LEN_64))
+        }
         M::SetParameterValues(m) => w.structure(q, |w| {
             parameter_values(w, "ParameterList", &m.parameter_list);
-            w.text("ParameterKey", &m.parameter_key);
+            w.text_in("ParameterKey", &m.parameter_key, PARAMETER_KEY);
         }),
-        M::SetParameterValuesResponse(m) => w.structure(q, |w| w.number("Status", m.status)),
+        M::SetParameterValuesResponse(m) => {
+            w.structure(q, |w| w.number_in("Status", m.status, STATUS))
+        }
         M::GetParameterValues(m) => {
-            w.structure(q, |w| w.strings("ParameterNames", &m.parameter_names))
+            w.structure(q, |w| w.strings_in("ParameterNames", &m.parameter_names, PARAMETER_NAME))
         }
         M::GetParameterValuesResponse(m) => {
             w.structure(q, |w| parameter_values(w, "ParameterList", &m.parameter_list))
         }
         M::GetParameterNames(m) => w.structure(q, |w| {
-            w.text("ParameterPath", &m.parameter_path);
+            w.text_in("ParameterPath", &m.parameter_path, PARAMETER_NAME);
             w.boolean("NextLevel", m.next_level);
         }),
         M::GetParameterNamesResponse(m) => w.structure(q, |w| {
             w.array("ParameterList", "cwmp:ParameterInfoStruct", &m.parameter_list, |w, p| {
                 w.structure("ParameterInfoStruct", |w| {
-                    w.text("Name", &p.name);
+                    w.text_in("Name", &p.name, PARAMETER_NAME);
                     w.boolean("Writable", p.writable);
                 });
             });
@@ -434,131 +565,137 @@ fn message(w: &mut Writer, message: &Message) {
                 &m.parameter_list,
                 |w, p| {
                     w.structure("SetParameterAttributesStruct", |w| {
-                        w.text("Name", &p.name);
+                        w.text_in("Name", &p.name, PARAMETER_NAME);
                         w.boolean("NotificationChange", p.notification_change);
-                        w.number("Notification", p.notification);
+                        w.number_in("Notification", p.notification, Range::Notification);
                         w.boolean("AccessListChange", p.access_list_change);
-                        w.strings("AccessList", &p.access_list);
+                        w.strings_in("AccessList", &p.access_list, ACCESS_LIST);
                     });
                 },
             );
         }),
         M::GetParameterAttributes(m) => {
-            w.structure(q, |w| w.strings("ParameterNames", &m.parameter_names))
+            w.structure(q, |w| w.strings_in("ParameterNames", &m.parameter_names, PARAMETER_NAME))
         }
         M::GetParameterAttributesResponse(m) => w.structure(q, |w| {
             w.array("ParameterList", "cwmp:ParameterAttributeStruct", &m.parameter_list, |w, p| {
                 w.structure("ParameterAttributeStruct", |w| {
-                    w.text("Name", &p.name);
-                    w.number("Notification", p.notification);
-                    w.strings("AccessList", &p.access_list);
+                    w.text_in("Name", &p.name, PARAMETER_NAME);
+                    w.number_in("Notification", p.notification, Range::Notification);
+                    w.strings_in("AccessList", &p.access_list, ACCESS_LIST);
                 });
             });
         }),
         M::AddObject(m) => w.structure(q, |w| {
-            w.text("ObjectName", &m.object_name);
-            w.text("ParameterKey", &m.parameter_key);
+            w.text_in("ObjectName", &m.object_name, OBJECT_NAME);
+            w.text_in("ParameterKey", &m.parameter_key, PARAMETER_KEY);
         }),
         M::AddObjectResponse(m) => w.structure(q, |w| {
-            w.number("InstanceNumber", m.instance_number);
-            w.number("Status", m.status);
+            w.number_in("InstanceNumber", m.instance_number, Range::AtLeast(1));
+            w.number_in("Status", m.status, STATUS);
         }),
         M::DeleteObject(m) => w.structure(q, |w| {
-            w.text("ObjectName", &m.object_name);
-            w.text("ParameterKey", &m.parameter_key);
+            w.text_in("ObjectName", &m.object_name, OBJECT_NAME);
+            w.text_in("ParameterKey", &m.parameter_key, PARAMETER_KEY);
         }),
-        M::DeleteObjectResponse(m) => w.structure(q, |w| w.number("Status", m.status)),
-        M::Reboot(m) => w.structure(q, |w| w.text("CommandKey", &m.command_key)),
+        M::DeleteObjectResponse(m) => w.structure(q, |w| w.number_in("Status", m.status, STATUS)),
+        M::Reboot(m) => w.structure(q, |w| w.text_in("CommandKey", &m.command_key, COMMAND_KEY)),
         M::Download(m) => w.structure(q, |w| {
-            w.text("CommandKey", &m.command_key);
-            w.text("FileType", &m.file_type);
-            w.text("URL", &m.url);
-            w.text("Username", &m.username);
-            w.text("Password", &m.password);
+            w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
+            w.text_in("FileType", &m.file_type, &file_type(FileKind::Download));
+            w.text_in("URL", &m.url, LEN_256);
+            w.text_in("Username", &m.username, LEN_256);
+            w.text_in("Password", &m.password, LEN_256);
             w.number("FileSize", m.file_size);
-            w.text("TargetFileName", &m.target_file_name);
+            w.text_in("TargetFileName", &m.target_file_name, LEN_256);
             w.number("DelaySeconds", m.delay_seconds);
-            w.text("SuccessURL", &m.success_url);
-            w.text("FailureURL", &m.failure_url);
+            w.text_in("SuccessURL", &m.success_url, LEN_256);
+            w.text_in("FailureURL", &m.failure_url, LEN_256);
         }),
         M::DownloadResponse(m) | M::UploadResponse(m) => {
             w.structure(q, |w| transfer_response(w, m))
         }
         M::Upload(m) => w.structure(q, |w| {
-            w.text("CommandKey", &m.command_key);
-            w.text("FileType", &m.file_type);
-            w.text("URL", &m.url);
-            w.text("Username", &m.username);
-            w.text("Password", &m.password);
+            w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
+            w.text_in("FileType", &m.file_type, &file_type(FileKind::Upload));
+            w.text_in("URL", &m.url, LEN_256);
+            w.text_in("Username", &m.username, LEN_256);
+            w.text_in("Password", &m.password, LEN_256);
             w.number("DelaySeconds", m.delay_seconds);
         }),
         M::GetQueuedTransfersResponse(m) => w.structure(q, |w| {
             w.array("TransferList", "cwmp:QueuedTransferStruct", &m.transfer_list, |w, t| {
                 w.structure("QueuedTransferStruct", |w| {
-                    w.text("CommandKey", &t.command_key);
-                    w.number("State", t.state);
+                    w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
+                    w.number_in("State", t.state, TRANSFER_STATE);
                 });
             });
         }),
         M::GetAllQueuedTransfersResponse(m) => w.structure(q, |w| {
             w.array("TransferList", "cwmp:AllQueuedTransferStruct", &m.transfer_list, |w, t| {
                 w.structure("AllQueuedTransferStruct", |w| {
-                    w.text("CommandKey", &t.command_key);
-                    w.number("State", t.state);
+                    w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
+                    w.number_in("State", t.state, TRANSFER_STATE);
                     w.boolean("IsDownload", t.is_download);
-                    w.text("FileType", &t.file_type);
+                    w.text_in("FileType", &t.file_type, &file_type(FileKind::Transfer));
                     w.number("FileSize", t.file_size);
-                    w.text("TargetFileName", &t.target_file_name);
+                    w.text_in("TargetFileName", &t.target_file_name, LEN_256);
                 });
             });
         }),
         M::ScheduleInform(m) => w.structure(q, |w| {
             w.number("DelaySeconds", m.delay_seconds);
-            w.text("CommandKey", &m.command_key);
+            w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
         }),
         M::SetVouchers(m) => w.structure(q, |w| {
             w.array("VoucherList", "SOAP-ENC:base64", &m.voucher_list, |w, v| {
                 w.text("base64", v);
             });
         }),
-        M::GetOptions(m) => w.structure(q, |w| w.text("OptionName", &m.option_name)),
+        M::GetOptions(m) => w.structure(q, |w| w.text_in("OptionName", &m.option_name, LEN_64)),
         M::GetOptionsResponse(m) => w.structure(q, |w| {
             w.array("OptionList", "cwmp:OptionStruct", &m.option_list, |w, o| {
                 w.structure("OptionStruct", |w| {
-                    w.text("OptionName", &o.option_name);
+                    w.text_in("OptionName", &o.option_name, LEN_64);
                     w.number("VoucherSN", o.voucher_sn);
-                    w.number("State", o.state);
-                    w.number("Mode", o.mode);
-                    w.text("StartDate", &o.start_date);
-                    w.optional("ExpirationDate", &o.expiration_date);
-                    w.number("IsTransferable", o.is_transferable);
+                    w.number_in("State", o.state, Range::OneOf(&[0, 1, 2, 3]));
+                    w.number_in("Mode", o.mode, Range::OneOf(&[0, 1, 2]));
+                    w.text_in("StartDate", &o.start_date, DATE_TIME);
+                    w.optional_in("ExpirationDate", &o.expiration_date, DATE_TIME);
+                    w.number_in("IsTransferable", o.is_transferable, Range::OneOf(&[0, 1]));
                 });
             });
         }),
         M::ScheduleDownload(m) => w.structure(q, |w| {
-            w.text("CommandKey", &m.command_key);
-            w.text("FileType", &m.file_type);
-            w.text("URL", &m.url);
-            w.text("Username", &m.username);
-            w.text("Password", &m.password);
+            w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
+            w.text_in("FileType", &m.file_type, &file_type(FileKind::Download));
+            w.text_in("URL", &m.url, LEN_256);
+            w.text_in("Username", &m.username, LEN_256);
+            w.text_in("Password", &m.password, LEN_256);
             w.number("FileSize", m.file_size);
-            w.text("TargetFileName", &m.target_file_name);
+            w.text_in("TargetFileName", &m.target_file_name, LEN_256);
             w.array("TimeWindowList", "cwmp:TimeWindowStruct", &m.time_window_list, |w, t| {
                 w.structure("TimeWindowStruct", |w| {
                     w.number("WindowStart", t.window_start);
                     w.number("WindowEnd", t.window_end);
-                    w.text("WindowMode", &t.window_mode);
-                    w.text("UserMessage", &t.user_message);
+                    w.text_in(
+                        "WindowMode",
+                        &t.window_mode,
+                        &[Facet::MaxLength(64), Facet::WindowMode],
+                    );
+                    w.text_in("UserMessage", &t.user_message, LEN_256);
                     w.number("MaxRetries", t.max_retries);
                 });
             });
         }),
-        M::CancelTransfer(m) => w.structure(q, |w| w.text("CommandKey", &m.command_key)),
+        M::CancelTransfer(m) => {
+            w.structure(q, |w| w.text_in("CommandKey", &m.command_key, COMMAND_KEY))
+        }
         M::ChangeDUState(m) => w.structure(q, |w| {
             for op in &m.operations {
                 operation(w, op);
             }
-            w.optional("CommandKey", &m.command_key);
+            w.optional_in("CommandKey", &m.command_key, COMMAND_KEY);
         }),
         M::Fault(fault) => w.structure("SOAP-ENV:Fault", |w| {
             // faultcode is a QName: keep its local part under our own prefix.
@@ -568,12 +705,13 @@ fn message(w: &mut Writer, message: &Message) {
             if let Some(detail) = &fault.detail {
                 w.structure("detail", |w| {
                     w.structure("cwmp:Fault", |w| {
-                        w.number("FaultCode", detail.fault_code);
+                        w.number_in("FaultCode", detail.fault_code, Range::Fault);
                         w.text("FaultString", &detail.fault_string);
                         for spvf in &detail.set_parameter_values_faults {
                             w.structure("SetParameterValuesFault", |w| {
                                 w.text("ParameterName", &spvf.parameter_name);
-                                w.number("FaultCode", spvf.fault_code);
+                                let codes = Range::SetParameterValuesFault;
+                                w.number_in("FaultCode", spvf.fault_code, codes);
                                 w.text("FaultString", &spvf.fault_string);
                             });
                         }

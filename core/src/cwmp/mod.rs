@@ -15,6 +15,7 @@
 
 mod decode;
 mod encode;
+mod facets;
 pub mod fuzzing;
 mod messages;
 mod model;
@@ -22,7 +23,7 @@ mod reader;
 pub mod tables;
 mod value;
 
-pub use encode::{encode, introduced_in, version_problems};
+pub use encode::{EncodeError, encode, introduced_in, version_problems};
 pub use model::*;
 pub use value::{TypedValue, ValueError, ValueType, is_date_time};
 

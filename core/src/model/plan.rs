@@ -585,7 +585,7 @@ mod tests {
                 header: cwmp::Header::default(),
                 message: rpc.to_message(),
             };
-            let xml = cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0);
+            let xml = cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0).unwrap();
             let decoded = cwmp::decode(xml.as_bytes()).unwrap();
             assert_eq!(decoded.envelopes[0].message, envelope.message);
         }

@@ -230,7 +230,13 @@ fn render_soap(planned: &Plan) -> String {
             },
             message: rpc.to_message(),
         };
-        out.push_str(&cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0));
+        match cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0) {
+            Ok(xml) => out.push_str(&xml),
+            // The strict encoder refuses values outside the schema's facets.
+            Err(refused) => {
+                out.push_str(&format!("<!-- not encoded: {} -->\n", comment(&refused.to_string())))
+            }
+        }
     }
     out
 }

@@ -1,0 +1,223 @@
+//! The strict encoder refuses values outside the XSD facets of the version it
+//! writes, naming the element path and the facet, and writes the same message
+//! once the value fits.
+
+use CwmpVersion::{V1_0, V1_1, V1_2};
+use cwmpkit_core::cwmp::*;
+
+fn envelope(message: Message) -> Envelope {
+    Envelope { version: V1_0, header: Header::default(), message }
+}
+
+/// The refusal of `message` in `version`, which must not encode.
+fn refused(message: Message, version: CwmpVersion) -> EncodeError {
+    match encode(&envelope(message), version) {
+        Ok(xml) => panic!("encoded though invalid:\n{xml}"),
+        Err(error) => error,
+    }
+}
+
+fn accepted(message: Message, version: CwmpVersion) {
+    if let Err(error) = encode(&envelope(message), version) {
+        panic!("refused though valid: {error}");
+    }
+}
+
+fn reboot(command_key: &str) -> Message {
+    Message::Reboot(Reboot { command_key: command_key.into() })
+}
+
+#[test]
+fn string_lengths_are_counted_in_characters() {
+    let error = refused(reboot(&"k".repeat(33)), V1_0);
+    assert_eq!(error.path, "Envelope/Body/Reboot/CommandKey");
+    assert_eq!(error.facet, "maxLength 32");
+    assert!(error.to_string().contains("has 33 characters"), "{error}");
+    // 32 characters of two bytes each still fit.
+    accepted(reboot(&"é".repeat(32)), V1_0);
+
+    let spv = |key: &str, name: &str| {
+        Message::SetParameterValues(SetParameterValues {
+            parameter_list: vec![ParameterValueStruct {
+                name: name.into(),
+                value: Value::typed(ValueType::String, "x"),
+            }],
+            parameter_key: key.into(),
+        })
+    };
+    let error = refused(spv(&"p".repeat(33), "A.B"), V1_2);
+    assert_eq!(error.path, "Envelope/Body/SetParameterValues/ParameterKey");
+    let error = refused(spv("", &"N".repeat(257)), V1_2);
+    assert_eq!(
+        error.path,
+        "Envelope/Body/SetParameterValues/ParameterList/ParameterValueStruct/Name"
+    );
+    assert_eq!(error.facet, "maxLength 256");
+    accepted(spv(&"p".repeat(32), &"N".repeat(256)), V1_2);
+}
+
+fn inform(oui: &str, event_code: &str, current_time: &str) -> Message {
+    Message::Inform(Inform {
+        device_id: DeviceId {
+            manufacturer: "ACME".into(),
+            oui: oui.into(),
+            product_class: "Box".into(),
+            serial_number: "1".into(),
+        },
+        events: vec![EventStruct { event_code: event_code.into(), command_key: String::new() }],
+        max_envelopes: 1,
+        current_time: current_time.into(),
+        retry_count: 0,
+        parameter_list: Vec::new(),
+    })
+}
+
+#[test]
+fn patterns_are_those_of_the_version() {
+    let now = "2024-05-01T10:00:00Z";
+    let error = refused(inform("00a859", "2 PERIODIC", now), V1_2);
+    assert_eq!(error.path, "Envelope/Body/Inform/DeviceId/OUI");
+    assert!(error.facet.contains("OUI"), "{error}");
+    let error = refused(inform("00A859", "2 PERIODIC", "yesterday"), V1_2);
+    assert_eq!(error.path, "Envelope/Body/Inform/CurrentTime");
+    assert!(error.facet.contains("dateTime"), "{error}");
+    // 13 WAKEUP is an event code since 1.1; 1.0 lists its codes one by one.
+    let error = refused(inform("00A859", "13 WAKEUP", now), V1_0);
+    assert_eq!(error.path, "Envelope/Body/Inform/Event/EventStruct/EventCode");
+    assert!(error.facet.contains("EventCodeType"), "{error}");
+    accepted(inform("00A859", "13 WAKEUP", now), V1_1);
+    accepted(inform("00A859", "X example.com THING", now), V1_2);
+    refused(inform("00A859", "X example.com THING", now), V1_1);
+
+    let add = |object_name: &str| {
+        Message::AddObject(AddObject { object_name: object_name.into(), parameter_key: "".into() })
+    };
+    let error = refused(add("Device.Test"), V1_0);
+    assert_eq!(error.path, "Envelope/Body/AddObject/ObjectName");
+    accepted(add("Device.Test."), V1_0);
+
+    let upload = |file_type: &str| {
+        Message::Upload(Upload { file_type: file_type.into(), ..Upload::default() })
+    };
+    let error = refused(upload("1 Firmware Upgrade Image"), V1_1);
+    assert_eq!(error.path, "Envelope/Body/Upload/FileType");
+    accepted(upload("2 Vendor Log File"), V1_1);
+    accepted(upload("X 00D09E Core Dump"), V1_0);
+
+    let uninstall = |uuid: &str| {
+        Message::ChangeDUState(ChangeDUState {
+            operations: vec![Operation::Uninstall {
+                uuid: uuid.into(),
+                version: None,
+                execution_env_ref: None,
+            }],
+            command_key: None,
+        })
+    };
+    let error = refused(uninstall("some-uuid"), V1_2);
+    assert_eq!(error.path, "Envelope/Body/ChangeDUState/Operations/UUID");
+    accepted(uninstall("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), V1_2);
+}
+
+#[test]
+fn enumerations_and_ranges() {
+    let status = |status| {
+        Message::DownloadResponse(TransferResponse {
+            status,
+            start_time: "2024-05-01T10:00:00Z".into(),
+            complete_time: "2024-05-01T10:00:01Z".into(),
+        })
+    };
+    let error = refused(status(2), V1_0);
+    assert_eq!(error.path, "Envelope/Body/DownloadResponse/Status");
+    assert_eq!(error.facet, "enumeration [0, 1]");
+    accepted(status(1), V1_0);
+
+    let created = |instance_number| {
+        Message::AddObjectResponse(AddObjectResponse { instance_number, status: 0 })
+    };
+    assert_eq!(refused(created(0), V1_0).facet, "minInclusive 1");
+    accepted(created(1), V1_0);
+
+    let attributes = |notification, access: &str| {
+        Message::SetParameterAttributes(SetParameterAttributes {
+            parameter_list: vec![SetParameterAttributesStruct {
+                name: "A.".into(),
+                notification_change: true,
+                notification,
+                access_list_change: true,
+                access_list: vec![access.into()],
+            }],
+        })
+    };
+    // Notification 3–6 came with CWMP 1.4 (namespace 1-2).
+    let error = refused(attributes(4, "Subscriber"), V1_1);
+    assert!(error.path.ends_with("SetParameterAttributesStruct/Notification"), "{error}");
+    accepted(attributes(4, "Subscriber"), V1_2);
+    let error = refused(attributes(2, "Everyone"), V1_2);
+    assert!(error.path.ends_with("AccessList/string"), "{error}");
+    assert!(error.facet.contains("Subscriber"), "{error}");
+}
+
+#[test]
+fn fault_codes_are_those_the_element_allows_in_the_version() {
+    let fault = |code, spvf_code| {
+        Message::Fault(SoapFault {
+            fault_code: "SOAP-ENV:Client".into(),
+            fault_string: "CWMP fault".into(),
+            detail: Some(CwmpFault {
+                fault_code: code,
+                fault_string: "x".into(),
+                set_parameter_values_faults: vec![SetParameterValuesFault {
+                    parameter_name: "A.B".into(),
+                    fault_code: spvf_code,
+                    fault_string: "x".into(),
+                }],
+            }),
+        })
+    };
+    let error = refused(fault(42, 9007), V1_2);
+    assert_eq!(error.path, "Envelope/Body/Fault/detail/Fault/FaultCode");
+    assert!(error.facet.contains("fault codes"), "{error}");
+    // 9020 is a CPE fault code since 1.1; 1.0 enumerates 9000–9013.
+    refused(fault(9020, 9007), V1_0);
+    accepted(fault(9020, 9007), V1_1);
+    // An ACS fault code cannot be a SetParameterValuesFault in 1.2.
+    let error = refused(fault(9003, 8003), V1_2);
+    assert!(error.path.ends_with("SetParameterValuesFault/FaultCode"), "{error}");
+
+    let complete = |code| {
+        Message::TransferComplete(TransferComplete {
+            command_key: "k".into(),
+            fault_struct: FaultStruct { fault_code: code, fault_string: "failed".into() },
+            start_time: "2024-05-01T10:00:00Z".into(),
+            complete_time: "2024-05-01T10:00:01Z".into(),
+        })
+    };
+    let error = refused(complete(9003), V1_2);
+    assert_eq!(error.path, "Envelope/Body/TransferComplete/FaultStruct/FaultCode");
+    accepted(complete(9010), V1_0);
+    accepted(complete(9033), V1_2);
+    refused(complete(9033), V1_0);
+}
+
+#[test]
+fn parameter_values_fit_their_declared_type() {
+    let gpv = |value: Value| {
+        Message::GetParameterValuesResponse(GetParameterValuesResponse {
+            parameter_list: vec![ParameterValueStruct { name: "A.B".into(), value }],
+        })
+    };
+    let error = refused(gpv(Value::typed(ValueType::UnsignedInt, "-1")), V1_0);
+    assert_eq!(
+        error.path,
+        "Envelope/Body/GetParameterValuesResponse/ParameterList/ParameterValueStruct/Value"
+    );
+    assert_eq!(error.facet, "xsi:type unsignedInt");
+    // XML Schema's boolean is exactly true/false/1/0, whatever the decoder accepts.
+    refused(gpv(Value::typed(ValueType::Boolean, "TRUE")), V1_0);
+    accepted(gpv(Value::typed(ValueType::Boolean, " true ")), V1_0);
+    let unknown = Value { xsi_type: Some("frobnicate".into()), text: "1".into() };
+    assert_eq!(refused(gpv(unknown), V1_0).facet, "xsi:type frobnicate");
+    accepted(gpv(Value { xsi_type: None, text: "anything at all".into() }), V1_0);
+}
