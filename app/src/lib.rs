@@ -19,6 +19,7 @@ pub fn App() -> impl IntoView {
                     <A href="/" exact=true>"Decode"</A>
                     <A href="/parameters">"Parameters"</A>
                     <A href="/provision">"Provision"</A>
+                    <A href="/live">"Live"</A>
                 </nav>
                 <span class="tagline">"TR-069 workbench · everything runs in your browser"</span>
             </header>
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::decode::DecodePage />
                 <Route path=path!("/parameters") view=pages::parameters::ParametersPage />
                 <Route path=path!("/provision") view=pages::provision::ProvisionPage />
+                <Route path=path!("/live") view=pages::live::LivePage />
             </Routes>
         </Router>
     }

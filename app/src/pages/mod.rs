@@ -1,3 +1,4 @@
 pub mod decode;
+pub mod live;
 pub mod parameters;
 pub mod provision;

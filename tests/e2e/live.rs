@@ -1,0 +1,123 @@
+//! The Live page in a real headless Chromium, against a real relay: a CPE (played by this test
+//! with real corpus messages) informs, the engineer queues an RPC on the page, the CPE fetches
+//! and answers it, and the page shows every step as it happens.
+
+// The test is the host: it reads corpus files.
+#![allow(clippy::disallowed_methods)]
+
+use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay};
+use fantoccini::{Client, Locator};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+type TestResult = Result<(), String>;
+
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+
+async fn text_when(
+    client: &Client,
+    css: &str,
+    check: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.map_err(|e| e.to_string())?;
+            if check(&last) {
+                return Ok(last);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never matched; last text: {last:?}"))
+}
+
+/// One POST of the simulated CPE: (status, Set-Cookie value, body).
+fn cpe_post(
+    base: &str,
+    cookie: Option<&str>,
+    body: &[u8],
+) -> Result<(u16, Option<String>, String), String> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).map_err(|e| e.to_string())?;
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST /acs HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: text/xml\r\n{cookie}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(body).map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    let set_cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    Ok((status, set_cookie, body.to_owned()))
+}
+
+async fn a_cpe_session_is_driven_from_the_page(client: &Client, base: &str) -> TestResult {
+    client.goto(&format!("{base}/live")).await.map_err(|e| e.to_string())?;
+    text_when(client, "#live-acs-url", |t| t.contains("/acs")).await?;
+    text_when(client, "#live-devices", |t| t.contains("No device")).await?;
+
+    let inform =
+        std::fs::read(corpus("soap/cwmp_ex/inform-2601.xml")).map_err(|e| e.to_string())?;
+    let (status, cookie, body) = cpe_post(base, None, &inform)?;
+    assert_eq!(status, 200, "{body}");
+    let cookie = cookie.ok_or("no session cookie")?;
+
+    text_when(client, "#live-devices", |t| t.contains(DEVICE)).await?;
+    text_when(client, "#live-log", |t| t.contains("CPE → ACS Inform")).await?;
+    text_when(client, "#live-device", |t| t.contains("InternetGatewayDevice.")).await?;
+
+    let argument = client.find(Locator::Css("#live-argument")).await.map_err(|e| e.to_string())?;
+    argument.clear().await.map_err(|e| e.to_string())?;
+    argument.send_keys("InternetGatewayDevice.DeviceInfo.").await.map_err(|e| e.to_string())?;
+    client
+        .find(Locator::Css("#live-queue"))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let queued = text_when(client, "#live-outcome", |t| t.contains("queued as")).await?;
+    let id = queued.split_whitespace().nth(2).ok_or("no id")?.trim_end_matches(':').to_owned();
+
+    // The CPE's empty POST fetches the queued request; it answers with real values.
+    let (status, _, request) = cpe_post(base, Some(&cookie), b"")?;
+    assert_eq!(status, 200);
+    assert!(request.contains("GetParameterValues") && request.contains(&id), "{request}");
+    let response = std::fs::read_to_string(corpus("soap/freeacs/GetParameterValuesResponse.xml"))
+        .map_err(|e| e.to_string())?
+        .replace("FREEACS-0", &id);
+    let (status, _, _) = cpe_post(base, Some(&cookie), response.as_bytes())?;
+    assert_eq!(status, 204);
+
+    let log = text_when(client, "#live-log", |t| t.contains("session ended")).await?;
+    assert!(log.contains(&format!("GetParameterValues {id}: GetParameterValuesResponse")), "{log}");
+    text_when(client, "#live-devices", |t| t.contains("idle")).await?;
+
+    let shot = screenshot(client, "live").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_page_in_chromium() -> TestResult {
+    let (_relay, base) = start_relay()?;
+    let (_driver, client) = start_browser().await?;
+    let outcome = a_cpe_session_is_driven_from_the_page(&client, &base).await;
+    if outcome.is_err()
+        && let Ok(shot) = screenshot(&client, "live-failure").await
+    {
+        eprintln!("failure screenshot: {}", shot.display());
+    }
+    let _ = client.close().await;
+    outcome
+}
