@@ -180,3 +180,98 @@ fn a_damaged_line_is_reported_at_its_line_and_column_and_the_rest_decodes() {
     assert_eq!(fault.detail.as_ref().unwrap().fault_code, 9002);
     assert!(session.ended);
 }
+
+/// Every method enodebd's models can log, in the dict shape its logger prints (written here after
+/// the shapes in the corpus log: lists under their item name, `arrayType` beside them).
+#[test]
+fn every_message_kind_the_log_can_hold_is_rebuilt_and_decoded() {
+    let lines = [
+        (
+            "Handling",
+            "Inform",
+            "{'DeviceId': {'Manufacturer': 'M', 'OUI': '001122', 'ProductClass': 'P', 'SerialNumber': 'S1'}, 'Event': {'EventStruct': [{'EventCode': '7 TRANSFER COMPLETE', 'CommandKey': ''}, {'EventCode': 'M Download', 'CommandKey': 'fw1'}]}, 'MaxEnvelopes': '1', 'CurrentTime': '2022-04-25 09:41:17-06:00', 'RetryCount': '0', 'ParameterList': {'ParameterValueStruct': []}}",
+        ),
+        ("Sending", "InformResponse", "{'MaxEnvelopes': '1'}"),
+        (
+            "Handling",
+            "TransferComplete",
+            "{'CommandKey': 'fw1', 'FaultStruct': {'FaultCode': '0', 'FaultString': ''}, 'StartTime': '2022-04-25 09:40:00+00:00', 'CompleteTime': '2022-04-25 09:41:00+00:00'}",
+        ),
+        ("Sending", "TransferCompleteResponse", "{}"),
+        ("Handling", "GetRPCMethods", "{}"),
+        (
+            "Sending",
+            "GetRPCMethodsResponse",
+            "{'MethodList': {'string': ['Inform', 'TransferComplete'], 'arrayType': 'xsd:string[2]'}}",
+        ),
+        ("Handling", "DummyInput", "{}"),
+        ("Sending", "GetParameterNames", "{'ParameterPath': 'Device.', 'NextLevel': True}"),
+        (
+            "Handling",
+            "GetParameterNamesResponse",
+            "{'ParameterList': {'ParameterInfoStruct': [{'Name': 'Device.DeviceInfo.', 'Writable': False}]}}",
+        ),
+        (
+            "Sending",
+            "GetParameterAttributes",
+            "{'ParameterNames': {'string': ['Device.DeviceInfo.SoftwareVersion']}}",
+        ),
+        (
+            "Handling",
+            "GetParameterAttributesResponse",
+            "{'ParameterList': {'ParameterAttributeStruct': [{'Name': 'Device.DeviceInfo.SoftwareVersion', 'Notification': 2, 'AccessList': {'string': []}}]}}",
+        ),
+        (
+            "Sending",
+            "SetParameterAttributes",
+            "{'ParameterList': {'SetParameterAttributesStruct': [{'Name': 'Device.X', 'NotificationChange': True, 'Notification': 2, 'AccessListChange': False, 'AccessList': {'string': []}}]}}",
+        ),
+        ("Handling", "SetParameterAttributesResponse", "{}"),
+        ("Sending", "AddObject", "{'ObjectName': 'Device.IP.Interface.', 'ParameterKey': None}"),
+        ("Handling", "AddObjectResponse", "{'InstanceNumber': '3', 'Status': '0'}"),
+        ("Sending", "DeleteObject", "{'ObjectName': 'Device.IP.Interface.3.', 'ParameterKey': ''}"),
+        ("Handling", "DeleteObjectResponse", "{'Status': '0'}"),
+        (
+            "Sending",
+            "Download",
+            "{'CommandKey': 'fw2', 'FileType': '1 Firmware Upgrade Image', 'URL': 'http://files/fw.bin', 'Username': '', 'Password': '', 'FileSize': 1024, 'TargetFileName': '', 'DelaySeconds': 0, 'SuccessURL': '', 'FailureURL': ''}",
+        ),
+        (
+            "Handling",
+            "DownloadResponse",
+            "{'Status': '1', 'StartTime': '0001-01-01 00:00:00+00:00', 'CompleteTime': '0001-01-01 00:00:00+00:00'}",
+        ),
+        ("Sending", "Reboot", "{'CommandKey': 'r1'}"),
+        ("Handling", "RebootResponse", "{}"),
+        ("Sending", "FactoryReset", "{}"),
+        ("Handling", "Fault", "{'FaultCode': '9001', 'FaultString': 'Request denied'}"),
+        ("Sending", "DummyInput", "{}"),
+    ];
+    let log: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (verb, name, dict))| {
+            format!(
+                "2022-04-25 15:41:{:02},000 DEBUG {verb} TR069 message: {name} {dict}\n",
+                10 + i
+            )
+        })
+        .collect();
+    let report = session::analyze(log.as_bytes(), &Options::default()).unwrap();
+    assert_eq!(report.input, InputKind::EnodebdLog);
+    let session = &report.sessions[0];
+    let logged: Vec<&str> =
+        lines.iter().map(|(_, name, _)| *name).filter(|n| *n != "DummyInput").collect();
+    let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
+    assert_eq!(rpcs, logged);
+    for message in &session.messages {
+        assert!(message.envelope.is_some(), "{}", message.rpc);
+        let codec: Vec<_> = message.diagnostics.iter().filter(|d| d.source == "codec").collect();
+        assert!(codec.is_empty(), "{}: {codec:?}", message.rpc);
+    }
+    assert!(session.ended);
+    // The Inform's TransferComplete matches no Download in this input: the checker says so,
+    // and nothing else is wrong with the session.
+    let rules: Vec<&str> = session.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["transfer-complete-without-transfer"], "{:?}", session.findings);
+}
