@@ -187,7 +187,11 @@ fn render_session(out: &mut String, session: &Session) {
         "  {} → {}  start {}  duration {}  events [{}]{}",
         address(session.cpe_address),
         address(session.acs_address),
-        session.start.map_or_else(|| "-".into(), |t| t.to_string()),
+        session.start.map_or_else(
+            || "-".into(),
+            // A log that names no zone gives wall-clock times; say so rather than imply UTC.
+            |t| if t.local { format!("{t} (local, zone unknown)") } else { t.to_string() }
+        ),
         session.duration_ms.map_or_else(|| "-".into(), |d| format!("{d:.1} ms")),
         session.events.join(", "),
         if session.ended || session.connections.is_empty() { "" } else { "  (not ended)" }
