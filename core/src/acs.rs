@@ -458,8 +458,8 @@ impl Acs {
         let body = match cwmp::encode(&envelope, version) {
             Ok(body) => body,
             Err(refused) => {
-                // Not valid in this session's CWMP version: dropped, and the
-                // session ends rather than carry invalid XML.
+                // Not valid in this session's CWMP version: dropped with a word, and the
+                // session goes on with the next queued request rather than carry invalid XML.
                 if let Some(session) = self.sessions.get_mut(token) {
                     session.in_flight = None;
                 }
@@ -468,9 +468,13 @@ impl Acs {
                     device,
                     message: format!("{} not sent: {refused}", envelope.message.name()),
                 });
-                return reply(204, String::new(), events);
+                return self.next_request_or_end(token, time, events);
             }
         };
+        // Sent anyway (the engineer may be probing the CPE), but said.
+        for problem in cwmp::version_problems(&envelope, version) {
+            events.push(AcsEvent::Problem { time, device: device.clone(), message: problem });
+        }
         events.push(AcsEvent::Message {
             time,
             device,

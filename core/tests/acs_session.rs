@@ -221,3 +221,29 @@ fn every_event_serializes_for_the_stream() {
     assert!(reply.events.iter().any(|e| matches!(e,
         AcsEvent::Message { direction: Direction::AcsToCpe, rpc, .. } if rpc == "InformResponse")));
 }
+
+#[test]
+fn a_request_newer_than_the_sessions_cwmp_version_is_sent_with_a_warning() {
+    // The corpus device speaks CWMP 1.0; GetAllQueuedTransfers came with 1.1.
+    let mut acs = Acs::new();
+    post(&mut acs, &soap("cwmp_ex/inform-2601.xml"), None, 0);
+    acs.enqueue(DEVICE, Message::GetAllQueuedTransfers).unwrap();
+    let reply = post(&mut acs, b"", Some("token-0"), 1);
+    // The decoder flags the same thing on the wire.
+    let decoded = cwmp::decode(reply.body.as_bytes()).unwrap();
+    assert!(matches!(decoded.envelopes[0].message, Message::GetAllQueuedTransfers));
+    assert!(decoded.diagnostics.iter().any(|d| d.severity == cwmp::Severity::Warning));
+    assert!(reply.events.iter().any(|e| matches!(e,
+        AcsEvent::Problem { message, .. } if message.contains("GetAllQueuedTransfers"))));
+}
+
+#[test]
+fn an_rpc_outside_the_schema_is_refused_when_queued() {
+    let mut acs = Acs::new();
+    post(&mut acs, &soap("cwmp_ex/inform-2601.xml"), None, 0);
+    // CommandKey is a string(32).
+    let reboot = Message::Reboot(cwmp::Reboot { command_key: "k".repeat(33) });
+    let refused = acs.enqueue(DEVICE, reboot).unwrap_err();
+    assert!(refused.to_string().contains("CommandKey"), "{refused}");
+    assert!(acs.device(DEVICE).unwrap().queue.is_empty());
+}
