@@ -584,3 +584,58 @@ fn is_acs_request(message: &Message) -> bool {
             | Message::Vendor(_)
     )
 }
+
+/// The invariants the fuzzer checks, here so regression tests run the same ones.
+pub mod fuzzing {
+    use super::{Acs, CpeRequest, Message};
+    use crate::capture::Timestamp;
+    use crate::cwmp;
+
+    /// Plays `data` as a sequence of POST bodies separated by `0xFF` bytes (the first byte of
+    /// each chunk picks cookie and peer), queuing a GetParameterValues for every known device so
+    /// that sessions go deep. Checks: nothing panics, every 200 carries XML that decodes to one
+    /// envelope, and a session cookie is only ever set by the answer to an Inform.
+    pub fn check_session(data: &[u8]) -> Result<(), String> {
+        let mut acs = Acs::new();
+        let mut cookies: Vec<String> = Vec::new();
+        for (index, chunk) in data.split(|&b| b == 0xFF).enumerate().take(64) {
+            let (selector, body) = chunk.split_first().map_or((0, chunk), |(s, b)| (*s, b));
+            let cookie = match selector % 3 {
+                0 => None,
+                _ => cookies.get(usize::from(selector) % cookies.len().max(1)).cloned(),
+            };
+            let peer = if selector & 0x80 == 0 { "192.0.2.1:1" } else { "192.0.2.2:2" };
+            let token = format!("t{index}");
+            let ids: Vec<String> =
+                acs.devices().filter(|d| d.queue.is_empty()).map(|d| d.id.clone()).collect();
+            for id in ids {
+                let request = cwmp::GetParameterValues { parameter_names: vec!["Device.".into()] };
+                acs.enqueue(&id, Message::GetParameterValues(request))
+                    .map_err(|e| format!("a valid request refused: {e}"))?;
+            }
+            let reply = acs.handle(CpeRequest {
+                body,
+                session_cookie: cookie.as_deref(),
+                peer,
+                time: Timestamp::from_unix_nanos(i128::try_from(index).unwrap_or(0)),
+                new_session_token: &token,
+            });
+            if reply.status == 200 {
+                let decoded = cwmp::decode(reply.body.as_bytes())
+                    .map_err(|e| format!("the ACS sent XML it cannot read: {e}\n{}", reply.body))?;
+                if decoded.envelopes.len() != 1 {
+                    return Err(format!("a reply with {} envelopes", decoded.envelopes.len()));
+                }
+                let is_inform_response =
+                    matches!(decoded.envelopes[0].message, Message::InformResponse(_));
+                if reply.set_session_cookie.is_some() != is_inform_response {
+                    return Err("a session cookie set outside an InformResponse".to_owned());
+                }
+            }
+            if let Some(cookie) = reply.set_session_cookie {
+                cookies.push(cookie);
+            }
+        }
+        Ok(())
+    }
+}

@@ -247,3 +247,25 @@ fn an_rpc_outside_the_schema_is_refused_when_queued() {
     assert!(refused.to_string().contains("CommandKey"), "{refused}");
     assert!(acs.device(DEVICE).unwrap().queue.is_empty());
 }
+
+/// The fuzz check over whole corpus sessions, and what the fuzzer's seeds look like.
+#[test]
+fn the_fuzz_invariants_hold_for_corpus_sessions() {
+    let mut data = Vec::new();
+    for (selector, body) in [
+        (0u8, soap("cwmp_ex/inform-2601.xml")),
+        (1, Vec::new()),
+        (1, answer("freeacs/GetParameterValuesResponse.xml", "FREEACS-0", "cwmpkit-1")),
+        (0x80, soap("freeacs/Inform.xml")),
+        (0x81, soap("freeacs/GetRPCMethods.xml")),
+        (2, b"<not xml".to_vec()),
+        (0, Vec::new()),
+    ] {
+        data.push(selector);
+        data.extend_from_slice(&body);
+        data.push(0xFF);
+    }
+    cwmpkit_core::acs::fuzzing::check_session(&data).unwrap();
+    cwmpkit_core::acs::fuzzing::check_session(&[]).unwrap();
+    cwmpkit_core::acs::fuzzing::check_session(&[0xFF; 200]).unwrap();
+}
