@@ -92,6 +92,10 @@ async fn csv_makes_one_file_per_phone(client: &Client, base: &str) -> TestResult
         .map_err(|e| e.to_string())?;
     let summary = text_of(client, "#bulk-summary").await?;
     assert!(summary.starts_with("2 files from 3 rows"), "{summary}");
+    // The page says how long generating and zipping took in this browser.
+    let timing = text_of(client, "#bulk-timing").await?;
+    assert!(timing.starts_with("generated 2 files in "), "{timing}");
+    assert!(timing.contains(" ms · zip "), "{timing}");
     let rows = text_of(client, "#bulk-rows").await?;
     assert!(rows.contains("00085D000001.cfg"), "{rows}");
     assert!(rows.contains("50x60"), "the bad port is reported: {rows}");

@@ -5,7 +5,7 @@
 //! - `dist`   builds the release app into dist/ and prints each asset's gzip size.
 //! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
 //! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
-//! - `bench`  the criterion benchmarks.
+//! - `bench`  the criterion benchmarks, and the browser one (`-- provision_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod dist;
@@ -51,7 +51,8 @@ const HELP: &str = "usage: cargo xtask <command>
   dist                build the release app into dist/ and print gzip sizes
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
-  bench [ARGS…]       run the criterion benchmarks (ARGS go to `cargo bench`)
+  bench [ARGS…]       run the benchmarks (ARGS go to `cargo bench`; `-- provision_wasm`
+                      runs the browser one: release app, relay, headless Chromium)
   schemas [--check]   compile the BBF data-model XML into core/data/models/*.schema";
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -80,6 +81,29 @@ fn run(args: &[String]) -> Result<(), String> {
 
 fn bench(args: &[String]) -> Result<(), String> {
     setup::setup()?;
-    setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
-    process::run(process::cargo().args(["bench", "-p", "cwmpkit-core"]).args(args))
+    // Criterion filters by substring; the browser benchmark is not a criterion
+    // one, so the same filter decides whether it runs.
+    let filters: Vec<&str> =
+        args.iter().skip_while(|a| *a != "--").skip(1).map(String::as_str).collect();
+    let wants_wasm = filters.is_empty() || filters.iter().any(|f| WASM_BENCH.contains(f));
+    let wasm_only = !filters.is_empty() && filters.iter().all(|f| WASM_BENCH.contains(f));
+    if !wasm_only {
+        setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
+        process::run(process::cargo().args(["bench", "-p", "cwmpkit-core"]).args(args))?;
+    }
+    if wants_wasm {
+        // The release app, as users get it, served by the relay.
+        dist::dist()?;
+        process::run(process::cargo().args(["build", "-p", "cwmpkit"]))?;
+        process::run(
+            process::cargo()
+                .args(["bench", "-p", "cwmpkit-tests", "--bench", WASM_BENCH])
+                .env("CWMPKIT_BIN", process::root().join("target/debug/cwmpkit"))
+                .env("CWMPKIT_DIST", process::root().join("dist")),
+        )?;
+    }
+    Ok(())
 }
+
+/// 10,000 phones CSV → zip in headless Chromium (tests/benches/provision_wasm.rs).
+const WASM_BENCH: &str = "provision_wasm";

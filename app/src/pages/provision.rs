@@ -4,10 +4,11 @@
 
 use crate::components::files::{FilePicker, PickedFile, download};
 use cwmpkit_core::provision::generate::{
-    self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, from_form, generate_bulk,
+    self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, RowReport, from_form, generate_bulk,
 };
 use cwmpkit_core::provision::{Diagnostic, Registry, Severity};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 const MAX_LINES: u8 = 9;
 
@@ -247,30 +248,62 @@ fn LineFields(form: RwSignal<PhoneForm>, line: u8) -> impl IntoView {
     }
 }
 
+/// Milliseconds from the page's clock, for the figures the page reports.
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// One bulk generation, its zip, and how long both took in this browser.
+struct BulkRun {
+    bulk: Result<Bulk, String>,
+    zip: Result<Vec<u8>, String>,
+    millis: f64,
+}
+
+/// Above this many rows the table lists only rows with findings, up to this many.
+const MAX_ROWS_SHOWN: usize = 200;
+
 #[component]
 fn BulkSection() -> impl IntoView {
     let csv = RwSignal::new(None::<PickedFile>);
     let template = RwSignal::new(None::<PickedFile>);
-    let bulk = Memo::new(move |_| {
-        let csv = csv.get()?;
-        let template = template.get();
-        Some(
-            generate_bulk(
-                &csv.bytes,
-                template.as_ref().map(|t| t.bytes.as_slice()),
-                Registry::builtin(),
-            )
-            .map_err(|e| e.to_string()),
-        )
-    });
-    let on_csv = move |files: Vec<PickedFile>| csv.set(files.into_iter().next());
-    let on_template = move |files: Vec<PickedFile>| template.set(files.into_iter().next());
+    let run = RwSignal::new(None::<Arc<BulkRun>>);
+    // Picking a file is the action that generates: CSV → files → zip, timed
+    // with the browser's clock so the page can say how long it took.
+    let generate_all = move || {
+        let finished = csv.with_untracked(|csv| {
+            let csv = csv.as_ref()?;
+            template.with_untracked(|template| {
+                let started = now_ms();
+                let bulk = generate_bulk(
+                    &csv.bytes,
+                    template.as_ref().map(|t| t.bytes.as_slice()),
+                    Registry::builtin(),
+                )
+                .map_err(|e| e.to_string());
+                let zip = match &bulk {
+                    Ok(bulk) => generate::to_zip(&bulk.files).map_err(|e| e.to_string()),
+                    Err(message) => Err(message.clone()),
+                };
+                Some(BulkRun { bulk, zip, millis: now_ms() - started })
+            })
+        });
+        run.set(finished.map(Arc::new));
+    };
+    let on_csv = move |files: Vec<PickedFile>| {
+        csv.set(files.into_iter().next());
+        generate_all();
+    };
+    let on_template = move |files: Vec<PickedFile>| {
+        template.set(files.into_iter().next());
+        generate_all();
+    };
     let download_zip = move |_| {
-        if let Some(Ok(bulk)) = bulk.get()
-            && let Ok(zip) = generate::to_zip(&bulk.files)
-        {
-            let _ = download("provisioning.zip", &zip, "application/zip");
-        }
+        run.with(|run| {
+            if let Some(Ok(zip)) = run.as_ref().map(|r| &r.zip) {
+                let _ = download("provisioning.zip", zip, "application/zip");
+            }
+        })
     };
     view! {
         <section class="panel" id="bulk-section">
@@ -286,28 +319,64 @@ fn BulkSection() -> impl IntoView {
                 <FilePicker id="bulk-template" label="Choose template…" accept=".cfg,.txt" on_files=on_template />
                 <span class="origin">{move || template.with(|t| t.as_ref().map(|t| t.name.clone()).unwrap_or_default())}</span>
             </div>
-            {move || bulk.get().map(|outcome| match outcome {
-                Err(message) => view! { <div class="error-box" id="bulk-error">{message}</div> }.into_any(),
-                Ok(bulk) => view! { <BulkReport bulk /> <button class="button" id="download-zip" on:click=download_zip>"Download zip"</button> }.into_any(),
+            {move || run.get().map(|run| match &run.bulk {
+                Err(message) => view! { <div class="error-box" id="bulk-error">{message.clone()}</div> }.into_any(),
+                Ok(_) => view! {
+                    <BulkTiming run=run.clone() />
+                    <BulkReport run />
+                    <button class="button" id="download-zip" on:click=download_zip>"Download zip"</button>
+                }.into_any(),
             })}
         </section>
     }
 }
 
+/// How long generating and zipping took here; `data-millis` carries the
+/// unrounded figure for the benchmark that reads it.
 #[component]
-fn BulkReport(bulk: Bulk) -> impl IntoView {
+fn BulkTiming(run: Arc<BulkRun>) -> impl IntoView {
+    let files = run.bulk.as_ref().map_or(0, |b| b.files.len());
+    let zip = match &run.zip {
+        Ok(zip) => format!("zip {} KB", zip.len().div_ceil(1000)),
+        Err(message) => format!("no zip: {message}"),
+    };
+    view! {
+        <p id="bulk-timing" class="meta" data-millis=format!("{:.1}", run.millis) data-files=files>
+            {format!("generated {files} files in {:.0} ms · {zip}", run.millis)}
+        </p>
+    }
+}
+
+#[component]
+fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
+    let Ok(bulk) = &run.bulk else { return ().into_any() };
     let with_errors = bulk.rows.iter().filter(|r| r.has_errors()).count();
+    let many = bulk.rows.len() > MAX_ROWS_SHOWN;
+    let shown: Vec<&RowReport> = bulk
+        .rows
+        .iter()
+        .filter(|row| !many || !row.diagnostics.is_empty())
+        .take(MAX_ROWS_SHOWN)
+        .collect();
+    let omitted = (many && shown.len() < bulk.rows.len()).then(|| {
+        format!(
+            "{} rows: the table lists the first {} with findings.",
+            bulk.rows.len(),
+            shown.len()
+        )
+    });
     view! {
         <p id="bulk-summary">
             {format!("{} files from {} rows · {} row(s) with errors", bulk.files.len(), bulk.rows.len(), with_errors)}
         </p>
         <ul class="diagnostics">
-            {bulk.notes.into_iter().map(|n| view! { <li class="diagnostic warning">{n}</li> }).collect_view()}
+            {bulk.notes.iter().map(|n| view! { <li class="diagnostic warning">{n.clone()}</li> }).collect_view()}
         </ul>
+        {omitted.map(|text| view! { <p class="hint" id="bulk-rows-omitted">{text}</p> })}
         <table id="bulk-rows">
             <thead><tr><th>"CSV line"</th><th>"MAC"</th><th>"File"</th><th>"Findings"</th></tr></thead>
             <tbody>
-                {bulk.rows.into_iter().map(|row| {
+                {shown.into_iter().map(|row| {
                     let class = if row.has_errors() { "row-error" } else { "" };
                     let findings = row.diagnostics.iter()
                         .map(|d| format!("{} ({}:{}): {}", d.severity, d.line, d.column, d.message))
@@ -316,8 +385,8 @@ fn BulkReport(bulk: Bulk) -> impl IntoView {
                     view! {
                         <tr class=class>
                             <td>{row.csv_line}</td>
-                            <td>{row.mac.unwrap_or_default()}</td>
-                            <td>{row.file_name.unwrap_or_default()}</td>
+                            <td>{row.mac.clone().unwrap_or_default()}</td>
+                            <td>{row.file_name.clone().unwrap_or_default()}</td>
                             <td class="findings">{findings}</td>
                         </tr>
                     }
@@ -325,6 +394,7 @@ fn BulkReport(bulk: Bulk) -> impl IntoView {
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 #[component]
