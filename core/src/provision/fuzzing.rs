@@ -25,6 +25,31 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
     }
     let _ = back.file.to_bytes();
 
+    // As a `.prf` profile, for each model its sections name: the selection
+    // holds only the file's own lines, where they were, and merges.
+    let models: Vec<String> = parsed
+        .file
+        .lines
+        .iter()
+        .filter_map(|line| match &line.kind {
+            super::syntax::LineKind::Section(name) => Some(name.clone()),
+            _ => None,
+        })
+        .take(4)
+        .collect();
+    for model in &models {
+        let Some(selected) = super::effective::profile_for_model(&parsed.file, model) else {
+            return Err(format!("the profile has a section `{model}` but no selection for it"));
+        };
+        for line in &selected.lines {
+            let index = usize::try_from(line.number).unwrap_or(usize::MAX).wrapping_sub(1);
+            if parsed.file.lines.get(index) != Some(line) {
+                return Err(format!("profile line {} is not the file's", line.number));
+            }
+        }
+        let _ = super::effective::effective(&[("profile.prf", &selected)], registry);
+    }
+
     // Any single-line value set through the writer reads back exactly, or is
     // refused; the value is taken from the input so the fuzzer explores it.
     let value = super::syntax::parse_text(data).lines().next().unwrap_or_default().to_owned();
