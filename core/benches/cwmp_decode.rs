@@ -64,10 +64,17 @@ fn inputs() -> Inputs {
         if object == "false" {
             let xsi_type =
                 f.get(6).filter(|t| !t.is_empty()).map(|t| t.trim_start_matches("xsd:").to_owned());
-            values.push(ParameterValueStruct {
-                name: name.clone(),
-                value: Value { xsi_type, text: f.get(5).cloned().unwrap_or_default() },
-            });
+            let mut value = Value { xsi_type, text: f.get(5).cloned().unwrap_or_default() };
+            // The encoder is strict: a dump's empty dateTime is CWMP's unknown
+            // time, and any other text that does not fit its type is sent as a string.
+            if value.parse().is_err() {
+                if value.xsi_type.as_deref() == Some("dateTime") && value.text.is_empty() {
+                    value.text = "0001-01-01T00:00:00Z".into();
+                } else {
+                    value.xsi_type = Some("string".into());
+                }
+            }
+            values.push(ParameterValueStruct { name: name.clone(), value });
         }
     }
     let envelope = |message| Envelope {

@@ -385,6 +385,11 @@ fn value_problem(value: &Value) -> Option<String> {
     };
     let text = value.text.trim_matches([' ', '\t', '\r', '\n']);
     let fits = match value_type {
+        // The common cases are checked without building the typed value.
+        ValueType::String => true,
+        ValueType::DateTime => is_date_time(text),
+        ValueType::UnsignedInt => text.parse::<u32>().is_ok(),
+        ValueType::Int => text.parse::<i32>().is_ok(),
         // XML Schema's boolean is exactly these four, unlike the lenient decoder.
         ValueType::Boolean => matches!(text, "true" | "false" | "1" | "0"),
         _ => value.parse().is_ok(),
