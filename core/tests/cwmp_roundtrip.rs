@@ -34,7 +34,8 @@ fn event_code() -> impl Strategy<Value = String> {
         Just("6 CONNECTION REQUEST".to_owned()),
         Just("M Download".to_owned()),
         "M X_[A-Za-z]{1,8}",
-        "X [0-9A-F]{6} [A-Za-z .]{0,10}",
+        // 1.2 wants at least one character after the OUI (`.+`); 1.0 took none (`.*`).
+        "X [0-9A-F]{6} [A-Za-z][A-Za-z .]{0,9}",
     ]
 }
 
