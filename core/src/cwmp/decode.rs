@@ -389,7 +389,7 @@ fn read_body(
 
 /// Reads a boolean leniently: `1`/`0`/`true`/`false` with any case and spaces.
 pub(crate) fn read_bool(reader: &mut Reader<'_>, element: &Element<'_>) -> Result<bool> {
-    let text = reader.text()?;
+    let text = reader.text_cow()?;
     match parse_bool(&text) {
         Some(value) => Ok(value),
         None => {
@@ -421,7 +421,7 @@ pub(crate) fn read_number<T>(reader: &mut Reader<'_>, element: &Element<'_>) -> 
 where
     T: std::str::FromStr + Default,
 {
-    let text = reader.text()?;
+    let text = reader.text_cow()?;
     match text.trim().parse::<T>() {
         Ok(value) => Ok(value),
         Err(_) => {

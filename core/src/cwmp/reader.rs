@@ -492,10 +492,16 @@ impl<'i> Reader<'i> {
     /// Reads the character content of the element just opened, up to its end.
     /// Child elements are reported and skipped.
     pub(crate) fn text(&mut self) -> Result<String> {
-        // Nearly every value is one text event, or none: copy it once, at its
-        // size, and fall back to appending for the rest (references, CDATA).
+        Ok(self.text_cow()?.into_owned())
+    }
+
+    /// Like [`text`](Self::text), but lends the text when it is one piece of
+    /// the input (numbers and booleans are parsed without a copy).
+    pub(crate) fn text_cow(&mut self) -> Result<Cow<'i, str>> {
+        // Nearly every value is one text event, or none: keep it as it is, and
+        // fall back to appending for the rest (references, CDATA).
         let first = match self.next()? {
-            Step::Close => return Ok(String::new()),
+            Step::Close => return Ok(Cow::Borrowed("")),
             Step::Text(text) => {
                 let at = self.position().saturating_sub(text.len());
                 self.clean_text(text, at)
@@ -505,14 +511,21 @@ impl<'i> Reader<'i> {
                 self.skip_inside_text(&child)?;
                 let mut out = String::new();
                 self.append_text(&mut out)?;
-                return Ok(out);
+                return Ok(Cow::Owned(out));
             }
             Step::Eof => return Err(self.unexpected_eof()),
         };
         self.check_text_length(first.len())?;
-        let mut out = first.into_owned();
-        self.append_text(&mut out)?;
-        Ok(out)
+        match self.next()? {
+            Step::Close => Ok(first),
+            step => {
+                let mut out = first.into_owned();
+                if !self.append_step(&mut out, step)? {
+                    self.append_text(&mut out)?;
+                }
+                Ok(Cow::Owned(out))
+            }
+        }
     }
 
     fn check_text_length(&self, length: usize) -> Result<()> {
@@ -542,22 +555,31 @@ impl<'i> Reader<'i> {
 
     pub(crate) fn append_text(&mut self, out: &mut String) -> Result<()> {
         loop {
-            match self.next()? {
-                Step::Text(text) => {
-                    let at = self.position().saturating_sub(text.len());
-                    let text = self.clean_text(text, at);
-                    self.check_text_length(out.len() + text.len())?;
-                    out.push_str(&text);
-                }
-                Step::Chars(text) => {
-                    self.check_text_length(out.len() + text.len())?;
-                    out.push_str(&text);
-                }
-                Step::Open(child) => self.skip_inside_text(&child)?,
-                Step::Close => return Ok(()),
-                Step::Eof => return Err(self.unexpected_eof()),
+            let step = self.next()?;
+            if self.append_step(out, step)? {
+                return Ok(());
             }
         }
+    }
+
+    /// Adds one step to a text being read; `true` once the element closes.
+    fn append_step(&mut self, out: &mut String, step: Step<'i>) -> Result<bool> {
+        match step {
+            Step::Text(text) => {
+                let at = self.position().saturating_sub(text.len());
+                let text = self.clean_text(text, at);
+                self.check_text_length(out.len() + text.len())?;
+                out.push_str(&text);
+            }
+            Step::Chars(text) => {
+                self.check_text_length(out.len() + text.len())?;
+                out.push_str(&text);
+            }
+            Step::Open(child) => self.skip_inside_text(&child)?,
+            Step::Close => return Ok(true),
+            Step::Eof => return Err(self.unexpected_eof()),
+        }
+        Ok(false)
     }
 
     /// Consumes the rest of the element just opened.
