@@ -88,6 +88,9 @@ fn patterns_are_those_of_the_version() {
     accepted(inform("00A859", "13 WAKEUP", now), V1_1);
     accepted(inform("00A859", "X example.com THING", now), V1_2);
     refused(inform("00A859", "X example.com THING", now), V1_1);
+    // Found by CI's proptest run: nothing after the OUI is `.*` in 1.0 but not `.+` in 1.2.
+    accepted(inform("00A859", "X 00D09E ", now), V1_0);
+    refused(inform("00A859", "X 00D09E ", now), V1_2);
 
     let add = |object_name: &str| {
         Message::AddObject(AddObject { object_name: object_name.into(), parameter_key: "".into() })
