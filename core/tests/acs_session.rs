@@ -269,3 +269,20 @@ fn the_fuzz_invariants_hold_for_corpus_sessions() {
     cwmpkit_core::acs::fuzzing::check_session(&[]).unwrap();
     cwmpkit_core::acs::fuzzing::check_session(&[0xFF; 200]).unwrap();
 }
+
+#[test]
+fn the_version_warning_names_both_versions() {
+    let mut acs = Acs::new();
+    post(&mut acs, &soap("cwmp_ex/inform-2601.xml"), None, 0);
+    acs.enqueue(DEVICE, Message::GetAllQueuedTransfers).unwrap();
+    let reply = post(&mut acs, b"", Some("token-0"), 1);
+    let warning = reply
+        .events
+        .iter()
+        .find_map(|e| match e {
+            AcsEvent::Problem { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(warning.contains("CWMP 1.1 or later") && warning.contains("cwmp-1-0"), "{warning}");
+}

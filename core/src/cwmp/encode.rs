@@ -88,11 +88,16 @@ pub fn version_problems(envelope: &Envelope, version: CwmpVersion) -> Vec<String
     let mut problems = Vec::new();
     let introduced = introduced_in(&envelope.message);
     if version_rank(version) < version_rank(introduced) {
+        let introduced_label = match introduced {
+            CwmpVersion::V1_0 => "1.0",
+            CwmpVersion::V1_1 => "1.1",
+            CwmpVersion::V1_2 => "1.2",
+        };
         problems.push(format!(
-            "{} needs {} (namespace {})",
+            "{} needs CWMP {introduced_label} or later (namespace {}); this message is in {}",
             envelope.message.name(),
             introduced.namespace(),
-            introduced.namespace()
+            version.namespace()
         ));
     }
     let header = &envelope.header;
