@@ -379,7 +379,12 @@ fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
                 {shown.into_iter().map(|row| {
                     let class = if row.has_errors() { "row-error" } else { "" };
                     let findings = row.diagnostics.iter()
-                        .map(|d| format!("{} ({}:{}): {}", d.severity, d.line, d.column, d.message))
+                        // Line 0 is the row itself (a bad MAC, no file), not a place in the file.
+                        .map(|d| if d.line == 0 {
+                            format!("{}: {}", d.severity, d.message)
+                        } else {
+                            format!("{} ({}:{}): {}", d.severity, d.line, d.column, d.message)
+                        })
                         .collect::<Vec<_>>()
                         .join("\n");
                     view! {
