@@ -5,33 +5,14 @@
 // The test is the host: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay};
+use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when};
 use fantoccini::{Client, Locator};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
 type TestResult = Result<(), String>;
 
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
-
-async fn text_when(
-    client: &Client,
-    css: &str,
-    check: impl Fn(&str) -> bool,
-) -> Result<String, String> {
-    let mut last = String::new();
-    for _ in 0..300 {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.text().await.map_err(|e| e.to_string())?;
-            if check(&last) {
-                return Ok(last);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("{css} never matched; last text: {last:?}"))
-}
 
 /// One POST of the simulated CPE: (status, Set-Cookie value, body).
 fn cpe_post(

@@ -1,29 +1,11 @@
 //! The Parameters page in a real headless Chromium: a real device dump is
 //! loaded, its model's schemas are fetched from the relay, and it is checked.
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay};
+use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
 type TestResult = Result<(), String>;
-
-async fn text_when(
-    client: &Client,
-    css: &str,
-    check: impl Fn(&str) -> bool,
-) -> Result<String, String> {
-    let mut last = String::new();
-    for _ in 0..300 {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            last = element.text().await.map_err(|e| e.to_string())?;
-            if check(&last) {
-                return Ok(last);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("{css} never matched; last text: {last:?}"))
-}
 
 async fn a_genieacs_dump_is_checked_against_its_model(client: &Client, base: &str) -> TestResult {
     client.goto(&format!("{base}/parameters")).await.map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! The Provision page in a real headless Chromium: a phone's file from the form,
 //! and many phones' files from a CSV.
 
-use cwmpkit_tests::{screenshot, start_browser, start_relay};
+use cwmpkit_tests::{screenshot, start_browser, start_relay, text_when};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -24,23 +24,6 @@ async fn text_of(client: &Client, css: &str) -> Result<String, String> {
     element(client, css).await?.text().await.map_err(|e| format!("{css}: {e}"))
 }
 
-/// Waits until `css`'s text satisfies `check` (the page re-renders on each keystroke).
-async fn wait_for_text(
-    client: &Client,
-    css: &str,
-    check: impl Fn(&str) -> bool,
-) -> Result<String, String> {
-    let mut last = String::new();
-    for _ in 0..100 {
-        last = text_of(client, css).await?;
-        if check(&last) {
-            return Ok(last);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("{css} never matched; last text: {last:?}"))
-}
-
 async fn phone_form_writes_a_mac_cfg(client: &Client, base: &str) -> TestResult {
     client.goto(&format!("{base}/provision")).await.map_err(|e| e.to_string())?;
     type_into(client, "#mac", "00-08-5d-1a-2b-3c").await?;
@@ -49,8 +32,8 @@ async fn phone_form_writes_a_mac_cfg(client: &Client, base: &str) -> TestResult 
     type_into(client, "#line1-auth-name", "1001").await?;
     type_into(client, "#line1-password", "s3cret").await?;
 
-    wait_for_text(client, "#generated-name", |t| t == "00085D1A2B3C.cfg").await?;
-    let cfg = wait_for_text(client, "#generated-cfg", |t| t.contains("sip line1 password")).await?;
+    text_when(client, "#generated-name", |t| t == "00085D1A2B3C.cfg").await?;
+    let cfg = text_when(client, "#generated-cfg", |t| t.contains("sip line1 password")).await?;
     assert!(cfg.contains("tr69 server: https://acs.example.net:7547/cwmp"), "{cfg}");
     assert!(cfg.contains("sip line1 auth name: 1001"), "{cfg}");
     assert!(!cfg.contains("tr69 server port"), "an invalid port is not written: {cfg}");
@@ -61,7 +44,7 @@ async fn phone_form_writes_a_mac_cfg(client: &Client, base: &str) -> TestResult 
     let port = element(client, "#acs-port").await?;
     port.clear().await.map_err(|e| e.to_string())?;
     port.send_keys("8080").await.map_err(|e| e.to_string())?;
-    let findings = wait_for_text(client, "#phone-section .provision-diagnostics", |t| {
+    let findings = text_when(client, "#phone-section .provision-diagnostics", |t| {
         t.contains("conflicting-server-port")
     })
     .await?;

@@ -127,3 +127,24 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) -> Result<PathB
     std::fs::write(&path, png).map_err(|e| e.to_string())?;
     Ok(path)
 }
+
+/// Waits (up to 30 s) until the element `css` exists and its text passes `check`; returns the text.
+/// The app renders asynchronously (files are read, schemas fetched, events streamed), so tests wait
+/// for what they expect instead of sleeping.
+pub async fn text_when(
+    client: &fantoccini::Client,
+    css: &str,
+    check: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(element) = client.find(fantoccini::Locator::Css(css)).await {
+            last = element.text().await.map_err(|e| e.to_string())?;
+            if check(&last) {
+                return Ok(last);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never matched; last text: {last:?}"))
+}
