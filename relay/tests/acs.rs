@@ -4,26 +4,17 @@
 // The test is the host: it reads corpus files and runs the relay.
 #![allow(clippy::disallowed_methods)]
 
+mod common;
+
+use common::Server;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const SOAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/soap");
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
-
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn directory(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -38,25 +29,15 @@ fn start(name: &str) -> (Server, PathBuf, PathBuf) {
     let files = directory(&format!("{name}-files"));
     std::fs::write(files.join("6867i.st"), b"firmware image").unwrap();
     let uploads = directory(&format!("{name}-uploads"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
-        .arg(&dist)
-        .arg("--files")
-        .arg(&files)
-        .arg("--uploads")
-        .arg(&uploads)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    (Server { child, address }, files, uploads)
+    let server = common::serve([
+        OsStr::new("--dist"),
+        dist.as_os_str(),
+        OsStr::new("--files"),
+        files.as_os_str(),
+        OsStr::new("--uploads"),
+        uploads.as_os_str(),
+    ]);
+    (server, files, uploads)
 }
 
 struct Reply {

@@ -1,22 +1,14 @@
 //! `cwmpkit serve` as a process: it serves the app, its API, and falls back to
 //! index.html for client-side routes.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::Server;
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 fn fake_dist(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -27,21 +19,7 @@ fn fake_dist(name: &str) -> PathBuf {
 }
 
 fn start(dist: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
-        .arg(dist)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let address = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    Server { child, address }
+    common::serve([OsStr::new("--dist"), dist.as_os_str()])
 }
 
 fn get(address: &str, path: &str) -> (u16, String) {
