@@ -50,7 +50,7 @@ pub(crate) enum Range {
     OneOf(&'static [i64]),
     /// `minInclusive`.
     AtLeast(i64),
-    /// `ParameterAttributeNotificationValueType`: 0–2, and 3–6 since 1.2.
+    /// `ParameterAttributeNotificationValueType`: 0–2, and 3–6 since the 1-2 namespace.
     Notification,
     /// The union of fault-code types of `cwmp:Fault/FaultCode`.
     Fault,
@@ -101,16 +101,14 @@ pub(crate) fn check_text(facet: Facet, value: &str, version: CwmpVersion) -> Opt
     })
 }
 
-/// Whether a number fits the range of its element.
+/// Whether a number fits the range of its element. The facet is named as the
+/// XSD of the version states it: an enumeration, a `minInclusive`, or a union.
 pub(crate) fn check_number(range: Range, value: i64, version: CwmpVersion) -> Option<Violation> {
     let v1_0 = version == CwmpVersion::V1_0;
     let fits = match range {
         Range::OneOf(allowed) => allowed.contains(&value),
         Range::AtLeast(min) => value >= min,
-        Range::Notification => match version {
-            CwmpVersion::V1_2 => (0..=6).contains(&value),
-            _ => (0..=2).contains(&value),
-        },
+        Range::Notification => notification_values(version).contains(&value),
         Range::Fault | Range::SetParameterValuesFault if v1_0 => {
             matches!(value, 9000..=9013 | 9800..=9899 | 8000..=8005 | 8800..=8899)
         }
@@ -121,7 +119,7 @@ pub(crate) fn check_number(range: Range, value: i64, version: CwmpVersion) -> Op
             matches!(value, 8000..=8899 | 9000..=9899)
         }
         Range::TransferFault => match version {
-            CwmpVersion::V1_0 => matches!(value, 0 | 9001 | 9002 | 9010..=9012),
+            CwmpVersion::V1_0 => TRANSFER_FAULTS_1_0.contains(&value),
             CwmpVersion::V1_1 => matches!(value, 0 | 9001 | 9002 | 9010..=9012 | 9014..=9899),
             CwmpVersion::V1_2 => {
                 matches!(value, 0 | 9001 | 9002 | 9010..=9012 | 9014..=9020 | 9033..=9899)
@@ -135,16 +133,28 @@ pub(crate) fn check_number(range: Range, value: i64, version: CwmpVersion) -> Op
     let facet = match range {
         Range::OneOf(allowed) => format!("enumeration {allowed:?}"),
         Range::AtLeast(min) => format!("minInclusive {min}"),
-        Range::Notification => format!("the notification values of {version:?}"),
-        Range::Fault => format!("the fault codes of cwmp:Fault in {version:?}"),
+        Range::Notification => format!("enumeration {:?}", notification_values(version)),
+        Range::Fault => format!("union of the fault codes of cwmp:Fault in {version:?}"),
         Range::SetParameterValuesFault => {
-            format!("the fault codes of SetParameterValuesFault in {version:?}")
+            format!("union of the fault codes of SetParameterValuesFault in {version:?}")
         }
-        Range::TransferFault => format!("the fault codes of a transfer in {version:?}"),
-        Range::DeploymentUnitFault => "the fault codes of a deployment unit".to_owned(),
+        Range::TransferFault if v1_0 => format!("enumeration {TRANSFER_FAULTS_1_0:?}"),
+        Range::TransferFault => format!("union of the fault codes of a transfer in {version:?}"),
+        Range::DeploymentUnitFault => "union of the fault codes of a deployment unit".to_owned(),
     };
     (!fits).then(|| Violation { facet, problem: "is out of range".to_owned() })
 }
+
+/// `ParameterAttributeNotificationValueType`: 3–6 came with the 1-2 namespace.
+fn notification_values(version: CwmpVersion) -> &'static [i64] {
+    match version {
+        CwmpVersion::V1_2 => &[0, 1, 2, 3, 4, 5, 6],
+        CwmpVersion::V1_0 | CwmpVersion::V1_1 => &[0, 1, 2],
+    }
+}
+
+/// The FaultStruct FaultCode of cwmp-1-0.xsd: an enumeration, not yet a union.
+const TRANSFER_FAULTS_1_0: &[i64] = &[0, 9001, 9002, 9010, 9011, 9012];
 
 fn facet_name(facet: Facet) -> &'static str {
     match facet {
