@@ -227,3 +227,23 @@ fn parameter_values_fit_their_declared_type() {
     assert_eq!(refused(gpv(unknown), V1_0).facet, "xsi:type frobnicate");
     accepted(gpv(Value { xsi_type: None, text: "anything at all".into() }), V1_0);
 }
+
+fn autonomous_du_change(operation_performed: &str) -> Message {
+    Message::AutonomousDUStateChangeComplete(AutonomousDUStateChangeComplete {
+        results: vec![OpResultStruct {
+            uuid: "6ba7b810-9dad-11d1-80b4-00c04fd430c8".into(),
+            current_state: "Installed".into(),
+            start_time: "2024-05-01T10:00:00Z".into(),
+            complete_time: "2024-05-01T10:01:00Z".into(),
+            operation_performed: Some(operation_performed.into()),
+            ..OpResultStruct::default()
+        }],
+    })
+}
+
+#[test]
+fn vendor_operation_types_are_allowed() {
+    // DeploymentUnitOperationType is a union with plain xs:string.
+    accepted(autonomous_du_change("Install"), V1_2);
+    accepted(autonomous_du_change("X_ACME_Migrate"), V1_2);
+}

@@ -37,7 +37,6 @@ const LEN_1024: &[Facet] = &[Facet::MaxLength(1024)];
 const DATE_TIME: &[Facet] = &[Facet::DateTime];
 const UUID: &[Facet] = &[Facet::Uuid];
 const DEPLOYMENT_UNIT_STATE: &[Facet] = &[Facet::OneOf(&["Installed", "Uninstalled", "Failed"])];
-const OPERATION_TYPE: &[Facet] = &[Facet::OneOf(&["Install", "Update", "Uninstall"])];
 const ACCESS_LIST: &[Facet] = &[Facet::MaxLength(64), Facet::OneOf(&["Subscriber"])];
 const STATUS: Range = Range::OneOf(&[0, 1]);
 const TRANSFER_STATE: Range = Range::OneOf(&[1, 2, 3]);
@@ -420,8 +419,11 @@ fn op_result(w: &mut Writer, r: &OpResultStruct, autonomous: bool) {
         w.text_in("CompleteTime", &r.complete_time, DATE_TIME);
         fault_struct(w, "Fault", &r.fault, Range::DeploymentUnitFault);
         if autonomous {
+            // DeploymentUnitOperationType (cwmp-1-2.xsd line 956) unites the
+            // Install/Update/Uninstall enumeration with any xs:string (vendor
+            // operation types): there is nothing to refuse.
             let performed = r.operation_performed.as_deref().unwrap_or_default();
-            w.text_in("OperationPerformed", performed, OPERATION_TYPE);
+            w.text("OperationPerformed", performed);
         }
     });
 }
