@@ -34,6 +34,8 @@ const LEN_32: &[Facet] = &[Facet::MaxLength(32)];
 const LEN_64: &[Facet] = &[Facet::MaxLength(64)];
 const LEN_256: &[Facet] = &[Facet::MaxLength(256)];
 const LEN_1024: &[Facet] = &[Facet::MaxLength(1024)];
+/// The deployment-unit URLs are `xs:anyURI` (cwmp-1-2.xsd lines 997 and 1097).
+const URI_1024: &[Facet] = &[Facet::UriMaxLength(1024)];
 const DATE_TIME: &[Facet] = &[Facet::DateTime];
 const UUID: &[Facet] = &[Facet::Uuid];
 const DEPLOYMENT_UNIT_STATE: &[Facet] = &[Facet::OneOf(&["Installed", "Uninstalled", "Failed"])];
@@ -434,7 +436,7 @@ fn operation(w: &mut Writer, op: &Operation) {
         Operation::Install { url, uuid, username, password, execution_env_ref } => (
             "InstallOpStruct",
             vec![
-                ("URL", Some(url), LEN_1024),
+                ("URL", Some(url), URI_1024),
                 ("UUID", uuid.as_ref(), UUID),
                 ("Username", username.as_ref(), LEN_256),
                 ("Password", password.as_ref(), LEN_256),
@@ -446,7 +448,7 @@ fn operation(w: &mut Writer, op: &Operation) {
             vec![
                 ("UUID", uuid.as_ref(), UUID),
                 ("Version", version.as_ref(), LEN_32),
-                ("URL", url.as_ref(), LEN_1024),
+                ("URL", url.as_ref(), URI_1024),
                 ("Username", username.as_ref(), LEN_256),
                 ("Password", password.as_ref(), LEN_256),
             ],

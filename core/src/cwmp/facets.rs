@@ -16,6 +16,10 @@ use super::value::is_date_time;
 pub(crate) enum Facet {
     /// `maxLength`, in characters.
     MaxLength(usize),
+    /// `maxLength` of an `xs:anyURI`, whose whiteSpace facet is `collapse`: the
+    /// length of the value once runs of space, tab, CR and LF are one space
+    /// and none lead or trail.
+    UriMaxLength(usize),
     /// `OUI`: six upper-case hexadecimal digits.
     Oui,
     /// `ObjectNameType`: a partial path, ending with a dot.
@@ -76,6 +80,13 @@ pub(crate) fn check_text(facet: Facet, value: &str, version: CwmpVersion) -> Opt
             return (length > max).then(|| Violation {
                 facet: format!("maxLength {max}"),
                 problem: format!("has {length} characters"),
+            });
+        }
+        Facet::UriMaxLength(max) => {
+            let length = collapsed_length(value);
+            return (length > max).then(|| Violation {
+                facet: format!("maxLength {max} of xs:anyURI"),
+                problem: format!("has {length} characters once its whitespace is collapsed"),
             });
         }
         Facet::Oui => {
@@ -165,8 +176,18 @@ fn facet_name(facet: Facet) -> &'static str {
         Facet::EventCode => "EventCodeType",
         Facet::FileType(_) => "the file type",
         Facet::WindowMode => "TimeWindowModeValueType",
-        Facet::MaxLength(_) | Facet::OneOf(_) => "the element",
+        Facet::MaxLength(_) | Facet::UriMaxLength(_) | Facet::OneOf(_) => "the element",
     }
+}
+
+/// The length of `value` after XML Schema's whiteSpace `collapse`.
+fn collapsed_length(value: &str) -> usize {
+    value
+        .split([' ', '\t', '\r', '\n'])
+        .filter(|word| !word.is_empty())
+        .map(|word| word.chars().count() + 1)
+        .sum::<usize>()
+        .saturating_sub(1)
 }
 
 fn is_uuid(value: &str) -> bool {
@@ -289,6 +310,10 @@ mod tests {
         assert!(file_type("4 Vendor Log File", FileKind::Transfer, V1_1));
         assert!(file_type("12 Anything New", FileKind::Upload, V1_2));
         assert!(!file_type("0 Zero", FileKind::Upload, V1_2));
+        assert_eq!(collapsed_length("  a \t\r\n bc  "), 4);
+        assert_eq!(collapsed_length(" \t"), 0);
+        assert!(check_text(Facet::UriMaxLength(3), " a  b ", V1_2).is_none());
+        assert!(check_text(Facet::UriMaxLength(3), "a b c", V1_2).is_some());
         assert!(is_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
         assert!(!is_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c"));
     }
