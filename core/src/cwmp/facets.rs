@@ -5,8 +5,9 @@
 //!
 //! Patterns are matched by hand (they are few and simple); XML Schema
 //! patterns are anchored, `.` is any character but CR and LF, `\S` any but
-//! space, tab, CR and LF, and `\d` is taken as an ASCII digit (stricter than
-//! XML Schema's Unicode digits, so nothing invalid gets through).
+//! space, tab, CR and LF, and `\d` any decimal digit (Unicode category Nd)
+//! that libxml2's Unicode 4.0 tables know (`is_decimal_digit`).
+//! `core/tests/cwmp_xsd_facets.rs` proves these tables against the XSDs.
 
 use super::CwmpVersion;
 use super::value::is_date_time;
@@ -206,10 +207,32 @@ fn is_word_char(c: char) -> bool {
 /// `\d+( \S+)+`, or `[1-9]\d*( \S+)+` unless `any_first_digit`.
 fn numbered_words(value: &str, any_first_digit: bool) -> bool {
     let Some((number, words)) = value.split_once(' ') else { return false };
-    let first_ok = number.bytes().next().is_some_and(|b| any_first_digit || b != b'0');
+    let mut digits = number.chars();
+    let first_ok = digits.next().is_some_and(|first| match any_first_digit {
+        true => is_decimal_digit(first),
+        false => matches!(first, '1'..='9'),
+    });
     first_ok
-        && number.bytes().all(|b| b.is_ascii_digit())
+        && digits.all(is_decimal_digit)
         && words.split(' ').all(|word| !word.is_empty() && word.chars().all(is_word_char))
+}
+
+/// The first digit of each run of ten decimal digits (Unicode category Nd)
+/// that libxml2 knows: its tables are Unicode 4.0, and a digit added since
+/// would make xmllint refuse what we write, so those are refused here.
+const DECIMAL_DIGIT_ZEROS: &[u32] = &[
+    0x30, 0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0,
+    0xF20, 0x1040, 0x17E0, 0x1810, 0x1946, 0xFF10, 0x104A0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
+    0x1D7F6,
+];
+
+/// XML Schema's `\d`, as libxml2 reads it.
+fn is_decimal_digit(c: char) -> bool {
+    let code = u32::from(c);
+    // Tamil digits one to nine; its digit zero came with Unicode 4.1.
+    c.is_ascii_digit()
+        || (0xBE7..=0xBEF).contains(&code)
+        || DECIMAL_DIGIT_ZEROS.iter().any(|&zero| (zero..zero + 10).contains(&code))
 }
 
 /// `X \S+ .+` (1.2), or `X [0-9A-F]{6} .*` (1.0/1.1) when not `generic`.
@@ -316,6 +339,30 @@ mod tests {
         assert!(check_text(Facet::UriMaxLength(3), "a b c", V1_2).is_some());
         assert!(is_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8"));
         assert!(!is_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c"));
+    }
+
+    #[test]
+    fn decimal_digits_are_xml_schema_digits() {
+        assert!(event_code("\u{663} WAKEUP", V1_1));
+        assert!(file_type("1\u{FF10} Firmware Upgrade Image", FileKind::Upload, V1_2));
+        // `[1-9]` stays ASCII.
+        assert!(!file_type("\u{661} Image", FileKind::Upload, V1_2));
+        assert!(!is_decimal_digit('\u{BE6}'));
+        // Adlam digits (Unicode 9.0) are unknown to libxml2.
+        assert!(!is_decimal_digit('\u{1E951}'));
+    }
+
+    /// Every digit accepted is a Unicode decimal digit.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn decimal_digits_are_category_nd() {
+        let nd = regex::Regex::new(r"^\p{Nd}$").unwrap();
+        let accepted: Vec<char> =
+            (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_decimal_digit(c)).collect();
+        assert_eq!(accepted.len(), 259);
+        for c in accepted {
+            assert!(nd.is_match(c.encode_utf8(&mut [0; 4])), "U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]
