@@ -247,3 +247,30 @@ fn vendor_operation_types_are_allowed() {
     accepted(autonomous_du_change("Install"), V1_2);
     accepted(autonomous_du_change("X_ACME_Migrate"), V1_2);
 }
+
+#[test]
+fn repeated_elements_occur_as_often_as_the_schema_allows() {
+    let names = |count| {
+        Message::GetParameterValues(GetParameterValues {
+            parameter_names: vec!["Device.".into(); count],
+        })
+    };
+    let error = refused(names(0), V1_0);
+    assert_eq!(error.path, "Envelope/Body/GetParameterValues/ParameterNames/string");
+    assert_eq!(error.facet, "minOccurs 1");
+    accepted(names(1), V1_0);
+
+    let events = |count| {
+        let Message::Inform(mut inform) = inform("00A859", "2 PERIODIC", "2024-05-01T10:00:00Z")
+        else {
+            unreachable!()
+        };
+        inform.events = vec![inform.events[0].clone(); count];
+        Message::Inform(inform)
+    };
+    accepted(events(64), V1_2);
+    let error = refused(events(65), V1_2);
+    assert_eq!(error.path, "Envelope/Body/Inform/Event/EventStruct");
+    assert_eq!(error.facet, "maxOccurs 64");
+    assert!(error.to_string().contains("`65` occurrences are too many"), "{error}");
+}

@@ -80,8 +80,9 @@ fn fault_struct() -> impl Strategy<Value = FaultStruct> {
         .prop_map(|(fault_code, fault_string)| FaultStruct { fault_code, fault_string })
 }
 
+/// Method names, parameter names and vouchers: at least one (minOccurs 1).
 fn strings() -> impl Strategy<Value = Vec<String>> {
-    vec(text(), 0..4)
+    vec(text(), 1..4)
 }
 
 fn op_result(autonomous: bool) -> impl Strategy<Value = OpResultStruct> {
@@ -230,12 +231,12 @@ fn message() -> impl Strategy<Value = Message> {
                 M::RequestDownload(RequestDownload { file_type, file_type_arg })
             })
             .boxed(),
-        (vec(op_result(false), 0..3), option::of(text()))
+        (vec(op_result(false), 1..3), option::of(text()))
             .prop_map(|(results, command_key)| {
                 M::DUStateChangeComplete(DUStateChangeComplete { results, command_key })
             })
             .boxed(),
-        vec(op_result(true), 0..3)
+        vec(op_result(true), 1..3)
             .prop_map(|results| {
                 M::AutonomousDUStateChangeComplete(AutonomousDUStateChangeComplete { results })
             })
@@ -291,7 +292,7 @@ fn message() -> impl Strategy<Value = Message> {
                     access_list: al,
                 },
             ),
-            0..3,
+            1..3,
         )
         .prop_map(|parameter_list| {
             M::SetParameterAttributes(SetParameterAttributes { parameter_list })
@@ -442,7 +443,7 @@ fn message() -> impl Strategy<Value = Message> {
                             }
                         },
                     ),
-                0..3,
+                1..3,
             ),
         )
             .prop_map(|((ck, ft, url, user, pass), (size, target), windows)| {
@@ -459,7 +460,7 @@ fn message() -> impl Strategy<Value = Message> {
             })
             .boxed(),
         text().prop_map(|command_key| M::CancelTransfer(CancelTransfer { command_key })).boxed(),
-        (vec(operation(), 0..4), option::of(text()))
+        (vec(operation(), 1..4), option::of(text()))
             .prop_map(|(operations, command_key)| {
                 M::ChangeDUState(ChangeDUState { operations, command_key })
             })

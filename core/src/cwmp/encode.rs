@@ -7,7 +7,7 @@
 //! its `SOAP-ENC:arrayType`, every header with the `mustUnderstand` the schema
 //! fixes. Text is escaped; characters XML 1.0 cannot carry become U+FFFD.
 
-use super::facets::{Facet, FileKind, Range, check_number, check_text};
+use super::facets::{Facet, FileKind, Occurs, Range, check_count, check_number, check_text};
 use super::reader::{SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS};
 use super::*;
 use std::fmt::Write as _;
@@ -40,6 +40,11 @@ const DATE_TIME: &[Facet] = &[Facet::DateTime];
 const UUID: &[Facet] = &[Facet::Uuid];
 const DEPLOYMENT_UNIT_STATE: &[Facet] = &[Facet::OneOf(&["Installed", "Uninstalled", "Failed"])];
 const ACCESS_LIST: &[Facet] = &[Facet::MaxLength(64), Facet::OneOf(&["Subscriber"])];
+const ANY_NUMBER: Occurs = Occurs { min: 0, max: None };
+const ONE_OR_MORE: Occurs = Occurs { min: 1, max: None };
+const UP_TO_16: Occurs = Occurs { min: 0, max: Some(16) };
+const EVENTS: Occurs = Occurs { min: 0, max: Some(64) };
+const TIME_WINDOWS: Occurs = Occurs { min: 1, max: Some(2) };
 const STATUS: Range = Range::OneOf(&[0, 1]);
 const TRANSFER_STATE: Range = Range::OneOf(&[1, 2, 3]);
 
@@ -54,7 +59,8 @@ fn file_type(kind: FileKind) -> [Facet; 2] {
 /// caller may be testing a peer); [`version_problems`] lists them.
 ///
 /// Strict: a value outside its element's XSD facets in that version's schema
-/// (lengths, patterns, enumerations, fault-code ranges, value types) is an
+/// (lengths, patterns, enumerations, fault-code ranges, value types), or a
+/// repeated element outside its minOccurs/maxOccurs, is an
 /// [`EncodeError`] naming the element path and the facet, never invalid XML.
 pub fn encode(envelope: &Envelope, version: CwmpVersion) -> Result<String, EncodeError> {
     let mut w = Writer {
@@ -257,14 +263,24 @@ impl Writer {
         }
     }
 
-    /// A SOAP-encoded array: `item_type` is the QName in `arrayType`.
+    /// How many times a repeated element occurs, checked against its schema.
+    fn count_in(&mut self, name: &str, count: usize, occurs: Occurs) {
+        if let Some(violation) = check_count(occurs, count) {
+            self.refuse(name, &violation.facet, violation.problem, &count.to_string());
+        }
+    }
+
+    /// A SOAP-encoded array: `item_type` is the QName in `arrayType`, and
+    /// its local name the items' element name.
     fn array<T>(
         &mut self,
         name: &str,
         item_type: &str,
+        occurs: Occurs,
         items: &[T],
         mut item: impl FnMut(&mut Self, &T),
     ) {
+        self.count_in(&format!("{name}/{}", local_name(item_type)), items.len(), occurs);
         let attributes = format!(" SOAP-ENC:arrayType=\"{item_type}[{}]\"", items.len());
         if items.is_empty() {
             self.indent();
@@ -278,8 +294,8 @@ impl Writer {
         self.close(name);
     }
 
-    fn strings_in(&mut self, name: &str, items: &[String], facets: &[Facet]) {
-        self.array(name, "xsd:string", items, |w, s| w.text_in("string", s, facets));
+    fn strings_in(&mut self, name: &str, occurs: Occurs, items: &[String], facets: &[Facet]) {
+        self.array(name, "xsd:string", occurs, items, |w, s| w.text_in("string", s, facets));
     }
 
     fn structure(&mut self, name: &str, fields: impl FnOnce(&mut Self)) {
@@ -349,7 +365,7 @@ fn header(w: &mut Writer, header: &Header) {
 }
 
 fn parameter_values(w: &mut Writer, name: &str, list: &[ParameterValueStruct]) {
-    w.array(name, "cwmp:ParameterValueStruct", list, |w, p| {
+    w.array(name, "cwmp:ParameterValueStruct", ANY_NUMBER, list, |w, p| {
         w.structure("ParameterValueStruct", |w| {
             w.text_in("Name", &p.name, PARAMETER_NAME);
             if let Some(problem) = value_problem(&p.value) {
@@ -484,7 +500,7 @@ fn message(w: &mut Writer, message: &Message) {
                 w.text_in("ProductClass", &m.device_id.product_class, LEN_64);
                 w.text_in("SerialNumber", &m.device_id.serial_number, LEN_64);
             });
-            w.array("Event", "cwmp:EventStruct", &m.events, |w, e| {
+            w.array("Event", "cwmp:EventStruct", EVENTS, &m.events, |w, e| {
                 w.structure("EventStruct", |w| {
                     w.text_in(
                         "EventCode",
@@ -519,7 +535,7 @@ fn message(w: &mut Writer, message: &Message) {
         }),
         M::RequestDownload(m) => w.structure(q, |w| {
             w.text_in("FileType", &m.file_type, &file_type(FileKind::Download));
-            w.array("FileTypeArg", "cwmp:ArgStruct", &m.file_type_arg, |w, a| {
+            w.array("FileTypeArg", "cwmp:ArgStruct", UP_TO_16, &m.file_type_arg, |w, a| {
                 w.structure("ArgStruct", |w| {
                     w.text_in("Name", &a.name, LEN_64);
                     w.text_in("Value", &a.value, LEN_256);
@@ -527,12 +543,14 @@ fn message(w: &mut Writer, message: &Message) {
             });
         }),
         M::DUStateChangeComplete(m) => w.structure(q, |w| {
+            w.count_in("Results", m.results.len(), ONE_OR_MORE);
             for result in &m.results {
                 op_result(w, result, false);
             }
             w.optional_in("CommandKey", &m.command_key, COMMAND_KEY);
         }),
         M::AutonomousDUStateChangeComplete(m) => w.structure(q, |w| {
+            w.count_in("Results", m.results.len(), ONE_OR_MORE);
             for result in &m.results {
                 op_result(w, result, true);
             }
@@ -545,7 +563,7 @@ fn message(w: &mut Writer, message: &Message) {
         }),
         M::KickedResponse(m) => w.structure(q, |w| w.text_in("NextURL", &m.next_url, LEN_1024)),
         M::GetRPCMethodsResponse(m) => {
-            w.structure(q, |w| w.strings_in("MethodList", &m.method_list, LEN_64))
+            w.structure(q, |w| w.strings_in("MethodList", ONE_OR_MORE, &m.method_list, LEN_64))
         }
         M::SetParameterValues(m) => w.structure(q, |w| {
             parameter_values(w, "ParameterList", &m.parameter_list);
@@ -554,9 +572,9 @@ fn message(w: &mut Writer, message: &Message) {
         M::SetParameterValuesResponse(m) => {
             w.structure(q, |w| w.number_in("Status", m.status, STATUS))
         }
-        M::GetParameterValues(m) => {
-            w.structure(q, |w| w.strings_in("ParameterNames", &m.parameter_names, PARAMETER_NAME))
-        }
+        M::GetParameterValues(m) => w.structure(q, |w| {
+            w.strings_in("ParameterNames", ONE_OR_MORE, &m.parameter_names, PARAMETER_NAME)
+        }),
         M::GetParameterValuesResponse(m) => {
             w.structure(q, |w| parameter_values(w, "ParameterList", &m.parameter_list))
         }
@@ -565,17 +583,24 @@ fn message(w: &mut Writer, message: &Message) {
             w.boolean("NextLevel", m.next_level);
         }),
         M::GetParameterNamesResponse(m) => w.structure(q, |w| {
-            w.array("ParameterList", "cwmp:ParameterInfoStruct", &m.parameter_list, |w, p| {
-                w.structure("ParameterInfoStruct", |w| {
-                    w.text_in("Name", &p.name, PARAMETER_NAME);
-                    w.boolean("Writable", p.writable);
-                });
-            });
+            w.array(
+                "ParameterList",
+                "cwmp:ParameterInfoStruct",
+                ANY_NUMBER,
+                &m.parameter_list,
+                |w, p| {
+                    w.structure("ParameterInfoStruct", |w| {
+                        w.text_in("Name", &p.name, PARAMETER_NAME);
+                        w.boolean("Writable", p.writable);
+                    });
+                },
+            );
         }),
         M::SetParameterAttributes(m) => w.structure(q, |w| {
             w.array(
                 "ParameterList",
                 "cwmp:SetParameterAttributesStruct",
+                ONE_OR_MORE,
                 &m.parameter_list,
                 |w, p| {
                     w.structure("SetParameterAttributesStruct", |w| {
@@ -583,22 +608,28 @@ fn message(w: &mut Writer, message: &Message) {
                         w.boolean("NotificationChange", p.notification_change);
                         w.number_in("Notification", p.notification, Range::Notification);
                         w.boolean("AccessListChange", p.access_list_change);
-                        w.strings_in("AccessList", &p.access_list, ACCESS_LIST);
+                        w.strings_in("AccessList", ANY_NUMBER, &p.access_list, ACCESS_LIST);
                     });
                 },
             );
         }),
-        M::GetParameterAttributes(m) => {
-            w.structure(q, |w| w.strings_in("ParameterNames", &m.parameter_names, PARAMETER_NAME))
-        }
+        M::GetParameterAttributes(m) => w.structure(q, |w| {
+            w.strings_in("ParameterNames", ONE_OR_MORE, &m.parameter_names, PARAMETER_NAME)
+        }),
         M::GetParameterAttributesResponse(m) => w.structure(q, |w| {
-            w.array("ParameterList", "cwmp:ParameterAttributeStruct", &m.parameter_list, |w, p| {
-                w.structure("ParameterAttributeStruct", |w| {
-                    w.text_in("Name", &p.name, PARAMETER_NAME);
-                    w.number_in("Notification", p.notification, Range::Notification);
-                    w.strings_in("AccessList", &p.access_list, ACCESS_LIST);
-                });
-            });
+            w.array(
+                "ParameterList",
+                "cwmp:ParameterAttributeStruct",
+                ANY_NUMBER,
+                &m.parameter_list,
+                |w, p| {
+                    w.structure("ParameterAttributeStruct", |w| {
+                        w.text_in("Name", &p.name, PARAMETER_NAME);
+                        w.number_in("Notification", p.notification, Range::Notification);
+                        w.strings_in("AccessList", ANY_NUMBER, &p.access_list, ACCESS_LIST);
+                    });
+                },
+            );
         }),
         M::AddObject(m) => w.structure(q, |w| {
             w.text_in("ObjectName", &m.object_name, OBJECT_NAME);
@@ -638,37 +669,49 @@ fn message(w: &mut Writer, message: &Message) {
             w.number("DelaySeconds", m.delay_seconds);
         }),
         M::GetQueuedTransfersResponse(m) => w.structure(q, |w| {
-            w.array("TransferList", "cwmp:QueuedTransferStruct", &m.transfer_list, |w, t| {
-                w.structure("QueuedTransferStruct", |w| {
-                    w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
-                    w.number_in("State", t.state, TRANSFER_STATE);
-                });
-            });
+            w.array(
+                "TransferList",
+                "cwmp:QueuedTransferStruct",
+                UP_TO_16,
+                &m.transfer_list,
+                |w, t| {
+                    w.structure("QueuedTransferStruct", |w| {
+                        w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
+                        w.number_in("State", t.state, TRANSFER_STATE);
+                    });
+                },
+            );
         }),
         M::GetAllQueuedTransfersResponse(m) => w.structure(q, |w| {
-            w.array("TransferList", "cwmp:AllQueuedTransferStruct", &m.transfer_list, |w, t| {
-                w.structure("AllQueuedTransferStruct", |w| {
-                    w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
-                    w.number_in("State", t.state, TRANSFER_STATE);
-                    w.boolean("IsDownload", t.is_download);
-                    w.text_in("FileType", &t.file_type, &file_type(FileKind::Transfer));
-                    w.number("FileSize", t.file_size);
-                    w.text_in("TargetFileName", &t.target_file_name, LEN_256);
-                });
-            });
+            w.array(
+                "TransferList",
+                "cwmp:AllQueuedTransferStruct",
+                UP_TO_16,
+                &m.transfer_list,
+                |w, t| {
+                    w.structure("AllQueuedTransferStruct", |w| {
+                        w.text_in("CommandKey", &t.command_key, COMMAND_KEY);
+                        w.number_in("State", t.state, TRANSFER_STATE);
+                        w.boolean("IsDownload", t.is_download);
+                        w.text_in("FileType", &t.file_type, &file_type(FileKind::Transfer));
+                        w.number("FileSize", t.file_size);
+                        w.text_in("TargetFileName", &t.target_file_name, LEN_256);
+                    });
+                },
+            );
         }),
         M::ScheduleInform(m) => w.structure(q, |w| {
             w.number("DelaySeconds", m.delay_seconds);
             w.text_in("CommandKey", &m.command_key, COMMAND_KEY);
         }),
         M::SetVouchers(m) => w.structure(q, |w| {
-            w.array("VoucherList", "SOAP-ENC:base64", &m.voucher_list, |w, v| {
+            w.array("VoucherList", "SOAP-ENC:base64", ONE_OR_MORE, &m.voucher_list, |w, v| {
                 w.text("base64", v);
             });
         }),
         M::GetOptions(m) => w.structure(q, |w| w.text_in("OptionName", &m.option_name, LEN_64)),
         M::GetOptionsResponse(m) => w.structure(q, |w| {
-            w.array("OptionList", "cwmp:OptionStruct", &m.option_list, |w, o| {
+            w.array("OptionList", "cwmp:OptionStruct", ANY_NUMBER, &m.option_list, |w, o| {
                 w.structure("OptionStruct", |w| {
                     w.text_in("OptionName", &o.option_name, LEN_64);
                     w.number("VoucherSN", o.voucher_sn);
@@ -688,24 +731,31 @@ fn message(w: &mut Writer, message: &Message) {
             w.text_in("Password", &m.password, LEN_256);
             w.number("FileSize", m.file_size);
             w.text_in("TargetFileName", &m.target_file_name, LEN_256);
-            w.array("TimeWindowList", "cwmp:TimeWindowStruct", &m.time_window_list, |w, t| {
-                w.structure("TimeWindowStruct", |w| {
-                    w.number("WindowStart", t.window_start);
-                    w.number("WindowEnd", t.window_end);
-                    w.text_in(
-                        "WindowMode",
-                        &t.window_mode,
-                        &[Facet::MaxLength(64), Facet::WindowMode],
-                    );
-                    w.text_in("UserMessage", &t.user_message, LEN_256);
-                    w.number("MaxRetries", t.max_retries);
-                });
-            });
+            w.array(
+                "TimeWindowList",
+                "cwmp:TimeWindowStruct",
+                TIME_WINDOWS,
+                &m.time_window_list,
+                |w, t| {
+                    w.structure("TimeWindowStruct", |w| {
+                        w.number("WindowStart", t.window_start);
+                        w.number("WindowEnd", t.window_end);
+                        w.text_in(
+                            "WindowMode",
+                            &t.window_mode,
+                            &[Facet::MaxLength(64), Facet::WindowMode],
+                        );
+                        w.text_in("UserMessage", &t.user_message, LEN_256);
+                        w.number("MaxRetries", t.max_retries);
+                    });
+                },
+            );
         }),
         M::CancelTransfer(m) => {
             w.structure(q, |w| w.text_in("CommandKey", &m.command_key, COMMAND_KEY))
         }
         M::ChangeDUState(m) => w.structure(q, |w| {
+            w.count_in("Operations", m.operations.len(), ONE_OR_MORE);
             for op in &m.operations {
                 operation(w, op);
             }

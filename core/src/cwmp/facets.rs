@@ -67,6 +67,14 @@ pub(crate) enum Range {
     DeploymentUnitFault,
 }
 
+/// How often a repeated element may occur: `minOccurs` and `maxOccurs`
+/// (`None` when unbounded). Not a facet, but the same kind of promise.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Occurs {
+    pub min: usize,
+    pub max: Option<usize>,
+}
+
 /// A violated facet, named, and what is wrong with the value.
 pub(crate) struct Violation {
     pub facet: String,
@@ -167,6 +175,21 @@ fn notification_values(version: CwmpVersion) -> &'static [i64] {
 
 /// The FaultStruct FaultCode of cwmp-1-0.xsd: an enumeration, not yet a union.
 const TRANSFER_FAULTS_1_0: &[i64] = &[0, 9001, 9002, 9010, 9011, 9012];
+
+/// Whether a repeated element occurs as often as its schema allows.
+pub(crate) fn check_count(occurs: Occurs, count: usize) -> Option<Violation> {
+    if count < occurs.min {
+        return Some(Violation {
+            facet: format!("minOccurs {}", occurs.min),
+            problem: "occurrences are too few".to_owned(),
+        });
+    }
+    let max = occurs.max.filter(|&max| count > max)?;
+    Some(Violation {
+        facet: format!("maxOccurs {max}"),
+        problem: "occurrences are too many".to_owned(),
+    })
+}
 
 fn facet_name(facet: Facet) -> &'static str {
     match facet {
@@ -363,6 +386,15 @@ mod tests {
         for c in accepted {
             assert!(nd.is_match(c.encode_utf8(&mut [0; 4])), "U+{:04X}", u32::from(c));
         }
+    }
+
+    #[test]
+    fn counts_follow_min_and_max_occurs() {
+        let window = Occurs { min: 1, max: Some(2) };
+        assert_eq!(check_count(window, 0).map(|v| v.facet).as_deref(), Some("minOccurs 1"));
+        assert!(check_count(window, 2).is_none());
+        assert_eq!(check_count(window, 3).map(|v| v.facet).as_deref(), Some("maxOccurs 2"));
+        assert!(check_count(Occurs { min: 0, max: None }, 100_000).is_none());
     }
 
     #[test]
