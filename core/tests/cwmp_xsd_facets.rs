@@ -334,64 +334,90 @@ struct Leaf {
     at: String,
 }
 
+/// An element that may occur more than once, with its bounds.
+#[derive(Debug, Clone)]
+struct Repeated {
+    path: String,
+    min: usize,
+    /// `None` when unbounded.
+    max: Option<usize>,
+    at: String,
+}
+
+/// What a walk of the message elements finds.
+#[derive(Debug, Default)]
+struct Found {
+    leaves: Vec<Leaf>,
+    repeated: Vec<Repeated>,
+}
+
 impl Schema {
-    fn leaves(&self) -> Vec<Leaf> {
-        let mut leaves = Vec::new();
+    fn walk(&self) -> Found {
+        let mut found = Found::default();
         for element in &self.elements {
-            self.element(element, "", &mut leaves);
+            self.element(element, "", &mut found);
         }
-        leaves
+        found
     }
 
-    fn element(&self, element: &Node, parent: &str, leaves: &mut Vec<Leaf>) {
+    fn element(&self, element: &Node, parent: &str, found: &mut Found) {
         let path = join(parent, name_of(element));
+        if let Some(max) = element.attribute("maxOccurs").filter(|max| *max != "1") {
+            let min = element.attribute("minOccurs").unwrap_or("1");
+            found.repeated.push(Repeated {
+                path: path.clone(),
+                min: min.parse().expect("a count"),
+                max: (max != "unbounded").then(|| max.parse().expect("a count")),
+                at: element.at.clone(),
+            });
+        }
         let leaf = |simple| Leaf { path: path.clone(), simple, at: element.at.clone() };
         if let Some(qname) = element.attribute("type") {
             match (prefix(qname), self.complex_types.get(local(qname))) {
-                ("tns", Some(complex)) => self.complex(Some(local(qname)), complex, &path, leaves),
-                _ => leaves.push(leaf(self.named_simple(qname))),
+                ("tns", Some(complex)) => self.complex(Some(local(qname)), complex, &path, found),
+                _ => found.leaves.push(leaf(self.named_simple(qname))),
             }
         } else if let Some(simple) = element.child("simpleType") {
-            leaves.push(leaf(self.simple(simple)));
+            found.leaves.push(leaf(self.simple(simple)));
         } else if let Some(complex) = element.child("complexType") {
-            self.complex(None, complex, &path, leaves);
+            self.complex(None, complex, &path, found);
         } else {
-            leaves.push(leaf(Simple::Builtin("anyType".to_owned())));
+            found.leaves.push(leaf(Simple::Builtin("anyType".to_owned())));
         }
     }
 
-    fn complex(&self, name: Option<&str>, complex: &Node, path: &str, leaves: &mut Vec<Leaf>) {
+    fn complex(&self, name: Option<&str>, complex: &Node, path: &str, found: &mut Found) {
         if complex.attribute("abstract") == Some("true") {
             let name = name.expect("a named abstract type");
             for (concrete, node) in &self.complex_types {
                 if self.extends(node) == Some(name) {
-                    self.complex(Some(concrete), node, &format!("{path}{{{concrete}}}"), leaves);
+                    self.complex(Some(concrete), node, &format!("{path}{{{concrete}}}"), found);
                 }
             }
             return;
         }
         for content in complex.elements() {
             match content.name.as_str() {
-                "sequence" | "all" | "choice" => self.particles(content, path, leaves),
+                "sequence" | "all" | "choice" => self.particles(content, path, found),
                 "complexContent" => {
                     let derivation = content.elements().next().expect("restriction or extension");
                     let base = derivation.attribute("base").expect("a base");
                     if prefix(base) == "tns" {
                         let base_type = &self.complex_types[local(base)];
                         if base_type.attribute("abstract") != Some("true") {
-                            self.complex(Some(local(base)), base_type, path, leaves);
+                            self.complex(Some(local(base)), base_type, path, found);
                         }
                     }
                     for particle in derivation.elements() {
                         if matches!(particle.name.as_str(), "sequence" | "all" | "choice") {
-                            self.particles(particle, path, leaves);
+                            self.particles(particle, path, found);
                         }
                     }
                 }
                 "simpleContent" => {
                     let extension = content.elements().next().expect("an extension");
                     let base = extension.attribute("base").expect("a base");
-                    leaves.push(Leaf {
+                    found.leaves.push(Leaf {
                         path: path.to_owned(),
                         simple: self.named_simple(base),
                         at: extension.at.clone(),
@@ -403,11 +429,11 @@ impl Schema {
         }
     }
 
-    fn particles(&self, group: &Node, path: &str, leaves: &mut Vec<Leaf>) {
+    fn particles(&self, group: &Node, path: &str, found: &mut Found) {
         for particle in group.elements() {
             match particle.name.as_str() {
-                "element" => self.element(particle, path, leaves),
-                "sequence" | "all" | "choice" => self.particles(particle, path, leaves),
+                "element" => self.element(particle, path, found),
+                "sequence" | "all" | "choice" => self.particles(particle, path, found),
                 "any" => {}
                 other => panic!("{}: xs:{other} is not read here", particle.at),
             }
@@ -1241,20 +1267,29 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// `xml` with the text of the element at `xsd_path` replaced by `text`. A
-/// segment `Operations{UpdateOpStruct}` matches only that `xsi:type`.
-fn with_text_at(xml: &str, xsd_path: &str, text: &str) -> String {
+/// Where the first element at `xsd_path` is in `xml`: from its `<` to past
+/// its end tag, and its content. A segment `Operations{UpdateOpStruct}`
+/// matches only that `xsi:type`.
+struct Span {
+    outer: std::ops::Range<usize>,
+    content: std::ops::Range<usize>,
+}
+
+fn element_at(xml: &str, xsd_path: &str) -> Span {
     let wanted: Vec<(String, Option<String>)> = encoded_path_with_types(xsd_path);
     let mut reader = Reader::from_str(xml);
-    let mut path: Vec<bool> = Vec::new();
-    let mut depth_matched = 0;
-    let mut content_start = None;
+    let position =
+        |reader: &Reader<&[u8]>| usize::try_from(reader.buffer_position()).expect("fits");
+    // Whether each open element is on the wanted path.
+    let mut open: Vec<bool> = Vec::new();
+    let mut found: Option<(usize, usize)> = None;
     loop {
-        let before = usize::try_from(reader.buffer_position()).expect("fits");
+        let before = position(&reader);
         match reader.read_event().expect("the encoder writes well-formed XML") {
             Event::Start(start) => {
-                let matched = depth_matched == path.len()
-                    && wanted.get(path.len()).is_some_and(|(name, xsi_type)| {
+                let on_path = found.is_none()
+                    && open.iter().all(|&on| on)
+                    && wanted.get(open.len()).is_some_and(|(name, xsi_type)| {
                         start.local_name().as_ref() == name.as_str()
                             && xsi_type.as_ref().is_none_or(|wanted_type| {
                                 start.attributes().flatten().any(|a| {
@@ -1263,26 +1298,40 @@ fn with_text_at(xml: &str, xsd_path: &str, text: &str) -> String {
                                 })
                             })
                     });
-                path.push(matched);
-                if matched {
-                    depth_matched += 1;
-                    if depth_matched == wanted.len() {
-                        content_start =
-                            Some(usize::try_from(reader.buffer_position()).expect("fits"));
-                    }
+                open.push(on_path);
+                if on_path && open.len() == wanted.len() {
+                    found = Some((before, position(&reader)));
                 }
             }
             Event::End(_) => {
-                if let Some(start) = content_start {
-                    return format!("{}{}{}", &xml[..start], escaped(text), &xml[before..]);
+                if let Some((outer_start, content_start)) =
+                    found.filter(|_| open.len() == wanted.len())
+                {
+                    return Span {
+                        outer: outer_start..position(&reader),
+                        content: content_start..before,
+                    };
                 }
-                if path.pop() == Some(true) {
-                    depth_matched -= 1;
-                }
+                open.pop();
             }
             Event::Eof => panic!("no {xsd_path} in\n{xml}"),
             _ => {}
         }
+    }
+}
+
+/// `xml` with the text of the element at `xsd_path` replaced by `text`.
+fn with_text_at(xml: &str, xsd_path: &str, text: &str) -> String {
+    let Span { content, .. } = element_at(xml, xsd_path);
+    format!("{}{}{}", &xml[..content.start], escaped(text), &xml[content.end..])
+}
+
+/// `xml` with the first element at `xsd_path` written twice, or left out.
+fn with_one_more_or_less(xml: &str, xsd_path: &str, more: bool) -> String {
+    let Span { outer, .. } = element_at(xml, xsd_path);
+    match more {
+        true => format!("{}{}{}", &xml[..outer.end], &xml[outer.clone()], &xml[outer.end..]),
+        false => format!("{}{}", &xml[..outer.start], &xml[outer.end..]),
     }
 }
 
@@ -1316,12 +1365,48 @@ struct Judged {
     encoded: Result<String, EncodeError>,
 }
 
-/// One probe's XML handed to xmllint, and what the facets say of it.
+/// One probe's XML handed to xmllint, and what the XSD reading says of it.
 struct Confirmation {
     file: PathBuf,
-    leaf: String,
-    probe: Probe,
+    /// The probe, for a failure message.
+    what: String,
     valid: bool,
+    /// What xmllint's error must mention when invalid (the element at fault).
+    mentions: Vec<String>,
+}
+
+/// Runs xmllint over every probe (one run per XSD, in parallel) and lists
+/// where its verdict differs from the XSD reading's.
+fn disagreements(confirmations: &[(&str, Vec<Confirmation>)]) -> Vec<String> {
+    let verdicts: Vec<BTreeMap<PathBuf, Verdict>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = confirmations
+            .iter()
+            .map(|(file, list)| {
+                let files: Vec<PathBuf> = list.iter().map(|c| c.file.clone()).collect();
+                scope.spawn(move || xmllint(&xsd_path(file), &files))
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().expect("xmllint thread")).collect()
+    });
+    let mut disagreements = Vec::new();
+    for ((file, list), verdicts) in confirmations.iter().zip(&verdicts) {
+        for confirmation in list {
+            let verdict = &verdicts[&confirmation.file];
+            let mentioned = |errors: &Vec<String>| {
+                errors.iter().any(|e| confirmation.mentions.iter().any(|m| e.contains(m.as_str())))
+            };
+            match (confirmation.valid, verdict) {
+                (true, Ok(())) => {}
+                (false, Err(errors)) if mentioned(errors) => {}
+                (valid, verdict) => disagreements.push(format!(
+                    "{file} {}: the XSD reading says {}, xmllint says {verdict:?}",
+                    confirmation.what,
+                    if valid { "valid" } else { "invalid" },
+                )),
+            }
+        }
+    }
+    disagreements
 }
 
 /// The type of a leaf without where it is written, so that leaves of one
@@ -1450,7 +1535,7 @@ fn the_encoder_enforces_exactly_the_facets_of_each_xsd() {
     for &(file, version) in SCHEMA_FILES {
         let mut to_confirm = Vec::new();
         let mut confirmed: BTreeSet<(String, Probe)> = BTreeSet::new();
-        for leaf in Schema::load(file).leaves() {
+        for leaf in Schema::load(file).walk().leaves {
             let Some(&slot) = slots.get(leaf.path.as_str()) else {
                 if needs_slot(&leaf) {
                     failures.push(format!("{}: {} has no slot in the model", leaf.at, leaf.path));
@@ -1493,11 +1578,13 @@ fn the_encoder_enforces_exactly_the_facets_of_each_xsd() {
                 if first_of_its_type && worth_confirming(&leaf, j) {
                     let path = directory.join(format!("{file}-{}.xml", to_confirm.len()));
                     std::fs::write(&path, &by_hand).expect("write");
+                    let element = leaf.path.rsplit('/').next().expect("a name");
+                    let element = element.split('{').next().expect("a name");
                     to_confirm.push(Confirmation {
                         file: path,
-                        leaf: leaf.path.clone(),
-                        probe: j.probe.clone(),
+                        what: format!("{} = {:?}", leaf.path, j.probe),
                         valid: j.broken.is_empty(),
+                        mentions: vec![format!("Element '{element}'")],
                     });
                 }
             }
@@ -1512,38 +1599,196 @@ fn the_encoder_enforces_exactly_the_facets_of_each_xsd() {
             failures.push(format!("slot {path} is a leaf of no XSD"));
         }
     }
-    // xmllint confirms the reading of the facets, one run per XSD, in parallel.
-    let verdicts: Vec<BTreeMap<PathBuf, Verdict>> = std::thread::scope(|scope| {
-        let runs: Vec<_> = confirmations
-            .iter()
-            .map(|(file, list)| {
-                let files: Vec<PathBuf> = list.iter().map(|c| c.file.clone()).collect();
-                scope.spawn(move || xmllint(&xsd_path(file), &files))
-            })
-            .collect();
-        runs.into_iter().map(|run| run.join().expect("xmllint thread")).collect()
-    });
-    let mut confirmed = 0;
-    for ((file, list), verdicts) in confirmations.iter().zip(&verdicts) {
-        for confirmation in list {
-            confirmed += 1;
-            let verdict = &verdicts[&confirmation.file];
-            let element = confirmation.leaf.rsplit('/').next().expect("a name");
-            let element = element.split('{').next().expect("a name");
-            let named = format!("Element '{element}'");
-            match (confirmation.valid, verdict) {
-                (true, Ok(())) => {}
-                (false, Err(errors)) if errors.iter().any(|e| e.contains(&named)) => {}
-                (valid, verdict) => failures.push(format!(
-                    "{file} {} = {:?}: the facets say {}, xmllint says {verdict:?}",
-                    confirmation.leaf,
-                    confirmation.probe,
-                    if valid { "valid" } else { "invalid" },
-                )),
-            }
-        }
-    }
+    let confirmed: usize = confirmations.iter().map(|(_, list)| list.len()).sum();
+    failures.extend(disagreements(&confirmations));
     let _ = std::fs::remove_dir_all(&directory);
     println!("probes accepted {accepted}, refused {refused}; xmllint confirmed {confirmed}");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+// Occurrence bounds: not facets, but the same promise of schema-valid output.
+
+/// Sets how many items a repeated element has.
+type CountSlot = fn(&mut Envelope, usize);
+
+/// Resizes a list with copies of its first item (or of `filler`).
+fn resize<T: Clone>(list: &mut Vec<T>, count: usize, filler: T) {
+    let item = list.first().cloned().unwrap_or(filler);
+    list.resize(count, item);
+}
+
+macro_rules! count {
+    ($variant:ident, $m:ident => $list:expr) => {
+        count!($variant, $m => $list, Default::default())
+    };
+    ($variant:ident, $m:ident => $list:expr, $filler:expr) => {{
+        let slot: CountSlot = |envelope, count| match &mut envelope.message {
+            Message::$variant($m) => resize($list, count, $filler),
+            other => panic!("not a {}: {other:?}", stringify!($variant)),
+        };
+        slot
+    }};
+}
+
+/// The model's list for every repeated element, by XSD path.
+fn count_slots() -> BTreeMap<&'static str, CountSlot> {
+    let faults: CountSlot = |e, count| {
+        resize(
+            &mut cwmp_fault(&mut e.message).set_parameter_values_faults,
+            count,
+            Default::default(),
+        )
+    };
+    BTreeMap::from([
+        (
+            "AutonomousDUStateChangeComplete/Results",
+            count!(AutonomousDUStateChangeComplete, m => &mut m.results),
+        ),
+        (
+            "ChangeDUState/Operations",
+            count!(ChangeDUState, m => &mut m.operations, Operation::Uninstall { uuid: "6ba7b810-9dad-11d1-80b4-00c04fd430c8".into(), version: None, execution_env_ref: None }),
+        ),
+        ("DUStateChangeComplete/Results", count!(DUStateChangeComplete, m => &mut m.results)),
+        ("Fault/SetParameterValuesFault", faults),
+        (
+            "GetAllQueuedTransfersResponse/TransferList/AllQueuedTransferStruct",
+            count!(GetAllQueuedTransfersResponse, m => &mut m.transfer_list),
+        ),
+        (
+            "GetOptionsResponse/OptionList/OptionStruct",
+            count!(GetOptionsResponse, m => &mut m.option_list),
+        ),
+        (
+            "GetParameterAttributes/ParameterNames/string",
+            count!(GetParameterAttributes, m => &mut m.parameter_names),
+        ),
+        (
+            "GetParameterAttributesResponse/ParameterList/ParameterAttributeStruct",
+            count!(GetParameterAttributesResponse, m => &mut m.parameter_list),
+        ),
+        (
+            "GetParameterAttributesResponse/ParameterList/ParameterAttributeStruct/AccessList/string",
+            count!(GetParameterAttributesResponse, m => &mut first(&mut m.parameter_list).access_list, "Subscriber".to_owned()),
+        ),
+        (
+            "GetParameterNamesResponse/ParameterList/ParameterInfoStruct",
+            count!(GetParameterNamesResponse, m => &mut m.parameter_list),
+        ),
+        (
+            "GetParameterValues/ParameterNames/string",
+            count!(GetParameterValues, m => &mut m.parameter_names),
+        ),
+        (
+            "GetParameterValuesResponse/ParameterList/ParameterValueStruct",
+            count!(GetParameterValuesResponse, m => &mut m.parameter_list),
+        ),
+        (
+            "GetQueuedTransfersResponse/TransferList/QueuedTransferStruct",
+            count!(GetQueuedTransfersResponse, m => &mut m.transfer_list),
+        ),
+        (
+            "GetRPCMethodsResponse/MethodList/string",
+            count!(GetRPCMethodsResponse, m => &mut m.method_list),
+        ),
+        ("Inform/Event/EventStruct", count!(Inform, m => &mut m.events)),
+        ("Inform/ParameterList/ParameterValueStruct", count!(Inform, m => &mut m.parameter_list)),
+        (
+            "RequestDownload/FileTypeArg/ArgStruct",
+            count!(RequestDownload, m => &mut m.file_type_arg),
+        ),
+        (
+            "ScheduleDownload/TimeWindowList/TimeWindowStruct",
+            count!(ScheduleDownload, m => &mut m.time_window_list),
+        ),
+        (
+            "SetParameterAttributes/ParameterList/SetParameterAttributesStruct",
+            count!(SetParameterAttributes, m => &mut m.parameter_list),
+        ),
+        (
+            "SetParameterAttributes/ParameterList/SetParameterAttributesStruct/AccessList/string",
+            count!(SetParameterAttributes, m => &mut first(&mut m.parameter_list).access_list, "Subscriber".to_owned()),
+        ),
+        (
+            "SetParameterValues/ParameterList/ParameterValueStruct",
+            count!(SetParameterValues, m => &mut m.parameter_list),
+        ),
+        ("SetVouchers/VoucherList/base64", count!(SetVouchers, m => &mut m.voucher_list)),
+    ])
+}
+
+#[test]
+fn the_encoder_enforces_the_occurrence_bounds_of_each_xsd() {
+    let slots = count_slots();
+    let mut used_slots = BTreeSet::new();
+    let mut failures: Vec<String> = Vec::new();
+    let mut confirmations: Vec<(&str, Vec<Confirmation>)> = Vec::new();
+    let directory = scratch_directory("xsd-occurs");
+    for &(file, version) in SCHEMA_FILES {
+        let mut to_confirm = Vec::new();
+        for repeated in Schema::load(file).walk().repeated {
+            let Some(&slot) = slots.get(repeated.path.as_str()) else {
+                failures
+                    .push(format!("{}: {} has no list in the model", repeated.at, repeated.path));
+                continue;
+            };
+            used_slots.insert(repeated.path.clone());
+            let (min, max) = (repeated.min, repeated.max);
+            let mut counts = BTreeSet::from([min.saturating_sub(1), min, min + 1]);
+            counts.extend(max.map_or(vec![20], |max| vec![max, max + 1]));
+            let encoded_at = |count: usize| {
+                let mut envelope = sample_for(&repeated.path, version);
+                slot(&mut envelope, count);
+                encode(&envelope, version)
+            };
+            let element = repeated.path.rsplit('/').next().expect("a name");
+            for count in counts {
+                let fits = count >= min && max.is_none_or(|max| count <= max);
+                let shown = format!("{file} {} × {count}", repeated.path);
+                let xml = match (fits, encoded_at(count)) {
+                    (true, Ok(xml)) => xml,
+                    (true, Err(error)) => {
+                        failures
+                            .push(format!("{shown}: refused though the XSD allows it: {error}"));
+                        continue;
+                    }
+                    (false, Ok(xml)) => {
+                        failures.push(format!("{shown}: accepted though out of {min}..{max:?}"));
+                        xml
+                    }
+                    (false, Err(error)) => {
+                        let bound = if count < min {
+                            format!("minOccurs {min}")
+                        } else {
+                            format!("maxOccurs {}", max.expect("bounded"))
+                        };
+                        if error.path != encoded_path(&repeated.path) || error.facet != bound {
+                            failures.push(format!("{shown}: refused as {error:?}, not by {bound}"));
+                        }
+                        // For xmllint: a valid count's encoding, one item more or less.
+                        let near = if count < min { min } else { count - 1 };
+                        let near_xml = encoded_at(near).expect("a count within bounds");
+                        with_one_more_or_less(&near_xml, &repeated.path, count > near)
+                    }
+                };
+                let path = directory.join(format!("{file}-{}.xml", to_confirm.len()));
+                std::fs::write(&path, xml).expect("write");
+                to_confirm.push(Confirmation {
+                    file: path,
+                    what: shown,
+                    valid: fits,
+                    mentions: vec![format!("Element '{element}'"), format!("( {element} )")],
+                });
+            }
+        }
+        confirmations.push((file, to_confirm));
+    }
+    for path in slots.keys() {
+        if !used_slots.contains(*path) {
+            failures.push(format!("list {path} is repeated in no XSD"));
+        }
+    }
+    failures.extend(disagreements(&confirmations));
+    let _ = std::fs::remove_dir_all(&directory);
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
