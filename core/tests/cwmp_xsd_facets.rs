@@ -9,10 +9,12 @@
 //! and one beyond, and a pool of pattern edge cases. Each probe is put into a
 //! valid message and encoded; the encoder must accept exactly what the facets
 //! accept, and a refusal must name the leaf's path and a facet the value
-//! violates. The facet reading here is itself checked: xmllint validates every
-//! probe of a patterned, enumerated or ranged leaf and every length boundary
-//! (the encoder's output when accepted, the message with the value put in by
-//! hand when refused) and must reach the same verdict.
+//! violates. The facet reading here is itself checked: xmllint validates the
+//! probes (the encoder's output when accepted, the message with the value put
+//! in by hand when refused) and must reach the same verdict; it sees every
+//! probe of a patterned, enumerated, ranged or union type once per type, and
+//! the length boundaries and odd text of the others. Repeated elements are
+//! held to their minOccurs/maxOccurs the same way.
 // reason: tests are the host here; they read the XSDs, write temporary files and run xmllint.
 #![allow(clippy::disallowed_methods)]
 
