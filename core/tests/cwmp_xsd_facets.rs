@@ -718,6 +718,8 @@ const POOL: &[&str] = &[
     "X_ACME_Move",
 ];
 
+/// `seed` grown to `length` characters, padded at its end or before its last
+/// character (which keeps a pattern's final `\.` or `\S` satisfied).
 fn padded(seed: &str, length: usize) -> Vec<String> {
     let have = seed.chars().count();
     if have >= length || seed.is_empty() {
@@ -728,6 +730,8 @@ fn padded(seed: &str, length: usize) -> Vec<String> {
     vec![format!("{seed}{padding}"), format!("{head}{padding}{last}")]
 }
 
+/// The pool, the enumeration values and near misses of them, and values at
+/// each length limit, one under and one over, that break nothing else.
 fn text_probes(simple: &Simple) -> Vec<Probe> {
     let facets = simple.facets();
     let mut candidates: BTreeSet<String> = POOL.iter().map(|s| (*s).to_owned()).collect();
@@ -764,6 +768,8 @@ fn text_probes(simple: &Simple) -> Vec<Probe> {
     candidates.into_iter().map(Probe::Text).collect()
 }
 
+/// Every bound and enumerated value and its neighbours, and the extremes of
+/// the model's integer types (which value a field cannot hold is skipped).
 fn number_probes(simple: &Simple) -> Vec<Probe> {
     let mut numbers: BTreeSet<i64> =
         [0, -1, 1, i64::from(i32::MIN), i64::from(i32::MAX), i64::from(u32::MAX)].into();
