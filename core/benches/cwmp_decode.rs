@@ -60,11 +60,13 @@ fn inputs() -> Inputs {
         let (Some(name), Some(object), Some(writable)) = (f.first(), f.get(1), f.get(3)) else {
             continue;
         };
-        names.push(ParameterInfoStruct { name: name.clone(), writable: writable == "true" });
+        names
+            .push(ParameterInfoStruct { name: name.as_str().into(), writable: writable == "true" });
         if object == "false" {
             let xsi_type =
-                f.get(6).filter(|t| !t.is_empty()).map(|t| t.trim_start_matches("xsd:").to_owned());
-            let mut value = Value { xsi_type, text: f.get(5).cloned().unwrap_or_default() };
+                f.get(6).filter(|t| !t.is_empty()).map(|t| t.trim_start_matches("xsd:").into());
+            let text = f.get(5).map_or("", |t| t.as_str()).into();
+            let mut value = Value { xsi_type, text };
             // The encoder is strict: a dump's empty dateTime is CWMP's unknown
             // time, and any other text that does not fit its type is sent as a string.
             if value.parse().is_err() {
@@ -74,7 +76,7 @@ fn inputs() -> Inputs {
                     value.xsi_type = Some("string".into());
                 }
             }
-            values.push(ParameterValueStruct { name: name.clone(), value });
+            values.push(ParameterValueStruct { name: name.as_str().into(), value });
         }
     }
     let envelope = |message| Envelope {

@@ -320,9 +320,10 @@ impl Acs {
         device.last_events = inform.events.iter().map(|e| e.event_code.clone()).collect();
         device.in_session = true;
         for parameter in &inform.parameter_list {
-            device.parameters.insert(parameter.name.clone(), parameter.value.text.clone());
+            // Device state outlives the message: own copies, not views of its body.
+            device.parameters.insert(parameter.name.to_string(), parameter.value.text.to_string());
             if CONNECTION_REQUEST_URL.contains(&parameter.name.as_str()) {
-                device.connection_request_url = Some(parameter.value.text.clone());
+                device.connection_request_url = Some(parameter.value.text.to_string());
             }
         }
         let token = request.new_session_token.to_owned();
@@ -374,9 +375,11 @@ impl Acs {
             (&envelope.message, self.devices.get_mut(&device))
         {
             for parameter in &response.parameter_list {
-                state.parameters.insert(parameter.name.clone(), parameter.value.text.clone());
+                state
+                    .parameters
+                    .insert(parameter.name.to_string(), parameter.value.text.to_string());
                 if CONNECTION_REQUEST_URL.contains(&parameter.name.as_str()) {
-                    state.connection_request_url = Some(parameter.value.text.clone());
+                    state.connection_request_url = Some(parameter.value.text.to_string());
                 }
             }
         }

@@ -115,7 +115,10 @@ fn queued_rpcs_go_out_one_at_a_time_and_are_paired_with_their_responses() {
     };
     let device = acs.device(DEVICE).unwrap();
     for parameter in &reported {
-        assert_eq!(device.parameters.get(&parameter.name), Some(&parameter.value.text));
+        assert_eq!(
+            device.parameters.get(parameter.name.as_str()).map(String::as_str),
+            Some(parameter.value.text.as_str())
+        );
     }
 
     // The second queued RPC goes out in the same HTTP response.

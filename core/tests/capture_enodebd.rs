@@ -94,9 +94,11 @@ fn parameters(session: &Session) -> Vec<Vec<(String, String)>> {
             Some(Message::GetParameterValues(g)) => {
                 g.parameter_names.iter().map(|n| (n.clone(), String::new())).collect()
             }
-            Some(Message::GetParameterValuesResponse(r)) => {
-                r.parameter_list.iter().map(|p| (p.name.clone(), p.value.text.clone())).collect()
-            }
+            Some(Message::GetParameterValuesResponse(r)) => r
+                .parameter_list
+                .iter()
+                .map(|p| (p.name.to_string(), p.value.text.to_string()))
+                .collect(),
             _ => Vec::new(),
         })
         .collect()

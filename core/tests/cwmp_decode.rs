@@ -395,3 +395,25 @@ fn a_lying_array_count_reserves_nothing_absurd() {
     assert!(response.parameter_list.capacity() < input.len(), "bounded by the input");
     assert!(codes(&diagnostics).contains(&"array-type-count-mismatch"));
 }
+
+#[test]
+fn names_and_values_share_the_body_unless_they_were_rewritten() {
+    let body = r#"<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[2]">
+      <ParameterValueStruct><Name>A.B</Name><Value xsi:type="xsd:string">plain</Value></ParameterValueStruct>
+      <ParameterValueStruct><Name>A.C</Name><Value xsi:type="xsd:base64Binary">a&amp;b</Value></ParameterValueStruct>
+    </ParameterList></cwmp:GetParameterValuesResponse>"#;
+    let input = envelope(body).into_bytes();
+    let (envelope, _) = only_message(&input);
+    drop(input);
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    let [plain, escaped] = &response.parameter_list[..] else { panic!() };
+    let body = plain.name.parent();
+    assert_eq!((plain.name.as_str(), plain.value.text.as_str()), ("A.B", "plain"));
+    for shared in [&plain.value.text, &escaped.name, plain.value.xsi_type.as_ref().unwrap()] {
+        assert!(arcstr::ArcStr::ptr_eq(shared.parent(), body), "{shared} copied");
+    }
+    // An unescaped value is text the body does not contain; base64Binary is renamed.
+    assert_eq!(escaped.value.text, "a&b");
+    assert!(!arcstr::ArcStr::ptr_eq(escaped.value.text.parent(), body));
+    assert_eq!(escaped.value.xsi_type.as_deref(), Some("base64"));
+}

@@ -53,10 +53,10 @@ fn access_list() -> impl Strategy<Value = Vec<String>> {
 
 fn value() -> impl Strategy<Value = Value> {
     let typed = |t: &'static str, text: BoxedStrategy<String>| {
-        text.prop_map(move |text| Value { xsi_type: Some(t.to_owned()), text }).boxed()
+        text.prop_map(move |text| Value { xsi_type: Some(t.into()), text: text.into() }).boxed()
     };
     prop_oneof![
-        text().prop_map(|text| Value { xsi_type: None, text }),
+        text().prop_map(|text| Value { xsi_type: None, text: text.into() }),
         typed("string", text().boxed()),
         typed("int", any::<i32>().prop_map(|n| n.to_string()).boxed()),
         typed("unsignedInt", any::<u32>().prop_map(|n| n.to_string()).boxed()),
@@ -71,7 +71,11 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 fn parameter_values() -> impl Strategy<Value = Vec<ParameterValueStruct>> {
-    vec((text(), value()).prop_map(|(name, value)| ParameterValueStruct { name, value }), 0..4)
+    vec(
+        (text(), value())
+            .prop_map(|(name, value)| ParameterValueStruct { name: name.into(), value }),
+        0..4,
+    )
 }
 
 /// A TransferComplete FaultStruct: success, or a code every version allows there.
@@ -275,7 +279,7 @@ fn message() -> impl Strategy<Value = Message> {
             .boxed(),
         vec(
             (text(), any::<bool>())
-                .prop_map(|(name, writable)| ParameterInfoStruct { name, writable }),
+                .prop_map(|(name, writable)| ParameterInfoStruct { name: name.into(), writable }),
             0..4,
         )
         .prop_map(|parameter_list| {
@@ -285,7 +289,7 @@ fn message() -> impl Strategy<Value = Message> {
         vec(
             (text(), any::<bool>(), 0..=2, any::<bool>(), access_list()).prop_map(
                 |(name, nc, n, alc, al)| SetParameterAttributesStruct {
-                    name,
+                    name: name.into(),
                     notification_change: nc,
                     notification: n,
                     access_list_change: alc,
@@ -305,7 +309,7 @@ fn message() -> impl Strategy<Value = Message> {
             .boxed(),
         vec(
             (text(), 0..=2, access_list()).prop_map(|(name, notification, access_list)| {
-                ParameterAttributeStruct { name, notification, access_list }
+                ParameterAttributeStruct { name: name.into(), notification, access_list }
             }),
             0..3,
         )

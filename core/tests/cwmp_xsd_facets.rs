@@ -786,12 +786,15 @@ fn number_probes(simple: &Simple) -> Vec<Probe> {
 // Where each leaf's value lives in the model.
 
 type TextSlot = fn(&mut Envelope) -> &mut String;
+/// A parameter name: decoded names share the body, so they are `cwmp::Text`.
+type NameSlot = fn(&mut Envelope) -> &mut Text;
 /// Sets the number, or says `false` when the model's type cannot hold it.
 type NumberSlot = fn(&mut Envelope, i64) -> bool;
 
 #[derive(Clone, Copy)]
 enum Slot {
     Text(TextSlot),
+    Name(NameSlot),
     Number(NumberSlot),
 }
 
@@ -809,6 +812,15 @@ fn first<T: Default>(list: &mut Vec<T>) -> &mut T {
 macro_rules! text {
     ($variant:ident, $m:ident => $place:expr) => {
         Slot::Text(|envelope| match &mut envelope.message {
+            Message::$variant($m) => $place,
+            other => panic!("not a {}: {other:?}", stringify!($variant)),
+        })
+    };
+}
+
+macro_rules! name {
+    ($variant:ident, $m:ident => $place:expr) => {
+        Slot::Name(|envelope| match &mut envelope.message {
             Message::$variant($m) => $place,
             other => panic!("not a {}: {other:?}", stringify!($variant)),
         })
@@ -1076,7 +1088,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ),
         (
             "GetParameterAttributesResponse/ParameterList/ParameterAttributeStruct/Name",
-            text!(GetParameterAttributesResponse, m => &mut first(&mut m.parameter_list).name),
+            name!(GetParameterAttributesResponse, m => &mut first(&mut m.parameter_list).name),
         ),
         (
             "GetParameterAttributesResponse/ParameterList/ParameterAttributeStruct/Notification",
@@ -1089,7 +1101,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ("GetParameterNames/ParameterPath", text!(GetParameterNames, m => &mut m.parameter_path)),
         (
             "GetParameterNamesResponse/ParameterList/ParameterInfoStruct/Name",
-            text!(GetParameterNamesResponse, m => &mut first(&mut m.parameter_list).name),
+            name!(GetParameterNamesResponse, m => &mut first(&mut m.parameter_list).name),
         ),
         (
             "GetParameterValues/ParameterNames/string",
@@ -1097,7 +1109,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ),
         (
             "GetParameterValuesResponse/ParameterList/ParameterValueStruct/Name",
-            text!(GetParameterValuesResponse, m => &mut first(&mut m.parameter_list).name),
+            name!(GetParameterValuesResponse, m => &mut first(&mut m.parameter_list).name),
         ),
         (
             "GetQueuedTransfersResponse/TransferList/QueuedTransferStruct/CommandKey",
@@ -1125,7 +1137,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ),
         (
             "Inform/ParameterList/ParameterValueStruct/Name",
-            text!(Inform, m => &mut first(&mut m.parameter_list).name),
+            name!(Inform, m => &mut first(&mut m.parameter_list).name),
         ),
         ("Kicked/Command", text!(Kicked, m => &mut m.command)),
         ("Kicked/Referer", text!(Kicked, m => &mut m.referer)),
@@ -1159,7 +1171,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ("ScheduleInform/CommandKey", text!(ScheduleInform, m => &mut m.command_key)),
         (
             "SetParameterAttributes/ParameterList/SetParameterAttributesStruct/Name",
-            text!(SetParameterAttributes, m => &mut first(&mut m.parameter_list).name),
+            name!(SetParameterAttributes, m => &mut first(&mut m.parameter_list).name),
         ),
         (
             "SetParameterAttributes/ParameterList/SetParameterAttributesStruct/Notification",
@@ -1172,7 +1184,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ("SetParameterValues/ParameterKey", text!(SetParameterValues, m => &mut m.parameter_key)),
         (
             "SetParameterValues/ParameterList/ParameterValueStruct/Name",
-            text!(SetParameterValues, m => &mut first(&mut m.parameter_list).name),
+            name!(SetParameterValues, m => &mut first(&mut m.parameter_list).name),
         ),
         (
             "SetParameterValuesResponse/Status",
@@ -1249,6 +1261,10 @@ fn put(envelope: &mut Envelope, slot: Slot, probe: &Probe) -> bool {
     match (slot, probe) {
         (Slot::Text(place), Probe::Text(text)) => {
             *place(envelope) = text.clone();
+            true
+        }
+        (Slot::Name(place), Probe::Text(text)) => {
+            *place(envelope) = text.as_str().into();
             true
         }
         (Slot::Number(place), Probe::Number(number)) => place(envelope, *number),
@@ -1552,7 +1568,7 @@ fn the_encoder_enforces_exactly_the_facets_of_each_xsd() {
             };
             used_slots.insert(leaf.path.clone());
             let probes = match slot {
-                Slot::Text(_) => text_probes(&leaf.simple),
+                Slot::Text(_) | Slot::Name(_) => text_probes(&leaf.simple),
                 Slot::Number(_) => number_probes(&leaf.simple),
             };
             let mut judged: Vec<Judged> = Vec::new();

@@ -94,15 +94,15 @@ pub fn ParameterTable(parameters: Vec<ParameterValueStruct>) -> impl IntoView {
                 <thead><tr><th>"Name"</th><th>"Type"</th><th>"Value"</th></tr></thead>
                 <tbody>
                     {parameters.into_iter().map(|p| {
-                        let (kind, untyped) = match p.value.xsi_type {
-                            Some(t) => (t, false),
+                        let (kind, untyped) = match &p.value.xsi_type {
+                            Some(t) => (t.to_string(), false),
                             None => ("untyped".to_owned(), true),
                         };
                         view! {
                             <tr>
-                                <td class="param-name">{p.name}</td>
+                                <td class="param-name">{p.name.to_string()}</td>
                                 <td class="param-type" class:untyped=untyped>{kind}</td>
-                                <td class="param-value">{p.value.text}</td>
+                                <td class="param-value">{p.value.text.to_string()}</td>
                             </tr>
                         }
                     }).collect_view()}

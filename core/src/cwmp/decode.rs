@@ -27,7 +27,13 @@ pub(super) fn decode_envelopes(
     }
     let (text, charset_note) = to_text(input).map_err(|failure| failure.into_error_at(input))?;
     let transcoded = matches!(text, Cow::Owned(_));
-    let mut reader = Reader::new(&text, limits, transcoded);
+    if u32::try_from(text.len()).is_err() {
+        // Decoded names and values index into the body with 32-bit offsets.
+        return Err(Failure::bare("the body is larger than 4 GiB", 0).into_error_at(input));
+    }
+    // One copy of the body that every decoded name and value can share.
+    let shared = arcstr::ArcStr::from(&*text);
+    let mut reader = Reader::new(&shared, limits, transcoded);
     if let Some((code, message)) = charset_note {
         reader.diagnose(Severity::Warning, code, 0, message);
     }
@@ -95,11 +101,15 @@ fn to_text(input: &[u8]) -> Result<(Cow<'_, str>, CharsetNote)> {
     }
 }
 
-/// The `encoding` pseudo-attribute of the XML declaration, if any.
+/// The `encoding` pseudo-attribute of the XML declaration, if any. The
+/// declaration is the first markup of a document (blank lines before it, as
+/// some captures have, are tolerated).
 fn declared_encoding(input: &[u8]) -> Option<String> {
-    let head = input.get(..input.len().min(256))?;
-    let start = head.windows(5).position(|w| w == b"<?xml")?;
-    let rest = head.get(start..)?;
+    let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = input.get(start..input.len().min(start + 256))?;
+    if !rest.starts_with(b"<?xml") {
+        return None;
+    }
     let end = rest.windows(2).position(|w| w == b"?>")?;
     let decl = rest.get(..end)?;
     let at = decl.windows(8).position(|w| w == b"encoding")?;
@@ -244,7 +254,7 @@ fn envelope_declared_version(reader: &Reader<'_>, envelope: &Element<'_>) -> Opt
 }
 
 fn check_soap_ns(reader: &mut Reader<'_>, element: &Element<'_>) {
-    match element.ns {
+    match reader.ns(element) {
         Ns::SoapEnv => {}
         Ns::Soap12Env => reader.diagnose(
             Severity::Warning,
@@ -271,7 +281,7 @@ pub(crate) fn note_cwmp_ns(
     element: &Element<'_>,
     version: &mut Option<CwmpVersion>,
 ) {
-    match element.ns {
+    match reader.ns(element) {
         Ns::Cwmp(found) => {
             if let Some(known) = *version
                 && known != found

@@ -1,5 +1,7 @@
 //! Decoders of the RPC methods (the Body's child element) into typed structs.
 
+use std::borrow::Cow;
+
 use super::decode::{note_cwmp_ns, read_bool, read_number};
 use super::reader::{Element, Ns, Reader, Result};
 use super::*;
@@ -27,6 +29,7 @@ pub(super) fn decode_message<'i>(
     version: &mut Option<CwmpVersion>,
 ) -> Result<Message> {
     let name = method.local().to_owned();
+    let method_ns = reader.ns(&method);
     if name.starts_with("X_") {
         note_cwmp_ns_lenient(reader, &method, version);
         let xml = reader.raw(&method)?;
@@ -34,7 +37,7 @@ pub(super) fn decode_message<'i>(
     }
     if name == "Fault" {
         // A SOAP Fault is in the envelope namespace; its version is in the detail.
-        if method.ns != Ns::SoapEnv {
+        if method_ns != Ns::SoapEnv {
             let uri = reader.namespace_uri(&method);
             reader.diagnose(
                 Severity::Warning,
@@ -164,7 +167,7 @@ pub(super) fn decode_message<'i>(
                 "ParameterList" => parameter_list =
                     array(reader, &child, "ParameterInfoStruct", |reader, _| {
                         Ok(read_struct!(reader, child, ParameterInfoStruct {
-                            "Name" => name = reader.text()?,
+                            "Name" => name = reader.text_shared()?,
                             "Writable" => writable = read_bool(reader, &child)?,
                         }))
                     })?,
@@ -175,7 +178,7 @@ pub(super) fn decode_message<'i>(
                 "ParameterList" => parameter_list =
                     array(reader, &child, "SetParameterAttributesStruct", |reader, _| {
                         Ok(read_struct!(reader, child, SetParameterAttributesStruct {
-                            "Name" => name = reader.text()?,
+                            "Name" => name = reader.text_shared()?,
                             "NotificationChange" => notification_change = read_bool(reader, &child)?,
                             "Notification" => notification = read_number(reader, &child)?,
                             "AccessListChange" => access_list_change = read_bool(reader, &child)?,
@@ -197,7 +200,7 @@ pub(super) fn decode_message<'i>(
                 "ParameterList" => parameter_list =
                     array(reader, &child, "ParameterAttributeStruct", |reader, _| {
                         Ok(read_struct!(reader, child, ParameterAttributeStruct {
-                            "Name" => name = reader.text()?,
+                            "Name" => name = reader.text_shared()?,
                             "Notification" => notification = read_number(reader, &child)?,
                             "AccessList" => access_list = strings(reader, &child)?,
                         }))
@@ -357,7 +360,7 @@ pub(super) fn decode_message<'i>(
             Message::Unknown(RawMessage { name, xml })
         }
     };
-    if let Some(Ns::Cwmp(found)) = Some(method.ns) {
+    if let Ns::Cwmp(found) = method_ns {
         let needed = super::encode::introduced_in(&message);
         if version_rank(found) < version_rank(needed) {
             reader.diagnose_at(
@@ -391,7 +394,7 @@ fn note_cwmp_ns_lenient(
     method: &Element<'_>,
     version: &mut Option<CwmpVersion>,
 ) {
-    if matches!(method.ns, Ns::Cwmp(_)) {
+    if matches!(reader.ns(method), Ns::Cwmp(_)) {
         note_cwmp_ns(reader, method, version);
     }
 }
@@ -464,7 +467,7 @@ fn parameter_value_struct<'i>(
     let mut parameter = ParameterValueStruct::default();
     reader.children(|reader, child| {
         match child.local() {
-            "Name" => parameter.name = reader.text()?,
+            "Name" => parameter.name = reader.text_shared()?,
             "Value" => parameter.value = value(reader, &child)?,
             _ => unexpected(reader, &child)?,
         }
@@ -484,9 +487,13 @@ pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Resul
             let qname = qname.trim();
             let (ns, local) = reader.resolve_qname_value(qname);
             // One name for one type: XML Schema's base64Binary is CWMP's base64.
-            let local = if local == "base64Binary" { "base64" } else { local };
+            let local = if local == "base64Binary" {
+                arcstr::literal_substr!("base64")
+            } else {
+                reader.share(Cow::Borrowed(local))
+            };
             let odd = (ns != Ns::Xsd).then(|| (ns, qname.to_owned()));
-            (local.to_owned(), odd)
+            (local, odd)
         },
     );
     let xsi_type = match declared {
@@ -526,7 +533,7 @@ pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Resul
             None
         }
     };
-    let text = reader.text()?;
+    let text = reader.text_shared()?;
     Ok(Value { xsi_type, text })
 }
 

@@ -2,6 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The text of a parameter name or value: a string that, once decoded, shares
+/// the one copy of the body it came from instead of owning an allocation of
+/// its own (a 1 MB GetParameterValuesResponse holds tens of thousands of them).
+/// It reads as a `&str` (`Deref`), compares with `str` and `String`, is made
+/// from either with `.into()`, and serializes as a plain string.
+///
+/// Holding any of them keeps that body alive; [`Text::from`] a `String` (or
+/// `Text::from(text.as_str())`) makes an independent copy.
+pub type Text = arcstr::Substr;
+
 /// The CWMP version, detected from the namespace URI bound in the envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CwmpVersion {
@@ -218,13 +228,13 @@ pub struct EventStruct {
 pub struct Value {
     /// The local name of `xsi:type`, e.g. `string`, `unsignedInt`; `None` when absent.
     /// XML Schema's `base64Binary` is reported as CWMP's `base64`.
-    pub xsi_type: Option<String>,
-    pub text: String,
+    pub xsi_type: Option<Text>,
+    pub text: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ParameterValueStruct {
-    pub name: String,
+    pub name: Text,
     pub value: Value,
 }
 
@@ -357,7 +367,7 @@ pub struct GetParameterNames {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ParameterInfoStruct {
-    pub name: String,
+    pub name: Text,
     pub writable: bool,
 }
 
@@ -368,7 +378,7 @@ pub struct GetParameterNamesResponse {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SetParameterAttributesStruct {
-    pub name: String,
+    pub name: Text,
     pub notification_change: bool,
     /// 0 off, 1 passive, 2 active; 3–6 lightweight and other (1.4).
     pub notification: i32,
@@ -388,7 +398,7 @@ pub struct GetParameterAttributes {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ParameterAttributeStruct {
-    pub name: String,
+    pub name: Text,
     pub notification: i32,
     pub access_list: Vec<String>,
 }

@@ -6,8 +6,9 @@
 //! [`Step`]s; nothing here builds a tree.
 
 use super::encode::is_xml_char;
-use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity};
+use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity, Text};
 use crate::position::{Position, TextIndex};
+use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -74,7 +75,6 @@ impl Ns {
 #[derive(Debug)]
 pub(crate) struct Element<'i> {
     pub start: BytesStart<'i>,
-    pub ns: Ns,
     /// Byte offset of the `<` that opens it.
     pub offset: usize,
     /// The local name, found once: decoders match on it several times.
@@ -123,6 +123,8 @@ struct Dropped {
 pub(crate) struct Reader<'i> {
     xml: NsReader<&'i [u8]>,
     pub(crate) input: &'i str,
+    /// The input again, as the buffer that [`Text`] values share.
+    shared: &'i ArcStr,
     limits: Limits,
     /// Local names of the open elements; joined into a path only when a
     /// diagnostic or an error needs one.
@@ -145,7 +147,8 @@ pub(crate) struct Failure {
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 impl<'i> Reader<'i> {
-    pub(crate) fn new(input: &'i str, limits: &Limits, transcoded: bool) -> Self {
+    pub(crate) fn new(shared: &'i ArcStr, limits: &Limits, transcoded: bool) -> Self {
+        let input = shared.as_str();
         let mut xml = NsReader::from_str(input);
         let config = xml.config_mut();
         // `<a/>` arrives as Start + End, so decoders handle one shape.
@@ -155,6 +158,7 @@ impl<'i> Reader<'i> {
         Self {
             xml,
             input,
+            shared,
             limits: limits.clone(),
             open_names: Vec::new(),
             elements: 0,
@@ -393,10 +397,11 @@ impl<'i> Reader<'i> {
                 ),
             ));
         }
-        let (resolved, local) = self.xml.resolver().resolve_element(start.name());
-        let ns = Ns::from_resolved(&resolved);
-        let local = self.borrowed_local_name(&start, local.into_inner().len(), offset);
-        let element = Element { start, ns, offset, local };
+        // The namespace is resolved only where a decoder asks ([`Reader::ns`]):
+        // children are matched by local name, and most never need it.
+        let local_len = local_name_len(start.name().0);
+        let local = self.borrowed_local_name(&start, local_len, offset);
+        let element = Element { start, offset, local };
         // Every attribute has an `=`, so counting bytes bounds the count cheaply;
         // only a suspicious element pays for the exact count.
         if element.has_attributes()
@@ -436,6 +441,12 @@ impl<'i> Reader<'i> {
             }
             _ => Cow::Owned(start.local_name().into_inner().to_owned()),
         }
+    }
+
+    /// What the namespace of an element means. Call it before reading the
+    /// element's children: it resolves in the scope the reader is in now.
+    pub(crate) fn ns(&self, element: &Element<'i>) -> Ns {
+        Ns::from_resolved(&self.xml.resolver().resolve_element(element.start.name()).0)
     }
 
     /// Resolves a `prefix:name` QName (as found in attribute values such as
@@ -525,6 +536,25 @@ impl<'i> Reader<'i> {
                 }
                 Ok(Cow::Owned(out))
             }
+        }
+    }
+
+    /// Like [`text`](Self::text), but a value that stands in the input as it
+    /// is (no reference, no line end to normalize) shares the input instead
+    /// of being copied.
+    pub(crate) fn text_shared(&mut self) -> Result<Text> {
+        let text = self.text_cow()?;
+        Ok(self.share(text))
+    }
+
+    /// A [`Text`] of a string read from the input: shared when it is a slice
+    /// of the input, copied otherwise.
+    pub(crate) fn share(&self, text: Cow<'_, str>) -> Text {
+        match text {
+            Cow::Borrowed(slice) => {
+                self.shared.try_substr_from(slice).unwrap_or_else(|| Text::from(slice))
+            }
+            Cow::Owned(owned) => Text::from(owned),
         }
     }
 
@@ -792,15 +822,12 @@ fn positions(input: &[u8], offsets: &[usize]) -> Vec<Position> {
     for i in order {
         let offset = offsets.get(i).copied().unwrap_or(0).min(input.len());
         if offset > scanned {
-            for (at, _) in input
-                .get(scanned..offset)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-            {
-                line += 1;
-                line_start = scanned + at + 1;
+            // Counting is a loop the compiler vectorizes; the last line start
+            // is then found from the end.
+            let span = input.get(scanned..offset).unwrap_or_default();
+            line += span.iter().filter(|&&b| b == b'\n').count();
+            if let Some(last) = span.iter().rposition(|&b| b == b'\n') {
+                line_start = scanned + last + 1;
             }
             scanned = offset;
         }
@@ -816,6 +843,15 @@ fn positions(input: &[u8], offsets: &[usize]) -> Vec<Position> {
         }
     }
     out
+}
+
+/// The length of the local part of a QName (what follows its first `:`); a
+/// byte loop, since names are short and the generic `str` search is not.
+fn local_name_len(qname: &str) -> usize {
+    match qname.bytes().position(|b| b == b':') {
+        Some(colon) => qname.len() - colon - 1,
+        None => qname.len(),
+    }
 }
 
 fn bytecount_equals(text: &str) -> usize {

@@ -1,7 +1,7 @@
 //! Typed views of a parameter [`Value`], through its `xsi:type`. The raw text
 //! always stays in [`Value::text`]; these accessors only interpret it.
 
-use super::Value;
+use super::{Text, Value};
 use serde::{Deserialize, Serialize};
 
 /// The CWMP parameter types (TR-106 data types as carried on the wire).
@@ -82,8 +82,8 @@ pub struct ValueError {
 
 impl Value {
     /// A value with an explicit type.
-    pub fn typed(value_type: ValueType, text: impl Into<String>) -> Value {
-        Value { xsi_type: Some(value_type.xsi_name().to_owned()), text: text.into() }
+    pub fn typed(value_type: ValueType, text: impl Into<Text>) -> Value {
+        Value { xsi_type: Some(Text::from(value_type.xsi_name())), text: text.into() }
     }
 
     /// The declared type; `None` when absent or not a CWMP type (then the text

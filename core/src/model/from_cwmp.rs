@@ -14,7 +14,7 @@ fn value_entry(parameter: &ParameterValueStruct, source: &str) -> Entry {
     Entry {
         value_type: parameter.value.xsi_type.as_deref().map(type_local_name).map(str::to_string),
         provenance: vec![Provenance::new(source)],
-        ..Entry::parameter(parameter.name.clone(), parameter.value.text.clone())
+        ..Entry::parameter(parameter.name.as_str(), parameter.value.text.as_str())
     }
 }
 
@@ -27,7 +27,7 @@ pub fn from_parameter_values(parameters: &[ParameterValueStruct], source: &str) 
             if parameter.name.ends_with('.') {
                 Entry {
                     provenance: vec![Provenance::new(source)],
-                    ..Entry::object(parameter.name.clone())
+                    ..Entry::object(parameter.name.as_str())
                 }
             } else {
                 value_entry(parameter, source)

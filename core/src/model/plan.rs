@@ -89,10 +89,10 @@ impl PlannedRpc {
                     parameter_list: parameter_list
                         .iter()
                         .map(|v| cwmp::ParameterValueStruct {
-                            name: v.name.clone(),
+                            name: v.name.as_str().into(),
                             value: cwmp::Value {
-                                xsi_type: Some(v.xsd_type.clone()),
-                                text: v.value.clone(),
+                                xsi_type: Some(v.xsd_type.as_str().into()),
+                                text: v.value.as_str().into(),
                             },
                         })
                         .collect(),
@@ -104,7 +104,7 @@ impl PlannedRpc {
                     parameter_list: parameter_list
                         .iter()
                         .map(|a| cwmp::SetParameterAttributesStruct {
-                            name: a.name.clone(),
+                            name: a.name.as_str().into(),
                             notification_change: a.notification_change,
                             notification: a.notification.into(),
                             access_list_change: a.access_list_change,
@@ -124,9 +124,9 @@ pub fn planned_values(request: &cwmp::SetParameterValues) -> Vec<PlannedValue> {
         .parameter_list
         .iter()
         .map(|p| PlannedValue {
-            name: p.name.clone(),
-            value: p.value.text.clone(),
-            xsd_type: p.value.xsi_type.clone().unwrap_or_else(|| "string".into()),
+            name: p.name.to_string(),
+            value: p.value.text.to_string(),
+            xsd_type: p.value.xsi_type.as_deref().unwrap_or("string").to_owned(),
         })
         .collect()
 }

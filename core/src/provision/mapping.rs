@@ -223,7 +223,7 @@ pub fn to_set_parameter_values(
                 Some(t) => Value::typed(t, p.value),
                 None => Value::typed(ValueType::String, p.value),
             },
-            name: p.path,
+            name: p.path.into(),
         })
         .collect();
     (
