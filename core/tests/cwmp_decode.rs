@@ -417,3 +417,23 @@ fn names_and_values_share_the_body_unless_they_were_rewritten() {
     assert!(!arcstr::ArcStr::ptr_eq(escaped.value.text.parent(), body));
     assert_eq!(escaped.value.xsi_type.as_deref(), Some("base64"));
 }
+
+#[test]
+fn a_type_prefix_is_resolved_in_each_value_scope() {
+    // The same `xsi:type="xsd:int"` text means another namespace inside the
+    // second struct; the reader's memo of the last type must not leak across.
+    let body = r#"<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[3]">
+      <ParameterValueStruct><Name>A</Name><Value xsi:type="xsd:int">1</Value></ParameterValueStruct>
+      <ParameterValueStruct xmlns:xsd="http://www.w3.org/1999/XMLSchema"><Name>B</Name><Value xsi:type="xsd:int">2</Value></ParameterValueStruct>
+      <ParameterValueStruct><Name>C</Name><Value xsi:type="xsd:int">3</Value></ParameterValueStruct>
+    </ParameterList></cwmp:GetParameterValuesResponse>"#;
+    let (envelope, diagnostics) = only_message(envelope(body).as_bytes());
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    assert!(response.parameter_list.iter().all(|p| p.value.xsi_type.as_deref() == Some("int")));
+    let old: Vec<u32> = diagnostics
+        .iter()
+        .filter(|d| d.code == "xsd-1999-namespace")
+        .map(|d| d.position.line)
+        .collect();
+    assert_eq!(old, [3], "{diagnostics:?}");
+}

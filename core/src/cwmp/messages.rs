@@ -479,23 +479,30 @@ fn parameter_value_struct<'i>(
 /// A `Value`: the `xsi:type` (local part; the prefix must resolve to XML Schema)
 /// and the text exactly as sent.
 pub(super) fn value<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Value> {
-    let declared = reader.attribute_with(
-        element,
-        |ns| matches!(ns, Ns::Xsi | Ns::Xsi1999),
-        "type",
-        |reader, qname| {
-            let qname = qname.trim();
-            let (ns, local) = reader.resolve_qname_value(qname);
-            // One name for one type: XML Schema's base64Binary is CWMP's base64.
-            let local = if local == "base64Binary" {
-                arcstr::literal_substr!("base64")
-            } else {
-                reader.share(Cow::Borrowed(local))
-            };
-            let odd = (ns != Ns::Xsd).then(|| (ns, qname.to_owned()));
-            (local, odd)
-        },
-    );
+    let declared = match reader.cached_xsi_type(element) {
+        Some(declared) => declared,
+        None => {
+            let declared = reader.attribute_with(
+                element,
+                |ns| matches!(ns, Ns::Xsi | Ns::Xsi1999),
+                "type",
+                |reader, qname| {
+                    let qname = qname.trim();
+                    let (ns, local) = reader.resolve_qname_value(qname);
+                    // One name for one type: XML Schema's base64Binary is CWMP's base64.
+                    let local = if local == "base64Binary" {
+                        arcstr::literal_substr!("base64")
+                    } else {
+                        reader.share(Cow::Borrowed(local))
+                    };
+                    let odd = (ns != Ns::Xsd).then(|| (ns, qname.to_owned()));
+                    (local, odd)
+                },
+            );
+            reader.cache_xsi_type(element, &declared);
+            declared
+        }
+    };
     let xsi_type = match declared {
         Some((local, odd)) => {
             if let Some((ns, qname)) = odd {

@@ -132,9 +132,24 @@ pub(crate) struct Reader<'i> {
     elements: usize,
     diagnostics: Vec<PendingDiagnostic>,
     dropped: Dropped,
+    /// Depths of the open elements that declare namespaces, and a count of
+    /// the changes of scope they made: what [`XsiTypeCache`] is valid for.
+    declaring_depths: Vec<usize>,
+    scope_epoch: u32,
+    xsi_type_cache: Option<XsiTypeCache>,
     /// Set when the text was transcoded from Latin-1: offsets then count
     /// characters of the text, which are exactly the bytes of the original.
     transcoded: bool,
+}
+
+/// A `Value`'s `xsi:type`: the local type name, and the namespace class and
+/// text of a QName that is not in XML Schema's namespace (for diagnostics).
+pub(crate) type DeclaredType = Option<(Text, Option<(Ns, String)>)>;
+
+struct XsiTypeCache {
+    epoch: u32,
+    attributes: String,
+    declared: DeclaredType,
 }
 
 /// A failure before it gets its line and column.
@@ -161,6 +176,9 @@ impl<'i> Reader<'i> {
             shared,
             limits: limits.clone(),
             open_names: Vec::new(),
+            declaring_depths: Vec::new(),
+            scope_epoch: 0,
+            xsi_type_cache: None,
             elements: 0,
             diagnostics: Vec::new(),
             dropped: Dropped::default(),
@@ -271,6 +289,10 @@ impl<'i> Reader<'i> {
             match event {
                 Event::Start(start) => return self.open(start, offset).map(Step::Open),
                 Event::End(_) => {
+                    if self.declaring_depths.last() == Some(&self.open_names.len()) {
+                        self.declaring_depths.pop();
+                        self.scope_epoch = self.scope_epoch.wrapping_add(1);
+                    }
                     self.open_names.pop();
                     return Ok(Step::Close);
                 }
@@ -419,6 +441,13 @@ impl<'i> Reader<'i> {
             }
         }
         self.open_names.push(element.local.clone());
+        if element.has_attributes() {
+            let resolver = self.xml.resolver();
+            if resolver.bindings_of(resolver.level()).next().is_some() {
+                self.declaring_depths.push(self.open_names.len());
+                self.scope_epoch = self.scope_epoch.wrapping_add(1);
+            }
+        }
         Ok(element)
     }
 
@@ -489,6 +518,23 @@ impl<'i> Reader<'i> {
             }
         }
         None
+    }
+
+    /// What an element's attributes meant the last time the same attribute
+    /// text was read in the same namespace scope (a GetParameterValuesResponse
+    /// repeats `xsi:type="xsd:string"` thousands of times).
+    pub(crate) fn cached_xsi_type(&self, element: &Element<'i>) -> Option<DeclaredType> {
+        let cache = self.xsi_type_cache.as_ref()?;
+        (cache.epoch == self.scope_epoch && cache.attributes == element.start.attributes_raw())
+            .then(|| cache.declared.clone())
+    }
+
+    pub(crate) fn cache_xsi_type(&mut self, element: &Element<'i>, declared: &DeclaredType) {
+        self.xsi_type_cache = Some(XsiTypeCache {
+            epoch: self.scope_epoch,
+            attributes: element.start.attributes_raw().to_owned(),
+            declared: declared.clone(),
+        });
     }
 
     /// The namespace URI an element name resolves to, for messages.
