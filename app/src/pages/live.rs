@@ -211,6 +211,13 @@ fn rpc_of_form(kind: &str, argument: &str, origin: &str, device: &str) -> Result
     })
 }
 
+/// The JSON the relay's queue API takes. Through `Value`, whose serializer the
+/// envelope view already compiles for every message type: `to_string` would
+/// compile all of them a second time, for the string serializer (≈ 13 KB of wasm).
+fn rpc_body(message: &Message) -> Option<String> {
+    serde_json::to_value(message).ok().map(|value| value.to_string())
+}
+
 fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
@@ -384,7 +391,7 @@ fn DevicePanel(device: Value) -> impl IntoView {
                 Ok(message) => message,
                 Err(problem) => return outcome.set(Some(Err(problem))),
             };
-            let Ok(body) = serde_json::to_string(&message) else { return };
+            let Some(body) = rpc_body(&message) else { return };
             let url = format!("/api/devices/{id}/rpcs");
             leptos::task::spawn_local(async move {
                 let result = post_json(url, body).await.map(|v| {
@@ -479,5 +486,30 @@ fn DevicePanel(device: Value) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_offered_rpc_reaches_the_relay_as_itself() {
+        let kinds = [
+            "GetParameterValues",
+            "GetParameterNames",
+            "Reboot",
+            "FactoryReset",
+            "Download",
+            "Upload",
+        ];
+        for kind in kinds {
+            let message = rpc_of_form(kind, "Device.DeviceInfo.", "http://127.0.0.1:8080", "cpe-1")
+                .unwrap_or_else(|problem| panic!("{kind}: {problem}"));
+            let body = rpc_body(&message).unwrap_or_else(|| panic!("{kind} does not serialize"));
+            let parsed: Message =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(parsed, message, "{kind}");
+        }
     }
 }
