@@ -7,14 +7,18 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 /// `parameter_list` → `ParameterList`: the codec's fields are the wire names in
-/// snake case, and engineers know the wire names.
+/// snake case, and engineers know the wire names. They are ASCII, so ASCII
+/// case mapping suffices and keeps core's Unicode upper-case table (≈ 12 KB)
+/// out of the wasm.
 pub fn wire_name(field: &str) -> String {
     field
         .split('_')
         .map(|part| {
             let mut chars = part.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                Some(first) => {
+                    std::iter::once(first.to_ascii_uppercase()).chain(chars).collect::<String>()
+                }
                 None => String::new(),
             }
         })
