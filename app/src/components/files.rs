@@ -13,6 +13,12 @@ pub struct PickedFile {
 
 /// Reads every file of a `FileList` (from an `<input type=file>` or a drop).
 pub fn read_files(files: web_sys::FileList, done: impl Fn(Vec<PickedFile>) + 'static) {
+    read_files_then(files, Box::new(done));
+}
+
+/// One compiled copy of the reading future for every caller: generic over
+/// `done`, the future inlined each caller's handler into its own copy.
+fn read_files_then(files: web_sys::FileList, done: Box<dyn Fn(Vec<PickedFile>)>) {
     let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     leptos::task::spawn_local(async move {
         let mut picked = Vec::with_capacity(files.len());
