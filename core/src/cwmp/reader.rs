@@ -136,7 +136,9 @@ pub(crate) struct Reader<'i> {
     /// the changes of scope they made: what [`XsiTypeCache`] is valid for.
     declaring_depths: Vec<usize>,
     scope_epoch: u32,
-    xsi_type_cache: Option<XsiTypeCache>,
+    /// The few `xsi:type` attribute texts seen last, at most
+    /// [`XSI_TYPE_MEMO`], all of the current scope.
+    xsi_type_cache: Vec<XsiTypeCache>,
     /// Set when the text was transcoded from Latin-1: offsets then count
     /// characters of the text, which are exactly the bytes of the original.
     transcoded: bool,
@@ -145,6 +147,9 @@ pub(crate) struct Reader<'i> {
 /// A `Value`'s `xsi:type`: the local type name, and the namespace class and
 /// text of a QName that is not in XML Schema's namespace (for diagnostics).
 pub(crate) type DeclaredType = Option<(Text, Option<(Ns, String)>)>;
+
+/// How many `xsi:type` texts the reader remembers: CWMP has a handful of types.
+const XSI_TYPE_MEMO: usize = 6;
 
 struct XsiTypeCache {
     epoch: u32,
@@ -178,7 +183,7 @@ impl<'i> Reader<'i> {
             open_names: Vec::new(),
             declaring_depths: Vec::new(),
             scope_epoch: 0,
-            xsi_type_cache: None,
+            xsi_type_cache: Vec::new(),
             elements: 0,
             diagnostics: Vec::new(),
             dropped: Dropped::default(),
@@ -520,18 +525,26 @@ impl<'i> Reader<'i> {
         None
     }
 
-    /// What an element's attributes meant the last time the same attribute
-    /// text was read in the same namespace scope (a GetParameterValuesResponse
-    /// repeats `xsi:type="xsd:string"` thousands of times).
+    /// What an element's attributes meant when the same attribute text was
+    /// read lately in the same namespace scope (a GetParameterValuesResponse
+    /// repeats `xsi:type="xsd:string"` thousands of times; an Inform mixes a
+    /// few types).
     pub(crate) fn cached_xsi_type(&self, element: &Element<'i>) -> Option<DeclaredType> {
-        let cache = self.xsi_type_cache.as_ref()?;
-        (cache.epoch == self.scope_epoch && cache.attributes == element.start.attributes_raw())
-            .then(|| cache.declared.clone())
+        let attributes = element.start.attributes_raw();
+        self.xsi_type_cache
+            .iter()
+            .find(|cache| cache.epoch == self.scope_epoch && cache.attributes == attributes)
+            .map(|cache| cache.declared.clone())
     }
 
     pub(crate) fn cache_xsi_type(&mut self, element: &Element<'i>, declared: &DeclaredType) {
-        self.xsi_type_cache = Some(XsiTypeCache {
-            epoch: self.scope_epoch,
+        let epoch = self.scope_epoch;
+        self.xsi_type_cache.retain(|cache| cache.epoch == epoch);
+        if self.xsi_type_cache.len() >= XSI_TYPE_MEMO {
+            self.xsi_type_cache.remove(0);
+        }
+        self.xsi_type_cache.push(XsiTypeCache {
+            epoch,
             attributes: element.start.attributes_raw().to_owned(),
             declared: declared.clone(),
         });
