@@ -146,6 +146,16 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+impl Plan {
+    /// Every value the plan's SetParameterValues write, in order.
+    pub fn values(&self) -> impl Iterator<Item = &PlannedValue> {
+        self.rpcs.iter().flat_map(|rpc| match rpc {
+            PlannedRpc::SetParameterValues { parameter_list, .. } => parameter_list.as_slice(),
+            _ => &[],
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PlanOptions<'a> {
     /// When given, writability, table access and values are checked against it.
@@ -161,8 +171,9 @@ impl Default for PlanOptions<'_> {
     }
 }
 
-/// Whether the device or the schema says `path` may be written; `Err` says why not.
-fn writability(
+/// Whether the device or the schema says `path` may be written; `Err` says why
+/// not, in words a user can act on (an editor shows it on a read-only value).
+pub fn writability(
     path: &str,
     current: Option<&Entry>,
     desired: Option<&Entry>,
@@ -424,6 +435,47 @@ fn upsert_attributes(
     }
 }
 
+/// XML comments cannot contain `--`.
+fn comment(text: &str) -> String {
+    text.replace("--", "- -")
+}
+
+/// The plan as SOAP: one canonical envelope per RPC in the namespace of
+/// `version` (1.0 is what every CPE understands), written by the codec's strict
+/// encoder, preceded by what cannot be done and the notes as XML comments. An
+/// RPC the encoder refuses (a value outside the XSD's facets) stands as a
+/// comment saying why.
+pub fn render_soap(planned: &Plan, version: cwmp::CwmpVersion) -> String {
+    let mut out = String::new();
+    for item in &planned.unachievable {
+        out.push_str(&format!(
+            "<!-- cannot: {} — {} -->\n",
+            comment(&item.path),
+            comment(&item.reason)
+        ));
+    }
+    for note in &planned.notes {
+        out.push_str(&format!("<!-- note: {} -->\n", comment(note)));
+    }
+    for (index, rpc) in planned.rpcs.iter().enumerate() {
+        let envelope = cwmp::Envelope {
+            version,
+            header: cwmp::Header {
+                id: Some(format!("cwmpkit-{}", index + 1)),
+                ..cwmp::Header::default()
+            },
+            message: rpc.to_message(),
+        };
+        match cwmp::encode(&envelope, version) {
+            Ok(xml) => out.push_str(&xml),
+            Err(refused) => {
+                out.push_str(&format!("<!-- not encoded: {} -->\n", comment(&refused.to_string())))
+            }
+        }
+    }
+    out
+}
+
 /// Simulates a well-behaved CPE: applies the RPCs to a copy of `current`
 /// (AddObject creates the expected instance number).
 pub fn apply(rpcs: &[PlannedRpc], current: &ParameterSet) -> ParameterSet {
@@ -593,5 +645,66 @@ mod tests {
             panic!()
         };
         assert_eq!(planned_values(&request)[0].name, "D.T.1.W");
+    }
+
+    #[test]
+    fn soap_rendering_escapes_counts_and_follows_the_version() {
+        let planned = Plan {
+            rpcs: vec![
+                PlannedRpc::AddObject {
+                    object_name: "Device.X.".into(),
+                    parameter_key: "k&1".into(),
+                    expected_instance: 2,
+                },
+                PlannedRpc::SetParameterValues {
+                    parameter_list: vec![PlannedValue {
+                        name: "Device.X.2.Name".into(),
+                        value: "<a & b>".into(),
+                        xsd_type: "string".into(),
+                    }],
+                    parameter_key: "k".into(),
+                },
+                PlannedRpc::SetParameterAttributes {
+                    parameter_list: vec![PlannedAttributes {
+                        name: "Device.X.2.Name".into(),
+                        notification_change: true,
+                        notification: 2,
+                        access_list_change: false,
+                        access_list: Vec::new(),
+                    }],
+                },
+            ],
+            unachievable: vec![Unachievable {
+                path: "Device.RO".into(),
+                reason: "read-only -- really".into(),
+            }],
+            notes: vec!["a note".into()],
+        };
+        for version in [cwmp::CwmpVersion::V1_0, cwmp::CwmpVersion::V1_2] {
+            let soap = render_soap(&planned, version);
+            assert!(soap.starts_with("<!-- cannot: Device.RO — read-only - - really -->"));
+            assert!(soap.contains("<!-- note: a note -->"));
+            assert_eq!(soap.matches("<SOAP-ENV:Envelope ").count(), 3);
+            assert!(soap.contains(version.namespace()), "{soap}");
+            // Each envelope decodes back to the planned RPC.
+            for (rpc, xml) in planned.rpcs.iter().zip(soap.split("<?xml").skip(1)) {
+                let decoded = cwmp::decode(format!("<?xml{xml}").as_bytes()).unwrap();
+                assert_eq!(decoded.envelopes[0].version, version);
+                assert_eq!(decoded.envelopes[0].message, rpc.to_message());
+            }
+            assert!(soap.contains("k&amp;1"));
+            assert!(soap.contains("&lt;a &amp; b&gt;"));
+        }
+    }
+
+    #[test]
+    fn writability_says_why_not() {
+        let read_only = entry("D.RO", "x", false);
+        assert_eq!(
+            writability("D.RO", Some(&read_only), None, None),
+            Err("read-only on the device".into())
+        );
+        let writable = entry("D.W", "x", true);
+        assert_eq!(writability("D.W", Some(&writable), None, None), Ok(()));
     }
 }

@@ -393,6 +393,21 @@ pub fn is_date_time(value: &str) -> bool {
     }
 }
 
+/// What the model says about writing `value` to `path`, before it is sent: the
+/// same checks as [`validate`], on the entry as `set` has it (declared type,
+/// writability) with the new value, and the device's `RootDataModelVersion`.
+/// Only findings about `path` itself are returned.
+pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) -> Vec<Finding> {
+    let mut edited = ParameterSet::new();
+    if let Some(version) = set.get("Device.RootDataModelVersion") {
+        edited.insert(version.clone());
+    }
+    let mut entry = set.get(path).cloned().unwrap_or_else(|| Entry::parameter(path, value));
+    entry.value = Some(value.to_owned());
+    edited.insert(entry);
+    validate(&edited, model).findings.into_iter().filter(|f| f.path == path).collect()
+}
+
 fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Finding {
     Finding { path: entry.path.clone(), severity, kind, message }
 }

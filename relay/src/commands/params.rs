@@ -11,7 +11,7 @@
 
 use cwmpkit_core::cwmp;
 use cwmpkit_core::model::load::{LoadedSet, load_any};
-use cwmpkit_core::model::plan::{Plan, PlanOptions};
+use cwmpkit_core::model::plan::PlanOptions;
 use cwmpkit_core::model::schema::Model;
 use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
@@ -196,98 +196,7 @@ fn run_plan(
     if as_json {
         out!("{}", serde_json::to_string_pretty(&planned).map_err(|e| e.to_string())?);
     } else {
-        emit(&render_soap(&planned))?;
+        emit(&plan::render_soap(&planned, cwmp::CwmpVersion::V1_0))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// XML comments cannot contain `--`.
-fn comment(text: &str) -> String {
-    text.replace("--", "- -")
-}
-
-/// One canonical SOAP envelope per RPC (CWMP 1.0 namespace, which every CPE
-/// understands; written by the codec's strict encoder), preceded by the
-/// unachievable changes and notes as XML comments.
-fn render_soap(planned: &Plan) -> String {
-    let mut out = String::new();
-    for item in &planned.unachievable {
-        out.push_str(&format!(
-            "<!-- cannot: {} — {} -->\n",
-            comment(&item.path),
-            comment(&item.reason)
-        ));
-    }
-    for note in &planned.notes {
-        out.push_str(&format!("<!-- note: {} -->\n", comment(note)));
-    }
-    for (index, rpc) in planned.rpcs.iter().enumerate() {
-        let envelope = cwmp::Envelope {
-            version: cwmp::CwmpVersion::V1_0,
-            header: cwmp::Header {
-                id: Some(format!("cwmpkit-{}", index + 1)),
-                ..cwmp::Header::default()
-            },
-            message: rpc.to_message(),
-        };
-        match cwmp::encode(&envelope, cwmp::CwmpVersion::V1_0) {
-            Ok(xml) => out.push_str(&xml),
-            // The strict encoder refuses values outside the schema's facets.
-            Err(refused) => {
-                out.push_str(&format!("<!-- not encoded: {} -->\n", comment(&refused.to_string())))
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cwmpkit_core::model::plan::{PlannedAttributes, PlannedRpc, PlannedValue, Unachievable};
-
-    #[test]
-    fn soap_rendering_escapes_and_counts() {
-        let planned = Plan {
-            rpcs: vec![
-                PlannedRpc::AddObject {
-                    object_name: "Device.X.".into(),
-                    parameter_key: "k&1".into(),
-                    expected_instance: 2,
-                },
-                PlannedRpc::SetParameterValues {
-                    parameter_list: vec![PlannedValue {
-                        name: "Device.X.2.Name".into(),
-                        value: "<a & b>".into(),
-                        xsd_type: "string".into(),
-                    }],
-                    parameter_key: "k".into(),
-                },
-                PlannedRpc::SetParameterAttributes {
-                    parameter_list: vec![PlannedAttributes {
-                        name: "Device.X.2.Name".into(),
-                        notification_change: true,
-                        notification: 2,
-                        access_list_change: false,
-                        access_list: Vec::new(),
-                    }],
-                },
-            ],
-            unachievable: vec![Unachievable {
-                path: "Device.RO".into(),
-                reason: "read-only -- really".into(),
-            }],
-            notes: Vec::new(),
-        };
-        let soap = render_soap(&planned);
-        assert!(soap.starts_with("<!-- cannot: Device.RO — read-only - - really -->"));
-        assert_eq!(soap.matches("<SOAP-ENV:Envelope ").count(), 3);
-        // Each envelope decodes back to the planned RPC.
-        for (rpc, xml) in planned.rpcs.iter().zip(soap.split("<?xml").skip(1)) {
-            let decoded = cwmp::decode(format!("<?xml{xml}").as_bytes()).unwrap();
-            assert_eq!(decoded.envelopes[0].message, rpc.to_message());
-        }
-        assert!(soap.contains("k&amp;1"));
-        assert!(soap.contains("&lt;a &amp; b&gt;"));
-    }
 }
