@@ -1,5 +1,6 @@
 pub mod diagnostics;
 pub mod envelope;
 pub mod files;
+pub mod millis;
 pub mod session;
 pub mod structure;

@@ -1,6 +1,7 @@
 //! Sessions found in an input: a list, one session's timeline, one message's detail.
 
 use crate::components::envelope::EnvelopeView;
+use crate::components::millis;
 use cwmpkit_core::capture::Timestamp;
 use cwmpkit_core::cwmp::Severity;
 use cwmpkit_core::session::{
@@ -27,7 +28,7 @@ fn arrow(direction: Direction) -> &'static str {
 }
 
 fn offset_text(offset_ms: Option<f64>) -> String {
-    offset_ms.map(|ms| format!("+{:.0} ms", ms)).unwrap_or_default()
+    offset_ms.map(|ms| format!("+{} ms", millis::whole(ms))).unwrap_or_default()
 }
 
 /// The header of a report: what the input was and what is in it.
@@ -81,7 +82,8 @@ pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl
         .map(|c| format!("{} {} · {}", c.manufacturer, c.product_class, c.serial_number))
         .unwrap_or_else(|| "unknown CPE (no Inform)".into());
     let when = session.start.map(|t| t.to_string()).unwrap_or_default();
-    let duration = session.duration_ms.map(|ms| format!(" · {:.0} ms", ms)).unwrap_or_default();
+    let duration =
+        session.duration_ms.map(|ms| format!(" · {} ms", millis::whole(ms))).unwrap_or_default();
     let findings = session.findings.len();
     let events = session.events.join(", ");
     let selected = move || selection.get().0 == index;

@@ -3,6 +3,7 @@
 //! SIP and ACS secrets never leave it.
 
 use crate::components::files::{FilePicker, PickedFile, download};
+use crate::components::millis;
 use cwmpkit_core::provision::generate::{
     self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, RowReport, from_form, generate_bulk,
 };
@@ -341,8 +342,8 @@ fn BulkTiming(run: Arc<BulkRun>) -> impl IntoView {
         Err(message) => format!("no zip: {message}"),
     };
     view! {
-        <p id="bulk-timing" class="meta" data-millis=format!("{:.1}", run.millis) data-files=files>
-            {format!("generated {files} files in {:.0} ms · {zip}", run.millis)}
+        <p id="bulk-timing" class="meta" data-millis=millis::to_tenth(run.millis) data-files=files>
+            {format!("generated {files} files in {} ms · {zip}", millis::whole(run.millis))}
         </p>
     }
 }

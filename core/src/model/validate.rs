@@ -181,7 +181,7 @@ fn check_item(value: &str, syntax: &Syntax, patterns: &mut PatternCache) -> Vec<
         }
         BaseType::Decimal => match value.trim().parse::<f64>() {
             Ok(number) => {
-                if let Some(found) = check_ranges_decimal(number, &syntax.ranges) {
+                if let Some(found) = check_ranges_decimal(number, value.trim(), &syntax.ranges) {
                     problems.push(found);
                 }
             }
@@ -330,7 +330,9 @@ fn check_ranges_integer(number: i128, ranges: &[RangeFacet]) -> Option<ValueProb
     })
 }
 
-fn check_ranges_decimal(number: f64, ranges: &[RangeFacet]) -> Option<ValueProblem> {
+/// The finding quotes the value as written: formatting the `f64` would be the
+/// browser app's only use of core's float printing (≈ 10 KB of wasm).
+fn check_ranges_decimal(number: f64, written: &str, ranges: &[RangeFacet]) -> Option<ValueProblem> {
     if ranges.is_empty() {
         return None;
     }
@@ -340,7 +342,10 @@ fn check_ranges_decimal(number: f64, ranges: &[RangeFacet]) -> Option<ValueProbl
             && bound(&range.max_inclusive).is_none_or(|m| number <= m)
     });
     (!fits).then(|| {
-        problem(FindingKind::OutOfRange, format!("{number} is outside {}", describe_ranges(ranges)))
+        problem(
+            FindingKind::OutOfRange,
+            format!("{written} is outside {}", describe_ranges(ranges)),
+        )
     })
 }
 
@@ -703,5 +708,21 @@ mod tests {
         };
         assert!(kinds("1, 2", &listed).is_empty());
         assert_eq!(kinds("1,x,3", &listed), [FindingKind::ListItems, FindingKind::BadValue]);
+    }
+
+    #[test]
+    fn a_decimal_out_of_range_is_quoted_as_written() {
+        let ranged = Syntax {
+            ranges: vec![RangeFacet {
+                min_inclusive: Some("-1.5".into()),
+                max_inclusive: Some("2.5".into()),
+                step: None,
+            }],
+            ..syntax(BaseType::Decimal)
+        };
+        assert!(kinds("2.50", &ranged).is_empty());
+        let problems = check_value(" 2.60 ", &ranged, &mut PatternCache::default());
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["2.60 is outside -1.5..2.5"]);
     }
 }
