@@ -440,11 +440,8 @@ fn comment(text: &str) -> String {
     text.replace("--", "- -")
 }
 
-/// The plan as SOAP: one canonical envelope per RPC in the namespace of
-/// `version` (1.0 is what every CPE understands), written by the codec's strict
-/// encoder, preceded by what cannot be done and the notes as XML comments. An
-/// RPC the encoder refuses (a value outside the XSD's facets) stands as a
-/// comment saying why.
+/// The plan as SOAP: [`render_envelopes`], preceded by what cannot be done
+/// and the notes as XML comments.
 pub fn render_soap(planned: &Plan, version: cwmp::CwmpVersion) -> String {
     let mut out = String::new();
     for item in &planned.unachievable {
@@ -457,6 +454,16 @@ pub fn render_soap(planned: &Plan, version: cwmp::CwmpVersion) -> String {
     for note in &planned.notes {
         out.push_str(&format!("<!-- note: {} -->\n", comment(note)));
     }
+    out.push_str(&render_envelopes(planned, version));
+    out
+}
+
+/// One canonical envelope per RPC in the namespace of `version` (1.0 is what
+/// every CPE understands), written by the codec's strict encoder. An RPC the
+/// encoder refuses (a value outside the XSD's facets) stands as a comment
+/// saying why.
+pub fn render_envelopes(planned: &Plan, version: cwmp::CwmpVersion) -> String {
+    let mut out = String::new();
     for (index, rpc) in planned.rpcs.iter().enumerate() {
         let envelope = cwmp::Envelope {
             version,
@@ -694,6 +701,9 @@ mod tests {
             }
             assert!(soap.contains("k&amp;1"));
             assert!(soap.contains("&lt;a &amp; b&gt;"));
+            let envelopes = render_envelopes(&planned, version);
+            assert!(envelopes.starts_with("<?xml"));
+            assert!(soap.ends_with(&envelopes));
         }
     }
 
