@@ -1,11 +1,58 @@
 //! The Parameters page in a real headless Chromium: a real device dump is
-//! loaded, its model's schemas are fetched from the relay, and it is checked.
+//! loaded, its model's schemas are fetched from the relay, and it is checked;
+//! a value is edited (and checked against the model) and becomes a
+//! SetParameterValues; two real dumps are compared and planned.
 
 use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
 type TestResult = Result<(), String>;
+
+const INTERVAL: &str = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
+
+async fn open_file(client: &Client, input: &str, relative: &str) -> TestResult {
+    let file = corpus(relative);
+    let file = file.canonicalize().map_err(|e| format!("{}: {e}", file.display()))?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(input))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&file.display().to_string())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn click(client: &Client, css: &str) -> TestResult {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+async fn replace_text(client: &Client, css: &str, text: &str) -> TestResult {
+    let element = client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+    element.clear().await.map_err(|e| e.to_string())?;
+    element.send_keys(text).await.map_err(|e| e.to_string())
+}
+
+async fn scroll_to(client: &Client, css: &str) -> TestResult {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start'})",
+            vec![serde_json::json!(css)],
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
 
 async fn a_genieacs_dump_is_checked_against_its_model(client: &Client, base: &str) -> TestResult {
     client.goto(&format!("{base}/parameters")).await.map_err(|e| e.to_string())?;
@@ -37,11 +84,115 @@ async fn a_genieacs_dump_is_checked_against_its_model(client: &Client, base: &st
     Ok(())
 }
 
+/// Continues on the dump the first step loaded.
+async fn an_edit_is_checked_and_becomes_soap(client: &Client) -> TestResult {
+    // A read-only value says why it cannot be edited.
+    replace_text(client, "#params-filter", "DeviceInfo.SerialNumber").await?;
+    text_when(client, "#params-table tbody", |t| t.lines().count() == 1).await?;
+    click(client, "#params-table .edit-value").await?;
+    let refused = text_when(client, "#params-table .edit-refused", |t| !t.is_empty()).await?;
+    assert!(refused.contains("read-only on the device"), "{refused}");
+    click(client, "#params-table .edit-cancel").await?;
+
+    replace_text(client, "#params-filter", INTERVAL).await?;
+    text_when(client, "#params-table tbody", |t| t.lines().count() == 1).await?;
+    // A value outside the model's range is flagged inline and cannot be planned.
+    click(client, "#params-table .edit-value").await?;
+    replace_text(client, "#params-table .edit-input", "0").await?;
+    click(client, "#params-table .edit-apply").await?;
+    let flagged = text_when(client, "#params-table .edit-finding", |t| !t.is_empty()).await?;
+    assert!(flagged.starts_with("edit: "), "{flagged}");
+    let cannot = text_when(client, "#edit-cannot", |t| t.contains(INTERVAL)).await?;
+    assert!(cannot.contains("the CPE would reject the value"), "{cannot}");
+    scroll_to(client, "#params-edits").await?;
+    let shot = screenshot(client, "parameters-edit-rejected").await?;
+    println!("screenshot: {}", shot.display());
+
+    // A valid value becomes a SetParameterValues.
+    click(client, "#params-table .edit-value").await?;
+    replace_text(client, "#params-table .edit-input", "600").await?;
+    click(client, "#params-table .edit-apply").await?;
+    let edits = text_when(client, "#params-edits", |t| t.contains("600")).await?;
+    assert!(edits.to_lowercase().contains("pending changes (1)"), "{edits}");
+    assert!(edits.contains("no findings"), "{edits}");
+    let soap = text_when(client, "#edit-soap", |t| t.contains("SetParameterValues")).await?;
+    assert!(soap.contains(&format!("<Name>{INTERVAL}</Name>")), "{soap}");
+    assert!(soap.contains(">600</Value>"), "{soap}");
+    assert!(soap.contains("urn:dslforum-org:cwmp-1-0"), "1.0 by default: {soap}");
+    click(client, "#edit-version option[value='1.2']").await?;
+    text_when(client, "#edit-soap", |t| t.contains("urn:dslforum-org:cwmp-1-2")).await?;
+    let rpcs = text_when(client, "#edit-rpcs", |t| !t.is_empty()).await?;
+    assert_eq!(rpcs, "SetParameterValues (1 value)");
+    assert!(client.find(Locator::Css("#edit-cannot")).await.is_err(), "nothing left undoable");
+
+    scroll_to(client, "#params-edits").await?;
+    let shot = screenshot(client, "parameters-edit").await?;
+    println!("screenshot: {}", shot.display());
+
+    // Undo empties the list and the plan.
+    click(client, "#params-edits .edit-undo").await?;
+    for _ in 0..50 {
+        if client.find(Locator::Css("#params-edits")).await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("the pending change stayed after Undo".into())
+}
+
+async fn two_dumps_are_compared_and_planned(client: &Client) -> TestResult {
+    let dumps = "datamodel-dumps/anlix-genieacs-sim";
+    let a = format!("{dumps}/device-00259E-EG8145V5-48575443A94196A5-2023-03-28T154335106Z.csv");
+    open_file(client, "#params-file", &a).await?;
+    text_when(client, "#params-summary", |t| t.contains("00259E")).await?;
+    open_file(client, "#params-compare-file", &format!("{dumps}/device-eg8145v5-has-voip.csv"))
+        .await?;
+    let summary = text_when(client, "#diff-summary", |t| t.contains("changes")).await?;
+    assert!(summary.contains("1000 changes"), "{summary}");
+    // Instance-aware: a row missing from B is one change, not each parameter of it.
+    let table = text_when(client, "#diff-table tbody", |t| !t.is_empty()).await?;
+    assert!(table.contains("− instance"), "{table}");
+    let shown = text_when(client, "#diff-shown", |t| !t.is_empty()).await?;
+    assert!(shown.contains("showing 500 of 1000"), "{shown}");
+
+    click(client, "#diff-group option[value='changed']").await?;
+    let changed = text_when(client, "#diff-table tbody", |t| !t.contains("instance")).await?;
+    assert!(changed.lines().all(|l| !l.starts_with('+') && !l.starts_with('−')), "{changed}");
+    replace_text(client, "#diff-filter", "WLANConfiguration.1.Channel").await?;
+    text_when(client, "#diff-table tbody", |t| t.lines().count() == 1).await?;
+
+    // The same RPCs as `cwmpkit params plan --exact` gives for these dumps.
+    let rpcs = text_when(client, "#diff-rpcs", |t| !t.is_empty()).await?;
+    assert_eq!(rpcs, "2 AddObject · SetParameterValues (37 values) · 40 DeleteObject");
+    let soap = text_when(client, "#diff-soap", |t| t.contains("DeleteObject")).await?;
+    assert!(soap.contains("AddObject") && soap.contains("SetParameterValues"), "{soap}");
+    // What the plan cannot do is listed, as `cwmpkit params plan --exact` lists it.
+    let plan =
+        text_when(client, "#diff-plan", |t| t.to_lowercase().contains("cannot be done")).await?;
+    assert!(plan.to_lowercase().contains("cannot be done (921)"), "{plan}");
+    let cannot = text_when(client, "#diff-cannot", |t| !t.is_empty()).await?;
+    assert!(cannot.contains("only objects can be deleted"), "{cannot}");
+
+    scroll_to(client, "#params-compare").await?;
+    let shot = screenshot(client, "parameters-diff").await?;
+    println!("screenshot: {}", shot.display());
+    scroll_to(client, "#diff-plan").await?;
+    let shot = screenshot(client, "parameters-diff-plan").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parameters_page_in_chromium() -> TestResult {
     let (_relay, base) = start_relay()?;
     let (_driver, client) = start_browser().await?;
-    let outcome = a_genieacs_dump_is_checked_against_its_model(&client, &base).await;
+    let mut outcome = a_genieacs_dump_is_checked_against_its_model(&client, &base).await;
+    if outcome.is_ok() {
+        outcome = an_edit_is_checked_and_becomes_soap(&client).await;
+    }
+    if outcome.is_ok() {
+        outcome = two_dumps_are_compared_and_planned(&client).await;
+    }
     if outcome.is_err()
         && let Ok(shot) = screenshot(&client, "parameters-failure").await
     {

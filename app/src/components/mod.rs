@@ -2,5 +2,6 @@ pub mod diagnostics;
 pub mod envelope;
 pub mod files;
 pub mod millis;
+pub mod plan;
 pub mod session;
 pub mod structure;

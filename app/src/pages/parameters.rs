@@ -1,13 +1,20 @@
 //! The Parameters page: open a device's parameters (a GenieACS dump, our JSON,
 //! or SOAP responses), see each one against its data model, and find what
-//! deviates. The schemas are fetched from the app's own origin the first time a
-//! model is needed, so they do not weigh on the app's start.
+//! deviates; edit writable values (each edit checked against the model) and
+//! turn the edits into RPCs; compare with a second set and plan the RPCs that
+//! make the first look like the second. The schemas are fetched from the app's
+//! own origin the first time a model is needed, so they do not weigh on the
+//! app's start.
 
 use crate::components::files::{FilePicker, PickedFile};
+use crate::components::plan::PlanView;
+use cwmpkit_core::model::diff::{Change, diff};
 use cwmpkit_core::model::embedded::{self, EmbeddedError};
 use cwmpkit_core::model::load::{LoadedSet, load_any};
+use cwmpkit_core::model::plan::{Plan, PlanOptions, plan, writability};
 use cwmpkit_core::model::schema::{Model, Schema, compiled};
-use cwmpkit_core::model::validate::{self, Report, Severity};
+use cwmpkit_core::model::set::{Entry, ParameterSet};
+use cwmpkit_core::model::validate::{self, Finding, Severity, check_edit};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -58,27 +65,68 @@ struct Device {
     model: String,
 }
 
+/// A set the user opened, or why it could not be read.
+type Opened = Option<Result<Arc<Device>, String>>;
+/// Fetched models by name (or why a model could not be fetched).
+type Models = HashMap<String, Result<Arc<Model>, String>>;
+/// Edited values by path.
+type Edits = BTreeMap<String, String>;
+
+fn open(file: PickedFile) -> Result<Arc<Device>, String> {
+    let loaded = load_any(&file.bytes, &file.name).map_err(|e| format!("{}: {e}", file.name))?;
+    let model = embedded::detect_model(loaded.set.paths()).to_owned();
+    Ok(Arc::new(Device { name: file.name, loaded, model }))
+}
+
+/// Fetches the model `name` into `models`, once.
+fn fetch_into(name: String, models: RwSignal<Models>) {
+    if models.with_untracked(|m| m.contains_key(&name)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let outcome = fetch_model(&name).await.map(Arc::new);
+        models.update(|m| {
+            m.insert(name, outcome);
+        });
+    });
+}
+
+/// `current` with the edited values.
+fn with_edits(current: &ParameterSet, edits: &Edits) -> ParameterSet {
+    let mut desired = current.clone();
+    for (path, value) in edits {
+        if let Some(entry) = desired.get_mut(path) {
+            entry.value = Some(value.clone());
+        }
+    }
+    desired
+}
+
+fn severity_class(severity: Option<Severity>) -> &'static str {
+    match severity {
+        Some(Severity::Error) => "row-error",
+        Some(Severity::Warning) => "row-warning",
+        _ => "",
+    }
+}
+
 #[component]
 pub fn ParametersPage() -> impl IntoView {
-    let device = RwSignal::new(None::<Result<Device, String>>);
-    let report = RwSignal::new(None::<Result<Report, String>>);
+    let device = RwSignal::new(None::<Result<Arc<Device>, String>>);
+    let other = RwSignal::new(None::<Result<Arc<Device>, String>>);
+    let models = RwSignal::new(Models::new());
+    let edits = RwSignal::new(Edits::new());
     let filter = RwSignal::new(String::new());
 
     let on_files = move |files: Vec<PickedFile>| {
         let Some(file) = files.into_iter().next() else { return };
-        report.set(None);
-        match load_any(&file.bytes, &file.name) {
-            Err(error) => device.set(Some(Err(format!("{}: {error}", file.name)))),
-            Ok(loaded) => {
-                let model = embedded::detect_model(loaded.set.paths()).to_owned();
-                let set = loaded.set.clone();
-                device.set(Some(Ok(Device { name: file.name, loaded, model: model.clone() })));
-                leptos::task::spawn_local(async move {
-                    let outcome = fetch_model(&model).await.map(|m| validate::validate(&set, &m));
-                    report.set(Some(outcome));
-                });
-            }
+        let opened = open(file);
+        if let Ok(opened) = &opened {
+            fetch_into(opened.model.clone(), models);
         }
+        edits.set(Edits::new());
+        other.set(None);
+        device.set(Some(opened));
     };
 
     view! {
@@ -88,14 +136,15 @@ pub fn ParametersPage() -> impl IntoView {
                 <p class="hint">
                     "Open a device's parameters: a GenieACS CSV dump, cwmpkit JSON, or SOAP "
                     "(Inform, GetParameterValues/Names/AttributesResponse, SetParameterValues). "
-                    "Each is checked against its data model (TR-181, TR-098, TR-106 or the Aastra model)."
+                    "Each is checked against its data model (TR-181, TR-098, TR-106 or the Aastra model). "
+                    "Edit writable values to get the RPCs that set them, or compare with a second set."
                 </p>
                 <div class="input-toolbar">
                     <FilePicker id="params-file" label="Open parameters…" accept=".csv,.json,.xml,.txt" on_files />
                 </div>
                 {move || device.get().map(|outcome| match outcome {
                     Err(message) => view! { <div class="error-box" id="params-error">{message}</div> }.into_any(),
-                    Ok(device) => view! { <DeviceView device report filter /> }.into_any(),
+                    Ok(device) => view! { <DeviceView device models edits filter other /> }.into_any(),
                 })}
             </section>
         </main>
@@ -104,14 +153,23 @@ pub fn ParametersPage() -> impl IntoView {
 
 #[component]
 fn DeviceView(
-    device: Device,
-    report: RwSignal<Option<Result<Report, String>>>,
+    device: Arc<Device>,
+    models: RwSignal<Models>,
+    edits: RwSignal<Edits>,
     filter: RwSignal<String>,
+    other: RwSignal<Opened>,
 ) -> impl IntoView {
-    let entries: Vec<_> = device.loaded.set.entries().cloned().collect();
-    let total = entries.len();
-    let parameters = device.loaded.set.parameter_count();
-    let notes = device.loaded.notes.clone();
+    let model_name = device.model.clone();
+    let model = {
+        let name = model_name.clone();
+        Signal::derive(move || models.with(|m| m.get(&name).cloned()))
+    };
+    let report = {
+        let device = device.clone();
+        Memo::new(move |_| {
+            model.get().map(|m| m.map(|m| validate::validate(&device.loaded.set, &m)))
+        })
+    };
     let findings_by_path = Memo::new(move |_| {
         report.with(|r| {
             let mut by_path: BTreeMap<String, Vec<(Severity, String)>> = BTreeMap::new();
@@ -126,6 +184,34 @@ fn DeviceView(
             by_path
         })
     });
+    let edit_findings = {
+        let device = device.clone();
+        Memo::new(move |_| {
+            let Some(Ok(model)) = model.get() else { return BTreeMap::new() };
+            edits.with(|edits| {
+                edits
+                    .iter()
+                    .map(|(path, value)| {
+                        (path.clone(), check_edit(&device.loaded.set, path, value, &model))
+                    })
+                    .collect::<BTreeMap<String, Vec<Finding>>>()
+            })
+        })
+    };
+    let edit_plan = {
+        let device = device.clone();
+        Memo::new(move |_| {
+            let model = model.get().and_then(Result::ok);
+            edits.with(|edits| {
+                if edits.is_empty() {
+                    return None;
+                }
+                let current = &device.loaded.set;
+                let options = PlanOptions { model: model.as_deref(), ..PlanOptions::default() };
+                Some(plan(current, &with_edits(current, edits), &options))
+            })
+        })
+    };
     let summary = move || match report.get() {
         None => "checking against the model…".to_owned(),
         Some(Err(error)) => format!("cannot check: {error}"),
@@ -153,59 +239,421 @@ fn DeviceView(
             )
         }
     };
-    let rows = move || {
-        let needle = filter.get().to_lowercase();
-        let findings = findings_by_path.get();
-        entries
-            .iter()
-            .filter(|e| {
-                needle.is_empty()
-                    || e.path.to_lowercase().contains(&needle)
-                    || e.value.as_deref().is_some_and(|v| v.to_lowercase().contains(&needle))
-            })
-            .take(ROW_LIMIT)
-            .map(|e| {
-                let notes = findings.get(&e.path).cloned().unwrap_or_default();
-                let worst = notes.iter().map(|(s, _)| *s).max();
-                let class = match worst {
-                    Some(Severity::Error) => "row-error",
-                    Some(Severity::Warning) => "row-warning",
-                    _ => "",
-                };
-                let text = notes.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("\n");
-                let writable = match e.writable {
-                    Some(true) => "W",
-                    Some(false) => "R",
-                    None => "",
-                };
-                view! {
-                    <tr class=class>
-                        <td class="param-name">{e.path.clone()}</td>
-                        <td class="param-type">{e.value_type.clone().unwrap_or_default()}</td>
-                        <td class="param-value">{e.value.clone().unwrap_or_default()}</td>
-                        <td>{writable}</td>
-                        <td class="findings">{text}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    let entries: Arc<Vec<Entry>> = Arc::new(device.loaded.set.entries().cloned().collect());
+    let total = entries.len();
+    let parameters = device.loaded.set.parameter_count();
+    let notes = device.loaded.notes.clone();
+    let matching = {
+        let entries = entries.clone();
+        Memo::new(move |_| {
+            let needle = filter.get().to_lowercase();
+            entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    needle.is_empty()
+                        || e.path.to_lowercase().contains(&needle)
+                        || e.value.as_deref().is_some_and(|v| v.to_lowercase().contains(&needle))
+                })
+                .map(|(index, _)| index)
+                .collect::<Vec<usize>>()
+        })
     };
+    let rows = {
+        let entries = entries.clone();
+        move || {
+            let findings = findings_by_path.get();
+            let model = model.get().and_then(Result::ok);
+            matching.with(|matching| {
+                matching
+                    .iter()
+                    .take(ROW_LIMIT)
+                    .filter_map(|index| entries.get(*index))
+                    .map(|e| {
+                        let notes = findings.get(&e.path).cloned().unwrap_or_default();
+                        let access = if e.object {
+                            Err("an object has no value".to_owned())
+                        } else {
+                            writability(&e.path, Some(e), None, model.as_deref())
+                        };
+                        view! { <ParamRow entry=e.clone() notes access edits edit_findings /> }
+                    })
+                    .collect_view()
+            })
+        }
+    };
+    let shown = move || {
+        let n = matching.with(Vec::len);
+        if n > ROW_LIMIT {
+            format!(
+                "showing {ROW_LIMIT} of {n} matching entries; narrow the filter to see the rest"
+            )
+        } else {
+            format!("{n} matching entries")
+        }
+    };
+    let stem = device.name.rsplit_once('.').map_or(device.name.as_str(), |(s, _)| s).to_owned();
+    let aastra_model = model_name == "aastra";
     view! {
         <p id="params-summary">
-            <strong>{device.name}</strong>
-            {format!(" · {parameters} parameters, {total} entries · model {}", device.model)}
+            <strong>{device.name.clone()}</strong>
+            {format!(" · {parameters} parameters, {total} entries · model {model_name}")}
         </p>
         <p id="params-report" class="meta">{summary}</p>
         <ul class="diagnostics">
             {notes.into_iter().take(20).map(|n| view! { <li class="diagnostic warning">{n}</li> }).collect_view()}
         </ul>
+        <PendingEdits device=device.clone() edits edit_findings />
+        <div class="edit-plan" class:hidden=move || edits.with(BTreeMap::is_empty)>
+            <h3 class="section-title">"As RPCs"</h3>
+            <PlanView plan=edit_plan prefix="edit" file_stem=format!("{stem}-edits") aastra_model />
+        </div>
         <label class="field filter">
             <span>"Filter by path or value"</span>
             <input id="params-filter" type="search" prop:value=move || filter.get() on:input:target=move |ev| filter.set(ev.target().value()) />
         </label>
+        <p class="meta" id="params-shown">{shown}</p>
         <table id="params-table">
             <thead><tr><th>"Path"</th><th>"Type"</th><th>"Value"</th><th>"Access"</th><th>"Findings"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        <CompareSection device model other />
+    }
+}
+
+/// One entry of the table. A parameter's value can be edited in place when
+/// the device and the model allow writing it; otherwise trying says why not.
+#[component]
+fn ParamRow(
+    entry: Entry,
+    notes: Vec<(Severity, String)>,
+    access: Result<(), String>,
+    edits: RwSignal<Edits>,
+    edit_findings: Memo<BTreeMap<String, Vec<Finding>>>,
+) -> impl IntoView {
+    let class = severity_class(notes.iter().map(|(s, _)| *s).max());
+    let text = notes.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("\n");
+    let writable = match entry.writable {
+        Some(true) => "W",
+        Some(false) => "R",
+        None => "",
+    };
+    let path = StoredValue::new(entry.path.clone());
+    let original = StoredValue::new(entry.value.clone().unwrap_or_default());
+    let access = StoredValue::new(access);
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let edited = Memo::new(move |_| path.with_value(|p| edits.with(|e| e.get(p).cloned())));
+    let start = move |_| {
+        draft.set(edited.get_untracked().unwrap_or_else(|| original.get_value()));
+        editing.set(true);
+    };
+    let apply = move || {
+        let value = draft.get_untracked();
+        let path = path.get_value();
+        edits.update(|e| {
+            if value == original.get_value() {
+                e.remove(&path);
+            } else {
+                e.insert(path, value);
+            }
+        });
+        editing.set(false);
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => apply(),
+        "Escape" => editing.set(false),
+        _ => {}
+    };
+    let value_cell = move || {
+        if editing.get() {
+            return match access.get_value() {
+                Err(reason) => view! {
+                    <span class="edit-refused">{format!("not editable: {reason}")}</span>
+                    " "
+                    <button class="button secondary edit-cancel" on:click=move |_| editing.set(false)>"OK"</button>
+                }
+                .into_any(),
+                Ok(()) => view! {
+                    <input
+                        class="edit-input"
+                        prop:value=move || draft.get()
+                        on:input:target=move |ev| draft.set(ev.target().value())
+                        on:keydown=on_key
+                    />
+                    " "
+                    <button class="button edit-apply" on:click=move |_| apply()>"Apply"</button>
+                    " "
+                    <button class="button secondary edit-cancel" on:click=move |_| editing.set(false)>"Cancel"</button>
+                }
+                .into_any(),
+            };
+        }
+        match edited.get() {
+            Some(new) => view! {
+                <del>{original.get_value()}</del>
+                " → "
+                <ins class="edited-value">{new}</ins>
+            }
+            .into_any(),
+            None => original.get_value().into_any(),
+        }
+    };
+    let edit_notes = move || {
+        path.with_value(|p| {
+            edit_findings.with(|f| {
+                f.get(p).map(|findings| {
+                    findings
+                        .iter()
+                        .map(|f| view! { <span class=format!("edit-finding {}", severity_class(Some(f.severity)))>{format!("edit: {}", f.message)}</span> })
+                        .collect_view()
+                })
+            })
+        })
+    };
+    let can_edit = !entry.object;
+    view! {
+        <tr class=class class:edited=move || edited.with(Option::is_some)>
+            <td class="param-name">{entry.path.clone()}</td>
+            <td class="param-type">{entry.value_type.clone().unwrap_or_default()}</td>
+            <td class="param-value">{value_cell}</td>
+            <td>
+                {writable}
+                {can_edit.then(|| view! { " " <button class="link edit-value" title="Edit this value" on:click=start>"edit"</button> })}
+            </td>
+            <td class="findings">{text}{edit_notes}</td>
+        </tr>
+    }
+}
+
+/// The edits not yet sent, each with what the model says about it.
+#[component]
+fn PendingEdits(
+    device: Arc<Device>,
+    edits: RwSignal<Edits>,
+    edit_findings: Memo<BTreeMap<String, Vec<Finding>>>,
+) -> impl IntoView {
+    move || {
+        edits.with(|pending| {
+            if pending.is_empty() {
+                return ().into_any();
+            }
+            let findings = edit_findings.get();
+            let rows = pending
+                .iter()
+                .map(|(path, value)| {
+                    let before = device
+                        .loaded
+                        .set
+                        .get(path)
+                        .and_then(|e| e.value.clone())
+                        .unwrap_or_default();
+                    let (class, text) = match findings.get(path) {
+                        // The model is not fetched yet.
+                        None => ("", String::new()),
+                        Some(notes) if notes.is_empty() => ("", "no findings".to_owned()),
+                        Some(notes) => (
+                            severity_class(notes.iter().map(|f| f.severity).max()),
+                            notes.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("\n"),
+                        ),
+                    };
+                    let undo = {
+                        let path = path.clone();
+                        move |_| edits.update(|e| {
+                            e.remove(&path);
+                        })
+                    };
+                    view! {
+                        <tr class=class>
+                            <td class="param-name">{path.clone()}</td>
+                            <td class="param-value"><del>{before}</del></td>
+                            <td class="param-value"><ins>{value.clone()}</ins></td>
+                            <td class="findings">{text}</td>
+                            <td><button class="button secondary edit-undo" on:click=undo>"Undo"</button></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="pending" id="params-edits">
+                    <div class="generated-head">
+                        <h3 class="section-title">{format!("Pending changes ({})", pending.len())}</h3>
+                        <button class="button secondary" id="params-edits-clear" on:click=move |_| edits.set(Edits::new())>"Clear all"</button>
+                    </div>
+                    <table>
+                        <thead><tr><th>"Path"</th><th>"Now"</th><th>"Edited"</th><th>"Model says"</th><th></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </section>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// Which group of the diff a change belongs to, and how it reads in a row.
+fn describe(change: &Change) -> (&'static str, &'static str, String, String) {
+    let shown = |v: &Option<String>| v.clone().unwrap_or_default();
+    match change {
+        Change::InstanceAdded { .. } => ("added", "+ instance", String::new(), String::new()),
+        Change::InstanceRemoved { .. } => ("removed", "− instance", String::new(), String::new()),
+        Change::Added { value, .. } => ("added", "+", String::new(), shown(value)),
+        Change::Removed { value, .. } => ("removed", "−", shown(value), String::new()),
+        Change::ValueChanged { from, to, .. } => ("changed", "value", shown(from), shown(to)),
+        Change::NotificationChanged { from, to, .. } => (
+            "changed",
+            "notification",
+            from.map(|n| n.to_string()).unwrap_or_default(),
+            to.map(|n| n.to_string()).unwrap_or_default(),
+        ),
+        Change::AccessListChanged { from, to, .. } => (
+            "changed",
+            "access list",
+            from.as_ref().map(|l| l.join(",")).unwrap_or_default(),
+            to.as_ref().map(|l| l.join(",")).unwrap_or_default(),
+        ),
+        Change::WritableChanged { from, to, .. } => (
+            "changed",
+            "writable",
+            from.map(|w| w.to_string()).unwrap_or_default(),
+            to.map(|w| w.to_string()).unwrap_or_default(),
+        ),
+    }
+}
+
+#[component]
+fn CompareSection(
+    device: Arc<Device>,
+    model: Signal<Option<Result<Arc<Model>, String>>>,
+    other: RwSignal<Opened>,
+) -> impl IntoView {
+    let on_files = move |files: Vec<PickedFile>| {
+        let Some(file) = files.into_iter().next() else { return };
+        other.set(Some(open(file)));
+    };
+    view! {
+        <section class="compare" id="params-compare">
+            <h3 class="section-title">"Compare"</h3>
+            <div class="input-toolbar">
+                <FilePicker id="params-compare-file" label="Compare with…" accept=".csv,.json,.xml,.txt" on_files />
+                <span class="meta">"A second set (B) of any source: what changes from this one (A) to it, and the RPCs that make A look like B."</span>
+            </div>
+            {move || other.get().map(|outcome| match outcome {
+                Err(message) => view! { <div class="error-box" id="diff-error">{message}</div> }.into_any(),
+                Ok(b) => view! { <DiffView a=device.clone() b model /> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn DiffView(
+    a: Arc<Device>,
+    b: Arc<Device>,
+    model: Signal<Option<Result<Arc<Model>, String>>>,
+) -> impl IntoView {
+    let changes: Arc<Vec<Change>> = Arc::new(diff(&a.loaded.set, &b.loaded.set));
+    let count = |group: &str| changes.iter().filter(|c| describe(c).0 == group).count();
+    let summary = format!(
+        "{} → {}: {} changes · {} added, {} removed, {} changed",
+        a.name,
+        b.name,
+        changes.len(),
+        count("added"),
+        count("removed"),
+        count("changed")
+    );
+    let group = RwSignal::new("all".to_owned());
+    let needle = RwSignal::new(String::new());
+    let exact = RwSignal::new(true);
+    let rows = {
+        let changes = changes.clone();
+        move || {
+            let group = group.get();
+            let needle = needle.get().to_lowercase();
+            let matching: Vec<&Change> = changes
+                .iter()
+                .filter(|c| {
+                    let (g, _, from, to) = describe(c);
+                    (group == "all" || g == group)
+                        && (needle.is_empty()
+                            || c.path().to_lowercase().contains(&needle)
+                            || from.to_lowercase().contains(&needle)
+                            || to.to_lowercase().contains(&needle))
+                })
+                .collect();
+            let rows = matching
+                .iter()
+                .take(ROW_LIMIT)
+                .map(|c| {
+                    let (g, label, from, to) = describe(c);
+                    view! {
+                        <tr class=format!("diff-{g}")>
+                            <td>{label}</td>
+                            <td class="param-name">{c.path().to_owned()}</td>
+                            <td class="param-value">{from}</td>
+                            <td class="param-value">{to}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let (shown, matching) = (matching.len().min(ROW_LIMIT), matching.len());
+            let note = if matching > shown {
+                format!("showing {shown} of {matching}; narrow the filter to see the rest")
+            } else {
+                format!("{matching} shown")
+            };
+            view! {
+                <p class="meta" id="diff-shown">{note}</p>
+                <table id="diff-table">
+                    <thead><tr><th>"Change"</th><th>"Path"</th><th>"A"</th><th>"B"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        }
+    };
+    let diff_plan = {
+        let (a, b) = (a.clone(), b.clone());
+        Memo::new(move |_| {
+            let model = model.get().and_then(Result::ok);
+            let options = PlanOptions { model: model.as_deref(), ..PlanOptions::default() };
+            let current = &a.loaded.set;
+            let desired = if exact.get() {
+                b.loaded.set.clone()
+            } else {
+                // B overlays A: what B does not mention stays as it is.
+                let mut overlay = current.clone();
+                overlay.merge(b.loaded.set.clone());
+                overlay
+            };
+            Some::<Plan>(plan(current, &desired, &options))
+        })
+    };
+    let stem = |name: &str| name.rsplit_once('.').map_or(name, |(s, _)| s).to_owned();
+    let file_stem = format!("{}-to-{}", stem(&a.name), stem(&b.name));
+    view! {
+        <p id="diff-summary"><strong>{summary}</strong></p>
+        <div class="input-toolbar">
+            <label class="field inline">
+                <span>"Show"</span>
+                <select id="diff-group" on:change:target=move |ev| group.set(ev.target().value())>
+                    <option value="all" selected>"all changes"</option>
+                    <option value="added">"added"</option>
+                    <option value="removed">"removed"</option>
+                    <option value="changed">"changed"</option>
+                </select>
+            </label>
+            <label class="field inline filter">
+                <span>"Filter by path or value"</span>
+                <input id="diff-filter" type="search" prop:value=move || needle.get() on:input:target=move |ev| needle.set(ev.target().value()) />
+            </label>
+        </div>
+        {rows}
+        <h3 class="section-title">"Make A look like B"</h3>
+        <label class="meta">
+            <input type="checkbox" id="diff-exact" prop:checked=move || exact.get() on:change:target=move |ev| exact.set(ev.target().checked()) />
+            " B is complete: delete the rows B does not have (otherwise B only adds and changes)"
+        </label>
+        <PlanView plan=diff_plan prefix="diff" file_stem aastra_model=a.model == "aastra" />
     }
 }
