@@ -3,7 +3,7 @@
 //! a value is edited (and checked against the model) and becomes a
 //! SetParameterValues; two real dumps are compared and planned.
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when};
+use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when, workspace_root};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -140,6 +140,73 @@ async fn an_edit_is_checked_and_becomes_soap(client: &Client) -> TestResult {
     Err("the pending change stayed after Undo".into())
 }
 
+/// A phone's parameters as an ACS would collect them (our JSON format; the
+/// corpus has no Aastra parameter set).
+const AASTRA_PHONE: &str = r#"{
+  "format": "cwmpkit-parameters/1",
+  "parameters": [
+    { "path": "Device.DeviceInfo.ModelName", "value": "6867i", "type": "string", "writable": false },
+    { "path": "Device.ManagementServer.URL", "value": "http://old.example/acs", "type": "string", "writable": true },
+    { "path": "Device.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthUserName", "value": "1001", "type": "string", "writable": true },
+    { "path": "Device.Services.VoiceService.1.X_Aastra_GlobalVoiceProfile.X_Aastra_DTMFMethod", "value": "1", "type": "int", "writable": true }
+  ]
+}"#;
+
+async fn edit_row(client: &Client, path: &str, value: &str) -> TestResult {
+    replace_text(client, "#params-filter", path).await?;
+    text_when(client, "#params-table tbody", |t| t.lines().count() == 1 && t.contains(path))
+        .await?;
+    click(client, "#params-table .edit-value").await?;
+    replace_text(client, "#params-table .edit-input", value).await?;
+    click(client, "#params-table .edit-apply").await?;
+    text_when(client, "#params-table tbody", |t| t.contains(&format!("→ {value}"))).await?;
+    Ok(())
+}
+
+async fn aastra_edits_become_config_lines(client: &Client) -> TestResult {
+    let file = workspace_root().join("target/e2e-aastra-phone.json");
+    std::fs::write(&file, AASTRA_PHONE).map_err(|e| format!("{}: {e}", file.display()))?;
+    client
+        .find(Locator::Css("#params-file"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&file.display().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    let summary = text_when(client, "#params-summary", |t| t.contains("e2e-aastra-phone")).await?;
+    assert!(summary.contains("model aastra"), "{summary}");
+    text_when(client, "#params-report", |t| t.contains("known to")).await?;
+
+    edit_row(client, "Device.ManagementServer.URL", "http://acs.example:7547/cwmp").await?;
+    edit_row(client, "VoiceProfile.1.Line.1.SIP.AuthUserName", "2001").await?;
+    edit_row(client, "X_Aastra_DTMFMethod", "2").await?;
+    let soap = text_when(client, "#edit-soap", |t| t.contains("X_Aastra_DTMFMethod")).await?;
+    // A new set starts again at CWMP 1.0, and the selector says so (the first
+    // set was left at 1.2).
+    let shown = client
+        .find(Locator::Css("#edit-version"))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(shown.as_deref(), Some("1.0"));
+    assert!(soap.contains("urn:dslforum-org:cwmp-1-0"), "{soap}");
+    assert!(soap.contains("http://acs.example:7547/cwmp"), "{soap}");
+    let lines = text_when(client, "#edit-aastra", |t| t.contains("tr69 server")).await?;
+    assert!(lines.contains("tr69 server: http://acs.example:7547/cwmp"), "{lines}");
+    assert!(lines.contains("sip line1 auth name: 2001"), "{lines}");
+    // What has no config key is listed with the registry's reason.
+    let unmapped = text_when(client, "#edit-unmapped", |t| !t.is_empty()).await?;
+    assert!(unmapped.contains("X_Aastra_DTMFMethod"), "{unmapped}");
+    assert!(unmapped.contains("no config key is known"), "{unmapped}");
+
+    scroll_to(client, "#params-edits").await?;
+    let shot = screenshot(client, "parameters-aastra").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
 async fn two_dumps_are_compared_and_planned(client: &Client) -> TestResult {
     let dumps = "datamodel-dumps/anlix-genieacs-sim";
     let a = format!("{dumps}/device-00259E-EG8145V5-48575443A94196A5-2023-03-28T154335106Z.csv");
@@ -189,6 +256,9 @@ async fn parameters_page_in_chromium() -> TestResult {
     let mut outcome = a_genieacs_dump_is_checked_against_its_model(&client, &base).await;
     if outcome.is_ok() {
         outcome = an_edit_is_checked_and_becomes_soap(&client).await;
+    }
+    if outcome.is_ok() {
+        outcome = aastra_edits_become_config_lines(&client).await;
     }
     if outcome.is_ok() {
         outcome = two_dumps_are_compared_and_planned(&client).await;

@@ -176,10 +176,16 @@ pub fn PlanView(
             <div class="input-toolbar">
                 <label class="field inline">
                     <span>"CWMP version"</span>
-                    <select id=format!("{prefix}-version") on:change:target=move |ev| version.set(ev.target().value())>
-                        <option value="1.0" selected>"1.0"</option>
-                        <option value="1.1">"1.1"</option>
-                        <option value="1.2">"1.2 – 1.4"</option>
+                    // Bound both ways: a rebuilt page reuses this element, and
+                    // what it shows must be the version the SOAP is in.
+                    <select
+                        id=format!("{prefix}-version")
+                        prop:value=move || version.get()
+                        on:change:target=move |ev| version.set(ev.target().value())
+                    >
+                        <option value="1.0" selected=move || version.get() == "1.0">"1.0"</option>
+                        <option value="1.1" selected=move || version.get() == "1.1">"1.1"</option>
+                        <option value="1.2" selected=move || version.get() == "1.2">"1.2 – 1.4"</option>
                     </select>
                 </label>
                 <button class="button secondary" id=format!("{prefix}-copy") on:click=copy>"Copy"</button>

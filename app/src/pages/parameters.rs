@@ -289,7 +289,7 @@ fn DeviceView(
                 "showing {ROW_LIMIT} of {n} matching entries; narrow the filter to see the rest"
             )
         } else {
-            format!("{n} matching entries")
+            format!("{n} matching {}", if n == 1 { "entry" } else { "entries" })
         }
     };
     let stem = device.name.rsplit_once('.').map_or(device.name.as_str(), |(s, _)| s).to_owned();
@@ -636,11 +636,15 @@ fn DiffView(
         <div class="input-toolbar">
             <label class="field inline">
                 <span>"Show"</span>
-                <select id="diff-group" on:change:target=move |ev| group.set(ev.target().value())>
-                    <option value="all" selected>"all changes"</option>
-                    <option value="added">"added"</option>
-                    <option value="removed">"removed"</option>
-                    <option value="changed">"changed"</option>
+                <select
+                    id="diff-group"
+                    prop:value=move || group.get()
+                    on:change:target=move |ev| group.set(ev.target().value())
+                >
+                    <option value="all" selected=move || group.get() == "all">"all changes"</option>
+                    <option value="added" selected=move || group.get() == "added">"added"</option>
+                    <option value="removed" selected=move || group.get() == "removed">"removed"</option>
+                    <option value="changed" selected=move || group.get() == "changed">"changed"</option>
                 </select>
             </label>
             <label class="field inline filter">
