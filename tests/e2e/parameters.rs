@@ -123,6 +123,11 @@ async fn an_edit_is_checked_and_becomes_soap(client: &Client) -> TestResult {
     text_when(client, "#edit-soap", |t| t.contains("urn:dslforum-org:cwmp-1-2")).await?;
     let rpcs = text_when(client, "#edit-rpcs", |t| !t.is_empty()).await?;
     assert_eq!(rpcs, "SetParameterValues (1 value)");
+    // The ParameterKey is the user's; it takes effect when the field is left.
+    replace_text(client, "#edit-key", "change-42").await?;
+    click(client, "#edit-rpcs").await?;
+    text_when(client, "#edit-soap", |t| t.contains("<ParameterKey>change-42</ParameterKey>"))
+        .await?;
     assert!(client.find(Locator::Css("#edit-cannot")).await.is_err(), "nothing left undoable");
 
     scroll_to(client, "#params-edits").await?;

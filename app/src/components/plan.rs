@@ -91,13 +91,15 @@ fn copy_to_clipboard(text: String, status: RwSignal<String>) {
     });
 }
 
-/// `prefix` names the elements (`{prefix}-soap`, …); `file_stem` the download.
+/// `prefix` names the elements (`{prefix}-soap`, …); `file_stem` the download;
+/// `key` is the ParameterKey the plan was made with, edited here.
 #[component]
 pub fn PlanView(
     plan: Memo<Option<Plan>>,
     prefix: &'static str,
     file_stem: String,
     aastra_model: bool,
+    key: RwSignal<String>,
 ) -> impl IntoView {
     let version = RwSignal::new("1.0".to_owned());
     let status = RwSignal::new(String::new());
@@ -187,6 +189,15 @@ pub fn PlanView(
                         <option value="1.1" selected=move || version.get() == "1.1">"1.1"</option>
                         <option value="1.2" selected=move || version.get() == "1.2">"1.2 – 1.4"</option>
                     </select>
+                </label>
+                <label class="field inline">
+                    <span>"ParameterKey"</span>
+                    <input
+                        id=format!("{prefix}-key")
+                        class="key-input"
+                        prop:value=move || key.get()
+                        on:change:target=move |ev| key.set(ev.target().value())
+                    />
                 </label>
                 <button class="button secondary" id=format!("{prefix}-copy") on:click=copy>"Copy"</button>
                 <button class="button secondary" id=format!("{prefix}-download") on:click=save>"Download .xml"</button>

@@ -117,6 +117,7 @@ pub fn ParametersPage() -> impl IntoView {
     let models = RwSignal::new(Models::new());
     let edits = RwSignal::new(Edits::new());
     let filter = RwSignal::new(String::new());
+    let key = RwSignal::new("cwmpkit".to_owned());
 
     let on_files = move |files: Vec<PickedFile>| {
         let Some(file) = files.into_iter().next() else { return };
@@ -144,7 +145,7 @@ pub fn ParametersPage() -> impl IntoView {
                 </div>
                 {move || device.get().map(|outcome| match outcome {
                     Err(message) => view! { <div class="error-box" id="params-error">{message}</div> }.into_any(),
-                    Ok(device) => view! { <DeviceView device models edits filter other /> }.into_any(),
+                    Ok(device) => view! { <DeviceView device models edits filter other key /> }.into_any(),
                 })}
             </section>
         </main>
@@ -158,6 +159,7 @@ fn DeviceView(
     edits: RwSignal<Edits>,
     filter: RwSignal<String>,
     other: RwSignal<Opened>,
+    key: RwSignal<String>,
 ) -> impl IntoView {
     let model_name = device.model.clone();
     let model = {
@@ -207,7 +209,11 @@ fn DeviceView(
                     return None;
                 }
                 let current = &device.loaded.set;
-                let options = PlanOptions { model: model.as_deref(), ..PlanOptions::default() };
+                let options = PlanOptions {
+                    model: model.as_deref(),
+                    parameter_key: key.get(),
+                    ..PlanOptions::default()
+                };
                 Some(plan(current, &with_edits(current, edits), &options))
             })
         })
@@ -306,7 +312,7 @@ fn DeviceView(
         <PendingEdits device=device.clone() edits edit_findings />
         <div class="edit-plan" class:hidden=move || edits.with(BTreeMap::is_empty)>
             <h3 class="section-title">"As RPCs"</h3>
-            <PlanView plan=edit_plan prefix="edit" file_stem=format!("{stem}-edits") aastra_model />
+            <PlanView plan=edit_plan prefix="edit" file_stem=format!("{stem}-edits") aastra_model key />
         </div>
         <label class="field filter">
             <span>"Filter by path or value"</span>
@@ -317,7 +323,7 @@ fn DeviceView(
             <thead><tr><th>"Path"</th><th>"Type"</th><th>"Value"</th><th>"Access"</th><th>"Findings"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
-        <CompareSection device model other />
+        <CompareSection device model other key />
     }
 }
 
@@ -526,6 +532,7 @@ fn CompareSection(
     device: Arc<Device>,
     model: Signal<Option<Result<Arc<Model>, String>>>,
     other: RwSignal<Opened>,
+    key: RwSignal<String>,
 ) -> impl IntoView {
     let on_files = move |files: Vec<PickedFile>| {
         let Some(file) = files.into_iter().next() else { return };
@@ -540,7 +547,7 @@ fn CompareSection(
             </div>
             {move || other.get().map(|outcome| match outcome {
                 Err(message) => view! { <div class="error-box" id="diff-error">{message}</div> }.into_any(),
-                Ok(b) => view! { <DiffView a=device.clone() b model /> }.into_any(),
+                Ok(b) => view! { <DiffView a=device.clone() b model key /> }.into_any(),
             })}
         </section>
     }
@@ -551,6 +558,7 @@ fn DiffView(
     a: Arc<Device>,
     b: Arc<Device>,
     model: Signal<Option<Result<Arc<Model>, String>>>,
+    key: RwSignal<String>,
 ) -> impl IntoView {
     let changes: Arc<Vec<Change>> = Arc::new(diff(&a.loaded.set, &b.loaded.set));
     let count = |group: &str| changes.iter().filter(|c| describe(c).0 == group).count();
@@ -616,7 +624,11 @@ fn DiffView(
         let (a, b) = (a.clone(), b.clone());
         Memo::new(move |_| {
             let model = model.get().and_then(Result::ok);
-            let options = PlanOptions { model: model.as_deref(), ..PlanOptions::default() };
+            let options = PlanOptions {
+                model: model.as_deref(),
+                parameter_key: key.get(),
+                ..PlanOptions::default()
+            };
             let current = &a.loaded.set;
             let desired = if exact.get() {
                 b.loaded.set.clone()
@@ -658,6 +670,6 @@ fn DiffView(
             <input type="checkbox" id="diff-exact" prop:checked=move || exact.get() on:change:target=move |ev| exact.set(ev.target().checked()) />
             " B is complete: delete the rows B does not have (otherwise B only adds and changes)"
         </label>
-        <PlanView plan=diff_plan prefix="diff" file_stem aastra_model=a.model == "aastra" />
+        <PlanView plan=diff_plan prefix="diff" file_stem aastra_model=a.model == "aastra" key />
     }
 }
