@@ -100,14 +100,7 @@ fn planned_values_on_the_aastra_model_become_config_lines() {
         Some("http://acs.example:7547/cwmp".into());
     desired.get_mut("Device.X_Vendor_Unknown").unwrap().value = Some("b".into());
     let planned = plan(&current, &desired, &PlanOptions::default());
-    let parameters: Vec<Parameter> = planned
-        .values()
-        .map(|v| Parameter {
-            path: v.name.clone(),
-            value: v.value.clone(),
-            xsd_type: v.xsd_type.clone(),
-        })
-        .collect();
+    let parameters: Vec<Parameter> = planned.values().map(Parameter::from).collect();
     let config = from_parameters(&parameters, Registry::builtin());
     assert_eq!(config.file.get("tr69 server"), Some("http://acs.example:7547/cwmp"));
     assert_eq!(config.unmapped.len(), 1);

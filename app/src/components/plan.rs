@@ -65,14 +65,7 @@ fn rpc_summary(plan: &Plan) -> String {
 /// The config lines for the values the plan writes, when the set is an Aastra
 /// phone's or the registry knows at least one of the paths.
 fn config_lines(plan: &Plan, aastra_model: bool) -> Option<ToConfig> {
-    let parameters: Vec<Parameter> = plan
-        .values()
-        .map(|v| Parameter {
-            path: v.name.clone(),
-            value: v.value.clone(),
-            xsd_type: v.xsd_type.clone(),
-        })
-        .collect();
+    let parameters: Vec<Parameter> = plan.values().map(Parameter::from).collect();
     if parameters.is_empty() {
         return None;
     }

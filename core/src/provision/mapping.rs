@@ -20,6 +20,17 @@ pub struct Parameter {
     pub xsd_type: String,
 }
 
+/// A value a plan writes, as a parameter to map to config keys.
+impl From<&crate::model::plan::PlannedValue> for Parameter {
+    fn from(value: &crate::model::plan::PlannedValue) -> Self {
+        Parameter {
+            path: value.name.clone(),
+            value: value.value.clone(),
+            xsd_type: value.xsd_type.clone(),
+        }
+    }
+}
+
 /// Something that was not converted, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmapped {
