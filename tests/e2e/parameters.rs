@@ -3,7 +3,9 @@
 //! a value is edited (and checked against the model) and becomes a
 //! SetParameterValues; two real dumps are compared and planned.
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when, workspace_root};
+use cwmpkit_tests::{
+    corpus, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -136,13 +138,9 @@ async fn an_edit_is_checked_and_becomes_soap(client: &Client) -> TestResult {
 
     // Undo empties the list and the plan.
     click(client, "#params-edits .edit-undo").await?;
-    for _ in 0..50 {
-        if client.find(Locator::Css("#params-edits")).await.is_err() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err("the pending change stayed after Undo".into())
+    gone(client, "#params-edits")
+        .await
+        .map_err(|e| format!("the pending change stayed after Undo: {e}"))
 }
 
 /// A phone's parameters as an ACS would collect them (our JSON format; the

@@ -131,13 +131,17 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) -> Result<PathB
 /// Waits (up to 30 s) until the element `css` exists and its text passes `check`; returns the text.
 /// The app renders asynchronously (files are read, schemas fetched, events streamed), so tests wait
 /// for what they expect instead of sleeping.
+/// How many times the waits below look, 100 ms apart: long enough for a
+/// loaded CI machine, so no test depends on how fast the page is.
+const POLLS: usize = 300;
+
 pub async fn text_when(
     client: &fantoccini::Client,
     css: &str,
     check: impl Fn(&str) -> bool,
 ) -> Result<String, String> {
     let mut last = String::new();
-    for _ in 0..300 {
+    for _ in 0..POLLS {
         if let Ok(element) = client.find(fantoccini::Locator::Css(css)).await {
             last = element.text().await.map_err(|e| e.to_string())?;
             if check(&last) {
@@ -147,4 +151,15 @@ pub async fn text_when(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("{css} never matched; last text: {last:?}"))
+}
+
+/// Waits until nothing on the page matches `css`.
+pub async fn gone(client: &fantoccini::Client, css: &str) -> Result<(), String> {
+    for _ in 0..POLLS {
+        if client.find(fantoccini::Locator::Css(css)).await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} is still on the page"))
 }
