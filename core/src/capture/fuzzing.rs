@@ -160,6 +160,7 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
         return Err(format!("reassembly delivered {delivered} bytes from {payload_total}"));
     }
     let mut capture = Capture::empty(InputKind::Pcap);
-    http::build_connections(streams, &options, &mut capture);
+    let mut stats = super::Stats::for_input(&options.limits, data.len());
+    http::build_connections(streams, &options, &mut capture, &mut stats);
     check_output(&capture, payload_total)
 }

@@ -7,7 +7,7 @@
 
 use super::tcp::Run;
 use super::{
-    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Timestamp, TlsConnection,
+    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Stats, Timestamp, TlsConnection,
 };
 use crate::cwmp::Severity;
 use base64::Engine as _;
@@ -213,11 +213,12 @@ pub fn parse_runs(
     source: Option<SocketAddr>,
     destination: Option<SocketAddr>,
     options: &Options,
+    stats: &mut Stats,
 ) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
     let mut messages = Vec::new();
     let mut diagnostics = Vec::new();
     for run in runs {
-        parse_run(run, source, destination, options, &mut messages, &mut diagnostics);
+        parse_run(run, source, destination, options, stats, &mut messages, &mut diagnostics);
     }
     (messages, diagnostics)
 }
@@ -227,6 +228,7 @@ fn parse_run(
     source: Option<SocketAddr>,
     destination: Option<SocketAddr>,
     options: &Options,
+    stats: &mut Stats,
     messages: &mut Vec<HttpMessage>,
     diagnostics: &mut Vec<CaptureDiagnostic>,
 ) {
@@ -262,7 +264,7 @@ fn parse_run(
                 }
             }
         }
-        match parse_message(data, pos, options) {
+        match parse_message(data, pos, options, stats) {
             Parsed::Message(mut message, end) => {
                 message.time = run.time_at(pos);
                 message.end_time = run.time_at(end.saturating_sub(1).max(pos));
@@ -300,7 +302,7 @@ enum Parsed {
     Invalid(String),
 }
 
-fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
+fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) -> Parsed {
     let bytes = &data[pos..];
     let limits = &options.limits;
     let mut header_slots = vec![httparse::EMPTY_HEADER; limits.max_headers.clamp(1, 1024)];
@@ -359,7 +361,7 @@ fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
     let body_start = pos + header_len;
     let (body, end) = frame_body(data, body_start, &mut message, limits);
     message.wire_body_len = end - body_start;
-    message.body = decode_content(body, &mut message, limits);
+    message.body = decode_content(body, &mut message, limits, stats);
     message.body_len = message.body.len();
     Parsed::Message(Box::new(message), end)
 }
@@ -570,14 +572,35 @@ fn dechunk(data: &[u8], start: usize, limits: &Limits) -> Result<(Vec<u8>, usize
     }
 }
 
-/// Undoes gzip/deflate content coding; anything else is left as sent.
+/// Undoes gzip/deflate content coding; anything else is left as sent. What one body may inflate
+/// to is capped ([`Limits::max_decoded_body_bytes`]), and so is what all bodies of the input may
+/// inflate to together ([`Limits::inflate_budget`]): once that is spent, bodies are kept as sent.
 fn decode_content(
     body: std::borrow::Cow<'_, [u8]>,
     message: &mut HttpMessage,
     limits: &Limits,
+    stats: &mut Stats,
 ) -> Vec<u8> {
     let encoding = message.header("content-encoding").map(|e| e.trim().to_ascii_lowercase());
-    let cap = u64::try_from(limits.max_decoded_body_bytes).unwrap_or(u64::MAX);
+    if !matches!(encoding.as_deref(), Some("gzip" | "x-gzip" | "deflate")) {
+        return body.into_owned();
+    }
+    let left = stats.inflate_left();
+    if left == 0 {
+        stats.bodies_left_compressed += 1;
+        message.diagnostics.push(diagnostic(
+            Severity::Warning,
+            "inflate-budget-spent",
+            format!(
+                "the {} bytes of decompressed bodies this input may produce are spent \
+                 (Limits::inflate_budget); this body is kept compressed, as sent",
+                stats.inflate_budget
+            ),
+        ));
+        return body.into_owned();
+    }
+    let per_body = limits.max_decoded_body_bytes;
+    let cap = u64::try_from(per_body.min(left)).unwrap_or(u64::MAX);
     let mut out = Vec::new();
     let result = match encoding.as_deref() {
         Some("gzip" | "x-gzip") => {
@@ -602,11 +625,17 @@ fn decode_content(
         ));
         return body.into_owned();
     }
+    stats.inflated_bytes += out.len() as u64;
     if out.len() as u64 >= cap {
+        let (code, why) = if per_body <= left {
+            ("body-too-large", "Limits::max_decoded_body_bytes")
+        } else {
+            ("inflate-budget-spent", "the input's Limits::inflate_budget")
+        };
         message.diagnostics.push(diagnostic(
             Severity::Warning,
-            "body-too-large",
-            format!("decompressed body cut at {cap} bytes"),
+            code,
+            format!("decompressed body cut at {cap} bytes ({why}); the rest is not decoded"),
         ));
     }
     out
@@ -653,6 +682,7 @@ pub fn build_connections(
     streams: Vec<super::tcp::Stream>,
     options: &Options,
     capture: &mut Capture,
+    stats: &mut Stats,
 ) {
     for stream in streams {
         let first_bytes = |index: usize| -> &[u8] {
@@ -679,12 +709,14 @@ pub fn build_connections(
             Some(stream.first),
             Some(stream.second),
             options,
+            stats,
         );
         let (b, b_diagnostics) = parse_runs(
             &stream.directions[1].runs,
             Some(stream.second),
             Some(stream.first),
             options,
+            stats,
         );
         if a.is_empty() && b.is_empty() {
             continue;
@@ -775,9 +807,10 @@ pub(crate) fn synthetic(
 pub fn parse_transcript(
     data: &[u8],
     options: &Options,
+    stats: &mut Stats,
 ) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
     let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
-    parse_runs(std::slice::from_ref(&run), None, None, options)
+    parse_runs(std::slice::from_ref(&run), None, None, options, stats)
 }
 
 #[cfg(test)]
@@ -785,7 +818,11 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
-        parse_transcript(text.as_bytes(), &Options::default())
+        parse_transcript(
+            text.as_bytes(),
+            &Options::default(),
+            &mut Stats::for_input(&Limits::default(), text.len()),
+        )
     }
 
     #[test]
@@ -823,7 +860,9 @@ mod tests {
         .into_bytes();
         data.extend_from_slice(&compressed);
         data.extend_from_slice(b"\r\n0\r\n\r\n");
-        let (messages, diagnostics) = parse_transcript(&data, &Options::default());
+        let mut stats = Stats::for_input(&Limits::default(), data.len());
+        let (messages, diagnostics) = parse_transcript(&data, &Options::default(), &mut stats);
+        assert_eq!(stats.inflated_bytes, 7);
         assert!(diagnostics.is_empty());
         assert_eq!(messages[0].body, b"<soap/>");
     }
@@ -837,7 +876,7 @@ mod tests {
         assert_eq!(credentials.username.as_deref(), Some("user"));
         assert_eq!(credentials.password.as_deref(), Some("********"));
         let options = Options { reveal_secrets: true, ..Options::default() };
-        let (messages, _) = parse_transcript(text.as_bytes(), &options);
+        let (messages, _) = parse_transcript(text.as_bytes(), &options, &mut Stats::default());
         assert_eq!(messages[0].credentials.clone().unwrap().password.as_deref(), Some("secret"));
     }
 

@@ -10,7 +10,7 @@
 
 use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
 use crate::cwmp::Severity;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 
 /// One TCP segment as read off the wire.
@@ -194,10 +194,6 @@ impl ConnectionState {
         }
     }
 
-    fn pending_bytes(&self) -> usize {
-        self.directions.iter().map(|d| d.pending_bytes).sum()
-    }
-
     fn has_data(&self) -> bool {
         self.directions.iter().any(|d| d.next > 0)
     }
@@ -267,6 +263,15 @@ fn key_of(a: SocketAddr, b: SocketAddr) -> Key {
     if a <= b { (a, b) } else { (b, a) }
 }
 
+/// What reassembly held and gave up, for [`super::Stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReassemblyStats {
+    /// The most out-of-order bytes held at once, across all connections.
+    pub peak_pending_bytes: usize,
+    /// Out-of-order bytes whose holes the global cap declared gaps early.
+    pub capped_bytes: u64,
+}
+
 /// Collects segments of every connection; [`Reassembler::finish`] hands the streams out.
 #[derive(Debug)]
 pub struct Reassembler {
@@ -275,11 +280,22 @@ pub struct Reassembler {
     done: Vec<ConnectionState>,
     /// Out-of-order bytes waiting in all open connections.
     pending_total: usize,
+    /// Every open direction holding out-of-order bytes, by how many: the global cap finds the
+    /// largest without looking at the others, so a capture of many connections stays linear.
+    by_pending: BTreeSet<(usize, Key, usize)>,
+    stats: ReassemblyStats,
 }
 
 impl Reassembler {
     pub fn new(limits: &Limits) -> Self {
-        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new(), pending_total: 0 }
+        Self {
+            limits: limits.clone(),
+            open: HashMap::new(),
+            done: Vec::new(),
+            pending_total: 0,
+            by_pending: BTreeSet::new(),
+            stats: ReassemblyStats::default(),
+        }
     }
 
     /// Out-of-order bytes held across all connections (never above the global cap once
@@ -288,25 +304,34 @@ impl Reassembler {
         self.pending_total
     }
 
+    pub fn stats(&self) -> ReassemblyStats {
+        self.stats
+    }
+
+    /// Keeps the index right when a direction's pending bytes go from `before` to `after`.
+    fn reindex(&mut self, key: Key, index: usize, before: usize, after: usize) {
+        if before == after {
+            return;
+        }
+        if before > 0 {
+            self.by_pending.remove(&(before, key, index));
+        }
+        if after > 0 {
+            self.by_pending.insert((after, key, index));
+        }
+        self.pending_total = self.pending_total - before + after;
+    }
+
     /// While too much waits, the direction holding the most gives up on its holes.
     fn enforce_total_cap(&mut self) {
         while self.pending_total > self.limits.max_pending_bytes_total {
-            let largest = self
-                .open
-                .iter_mut()
-                .map(|(_, c)| {
-                    let pending = [c.directions[0].pending_bytes, c.directions[1].pending_bytes];
-                    let index = usize::from(pending[1] > pending[0]);
-                    (pending[index], index, c)
-                })
-                .max_by_key(|(pending, _, _)| *pending);
-            let Some((pending, index, connection)) = largest else { break };
-            if pending == 0 {
-                break;
-            }
-            connection.gaps += connection.directions[index].flush();
-            connection.capped += 1;
+            let Some((pending, key, index)) = self.by_pending.pop_last() else { break };
             self.pending_total -= pending;
+            self.stats.capped_bytes += pending as u64;
+            if let Some(connection) = self.open.get_mut(&key) {
+                connection.gaps += connection.directions[index].flush();
+                connection.capped += 1;
+            }
         }
     }
 
@@ -320,8 +345,9 @@ impl Reassembler {
             && let Some(mut finished) = self.open.remove(&key)
         {
             // A finished connection's holes will never fill: settle them now, freeing memory.
-            self.pending_total -= finished.pending_bytes();
-            for direction in &mut finished.directions {
+            for (index, direction) in finished.directions.iter_mut().enumerate() {
+                self.by_pending.remove(&(direction.pending_bytes, key, index));
+                self.pending_total -= direction.pending_bytes;
                 finished.gaps += direction.flush();
             }
             self.done.push(finished);
@@ -366,7 +392,9 @@ impl Reassembler {
         if segment.fin || segment.rst {
             state.closed = true;
         }
-        self.pending_total = self.pending_total - pending_before + state.pending_bytes;
+        let pending_after = state.pending_bytes;
+        self.reindex(key, index, pending_before, pending_after);
+        self.stats.peak_pending_bytes = self.stats.peak_pending_bytes.max(self.pending_total);
         self.enforce_total_cap();
     }
 
