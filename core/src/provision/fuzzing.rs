@@ -13,6 +13,11 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
     if written != data {
         return Err(format!("not lossless: {data:?} wrote back as {written:?}"));
     }
+    // Cut short by the line budget, the unread rest still writes back as read.
+    let cut = super::syntax::parse_with(data, &super::syntax::ParseLimits { max_lines: 3 });
+    if cut.file.to_bytes().ok().as_deref() != Some(data) {
+        return Err(format!("not lossless past the line budget: {data:?}"));
+    }
     let registry = Registry::builtin();
     let _ = super::check("00085D1A2B3C.cfg", data);
     let _ = super::check("aastra.cfg", data);
@@ -32,7 +37,7 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
         .lines
         .iter()
         .filter_map(|line| match &line.kind {
-            super::syntax::LineKind::Section(name) => Some(name.clone()),
+            super::syntax::LineKind::Section(name) => Some(name.to_string()),
             _ => None,
         })
         .take(4)

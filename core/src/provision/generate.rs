@@ -472,7 +472,7 @@ pub enum KeyChange {
 pub fn diff(before: &ConfigFile, after: &ConfigFile) -> Vec<KeyChange> {
     let last_values = |file: &ConfigFile| {
         file.entries()
-            .map(|(_, e)| (e.normalized_key.clone(), e.value.clone()))
+            .map(|(_, e)| (e.normalized_key.to_string(), e.value.to_string()))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let (old, new) = (last_values(before), last_values(after));
