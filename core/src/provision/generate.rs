@@ -5,7 +5,7 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::registry::Registry;
 use super::syntax::{ConfigFile, normalize_key, parse};
 use super::validate::{check_file_name, file_role, normalize_mac, validate};
-use super::zip::{ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
+use super::zip::{SkippedFile, ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
 use serde::{Deserialize, Serialize};
 
 /// ACS settings as a form edits them.
@@ -439,25 +439,49 @@ pub struct FileCheck {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses and validates each file of a set.
-pub fn check_files(files: &[(String, Vec<u8>)], registry: &Registry) -> Vec<FileCheck> {
+/// Parses and validates each file of a set, one at a time (only one parsed file is held).
+pub fn check_files<Name: AsRef<str>, Bytes: AsRef<[u8]>>(
+    files: &[(Name, Bytes)],
+    registry: &Registry,
+) -> Vec<FileCheck> {
     files
         .iter()
         .map(|(name, bytes)| {
-            let parsed = parse(bytes);
+            let name = name.as_ref();
+            let parsed = parse(bytes.as_ref());
             let mut diagnostics = parsed.diagnostics;
             diagnostics.extend(check_file_name(name));
             diagnostics.extend(validate(&parsed.file, &file_role(name), registry));
             diagnostics.sort_by_key(|d| (d.line, d.column));
-            FileCheck { name: name.clone(), diagnostics }
+            FileCheck { name: name.to_owned(), diagnostics }
         })
         .collect()
 }
 
-/// Reads a zip and checks every file in it.
+/// Reads a zip and checks every file in it; a file the reader skipped is a check with one
+/// error saying why.
 pub fn check_zip(bytes: &[u8], registry: &Registry) -> Result<Vec<FileCheck>, ZipReadError> {
-    let files = read_zip(bytes, &ZipLimits::default())?;
-    Ok(check_files(&files, registry))
+    let unzipped = read_zip(bytes, &ZipLimits::default())?;
+    let mut checks = check_files(&unzipped.files, registry);
+    checks.extend(unzipped.skipped.iter().map(skipped_check));
+    Ok(checks)
+}
+
+/// A file a zip reader skipped, as a check of its own.
+pub fn skipped_check(skipped: &SkippedFile) -> FileCheck {
+    FileCheck {
+        name: skipped.name.clone(),
+        diagnostics: vec![Diagnostic::new(
+            Severity::Error,
+            "zip-file-skipped",
+            0,
+            0,
+            format!(
+                "not unpacked (its directory record is at byte {}): {}",
+                skipped.offset, skipped.reason
+            ),
+        )],
+    }
 }
 
 /// How one key differs between two versions of a file.
