@@ -8,6 +8,7 @@ mod inputs;
 
 use cwmpkit_core::capture::{self, Capture, CaptureDiagnostic, InputKind, Limits, Options};
 use cwmpkit_core::cwmp;
+use cwmpkit_core::provision::Registry;
 
 fn decode(input: &[u8], limits: Limits) -> Capture {
     capture::decode(input, &Options { limits, ..Options::default() }).expect("decodes")
@@ -224,4 +225,58 @@ fn billion_laughs_is_refused_at_the_doctype() {
     assert!(error.position.offset < 40, "at byte {}", error.position.offset);
     let capture = decode(&input, Limits::default());
     assert_eq!(capture.documents.len(), 1);
+}
+
+/// Row 3 of the issue: a small zip holding one huge `.cfg`. The file would pass the archive's
+/// budget, so it is skipped before any of it is inflated, and said so; the other files are read.
+#[test]
+fn a_zip_bomb_is_skipped_before_it_is_inflated() {
+    use cwmpkit_core::provision::zip::{ZipLimits, ZipReadError, read_zip};
+    let bomb = inputs::zip_bomb(12 << 20);
+    let limits = ZipLimits::default();
+    let budget = limits.budget(bomb.len());
+    assert!(budget < 12 << 20, "the case must exceed the budget: {budget} from {}", bomb.len());
+    let unzipped = read_zip(&bomb, &limits).unwrap();
+    assert_eq!(unzipped.unpacked_bytes, 0);
+    assert_eq!(unzipped.skipped.len(), 1);
+    assert_eq!(unzipped.skipped[0].reason, ZipReadError::TooLarge { limit: budget });
+    let checks = cwmpkit_core::provision::generate::check_zip(&bomb, Registry::builtin());
+    let checks = checks.unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].diagnostics[0].code, "zip-file-skipped");
+
+    // Many files, each under the budget, together over it: the first ones are read, the rest
+    // skipped; what is unpacked stays within the budget.
+    let config = inputs::many_lines(20_000);
+    let names: Vec<String> = (0..12).map(|n| format!("00085D00000{n:X}.cfg")).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &config[..])).collect();
+    let archive = inputs::zip(&files);
+    // The allowance alone, so that a few small files reach it.
+    let limits = ZipLimits { inflated_bytes_allowance: 500_000, max_inflation_ratio: 0, ..limits };
+    let unzipped = read_zip(&archive, &limits).unwrap();
+    let budget = limits.budget(archive.len());
+    assert!(unzipped.unpacked_bytes <= budget);
+    assert_eq!(unzipped.files.len(), budget / config.len());
+    assert_eq!(unzipped.files.len() + unzipped.skipped.len(), 12);
+    assert!(unzipped.skipped.iter().all(|s| s.reason == ZipReadError::TooLarge { limit: budget }));
+}
+
+/// Parsed configuration lines have a budget: past it, the rest of the file is kept as written
+/// (it writes back byte for byte) but not read, and findings per file are capped.
+#[test]
+fn config_lines_and_findings_past_their_budgets_are_kept_unread_and_counted() {
+    use cwmpkit_core::provision::syntax::{LineKind, ParseLimits, parse_with};
+    let limits = ParseLimits { max_lines: 10_000, ..ParseLimits::default() };
+    let bytes = inputs::many_lines(15_000);
+    let parsed = parse_with(&bytes, &limits);
+    assert_eq!(parsed.file.lines.len(), limits.max_lines + 1, "the lines held");
+    assert_eq!(parsed.file.lines.last().unwrap().kind, LineKind::Unread);
+    assert_eq!(parsed.file.to_bytes().unwrap(), bytes);
+    assert!(parsed.diagnostics.iter().any(|d| d.code == "lines-not-read"));
+    // Every line is a finding (an unknown key): the list is capped at the default and counted.
+    let (_, findings) = cwmpkit_core::provision::check("00085D1A2B3C.cfg", &bytes);
+    let cap = ParseLimits::default().max_findings;
+    assert_eq!(findings.len(), cap + 1, "{}", findings.len());
+    let dropped = findings.iter().find(|d| d.code == "findings-dropped").unwrap();
+    assert!(dropped.message.contains("unknown-key 5000"), "{}", dropped.message);
 }

@@ -56,3 +56,52 @@ impl std::fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+/// The findings about one file, at most `cap` of them kept: past it, one `findings-dropped`
+/// finding counts the rest by code, so a file of a million bad lines costs a bounded list.
+#[derive(Debug)]
+pub(crate) struct Findings {
+    kept: Vec<Diagnostic>,
+    cap: usize,
+    dropped: std::collections::BTreeMap<String, usize>,
+}
+
+impl Findings {
+    pub(crate) fn new(cap: usize) -> Self {
+        Findings { kept: Vec::new(), cap, dropped: std::collections::BTreeMap::new() }
+    }
+
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        if self.kept.len() < self.cap {
+            self.kept.push(diagnostic);
+        } else {
+            *self.dropped.entry(diagnostic.code).or_default() += 1;
+        }
+    }
+
+    pub(crate) fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        for diagnostic in diagnostics {
+            self.push(diagnostic);
+        }
+    }
+
+    pub(crate) fn into_vec(mut self) -> Vec<Diagnostic> {
+        if !self.dropped.is_empty() {
+            let total: usize = self.dropped.values().sum();
+            let by_code: Vec<String> =
+                self.dropped.iter().map(|(code, count)| format!("{code} {count}")).collect();
+            self.kept.push(Diagnostic::new(
+                Severity::Warning,
+                "findings-dropped",
+                0,
+                0,
+                format!(
+                    "{total} more findings were not kept (at most {} per file): {}",
+                    self.cap,
+                    by_code.join(", ")
+                ),
+            ));
+        }
+        self.kept
+    }
+}

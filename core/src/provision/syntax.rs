@@ -6,7 +6,7 @@
 //! a comment, a blank line or a `[Section]` header is kept as an unparsed line
 //! and reported as a diagnostic.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Diagnostic, Findings, Severity};
 use serde::{Deserialize, Serialize};
 
 /// How the file's bytes map to text. Files that are valid UTF-8 are read as
@@ -143,11 +143,14 @@ pub enum WriteError {
 pub struct ParseLimits {
     /// Lines read into entries (real files have hundreds, profiles a few thousand).
     pub max_lines: usize,
+    /// Findings kept per file by the parser, and again by validation; past it one
+    /// `findings-dropped` finding counts the rest by code.
+    pub max_findings: usize,
 }
 
 impl Default for ParseLimits {
     fn default() -> Self {
-        ParseLimits { max_lines: 250_000 }
+        ParseLimits { max_lines: 250_000, max_findings: 10_000 }
     }
 }
 
@@ -164,7 +167,8 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// line, so memory is about the file's size plus a bounded cost per line.
 pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Parsed {
     let (bom, encoding, text) = decode_text(bytes);
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Findings::new(limits.max_findings);
+    let mut line_diagnostics = Vec::new();
     let mut lines = Vec::new();
     let mut section: Option<Text> = None;
     let shared_len = shared_prefix_len(&text);
@@ -189,12 +193,14 @@ pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Parsed {
         };
         rest = next;
         let text = share(&shared, raw);
-        let kind = owned(&text, classify(raw, number, &mut diagnostics));
+        let kind = owned(&text, classify(raw, number, &mut line_diagnostics));
+        diagnostics.extend(line_diagnostics.drain(..));
         if let LineKind::Section(name) = &kind {
             section = Some(name.clone());
         }
         lines.push(Line { number, text, ending, kind, section: section.clone() });
     }
+    let mut diagnostics = diagnostics.into_vec();
     let read_len = shared_len - rest.len();
     if read_len < text.len() {
         let unread_bytes = text.len() - read_len;
@@ -808,7 +814,7 @@ mod tests {
     #[test]
     fn lines_past_the_budget_are_kept_unread_and_write_back() {
         let bytes = b"a: 1\n[S]\nc: 3\r\nd: 4\n\ne: \xE9";
-        let parsed = parse_with(bytes, &ParseLimits { max_lines: 2 });
+        let parsed = parse_with(bytes, &ParseLimits { max_lines: 2, ..ParseLimits::default() });
         let file = &parsed.file;
         assert_eq!(file.lines.len(), 3);
         assert_eq!(file.lines[2].kind, LineKind::Unread);

@@ -1,6 +1,6 @@
 //! Checks a parsed file against the key registry and the phones' rules.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Diagnostic, Findings, Severity};
 use super::registry::{KeyType, Registry};
 use super::syntax::{ConfigFile, Entry, Line};
 use serde::{Deserialize, Serialize};
@@ -104,7 +104,7 @@ fn file_label(role: &FileRole) -> &'static str {
 
 /// Checks every entry of `file`, read as a file with `role`.
 pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
+    let mut found = Findings::new(super::syntax::ParseLimits::default().max_findings);
     // (section, key) → (line, value) of the entry seen last.
     let mut seen: HashMap<(Option<&str>, &str), (u32, &str)> = HashMap::new();
     for (line, entry) in file.entries() {
@@ -178,7 +178,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
         check_value(line, entry, spec.key_type, spec.min, spec.max, &mut found);
     }
     check_server_port(file, &mut found);
-    found
+    found.into_vec()
 }
 
 fn value_problem(
@@ -197,7 +197,7 @@ fn check_value(
     key_type: KeyType,
     min: Option<u64>,
     max: Option<u64>,
-    found: &mut Vec<Diagnostic>,
+    found: &mut Findings,
 ) {
     let key = entry.normalized_key.as_str();
     let value = entry.value.as_str();
@@ -395,7 +395,7 @@ pub fn is_config_datetime(text: &str) -> bool {
 }
 
 /// A port written in `tr69 server` that differs from `tr69 server port`.
-fn check_server_port(file: &ConfigFile, found: &mut Vec<Diagnostic>) {
+fn check_server_port(file: &ConfigFile, found: &mut Findings) {
     let mut url: Option<(&Line, &Entry)> = None;
     let mut port: Option<(&Line, &Entry)> = None;
     for (line, entry) in file.entries() {

@@ -133,8 +133,8 @@ pub fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
             out.extend_from_slice(&(name.len() as u16).to_le_bytes());
             out.extend_from_slice(&0u16.to_le_bytes());
             if central {
-                out.extend_from_slice(&[0; 8]);
-                out.extend_from_slice(&0u32.to_le_bytes());
+                // comment length, disk, internal and external attributes
+                out.extend_from_slice(&[0; 10]);
                 out.extend_from_slice(&offset.to_le_bytes());
             }
             out.extend_from_slice(name.as_bytes());
