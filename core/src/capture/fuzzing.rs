@@ -69,6 +69,29 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Arbitrary bytes as a GenieACS debug log (YAML and JSON records): the records' offsets stay
+/// in the input, and the decoded capture holds the bodies within a bound of it.
+pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
+    let (_, diagnostics) = super::genieacs::records(data);
+    if let Some(diagnostic) = diagnostics.iter().find(|d| d.offset.is_some_and(|o| o > data.len()))
+    {
+        return Err(format!(
+            "diagnostic offset {:?} beyond input {}",
+            diagnostic.offset,
+            data.len()
+        ));
+    }
+    if let Ok(capture) = decode(data, &fuzz_options(data.len(), Some(InputKind::GenieacsLog))) {
+        check_output(&capture, data.len() * 2 + 64)?;
+        let bodies: usize =
+            capture.connections.iter().flat_map(|c| &c.messages).map(|m| m.body_len).sum();
+        if bodies > data.len() * 2 + 64 {
+            return Err(format!("{bodies} bytes of bodies from a {}-byte log", data.len()));
+        }
+    }
+    Ok(())
+}
+
 /// Arbitrary bytes as a Python literal and as an enodebd log (each line prefixed so that it is
 /// read as a logged message).
 pub fn check_enodebd_log(data: &[u8]) -> Result<(), String> {

@@ -122,9 +122,9 @@ pub struct Limits {
     /// HTTP headers per message.
     pub max_headers: usize,
     /// What all decompressed bodies and expanded dump repeats of one input may add up to: this
-    /// fixed allowance plus [`Limits::max_inflation_ratio`] times the input's size, and never more
-    /// than [`Limits::max_inflated_bytes_total`]. Past it, bodies are kept as sent
-    /// (`inflate-budget-spent`); the rest of the input is still read.
+    /// fixed allowance (2 MiB) plus [`Limits::max_inflation_ratio`] (8) times the input's size,
+    /// and never more than [`Limits::max_inflated_bytes_total`] (128 MiB). Past it, bodies are
+    /// kept as sent (`inflate-budget-spent`); the rest of the input is still read.
     #[serde(default = "default_inflated_bytes_allowance")]
     pub inflated_bytes_allowance: usize,
     #[serde(default = "default_max_inflation_ratio")]
@@ -163,13 +163,16 @@ fn default_max_pending_bytes_total() -> usize {
     32 * 1024 * 1024
 }
 
-/// Real gzip'd SOAP shrinks 5–15×; a small paste may hold one large compressed body.
+/// A small paste or capture may hold one large compressed body (a whole TR-181 tree is 1–2 MB).
 fn default_inflated_bytes_allowance() -> usize {
-    8 * 1024 * 1024
+    2 * 1024 * 1024
 }
 
+/// Real gzip'd SOAP bodies shrink 5–15×, a whole capture (headers, requests, TCP) far less. The
+/// ratio also bounds time: an element-dense bomb costs about 3× a real body per inflated byte,
+/// so at this ratio a bomb costs about what a real capture of its size does (BENCHMARKS.md).
 fn default_max_inflation_ratio() -> usize {
-    16
+    8
 }
 
 fn default_max_inflated_bytes_total() -> usize {

@@ -182,20 +182,19 @@ pub fn zip_bomb(inflated: usize) -> Vec<u8> {
     zip(&[("00085D1A2B3C.cfg", &text)])
 }
 
-/// The zip bomb's twin: a zip of the same size holding real phone configs.
+/// The zip bomb's twin: a zip of about the same size holding real phone configs.
 pub fn zip_benign(target: usize) -> Vec<u8> {
-    // Each config deflates to about a fifth of itself; grow until the archive reaches `target`.
-    let mut configs: Vec<(String, String)> = Vec::new();
-    let mut size = 0;
-    while size < target {
-        let phone = configs.len();
-        let config = phone_config(phone);
-        size += config.len() / 4 + 100;
-        configs.push((format!("00085D{phone:06X}.cfg"), config));
-    }
-    let files: Vec<(&str, &[u8])> =
-        configs.iter().map(|(name, text)| (name.as_str(), text.as_bytes())).collect();
-    zip(&files)
+    let archive = |phones: usize| {
+        let configs: Vec<(String, String)> = (0..phones)
+            .map(|phone| (format!("00085D{phone:06X}.cfg"), phone_config(phone)))
+            .collect();
+        let files: Vec<(&str, &[u8])> =
+            configs.iter().map(|(name, text)| (name.as_str(), text.as_bytes())).collect();
+        zip(&files)
+    };
+    // A first guess, then scaled by what one phone turned out to cost.
+    let sample = archive(100);
+    archive((target * 100 / sample.len()).max(1))
 }
 
 /// A config file of `lines` short entries.
