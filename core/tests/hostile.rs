@@ -6,7 +6,8 @@
 #[path = "hostile/inputs.rs"]
 mod inputs;
 
-use cwmpkit_core::capture::{self, Capture, CaptureDiagnostic, InputKind, Limits, Options};
+use cwmpkit_core::Diagnostic;
+use cwmpkit_core::capture::{self, Capture, InputKind, Limits, Options};
 use cwmpkit_core::cwmp;
 use cwmpkit_core::provision::Registry;
 
@@ -14,7 +15,7 @@ fn decode(input: &[u8], limits: Limits) -> Capture {
     capture::decode(input, &Options { limits, ..Options::default() }).expect("decodes")
 }
 
-fn all_diagnostics(capture: &Capture) -> Vec<&CaptureDiagnostic> {
+fn all_diagnostics(capture: &Capture) -> Vec<&Diagnostic> {
     capture
         .diagnostics
         .iter()

@@ -4,7 +4,8 @@
 //! bounded by what went in (TCP bytes are delivered once, HTTP messages do not overlap).
 
 use super::tcp::{Reassembler, Segment};
-use super::{Capture, InputKind, Limits, Options, Timestamp, decode, http};
+use super::{Capture, InputKind, Limits, Options, decode, http};
+use crate::base::Timestamp;
 use crate::session;
 use std::net::{IpAddr, SocketAddr};
 
@@ -73,13 +74,11 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
 /// in the input, and the decoded capture holds the bodies within a bound of it.
 pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
     let (_, diagnostics) = super::genieacs::records(data);
-    if let Some(diagnostic) = diagnostics.iter().find(|d| d.offset.is_some_and(|o| o > data.len()))
-    {
-        return Err(format!(
-            "diagnostic offset {:?} beyond input {}",
-            diagnostic.offset,
-            data.len()
-        ));
+    let beyond = |d: &&crate::base::Diagnostic| {
+        d.location.byte_offset().is_some_and(|offset| offset > data.len())
+    };
+    if let Some(diagnostic) = diagnostics.iter().find(beyond) {
+        return Err(format!("diagnostic at {} beyond input {}", diagnostic.location, data.len()));
     }
     if let Ok(capture) = decode(data, &fuzz_options(data.len(), Some(InputKind::GenieacsLog))) {
         check_output(&capture, data.len() * 2 + 64)?;

@@ -6,10 +6,9 @@
 //! `content-length-mismatch` diagnostic says by how much the header was off.
 
 use super::tcp::Run;
-use super::{
-    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Stats, Timestamp, TlsConnection,
-};
-use crate::cwmp::Severity;
+use super::{Capture, Connection, Diagnostic, Limits, Options, Source, Stats, TlsConnection};
+use crate::base::Severity;
+use crate::base::Timestamp;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::Read as _;
@@ -61,7 +60,7 @@ pub struct HttpMessage {
     pub source: Option<SocketAddr>,
     pub destination: Option<SocketAddr>,
     pub credentials: Option<Credentials>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// Set when the message was rebuilt from a log record rather than seen on the wire (e.g.
     /// `enodebd Inform`, `genieacs incoming HTTP request`): its framing and, for enodebd, its
     /// envelope are reconstructions.
@@ -203,8 +202,8 @@ fn is_boundary(data: &[u8], end: usize) -> bool {
     skipped == rest.len() || starts_message(&rest[skipped..])
 }
 
-fn diagnostic(severity: Severity, code: &str, message: String) -> CaptureDiagnostic {
-    CaptureDiagnostic::new(severity, Layer::Http, code, message)
+fn diagnostic(severity: Severity, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::new(severity, Source::Http, code, message)
 }
 
 /// Parses every HTTP message in one direction's runs. Runs after a gap resync on the next start line.
@@ -214,7 +213,7 @@ pub fn parse_runs(
     destination: Option<SocketAddr>,
     options: &Options,
     stats: &mut Stats,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let mut messages = Vec::new();
     let mut diagnostics = Vec::new();
     for run in runs {
@@ -230,7 +229,7 @@ fn parse_run(
     options: &Options,
     stats: &mut Stats,
     messages: &mut Vec<HttpMessage>,
-    diagnostics: &mut Vec<CaptureDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
     let data = &run.data;
     let mut pos = 0usize;
@@ -754,7 +753,7 @@ pub(crate) fn push_connection(
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     messages: Vec<HttpMessage>,
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 ) {
     let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
     capture.connections.push(Connection {
@@ -808,7 +807,7 @@ pub fn parse_transcript(
     data: &[u8],
     options: &Options,
     stats: &mut Stats,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
     parse_runs(std::slice::from_ref(&run), None, None, options, stats)
 }
@@ -817,7 +816,7 @@ pub fn parse_transcript(
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
         parse_transcript(
             text.as_bytes(),
             &Options::default(),

@@ -3,10 +3,11 @@
 use super::file::{Frame, Frames};
 use super::tcp::{Reassembler, Segment};
 use super::{
-    Capture, CaptureDiagnostic, InputKind, Layer, Limits, Options, Stats, Timestamp,
-    UdpConnectionRequest, http, ip_port,
+    Capture, Diagnostic, InputKind, Limits, Options, Source, Stats, UdpConnectionRequest, http,
+    ip_port,
 };
-use crate::cwmp::Severity;
+use crate::base::Severity;
+use crate::base::Timestamp;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpSlice, UdpSlice};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
@@ -163,7 +164,7 @@ impl Defragmenter {
         more: bool,
         payload: &[u8],
         limits: &Limits,
-        diagnostics: &mut Vec<CaptureDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Vec<u8>> {
         self.arrivals += 1;
         if !self.sets.contains_key(&key) && self.sets.len() >= limits.max_fragment_sets {
@@ -175,9 +176,9 @@ impl Defragmenter {
         }
         if offset.saturating_add(payload.len()) > 65_535 {
             self.remove(&key);
-            diagnostics.push(CaptureDiagnostic::new(
+            diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Ip,
+                Source::Ip,
                 "fragment-too-large",
                 "IP fragments add up to more than 65535 bytes; the datagram is dropped",
             ));
@@ -203,11 +204,11 @@ impl Defragmenter {
     }
 
     /// One diagnostic for every set that never got all its fragments in time.
-    fn report(&self, limits: &Limits, diagnostics: &mut Vec<CaptureDiagnostic>) {
+    fn report(&self, limits: &Limits, diagnostics: &mut Vec<Diagnostic>) {
         if self.dropped > 0 {
-            diagnostics.push(CaptureDiagnostic::new(
+            diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Ip,
+                Source::Ip,
                 "fragments-dropped",
                 format!(
                     "{} IP datagram(s) never got all their fragments while more than {} were \
@@ -241,13 +242,8 @@ pub fn analyze(
                 // One diagnostic per kind of problem, not one per frame.
                 if !reported_link_errors.contains(&message) {
                     capture.diagnostics.push(
-                        CaptureDiagnostic::new(
-                            Severity::Warning,
-                            Layer::Link,
-                            "link-layer",
-                            &*message,
-                        )
-                        .at(frame.offset),
+                        Diagnostic::new(Severity::Warning, Source::Link, "link-layer", &*message)
+                            .at_byte(frame.offset),
                     );
                     reported_link_errors.insert(message);
                 }
@@ -276,13 +272,13 @@ fn handle_ip(
 ) {
     let Ok((slice, _)) = LaxIpSlice::from_slice(ip) else {
         capture.diagnostics.push(
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Info,
-                Layer::Ip,
+                Source::Ip,
                 "bad-ip-header",
                 format!("frame {}: not a readable IP header", frame.number),
             )
-            .at(frame.offset),
+            .at_byte(frame.offset),
         );
         return;
     };

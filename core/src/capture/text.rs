@@ -1,12 +1,13 @@
 //! Text inputs: pasted SOAP, HTTP transcripts, `curl -v`, logs, hex dumps, base64 captures.
 
 use super::file::{Frame, Frames};
-use super::time::parse_rfc3339_utc;
 use super::{
-    Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options, SoapDocument,
-    Stats, Timestamp, http, link,
+    Capture, CaptureError, Diagnostic, HttpMessage, InputKind, Options, SoapDocument, Source,
+    Stats, http, link,
 };
-use crate::cwmp::Severity;
+use crate::base::Severity;
+use crate::base::Timestamp;
+use crate::base::time::parse_rfc3339_utc;
 use base64::Engine as _;
 use std::net::SocketAddr;
 
@@ -236,7 +237,7 @@ pub fn decode(
             let bytes =
                 base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| {
                     CaptureError {
-                        layer: Layer::Text,
+                        layer: Source::Text,
                         offset: 0,
                         message: format!("not base64: {e}"),
                     }
@@ -278,7 +279,7 @@ pub fn decode(
             capture.documents = find_envelopes(input, stats);
             if capture.documents.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no SOAP envelope found".into(),
                 });
@@ -289,7 +290,7 @@ pub fn decode(
             let capture = super::enodebd::decode(input, options);
             if capture.connections.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no `Handling/Sending TR069 message:` line found".into(),
                 });
@@ -310,7 +311,7 @@ fn nested(
 ) -> Result<Capture, CaptureError> {
     if depth >= MAX_NESTING {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "dump inside a dump nested too deep".into(),
         });
@@ -319,9 +320,9 @@ fn nested(
     let mut capture = super::decode_at_depth(bytes, &inner_options, depth + 1, stats)?;
     capture.diagnostics.insert(
         0,
-        CaptureDiagnostic::new(
+        Diagnostic::new(
             Severity::Info,
-            Layer::Text,
+            Source::Text,
             "unwrapped",
             format!("{kind:?} input unwrapped to a {:?} capture", capture.kind),
         ),
@@ -465,9 +466,9 @@ fn decode_hex_dump(
     stats.inflated_bytes += expanded as u64;
     let mut capture = unwrap_dump(packets, options, depth, stats)?;
     if expanded > 0 && expanded >= cap {
-        capture.diagnostics.push(CaptureDiagnostic::new(
+        capture.diagnostics.push(Diagnostic::new(
             Severity::Warning,
-            Layer::Text,
+            Source::Text,
             "dump-repeats-cut",
             format!(
                 "`*` lines repeat more bytes than the {cap} left to expand (Limits::\
@@ -576,7 +577,7 @@ fn decode_packets(
 ) -> Result<Capture, CaptureError> {
     if packets.is_empty() {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "no hex-dump lines found".into(),
         });
