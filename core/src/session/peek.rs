@@ -118,6 +118,10 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
     let mut collecting = false;
     // Popped path entries are reused so that element names cost no allocation.
     let mut spare: Vec<String> = Vec::new();
+    // The scan reads no further than the codec would (its element and depth limits): a body of
+    // millions of elements costs a bounded look, as it does the codec.
+    let limits = crate::cwmp::Limits::default();
+    let mut elements = 0usize;
     while let Ok((resolved, event)) = reader.read_resolved_event() {
         let namespace = match &resolved {
             ResolveResult::Bound(ns) => Some(ns.as_ref()),
@@ -125,6 +129,10 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
         };
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
+                elements += 1;
+                if elements > limits.max_elements || path.len() >= limits.max_depth {
+                    break;
+                }
                 let local = start.local_name();
                 let name: &str = local.as_ref();
                 let is_empty = matches!(event, Event::Empty(_));
