@@ -6,7 +6,8 @@
 //! a comment, a blank line or a `[Section]` header is kept as an unparsed line
 //! and reported as a diagnostic.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::config_diagnostic;
+use crate::base::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 
 /// How the file's bytes map to text. Files that are valid UTF-8 are read as
@@ -163,7 +164,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     if first_text.is_some_and(|t| t.starts_with("<?xml") || t.starts_with('<')) {
         diagnostics.insert(
             0,
-            Diagnostic::new(
+            config_diagnostic(
                 Severity::Warning,
                 "xml-file",
                 0,
@@ -247,7 +248,7 @@ fn classify(raw: &str, number: u32, diagnostics: &mut Vec<Diagnostic>) -> LineKi
                 format!("expected `key: value`, got `{}`", shorten(trimmed.trim_end())),
             )
         };
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             severity,
             "unparsed-line",
             number,
@@ -261,7 +262,7 @@ fn classify(raw: &str, number: u32, diagnostics: &mut Vec<Diagnostic>) -> LineKi
     let key = key_raw.trim();
     let key_offset = indent + prefix_len + key_start_in_prefix;
     if key.is_empty() {
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Warning,
             "empty-key",
             number,
@@ -272,7 +273,7 @@ fn classify(raw: &str, number: u32, diagnostics: &mut Vec<Diagnostic>) -> LineKi
     }
     let normalized_key = normalize_key(key);
     if key.split(' ').any(str::is_empty) || key.contains('\t') {
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Info,
             "key-spacing",
             number,
@@ -337,7 +338,7 @@ fn split_value(
             if let Some(comment) = after_trimmed.strip_prefix('#') {
                 return (value.to_owned(), true, Some(comment.to_owned()));
             }
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Warning,
                 "text-after-quote",
                 number,
@@ -349,7 +350,7 @@ fn split_value(
             ));
             return (value.to_owned(), true, None);
         }
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Warning,
             "unterminated-quote",
             number,
