@@ -1,10 +1,26 @@
-//! `cwmpkit serve`: serves the built app, and is the ACS the CPEs talk to (`/acs`), with the API
-//! the app drives it through (`/api`), the files CPEs download (`/files/`) and the uploads they send
-//! (`/uploads/`).
+//! `cwmpkit serve`: the relay. It serves the built app, and is the ACS the CPEs talk to
+//! (`/acs`), with the API the app drives it through (`/api`), the files CPEs download
+//! (`/files/`) and the uploads they send (`/uploads/`).
+//!
+//! - `acs_endpoint`: `POST /acs`, the IO around core's ACS;
+//! - `api`: `/api/devices…`, devices, queued RPCs, connection requests;
+//! - `connection_request`: the HTTP GET to a CPE's ConnectionRequestURL;
+//! - `events`: the event bus, `/api/events` and the terminal's lines;
+//! - `files`, `uploads`: what CPEs download and upload;
+//! - `state`: what the handlers share.
 
-use crate::acs::Relay;
+mod acs_endpoint;
+mod api;
+mod connection_request;
+mod events;
+mod files;
+mod state;
+mod uploads;
+
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use state::{Credentials, Relay};
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,12 +76,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         println!("cwmpkit serving {} at http://{local}/", args.dist.display());
         // Best effort: whoever started the relay may have stopped reading its output.
         let _ = writeln!(std::io::stdout().lock(), "ACS URL for CPEs: http://{local}/acs");
-        let credentials = crate::acs::Credentials {
-            username: args.cr_username.clone(),
-            password: args.cr_password.clone(),
-        };
+        let credentials =
+            Credentials { username: args.cr_username.clone(), password: args.cr_password.clone() };
         let relay = Relay::new(args.uploads.clone(), credentials, !args.quiet);
-        let router = app(&args.dist).merge(crate::acs::routes(relay, args.files.clone()));
+        let router = app(&args.dist).merge(routes(relay, args.files.clone()));
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -76,9 +90,33 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// The HTTP surface: the API under `/api`, the app everywhere else. Unknown
+/// The app: the API's health check under `/api`, the built app everywhere else. Unknown
 /// paths fall back to index.html so client-side routes survive a reload.
-pub fn app(dist: &std::path::Path) -> Router {
+fn app(dist: &std::path::Path) -> Router {
     let static_files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new().route("/api/health", get(|| async { "ok" })).fallback_service(static_files)
+}
+
+/// The relay's routes; `files` is served under `/files/` when given.
+fn routes(relay: Relay, files: Option<PathBuf>) -> Router {
+    let mut router = Router::new()
+        .route(
+            "/acs",
+            post(acs_endpoint::cwmp_post).layer(DefaultBodyLimit::max(acs_endpoint::MAX_CWMP_BODY)),
+        )
+        .route("/api/devices", get(api::list_devices))
+        .route("/api/devices/{id}", get(api::show_device))
+        .route("/api/devices/{id}/rpcs", post(api::queue_rpc))
+        .route("/api/devices/{id}/connection-request", post(api::request_connection))
+        .route("/api/events", get(events::event_stream))
+        .route(
+            "/uploads/{name}",
+            post(uploads::receive_upload)
+                .put(uploads::receive_upload)
+                .layer(DefaultBodyLimit::max(uploads::MAX_UPLOAD)),
+        );
+    if let Some(files) = files {
+        router = router.nest_service("/files", files::service(files));
+    }
+    router.with_state(relay)
 }

@@ -1,0 +1,77 @@
+//! `POST /acs`: the CWMP endpoint CPEs post to. Each POST goes through core's ACS
+//! (`cwmpkit_core::acs`), which holds the protocol; this module carries the bytes, the session
+//! cookie and the peer address in, and the reply out.
+
+use super::state::{Relay, now};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cwmpkit_core::acs::CpeRequest;
+use std::hash::{BuildHasher, Hasher};
+use std::net::SocketAddr;
+
+/// The cookie that carries the CWMP session, as CPEs return cookies they were given.
+const SESSION_COOKIE: &str = "cwmpkit-session";
+/// A CWMP body above this is refused; the largest GetParameterValuesResponse seen is ~2 MB.
+pub const MAX_CWMP_BODY: usize = 32 * 1024 * 1024;
+
+/// An unguessable session token: std's randomly keyed hasher, twice, over the time.
+fn session_token() -> String {
+    let mut token = String::with_capacity(32);
+    for _ in 0..2 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_i128(now().unix_nanos);
+        token.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    token
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+}
+
+pub async fn cwmp_post(
+    State(relay): State<Relay>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let cookie = session_cookie(&headers);
+    let token = session_token();
+    let peer_text = peer.to_string();
+    let reply = {
+        let mut acs = relay.acs();
+        acs.handle(CpeRequest {
+            body: &body,
+            session_cookie: cookie.as_deref(),
+            peer: &peer_text,
+            time: now(),
+            new_session_token: &token,
+        })
+    };
+    for event in &reply.events {
+        relay.events.publish_acs(event);
+    }
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, reply.body).into_response();
+    let headers = response.headers_mut();
+    if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+        headers.insert("SOAPServer", HeaderValue::from_static("cwmpkit"));
+    }
+    if let Some(token) = reply.set_session_cookie
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly"))
+    {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,50 @@
+//! What every handler of the relay shares: the ACS (core's state machine), the event bus, and
+//! the settings the handlers read.
+
+use super::events::EventBus;
+use cwmpkit_core::acs::Acs;
+use cwmpkit_core::capture::Timestamp;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub struct Relay {
+    acs: Arc<Mutex<Acs>>,
+    pub events: EventBus,
+    pub uploads: Option<PathBuf>,
+    /// The credentials for connection requests when the API call names none.
+    pub credentials: Credentials,
+}
+
+/// Connection-request credentials (`…ManagementServer.ConnectionRequestUsername`/`Password`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl Relay {
+    pub fn new(uploads: Option<PathBuf>, credentials: Credentials, echo: bool) -> Relay {
+        Relay {
+            acs: Arc::new(Mutex::new(Acs::new())),
+            events: EventBus::new(echo),
+            uploads,
+            credentials,
+        }
+    }
+
+    /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
+    /// refused with 500 would (core's ACS is fuzzed not to panic), so a poisoned lock is recovered.
+    pub fn acs(&self) -> std::sync::MutexGuard<'_, Acs> {
+        self.acs.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The wall clock, the one time source of the relay (core takes time as an argument).
+pub fn now() -> Timestamp {
+    let since_epoch =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp::from_unix_nanos(since_epoch.as_nanos() as i128)
+}
