@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web app, and be the ACS that CPEs talk to (`/acs`), with its API and file server.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Decode CWMP messages from files and print a summary.
     Decode(cli::decode::DecodeArgs),
     /// Parameter sets: validate against a schema, diff, plan RPCs.
@@ -29,7 +29,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Decode(args) => cli::decode::run(&args),
         Command::Params(args) => cli::params::run(&args),
         Command::Provision(args) => cli::provision::run(&args),

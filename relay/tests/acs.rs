@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::Server;
+use common::{Reply, Server, request};
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -40,32 +40,6 @@ fn start(name: &str) -> (Server, PathBuf, PathBuf) {
     (server, files, uploads)
 }
 
-struct Reply {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-fn request(address: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    Reply {
-        status: head.split_whitespace().nth(1).unwrap().parse().unwrap(),
-        headers: head.to_owned(),
-        body: body.to_owned(),
-    }
-}
-
 fn soap(path: &str) -> Vec<u8> {
     std::fs::read(Path::new(SOAP).join(path)).unwrap()
 }
@@ -82,14 +56,16 @@ fn cookie_of(reply: &Reply) -> String {
 
 /// Reads the event stream on its own connection until `count` events arrived.
 fn collect_events(
-    address: String,
+    server: &Server,
     count: usize,
 ) -> std::thread::JoinHandle<Vec<serde_json::Value>> {
-    let mut stream = TcpStream::connect(&address).unwrap();
+    let address = &server.app;
+    let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(
         stream,
-        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/events HTTP/1.1\r\nHost: {address}\r\n{}Accept: text/event-stream\r\n\r\n",
+        server.bearer()
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
@@ -117,11 +93,11 @@ fn collect_events(
 #[test]
 fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
     let (server, _, _) = start("acs-session");
-    let address = server.address.clone();
-    let events = collect_events(address.clone(), 7);
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
+    let events = collect_events(&server, 7);
 
     let inform = request(
-        &address,
+        &acs,
         "POST",
         "/acs",
         "Content-Type: text/xml\r\n",
@@ -134,10 +110,10 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
 
     // The app queues a request through the API; it goes out on the empty POST.
     let queued = request(
-        &address,
+        &app,
         "POST",
         &format!("/api/devices/{DEVICE}/rpcs"),
-        "Content-Type: application/json\r\n",
+        &format!("{auth}Content-Type: application/json\r\n"),
         br#"{"GetParameterValues":{"parameter_names":["InternetGatewayDevice.DeviceInfo."]}}"#,
     );
     assert_eq!(queued.status, 202, "{}", queued.body);
@@ -146,7 +122,7 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
         .unwrap()
         .to_owned();
 
-    let empty = request(&address, "POST", "/acs", &cookie, b"");
+    let empty = request(&acs, "POST", "/acs", &cookie, b"");
     assert_eq!(empty.status, 200);
     assert!(
         empty.body.contains("GetParameterValues") && empty.body.contains(&id),
@@ -157,10 +133,10 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
     let response = String::from_utf8(soap("freeacs/GetParameterValuesResponse.xml"))
         .unwrap()
         .replace("FREEACS-0", &id);
-    let end = request(&address, "POST", "/acs", &cookie, response.as_bytes());
+    let end = request(&acs, "POST", "/acs", &cookie, response.as_bytes());
     assert_eq!(end.status, 204);
 
-    let device = request(&address, "GET", &format!("/api/devices/{DEVICE}"), "", b"");
+    let device = request(&app, "GET", &format!("/api/devices/{DEVICE}"), &auth, b"");
     assert_eq!(device.status, 200);
     let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
     assert_eq!(device["in_session"], false);
@@ -189,27 +165,27 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
 #[test]
 fn the_api_says_what_it_cannot_do() {
     let (server, _, _) = start("acs-api");
-    let address = server.address.clone();
-    let unknown = request(&address, "POST", "/api/devices/nobody/rpcs", "", br#""FactoryReset""#);
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
+    let unknown = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, br#""FactoryReset""#);
     assert_eq!(unknown.status, 404, "{}", unknown.body);
-    let broken = request(&address, "POST", "/api/devices/nobody/rpcs", "", b"{\"Reboot\":");
+    let broken = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, b"{\"Reboot\":");
     assert_eq!(broken.status, 400);
     assert!(broken.body.contains("line 1"), "{}", broken.body);
-    let garbage = request(&address, "POST", "/acs", "", b"<Envelope><oops");
+    let garbage = request(&acs, "POST", "/acs", "", b"<Envelope><oops");
     assert_eq!(garbage.status, 400);
-    assert_eq!(request(&address, "GET", "/api/devices", "", b"").body, "[]");
+    assert_eq!(request(&app, "GET", "/api/devices", &auth, b"").body, "[]");
 }
 
 #[test]
 fn cpes_download_files_and_upload_backups() {
     let (server, _, uploads) = start("acs-files");
-    let address = server.address.clone();
-    let firmware = request(&address, "GET", "/files/6867i.st", "", b"");
+    let acs = server.acs.clone();
+    let firmware = request(&acs, "GET", "/files/6867i.st", "", b"");
     assert_eq!((firmware.status, firmware.body.as_str()), (200, "firmware image"));
-    assert_eq!(request(&address, "GET", "/files/missing.st", "", b"").status, 404);
+    assert_eq!(request(&acs, "GET", "/files/missing.st", "", b"").status, 404);
 
     let stored = request(
-        &address,
+        &acs,
         "PUT",
         "/uploads/00085D1A2B3C-backup.cfg",
         "",
@@ -220,10 +196,10 @@ fn cpes_download_files_and_upload_backups() {
         std::fs::read_to_string(uploads.join("00085D1A2B3C-backup.cfg")).unwrap(),
         "sip line1 auth name: 1001\n"
     );
-    let posted = request(&address, "POST", "/uploads/syslog.txt", "", b"boot ok");
+    let posted = request(&acs, "POST", "/uploads/syslog.txt", "", b"boot ok");
     assert_eq!(posted.status, 201);
-    assert_eq!(request(&address, "PUT", "/uploads/..%2Fescape", "", b"x").status, 400);
-    assert_eq!(request(&address, "PUT", "/uploads/.hidden", "", b"x").status, 400);
+    assert_eq!(request(&acs, "PUT", "/uploads/..%2Fescape", "", b"x").status, 400);
+    assert_eq!(request(&acs, "PUT", "/uploads/.hidden", "", b"x").status, 400);
     assert!(!uploads.join("../escape").exists());
 }
 
@@ -298,18 +274,17 @@ fn inform_with_connection_request_url(address: &str) -> Vec<u8> {
 #[test]
 fn connection_requests_answer_the_cpes_digest_challenge() {
     let (server, _, _) = start("acs-connection-request");
-    let address = server.address.clone();
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
     for (password, accepted) in [("secret", true), ("wrong", false)] {
         let (cpe, requests) = fake_cpe("secret");
-        let inform =
-            request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&cpe));
+        let inform = request(&acs, "POST", "/acs", "", &inform_with_connection_request_url(&cpe));
         assert_eq!(inform.status, 200);
         let body = format!(r#"{{"username":"acs","password":"{password}"}}"#);
         let reply = request(
-            &address,
+            &app,
             "POST",
             &format!("/api/devices/{DEVICE}/connection-request"),
-            "",
+            &auth,
             body.as_bytes(),
         );
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -320,14 +295,14 @@ fn connection_requests_answer_the_cpes_digest_challenge() {
         assert!(requests[0].starts_with("GET /CWMP/ConnectionRequest HTTP/1.1"), "{}", requests[0]);
         assert!(requests[1].contains("Authorization: Digest"), "{}", requests[1]);
         // The session ends, so the next Inform opens a new one.
-        request(&address, "POST", "/acs", &cookie_of(&inform), b"");
+        request(&acs, "POST", "/acs", &cookie_of(&inform), b"");
     }
     // A CPE that is not there is reported, not waited on forever.
     let gone =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-    request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&gone));
+    request(&acs, "POST", "/acs", "", &inform_with_connection_request_url(&gone));
     let reply =
-        request(&address, "POST", &format!("/api/devices/{DEVICE}/connection-request"), "", b"");
+        request(&app, "POST", &format!("/api/devices/{DEVICE}/connection-request"), &auth, b"");
     assert_eq!(reply.status, 502, "{}", reply.body);
     assert!(reply.body.contains("cannot reach"), "{}", reply.body);
 }

@@ -13,8 +13,6 @@ use std::net::SocketAddr;
 
 /// The cookie that carries the CWMP session, as CPEs return cookies they were given.
 const SESSION_COOKIE: &str = "cwmpkit-session";
-/// A CWMP body above this is refused; the largest GetParameterValuesResponse seen is ~2 MB.
-pub const MAX_CWMP_BODY: usize = 32 * 1024 * 1024;
 
 /// An unguessable session token: std's randomly keyed hasher, twice, over the time.
 fn session_token() -> String {

@@ -12,6 +12,26 @@ use axum::response::{IntoResponse, Response};
 use cwmpkit_core::cwmp::Message;
 use serde::Serialize;
 
+/// `GET /api/info`: where devices reach the relay, for the app to show and to build the
+/// `/files/` and `/uploads/` URLs of Download and Upload RPCs (they are on the ACS listener,
+/// not the app's origin).
+#[derive(Serialize)]
+struct Info<'a> {
+    acs_url: &'a str,
+    files_url: String,
+    uploads_url: String,
+}
+
+pub async fn info(State(relay): State<Relay>) -> Response {
+    let base = relay.acs_url.strip_suffix("/acs").unwrap_or(&relay.acs_url).trim_end_matches('/');
+    Json(Info {
+        acs_url: &relay.acs_url,
+        files_url: format!("{base}/files/"),
+        uploads_url: format!("{base}/uploads/"),
+    })
+    .into_response()
+}
+
 /// `GET /api/devices`
 pub async fn list_devices(State(relay): State<Relay>) -> Response {
     Json(relay.acs().devices().cloned().collect::<Vec<_>>()).into_response()

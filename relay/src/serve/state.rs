@@ -6,6 +6,7 @@ use cwmpkit_core::acs::Acs;
 use cwmpkit_core::capture::Timestamp;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
 
 #[derive(Clone)]
 pub struct Relay {
@@ -14,6 +15,8 @@ pub struct Relay {
     pub uploads: Option<PathBuf>,
     /// The credentials for connection requests when the API call names none.
     pub credentials: Credentials,
+    /// The ACS URL as devices reach it (`--acs-url`, or from `--acs-listen`).
+    pub acs_url: String,
 }
 
 /// Connection-request credentials (`…ManagementServer.ConnectionRequestUsername`/`Password`).
@@ -26,12 +29,19 @@ pub struct Credentials {
 }
 
 impl Relay {
-    pub fn new(uploads: Option<PathBuf>, credentials: Credentials, echo: bool) -> Relay {
+    pub fn new(
+        uploads: Option<PathBuf>,
+        credentials: Credentials,
+        echo: bool,
+        shutdown: CancellationToken,
+        acs_url: String,
+    ) -> Relay {
         Relay {
             acs: Arc::new(Mutex::new(Acs::new())),
-            events: EventBus::new(echo),
+            events: EventBus::new(echo, shutdown),
             uploads,
             credentials,
+            acs_url,
         }
     }
 

@@ -9,9 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 
-/// Config backups and logs a CPE uploads.
-pub const MAX_UPLOAD: usize = 256 * 1024 * 1024;
-
 /// A file name a CPE may upload to: one path segment, no hidden files.
 fn upload_name_is_safe(name: &str) -> bool {
     !name.is_empty()
