@@ -8,7 +8,8 @@
 //! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
 //! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
 
-use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
+use super::{CaptureDiagnostic, Layer, Limits};
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;

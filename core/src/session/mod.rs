@@ -11,9 +11,10 @@
 pub mod conformance;
 pub mod peek;
 
+use crate::base::Timestamp;
 use crate::capture::{
     self, Capture, CaptureDiagnostic, CaptureError, Credentials, HttpMessage, InputKind, Options,
-    Timestamp, TlsConnection, UdpConnectionRequest,
+    TlsConnection, UdpConnectionRequest,
 };
 use crate::cwmp::{self, Envelope, Severity};
 use peek::Peek;

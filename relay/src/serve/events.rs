@@ -5,8 +5,8 @@
 use super::connection_request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::AcsEvent;
-use cwmpkit_core::capture::Timestamp;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::io::Write as _;

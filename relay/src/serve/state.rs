@@ -2,8 +2,8 @@
 //! the settings the handlers read.
 
 use super::events::EventBus;
+use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::Acs;
-use cwmpkit_core::capture::Timestamp;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
