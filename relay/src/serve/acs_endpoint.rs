@@ -2,12 +2,14 @@
 //! (`cwmpkit_core::acs`), which holds the protocol; this module carries the bytes, the session
 //! cookie and the peer address in, and the reply out.
 
+use super::cpe_auth::Refusal;
 use super::state::{Relay, now};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::CpeRequest;
+use cwmpkit_core::cwmp::{self, Message};
 use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
 
@@ -36,12 +38,70 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.trim_matches('"').to_owned())
 }
 
+/// The device an Inform names: its ID (`OUI-Class-Serial`) and serial number.
+fn informing_device(body: &[u8]) -> Option<(String, String)> {
+    let decoded = cwmp::decode(body).ok()?;
+    match &decoded.envelopes.first()?.message {
+        Message::Inform(inform) => Some((
+            cwmpkit_core::acs::device_key(&inform.device_id),
+            inform.device_id.serial_number.clone(),
+        )),
+        _ => None,
+    }
+}
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
+fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAddr) -> Response {
+    let now = unix_seconds();
+    let (body, stale) = match refusal {
+        Refusal::Challenge => ("authentication required\n".to_owned(), false),
+        Refusal::Stale => ("the nonce is stale: answer the new challenge\n".to_owned(), true),
+        Refusal::Failed(reason) => {
+            relay.events.problem(
+                device,
+                "auth-failed",
+                &format!("CPE authentication failed from {peer}: {reason}"),
+            );
+            (format!("authentication failed: {reason}\n"), false)
+        }
+    };
+    let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
+    for challenge in relay.cpe_auth.challenges(now, stale) {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
 pub async fn cwmp_post(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !relay.cpe_auth.is_open() {
+        let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        // Only an answer to a challenge is worth decoding: the Inform it carries decides
+        // which credential must have made it.
+        let claimed = authorization.and_then(|_| informing_device(&body));
+        let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
+        let verified = relay.cpe_auth.verify(
+            "POST",
+            target,
+            authorization,
+            claimed.as_ref().map(|(id, serial)| (id.as_str(), serial.as_str())),
+            unix_seconds(),
+        );
+        if let Err(refusal) = verified {
+            return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+        }
+    }
     let cookie = session_cookie(&headers);
     let token = session_token();
     let peer_text = peer.to_string();

@@ -74,8 +74,13 @@ impl EventBus {
 
     /// A problem of the relay's own (a limit hit, a refusal), on the terminal and the stream.
     pub fn notice(&self, code: &str, message: &str) {
-        let event = RelayEvent::Problem { time: now(), device: None, code, message };
-        self.publish_relay(&event, || format!("problem - {message}"));
+        self.problem(None, code, message);
+    }
+
+    /// A problem about a device (or about none), on the terminal and the stream.
+    pub fn problem(&self, device: Option<&str>, code: &str, message: &str) {
+        let event = RelayEvent::Problem { time: now(), device, code, message };
+        self.publish_relay(&event, || format!("problem {}: {message}", device.unwrap_or("-")));
     }
 
     pub fn publish_relay(&self, event: &RelayEvent<'_>, line: impl FnOnce() -> String) {

@@ -15,6 +15,7 @@ mod access;
 mod acs_endpoint;
 mod api;
 mod connection_request;
+mod cpe_auth;
 mod events;
 mod files;
 mod listener;
@@ -99,6 +100,31 @@ pub struct ServeArgs {
     /// A file holding the connection-request password (its first line).
     #[arg(long, conflicts_with = "cr_password", help_heading = "Connection requests")]
     pub cr_password_file: Option<PathBuf>,
+
+    /// The username devices authenticate with (Aastra: `tr69 username`), with --cpe-password.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_username: Option<String>,
+    /// The password devices authenticate with (Aastra: `tr69 password`). Prefer
+    /// --cpe-password-file or the environment: argv shows in `ps`.
+    #[arg(
+        long,
+        env = "CWMPKIT_CPE_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Device authentication"
+    )]
+    pub cpe_password: Option<String>,
+    /// A file holding the devices' default password (its first line).
+    #[arg(long, conflicts_with = "cpe_password", help_heading = "Device authentication")]
+    pub cpe_password_file: Option<PathBuf>,
+    /// Credentials per device: a CSV file with the columns `device,username,password` (device:
+    /// its ID `OUI-ProductClass-Serial`, or its serial number). A listed device is admitted only
+    /// with its own credential.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_credentials: Option<PathBuf>,
+    /// Accept Basic authentication from devices over plain HTTP (it sends the password as is;
+    /// over TLS it is always accepted). Digest is always accepted.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_basic_over_http: bool,
 
     /// Connections open at once, per listener. At the limit the longest-idle connection is
     /// closed to make room; when all are busy, new ones get 503.
@@ -194,6 +220,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         "--cr-password",
     )?
     .unwrap_or_default();
+    let cpe_auth = cpe_credentials(&args, acs_tls.is_some())?;
     let limits = ConnectionLimits {
         max_connections: args.max_connections,
         idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
@@ -224,6 +251,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             let _ = writeln!(out, "Open the app signed in: {api_scheme}://{api_local}/#token=<your token>");
         }
         let _ = writeln!(out, "ACS URL for CPEs: {acs_url}");
+        let _ = writeln!(out, "{}", describe_cpe_auth(&cpe_auth));
         if acs_local.ip().is_unspecified() && args.acs_url.is_none() {
             let _ = writeln!(
                 out,
@@ -235,7 +263,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
         let credentials = Credentials { username: args.cr_username.clone(), password: cr_password };
-        let relay = Relay::new(args.uploads.clone(), credentials, !args.quiet, shutdown.clone(), acs_url);
+        let relay = Relay::new(
+            args.uploads.clone(),
+            credentials,
+            !args.quiet,
+            shutdown.clone(),
+            acs_url,
+            cpe_auth,
+        );
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));
@@ -249,6 +284,54 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The devices' credentials from the flags and `--cpe-credentials`.
+fn cpe_credentials(args: &ServeArgs, acs_tls: bool) -> Result<cpe_auth::CpeCredentials, String> {
+    let password = secret_from(
+        args.cpe_password.as_deref(),
+        args.cpe_password_file.as_deref(),
+        "--cpe-password",
+    )?;
+    let default = match (&args.cpe_username, password) {
+        (None, None) => None,
+        (username, Some(password)) => {
+            Some(cpe_auth::Credential { username: username.clone().unwrap_or_default(), password })
+        }
+        (Some(_), None) => {
+            return Err("--cpe-username needs --cpe-password (or --cpe-password-file, or CWMPKIT_CPE_PASSWORD)".to_owned());
+        }
+    };
+    let mut nonce_key = [0u8; 32];
+    getrandom::fill(&mut nonce_key).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    let mut credentials = cpe_auth::CpeCredentials {
+        default,
+        per_device: Default::default(),
+        basic_allowed: acs_tls || args.cpe_basic_over_http,
+        nonce_key,
+    };
+    if let Some(file) = &args.cpe_credentials {
+        credentials.read_file(file)?;
+    }
+    Ok(credentials)
+}
+
+/// The start-up line that says how devices are admitted.
+fn describe_cpe_auth(credentials: &cpe_auth::CpeCredentials) -> String {
+    if credentials.is_open() {
+        return "Device authentication: off. Any device that reaches the ACS is trusted; give \
+                --cpe-username/--cpe-password or --cpe-credentials to require it"
+            .to_owned();
+    }
+    let schemes = if credentials.basic_allowed { "Digest or Basic" } else { "Digest" };
+    let default = match &credentials.default {
+        Some(default) => format!("default user {:?}", default.username),
+        None => "no default credential".to_owned(),
+    };
+    format!(
+        "Device authentication: {schemes}; {default}; {} device(s) with their own",
+        credentials.per_device.len()
+    )
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM starts the shutdown.

@@ -1,6 +1,7 @@
 //! What every handler of the relay shares: the ACS (core's state machine), the event bus, and
 //! the settings the handlers read.
 
+use super::cpe_auth::CpeCredentials;
 use super::events::EventBus;
 use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::Acs;
@@ -17,6 +18,8 @@ pub struct Relay {
     pub credentials: Credentials,
     /// The ACS URL as devices reach it (`--acs-url`, or from `--acs-listen`).
     pub acs_url: String,
+    /// Who may post to the ACS (and upload).
+    pub cpe_auth: Arc<CpeCredentials>,
 }
 
 /// Connection-request credentials (`…ManagementServer.ConnectionRequestUsername`/`Password`).
@@ -35,6 +38,7 @@ impl Relay {
         echo: bool,
         shutdown: CancellationToken,
         acs_url: String,
+        cpe_auth: CpeCredentials,
     ) -> Relay {
         Relay {
             acs: Arc::new(Mutex::new(Acs::new())),
@@ -42,6 +46,7 @@ impl Relay {
             uploads,
             credentials,
             acs_url,
+            cpe_auth: Arc::new(cpe_auth),
         }
     }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // reason: each test binary uses its own part of this module
 
+pub mod cpe;
+
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -108,4 +110,89 @@ pub fn parse(response: &[u8]) -> Reply {
         headers: head.to_owned(),
         body: body.to_owned(),
     }
+}
+
+/// The relay's event stream, read on its own connection by a thread.
+pub struct Events {
+    received: std::sync::mpsc::Receiver<serde_json::Value>,
+}
+
+impl Events {
+    /// Subscribes; returns once the stream's response head has arrived (so it sees what follows).
+    pub fn subscribe(server: &Server) -> Events {
+        let mut stream = TcpStream::connect(&server.app).unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: {}\r\n{}Accept: text/event-stream\r\n\r\n",
+            server.app,
+            server.bearer()
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+            line.clear();
+        }
+        let (sender, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(data) = line.trim_end().strip_prefix("data:")
+                    && let Ok(event) = serde_json::from_str(data.trim())
+                    && sender.send(event).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        Events { received }
+    }
+
+    /// The next event, waiting up to 30 s (a bound so that a missing event fails, not hangs).
+    pub fn next(&self) -> Option<serde_json::Value> {
+        self.received.recv_timeout(std::time::Duration::from_secs(30)).ok()
+    }
+
+    /// Skips events until one passes `check`, and returns it; panics (failing the test) if the
+    /// stream ends or goes quiet first.
+    pub fn until(
+        &self,
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let mut seen = Vec::new();
+        while let Some(event) = self.next() {
+            if check(&event) {
+                return event;
+            }
+            seen.push(event);
+        }
+        panic!("no event {what}; saw {seen:#?}");
+    }
+}
+
+/// A corpus file (`../shared/corpus/…` beside the clone).
+pub fn corpus(relative: &str) -> Vec<u8> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A directory of its own under the test target dir, emptied.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A `--dist` with an index.html, for relays whose app the test does not look at.
+pub fn fake_dist(name: &str) -> std::path::PathBuf {
+    let dir = scratch(&format!("{name}-dist"));
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>cwmpkit test</title>").unwrap();
+    dir
 }
