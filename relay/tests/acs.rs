@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::cpe::{CrChallenge, cr_listener, inform_reporting};
 use common::{Reply, Server, request};
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
@@ -24,19 +25,27 @@ fn directory(name: &str) -> PathBuf {
 }
 
 fn start(name: &str) -> (Server, PathBuf, PathBuf) {
+    start_with(name, &[])
+}
+
+fn start_with(name: &str, extra: &[&str]) -> (Server, PathBuf, PathBuf) {
     let dist = directory(&format!("{name}-dist"));
     std::fs::write(dist.join("index.html"), "<!doctype html><title>cwmpkit test</title>").unwrap();
     let files = directory(&format!("{name}-files"));
     std::fs::write(files.join("6867i.st"), b"firmware image").unwrap();
     let uploads = directory(&format!("{name}-uploads"));
-    let server = common::serve([
-        OsStr::new("--dist"),
-        dist.as_os_str(),
-        OsStr::new("--files"),
-        files.as_os_str(),
-        OsStr::new("--uploads"),
-        uploads.as_os_str(),
-    ]);
+    let server = common::serve(
+        [
+            OsStr::new("--dist"),
+            dist.as_os_str(),
+            OsStr::new("--files"),
+            files.as_os_str(),
+            OsStr::new("--uploads"),
+            uploads.as_os_str(),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(OsStr::new)),
+    );
     (server, files, uploads)
 }
 
@@ -203,81 +212,14 @@ fn cpes_download_files_and_upload_backups() {
     assert!(!uploads.join("../escape").exists());
 }
 
-fn md5_hex(text: &str) -> String {
-    use md5::Digest as _;
-    md5::Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn digest_field<'a>(header: &'a str, name: &str) -> &'a str {
-    header
-        .split(',')
-        .filter_map(|part| part.trim().trim_start_matches("Digest ").split_once('='))
-        .find(|(key, _)| key.trim() == name)
-        .map(|(_, value)| value.trim().trim_matches('"'))
-        .unwrap_or_else(|| panic!("no {name} in {header}"))
-}
-
-/// A CPE's connection-request server: challenges with Digest, then checks the answer as RFC 7616
-/// computes it, and accepts only the right password.
-fn fake_cpe(password: &'static str) -> (String, std::thread::JoinHandle<Vec<String>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let handle = std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        for _ in 0..2 {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
-                head.push_str(&line);
-                line.clear();
-            }
-            let authorization =
-                head.lines().find_map(|l| l.strip_prefix("Authorization: ")).map(str::to_owned);
-            let response = match authorization {
-                None => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"IGD Authentication\", nonce=\"5f2a9c\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n".to_owned(),
-                Some(header) => {
-                    let ha1 = md5_hex(&format!("{}:IGD Authentication:{password}", digest_field(&header, "username")));
-                    let ha2 = md5_hex(&format!("GET:{}", digest_field(&header, "uri")));
-                    let expected = md5_hex(&format!(
-                        "{ha1}:5f2a9c:{}:{}:auth:{ha2}",
-                        digest_field(&header, "nc"),
-                        digest_field(&header, "cnonce")
-                    ));
-                    if digest_field(&header, "response") == expected {
-                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    } else {
-                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    }
-                }
-            };
-            seen.push(head);
-            stream.write_all(response.as_bytes()).unwrap();
-        }
-        seen
-    });
-    (address, handle)
-}
-
-/// The corpus Inform, with its ConnectionRequestURL pointing at `address`.
-fn inform_with_connection_request_url(address: &str) -> Vec<u8> {
-    String::from_utf8(soap("cwmp_ex/inform-2601.xml"))
-        .unwrap()
-        .replace(
-            "http://2.110.157.83:7676/CWMP/ConnectionRequest",
-            &format!("http://{address}/CWMP/ConnectionRequest"),
-        )
-        .into_bytes()
-}
-
 #[test]
 fn connection_requests_answer_the_cpes_digest_challenge() {
-    let (server, _, _) = start("acs-connection-request");
+    let (server, _, _) = start_with("acs-connection-request", &["--allow-local-cpe"]);
     let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
     for (password, accepted) in [("secret", true), ("wrong", false)] {
-        let (cpe, requests) = fake_cpe("secret");
-        let inform = request(&acs, "POST", "/acs", "", &inform_with_connection_request_url(&cpe));
+        let (cpe, requests) = cr_listener(CrChallenge::Digest("secret"), 2, None);
+        let url = format!("http://{cpe}/CWMP/ConnectionRequest");
+        let inform = request(&acs, "POST", "/acs", "", &inform_reporting(&url, None));
         assert_eq!(inform.status, 200);
         let body = format!(r#"{{"username":"acs","password":"{password}"}}"#);
         let reply = request(
@@ -300,7 +242,7 @@ fn connection_requests_answer_the_cpes_digest_challenge() {
     // A CPE that is not there is reported, not waited on forever.
     let gone =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-    request(&acs, "POST", "/acs", "", &inform_with_connection_request_url(&gone));
+    request(&acs, "POST", "/acs", "", &inform_reporting(&format!("http://{gone}/"), None));
     let reply =
         request(&app, "POST", &format!("/api/devices/{DEVICE}/connection-request"), &auth, b"");
     assert_eq!(reply.status, 502, "{}", reply.body);

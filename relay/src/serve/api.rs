@@ -3,7 +3,7 @@
 
 use super::connection_request;
 use super::events::RelayEvent;
-use super::state::{Credentials, Relay, now};
+use super::state::{Relay, now};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -84,53 +84,124 @@ pub async fn queue_rpc(
     }
 }
 
+/// The parameters whose value is the UDP address of TR-111 connection requests.
+const UDP_CONNECTION_REQUEST_ADDRESS: &[&str] = &[
+    "Device.ManagementServer.UDPConnectionRequestAddress",
+    "InternetGatewayDevice.ManagementServer.UDPConnectionRequestAddress",
+];
+
+/// The body of a connection request: credentials for this one request, and which of the
+/// device's own addresses to use. There is no field for a target: the relay connects only
+/// where the device said.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionRequestBody {
+    username: Option<String>,
+    password: Option<String>,
+    /// `http` (the ConnectionRequestURL) or `udp` (the UDPConnectionRequestAddress); default:
+    /// http when the device reported a URL, else udp.
+    via: Option<Via>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Via {
+    Http,
+    Udp,
+}
+
 /// `POST /api/devices/{id}/connection-request`. Body (optional):
-/// `{"username": "…", "password": "…"}`; else the relay's `--cr-username`/`--cr-password`.
+/// `{"username": "…", "password": "…", "via": "http" | "udp"}`; credentials default to the
+/// relay's `--cr-username`/`--cr-password`.
 pub async fn request_connection(
     State(relay): State<Relay>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let credentials = if body.iter().all(u8::is_ascii_whitespace) {
-        relay.credentials.clone()
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        ConnectionRequestBody::default()
     } else {
-        match serde_json::from_slice::<Credentials>(&body) {
-            Ok(credentials) => credentials,
+        match serde_json::from_slice::<ConnectionRequestBody>(&body) {
+            Ok(request) => request,
             Err(error) => {
-                return (StatusCode::BAD_REQUEST, format!("not credentials in JSON: {error}"))
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "not a connection request (`username`, `password`, `via`) in JSON, line {} column {}: {error}",
+                        error.line(),
+                        error.column()
+                    ),
+                )
                     .into_response();
             }
         }
     };
-    let url = {
+    let mut settings = (*relay.connection_requests).clone();
+    if let Some(username) = request.username {
+        settings.username = username;
+    }
+    if let Some(password) = request.password {
+        settings.password = password;
+    }
+    let (url, udp) = {
         let acs = relay.acs();
-        match acs.device(&id) {
-            None => {
-                return (StatusCode::NOT_FOUND, format!("no device {id} has informed this ACS"))
-                    .into_response();
-            }
-            Some(device) => match &device.connection_request_url {
-                Some(url) => url.clone(),
-                None => {
-                    return (
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        format!("{id} has not reported its ConnectionRequestURL"),
-                    )
-                        .into_response();
-                }
-            },
+        let Some(device) = acs.device(&id) else {
+            return (StatusCode::NOT_FOUND, format!("no device {id:?} has informed this ACS"))
+                .into_response();
+        };
+        let udp = UDP_CONNECTION_REQUEST_ADDRESS
+            .iter()
+            .find_map(|name| device.parameters.get(*name))
+            .filter(|address| !address.trim().is_empty())
+            .cloned();
+        (device.connection_request_url.clone().filter(|u| !u.trim().is_empty()), udp)
+    };
+    let via = match (request.via, &url, &udp) {
+        (Some(via), _, _) => via,
+        (None, Some(_), _) => Via::Http,
+        (None, None, Some(_)) => Via::Udp,
+        (None, None, None) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{id} has reported neither a ConnectionRequestURL nor a UDPConnectionRequestAddress"),
+            )
+                .into_response();
         }
     };
-    let result = connection_request::send(&url, &credentials.username, &credentials.password).await;
+    let (target, result) = match (via, url, udp) {
+        (Via::Http, Some(url), _) => {
+            (connection_request::redact(&url), connection_request::send_http(&url, &settings).await)
+        }
+        (Via::Udp, _, Some(address)) => {
+            (format!("udp://{address}"), connection_request::send_udp(&address, &settings).await)
+        }
+        (Via::Http, None, _) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{id} has not reported its ConnectionRequestURL"),
+            )
+                .into_response();
+        }
+        (Via::Udp, _, None) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{id} has not reported its UDPConnectionRequestAddress"),
+            )
+                .into_response();
+        }
+    };
     let (outcome, error) = match &result {
         Ok(outcome) => (Some(outcome), None),
         Err(error) => (None, Some(error.as_str())),
     };
     let event =
-        RelayEvent::ConnectionRequest { time: now(), device: &id, url: &url, outcome, error };
+        RelayEvent::ConnectionRequest { time: now(), device: &id, url: &target, outcome, error };
     relay.events.publish_relay(&event, || match &result {
-        Ok(outcome) => format!("connection request {id} → {url}: HTTP {}", outcome.status),
-        Err(error) => format!("connection request {id} → {url}: {error}"),
+        Ok(outcome) => match outcome.status {
+            Some(status) => format!("connection request {id} → {target}: HTTP {status}"),
+            None => format!("connection request {id} → {target}: sent"),
+        },
+        Err(error) => format!("connection request {id} → {target}: {error}"),
     });
     match result {
         Ok(outcome) => Json(outcome).into_response(),

@@ -27,7 +27,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use listener::{ConnectionLimits, Listener};
-use state::{Credentials, Relay};
+use state::Relay;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -100,6 +100,20 @@ pub struct ServeArgs {
     /// A file holding the connection-request password (its first line).
     #[arg(long, conflicts_with = "cr_password", help_heading = "Connection requests")]
     pub cr_password_file: Option<PathBuf>,
+    /// Answer a CPE that challenges with Basic (the password sent as is). TR-069 wants
+    /// Digest; without this flag such a CPE is not sent the password.
+    #[arg(long, help_heading = "Connection requests")]
+    pub cr_allow_basic: bool,
+    /// Send connection requests to loopback and link-local addresses a device reports (a
+    /// simulator on this machine). Without it, such a URL is refused.
+    #[arg(long, help_heading = "Connection requests")]
+    pub allow_local_cpe: bool,
+    /// PEM CA certificates to trust for https ConnectionRequestURLs (CPEs' own certificates).
+    #[arg(long, help_heading = "Connection requests")]
+    pub cr_ca: Option<PathBuf>,
+    /// Do not verify the certificate of an https ConnectionRequestURL.
+    #[arg(long, conflicts_with = "cr_ca", help_heading = "Connection requests")]
+    pub cr_insecure_tls: bool,
 
     /// The username devices authenticate with (Aastra: `tr69 username`), with --cpe-password.
     #[arg(long, help_heading = "Device authentication")]
@@ -221,6 +235,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
     )?
     .unwrap_or_default();
     let cpe_auth = cpe_credentials(&args, acs_tls.is_some())?;
+    let connection_requests = connection_request::Settings {
+        username: args.cr_username.clone(),
+        password: cr_password,
+        allow_basic: args.cr_allow_basic,
+        allow_local: args.allow_local_cpe,
+        tls: Arc::new(connection_request::tls_config(args.cr_ca.as_deref(), args.cr_insecure_tls)?),
+    };
     let limits = ConnectionLimits {
         max_connections: args.max_connections,
         idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
@@ -262,10 +283,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
 
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
-        let credentials = Credentials { username: args.cr_username.clone(), password: cr_password };
         let relay = Relay::new(
             args.uploads.clone(),
-            credentials,
+            connection_requests,
             !args.quiet,
             shutdown.clone(),
             acs_url,

@@ -1,6 +1,7 @@
 //! What every handler of the relay shares: the ACS (core's state machine), the event bus, and
 //! the settings the handlers read.
 
+use super::connection_request;
 use super::cpe_auth::CpeCredentials;
 use super::events::EventBus;
 use cwmpkit_core::Timestamp;
@@ -14,27 +15,18 @@ pub struct Relay {
     acs: Arc<Mutex<Acs>>,
     pub events: EventBus,
     pub uploads: Option<PathBuf>,
-    /// The credentials for connection requests when the API call names none.
-    pub credentials: Credentials,
+    /// How connection requests are sent, and their credentials when the API call names none.
+    pub connection_requests: Arc<connection_request::Settings>,
     /// The ACS URL as devices reach it (`--acs-url`, or from `--acs-listen`).
     pub acs_url: String,
     /// Who may post to the ACS (and upload).
     pub cpe_auth: Arc<CpeCredentials>,
 }
 
-/// Connection-request credentials (`…ManagementServer.ConnectionRequestUsername`/`Password`).
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct Credentials {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-}
-
 impl Relay {
     pub fn new(
         uploads: Option<PathBuf>,
-        credentials: Credentials,
+        connection_requests: connection_request::Settings,
         echo: bool,
         shutdown: CancellationToken,
         acs_url: String,
@@ -44,7 +36,7 @@ impl Relay {
             acs: Arc::new(Mutex::new(Acs::new())),
             events: EventBus::new(echo, shutdown),
             uploads,
-            credentials,
+            connection_requests: Arc::new(connection_requests),
             acs_url,
             cpe_auth: Arc::new(cpe_auth),
         }

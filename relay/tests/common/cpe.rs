@@ -228,3 +228,110 @@ pub fn field(header: &str, name: &str) -> Option<String> {
 pub fn md5_hex(text: &str) -> String {
     Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// How a fake connection-request listener challenges.
+#[derive(Clone, Copy)]
+pub enum CrChallenge {
+    /// Digest, accepting only `password` (checked as RFC 7616 computes it).
+    Digest(&'static str),
+    /// Basic, accepting only `password`.
+    Basic(&'static str),
+}
+
+/// A CPE's connection-request server on 127.0.0.1: answers `requests` requests (401 without
+/// credentials, 200 with the right ones, 401 otherwise) and returns the heads it saw. With
+/// `tls`, it speaks https.
+pub fn cr_listener(
+    challenge: CrChallenge,
+    requests: usize,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for _ in 0..requests {
+            let (stream, _) = listener.accept().unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let head = match &tls {
+                None => answer(stream, challenge),
+                Some(config) => {
+                    let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+                    answer(rustls::StreamOwned::new(connection, stream), challenge)
+                }
+            };
+            seen.push(head);
+        }
+        seen
+    });
+    (address, handle)
+}
+
+fn answer<S: Read + Write>(mut stream: S, challenge: CrChallenge) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let authorization =
+        head.lines().find_map(|l| l.strip_prefix("Authorization: ")).map(str::to_owned);
+    let accepted = match (challenge, &authorization) {
+        (_, None) => false,
+        (CrChallenge::Digest(password), Some(header)) => {
+            let get = |name| field(header, name).unwrap_or_default();
+            let ha1 = md5_hex(&format!("{}:{}:{password}", get("username"), get("realm")));
+            let ha2 = md5_hex(&format!("GET:{}", get("uri")));
+            let expected = md5_hex(&format!(
+                "{ha1}:{}:{}:{}:auth:{ha2}",
+                get("nonce"),
+                get("nc"),
+                get("cnonce")
+            ));
+            header.starts_with("Digest") && get("response") == expected
+        }
+        (CrChallenge::Basic(password), Some(header)) => {
+            use base64::Engine as _;
+            let decoded = header
+                .strip_prefix("Basic ")
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            decoded.split_once(':').map(|(_, p)| p) == Some(password)
+        }
+    };
+    let www_authenticate = match challenge {
+        CrChallenge::Digest(_) => {
+            "WWW-Authenticate: Digest realm=\"IGD Authentication\", nonce=\"5f2a9c\", qop=\"auth\"\r\n"
+        }
+        CrChallenge::Basic(_) => "WWW-Authenticate: Basic realm=\"IGD\"\r\n",
+    };
+    let response = if accepted {
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
+    } else {
+        format!("HTTP/1.1 401 Unauthorized\r\n{www_authenticate}Content-Length: 0\r\n\r\n")
+    };
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    head
+}
+
+/// The corpus Inform of the ZyXEL P-2601HN, with its ConnectionRequestURL set to `url` and,
+/// when given, a UDPConnectionRequestAddress.
+pub fn inform_reporting(url: &str, udp: Option<&str>) -> Vec<u8> {
+    let mut inform = String::from_utf8(super::corpus("soap/cwmp_ex/inform-2601.xml"))
+        .unwrap()
+        .replace("http://2.110.157.83:7676/CWMP/ConnectionRequest", url);
+    if let Some(udp) = udp {
+        inform = inform.replace(
+            "</ParameterList>",
+            &format!(
+                "<ParameterValueStruct><Name>InternetGatewayDevice.ManagementServer.UDPConnectionRequestAddress</Name><Value xsi:type=\"xsd:string\">{udp}</Value></ParameterValueStruct></ParameterList>"
+            ),
+        );
+    }
+    inform.into_bytes()
+}
