@@ -2,29 +2,26 @@
 //! (`cwmpkit_core::acs`), which holds the protocol; this module carries the bytes, the session
 //! cookie and the peer address in, and the reply out.
 
+use super::body::read_limited;
 use super::cpe_auth::Refusal;
 use super::state::{Relay, now};
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::CpeRequest;
 use cwmpkit_core::cwmp::{self, Message};
-use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
 
 /// The cookie that carries the CWMP session, as CPEs return cookies they were given.
 const SESSION_COOKIE: &str = "cwmpkit-session";
 
-/// An unguessable session token: std's randomly keyed hasher, twice, over the time.
-fn session_token() -> String {
-    let mut token = String::with_capacity(32);
-    for _ in 0..2 {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_i128(now().unix_nanos);
-        token.push_str(&format!("{:016x}", hasher.finish()));
-    }
-    token
+/// An unguessable session token: 16 bytes of the OS's randomness, hex; `None` when the OS
+/// has none to give (which Linux never does once booted).
+fn session_token() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -70,7 +67,7 @@ fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAdd
         }
     };
     let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
-    for challenge in relay.cpe_auth.challenges(now, stale) {
+    for challenge in relay.settings.cpe_auth.challenges(now, stale) {
         if let Ok(value) = HeaderValue::from_str(&challenge) {
             response.headers_mut().append(header::WWW_AUTHENTICATE, value);
         }
@@ -83,15 +80,26 @@ pub async fn cwmp_post(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: axum::http::Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    if !relay.cpe_auth.is_open() {
+    let body = match read_limited(body, relay.settings.max_body_bytes).await {
+        Ok(body) => body,
+        Err(refusal) => {
+            relay.events.problem(
+                None,
+                "body-refused",
+                &format!("a CWMP POST from {peer} was refused: {}", refusal.reason),
+            );
+            return (refusal.status, format!("{}\n", refusal.reason)).into_response();
+        }
+    };
+    if !relay.settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         // Only an answer to a challenge is worth decoding: the Inform it carries decides
         // which credential must have made it.
         let claimed = authorization.and_then(|_| informing_device(&body));
         let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
-        let verified = relay.cpe_auth.verify(
+        let verified = relay.settings.cpe_auth.verify(
             "POST",
             target,
             authorization,
@@ -103,7 +111,13 @@ pub async fn cwmp_post(
         }
     }
     let cookie = session_cookie(&headers);
-    let token = session_token();
+    let Some(token) = session_token() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no randomness from the OS for a session token\n",
+        )
+            .into_response();
+    };
     let peer_text = peer.to_string();
     let reply = {
         let mut acs = relay.acs();
@@ -119,7 +133,17 @@ pub async fn cwmp_post(
         relay.events.publish_acs(event);
     }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, reply.body).into_response();
+    let body = if reply.body.is_empty() && status == StatusCode::BAD_REQUEST {
+        // An unreadable body is told why, as the problem event says it, never an empty 400.
+        let reason = reply.events.iter().rev().find_map(|event| match event {
+            cwmpkit_core::acs::AcsEvent::Problem { message, .. } => Some(message.as_str()),
+            _ => None,
+        });
+        format!("{}\n", reason.unwrap_or("the body is not a CWMP message"))
+    } else {
+        reply.body
+    };
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));

@@ -23,9 +23,14 @@ struct Info<'a> {
 }
 
 pub async fn info(State(relay): State<Relay>) -> Response {
-    let base = relay.acs_url.strip_suffix("/acs").unwrap_or(&relay.acs_url).trim_end_matches('/');
+    let base = relay
+        .settings
+        .acs_url
+        .strip_suffix("/acs")
+        .unwrap_or(&relay.settings.acs_url)
+        .trim_end_matches('/');
     Json(Info {
-        acs_url: &relay.acs_url,
+        acs_url: &relay.settings.acs_url,
         files_url: format!("{base}/files/"),
         uploads_url: format!("{base}/uploads/"),
     })
@@ -136,7 +141,7 @@ pub async fn request_connection(
             }
         }
     };
-    let mut settings = (*relay.connection_requests).clone();
+    let mut settings = relay.settings.connection_requests.clone();
     if let Some(username) = request.username {
         settings.username = username;
     }

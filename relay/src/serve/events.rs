@@ -3,6 +3,7 @@
 //! and printed one line each on the terminal.
 
 use super::connection_request;
+use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use cwmpkit_core::Timestamp;
@@ -10,18 +11,36 @@ use cwmpkit_core::acs::AcsEvent;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::io::Write as _;
-use tokio::sync::broadcast;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 
 use super::state::{Relay, now};
 use tokio_util::sync::CancellationToken;
 
+/// Fans every event out to the event streams open now. Each stream has its own queue, bounded
+/// in bytes (`--sse-buffer-bytes`): a reader that stops reading is dropped with a notice when
+/// its queue would pass the bound, rather than pin memory (events share one copy of their text).
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<String>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    subscribers: Mutex<Vec<Subscriber>>,
     /// Print every event on stdout, one line each, for whoever runs the relay in a terminal.
     echo: bool,
     /// Ends every event stream, so that shutdown need not wait for the app to hang up.
     shutdown: CancellationToken,
+    max_queued_bytes: usize,
+}
+
+struct Subscriber {
+    peer: String,
+    sender: mpsc::UnboundedSender<Arc<str>>,
+    /// Bytes sent to the queue and not yet taken by the stream.
+    queued: Arc<AtomicUsize>,
 }
 
 /// Something the relay did that is not CWMP: an upload arrived, a connection request was sent.
@@ -51,18 +70,63 @@ pub enum RelayEvent<'a> {
 }
 
 impl EventBus {
-    pub fn new(echo: bool, shutdown: CancellationToken) -> EventBus {
-        let (sender, _) = broadcast::channel(1024);
-        EventBus { sender, echo, shutdown }
+    pub fn new(echo: bool, shutdown: CancellationToken, max_queued_bytes: usize) -> EventBus {
+        EventBus {
+            inner: Arc::new(Inner {
+                subscribers: Mutex::new(Vec::new()),
+                echo,
+                shutdown,
+                max_queued_bytes,
+            }),
+        }
+    }
+
+    fn subscribers(&self) -> std::sync::MutexGuard<'_, Vec<Subscriber>> {
+        // Each statement leaves the list whole, so a poisoned lock is still usable.
+        self.inner.subscribers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn publish(&self, json: String, line: impl FnOnce() -> String) {
-        if self.echo {
+        if self.inner.echo {
             // A closed stdout (a pipe whose reader left) must not take the relay down.
             let _ = writeln!(std::io::stdout().lock(), "{}", escape_controls(&line()));
         }
-        // No subscriber is no error: the app may simply not be open.
-        let _ = self.sender.send(json);
+        let text: Arc<str> = json.into();
+        let max = self.inner.max_queued_bytes;
+        let mut dropped = Vec::new();
+        self.subscribers().retain(|subscriber| {
+            if subscriber.sender.is_closed() {
+                return false;
+            }
+            let queued = subscriber.queued.load(Ordering::Acquire);
+            // An event larger than the bound still goes to a reader that has taken all before it.
+            if queued > 0 && queued + text.len() > max {
+                let farewell = format!(
+                    "{{\"event\":\"dropped\",\"reason\":\"this stream fell {queued} bytes behind (--sse-buffer-bytes {max}); reconnect\"}}"
+                );
+                let _ = subscriber.sender.send(farewell.into());
+                dropped.push((subscriber.peer.clone(), queued));
+                // Dropping the sender ends the stream once the reader takes what is queued.
+                return false;
+            }
+            subscriber.queued.fetch_add(text.len(), Ordering::AcqRel);
+            subscriber.sender.send(Arc::clone(&text)).is_ok()
+        });
+        for (peer, queued) in dropped {
+            self.notice(
+                "limit-sse-buffer",
+                &format!(
+                    "an event stream reader at {peer} fell {queued} bytes behind (--sse-buffer-bytes {max}): dropped"
+                ),
+            );
+        }
+    }
+
+    fn subscribe(&self, peer: String) -> (mpsc::UnboundedReceiver<Arc<str>>, Arc<AtomicUsize>) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        self.subscribers().push(Subscriber { peer, sender, queued: Arc::clone(&queued) });
+        (receiver, queued)
     }
 
     pub fn publish_acs(&self, event: &AcsEvent) {
@@ -94,25 +158,20 @@ impl EventBus {
 /// `GET /api/events`: server-sent events, one JSON object per event, as it happens.
 pub async fn event_stream(
     State(relay): State<Relay>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
-    let receiver = relay.events.sender.subscribe();
-    let shutdown = relay.events.shutdown.clone();
+    let (receiver, queued) = relay.events.subscribe(peer.to_string());
+    let shutdown = relay.events.inner.shutdown.clone();
     let stream = futures_util::stream::unfold(receiver, move |mut receiver| {
         let shutdown = shutdown.clone();
+        let queued = Arc::clone(&queued);
         async move {
-            let received = tokio::select! {
-                received = receiver.recv() => received,
+            let text = tokio::select! {
+                text = receiver.recv() => text?,
                 () = shutdown.cancelled() => return None,
             };
-            let data = match received {
-                Ok(json) => json,
-                // A slow reader is told how many events it missed rather than cut off.
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    format!("{{\"event\":\"lagged\",\"missed\":{missed}}}")
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
-            Some((Ok(Event::default().data(data)), receiver))
+            queued.fetch_sub(text.len().min(queued.load(Ordering::Acquire)), Ordering::AcqRel);
+            Some((Ok(Event::default().data(&*text)), receiver))
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default())

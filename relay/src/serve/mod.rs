@@ -14,6 +14,7 @@
 mod access;
 mod acs_endpoint;
 mod api;
+mod body;
 mod connection_request;
 mod cpe_auth;
 mod events;
@@ -160,6 +161,10 @@ pub struct ServeArgs {
     /// Bytes of one upload from a CPE; above it, 413.
     #[arg(long, default_value_t = 256 * 1024 * 1024, help_heading = "Limits")]
     pub max_upload_bytes: usize,
+    /// Bytes of events queued for one reader of `/api/events`; a reader that falls further
+    /// behind is dropped with a notice (it may reconnect).
+    #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
+    pub sse_buffer_bytes: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
@@ -234,6 +239,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         "--cr-password",
     )?
     .unwrap_or_default();
+    let max_connections = connections_within_descriptors(args.max_connections);
     let cpe_auth = cpe_credentials(&args, acs_tls.is_some())?;
     let connection_requests = connection_request::Settings {
         username: args.cr_username.clone(),
@@ -243,7 +249,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         tls: Arc::new(connection_request::tls_config(args.cr_ca.as_deref(), args.cr_insecure_tls)?),
     };
     let limits = ConnectionLimits {
-        max_connections: args.max_connections,
+        max_connections,
         idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
         max_header_bytes: args.max_header_bytes.max(1024),
@@ -283,18 +289,19 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
 
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
-        let relay = Relay::new(
-            args.uploads.clone(),
+        let events = events::EventBus::new(!args.quiet, shutdown.clone(), args.sse_buffer_bytes);
+        let settings = state::Settings {
+            uploads: args.uploads.clone(),
             connection_requests,
-            !args.quiet,
-            shutdown.clone(),
             acs_url,
             cpe_auth,
-        );
+            max_body_bytes: args.max_body_bytes,
+        };
+        let relay = Relay::new(settings, events);
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));
-        let acs_router = acs_routes(relay.clone(), args.files.clone(), args.max_body_bytes, args.max_upload_bytes);
+        let acs_router = acs_routes(relay.clone(), args.files.clone(), args.max_upload_bytes);
         let deadline = Duration::from_secs(args.shutdown_timeout);
         let app_listener = Listener { name: "app and API", tcp: api_tcp, tls: api_tls, limits };
         let acs_listener = Listener { name: "ACS", tcp: acs_tcp, tls: acs_tls, limits };
@@ -304,6 +311,26 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         );
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Descriptors kept for what is not a connection: files served and uploaded, the database,
+/// the runtime's own.
+const DESCRIPTORS_RESERVED: u64 = 64;
+
+/// `--max-connections`, raised to the hard limit of open files if the soft one is lower, and
+/// lowered (with a word) to what that limit allows for two listeners: a connection the relay
+/// accepts it can then always serve, and the cap is what refuses, not `accept` failing.
+fn connections_within_descriptors(wanted: usize) -> usize {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let affordable =
+        usize::try_from(limit.saturating_sub(DESCRIPTORS_RESERVED) / 2).unwrap_or(usize::MAX);
+    if wanted > affordable {
+        eprintln!(
+            "cwmpkit: --max-connections {wanted} lowered to {affordable} per listener: the limit of open files is {limit} (ulimit -n)"
+        );
+        return affordable.max(1);
+    }
+    wanted
 }
 
 /// The devices' credentials from the flags and `--cpe-credentials`.
@@ -397,9 +424,10 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
 }
 
 /// The ACS listener: the CWMP endpoint, and `/files/` (when `files` is given) and `/uploads/`.
-fn acs_routes(relay: Relay, files: Option<PathBuf>, max_body: usize, max_upload: usize) -> Router {
+fn acs_routes(relay: Relay, files: Option<PathBuf>, max_upload: usize) -> Router {
     let mut router = Router::new()
-        .route("/acs", post(acs_endpoint::cwmp_post).layer(DefaultBodyLimit::max(max_body)))
+        // The handler reads the body within --max-body-bytes itself, to say why it refuses.
+        .route("/acs", post(acs_endpoint::cwmp_post).layer(DefaultBodyLimit::disable()))
         .route(
             "/uploads/{name}",
             post(uploads::receive_upload)

@@ -8,38 +8,31 @@ use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::Acs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tokio_util::sync::CancellationToken;
 
 #[derive(Clone)]
 pub struct Relay {
     acs: Arc<Mutex<Acs>>,
     pub events: EventBus,
+    pub settings: Arc<Settings>,
+}
+
+/// What the handlers read and never change.
+pub struct Settings {
+    /// `--uploads`: where uploads are stored, if anywhere.
     pub uploads: Option<PathBuf>,
     /// How connection requests are sent, and their credentials when the API call names none.
-    pub connection_requests: Arc<connection_request::Settings>,
+    pub connection_requests: connection_request::Settings,
     /// The ACS URL as devices reach it (`--acs-url`, or from `--acs-listen`).
     pub acs_url: String,
     /// Who may post to the ACS (and upload).
-    pub cpe_auth: Arc<CpeCredentials>,
+    pub cpe_auth: CpeCredentials,
+    /// `--max-body-bytes`: a CWMP POST or API body above it is refused.
+    pub max_body_bytes: usize,
 }
 
 impl Relay {
-    pub fn new(
-        uploads: Option<PathBuf>,
-        connection_requests: connection_request::Settings,
-        echo: bool,
-        shutdown: CancellationToken,
-        acs_url: String,
-        cpe_auth: CpeCredentials,
-    ) -> Relay {
-        Relay {
-            acs: Arc::new(Mutex::new(Acs::new())),
-            events: EventBus::new(echo, shutdown),
-            uploads,
-            connection_requests: Arc::new(connection_requests),
-            acs_url,
-            cpe_auth: Arc::new(cpe_auth),
-        }
+    pub fn new(settings: Settings, events: EventBus) -> Relay {
+        Relay { acs: Arc::new(Mutex::new(Acs::new())), events, settings: Arc::new(settings) }
     }
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request

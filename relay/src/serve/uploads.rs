@@ -23,7 +23,7 @@ pub async fn receive_upload(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let Some(directory) = &relay.uploads else {
+    let Some(directory) = &relay.settings.uploads else {
         return (StatusCode::NOT_FOUND, "uploads are off: start the relay with --uploads DIR")
             .into_response();
     };

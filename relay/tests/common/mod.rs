@@ -35,6 +35,22 @@ impl Server {
         format!("Authorization: Bearer {}\r\n", self.token)
     }
 
+    /// The relay's output from now on, line by line, read by a thread.
+    pub fn lines(&mut self) -> std::sync::mpsc::Receiver<String> {
+        let (sender, lines) = std::sync::mpsc::channel();
+        if let Some(mut stdout) = self.stdout.take() {
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+                    if sender.send(std::mem::take(&mut line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        lines
+    }
+
     /// The relay's next line of output.
     pub fn next_line(&mut self) -> Option<String> {
         let mut line = String::new();
@@ -155,6 +171,11 @@ impl Events {
     /// The next event, waiting up to 30 s (a bound so that a missing event fails, not hangs).
     pub fn next(&self) -> Option<serde_json::Value> {
         self.received.recv_timeout(std::time::Duration::from_secs(30)).ok()
+    }
+
+    /// The next event if one has arrived, without waiting.
+    pub fn try_next(&self) -> Option<serde_json::Value> {
+        self.received.try_recv().ok()
     }
 
     /// Skips events until one passes `check`, and returns it; panics (failing the test) if the
