@@ -161,6 +161,9 @@ pub struct ServeArgs {
     /// Bytes of one upload from a CPE; above it, 413.
     #[arg(long, default_value_t = 256 * 1024 * 1024, help_heading = "Limits")]
     pub max_upload_bytes: usize,
+    /// Uploads from CPEs running at once; more get 503.
+    #[arg(long, default_value_t = 4, help_heading = "Limits")]
+    pub max_uploads: usize,
     /// Bytes of events queued for one reader of `/api/events`; a reader that falls further
     /// behind is dropped with a notice (it may reconnect).
     #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
@@ -296,12 +299,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             acs_url,
             cpe_auth,
             max_body_bytes: args.max_body_bytes,
+            max_upload_bytes: args.max_upload_bytes,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
         };
         let relay = Relay::new(settings, events);
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));
-        let acs_router = acs_routes(relay.clone(), args.files.clone(), args.max_upload_bytes);
+        let acs_router = acs_routes(relay.clone(), args.files.clone());
         let deadline = Duration::from_secs(args.shutdown_timeout);
         let app_listener = Listener { name: "app and API", tcp: api_tcp, tls: api_tls, limits };
         let acs_listener = Listener { name: "ACS", tcp: acs_tcp, tls: acs_tls, limits };
@@ -418,24 +423,25 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/devices/{id}/rpcs", post(api::queue_rpc))
         .route("/api/devices/{id}/connection-request", post(api::request_connection))
         .route("/api/events", get(events::event_stream))
+        .route("/api/uploads", get(uploads::list))
+        .route("/api/uploads/{name}", get(uploads::download))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(relay)
         .fallback_service(static_files)
 }
 
 /// The ACS listener: the CWMP endpoint, and `/files/` (when `files` is given) and `/uploads/`.
-fn acs_routes(relay: Relay, files: Option<PathBuf>, max_upload: usize) -> Router {
+fn acs_routes(relay: Relay, files: Option<PathBuf>) -> Router {
+    // The handlers read bodies within their own limits, to say which one a body broke.
     let mut router = Router::new()
-        // The handler reads the body within --max-body-bytes itself, to say why it refuses.
-        .route("/acs", post(acs_endpoint::cwmp_post).layer(DefaultBodyLimit::disable()))
-        .route(
-            "/uploads/{name}",
-            post(uploads::receive_upload)
-                .put(uploads::receive_upload)
-                .layer(DefaultBodyLimit::max(max_upload)),
-        );
+        .route("/acs", post(acs_endpoint::cwmp_post))
+        .route("/uploads/{name}", post(uploads::receive_upload).put(uploads::receive_upload))
+        .layer(DefaultBodyLimit::disable())
+        .with_state(relay);
     if let Some(files) = files {
-        router = router.nest_service("/files", files::service(files));
+        router = router.merge(
+            Router::new().route("/files/{*path}", get(files::serve)).with_state(Arc::new(files)),
+        );
     }
-    router.with_state(relay)
+    router
 }

@@ -28,6 +28,10 @@ pub struct Settings {
     pub cpe_auth: CpeCredentials,
     /// `--max-body-bytes`: a CWMP POST or API body above it is refused.
     pub max_body_bytes: usize,
+    /// `--max-upload-bytes`: one upload above it is refused.
+    pub max_upload_bytes: usize,
+    /// `--max-uploads`: one permit per upload running.
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Relay {
