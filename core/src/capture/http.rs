@@ -6,9 +6,9 @@
 //! `content-length-mismatch` diagnostic says by how much the header was off.
 
 use super::tcp::Run;
-use super::{Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, TlsConnection};
+use super::{Capture, Connection, Diagnostic, Limits, Options, Source, TlsConnection};
+use crate::base::Severity;
 use crate::base::Timestamp;
-use crate::cwmp::Severity;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::Read as _;
@@ -60,7 +60,7 @@ pub struct HttpMessage {
     pub source: Option<SocketAddr>,
     pub destination: Option<SocketAddr>,
     pub credentials: Option<Credentials>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// Set when the message was rebuilt from a log record rather than seen on the wire (e.g.
     /// `enodebd Inform`, `genieacs incoming HTTP request`): its framing and, for enodebd, its
     /// envelope are reconstructions.
@@ -202,8 +202,8 @@ fn is_boundary(data: &[u8], end: usize) -> bool {
     skipped == rest.len() || starts_message(&rest[skipped..])
 }
 
-fn diagnostic(severity: Severity, code: &str, message: String) -> CaptureDiagnostic {
-    CaptureDiagnostic::new(severity, Layer::Http, code, message)
+fn diagnostic(severity: Severity, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::new(severity, Source::Http, code, message)
 }
 
 /// Parses every HTTP message in one direction's runs. Runs after a gap resync on the next start line.
@@ -212,7 +212,7 @@ pub fn parse_runs(
     source: Option<SocketAddr>,
     destination: Option<SocketAddr>,
     options: &Options,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let mut messages = Vec::new();
     let mut diagnostics = Vec::new();
     for run in runs {
@@ -227,7 +227,7 @@ fn parse_run(
     destination: Option<SocketAddr>,
     options: &Options,
     messages: &mut Vec<HttpMessage>,
-    diagnostics: &mut Vec<CaptureDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
     let data = &run.data;
     let mut pos = 0usize;
@@ -721,7 +721,7 @@ pub(crate) fn push_connection(
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     messages: Vec<HttpMessage>,
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 ) {
     let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
     capture.connections.push(Connection {
@@ -771,10 +771,7 @@ pub(crate) fn synthetic(
 }
 
 /// Parses text that holds HTTP messages of both directions, one after the other.
-pub fn parse_transcript(
-    data: &[u8],
-    options: &Options,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+pub fn parse_transcript(data: &[u8], options: &Options) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
     parse_runs(std::slice::from_ref(&run), None, None, options)
 }
@@ -783,7 +780,7 @@ pub fn parse_transcript(
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
         parse_transcript(text.as_bytes(), &Options::default())
     }
 

@@ -3,11 +3,10 @@
 use super::file::{Frame, Frames};
 use super::tcp::{Reassembler, Segment};
 use super::{
-    Capture, CaptureDiagnostic, InputKind, Layer, Limits, Options, UdpConnectionRequest, http,
-    ip_port,
+    Capture, Diagnostic, InputKind, Limits, Options, Source, UdpConnectionRequest, http, ip_port,
 };
+use crate::base::Severity;
 use crate::base::Timestamp;
-use crate::cwmp::Severity;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpSlice, UdpSlice};
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -139,7 +138,7 @@ impl Defragmenter {
         more: bool,
         payload: &[u8],
         limits: &Limits,
-        diagnostics: &mut Vec<CaptureDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Vec<u8>> {
         self.arrivals += 1;
         if !self.sets.contains_key(&key) && self.sets.len() >= limits.max_fragment_sets {
@@ -148,9 +147,9 @@ impl Defragmenter {
                 self.sets.iter().min_by_key(|(_, set)| set.first_seen).map(|(k, _)| k.clone())
             {
                 self.sets.remove(&oldest);
-                diagnostics.push(CaptureDiagnostic::new(
+                diagnostics.push(Diagnostic::new(
                     Severity::Warning,
-                    Layer::Ip,
+                    Source::Ip,
                     "fragments-dropped",
                     "an IP datagram never got all its fragments",
                 ));
@@ -162,9 +161,9 @@ impl Defragmenter {
             .or_insert_with(|| FragmentSet { first_seen: self.arrivals, ..Default::default() });
         if offset.saturating_add(payload.len()) > 65_535 {
             self.sets.remove(&key);
-            diagnostics.push(CaptureDiagnostic::new(
+            diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Ip,
+                Source::Ip,
                 "fragment-too-large",
                 "IP fragments add up to more than 65535 bytes; the datagram is dropped",
             ));
@@ -197,13 +196,8 @@ pub fn analyze(kind: InputKind, frames: Frames<'_>, options: &Options) -> Captur
                 // One diagnostic per kind of problem, not one per frame.
                 if !reported_link_errors.contains(&message) {
                     capture.diagnostics.push(
-                        CaptureDiagnostic::new(
-                            Severity::Warning,
-                            Layer::Link,
-                            "link-layer",
-                            &*message,
-                        )
-                        .at(frame.offset),
+                        Diagnostic::new(Severity::Warning, Source::Link, "link-layer", &*message)
+                            .at_byte(frame.offset),
                     );
                     reported_link_errors.push(message);
                 }
@@ -227,13 +221,13 @@ fn handle_ip(
 ) {
     let Ok((slice, _)) = LaxIpSlice::from_slice(ip) else {
         capture.diagnostics.push(
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Info,
-                Layer::Ip,
+                Source::Ip,
                 "bad-ip-header",
                 format!("frame {}: not a readable IP header", frame.number),
             )
-            .at(frame.offset),
+            .at_byte(frame.offset),
         );
         return;
     };

@@ -24,8 +24,7 @@ pub mod text;
 
 pub use http::{Credentials, HttpHeader, HttpMessage, StartLine};
 
-use crate::base::Timestamp;
-use crate::cwmp::Severity;
+use crate::base::{Diagnostic, Source, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 
@@ -53,54 +52,14 @@ pub enum InputKind {
     Base64,
 }
 
-/// Which protocol layer an error or diagnostic comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layer {
-    Detect,
-    Pcap,
-    Pcapng,
-    Link,
-    Ip,
-    Tcp,
-    Udp,
-    Tls,
-    Http,
-    Text,
-}
-
 /// Input that cannot be read at all (wrong magic, a block that cannot be framed).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{layer:?} at byte {offset}: {message}")]
 pub struct CaptureError {
-    pub layer: Layer,
+    pub layer: Source,
     /// Byte offset in the input where the problem is.
     pub offset: usize,
     pub message: String,
-}
-
-/// An oddity met while decoding a capture; decoding went on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaptureDiagnostic {
-    pub severity: Severity,
-    /// Stable kebab-case identifier, e.g. `tcp-gap`, `content-length-mismatch`.
-    pub code: String,
-    pub message: String,
-    pub layer: Layer,
-    /// Byte offset in the input file, when the oddity is tied to one place.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<usize>,
-}
-
-impl CaptureDiagnostic {
-    pub fn new(severity: Severity, layer: Layer, code: &str, message: impl Into<String>) -> Self {
-        Self { severity, code: code.into(), message: message.into(), layer, offset: None }
-    }
-
-    pub fn at(mut self, offset: usize) -> Self {
-        self.offset = Some(offset);
-        self
-    }
 }
 
 /// Caps that protect the decoder from hostile or huge input. Callers may change them.
@@ -159,7 +118,7 @@ pub struct Connection {
     pub end: Option<Timestamp>,
     /// Requests (client → server) and responses (server → client), in the order they began.
     pub messages: Vec<HttpMessage>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// The device an ACS log names for this connection (GenieACS's `OUI-ProductClass-Serial`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
@@ -209,7 +168,7 @@ pub struct Capture {
     pub comments: Vec<Comment>,
     /// SOAP envelopes found with no HTTP around them (pasted envelopes, logs).
     pub documents: Vec<SoapDocument>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// A SOAP envelope found in a text input without HTTP context.
@@ -264,7 +223,7 @@ pub(crate) fn decode_at_depth(
         Some(kind) => kind,
         None => {
             return Err(CaptureError {
-                layer: Layer::Detect,
+                layer: Source::Detect,
                 offset: 0,
                 message: "not a pcap, pcapng, SOAP envelope, HTTP transcript, hex dump or base64 \
                           capture"

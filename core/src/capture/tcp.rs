@@ -8,9 +8,9 @@
 //! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
 //! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
 
-use super::{CaptureDiagnostic, Layer, Limits};
+use super::{Diagnostic, Limits, Source};
+use crate::base::Severity;
 use crate::base::Timestamp;
-use crate::cwmp::Severity;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
@@ -65,7 +65,7 @@ pub struct Stream {
     pub end: Option<Timestamp>,
     /// `[first → second, second → first]`.
     pub directions: [Direction; 2],
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Default)]
@@ -172,7 +172,7 @@ struct ConnectionState {
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     directions: [DirectionState; 2],
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
     gaps: u64,
     mid_stream: bool,
     /// Times the global pending cap forced this connection's holes to be gaps.
@@ -208,18 +208,18 @@ impl ConnectionState {
             self.gaps += direction.flush();
         }
         if self.mid_stream {
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Info,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-mid-stream",
                 "the capture starts after the connection opened; decoding starts at the first \
                  segment seen",
             ));
         }
         if self.capped > 0 {
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-memory-cap",
                 format!(
                     "the capture held more out-of-order bytes than the reassembly cap across all \
@@ -235,9 +235,9 @@ impl ConnectionState {
                 .iter()
                 .flat_map(|d| d.direction.runs.iter().map(|r| r.gap_before))
                 .sum();
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-gap",
                 format!(
                     "{} gap(s), {missing} byte(s) never captured; HTTP decoding resumes at the \
@@ -311,7 +311,7 @@ impl Reassembler {
         }
     }
 
-    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
+    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<Diagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
         // A new handshake on a 4-tuple that already carried data is a new connection.
@@ -372,7 +372,7 @@ impl Reassembler {
     }
 
     /// Every connection, in the order it was first seen.
-    pub fn finish(self, _diagnostics: &mut Vec<CaptureDiagnostic>) -> Vec<Stream> {
+    pub fn finish(self, _diagnostics: &mut Vec<Diagnostic>) -> Vec<Stream> {
         let mut all: Vec<ConnectionState> = self.done;
         all.extend(self.open.into_values());
         all.sort_by_key(|c| (c.start, c.first, c.second));

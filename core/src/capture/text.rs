@@ -2,12 +2,12 @@
 
 use super::file::{Frame, Frames};
 use super::{
-    Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options, SoapDocument,
-    http, link,
+    Capture, CaptureError, Diagnostic, HttpMessage, InputKind, Options, SoapDocument, Source, http,
+    link,
 };
+use crate::base::Severity;
 use crate::base::Timestamp;
 use crate::base::time::parse_rfc3339_utc;
-use crate::cwmp::Severity;
 use base64::Engine as _;
 use std::net::SocketAddr;
 
@@ -236,7 +236,7 @@ pub fn decode(
             let bytes =
                 base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| {
                     CaptureError {
-                        layer: Layer::Text,
+                        layer: Source::Text,
                         offset: 0,
                         message: format!("not base64: {e}"),
                     }
@@ -278,7 +278,7 @@ pub fn decode(
             capture.documents = find_envelopes(input);
             if capture.documents.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no SOAP envelope found".into(),
                 });
@@ -289,7 +289,7 @@ pub fn decode(
             let capture = super::enodebd::decode(input, options);
             if capture.connections.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no `Handling/Sending TR069 message:` line found".into(),
                 });
@@ -309,7 +309,7 @@ fn nested(
 ) -> Result<Capture, CaptureError> {
     if depth >= MAX_NESTING {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "dump inside a dump nested too deep".into(),
         });
@@ -318,9 +318,9 @@ fn nested(
     let mut capture = super::decode_at_depth(bytes, &inner_options, depth + 1)?;
     capture.diagnostics.insert(
         0,
-        CaptureDiagnostic::new(
+        Diagnostic::new(
             Severity::Info,
-            Layer::Text,
+            Source::Text,
             "unwrapped",
             format!("{kind:?} input unwrapped to a {:?} capture", capture.kind),
         ),
@@ -527,7 +527,7 @@ fn decode_packets(
 ) -> Result<Capture, CaptureError> {
     if packets.is_empty() {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "no hex-dump lines found".into(),
         });

@@ -4,7 +4,8 @@
 //! session layer reasons about (method name, header ID and HoldRequests, DeviceId, CommandKey,
 //! fault codes, arrayType counts, namespaces), and it still works on bodies the codec rejects.
 
-use crate::cwmp::{Diagnostic, Envelope, Message};
+use crate::base::Diagnostic;
+use crate::cwmp::{Envelope, Message};
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -54,7 +55,7 @@ const NEEDS_SCAN: [&str; 12] = [
 /// the codec had something to say that bears on the facts, or a message carries facts the
 /// session layer reads as written (MaxEnvelopes, fault codes, CommandKeys).
 pub fn from_envelopes(envelopes: &[Envelope], diagnostics: &[Diagnostic]) -> Option<Vec<Peek>> {
-    if envelopes.is_empty() || diagnostics.iter().any(|d| NEEDS_SCAN.contains(&d.code.as_str())) {
+    if envelopes.is_empty() || diagnostics.iter().any(|d| NEEDS_SCAN.contains(&&*d.code)) {
         return None;
     }
     envelopes
