@@ -148,7 +148,8 @@ fn uploads_at_once_are_capped() {
     // The first holds the only slot until its body ends; the relay has read its head once a
     // second upload is refused, so try until that happens.
     let mut refused = None;
-    for _ in 0..100 {
+    // Up to 30 s: a generous bound on a loaded machine, so that a relay that never refuses fails.
+    for _ in 0..600 {
         let reply = request(&server.acs, "PUT", "/uploads/second.log", "", b"x");
         if reply.status == 503 {
             refused = Some(reply);
