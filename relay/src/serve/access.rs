@@ -7,7 +7,9 @@
 //! link), which cannot set headers, so those GETs may carry the token as `?access_token=`
 //! (RFC 6750 §2.3) instead. The relay never prints a request's URL.
 
+use super::cpe_auth::equal_in_constant_time;
 use super::listener::{LocalAddr, Secure};
+use super::state::random_hex;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -17,10 +19,7 @@ use std::sync::Arc;
 
 /// The API token: 32 bytes of the OS's randomness, hex (64 characters).
 pub fn generate_token() -> Result<String, String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| format!("no randomness from the OS for the token: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    random_hex(32).map_err(|e| format!("the API token: {e}"))
 }
 
 pub struct ApiAccess {
@@ -88,11 +87,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 fn query_token(query: Option<&str>) -> Option<&str> {
     query?.split('&').find_map(|pair| pair.strip_prefix("access_token="))
-}
-
-/// Compares without an early exit, so the time taken says nothing of where a guess went wrong.
-fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl ApiAccess {

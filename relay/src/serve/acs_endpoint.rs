@@ -4,7 +4,7 @@
 
 use super::body::read_limited;
 use super::cpe_auth::Refusal;
-use super::state::{Relay, now};
+use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,9 +19,7 @@ const SESSION_COOKIE: &str = "cwmpkit-session";
 /// An unguessable session token: 16 bytes of the OS's randomness, hex; `None` when the OS
 /// has none to give (which Linux never does once booted).
 fn session_token() -> Option<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    random_hex(16).ok()
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -45,10 +43,6 @@ fn informing_device(body: &[u8]) -> Option<(String, String)> {
         )),
         _ => None,
     }
-}
-
-fn unix_seconds() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.

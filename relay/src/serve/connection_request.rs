@@ -14,6 +14,7 @@
 //! the name cannot be rebound in between). Credentials never appear in what it reports: a URL's
 //! user info is removed before it is shown.
 
+use super::state::{random_hex, unix_seconds};
 use axum::http::Uri;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -307,13 +308,9 @@ pub async fn send_udp(address: &str, settings: &Settings) -> Result<Outcome, Str
         .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
         .ok_or_else(|| format!("{address:?} is not host:port"))?;
     let target = allowed_address(host, port, settings.allow_local).await?;
-    let mut random = [0u8; 16];
-    getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
-    let id: String = random[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let cnonce: String = random[8..].iter().map(|b| format!("{b:02x}")).collect();
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let id = random_hex(8)?;
+    let cnonce = random_hex(8)?;
+    let ts = unix_seconds();
     let message = udp_message(address, settings, ts, &id, &cnonce);
     let local: SocketAddr = if target.is_ipv4() {
         ([0, 0, 0, 0], 0).into()

@@ -52,3 +52,15 @@ pub fn now() -> Timestamp {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp::from_unix_nanos(since_epoch.as_nanos() as i128)
 }
+
+/// Seconds since the Unix epoch, for what counts in whole seconds (nonces, TR-111's `ts`).
+pub fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `bytes` bytes of the OS's randomness, in hex; the error says why there are none.
+pub fn random_hex(bytes: usize) -> Result<String, String> {
+    let mut random = vec![0u8; bytes];
+    getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+}

@@ -11,7 +11,7 @@
 
 use super::cpe_auth::Refusal;
 use super::events::RelayEvent;
-use super::state::{Relay, now};
+use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -60,9 +60,7 @@ pub async fn receive_upload(
     if !settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let seconds = unix_seconds();
         if let Err(refusal) =
             settings.cpe_auth.verify(method.as_str(), target, authorization, None, seconds)
         {
@@ -124,10 +122,7 @@ async fn store(
     body: Body,
     max: usize,
 ) -> Result<usize, (StatusCode, String)> {
-    let mut random = [0u8; 8];
-    getrandom::fill(&mut random)
-        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, format!("no randomness: {e}")))?;
-    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let suffix = random_hex(8).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e))?;
     // A hidden name: never served, never listed, never an upload's own name.
     let temporary = directory.join(format!(".{name}.{suffix}.part"));
     let internal =
