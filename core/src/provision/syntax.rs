@@ -6,7 +6,8 @@
 //! a comment, a blank line or a `[Section]` header is kept as an unparsed line
 //! and reported as a diagnostic.
 
-use super::diagnostic::{Diagnostic, Findings, Severity};
+use super::diagnostic::{Findings, config_diagnostic};
+use crate::base::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 
 /// How the file's bytes map to text. Files that are valid UTF-8 are read as
@@ -204,7 +205,7 @@ pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Parsed {
     let read_len = shared_len - rest.len();
     if read_len < text.len() {
         let unread_bytes = text.len() - read_len;
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Warning,
             "lines-not-read",
             number.saturating_add(1),
@@ -221,7 +222,7 @@ pub fn parse_with(bytes: &[u8], limits: &ParseLimits) -> Parsed {
     if first_text.is_some_and(|t| t.starts_with("<?xml") || t.starts_with('<')) {
         diagnostics.insert(
             0,
-            Diagnostic::new(
+            config_diagnostic(
                 Severity::Warning,
                 "xml-file",
                 0,
@@ -425,7 +426,7 @@ fn classify<'a>(raw: &'a str, number: u32, diagnostics: &mut Vec<Diagnostic>) ->
                 format!("expected `key: value`, got `{}`", shorten(trimmed.trim_end())),
             )
         };
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             severity,
             "unparsed-line",
             number,
@@ -439,7 +440,7 @@ fn classify<'a>(raw: &'a str, number: u32, diagnostics: &mut Vec<Diagnostic>) ->
     let key = key_raw.trim();
     let key_offset = indent + prefix_len + key_start_in_prefix;
     if key.is_empty() {
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Warning,
             "empty-key",
             number,
@@ -450,7 +451,7 @@ fn classify<'a>(raw: &'a str, number: u32, diagnostics: &mut Vec<Diagnostic>) ->
     }
     let normalized_key = (!is_normal_key(key)).then(|| normalize_key(key));
     if key.split(' ').any(str::is_empty) || key.contains('\t') {
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Info,
             "key-spacing",
             number,
@@ -518,7 +519,7 @@ fn split_value<'a>(
             if let Some(comment) = after_trimmed.strip_prefix('#') {
                 return (value, true, Some(comment));
             }
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Warning,
                 "text-after-quote",
                 number,
@@ -530,7 +531,7 @@ fn split_value<'a>(
             ));
             return (value, true, None);
         }
-        diagnostics.push(Diagnostic::new(
+        diagnostics.push(config_diagnostic(
             Severity::Warning,
             "unterminated-quote",
             number,
@@ -822,7 +823,7 @@ mod tests {
         assert_eq!(file.get("c"), None);
         assert_eq!(file.to_bytes().unwrap(), bytes);
         let finding = &parsed.diagnostics[0];
-        assert_eq!((finding.code.as_str(), finding.line), ("lines-not-read", 3));
+        assert_eq!((&*finding.code, finding.location.line_number()), ("lines-not-read", Some(3)));
         // Every line's text shares the one copy of the file.
         let shared = file.lines[0].text.parent();
         assert!(file.lines.iter().all(|l| arcstr::ArcStr::ptr_eq(l.text.parent(), shared)));

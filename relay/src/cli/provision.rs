@@ -7,13 +7,14 @@
 //!
 //! All the logic is in `cwmpkit_core::provision`; this module reads and writes files.
 
+use cwmpkit_core::Severity;
 use cwmpkit_core::provision::effective::{Origin, effective, for_phone};
 use cwmpkit_core::provision::generate::{
     FileChange, FileCheck, KeyChange, check_files, diff_sets, generate_bulk, skipped_check, to_zip,
 };
 use cwmpkit_core::provision::mapping::to_set_parameter_values;
 use cwmpkit_core::provision::zip::{ZipLimits, read_zip};
-use cwmpkit_core::provision::{ConfigFile, Registry, Severity, parse};
+use cwmpkit_core::provision::{ConfigFile, Registry, parse};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
