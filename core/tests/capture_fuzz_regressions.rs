@@ -142,3 +142,11 @@ fn genieacs_log_seeds_pass() {
     check_genieacs_log(json.as_bytes()).unwrap();
     check_genieacs_log(b"---\nevent: x\nbody: >\n  a\n b\n").unwrap();
 }
+
+#[test]
+fn genieacs_offsets_count_input_bytes_not_replacement_characters() {
+    // Found by `capture_genieacs_log`: an invalid byte is three bytes of lossy text, so the
+    // second line's offset was 4 in a 3-byte input.
+    cwmpkit_core::capture::fuzzing::check_genieacs_log(b"\xeb\n\xc0").unwrap();
+    cwmpkit_core::capture::fuzzing::check_genieacs_log(b"---\n\xff\xfe: \xff\nk: [\n").unwrap();
+}
