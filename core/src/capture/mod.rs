@@ -14,7 +14,6 @@
 
 pub mod enodebd;
 pub mod file;
-pub mod fuzzing;
 pub mod genieacs;
 pub mod http;
 pub mod link;
