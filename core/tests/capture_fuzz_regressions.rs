@@ -1,4 +1,4 @@
-//! The fuzz targets' checks (`capture::fuzzing`) over hand-made hostile inputs and every fuzzer
+//! The fuzz targets' checks (`fuzzing::capture`) over hand-made hostile inputs and every fuzzer
 //! find; each find is a named case here.
 
 use cwmpkit_core::capture::{self, Limits, Options};
@@ -141,4 +141,12 @@ fn genieacs_log_seeds_pass() {
     let json = "{\"event\":\"outgoing HTTP response\",\"timestamp\":\"2024-01-02T03:04:05.000Z\",\"statusCode\":204,\"headers\":{},\"body\":\"\"}\n";
     check_genieacs_log(json.as_bytes()).unwrap();
     check_genieacs_log(b"---\nevent: x\nbody: >\n  a\n b\n").unwrap();
+}
+
+#[test]
+fn genieacs_offsets_count_input_bytes_not_replacement_characters() {
+    // Found by `capture_genieacs_log`: an invalid byte is three bytes of lossy text, so the
+    // second line's offset was 4 in a 3-byte input.
+    cwmpkit_core::fuzzing::capture::check_genieacs_log(b"\xeb\n\xc0").unwrap();
+    cwmpkit_core::fuzzing::capture::check_genieacs_log(b"---\n\xff\xfe: \xff\nk: [\n").unwrap();
 }
