@@ -10,6 +10,7 @@ pub mod acs;
 pub mod capture;
 pub mod cwmp;
 pub mod model;
+pub mod pipeline;
 pub mod position;
 pub mod provision;
 pub mod session;

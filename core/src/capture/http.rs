@@ -655,64 +655,75 @@ pub fn build_connections(
     capture: &mut Capture,
 ) {
     for stream in streams {
-        let first_bytes = |index: usize| -> &[u8] {
-            stream.directions[index].runs.first().map(|r| r.data.as_slice()).unwrap_or_default()
-        };
-        if is_tls(first_bytes(0)) || is_tls(first_bytes(1)) {
-            let client_index = usize::from(first_bytes(0).get(5) != Some(&1));
-            let (client, server) = if client_index == 0 {
-                (stream.first, stream.second)
-            } else {
-                (stream.second, stream.first)
-            };
-            capture.tls.push(TlsConnection {
-                client,
-                server,
-                start: stream.start,
-                sni: client_hello_sni(first_bytes(client_index)),
-                note: "TLS: encrypted, not decodable".into(),
-            });
-            continue;
+        let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
+        match connection_of(stream, id, options) {
+            Carried::Http(connection) => capture.connections.push(connection),
+            Carried::Tls(tls) => capture.tls.push(tls),
+            Carried::Nothing => {}
         }
-        let (a, a_diagnostics) = parse_runs(
-            &stream.directions[0].runs,
-            Some(stream.first),
-            Some(stream.second),
-            options,
-        );
-        let (b, b_diagnostics) = parse_runs(
-            &stream.directions[1].runs,
-            Some(stream.second),
-            Some(stream.first),
-            options,
-        );
-        if a.is_empty() && b.is_empty() {
-            continue;
-        }
-        let a_is_client = match (a.first(), b.first()) {
-            (Some(m), _) => m.is_request(),
-            (None, Some(m)) => !m.is_request(),
-            (None, None) => stream.opener != Some(stream.second),
-        };
-        let (client, server) =
-            if a_is_client { (stream.first, stream.second) } else { (stream.second, stream.first) };
-        let mut messages = a;
-        messages.extend(b);
-        // Stable: within one timestamp, requests come before the responses they caused.
-        messages.sort_by_key(|m| (m.time, !m.is_request()));
-        let mut diagnostics = stream.diagnostics;
-        diagnostics.extend(a_diagnostics);
-        diagnostics.extend(b_diagnostics);
-        push_connection(
-            capture,
-            Some(client),
-            Some(server),
-            stream.start,
-            stream.end,
-            messages,
-            diagnostics,
-        );
     }
+}
+
+/// What a TCP connection carried.
+#[derive(Debug)]
+pub enum Carried {
+    Http(Connection),
+    Tls(TlsConnection),
+    /// Neither HTTP nor TLS.
+    Nothing,
+}
+
+/// One reassembled TCP connection as HTTP messages (numbered `id`), a TLS listing, or nothing.
+pub fn connection_of(stream: super::tcp::Stream, id: u32, options: &Options) -> Carried {
+    let first_bytes = |index: usize| -> &[u8] {
+        stream.directions[index].runs.first().map(|r| r.data.as_slice()).unwrap_or_default()
+    };
+    if is_tls(first_bytes(0)) || is_tls(first_bytes(1)) {
+        let client_index = usize::from(first_bytes(0).get(5) != Some(&1));
+        let (client, server) = if client_index == 0 {
+            (stream.first, stream.second)
+        } else {
+            (stream.second, stream.first)
+        };
+        return Carried::Tls(TlsConnection {
+            client,
+            server,
+            start: stream.start,
+            sni: client_hello_sni(first_bytes(client_index)),
+            note: "TLS: encrypted, not decodable".into(),
+        });
+    }
+    let (a, a_diagnostics) =
+        parse_runs(&stream.directions[0].runs, Some(stream.first), Some(stream.second), options);
+    let (b, b_diagnostics) =
+        parse_runs(&stream.directions[1].runs, Some(stream.second), Some(stream.first), options);
+    if a.is_empty() && b.is_empty() {
+        return Carried::Nothing;
+    }
+    let a_is_client = match (a.first(), b.first()) {
+        (Some(m), _) => m.is_request(),
+        (None, Some(m)) => !m.is_request(),
+        (None, None) => stream.opener != Some(stream.second),
+    };
+    let (client, server) =
+        if a_is_client { (stream.first, stream.second) } else { (stream.second, stream.first) };
+    let mut messages = a;
+    messages.extend(b);
+    // Stable: within one timestamp, requests come before the responses they caused.
+    messages.sort_by_key(|m| (m.time, !m.is_request()));
+    let mut diagnostics = stream.diagnostics;
+    diagnostics.extend(a_diagnostics);
+    diagnostics.extend(b_diagnostics);
+    Carried::Http(Connection {
+        id,
+        client: Some(client),
+        server: Some(server),
+        start: stream.start,
+        end: stream.end,
+        messages,
+        diagnostics,
+        device_id: None,
+    })
 }
 
 pub(crate) fn push_connection(

@@ -7,10 +7,15 @@
 //! which are bounded per direction and, across all connections, by
 //! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
 //! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
+//!
+//! A connection is handed out as soon as it is over (both directions closed up to their FIN with
+//! no hole left, or reset; [`Reassembler::take_completed`]), so that a streaming reader holds only
+//! the bytes of connections still open. Its 4-tuple is remembered: late segments of a finished
+//! connection (retransmitted FINs, stray ACKs) are dropped, and only a new handshake reopens it.
 
 use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
 use crate::cwmp::Severity;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 
 /// One TCP segment as read off the wire.
@@ -77,6 +82,9 @@ struct DirectionState {
     pending_bytes: usize,
     direction: Direction,
     closed: bool,
+    /// Stream offset just past the FIN, once the FIN was seen with a known sequence base.
+    fin_at: Option<u64>,
+    reset: bool,
 }
 
 impl DirectionState {
@@ -161,6 +169,14 @@ impl DirectionState {
         self.pending_bytes = 0;
         gaps
     }
+
+    /// Nothing more can come this way: a reset, or a FIN every byte before which arrived.
+    fn is_over(&self) -> bool {
+        self.reset
+            || (self.closed
+                && self.pending.is_empty()
+                && self.fin_at.is_none_or(|fin| self.next >= fin))
+    }
 }
 
 #[derive(Debug)]
@@ -200,6 +216,12 @@ impl ConnectionState {
 
     fn has_data(&self) -> bool {
         self.directions.iter().any(|d| d.next > 0)
+    }
+
+    /// Both directions are over (or one was reset): the connection can be handed out.
+    fn is_over(&self) -> bool {
+        self.directions.iter().any(|d| d.reset)
+            || self.directions.iter().all(DirectionState::is_over)
     }
 
     fn into_stream(mut self) -> Stream {
@@ -273,13 +295,33 @@ pub struct Reassembler {
     limits: Limits,
     open: HashMap<Key, ConnectionState>,
     done: Vec<ConnectionState>,
+    /// 4-tuples of connections handed out as over: their late segments are dropped.
+    finished: HashSet<Key>,
     /// Out-of-order bytes waiting in all open connections.
     pending_total: usize,
 }
 
 impl Reassembler {
     pub fn new(limits: &Limits) -> Self {
-        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new(), pending_total: 0 }
+        Self {
+            limits: limits.clone(),
+            open: HashMap::new(),
+            done: Vec::new(),
+            finished: HashSet::new(),
+            pending_total: 0,
+        }
+    }
+
+    /// Connections that are over, in the order they ended, as streams; they leave the
+    /// reassembler (and its memory) now.
+    pub fn take_completed(&mut self) -> Vec<Stream> {
+        std::mem::take(&mut self.done).into_iter().map(ConnectionState::into_stream).collect()
+    }
+
+    /// The earliest start among connections still open: nothing handed out later began before it
+    /// (for a capture whose packets are in time order).
+    pub fn earliest_open_start(&self) -> Option<Option<Timestamp>> {
+        self.open.values().map(|c| c.start).min()
     }
 
     /// Out-of-order bytes held across all connections (never above the global cap once
@@ -313,6 +355,12 @@ impl Reassembler {
     pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
+        if self.finished.contains(&key) {
+            if !opening {
+                return;
+            }
+            self.finished.remove(&key);
+        }
         // A new handshake on a 4-tuple that already carried data is a new connection.
         if opening
             && let Some(existing) = self.open.get(&key)
@@ -344,10 +392,17 @@ impl Reassembler {
                 state.base = Some(sequence);
             }
         }
+        state.reset |= segment.rst;
         if segment.payload.is_empty() {
             if segment.fin || segment.rst {
                 state.closed = true;
             }
+            if segment.fin
+                && let Some(base) = state.base
+            {
+                state.fin_at = Some(state.offset_of(base, sequence));
+            }
+            self.complete_if_over(key);
             return;
         }
         let base = match state.base {
@@ -366,8 +421,23 @@ impl Reassembler {
         if segment.fin || segment.rst {
             state.closed = true;
         }
+        if segment.fin {
+            state.fin_at = Some(offset + segment.payload.len() as u64);
+        }
         self.pending_total = self.pending_total - pending_before + state.pending_bytes;
         self.enforce_total_cap();
+        self.complete_if_over(key);
+    }
+
+    /// Hands a connection out once nothing more can arrive for it.
+    fn complete_if_over(&mut self, key: Key) {
+        if self.open.get(&key).is_some_and(ConnectionState::is_over)
+            && let Some(connection) = self.open.remove(&key)
+        {
+            self.pending_total -= connection.pending_bytes();
+            self.finished.insert(key);
+            self.done.push(connection);
+        }
     }
 
     /// Every connection, in the order it was first seen.

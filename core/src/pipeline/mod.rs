@@ -1,0 +1,389 @@
+//! One pass from input bytes to CWMP sessions, fed in pieces.
+//!
+//! [`Pipeline`] is what the CLI and the browser's decode worker both run: bytes in (any number of
+//! [`Pipeline::push`]es, of any size), sessions and findings out. It detects the input's kind from
+//! its first bytes. A pcap or pcapng file is read record by record as it arrives: frames go
+//! through the link, IP and TCP layers at once; a TCP connection's HTTP messages are framed as
+//! soon as the connection is over, each SOAP body is read once by the codec into the session it
+//! belongs to, and a session is handed out ([`Pipeline::take_sessions`]), numbered and checked,
+//! as soon as it is final. So memory holds the connections and sessions in progress, not the
+//! input. Text inputs (pasted envelopes, transcripts, logs, dumps) are read whole when the input
+//! ends.
+//!
+//! The result does not depend on how the input is cut into pieces: the only state carried from
+//! one piece to the next is a record cut off at its end, and every decision is taken on whole
+//! records (`crate::pipeline::fuzzing` checks this on arbitrary inputs and cuts).
+//!
+//! Sessions come out in the order they start, provided the capture's packets are in time order
+//! (a session is held until no connection still open, and no packet still to come, can start an
+//! earlier one). A session that did not end cleanly is final once nothing can continue it: at once
+//! when the ACS set no cookie, else [`CONTINUATION_WINDOW_MS`] of capture time after its last
+//! message (a CPE that reconnects within a session presents the cookie; later, it is a new
+//! session).
+
+pub mod fuzzing;
+
+use crate::capture::file::{FrameReader, Step};
+use crate::capture::http::{self, Carried};
+use crate::capture::link::Layers;
+use crate::capture::{
+    self, Capture, CaptureDiagnostic, CaptureError, Comment, InputKind, Options, Timestamp,
+    TlsConnection, UdpConnectionRequest, file,
+};
+use crate::session::{HttpConnectionRequest, Report, Session, Sessions};
+use serde::{Deserialize, Serialize};
+
+pub use crate::session::CONTINUATION_WINDOW_MS;
+
+/// How far a [`Pipeline`] has come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Input bytes pushed so far.
+    pub bytes: u64,
+    /// Sessions found so far (handed out or in progress).
+    pub sessions: usize,
+    /// SOAP messages found so far.
+    pub messages: usize,
+}
+
+/// Everything a [`Pipeline`] found besides the sessions it handed out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished {
+    /// The input's kind, when it could be told.
+    pub input: Option<InputKind>,
+    /// The sessions not yet taken with [`Pipeline::take_sessions`].
+    pub sessions: Vec<Session>,
+    pub connection_requests: Vec<HttpConnectionRequest>,
+    pub udp_connection_requests: Vec<UdpConnectionRequest>,
+    pub tls: Vec<TlsConnection>,
+    pub comments: Vec<Comment>,
+    pub diagnostics: Vec<CaptureDiagnostic>,
+    /// What stopped the reading, if something did; what came before it is kept above.
+    pub error: Option<CaptureError>,
+}
+
+impl Finished {
+    /// The [`Report`] of the whole input, with `earlier` (the sessions taken while it was read)
+    /// first; the error when the input could not be read to its end.
+    pub fn into_report(self, mut earlier: Vec<Session>) -> Result<Report, CaptureError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        earlier.extend(self.sessions);
+        Ok(Report {
+            input: self.input.unwrap_or(InputKind::Soap),
+            sessions: earlier,
+            connection_requests: self.connection_requests,
+            udp_connection_requests: self.udp_connection_requests,
+            tls: self.tls,
+            comments: self.comments,
+            diagnostics: self.diagnostics,
+        })
+    }
+}
+
+/// Decodes a whole input in memory: one [`Pipeline::push`] and [`Pipeline::finish`].
+pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> {
+    let mut pipeline = Pipeline::new(options);
+    pipeline.push(input);
+    let taken = pipeline.take_sessions();
+    pipeline.finish().into_report(taken)
+}
+
+/// The streaming decoder: see the module documentation.
+#[derive(Debug)]
+pub struct Pipeline {
+    options: Options,
+    bytes: u64,
+    stage: Stage,
+    sessions: Sessions,
+    /// Sessions final and numbered, waiting to be taken.
+    ready: Vec<Session>,
+}
+
+#[derive(Debug)]
+enum Stage {
+    /// Too few bytes yet to tell a capture file from text.
+    Undecided(Vec<u8>),
+    Frames(Box<FrameStage>),
+    /// Text inputs are decoded whole at the end.
+    Text(Vec<u8>),
+}
+
+#[derive(Debug)]
+struct FrameStage {
+    kind: InputKind,
+    reader: FrameReader,
+    layers: Layers,
+    /// What the link layers found besides connections (TLS, UDP requests, diagnostics).
+    found: Capture,
+    /// The start of a record cut off by the end of the last piece.
+    pending: Vec<u8>,
+    /// Offset in the input of the next byte the reader will read.
+    offset: usize,
+    /// Connections carrying HTTP so far (their ids).
+    connections: u32,
+    /// Time of the last frame read.
+    now: Option<Timestamp>,
+    error: Option<CaptureError>,
+}
+
+impl Pipeline {
+    pub fn new(options: &Options) -> Self {
+        Self {
+            options: options.clone(),
+            bytes: 0,
+            stage: Stage::Undecided(Vec::new()),
+            sessions: Sessions::default(),
+            ready: Vec::new(),
+        }
+    }
+
+    /// Reads the next piece of the input.
+    pub fn push(&mut self, piece: &[u8]) {
+        self.bytes += piece.len() as u64;
+        match &mut self.stage {
+            Stage::Undecided(head) => {
+                head.extend_from_slice(piece);
+                let head = std::mem::take(head);
+                match decide(&head, self.options.kind) {
+                    Some(kind @ (InputKind::Pcap | InputKind::Pcapng)) => {
+                        let mut stage = Box::new(FrameStage::new(kind, &self.options));
+                        stage.feed(
+                            &head,
+                            false,
+                            &self.options,
+                            &mut self.sessions,
+                            &mut self.ready,
+                        );
+                        self.stage = Stage::Frames(stage);
+                    }
+                    Some(_) => self.stage = Stage::Text(head),
+                    None => self.stage = Stage::Undecided(head),
+                }
+            }
+            Stage::Frames(stage) => {
+                stage.feed(piece, false, &self.options, &mut self.sessions, &mut self.ready);
+            }
+            Stage::Text(text) => text.extend_from_slice(piece),
+        }
+    }
+
+    /// How far it has come.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            bytes: self.bytes,
+            sessions: self.sessions.sessions_found(),
+            messages: self.sessions.messages_found(),
+        }
+    }
+
+    /// The input's kind, once known (a text input's only at the end).
+    pub fn input_kind(&self) -> Option<InputKind> {
+        match &self.stage {
+            Stage::Frames(stage) => Some(stage.kind),
+            _ => self.options.kind,
+        }
+    }
+
+    /// The sessions that became final since the last call, numbered from 1 in the order they
+    /// start, conformance findings included.
+    pub fn take_sessions(&mut self) -> Vec<Session> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// The end of the input: everything still held.
+    pub fn finish(mut self) -> Finished {
+        let mut finished = Finished {
+            input: self.input_kind(),
+            sessions: Vec::new(),
+            connection_requests: Vec::new(),
+            udp_connection_requests: Vec::new(),
+            tls: Vec::new(),
+            comments: Vec::new(),
+            diagnostics: Vec::new(),
+            error: None,
+        };
+        match self.stage {
+            Stage::Undecided(text) | Stage::Text(text) => {
+                match capture::decode(&text, &self.options) {
+                    Ok(capture) => {
+                        finished.input = Some(capture.kind);
+                        for connection in &capture.connections {
+                            self.sessions.connection(connection);
+                        }
+                        if !capture.documents.is_empty() {
+                            self.sessions.documents(&capture.documents);
+                        }
+                        finished.udp_connection_requests = capture.udp_connection_requests;
+                        finished.tls = capture.tls;
+                        finished.comments = capture.comments;
+                        finished.diagnostics = capture.diagnostics;
+                    }
+                    Err(error) => finished.error = Some(error),
+                }
+            }
+            Stage::Frames(mut stage) => {
+                stage.feed(&[], true, &self.options, &mut self.sessions, &mut self.ready);
+                let streams = stage.layers.finish(&mut stage.found);
+                for stream in streams {
+                    stage.hand_over(stream, &self.options, &mut self.sessions);
+                }
+                let FrameStage { reader, found, error, .. } = *stage;
+                finished.comments = reader.comments;
+                finished.diagnostics = reader.diagnostics;
+                finished.diagnostics.extend(found.diagnostics);
+                finished.udp_connection_requests = found.udp_connection_requests;
+                finished.tls = found.tls;
+                finished.error = error;
+            }
+        }
+        let tail = self.sessions.finish();
+        finished.sessions = std::mem::take(&mut self.ready);
+        finished.sessions.extend(tail.sessions);
+        finished.connection_requests = tail.connection_requests;
+        finished.diagnostics.extend(tail.diagnostics);
+        finished
+    }
+}
+
+/// The input's kind as far as streaming goes: a capture file (read as it comes) or text (read at
+/// the end); `None` while fewer than four bytes tell nothing.
+fn decide(head: &[u8], forced: Option<InputKind>) -> Option<InputKind> {
+    if let Some(kind) = forced {
+        return Some(kind);
+    }
+    if file::is_pcap(head) {
+        Some(InputKind::Pcap)
+    } else if file::is_pcapng(head) {
+        Some(InputKind::Pcapng)
+    } else if head.len() >= 4 {
+        Some(InputKind::Soap)
+    } else {
+        None
+    }
+}
+
+impl FrameStage {
+    fn new(kind: InputKind, options: &Options) -> Self {
+        Self {
+            kind,
+            reader: FrameReader::new(&options.limits),
+            layers: Layers::new(options),
+            found: Capture::empty(kind),
+            pending: Vec::new(),
+            offset: 0,
+            connections: 0,
+            now: None,
+            error: None,
+        }
+    }
+
+    /// Reads the whole records of `piece` (after what was cut off before), straight from `piece`
+    /// where possible; keeps the start of a record it cuts off.
+    fn feed(
+        &mut self,
+        piece: &[u8],
+        at_end: bool,
+        options: &Options,
+        sessions: &mut Sessions,
+        ready: &mut Vec<Session>,
+    ) {
+        let mut used = 0usize;
+        // First complete the record cut off last time, copying only as much of `piece` as it
+        // takes (doubling, so a large record costs no more than twice its size in copies).
+        while !self.pending.is_empty() && self.error.is_none() {
+            let held = self.pending.len();
+            let step = (piece.len() - used).min(held.max(4096));
+            self.pending.extend_from_slice(&piece[used..used + step]);
+            used += step;
+            let last = at_end && used == piece.len();
+            let pending = std::mem::take(&mut self.pending);
+            let consumed = self.read(&pending, last, options, sessions, ready);
+            self.offset += consumed;
+            if consumed >= held {
+                // The rest of what was copied is `piece`'s own: read it from there.
+                used -= pending.len() - consumed;
+                break;
+            }
+            self.pending = pending;
+            self.pending.drain(..consumed);
+            if used == piece.len() {
+                return;
+            }
+        }
+        if self.error.is_some() {
+            return;
+        }
+        let rest = &piece[used..];
+        let consumed = self.read(rest, at_end, options, sessions, ready);
+        self.offset += consumed;
+        if self.error.is_none() {
+            self.pending.extend_from_slice(&rest[consumed..]);
+        }
+    }
+
+    /// Reads records from `bytes` (input offset `self.offset`); returns the bytes consumed.
+    fn read(
+        &mut self,
+        bytes: &[u8],
+        at_end: bool,
+        options: &Options,
+        sessions: &mut Sessions,
+        ready: &mut Vec<Session>,
+    ) -> usize {
+        let mut position = 0usize;
+        loop {
+            match self.reader.next(&bytes[position..], self.offset + position, at_end) {
+                Ok(Step::Frame(frame, len)) => {
+                    if frame.time.is_some() {
+                        self.now = frame.time;
+                    }
+                    self.layers.frame(&frame, &mut self.found);
+                    position += len;
+                    self.collect(options, sessions, ready);
+                }
+                Ok(Step::Skip(len)) => position += len,
+                Ok(Step::NeedMore | Step::End) => return position,
+                Err(error) => {
+                    self.error = Some(error);
+                    return position;
+                }
+            }
+        }
+    }
+
+    /// Connections that are over go into sessions; final sessions go to `ready`.
+    fn collect(&mut self, options: &Options, sessions: &mut Sessions, ready: &mut Vec<Session>) {
+        let completed = self.layers.take_completed();
+        if completed.is_empty() {
+            return;
+        }
+        for stream in completed {
+            self.hand_over(stream, options, sessions);
+        }
+        // No session still to be built can start before the earliest open connection, nor
+        // before the packet just read.
+        let horizon = match self.layers.earliest_open_start() {
+            Some(open) => open.min(self.now),
+            None => self.now,
+        };
+        ready.extend(sessions.release(self.now, horizon));
+    }
+
+    fn hand_over(
+        &mut self,
+        stream: capture::tcp::Stream,
+        options: &Options,
+        sessions: &mut Sessions,
+    ) {
+        match http::connection_of(stream, self.connections + 1, options) {
+            Carried::Http(connection) => {
+                self.connections += 1;
+                sessions.connection(&connection);
+            }
+            Carried::Tls(tls) => self.found.tls.push(tls),
+            Carried::Nothing => {}
+        }
+    }
+}
