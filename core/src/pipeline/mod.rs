@@ -63,14 +63,11 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// The [`Report`] of the whole input, with `earlier` (the sessions taken while it was read)
-    /// first; the error when the input could not be read to its end.
-    pub fn into_report(self, mut earlier: Vec<Session>) -> Result<Report, CaptureError> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
+    /// The [`Report`] of the input as far as it could be read, with `earlier` (the sessions taken
+    /// while it was read) first, and what stopped the reading, if anything did.
+    pub fn into_parts(self, mut earlier: Vec<Session>) -> (Report, Option<CaptureError>) {
         earlier.extend(self.sessions);
-        Ok(Report {
+        let report = Report {
             input: self.input.unwrap_or(InputKind::Soap),
             sessions: earlier,
             connection_requests: self.connection_requests,
@@ -78,16 +75,35 @@ impl Finished {
             tls: self.tls,
             comments: self.comments,
             diagnostics: self.diagnostics,
-        })
+        };
+        (report, self.error)
+    }
+
+    /// The [`Report`] of the whole input; the error when it could not be read to its end.
+    pub fn into_report(self, earlier: Vec<Session>) -> Result<Report, CaptureError> {
+        match self.into_parts(earlier) {
+            (report, None) => Ok(report),
+            (_, Some(error)) => Err(error),
+        }
     }
 }
 
 /// Decodes a whole input in memory: one [`Pipeline::push`] and [`Pipeline::finish`].
 pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> {
+    let (report, error) = analyze_parts(input, options);
+    match error {
+        Some(error) => Err(error),
+        None => Ok(report),
+    }
+}
+
+/// Like [`analyze`], but an input that cannot be read to its end still gives what came before
+/// the problem, with the error beside it.
+pub fn analyze_parts(input: &[u8], options: &Options) -> (Report, Option<CaptureError>) {
     let mut pipeline = Pipeline::new(options);
     pipeline.push(input);
     let taken = pipeline.take_sessions();
-    pipeline.finish().into_report(taken)
+    pipeline.finish().into_parts(taken)
 }
 
 /// The streaming decoder: see the module documentation.
