@@ -7,12 +7,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod acs;
+pub mod base;
 pub mod capture;
 pub mod cwmp;
 pub mod model;
 pub mod pipeline;
-pub mod position;
 pub mod provision;
 pub mod session;
 
-pub use position::{Position, TextIndex};
+pub use base::{
+    DateTime, Diagnostic, Location, Position, Severity, Source, TextIndex, Timestamp, XsdType,
+};

@@ -3,8 +3,8 @@
 // The test is the host, not core: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
+use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::{Acs, AcsEvent, AcsReply, CpeRequest, Direction};
-use cwmpkit_core::capture::Timestamp;
 use cwmpkit_core::cwmp::{self, GetParameterValues, Message};
 
 const SOAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/soap");

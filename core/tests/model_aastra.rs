@@ -108,7 +108,7 @@ fn provisioning_a_line_adds_its_profile_and_sets_credentials() {
         planned.notes.iter().any(|n| n.contains("VoiceProfile.2.Line.1. is created by the CPE"))
     );
     assert_eq!(planned.unachievable.len(), 1);
-    assert!(planned.unachievable[0].reason.contains("`x` is not an int"));
+    assert!(planned.unachievable[0].reason.contains("`x` is not a valid int"));
 }
 
 #[test]

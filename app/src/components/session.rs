@@ -2,7 +2,7 @@
 
 use crate::components::envelope::EnvelopeView;
 use crate::components::millis;
-use cwmpkit_core::capture::Timestamp;
+use cwmpkit_core::Timestamp;
 use cwmpkit_core::cwmp::Severity;
 use cwmpkit_core::session::{
     Direction, Exchange, Finding, MessageDiagnostic, Report, Session, SessionMessage,

@@ -14,10 +14,10 @@
 //! [`SYNTHESIS_ARTEFACTS`]). The log's times name no zone: they are kept as local times.
 
 use super::pyliteral::{self, PyNode, PyValue};
-use super::time::parse_local;
 use super::{Capture, CaptureDiagnostic, InputKind, Layer, Options, http};
+use crate::base::TextIndex;
+use crate::base::time::parse_local;
 use crate::cwmp::Severity;
-use crate::position::TextIndex;
 
 const MARKER: &[u8] = b" TR069 message: ";
 
@@ -55,7 +55,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 struct Logged {
     from_cpe: bool,
     name: String,
-    time: Option<super::Timestamp>,
+    time: Option<crate::base::Timestamp>,
     body: Vec<u8>,
     diagnostics: Vec<CaptureDiagnostic>,
 }

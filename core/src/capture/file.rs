@@ -5,7 +5,8 @@
 //! allocation. pcap-parser decodes the blocks; this module does the framing so that every error
 //! carries the byte offset of the block at fault.
 
-use super::{CaptureDiagnostic, CaptureError, Comment, Layer, Limits, Timestamp};
+use super::{CaptureDiagnostic, CaptureError, Comment, Layer, Limits};
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use pcap_parser::pcapng::{Block, PcapNGOption};
 

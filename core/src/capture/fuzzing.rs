@@ -4,7 +4,8 @@
 //! bounded by what went in (TCP bytes are delivered once, HTTP messages do not overlap).
 
 use super::tcp::{Reassembler, Segment};
-use super::{Capture, InputKind, Limits, Options, Timestamp, decode, http};
+use super::{Capture, InputKind, Limits, Options, decode, http};
+use crate::base::Timestamp;
 use crate::session;
 use std::net::{IpAddr, SocketAddr};
 

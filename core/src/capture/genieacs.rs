@@ -15,11 +15,11 @@
 //! indentation and chomping indicators); YAML crates were weighed and none was both well kept and
 //! small enough for the browser build. The log names no CPE port, so CPE addresses carry port 0.
 
-use super::time::parse_rfc3339_utc;
 use super::{
     Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options,
     UdpConnectionRequest, http,
 };
+use crate::base::time::parse_rfc3339_utc;
 use crate::cwmp::Severity;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 

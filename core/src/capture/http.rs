@@ -6,9 +6,8 @@
 //! `content-length-mismatch` diagnostic says by how much the header was off.
 
 use super::tcp::Run;
-use super::{
-    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Timestamp, TlsConnection,
-};
+use super::{Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, TlsConnection};
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};

@@ -3,9 +3,10 @@
 use super::file::{Frame, Frames};
 use super::tcp::{Reassembler, Segment, Stream};
 use super::{
-    Capture, CaptureDiagnostic, InputKind, Layer, Limits, Options, Timestamp, UdpConnectionRequest,
-    http, ip_port,
+    Capture, CaptureDiagnostic, InputKind, Layer, Limits, Options, UdpConnectionRequest, http,
+    ip_port,
 };
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpSlice, UdpSlice};
 use std::collections::{BTreeMap, HashMap};

@@ -22,11 +22,10 @@ pub mod pyliteral;
 pub mod replicate;
 pub mod tcp;
 pub mod text;
-mod time;
 
 pub use http::{Credentials, HttpHeader, HttpMessage, StartLine};
-pub use time::Timestamp;
 
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};

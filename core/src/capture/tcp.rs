@@ -13,7 +13,8 @@
 //! the bytes of connections still open. Its 4-tuple is remembered: late segments of a finished
 //! connection (retransmitted FINs, stray ACKs) are dropped, and only a new handshake reopens it.
 
-use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
+use super::{CaptureDiagnostic, Layer, Limits};
+use crate::base::Timestamp;
 use crate::cwmp::Severity;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;

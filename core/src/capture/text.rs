@@ -1,11 +1,12 @@
 //! Text inputs: pasted SOAP, HTTP transcripts, `curl -v`, logs, hex dumps, base64 captures.
 
 use super::file::{Frame, Frames};
-use super::time::parse_rfc3339_utc;
 use super::{
     Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options, SoapDocument,
-    Timestamp, http, link,
+    http, link,
 };
+use crate::base::Timestamp;
+use crate::base::time::parse_rfc3339_utc;
 use crate::cwmp::Severity;
 use base64::Engine as _;
 use std::net::SocketAddr;

@@ -10,6 +10,7 @@
 use super::facets::{Facet, FileKind, Occurs, Range, check_count, check_number, check_text};
 use super::reader::{SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS};
 use super::*;
+use crate::base::XsdType;
 use std::fmt::Write as _;
 
 /// A value the schema of the chosen version does not allow: nothing is written.
@@ -399,24 +400,15 @@ fn fault_struct(w: &mut Writer, name: &str, fault: &FaultStruct, codes: Range) {
 }
 
 /// Why a parameter value cannot carry its `xsi:type`: an unknown type would
-/// not resolve, and the text must be in the type's lexical space.
+/// not resolve (the encoder writes the `xsd:` prefix itself), and the text must
+/// be in the type's lexical space.
 fn value_problem(value: &Value) -> Option<String> {
     let name = value.xsi_type.as_deref()?;
-    let Some(value_type) = ValueType::from_xsi(name) else {
+    let Some(value_type) = XsdType::from_name(name).filter(|_| !name.contains(':')) else {
         return Some("names no type CWMP values use".to_owned());
     };
-    let text = value.text.trim_matches([' ', '\t', '\r', '\n']);
-    let fits = match value_type {
-        // The common cases are checked without building the typed value.
-        ValueType::String => true,
-        ValueType::DateTime => is_date_time(text),
-        ValueType::UnsignedInt => text.parse::<u32>().is_ok(),
-        ValueType::Int => text.parse::<i32>().is_ok(),
-        // XML Schema's boolean is exactly these four, unlike the lenient decoder.
-        ValueType::Boolean => matches!(text, "true" | "false" | "1" | "0"),
-        _ => value.parse().is_ok(),
-    };
-    (!fits).then(|| format!("is not a valid {}", value_type.xsi_name()))
+    (value_type != XsdType::String && !value_type.is_valid(&value.text))
+        .then(|| format!("is not a valid {}", value_type.name()))
 }
 
 fn transfer_response(w: &mut Writer, r: &TransferResponse) {

@@ -25,9 +25,9 @@ mod value;
 
 pub use encode::{EncodeError, encode, introduced_in, version_problems};
 pub use model::*;
-pub use value::{TypedValue, ValueError, ValueType, is_date_time};
+pub use value::{TypedValue, ValueError};
 
-use crate::position::Position;
+use crate::base::position::Position;
 use serde::{Deserialize, Serialize};
 
 /// How serious a diagnostic is.

@@ -7,7 +7,7 @@
 
 use super::encode::is_xml_char;
 use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity, Text};
-use crate::position::{Position, TextIndex};
+use crate::base::position::{Position, TextIndex};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};

@@ -13,6 +13,7 @@
 //! go to [`ParameterSet::metadata`]. The reader is lenient: odd rows become
 //! [`LoadDiagnostic`]s, and only text without a `Parameter` header fails.
 
+use crate::base::csv::{self, CsvRecord};
 use serde::{Deserialize, Serialize};
 
 use super::path::Path;
@@ -38,78 +39,17 @@ pub enum CsvLoadError {
     NoParameterColumn,
 }
 
-/// One CSV record and the line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvRecord {
-    pub line: u32,
-    pub fields: Vec<String>,
-}
-
-/// Splits CSV text into records (RFC 4180: `"` quotes, `""` escapes, quoted
-/// fields may span lines; CRLF or LF). Lenient: a quote inside an unquoted
-/// field is kept as text, and an unterminated quote ends at the end of input
-/// with a diagnostic.
+/// Splits CSV text into records with [`crate::base::csv`]; an unterminated quote ends at the
+/// end of input with a diagnostic.
 pub fn parse_csv(text: &str, diagnostics: &mut Vec<LoadDiagnostic>) -> Vec<CsvRecord> {
-    let mut records = Vec::new();
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut line: u32 = 1;
-    let mut record_line: u32 = 1;
-    let mut in_quotes = false;
-    let mut quote_line = 0;
-    let mut chars = text.chars().peekable();
-    let mut at_field_start = true;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => {
-                in_quotes = true;
-                quote_line = line;
-                at_field_start = false;
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                at_field_start = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                records.push(CsvRecord { line: record_line, fields: std::mem::take(&mut fields) });
-                line += 1;
-                record_line = line;
-                at_field_start = true;
-            }
-            _ => {
-                field.push(c);
-                at_field_start = false;
-            }
-        }
-    }
-    if in_quotes {
+    let read = csv::read(text, b',');
+    if let Some(line) = read.unclosed_quote_line {
         diagnostics.push(LoadDiagnostic {
-            line: quote_line,
+            line,
             message: "quoted field is not closed before the end of the input".into(),
         });
     }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        records.push(CsvRecord { line: record_line, fields });
-    }
-    records
+    read.records
 }
 
 const METADATA_ROOTS: &[&str] = &[

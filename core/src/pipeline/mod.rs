@@ -23,12 +23,13 @@
 
 pub mod fuzzing;
 
+use crate::base::Timestamp;
 use crate::capture::file::{FrameReader, Step};
 use crate::capture::http::{self, Carried};
 use crate::capture::link::Layers;
 use crate::capture::{
-    self, Capture, CaptureDiagnostic, CaptureError, Comment, InputKind, Options, Timestamp,
-    TlsConnection, UdpConnectionRequest, file,
+    self, Capture, CaptureDiagnostic, CaptureError, Comment, InputKind, Options, TlsConnection,
+    UdpConnectionRequest, file,
 };
 use crate::session::{HttpConnectionRequest, Report, Session, Sessions};
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@ use super::registry::Registry;
 use super::syntax::{ConfigFile, normalize_key, parse};
 use super::validate::{check_file_name, file_role, normalize_mac, validate};
 use super::zip::{ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
+use crate::base::csv::{self, CsvRecord};
 use serde::{Deserialize, Serialize};
 
 /// ACS settings as a form edits them.
@@ -134,68 +135,15 @@ pub enum CsvError {
     UnclosedQuote { line: u32 },
 }
 
-/// A CSV record with the line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvRecord {
-    pub line: u32,
-    pub fields: Vec<String>,
-}
-
-/// Reads RFC 4180 CSV (quotes, doubled quotes, CRLF or LF). The separator is `,`,
-/// or `;` when the header has more semicolons than commas (spreadsheets in many
-/// locales write that). Latin-1 bytes are accepted like in config files.
+/// Reads RFC 4180 CSV with [`crate::base::csv`]. The separator is `,`, or `;` when the header
+/// has more semicolons than commas. Latin-1 bytes are accepted like in config files.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, CsvError> {
     let text = super::syntax::parse_text(bytes);
-    let first_line = text.lines().next().unwrap_or_default();
-    let separator =
-        if first_line.matches(';').count() > first_line.matches(',').count() { ';' } else { ',' };
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut line: u32 = 1;
-    let mut record_line = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => in_quotes = true,
-            c if c == separator => fields.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                let done = std::mem::take(&mut fields);
-                if !(done.len() == 1 && done.first().is_some_and(String::is_empty)) {
-                    records.push(CsvRecord { line: record_line, fields: done });
-                }
-                line += 1;
-                record_line = line;
-            }
-            _ => field.push(c),
-        }
+    let read = csv::read(&text, csv::guess_separator(&text));
+    match read.unclosed_quote_line {
+        Some(line) => Err(CsvError::UnclosedQuote { line }),
+        None => Ok(read.records),
     }
-    if in_quotes {
-        return Err(CsvError::UnclosedQuote { line: record_line });
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        records.push(CsvRecord { line: record_line, fields });
-    }
-    Ok(records)
 }
 
 /// What happened to one CSV row.

@@ -3,6 +3,7 @@
 use super::diagnostic::{Diagnostic, Severity};
 use super::registry::{KeyType, Registry};
 use super::syntax::{ConfigFile, Entry, Line};
+use crate::base::DateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -369,29 +370,10 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
     head.eq_ignore_ascii_case(prefix).then(|| text.get(prefix.len()..).unwrap_or_default())
 }
 
-/// `YYYY-MM-DDThh:mm:ss` with plausible field ranges.
+/// `YYYY-MM-DDThh:mm:ss`: an `xsd:dateTime` with a four-digit year and neither a fraction nor
+/// a zone, as the phones write it.
 pub fn is_config_datetime(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.len() != 19 {
-        return false;
-    }
-    let shape_ok = bytes.iter().enumerate().all(|(i, &b)| match i {
-        4 | 7 => b == b'-',
-        10 => b == b'T',
-        13 | 16 => b == b':',
-        _ => b.is_ascii_digit(),
-    });
-    if !shape_ok {
-        return false;
-    }
-    let field = |range: std::ops::Range<usize>| {
-        text.get(range).and_then(|s| s.parse::<u32>().ok()).unwrap_or(u32::MAX)
-    };
-    (1..=12).contains(&field(5..7))
-        && (1..=31).contains(&field(8..10))
-        && field(11..13) <= 23
-        && field(14..16) <= 59
-        && field(17..19) <= 60
+    text.len() == 19 && DateTime::parse(text).is_ok_and(|time| time.offset_minutes.is_none())
 }
 
 /// A port written in `tr69 server` that differs from `tr69 server port`.

@@ -16,9 +16,10 @@
 
 pub mod conformance;
 
+use crate::base::Timestamp;
 use crate::capture::{
     self, Capture, CaptureDiagnostic, CaptureError, Credentials, HttpMessage, InputKind, Options,
-    Timestamp, TlsConnection, UdpConnectionRequest,
+    TlsConnection, UdpConnectionRequest,
 };
 use crate::cwmp::{self, Envelope, Severity};
 use serde::{Deserialize, Serialize};

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{
-    Access, ActiveNotify, BaseType, DefaultValue, Enumeration, ListFacets, ObjectDef, ParameterDef,
-    RangeFacet, Schema, SizeFacet, Status, Syntax,
+    Access, ActiveNotify, DefaultValue, Enumeration, ListFacets, ObjectDef, ParameterDef,
+    RangeFacet, Schema, SizeFacet, Status, Syntax, XsdType,
 };
 
 /// A document that could not be read at all.
@@ -51,7 +51,7 @@ pub struct Document {
 /// named type they refer to is applied.
 #[derive(Debug, Clone, Default)]
 struct Pending {
-    base: Option<BaseType>,
+    base: Option<XsdType>,
     type_ref: Option<String>,
     list: Option<ListFacets>,
     sizes: Vec<SizeFacet>,
@@ -387,8 +387,7 @@ pub fn load_document(
                     }
                     b"string" | b"int" | b"unsignedInt" | b"long" | b"unsignedLong"
                     | b"boolean" | b"dateTime" | b"base64" | b"hexBinary" | b"decimal" => {
-                        let base =
-                            std::str::from_utf8(&name).ok().and_then(BaseType::from_xsd_name);
+                        let base = std::str::from_utf8(&name).ok().and_then(XsdType::from_name);
                         if let Some(pending) = open_pending(&mut open) {
                             pending.base = base;
                         }
@@ -613,7 +612,7 @@ mod tests {
             file: "types.xml".into(),
             data_types: BTreeMap::from([(
                 "Original".to_string(),
-                Syntax { base: BaseType::HexBinary, ..Syntax::default() },
+                Syntax { base: XsdType::HexBinary, ..Syntax::default() },
             )]),
             ..Document::default()
         };
@@ -625,7 +624,7 @@ mod tests {
         assert_eq!(root.description, "The root & more.");
         let count = root.parameter("Count").unwrap();
         assert_eq!(count.access, Access::ReadWrite);
-        assert_eq!(count.syntax.base, BaseType::UnsignedInt);
+        assert_eq!(count.syntax.base, XsdType::UnsignedInt);
         assert_eq!(count.syntax.ranges[0].max_inclusive.as_deref(), Some("9"));
         assert_eq!(count.syntax.units.as_deref(), Some("seconds"));
         assert_eq!(count.syntax.default.as_ref().unwrap().value, "3");
@@ -634,7 +633,7 @@ mod tests {
         assert_eq!(address.syntax.data_type.as_deref(), Some("Narrow"));
         assert_eq!(address.syntax.sizes[0].max_length, Some(15));
         assert_eq!(address.syntax.patterns, vec!["\\d+".to_string()]);
-        assert_eq!(root.parameter("Imported").unwrap().syntax.base, BaseType::HexBinary);
+        assert_eq!(root.parameter("Imported").unwrap().syntax.base, XsdType::HexBinary);
         let row = schema.object("Test.Row.{i}.").unwrap();
         assert!(row.is_table());
         assert_eq!(row.max_entries, None);
