@@ -18,7 +18,7 @@ fn magma() -> Vec<u8> {
 }
 
 fn whole(input: &[u8]) -> String {
-    fuzzing::run_in_pieces(input, &[input.len()], &Options::default())
+    fuzzing::run_in_pieces(input, &[input.len()], &Options::default(), false)
 }
 
 #[test]
@@ -27,7 +27,9 @@ fn any_cut_of_the_magma_capture_gives_the_same_sessions() {
     let expected = whole(&input);
     assert!(expected.contains("\"rpc\":\"GetParameterValuesResponse\""));
     for cuts in [&[1][..], &[7], &[24, 16, 3], &[1460], &[4096, 1], &[65_536], &[88_000, 1]] {
-        let got = fuzzing::run_in_pieces(&input, cuts, &Options::default());
+        let got = fuzzing::run_in_pieces(&input, cuts, &Options::default(), false);
+        assert!(got == expected, "pieces {cuts:?} changed the result");
+        let got = fuzzing::run_in_pieces(&input, cuts, &Options::default(), true);
         assert!(got == expected, "pieces {cuts:?} changed the result");
     }
 }
@@ -42,7 +44,7 @@ fn text_inputs_in_pieces_give_the_same_sessions() {
     let expected = whole(&transcript);
     assert!(expected.contains("\"rpc\":\"Inform\""), "{expected:.300}");
     for cuts in [&[1][..], &[3], &[1000, 1]] {
-        assert_eq!(fuzzing::run_in_pieces(&transcript, cuts, &Options::default()), expected);
+        assert_eq!(fuzzing::run_in_pieces(&transcript, cuts, &Options::default(), true), expected);
     }
 }
 
@@ -94,6 +96,6 @@ proptest! {
     fn random_cuts_give_the_same_sessions(cuts in prop::collection::vec(1usize..5000, 1..6)) {
         let input = magma();
         let expected = whole(&input);
-        prop_assert_eq!(fuzzing::run_in_pieces(&input, &cuts, &Options::default()), expected);
+        prop_assert_eq!(fuzzing::run_in_pieces(&input, &cuts, &Options::default(), true), expected);
     }
 }

@@ -299,45 +299,63 @@ enum Parsed {
     Invalid(String),
 }
 
+/// Header slots tried on the stack before the configured maximum is allocated.
+const USUAL_HEADERS: usize = 48;
+
 fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
+    let limit = options.limits.max_headers.clamp(1, 1024);
+    let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
+    match parse_head(data, pos, options, &mut slots[..limit.min(USUAL_HEADERS)]) {
+        Err(httparse::Error::TooManyHeaders) if limit > USUAL_HEADERS => {
+            let mut slots = vec![httparse::EMPTY_HEADER; limit];
+            parse_head(data, pos, options, &mut slots)
+                .unwrap_or_else(|e| Parsed::Invalid(e.to_string()))
+        }
+        Err(error) => Parsed::Invalid(error.to_string()),
+        Ok(parsed) => parsed,
+    }
+}
+
+fn parse_head<'h>(
+    data: &'h [u8],
+    pos: usize,
+    options: &Options,
+    slots: &mut [httparse::Header<'h>],
+) -> Result<Parsed, httparse::Error> {
     let bytes = &data[pos..];
     let limits = &options.limits;
-    let mut header_slots = vec![httparse::EMPTY_HEADER; limits.max_headers.clamp(1, 1024)];
-    let (start_line, header_len, raw_headers): (StartLine, usize, Vec<(String, Vec<u8>)>) =
-        if bytes.starts_with(b"HTTP/") {
-            let mut response = httparse::Response::new(&mut header_slots);
-            match response.parse(bytes) {
-                Ok(httparse::Status::Complete(len)) => (
-                    StartLine::Response {
-                        version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
-                        status: response.code.unwrap_or(0),
-                        reason: response.reason.unwrap_or_default().to_string(),
-                    },
-                    len,
-                    collect_headers(response.headers),
-                ),
-                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
-                Err(error) => return Parsed::Invalid(error.to_string()),
-            }
-        } else {
-            let mut request = httparse::Request::new(&mut header_slots);
-            match request.parse(bytes) {
-                Ok(httparse::Status::Complete(len)) => (
-                    StartLine::Request {
-                        method: request.method.unwrap_or_default().to_string(),
-                        target: request.path.unwrap_or_default().to_string(),
-                        version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
-                    },
-                    len,
-                    collect_headers(request.headers),
-                ),
-                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
-                Err(error) => return Parsed::Invalid(error.to_string()),
-            }
-        };
+    let (start_line, header_len, headers) = if bytes.starts_with(b"HTTP/") {
+        let mut response = httparse::Response::new(slots);
+        match response.parse(bytes)? {
+            httparse::Status::Complete(len) => (
+                StartLine::Response {
+                    version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
+                    status: response.code.unwrap_or(0),
+                    reason: response.reason.unwrap_or_default().to_string(),
+                },
+                len,
+                response.headers,
+            ),
+            httparse::Status::Partial => return Ok(Parsed::Incomplete),
+        }
+    } else {
+        let mut request = httparse::Request::new(slots);
+        match request.parse(bytes)? {
+            httparse::Status::Complete(len) => (
+                StartLine::Request {
+                    method: request.method.unwrap_or_default().to_string(),
+                    target: request.path.unwrap_or_default().to_string(),
+                    version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
+                },
+                len,
+                request.headers,
+            ),
+            httparse::Status::Partial => return Ok(Parsed::Incomplete),
+        }
+    };
     let mut message = HttpMessage {
         start_line,
-        headers: Vec::with_capacity(raw_headers.len()),
+        headers: Vec::with_capacity(headers.len()),
         body: Vec::new(),
         body_len: 0,
         content_length: None,
@@ -350,8 +368,9 @@ fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
         diagnostics: Vec::new(),
         rebuilt_from: None,
     };
-    for (name, value) in raw_headers {
-        let value = String::from_utf8_lossy(&value).into_owned();
+    for header in headers.iter().filter(|h| !h.name.is_empty()) {
+        let name = header.name.to_string();
+        let value = String::from_utf8_lossy(header.value).into_owned();
         let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
         message.headers.push(HttpHeader { name, value });
     }
@@ -360,15 +379,7 @@ fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
     message.wire_body_len = end - body_start;
     message.body = decode_content(body, &mut message, limits);
     message.body_len = message.body.len();
-    Parsed::Message(Box::new(message), end)
-}
-
-fn collect_headers(headers: &[httparse::Header<'_>]) -> Vec<(String, Vec<u8>)> {
-    headers
-        .iter()
-        .filter(|h| !h.name.is_empty())
-        .map(|h| (h.name.to_string(), h.value.to_vec()))
-        .collect()
+    Ok(Parsed::Message(Box::new(message), end))
 }
 
 const MASK: &str = "********";

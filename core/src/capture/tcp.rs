@@ -16,6 +16,7 @@
 use super::{CaptureDiagnostic, Layer, Limits};
 use crate::base::Timestamp;
 use crate::cwmp::Severity;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 
@@ -356,26 +357,36 @@ impl Reassembler {
     pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
-        if self.finished.contains(&key) {
-            if !opening {
-                return;
+        // One hash lookup for the common case, a segment of a connection already open.
+        let connection = match self.open.entry(key) {
+            Entry::Occupied(entry) => {
+                let existing = entry.get();
+                // A new handshake on a 4-tuple that already carried data is a new connection.
+                if opening && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
+                {
+                    let mut finished = entry.remove();
+                    // A finished connection's holes will never fill: settle them now.
+                    self.pending_total -= finished.pending_bytes();
+                    for direction in &mut finished.directions {
+                        finished.gaps += direction.flush();
+                    }
+                    self.done.push(finished);
+                    self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment))
+                } else {
+                    entry.into_mut()
+                }
             }
-            self.finished.remove(&key);
-        }
-        // A new handshake on a 4-tuple that already carried data is a new connection.
-        if opening
-            && let Some(existing) = self.open.get(&key)
-            && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
-            && let Some(mut finished) = self.open.remove(&key)
-        {
-            // A finished connection's holes will never fill: settle them now, freeing memory.
-            self.pending_total -= finished.pending_bytes();
-            for direction in &mut finished.directions {
-                finished.gaps += direction.flush();
+            Entry::Vacant(entry) => {
+                // Late segments of a connection handed out are dropped; a handshake reopens it.
+                if !self.finished.is_empty() && self.finished.contains(&key) {
+                    if !opening {
+                        return;
+                    }
+                    self.finished.remove(&key);
+                }
+                entry.insert(ConnectionState::new(&segment))
             }
-            self.done.push(finished);
-        }
-        let connection = self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment));
+        };
         if opening {
             connection.opener = Some(segment.source);
         }
@@ -403,7 +414,9 @@ impl Reassembler {
             {
                 state.fin_at = Some(state.offset_of(base, sequence));
             }
-            self.complete_if_over(key);
+            if connection.is_over() {
+                self.complete(key);
+            }
             return;
         }
         let base = match state.base {
@@ -426,15 +439,20 @@ impl Reassembler {
             state.fin_at = Some(offset + segment.payload.len() as u64);
         }
         self.pending_total = self.pending_total - pending_before + state.pending_bytes;
-        self.enforce_total_cap();
-        self.complete_if_over(key);
+        let mut over = connection.is_over();
+        if self.pending_total > self.limits.max_pending_bytes_total {
+            // Holes declared gaps may have closed this connection too.
+            self.enforce_total_cap();
+            over = self.open.get(&key).is_some_and(ConnectionState::is_over);
+        }
+        if over {
+            self.complete(key);
+        }
     }
 
-    /// Hands a connection out once nothing more can arrive for it.
-    fn complete_if_over(&mut self, key: Key) {
-        if self.open.get(&key).is_some_and(ConnectionState::is_over)
-            && let Some(connection) = self.open.remove(&key)
-        {
+    /// Hands a connection out: nothing more can arrive for it.
+    fn complete(&mut self, key: Key) {
+        if let Some(connection) = self.open.remove(&key) {
             self.pending_total -= connection.pending_bytes();
             self.finished.insert(key);
             self.done.push(connection);

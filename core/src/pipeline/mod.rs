@@ -31,8 +31,9 @@ use crate::capture::{
     self, Capture, CaptureDiagnostic, CaptureError, Comment, InputKind, Options, TlsConnection,
     UdpConnectionRequest, file,
 };
-use crate::session::{HttpConnectionRequest, Report, Session, Sessions};
+use crate::session::{DecodedConnection, HttpConnectionRequest, Report, Session, Sessions};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub use crate::session::CONTINUATION_WINDOW_MS;
 
@@ -113,9 +114,9 @@ pub struct Pipeline {
     options: Options,
     bytes: u64,
     stage: Stage,
-    sessions: Sessions,
-    /// Sessions final and numbered, waiting to be taken.
-    ready: Vec<Session>,
+    sink: Sink,
+    /// The input has ended ([`Pipeline::end_input`]).
+    ended: bool,
 }
 
 #[derive(Debug)]
@@ -125,6 +126,8 @@ enum Stage {
     Frames(Box<FrameStage>),
     /// Text inputs are decoded whole at the end.
     Text(Vec<u8>),
+    /// Decoded; what it found besides sessions waits here for [`Pipeline::finish`].
+    Done(Box<Finished>),
 }
 
 #[derive(Debug)]
@@ -145,19 +148,120 @@ struct FrameStage {
     error: Option<CaptureError>,
 }
 
+/// When the sessions may hand out what is final: the time the input has reached, and the
+/// earliest time a session not built yet could start.
+type Release = (Option<Timestamp>, Option<Timestamp>);
+
+/// The costly half of building sessions, handed to the host when it asked for it
+/// ([`Pipeline::hand_out_decoding`]): decoding one connection's SOAP bodies. [`Job::run`] needs
+/// nothing else, so it may run on any thread; its [`Done`] goes back through
+/// [`Pipeline::complete`].
+#[derive(Debug)]
+pub struct Job {
+    sequence: u64,
+    connection: Option<capture::Connection>,
+    release: Option<Release>,
+}
+
+/// A [`Job`] run.
+#[derive(Debug)]
+pub struct Done {
+    sequence: u64,
+    decoded: Option<DecodedConnection>,
+    release: Option<Release>,
+}
+
+impl Job {
+    pub fn run(self) -> Done {
+        Done {
+            sequence: self.sequence,
+            decoded: self.connection.map(DecodedConnection::new),
+            release: self.release,
+        }
+    }
+}
+
+/// Where connections go once over: into the sessions at once, or out as jobs.
+#[derive(Debug, Default)]
+struct Sink {
+    sessions: Sessions,
+    /// Sessions final and numbered, waiting to be taken.
+    ready: Vec<Session>,
+    /// Set when the host decodes: jobs not taken yet, and those done out of turn.
+    jobs: Option<Vec<Job>>,
+    issued: u64,
+    joined: u64,
+    early: BTreeMap<u64, Done>,
+}
+
+impl Sink {
+    fn connection(&mut self, connection: Option<capture::Connection>, release: Option<Release>) {
+        match &mut self.jobs {
+            Some(jobs) => {
+                jobs.push(Job { sequence: self.issued, connection, release });
+                self.issued += 1;
+            }
+            None => self.join(connection.map(DecodedConnection::new), release),
+        }
+    }
+
+    fn join(&mut self, decoded: Option<DecodedConnection>, release: Option<Release>) {
+        if let Some(decoded) = decoded {
+            self.sessions.add(decoded);
+        }
+        if let Some((now, horizon)) = release {
+            self.ready.extend(self.sessions.release(now, horizon));
+        }
+    }
+
+    /// Joins `done` and every job done early that now comes in turn.
+    fn complete(&mut self, done: Done) {
+        self.early.insert(done.sequence, done);
+        while let Some(done) = self.early.remove(&self.joined) {
+            self.joined += 1;
+            self.join(done.decoded, done.release);
+        }
+    }
+}
+
 impl Pipeline {
     pub fn new(options: &Options) -> Self {
         Self {
             options: options.clone(),
             bytes: 0,
             stage: Stage::Undecided(Vec::new()),
-            sessions: Sessions::default(),
-            ready: Vec::new(),
+            sink: Sink::default(),
+            ended: false,
         }
+    }
+
+    /// From now on, connections that are over wait as [`Job`]s ([`Pipeline::take_jobs`]) for
+    /// the host to run, on other threads if it likes, and give back ([`Pipeline::complete`]),
+    /// instead of being decoded within [`Pipeline::push`]. The result is the same.
+    pub fn hand_out_decoding(&mut self) {
+        self.sink.jobs.get_or_insert_with(Vec::new);
+    }
+
+    /// The jobs made since the last call, in order.
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        self.sink.jobs.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Jobs made and not yet given back to [`Pipeline::complete`].
+    pub fn jobs_out(&self) -> u64 {
+        self.sink.issued - self.sink.joined
+    }
+
+    /// A job run: its sessions join (in the order the jobs were made, whatever order they come).
+    pub fn complete(&mut self, done: Done) {
+        self.sink.complete(done);
     }
 
     /// Reads the next piece of the input.
     pub fn push(&mut self, piece: &[u8]) {
+        if self.ended {
+            return;
+        }
         self.bytes += piece.len() as u64;
         match &mut self.stage {
             Stage::Undecided(head) => {
@@ -166,23 +270,16 @@ impl Pipeline {
                 match decide(&head, self.options.kind) {
                     Some(kind @ (InputKind::Pcap | InputKind::Pcapng)) => {
                         let mut stage = Box::new(FrameStage::new(kind, &self.options));
-                        stage.feed(
-                            &head,
-                            false,
-                            &self.options,
-                            &mut self.sessions,
-                            &mut self.ready,
-                        );
+                        stage.feed(&head, false, &self.options, &mut self.sink);
                         self.stage = Stage::Frames(stage);
                     }
                     Some(_) => self.stage = Stage::Text(head),
                     None => self.stage = Stage::Undecided(head),
                 }
             }
-            Stage::Frames(stage) => {
-                stage.feed(piece, false, &self.options, &mut self.sessions, &mut self.ready);
-            }
+            Stage::Frames(stage) => stage.feed(piece, false, &self.options, &mut self.sink),
             Stage::Text(text) => text.extend_from_slice(piece),
+            Stage::Done(_) => {}
         }
     }
 
@@ -190,8 +287,8 @@ impl Pipeline {
     pub fn progress(&self) -> Progress {
         Progress {
             bytes: self.bytes,
-            sessions: self.sessions.sessions_found(),
-            messages: self.sessions.messages_found(),
+            sessions: self.sink.sessions.sessions_found(),
+            messages: self.sink.sessions.messages_found(),
         }
     }
 
@@ -199,6 +296,7 @@ impl Pipeline {
     pub fn input_kind(&self) -> Option<InputKind> {
         match &self.stage {
             Stage::Frames(stage) => Some(stage.kind),
+            Stage::Done(finished) => finished.input,
             _ => self.options.kind,
         }
     }
@@ -206,11 +304,17 @@ impl Pipeline {
     /// The sessions that became final since the last call, numbered from 1 in the order they
     /// start, conformance findings included.
     pub fn take_sessions(&mut self) -> Vec<Session> {
-        std::mem::take(&mut self.ready)
+        std::mem::take(&mut self.sink.ready)
     }
 
-    /// The end of the input: everything still held.
-    pub fn finish(mut self) -> Finished {
+    /// The input is over: what was cut off is a truncation, connections still open are over.
+    /// When decoding is handed out, the last jobs come out now; complete them before
+    /// [`Pipeline::finish`].
+    pub fn end_input(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
         let mut finished = Finished {
             input: self.input_kind(),
             sessions: Vec::new(),
@@ -221,16 +325,17 @@ impl Pipeline {
             diagnostics: Vec::new(),
             error: None,
         };
-        match self.stage {
+        match std::mem::replace(&mut self.stage, Stage::Undecided(Vec::new())) {
             Stage::Undecided(text) | Stage::Text(text) => {
                 match capture::decode(&text, &self.options) {
                     Ok(capture) => {
                         finished.input = Some(capture.kind);
-                        for connection in &capture.connections {
-                            self.sessions.connection(connection);
+                        // Text inputs are small: decoded here even when decoding is handed out.
+                        for connection in capture.connections {
+                            self.sink.join(Some(DecodedConnection::new(connection)), None);
                         }
                         if !capture.documents.is_empty() {
-                            self.sessions.documents(&capture.documents);
+                            self.sink.sessions.documents(&capture.documents);
                         }
                         finished.udp_connection_requests = capture.udp_connection_requests;
                         finished.tls = capture.tls;
@@ -241,10 +346,10 @@ impl Pipeline {
                 }
             }
             Stage::Frames(mut stage) => {
-                stage.feed(&[], true, &self.options, &mut self.sessions, &mut self.ready);
+                stage.feed(&[], true, &self.options, &mut self.sink);
                 let streams = stage.layers.finish(&mut stage.found);
                 for stream in streams {
-                    stage.hand_over(stream, &self.options, &mut self.sessions);
+                    stage.hand_over(stream, &self.options, &mut self.sink, None);
                 }
                 let FrameStage { reader, found, error, .. } = *stage;
                 finished.comments = reader.comments;
@@ -254,9 +359,38 @@ impl Pipeline {
                 finished.tls = found.tls;
                 finished.error = error;
             }
+            Stage::Done(done) => finished = *done,
         }
-        let tail = self.sessions.finish();
-        finished.sessions = std::mem::take(&mut self.ready);
+        self.stage = Stage::Done(Box::new(finished));
+    }
+
+    /// The end: everything still held. Jobs not taken yet are run here; every job taken must
+    /// have been given back to [`Pipeline::complete`].
+    pub fn finish(mut self) -> Finished {
+        self.end_input();
+        for job in self.take_jobs() {
+            self.sink.complete(job.run());
+        }
+        // Jobs lost by the host leave a hole; what was done after it still joins.
+        let early = std::mem::take(&mut self.sink.early);
+        for done in early.into_values() {
+            self.sink.join(done.decoded, done.release);
+        }
+        let mut finished = match self.stage {
+            Stage::Done(finished) => *finished,
+            _ => Finished {
+                input: self.options.kind,
+                sessions: Vec::new(),
+                connection_requests: Vec::new(),
+                udp_connection_requests: Vec::new(),
+                tls: Vec::new(),
+                comments: Vec::new(),
+                diagnostics: Vec::new(),
+                error: None,
+            },
+        };
+        let tail = self.sink.sessions.finish();
+        finished.sessions = std::mem::take(&mut self.sink.ready);
         finished.sessions.extend(tail.sessions);
         finished.connection_requests = tail.connection_requests;
         finished.diagnostics.extend(tail.diagnostics);
@@ -298,14 +432,7 @@ impl FrameStage {
 
     /// Reads the whole records of `piece` (after what was cut off before), straight from `piece`
     /// where possible; keeps the start of a record it cuts off.
-    fn feed(
-        &mut self,
-        piece: &[u8],
-        at_end: bool,
-        options: &Options,
-        sessions: &mut Sessions,
-        ready: &mut Vec<Session>,
-    ) {
+    fn feed(&mut self, piece: &[u8], at_end: bool, options: &Options, sink: &mut Sink) {
         let mut used = 0usize;
         // First complete the record cut off last time, copying only as much of `piece` as it
         // takes (doubling, so a large record costs no more than twice its size in copies).
@@ -316,7 +443,7 @@ impl FrameStage {
             used += step;
             let last = at_end && used == piece.len();
             let pending = std::mem::take(&mut self.pending);
-            let consumed = self.read(&pending, last, options, sessions, ready);
+            let consumed = self.read(&pending, last, options, sink);
             self.offset += consumed;
             if consumed >= held {
                 // The rest of what was copied is `piece`'s own: read it from there.
@@ -333,7 +460,7 @@ impl FrameStage {
             return;
         }
         let rest = &piece[used..];
-        let consumed = self.read(rest, at_end, options, sessions, ready);
+        let consumed = self.read(rest, at_end, options, sink);
         self.offset += consumed;
         if self.error.is_none() {
             self.pending.extend_from_slice(&rest[consumed..]);
@@ -341,14 +468,7 @@ impl FrameStage {
     }
 
     /// Reads records from `bytes` (input offset `self.offset`); returns the bytes consumed.
-    fn read(
-        &mut self,
-        bytes: &[u8],
-        at_end: bool,
-        options: &Options,
-        sessions: &mut Sessions,
-        ready: &mut Vec<Session>,
-    ) -> usize {
+    fn read(&mut self, bytes: &[u8], at_end: bool, options: &Options, sink: &mut Sink) -> usize {
         let mut position = 0usize;
         loop {
             match self.reader.next(&bytes[position..], self.offset + position, at_end) {
@@ -358,7 +478,7 @@ impl FrameStage {
                     }
                     self.layers.frame(&frame, &mut self.found);
                     position += len;
-                    self.collect(options, sessions, ready);
+                    self.collect(options, sink);
                 }
                 Ok(Step::Skip(len)) => position += len,
                 Ok(Step::NeedMore | Step::End) => return position,
@@ -370,14 +490,12 @@ impl FrameStage {
         }
     }
 
-    /// Connections that are over go into sessions; final sessions go to `ready`.
-    fn collect(&mut self, options: &Options, sessions: &mut Sessions, ready: &mut Vec<Session>) {
+    /// Connections that are over go to the sessions; after the last of them, what is final
+    /// may be handed out.
+    fn collect(&mut self, options: &Options, sink: &mut Sink) {
         let completed = self.layers.take_completed();
         if completed.is_empty() {
             return;
-        }
-        for stream in completed {
-            self.hand_over(stream, options, sessions);
         }
         // No session still to be built can start before the earliest open connection, nor
         // before the packet just read.
@@ -385,22 +503,30 @@ impl FrameStage {
             Some(open) => open.min(self.now),
             None => self.now,
         };
-        ready.extend(sessions.release(self.now, horizon));
+        let last = completed.len() - 1;
+        for (index, stream) in completed.into_iter().enumerate() {
+            let release = (index == last).then_some((self.now, horizon));
+            self.hand_over(stream, options, sink, release);
+        }
     }
 
     fn hand_over(
         &mut self,
         stream: capture::tcp::Stream,
         options: &Options,
-        sessions: &mut Sessions,
+        sink: &mut Sink,
+        release: Option<Release>,
     ) {
         match http::connection_of(stream, self.connections + 1, options) {
             Carried::Http(connection) => {
                 self.connections += 1;
-                sessions.connection(&connection);
+                sink.connection(Some(connection), release);
             }
-            Carried::Tls(tls) => self.found.tls.push(tls),
-            Carried::Nothing => {}
+            Carried::Tls(tls) => {
+                self.found.tls.push(tls);
+                sink.connection(None, release);
+            }
+            Carried::Nothing => sink.connection(None, release),
         }
     }
 }

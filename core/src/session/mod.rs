@@ -187,7 +187,7 @@ pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> 
 /// Groups a decoded capture into sessions and runs the conformance checker.
 pub fn from_capture(capture: Capture) -> Report {
     let mut sessions = Sessions::default();
-    for connection in &capture.connections {
+    for connection in capture.connections {
         sessions.connection(connection);
     }
     if !capture.documents.is_empty() {
@@ -210,6 +210,44 @@ pub fn from_capture(capture: Capture) -> Report {
 /// How long (capture time) after its last message a session that did not end may still be
 /// continued by its CPE reconnecting with the ACS's cookie.
 pub const CONTINUATION_WINDOW_MS: u32 = 60_000;
+
+/// A connection with each SOAP body read by the codec: the costly, independent half of building
+/// sessions, which a host may run on other threads ([`crate::pipeline::Job`]); [`Sessions::add`]
+/// does the rest, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedConnection {
+    connection: capture::Connection,
+    /// Per HTTP message, its SOAP messages (`None` when it carries no SOAP).
+    soap: Vec<Option<Vec<SessionMessage>>>,
+    connection_request: bool,
+}
+
+impl DecodedConnection {
+    pub fn new(connection: capture::Connection) -> Self {
+        if is_connection_request(&connection.messages) {
+            return Self { connection, soap: Vec::new(), connection_request: true };
+        }
+        let soap = connection
+            .messages
+            .iter()
+            .map(|message| {
+                let direction =
+                    if message.is_request() { Direction::CpeToAcs } else { Direction::AcsToCpe };
+                is_soap(&message.body).then(|| {
+                    soap_messages(
+                        &message.body,
+                        |_| direction,
+                        message.time,
+                        Some(connection.id),
+                        &message.diagnostics,
+                        capture::enodebd::artefacts_of(message),
+                    )
+                })
+            })
+            .collect();
+        Self { connection, soap, connection_request: false }
+    }
+}
 
 /// Sessions built from connections as they come, handed out in the order they start once final.
 #[derive(Debug, Default)]
@@ -235,13 +273,18 @@ pub struct SessionsTail {
 
 impl Sessions {
     /// One connection's HTTP messages: into sessions, or listed as a connection request.
-    pub fn connection(&mut self, connection: &capture::Connection) {
-        self.diagnostics.extend(connection.diagnostics.iter().cloned());
-        if is_connection_request(&connection.messages) {
-            self.connection_requests.push(connection_request(connection));
+    pub fn connection(&mut self, connection: capture::Connection) {
+        self.add(DecodedConnection::new(connection));
+    }
+
+    /// A connection whose SOAP bodies are decoded already (see [`DecodedConnection::new`]).
+    pub fn add(&mut self, decoded: DecodedConnection) {
+        self.diagnostics.extend(decoded.connection.diagnostics.iter().cloned());
+        if decoded.connection_request {
+            self.connection_requests.push(connection_request(&decoded.connection));
             return;
         }
-        self.messages += self.builder.connection(connection);
+        self.messages += self.builder.connection(decoded);
     }
 
     /// SOAP envelopes found without HTTP (pasted text, logs): one session, directions inferred.
@@ -535,25 +578,16 @@ impl Builder {
     }
 
     /// Adds one connection's messages; returns how many SOAP messages it held.
-    fn connection(&mut self, connection: &capture::Connection) -> usize {
+    fn connection(&mut self, decoded: DecodedConnection) -> usize {
+        let DecodedConnection { connection, soap, .. } = decoded;
         self.current = None;
         let mut found = 0;
         // Set once the CPE has sent its empty POST ("no more requests"); the ACS's next empty
         // response then ends the session.
         let mut cpe_done = false;
-        for message in &connection.messages {
+        for (message, soap) in connection.messages.iter().zip(soap) {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
-            let soap = is_soap(&message.body).then(|| {
-                soap_messages(
-                    &message.body,
-                    |_| direction,
-                    message.time,
-                    Some(connection.id),
-                    &message.diagnostics,
-                    capture::enodebd::artefacts_of(message),
-                )
-            });
             let index = if request {
                 let opens = soap
                     .as_ref()

@@ -7,7 +7,7 @@
 //! goes; the tests build the same object in memory and compare.
 
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
-use cwmpkit_core::pipeline::{Finished, Pipeline};
+use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
 use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, mpsc};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum KindArg {
@@ -87,8 +88,13 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// Jobs out at once at most: the reader waits for the decoders beyond it, so memory stays bounded
+/// when reading outruns decoding.
+const JOBS_OUT: u64 = 256;
+
 /// Reads `path` in pieces through a pipeline, giving each session to `on_session` as soon as it
-/// is final; returns what else the pipeline found.
+/// is final; returns what else the pipeline found. The SOAP bodies of each connection are decoded
+/// on other threads (one per core), while this one reads, builds sessions and writes.
 pub fn decode_file(
     path: &Path,
     options: &Options,
@@ -96,25 +102,69 @@ pub fn decode_file(
 ) -> Result<Finished, String> {
     let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let mut file = std::fs::File::open(path).map_err(cannot_read)?;
-    let mut pipeline = Pipeline::new(options);
-    let mut buffer = vec![0u8; PIECE];
-    loop {
-        let read = match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(cannot_read(error)),
+    let decoders = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    std::thread::scope(|scope| {
+        let (job_sender, jobs) = mpsc::channel::<Job>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        let (done_sender, done) = mpsc::channel::<Done>();
+        let mut pipeline = Pipeline::new(options);
+        if decoders > 1 {
+            pipeline.hand_out_decoding();
+            for _ in 0..decoders {
+                let jobs = Arc::clone(&jobs);
+                let done_sender = done_sender.clone();
+                scope.spawn(move || {
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(jobs) => jobs.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        if done_sender.send(job.run()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+        drop(done_sender);
+        let mut step = |pipeline: &mut Pipeline, wait_all: bool| -> Result<(), String> {
+            for job in pipeline.take_jobs() {
+                job_sender.send(job).map_err(|_| "a decoding thread stopped".to_string())?;
+            }
+            while let Ok(finished) = done.try_recv() {
+                pipeline.complete(finished);
+            }
+            let limit = if wait_all { 0 } else { JOBS_OUT };
+            while pipeline.jobs_out() > limit {
+                let finished = done.recv().map_err(|_| "a decoding thread stopped".to_string())?;
+                pipeline.complete(finished);
+            }
+            for session in pipeline.take_sessions() {
+                on_session(session)?;
+            }
+            Ok(())
         };
-        pipeline.push(&buffer[..read]);
-        for session in pipeline.take_sessions() {
+        let mut buffer = vec![0u8; PIECE];
+        loop {
+            let read = match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(cannot_read(error)),
+            };
+            pipeline.push(&buffer[..read]);
+            step(&mut pipeline, false)?;
+        }
+        pipeline.end_input();
+        step(&mut pipeline, true)?;
+        drop(job_sender);
+        let mut finished = pipeline.finish();
+        for session in std::mem::take(&mut finished.sessions) {
             on_session(session)?;
         }
-    }
-    let mut finished = pipeline.finish();
-    for session in std::mem::take(&mut finished.sessions) {
-        on_session(session)?;
-    }
-    Ok(finished)
+        Ok(finished)
+    })
 }
 
 /// The readable summary, file by file, each session printed as it comes.
@@ -149,7 +199,8 @@ fn write_text(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
 /// is not a session, then the `files` list.
 fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Result<bool, String> {
     let document = JsonDocument { files, options, rest: RefCell::new(Rest::default()) };
-    let written = serde_json::to_writer_pretty(&mut *out, &document);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Indented::default());
+    let written = document.serialize(&mut serializer);
     let rest = document.rest.into_inner();
     if let Some(problem) = rest.problem {
         return Err(problem);
@@ -157,6 +208,102 @@ fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
     written.map_err(|e| format!("cannot write the output: {e}"))?;
     writeln!(out).map_err(|e| format!("cannot write the output: {e}"))?;
     Ok(rest.failed)
+}
+
+/// serde_json's pretty layout (two spaces per level), each line break and its indentation written
+/// in one piece: the output of `--json` is as large as the capture, and writing indentation two
+/// bytes at a time was an eighth of the whole run.
+#[derive(Debug, Default)]
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+/// A line break and the deepest indentation written in one piece.
+const BREAK: &[u8; 129] = b"\n                                                                                                                                ";
+
+impl Indented {
+    fn line<W: ?Sized + Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        let mut width = self.depth * 2;
+        let first = width.min(BREAK.len() - 1);
+        writer.write_all(&BREAK[..=first])?;
+        width -= first;
+        while width > 0 {
+            let part = width.min(BREAK.len() - 1);
+            writer.write_all(&BREAK[1..=part])?;
+            width -= part;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.line(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Everything but the sessions, gathered while the sessions are written.
@@ -203,37 +350,69 @@ impl Serialize for JsonDocument<'_> {
 /// The `sessions` array: reading the files happens here, as serde asks for the elements.
 struct SessionStream<'a, 'b>(&'b JsonDocument<'a>);
 
+/// What the reading thread tells the writing one.
+enum Event {
+    Session(Box<Session>),
+    File(String, Box<Finished>),
+    Problem(String),
+}
+
+/// Sessions waiting for the writer at most: the reader waits beyond it.
+const SESSIONS_AHEAD: usize = 64;
+
 impl Serialize for SessionStream<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let document = self.0;
         let mut seq = serializer.serialize_seq(None)?;
-        let mut index = 0u32;
-        for path in document.files {
-            let name = path.display().to_string();
-            let mut failure = None;
-            let decoded = decode_file(path, document.options, |mut session| {
-                index += 1;
-                session.index = index;
-                session.source = Some(name.clone());
-                seq.serialize_element(&session).map_err(|e| {
-                    let message = e.to_string();
-                    failure = Some(e);
-                    message
-                })
-            });
-            if let Some(error) = failure {
-                return Err(error);
-            }
-            let finished = match decoded {
-                Ok(finished) => finished,
-                Err(problem) => {
-                    document.rest.borrow_mut().problem = Some(problem.clone());
-                    return Err(S::Error::custom(problem));
+        // The files are read (and decoded) on another thread while this one writes.
+        let (files, options) = (document.files, document.options);
+        std::thread::scope(|scope| {
+            let (sender, events) = mpsc::sync_channel::<Event>(SESSIONS_AHEAD);
+            scope.spawn(move || {
+                for path in files {
+                    let name = path.display().to_string();
+                    let decoded = decode_file(path, options, |session| {
+                        sender
+                            .send(Event::Session(Box::new(session)))
+                            .map_err(|_| "the output stopped".to_string())
+                    });
+                    let event = match decoded {
+                        Ok(finished) => Event::File(name, Box::new(finished)),
+                        Err(problem) => Event::Problem(problem),
+                    };
+                    let stop = matches!(event, Event::Problem(_));
+                    if sender.send(event).is_err() || stop {
+                        return;
+                    }
                 }
-            };
-            let (report, error) = finished.into_parts(Vec::new());
-            document.rest.borrow_mut().add(name, report, error);
-        }
+            });
+            let mut index = 0u32;
+            let mut source = None;
+            for event in events {
+                match event {
+                    Event::Session(mut session) => {
+                        index += 1;
+                        session.index = index;
+                        let name = source.get_or_insert_with(|| {
+                            let read = document.rest.borrow().files.len();
+                            files.get(read).map(|p| p.display().to_string()).unwrap_or_default()
+                        });
+                        session.source = Some(name.clone());
+                        seq.serialize_element(&*session)?;
+                    }
+                    Event::File(name, finished) => {
+                        source = None;
+                        let (report, error) = finished.into_parts(Vec::new());
+                        document.rest.borrow_mut().add(name, report, error);
+                    }
+                    Event::Problem(problem) => {
+                        document.rest.borrow_mut().problem = Some(problem.clone());
+                        return Err(S::Error::custom(problem));
+                    }
+                }
+            }
+            Ok(())
+        })?;
         seq.end()
     }
 }
@@ -444,6 +623,19 @@ mod tests {
         assert_eq!(files[0]["input"], "pcap");
         assert_eq!(files[1]["input"], "soap");
         assert!(files[2]["error"].is_object());
+    }
+
+    #[test]
+    fn indentation_is_serde_jsons_pretty_layout() {
+        let deep = (0..80).fold(serde_json::json!([1, {}]), |v, _| serde_json::json!({ "a": [v] }));
+        let value = serde_json::json!({
+            "empty": [], "none": {}, "list": [1, "two", null, {"x": [true]}], "deep": deep
+        });
+        let mut out = Vec::new();
+        value
+            .serialize(&mut serde_json::Serializer::with_formatter(&mut out, Indented::default()))
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&value).unwrap());
     }
 
     /// A pcap whose `n`th record claims more bytes than a frame may have: read up to there.
