@@ -165,22 +165,23 @@ pub fn starts_message(bytes: &[u8]) -> bool {
 
 /// The offset of the next HTTP start line at or after `from`. Keep-alive peers often send the
 /// next message right after a body with no line break, so this looks for `HTTP/1.` anywhere: a
-/// status line starts there; a request line (`METHOD target HTTP/1.x`) starts two words earlier.
+/// request line (`METHOD target HTTP/1.x`) starts two words before it, a status line
+/// (`HTTP/1.x NNN`) there.
 fn next_message_start(data: &[u8], from: usize) -> Option<usize> {
-    let mut search = from;
-    while let Some(found) = data.get(search..)?.windows(7).position(|w| w == b"HTTP/1.") {
-        let at = search + found;
-        if starts_message(&data[at..]) {
-            return Some(at);
+    let rest = data.get(from..)?;
+    memchr::memmem::find_iter(rest, b"HTTP/1.").find_map(|found| {
+        let at = from + found;
+        match request_line_start(data, at) {
+            Some(start) if start >= from => Some(start),
+            _ => is_status_line(&data[at..]).then_some(at),
         }
-        if let Some(start) = request_line_start(data, at)
-            && start >= from
-        {
-            return Some(start);
-        }
-        search = at + 7;
-    }
-    None
+    })
+}
+
+/// `HTTP/1.x NNN`: a status line's start (a request line has its version at its end).
+fn is_status_line(bytes: &[u8]) -> bool {
+    matches!(bytes, [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, b' ', a, b, c, ..]
+        if minor.is_ascii_digit() && [a, b, c].iter().all(|d| d.is_ascii_digit()))
 }
 
 /// Where the request line whose version begins at `version_at` starts, if it is one.
@@ -263,6 +264,12 @@ fn parse_run(
         }
         match parse_message(data, pos, options) {
             Parsed::Message(mut message, end) => {
+                // Point a framing finding at where the message really ends in the input.
+                for d in &mut message.diagnostics {
+                    if d.code == "content-length-mismatch" && d.offset.is_none() {
+                        d.offset = run.input_offset(end.saturating_sub(1).max(pos));
+                    }
+                }
                 message.time = run.time_at(pos);
                 message.end_time = run.time_at(end.saturating_sub(1).max(pos));
                 message.source = source;
@@ -460,16 +467,35 @@ fn frame_body<'a>(
     match declared {
         Some(Ok(length)) => {
             message.content_length = Some(length);
-            let claimed_end = usize::try_from(length)
+            let counted_end = usize::try_from(length)
                 .ok()
                 .and_then(|l| body_start.checked_add(l))
-                .filter(|&end| end <= data.len());
+                .unwrap_or(usize::MAX);
+            let claimed_end = Some(counted_end).filter(|&end| end <= data.len());
+            let next = next_message_start(data, body_start);
+            // A message that starts inside the counted body, right after the envelope closes:
+            // the length counts more than the body (and would hide that message).
+            if let Some(start) = next.filter(|&start| start < counted_end)
+                && body_looks_complete(&data[body_start..start])
+            {
+                let content = trim_trailing_whitespace(&data[body_start..start]);
+                message.diagnostics.push(diagnostic(
+                    Severity::Error,
+                    "content-length-mismatch",
+                    format!(
+                        "Content-Length says {length} but the body has {content} byte(s): its \
+                         envelope ends and the next message begins {} byte(s) into the counted \
+                         body; the real length is used",
+                        start - body_start
+                    ),
+                ));
+                return (std::borrow::Cow::Borrowed(&data[body_start..start]), start);
+            }
             if let Some(end) = claimed_end
                 && is_boundary(data, end)
             {
                 return (std::borrow::Cow::Borrowed(&data[body_start..end]), end);
             }
-            let next = next_message_start(data, body_start);
             let real_end = next.unwrap_or(data.len());
             let looks_complete = body_looks_complete(&data[body_start..real_end]);
             if claimed_end.is_none() && next.is_none() && !looks_complete {
@@ -797,7 +823,8 @@ pub fn parse_transcript(
     data: &[u8],
     options: &Options,
 ) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
-    let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
+    let run =
+        Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)], origins: vec![None] };
     parse_runs(std::slice::from_ref(&run), None, None, options)
 }
 
@@ -829,6 +856,55 @@ mod tests {
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].body, "<Envelope>é</Envelope>\n".as_bytes());
         assert_eq!(messages[0].diagnostics[0].code, "content-length-mismatch");
+    }
+
+    /// genieacs-sim counts Content-Length in characters: with non-ASCII text the count is short,
+    /// and a reader that trusts it takes the body's tail for the start of the next message and
+    /// loses that message (a `POST /` glued to the tail).
+    #[test]
+    fn a_short_content_length_does_not_hide_the_next_post() {
+        let body = "<soap-env:Envelope><Value>Caf\u{e9} \u{dc}n\u{ef}c\u{f8}d\u{e9}</Value></soap-env:Envelope>";
+        let characters = body.chars().count();
+        let text = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {characters}\r\n\r\n{body}POST / HTTP/1.1\r\n\
+             Content-Length: 0\r\n\r\n"
+        );
+        let (messages, _) = parse(&text);
+        let summaries: Vec<_> = messages.iter().map(HttpMessage::summary).collect();
+        assert_eq!(summaries, ["POST /", "POST /"]);
+        assert_eq!(messages[0].body, body.as_bytes());
+        let mismatch = &messages[0].diagnostics[0];
+        assert_eq!(mismatch.code, "content-length-mismatch");
+        assert!(
+            mismatch
+                .message
+                .contains(&format!("says {characters} but the body has {}", body.len()))
+        );
+        assert!(messages[1].diagnostics.is_empty() && messages[1].has_empty_body());
+    }
+
+    /// A length that counts more than the body: the next request line, or the envelope's end,
+    /// inside the counted bytes ends the body there.
+    #[test]
+    fn a_long_content_length_does_not_swallow_the_next_post() {
+        let body = "<Envelope><x/></Envelope>\r\n";
+        let next = "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+        let text = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}{next}",
+            body.len() + next.len()
+        );
+        let (messages, _) = parse(&text);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].body, body.as_bytes());
+        assert!(messages[0].diagnostics[0].message.contains("into the counted body"));
+        assert!(messages[1].has_empty_body());
+        // A body that is not a finished envelope is taken at its word.
+        let json = "{\"note\": \"POST / HTTP/1.1 is a request line\"}";
+        let text = format!("POST /api HTTP/1.1\r\nContent-Length: {}\r\n\r\n{json}", json.len());
+        let (messages, diagnostics) = parse(&text);
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].body, json.as_bytes());
+        assert!(messages[0].diagnostics.is_empty() && diagnostics.is_empty());
     }
 
     #[test]

@@ -340,6 +340,7 @@ fn handle_ip(
                 fin: tcp.fin(),
                 rst: tcp.rst(),
                 payload: tcp.payload(),
+                input_offset: Some(frame.offset),
             },
             &mut capture.diagnostics,
         );

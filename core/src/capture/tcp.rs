@@ -32,6 +32,8 @@ pub struct Segment<'a> {
     pub fin: bool,
     pub rst: bool,
     pub payload: &'a [u8],
+    /// Where in the input the segment's record or text starts, to point findings at it.
+    pub input_offset: Option<usize>,
 }
 
 /// Contiguous bytes of one direction, and when each part arrived.
@@ -42,6 +44,9 @@ pub struct Run {
     pub data: Vec<u8>,
     /// (offset in `data`, arrival time) at each segment boundary, ascending offsets.
     pub arrivals: Vec<(usize, Option<Timestamp>)>,
+    /// For each of `arrivals`, where its bytes are in the input: the record or block of a
+    /// capture file that carried the segment, or (for text) the byte itself.
+    pub origins: Vec<Option<usize>>,
 }
 
 impl Run {
@@ -49,6 +54,12 @@ impl Run {
     pub fn time_at(&self, offset: usize) -> Option<Timestamp> {
         let index = self.arrivals.partition_point(|(start, _)| *start <= offset);
         self.arrivals.get(index.checked_sub(1)?).and_then(|(_, time)| *time)
+    }
+
+    /// Where byte `offset` of `data` is in the input (see [`Run::origins`]).
+    pub fn input_offset(&self, offset: usize) -> Option<usize> {
+        let index = self.arrivals.partition_point(|(start, _)| *start <= offset).checked_sub(1)?;
+        self.origins.get(index).copied().flatten()
     }
 }
 
@@ -74,13 +85,16 @@ pub struct Stream {
     pub diagnostics: Vec<CaptureDiagnostic>,
 }
 
+/// When bytes arrived, and where they are in the input.
+type Arrival = (Option<Timestamp>, Option<usize>);
+
 #[derive(Debug, Default)]
 struct DirectionState {
     /// Sequence number of stream offset 0.
     base: Option<u32>,
     /// Stream offset the next in-order byte will have.
     next: u64,
-    pending: BTreeMap<u64, (Vec<u8>, Option<Timestamp>)>,
+    pending: BTreeMap<u64, (Vec<u8>, Arrival)>,
     pending_bytes: usize,
     direction: Direction,
     closed: bool,
@@ -101,12 +115,13 @@ impl DirectionState {
             .unwrap_or(relative)
     }
 
-    fn deliver(&mut self, data: &[u8], time: Option<Timestamp>) {
+    fn deliver(&mut self, data: &[u8], time: Option<Timestamp>, origin: Option<usize>) {
         if self.direction.runs.is_empty() {
             self.direction.runs.push(Run::default());
         }
         if let Some(run) = self.direction.runs.last_mut() {
             run.arrivals.push((run.data.len(), time));
+            run.origins.push(origin);
             run.data.extend_from_slice(data);
         }
         self.next += data.len() as u64;
@@ -118,7 +133,7 @@ impl DirectionState {
     }
 
     /// Adds bytes at `offset`; delivers what became contiguous.
-    fn add(&mut self, offset: u64, data: &[u8], time: Option<Timestamp>, limits: &Limits) -> u64 {
+    fn add(&mut self, offset: u64, data: &[u8], (time, origin): Arrival, limits: &Limits) -> u64 {
         let mut gaps = 0;
         let end = offset + data.len() as u64;
         if end <= self.next {
@@ -126,12 +141,12 @@ impl DirectionState {
         }
         if offset <= self.next {
             let skip = usize::try_from(self.next - offset).unwrap_or(usize::MAX);
-            self.deliver(data.get(skip..).unwrap_or_default(), time);
+            self.deliver(data.get(skip..).unwrap_or_default(), time, origin);
         } else {
             let kept = self.pending.get(&offset).map_or(0, |(bytes, _)| bytes.len());
             if data.len() > kept {
                 self.pending_bytes = self.pending_bytes - kept + data.len();
-                self.pending.insert(offset, (data.to_vec(), time));
+                self.pending.insert(offset, (data.to_vec(), (time, origin)));
             }
         }
         // Drain what the new bytes made contiguous; if too much waits, the hole is a loss.
@@ -143,12 +158,12 @@ impl DirectionState {
                 gaps += 1;
                 self.start_run_after_gap(first - self.next);
             }
-            let Some((first, (bytes, time))) = self.pending.pop_first() else { break };
+            let Some((first, (bytes, (time, origin)))) = self.pending.pop_first() else { break };
             self.pending_bytes -= bytes.len();
             let end = first + bytes.len() as u64;
             if end > self.next {
                 let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
-                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time, origin);
             }
         }
         gaps
@@ -157,7 +172,7 @@ impl DirectionState {
     /// End of capture: what still waits is after a hole that never filled.
     fn flush(&mut self) -> u64 {
         let mut gaps = 0;
-        while let Some((first, (bytes, time))) = self.pending.pop_first() {
+        while let Some((first, (bytes, (time, origin)))) = self.pending.pop_first() {
             if first > self.next {
                 gaps += 1;
                 self.start_run_after_gap(first - self.next);
@@ -165,7 +180,7 @@ impl DirectionState {
             let end = first + bytes.len() as u64;
             if end > self.next {
                 let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
-                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time, origin);
             }
         }
         self.pending_bytes = 0;
@@ -431,7 +446,8 @@ impl Reassembler {
         };
         let offset = state.offset_of(base, sequence);
         let pending_before = state.pending_bytes;
-        connection.gaps += state.add(offset, segment.payload, segment.time, limits);
+        connection.gaps +=
+            state.add(offset, segment.payload, (segment.time, segment.input_offset), limits);
         if segment.fin || segment.rst {
             state.closed = true;
         }
@@ -486,6 +502,7 @@ mod tests {
             fin: false,
             rst: false,
             payload,
+            input_offset: None,
         }
     }
 

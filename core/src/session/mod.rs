@@ -430,10 +430,14 @@ fn codec_diagnostic(d: &cwmp::Diagnostic) -> MessageDiagnostic {
 }
 
 fn http_diagnostic(d: &CaptureDiagnostic) -> MessageDiagnostic {
+    let message = match d.offset {
+        Some(offset) => format!("{} (input byte {offset})", d.message),
+        None => d.message.clone(),
+    };
     MessageDiagnostic {
         severity: d.severity,
         code: d.code.clone(),
-        message: d.message.clone(),
+        message,
         source: "http".into(),
         clause: None,
     }
