@@ -11,6 +11,7 @@ use leptos_router::path;
 /// The whole app: a top bar with the workbench's pages, and the current page.
 #[component]
 pub fn App() -> impl IntoView {
+    pages::live::remember_token();
     view! {
         <Router>
             <header class="topbar">

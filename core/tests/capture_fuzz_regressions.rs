@@ -132,3 +132,13 @@ fn a_gzip_bomb_is_cut_at_the_limit() {
     assert_eq!(message.body_len, 10_000);
     assert!(message.diagnostics.iter().any(|d| d.code == "body-too-large"));
 }
+
+#[test]
+fn genieacs_log_seeds_pass() {
+    use cwmpkit_core::capture::fuzzing::check_genieacs_log;
+    let yaml = "---\nevent: incoming HTTP request\ntimestamp: 2024-01-02T03:04:05.000Z\nremoteAddress: 10.0.0.1\nmethod: POST\nurl: /\nheaders:\n  content-type: text/xml\nbody: |\n  <soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/></soap:Envelope>\n";
+    check_genieacs_log(yaml.as_bytes()).unwrap();
+    let json = "{\"event\":\"outgoing HTTP response\",\"timestamp\":\"2024-01-02T03:04:05.000Z\",\"statusCode\":204,\"headers\":{},\"body\":\"\"}\n";
+    check_genieacs_log(json.as_bytes()).unwrap();
+    check_genieacs_log(b"---\nevent: x\nbody: >\n  a\n b\n").unwrap();
+}

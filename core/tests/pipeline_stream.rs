@@ -70,7 +70,7 @@ fn sessions_come_out_while_the_capture_is_read() {
     assert_eq!(all.iter().map(|s| s.messages.len()).sum::<usize>(), copies * 28);
     assert!(before_end >= all.len() - 3, "only {before_end} of {} came out early", all.len());
     let rules = |s: &cwmpkit_core::session::Session| -> Vec<String> {
-        s.findings.iter().map(|f| f.rule.clone()).collect()
+        s.findings.iter().map(|f| f.code.to_string()).collect()
     };
     for (index, session) in all.iter().enumerate() {
         assert_eq!(session.index as usize, index + 1);

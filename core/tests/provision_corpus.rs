@@ -3,7 +3,8 @@
 // Tests read the shared corpus from disk; the library under test never does.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_core::provision::{self, Severity};
+use cwmpkit_core::Severity;
+use cwmpkit_core::provision;
 use std::path::{Path, PathBuf};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/aastra");

@@ -64,6 +64,8 @@ pub enum Location {
     },
     /// A parameter or object of a data model (`Device.DeviceInfo.SerialNumber`).
     Parameter { path: String },
+    /// A message of a CWMP session, by its index in the session's messages (0-based).
+    Message { index: usize },
 }
 
 impl Location {
@@ -120,6 +122,14 @@ impl Location {
         }
     }
 
+    /// The index of the session message, when the location is one.
+    pub fn message_index(&self) -> Option<usize> {
+        match self {
+            Location::Message { index } => Some(*index),
+            _ => None,
+        }
+    }
+
     /// The element or parameter path, when the location has one.
     pub fn path(&self) -> Option<&str> {
         match self {
@@ -142,6 +152,7 @@ impl fmt::Display for Location {
             Location::Element { path, at: None } => write!(f, "{path}"),
             Location::Element { path, at: Some(at) } => write!(f, "{path} at {at}"),
             Location::Parameter { path } => f.write_str(path),
+            Location::Message { index } => write!(f, "message {}", index.saturating_add(1)),
         }
     }
 }

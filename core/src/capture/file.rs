@@ -5,9 +5,9 @@
 //! allocation. pcap-parser decodes the blocks; this module does the framing so that every error
 //! carries the byte offset of the block at fault.
 
-use super::{CaptureDiagnostic, CaptureError, Comment, Layer, Limits};
+use super::{CaptureError, Comment, Diagnostic, Limits, Source};
+use crate::base::Severity;
 use crate::base::Timestamp;
-use crate::cwmp::Severity;
 use pcap_parser::pcapng::{Block, PcapNGOption};
 
 /// One captured frame, borrowed from the input.
@@ -28,7 +28,7 @@ pub struct Frame<'a> {
 pub struct Frames<'a> {
     pub frames: Vec<Frame<'a>>,
     pub comments: Vec<Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 const PCAP_MAGICS: [[u8; 4]; 4] = [
@@ -107,7 +107,7 @@ pub struct FrameReader {
     /// Frames so far (the next frame's number is one more).
     number: u64,
     pub comments: Vec<Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl FrameReader {
@@ -153,7 +153,7 @@ impl FrameReader {
         }
         if !is_pcap(input) {
             return Err(CaptureError {
-                layer: Layer::Pcap,
+                layer: Source::Pcap,
                 offset: 0,
                 message: format!(
                     "wrong magic {:02x?}: neither pcap (a1b2c3d4/a1b23c4d) nor pcapng (0a0d0d0a)",
@@ -163,15 +163,15 @@ impl FrameReader {
         }
         let (_, header) =
             pcap_parser::pcap::parse_pcap_header(input).map_err(|_| CaptureError {
-                layer: Layer::Pcap,
+                layer: Source::Pcap,
                 offset: 0,
                 message: "the 24-byte pcap file header is cut short".into(),
             })?;
         if header.snaplen as usize > self.limits.max_frame_bytes {
             self.diagnostics.push(
-                CaptureDiagnostic::new(
+                Diagnostic::new(
                     Severity::Info,
-                    Layer::Pcap,
+                    Source::Pcap,
                     "large-snaplen",
                     format!(
                         "snaplen {} is larger than any frame this reader accepts ({}); each \
@@ -179,7 +179,7 @@ impl FrameReader {
                         header.snaplen, self.limits.max_frame_bytes
                     ),
                 )
-                .at(16),
+                .at_byte(16),
             );
         }
         self.format = Format::Pcap {
@@ -191,7 +191,7 @@ impl FrameReader {
     }
 
     /// The end of the file, or of the bytes so far: a cut-off record is a truncation only at the end.
-    fn cut_off<'a>(&mut self, layer: Layer, offset: usize, what: &str, at_end: bool) -> Step<'a> {
+    fn cut_off<'a>(&mut self, layer: Source, offset: usize, what: &str, at_end: bool) -> Step<'a> {
         if !at_end {
             return Step::NeedMore;
         }
@@ -213,12 +213,12 @@ impl FrameReader {
             return Ok(if at_end { Step::End } else { Step::NeedMore });
         }
         if record.len() < 16 {
-            return Ok(self.cut_off(Layer::Pcap, offset, "a record header", at_end));
+            return Ok(self.cut_off(Source::Pcap, offset, "a record header", at_end));
         }
         let caplen = u32_at(record, 8, big_endian).unwrap_or(0) as usize;
         if caplen > self.limits.max_frame_bytes {
             return Err(CaptureError {
-                layer: Layer::Pcap,
+                layer: Source::Pcap,
                 offset,
                 message: format!(
                     "record claims {caplen} captured bytes, more than the {} a frame may have",
@@ -227,7 +227,7 @@ impl FrameReader {
             });
         }
         if record.len() < 16 + caplen {
-            return Ok(self.cut_off(Layer::Pcap, offset, "a record's data", at_end));
+            return Ok(self.cut_off(Source::Pcap, offset, "a record's data", at_end));
         }
         let parsed = if big_endian {
             pcap_parser::pcap::parse_pcap_frame_be(record)
@@ -235,7 +235,7 @@ impl FrameReader {
             pcap_parser::pcap::parse_pcap_frame(record)
         };
         let Ok((_, block)) = parsed else {
-            return Ok(self.cut_off(Layer::Pcap, offset, "a record's data", true));
+            return Ok(self.cut_off(Source::Pcap, offset, "a record's data", true));
         };
         self.number += 1;
         let fraction = i128::from(block.ts_usec);
@@ -262,7 +262,7 @@ impl FrameReader {
             return Ok(if at_end { Step::End } else { Step::NeedMore });
         }
         if rest.len() < 12 {
-            return Ok(self.cut_off(Layer::Pcapng, offset, "a block header", at_end));
+            return Ok(self.cut_off(Source::Pcapng, offset, "a block header", at_end));
         }
         let is_section_header = rest.get(..4) == Some(&PCAPNG_SHB[..]);
         if is_section_header {
@@ -272,7 +272,7 @@ impl FrameReader {
                 Some([0x4d, 0x3c, 0x2b, 0x1a]) => false,
                 _ => {
                     return Err(CaptureError {
-                        layer: Layer::Pcapng,
+                        layer: Source::Pcapng,
                         offset: offset + 8,
                         message: "section header has no valid byte-order magic".into(),
                     });
@@ -280,7 +280,7 @@ impl FrameReader {
             };
         } else if offset == 0 {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: "a pcapng file must start with a section header block".into(),
             });
@@ -292,7 +292,7 @@ impl FrameReader {
         // reader stand still or drift: it cannot be framed, so the file cannot be read past it.
         if block_len < 12 || !block_len.is_multiple_of(4) {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block of type {block_type:#010x} has length {block_len}, which cannot frame \
@@ -302,7 +302,7 @@ impl FrameReader {
         }
         if block_len > self.limits.max_frame_bytes.saturating_add(4096) && !is_section_header {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block of type {block_type:#010x} claims {block_len} bytes, more than a \
@@ -312,12 +312,12 @@ impl FrameReader {
             });
         }
         if block_len > rest.len() {
-            return Ok(self.cut_off(Layer::Pcapng, offset, "a block", at_end));
+            return Ok(self.cut_off(Source::Pcapng, offset, "a block", at_end));
         }
         let trailing_len = u32_at(rest, block_len - 4, big_endian).unwrap_or(0) as usize;
         if trailing_len != block_len {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block length {block_len} does not match its trailing copy {trailing_len}"
@@ -345,7 +345,7 @@ impl FrameReader {
         };
         let block_len = block_bytes.len();
         let block_error = |what: &str| CaptureError {
-            layer: Layer::Pcapng,
+            layer: Source::Pcapng,
             offset,
             message: format!("malformed {what}"),
         };
@@ -398,13 +398,13 @@ impl FrameReader {
                         if !*resolution_reported {
                             *resolution_reported = true;
                             self.diagnostics.push(
-                                CaptureDiagnostic::new(
+                                Diagnostic::new(
                                     Severity::Warning,
-                                    Layer::Pcapng,
+                                    Source::Pcapng,
                                     "bad-timestamp-resolution",
                                     "interface has an unusable if_tsresol; microseconds assumed",
                                 )
-                                .at(offset),
+                                .at_byte(offset),
                             );
                         }
                         1_000_000
@@ -477,14 +477,14 @@ fn u16_at(input: &[u8], offset: usize, big_endian: bool) -> Option<u16> {
     Some(if big_endian { u16::from_be_bytes(bytes) } else { u16::from_le_bytes(bytes) })
 }
 
-fn truncated(layer: Layer, offset: usize, what: &str) -> CaptureDiagnostic {
-    CaptureDiagnostic::new(
+fn truncated(layer: Source, offset: usize, what: &str) -> Diagnostic {
+    Diagnostic::new(
         Severity::Error,
         layer,
         "truncated-file",
         format!("the file ends inside {what}; frames before it are kept"),
     )
-    .at(offset)
+    .at_byte(offset)
 }
 
 #[derive(Debug, Clone, Copy)]

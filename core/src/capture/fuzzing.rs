@@ -70,6 +70,27 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Arbitrary bytes as a GenieACS debug log (YAML and JSON records): the records' offsets stay
+/// in the input, and the decoded capture holds the bodies within a bound of it.
+pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
+    let (_, diagnostics) = super::genieacs::records(data);
+    let beyond = |d: &&crate::base::Diagnostic| {
+        d.location.byte_offset().is_some_and(|offset| offset > data.len())
+    };
+    if let Some(diagnostic) = diagnostics.iter().find(beyond) {
+        return Err(format!("diagnostic at {} beyond input {}", diagnostic.location, data.len()));
+    }
+    if let Ok(capture) = decode(data, &fuzz_options(data.len(), Some(InputKind::GenieacsLog))) {
+        check_output(&capture, data.len() * 2 + 64)?;
+        let bodies: usize =
+            capture.connections.iter().flat_map(|c| &c.messages).map(|m| m.body_len).sum();
+        if bodies > data.len() * 2 + 64 {
+            return Err(format!("{bodies} bytes of bodies from a {}-byte log", data.len()));
+        }
+    }
+    Ok(())
+}
+
 /// Arbitrary bytes as a Python literal and as an enodebd log (each line prefixed so that it is
 /// read as a logged message).
 pub fn check_enodebd_log(data: &[u8]) -> Result<(), String> {
@@ -162,6 +183,7 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
         return Err(format!("reassembly delivered {delivered} bytes from {payload_total}"));
     }
     let mut capture = Capture::empty(InputKind::Pcap);
-    http::build_connections(streams, &options, &mut capture);
+    let mut stats = super::Stats::for_input(&options.limits, data.len());
+    http::build_connections(streams, &options, &mut capture, &mut stats);
     check_output(&capture, payload_total)
 }

@@ -3,7 +3,7 @@
 //! its own set of connections and sessions.
 
 use super::file::read_frames;
-use super::{CaptureError, Layer, Limits};
+use super::{CaptureError, Limits, Source};
 use std::net::Ipv4Addr;
 
 const LINKTYPE_ETHERNET: u32 = 1;
@@ -35,7 +35,7 @@ pub fn replicate(
     let frames = read_frames(pcap, &Limits::default())?.frames;
     if frames.is_empty() {
         return Err(CaptureError {
-            layer: Layer::Pcap,
+            layer: Source::Pcap,
             offset: 0,
             message: "no frames to copy".into(),
         });

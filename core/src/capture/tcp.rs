@@ -13,11 +13,11 @@
 //! the bytes of connections still open. Its 4-tuple is remembered: late segments of a finished
 //! connection (retransmitted FINs, stray ACKs) are dropped, and only a new handshake reopens it.
 
-use super::{CaptureDiagnostic, Layer, Limits};
+use super::{Diagnostic, Limits, Source};
+use crate::base::Severity;
 use crate::base::Timestamp;
-use crate::cwmp::Severity;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 
 /// One TCP segment as read off the wire.
@@ -45,7 +45,7 @@ pub struct Run {
     /// (offset in `data`, arrival time) at each segment boundary, ascending offsets.
     pub arrivals: Vec<(usize, Option<Timestamp>)>,
     /// For each of `arrivals`, where its bytes are in the input: the record or block of a
-    /// capture file that carried the segment, or (for text) the byte itself.
+    /// capture file that carried the segment.
     pub origins: Vec<Option<usize>>,
 }
 
@@ -82,7 +82,7 @@ pub struct Stream {
     pub end: Option<Timestamp>,
     /// `[first → second, second → first]`.
     pub directions: [Direction; 2],
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// When bytes arrived, and where they are in the input.
@@ -204,7 +204,7 @@ struct ConnectionState {
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     directions: [DirectionState; 2],
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
     gaps: u64,
     mid_stream: bool,
     /// Times the global pending cap forced this connection's holes to be gaps.
@@ -227,10 +227,6 @@ impl ConnectionState {
         }
     }
 
-    fn pending_bytes(&self) -> usize {
-        self.directions.iter().map(|d| d.pending_bytes).sum()
-    }
-
     fn has_data(&self) -> bool {
         self.directions.iter().any(|d| d.next > 0)
     }
@@ -246,18 +242,18 @@ impl ConnectionState {
             self.gaps += direction.flush();
         }
         if self.mid_stream {
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Info,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-mid-stream",
                 "the capture starts after the connection opened; decoding starts at the first \
                  segment seen",
             ));
         }
         if self.capped > 0 {
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-memory-cap",
                 format!(
                     "the capture held more out-of-order bytes than the reassembly cap across all \
@@ -273,9 +269,9 @@ impl ConnectionState {
                 .iter()
                 .flat_map(|d| d.direction.runs.iter().map(|r| r.gap_before))
                 .sum();
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-gap",
                 format!(
                     "{} gap(s), {missing} byte(s) never captured; HTTP decoding resumes at the \
@@ -306,6 +302,15 @@ fn key_of(a: SocketAddr, b: SocketAddr) -> Key {
     if a <= b { (a, b) } else { (b, a) }
 }
 
+/// What reassembly held and gave up, for [`super::Stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReassemblyStats {
+    /// The most out-of-order bytes held at once, across all connections.
+    pub peak_pending_bytes: usize,
+    /// Out-of-order bytes whose holes the global cap declared gaps early.
+    pub capped_bytes: u64,
+}
+
 /// Collects segments of every connection; [`Reassembler::finish`] hands the streams out.
 #[derive(Debug)]
 pub struct Reassembler {
@@ -316,6 +321,10 @@ pub struct Reassembler {
     finished: HashSet<Key>,
     /// Out-of-order bytes waiting in all open connections.
     pending_total: usize,
+    /// Every open direction holding out-of-order bytes, by how many: the global cap finds the
+    /// largest without looking at the others, so a capture of many connections stays linear.
+    by_pending: BTreeSet<(usize, Key, usize)>,
+    stats: ReassemblyStats,
 }
 
 impl Reassembler {
@@ -326,7 +335,19 @@ impl Reassembler {
             done: Vec::new(),
             finished: HashSet::new(),
             pending_total: 0,
+            by_pending: BTreeSet::new(),
+            stats: ReassemblyStats::default(),
         }
+    }
+
+    /// Out-of-order bytes held across all connections (never above the global cap once
+    /// [`Reassembler::add`] returns).
+    pub fn pending_bytes(&self) -> usize {
+        self.pending_total
+    }
+
+    pub fn stats(&self) -> ReassemblyStats {
+        self.stats
     }
 
     /// Connections that are over, in the order they ended, as streams; they leave the
@@ -341,35 +362,34 @@ impl Reassembler {
         self.open.values().map(|c| c.start).min()
     }
 
-    /// Out-of-order bytes held across all connections (never above the global cap once
-    /// [`Reassembler::add`] returns).
-    pub fn pending_bytes(&self) -> usize {
-        self.pending_total
+    /// Keeps the index right when a direction's pending bytes go from `before` to `after`.
+    fn reindex(&mut self, key: Key, index: usize, before: usize, after: usize) {
+        if before == after {
+            return;
+        }
+        if before > 0 {
+            self.by_pending.remove(&(before, key, index));
+        }
+        if after > 0 {
+            self.by_pending.insert((after, key, index));
+        }
+        self.pending_total = self.pending_total - before + after;
     }
 
     /// While too much waits, the direction holding the most gives up on its holes.
     fn enforce_total_cap(&mut self) {
         while self.pending_total > self.limits.max_pending_bytes_total {
-            let largest = self
-                .open
-                .iter_mut()
-                .map(|(_, c)| {
-                    let pending = [c.directions[0].pending_bytes, c.directions[1].pending_bytes];
-                    let index = usize::from(pending[1] > pending[0]);
-                    (pending[index], index, c)
-                })
-                .max_by_key(|(pending, _, _)| *pending);
-            let Some((pending, index, connection)) = largest else { break };
-            if pending == 0 {
-                break;
-            }
-            connection.gaps += connection.directions[index].flush();
-            connection.capped += 1;
+            let Some((pending, key, index)) = self.by_pending.pop_last() else { break };
             self.pending_total -= pending;
+            self.stats.capped_bytes += pending as u64;
+            if let Some(connection) = self.open.get_mut(&key) {
+                connection.gaps += connection.directions[index].flush();
+                connection.capped += 1;
+            }
         }
     }
 
-    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
+    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<Diagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
         // One hash lookup for the common case, a segment of a connection already open.
@@ -381,8 +401,9 @@ impl Reassembler {
                 {
                     let mut finished = entry.remove();
                     // A finished connection's holes will never fill: settle them now.
-                    self.pending_total -= finished.pending_bytes();
-                    for direction in &mut finished.directions {
+                    for (index, direction) in finished.directions.iter_mut().enumerate() {
+                        self.by_pending.remove(&(direction.pending_bytes, key, index));
+                        self.pending_total -= direction.pending_bytes;
                         finished.gaps += direction.flush();
                     }
                     self.done.push(finished);
@@ -454,8 +475,10 @@ impl Reassembler {
         if segment.fin {
             state.fin_at = Some(offset + segment.payload.len() as u64);
         }
-        self.pending_total = self.pending_total - pending_before + state.pending_bytes;
+        let pending_after = state.pending_bytes;
         let mut over = connection.is_over();
+        self.reindex(key, index, pending_before, pending_after);
+        self.stats.peak_pending_bytes = self.stats.peak_pending_bytes.max(self.pending_total);
         if self.pending_total > self.limits.max_pending_bytes_total {
             // Holes declared gaps may have closed this connection too.
             self.enforce_total_cap();
@@ -469,14 +492,19 @@ impl Reassembler {
     /// Hands a connection out: nothing more can arrive for it.
     fn complete(&mut self, key: Key) {
         if let Some(connection) = self.open.remove(&key) {
-            self.pending_total -= connection.pending_bytes();
+            for (index, direction) in connection.directions.iter().enumerate() {
+                if direction.pending_bytes > 0 {
+                    self.by_pending.remove(&(direction.pending_bytes, key, index));
+                    self.pending_total -= direction.pending_bytes;
+                }
+            }
             self.finished.insert(key);
             self.done.push(connection);
         }
     }
 
     /// Every connection, in the order it was first seen.
-    pub fn finish(self, _diagnostics: &mut Vec<CaptureDiagnostic>) -> Vec<Stream> {
+    pub fn finish(self, _diagnostics: &mut Vec<Diagnostic>) -> Vec<Stream> {
         let mut all: Vec<ConnectionState> = self.done;
         all.extend(self.open.into_values());
         all.sort_by_key(|c| (c.start, c.first, c.second));

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use super::decode::{note_cwmp_ns, read_bool, read_number};
 use super::reader::{Element, Ns, Reader, Result};
 use super::*;
+use crate::base::Severity;
 
 /// Reads a struct whose children are simple fields, matched by local name;
 /// unknown children are reported and skipped, missing ones keep their default.

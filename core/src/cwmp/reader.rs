@@ -6,8 +6,9 @@
 //! [`Step`]s; nothing here builds a tree.
 
 use super::encode::is_xml_char;
-use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity, Text};
+use super::{CwmpVersion, DecodeError, Limits, Text};
 use crate::base::position::{Position, TextIndex};
+use crate::base::{Diagnostic, Location, Severity, Source};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
@@ -837,12 +838,13 @@ impl<'i> Reader<'i> {
         pending
             .into_iter()
             .zip(positions)
-            .map(|(d, position)| Diagnostic {
-                severity: d.severity,
-                code: d.code.to_owned(),
-                message: d.message,
-                position,
-                path: d.path,
+            .map(|(d, position)| {
+                let location = if d.path.is_empty() {
+                    Location::Text(position)
+                } else {
+                    Location::element(d.path, position)
+                };
+                Diagnostic::new(d.severity, Source::Codec, d.code, d.message).at(location)
             })
             .collect()
     }

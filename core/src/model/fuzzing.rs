@@ -47,3 +47,20 @@ pub fn check_schema_xml(data: &[u8]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Arbitrary bytes as a parameter set of any format (`load_any`: GenieACS CSV, our JSON, a SOAP
+/// message) and as a compiled schema: never a panic; what loads survives our JSON unchanged.
+pub fn check_load_any(data: &[u8]) -> Result<(), String> {
+    if let Ok(loaded) = super::load::load_any(data, "fuzz") {
+        let back = json::from_json(&json::to_json(&loaded.set), "fuzz")
+            .map_err(|e| format!("our own JSON does not read back: {e}"))?;
+        if back.set != loaded.set {
+            return Err("a loaded set changed through JSON".into());
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = json::from_json(text, "fuzz");
+    }
+    let _ = compiled::decode(data);
+    Ok(())
+}

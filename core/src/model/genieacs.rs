@@ -11,26 +11,25 @@
 //! GenieACS's own roots (`DeviceID.`, `Tags.`, `Events.`, `Downloads.`,
 //! `VirtualParameters.`) are device metadata, not data-model parameters: they
 //! go to [`ParameterSet::metadata`]. The reader is lenient: odd rows become
-//! [`LoadDiagnostic`]s, and only text without a `Parameter` header fails.
+//! [`Diagnostic`]s, and only text without a `Parameter` header fails.
 
 use crate::base::csv::{self, CsvRecord};
+use crate::base::{Diagnostic, Location, Severity, Source};
 use serde::{Deserialize, Serialize};
 
 use super::path::Path;
 use super::set::{Entry, ParameterSet, Provenance, type_local_name};
 
-/// Something odd in an input, with its 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadDiagnostic {
-    pub line: u32,
-    pub message: String,
+/// Something odd in a parameter-set input, at its line (of the CSV) or for the input as a whole.
+fn load_diagnostic(line: u32, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(Severity::Warning, Source::Model, code, message).at(Location::line(line))
 }
 
 /// A set built from some input, and what was odd about the input.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Loaded {
     pub set: ParameterSet,
-    pub diagnostics: Vec<LoadDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -41,13 +40,14 @@ pub enum CsvLoadError {
 
 /// Splits CSV text into records with [`crate::base::csv`]; an unterminated quote ends at the
 /// end of input with a diagnostic.
-pub fn parse_csv(text: &str, diagnostics: &mut Vec<LoadDiagnostic>) -> Vec<CsvRecord> {
+pub fn parse_csv(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<CsvRecord> {
     let read = csv::read(text, b',');
     if let Some(line) = read.unclosed_quote_line {
-        diagnostics.push(LoadDiagnostic {
+        diagnostics.push(load_diagnostic(
             line,
-            message: "quoted field is not closed before the end of the input".into(),
-        });
+            "unclosed-quote",
+            "quoted field is not closed before the end of the input",
+        ));
     }
     read.records
 }
@@ -98,21 +98,19 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             continue;
         }
         if row.fields.len() != header.fields.len() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: format!(
-                    "{} fields where the header has {}",
-                    row.fields.len(),
-                    header.fields.len()
-                ),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "field-count",
+                format!("{} fields where the header has {}", row.fields.len(), header.fields.len()),
+            ));
         }
         let name = field(Some(parameter_column)).unwrap_or_default().trim();
         if name.is_empty() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: "row without a parameter name".into(),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "missing-parameter-name",
+                "row without a parameter name",
+            ));
             continue;
         }
         let value = field(value_column).unwrap_or_default();
@@ -129,8 +127,7 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             path.push('.');
         }
         if let Err(error) = Path::parse(&path) {
-            diagnostics
-                .push(LoadDiagnostic { line: row.line, message: format!("bad path: {error}") });
+            diagnostics.push(load_diagnostic(row.line, "bad-path", format!("bad path: {error}")));
         }
         let value_type =
             field(type_column).map(type_local_name).filter(|t| !t.is_empty()).map(str::to_string);
@@ -145,10 +142,11 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             Some(text) => match text.parse::<u8>() {
                 Ok(level) => Some(level),
                 Err(_) => {
-                    diagnostics.push(LoadDiagnostic {
-                        line: row.line,
-                        message: format!("notification `{text}` is not a number"),
-                    });
+                    diagnostics.push(load_diagnostic(
+                        row.line,
+                        "bad-notification",
+                        format!("notification `{text}` is not a number"),
+                    ));
                     None
                 }
             },
@@ -165,19 +163,21 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             Some(text) => {
                 let parsed = parse_bool(text);
                 if parsed.is_none() {
-                    diagnostics.push(LoadDiagnostic {
-                        line: row.line,
-                        message: format!("writable `{text}` is not a boolean"),
-                    });
+                    diagnostics.push(load_diagnostic(
+                        row.line,
+                        "bad-writable",
+                        format!("writable `{text}` is not a boolean"),
+                    ));
                 }
                 parsed
             }
         };
         if set.get(&path).is_some() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: format!("{path} appears again; the later row wins"),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "duplicate-parameter",
+                format!("{path} appears again; the later row wins"),
+            ));
         }
         set.insert(Entry {
             path,

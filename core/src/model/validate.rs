@@ -12,18 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::path::Path;
 use super::schema::{Access, Found, Model, RangeFacet, SizeFacet, Syntax};
 use super::set::{Entry, ParameterSet};
-use crate::base::{XsdType, xsd};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Expected variation (vendor extensions).
-    Info,
-    /// The device deviates from the schema.
-    Warning,
-    /// The entry cannot be understood (bad path).
-    Error,
-}
+use crate::base::{Diagnostic, Location, Severity, Source, XsdType, xsd};
 
 /// What kind of deviation a finding is; stable for grouping and filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,12 +41,56 @@ pub enum FindingKind {
     Deprecated,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub path: String,
-    pub severity: Severity,
-    pub kind: FindingKind,
-    pub message: String,
+impl FindingKind {
+    const ALL: [FindingKind; 18] = [
+        FindingKind::BadPath,
+        FindingKind::UnknownParameter,
+        FindingKind::UnknownObject,
+        FindingKind::VendorExtension,
+        FindingKind::ObjectOrParameter,
+        FindingKind::DeclaredType,
+        FindingKind::BadValue,
+        FindingKind::OutOfRange,
+        FindingKind::BadSize,
+        FindingKind::NotInEnumeration,
+        FindingKind::PatternMismatch,
+        FindingKind::ListItems,
+        FindingKind::Writability,
+        FindingKind::TooManyInstances,
+        FindingKind::BadNotification,
+        FindingKind::InstanceZero,
+        FindingKind::NewerThanDevice,
+        FindingKind::Deprecated,
+    ];
+
+    /// The diagnostic code of this kind (`bad-value`).
+    pub fn code(self) -> &'static str {
+        match self {
+            FindingKind::BadPath => "bad-path",
+            FindingKind::UnknownParameter => "unknown-parameter",
+            FindingKind::UnknownObject => "unknown-object",
+            FindingKind::VendorExtension => "vendor-extension",
+            FindingKind::ObjectOrParameter => "object-or-parameter",
+            FindingKind::DeclaredType => "declared-type",
+            FindingKind::BadValue => "bad-value",
+            FindingKind::OutOfRange => "out-of-range",
+            FindingKind::BadSize => "bad-size",
+            FindingKind::NotInEnumeration => "not-in-enumeration",
+            FindingKind::PatternMismatch => "pattern-mismatch",
+            FindingKind::ListItems => "list-items",
+            FindingKind::Writability => "writability",
+            FindingKind::TooManyInstances => "too-many-instances",
+            FindingKind::BadNotification => "bad-notification",
+            FindingKind::InstanceZero => "instance-zero",
+            FindingKind::NewerThanDevice => "newer-than-device",
+            FindingKind::Deprecated => "deprecated",
+        }
+    }
+
+    /// The kind a model finding's code names.
+    pub fn from_code(code: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
 }
 
 /// The outcome of checking a set.
@@ -68,15 +101,16 @@ pub struct Report {
     pub checked: usize,
     /// Entries the schema knows.
     pub known: usize,
-    pub findings: Vec<Finding>,
+    /// Each at the parameter or object it concerns, its code a [`FindingKind::code`].
+    pub findings: Vec<Diagnostic>,
 }
 
 impl Report {
     /// Number of findings per kind.
     pub fn counts(&self) -> BTreeMap<FindingKind, usize> {
         let mut counts = BTreeMap::new();
-        for finding in &self.findings {
-            *counts.entry(finding.kind).or_insert(0) += 1;
+        for kind in self.findings.iter().filter_map(|f| FindingKind::from_code(&f.code)) {
+            *counts.entry(kind).or_insert(0) += 1;
         }
         counts
     }
@@ -291,7 +325,7 @@ fn check_ranges_decimal(number: f64, written: &str, ranges: &[RangeFacet]) -> Op
 /// same checks as [`validate`], on the entry as `set` has it (declared type,
 /// writability) with the new value, and the device's `RootDataModelVersion`.
 /// Only findings about `path` itself are returned.
-pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) -> Vec<Finding> {
+pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) -> Vec<Diagnostic> {
     let mut edited = ParameterSet::new();
     if let Some(version) = set.get("Device.RootDataModelVersion") {
         edited.insert(version.clone());
@@ -299,11 +333,19 @@ pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) ->
     let mut entry = set.get(path).cloned().unwrap_or_else(|| Entry::parameter(path, value));
     entry.value = Some(value.to_owned());
     edited.insert(entry);
-    validate(&edited, model).findings.into_iter().filter(|f| f.path == path).collect()
+    validate(&edited, model)
+        .findings
+        .into_iter()
+        .filter(|f| f.location.path() == Some(path))
+        .collect()
 }
 
-fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Finding {
-    Finding { path: entry.path.clone(), severity, kind, message }
+fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Diagnostic {
+    finding_at(&entry.path, severity, kind, message)
+}
+
+fn finding_at(path: &str, severity: Severity, kind: FindingKind, message: String) -> Diagnostic {
+    Diagnostic::new(severity, Source::Model, kind.code(), message).at(Location::parameter(path))
 }
 
 fn is_vendor_path(path: &Path) -> bool {
@@ -516,12 +558,12 @@ fn check_table_sizes(set: &ParameterSet, model: &Model, report: &mut Report) {
         if let Some(max) = model.object(&generic).and_then(|o| o.max_entries)
             && count > max as usize
         {
-            report.findings.push(Finding {
-                path: container,
-                severity: Severity::Warning,
-                kind: FindingKind::TooManyInstances,
-                message: format!("{count} instances, the schema allows at most {max}"),
-            });
+            report.findings.push(finding_at(
+                &container,
+                Severity::Warning,
+                FindingKind::TooManyInstances,
+                format!("{count} instances, the schema allows at most {max}"),
+            ));
         }
     }
 }

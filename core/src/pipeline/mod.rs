@@ -23,12 +23,13 @@
 
 pub mod fuzzing;
 
+use crate::base::Diagnostic;
 use crate::base::Timestamp;
 use crate::capture::file::{FrameReader, Step};
 use crate::capture::http::{self, Carried};
 use crate::capture::link::Layers;
 use crate::capture::{
-    self, Capture, CaptureDiagnostic, CaptureError, Comment, InputKind, Options, TlsConnection,
+    self, Capture, CaptureError, Comment, InputKind, Options, Stats, TlsConnection,
     UdpConnectionRequest, file,
 };
 use crate::session::{DecodedConnection, HttpConnectionRequest, Report, Session, Sessions};
@@ -59,9 +60,11 @@ pub struct Finished {
     pub udp_connection_requests: Vec<UdpConnectionRequest>,
     pub tls: Vec<TlsConnection>,
     pub comments: Vec<Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// What stopped the reading, if something did; what came before it is kept above.
     pub error: Option<CaptureError>,
+    /// What the decode cost where hostile input could make it cost more than its size.
+    pub stats: Stats,
 }
 
 impl Finished {
@@ -146,6 +149,8 @@ struct FrameStage {
     /// Time of the last frame read.
     now: Option<Timestamp>,
     error: Option<CaptureError>,
+    /// What decoding cost so far; the inflation budget grows with the input read.
+    stats: Stats,
 }
 
 /// When the sessions may hand out what is final: the time the input has reached, and the
@@ -324,6 +329,7 @@ impl Pipeline {
             comments: Vec::new(),
             diagnostics: Vec::new(),
             error: None,
+            stats: Stats::default(),
         };
         match std::mem::replace(&mut self.stage, Stage::Undecided(Vec::new())) {
             Stage::Undecided(text) | Stage::Text(text) => {
@@ -341,17 +347,21 @@ impl Pipeline {
                         finished.tls = capture.tls;
                         finished.comments = capture.comments;
                         finished.diagnostics = capture.diagnostics;
+                        finished.stats = capture.stats;
                     }
                     Err(error) => finished.error = Some(error),
                 }
             }
             Stage::Frames(mut stage) => {
                 stage.feed(&[], true, &self.options, &mut self.sink);
-                let streams = stage.layers.finish(&mut stage.found);
+                let mut stats = std::mem::take(&mut stage.stats);
+                let streams = stage.layers.finish(&mut stage.found, &mut stats);
+                stage.stats = stats;
                 for stream in streams {
                     stage.hand_over(stream, &self.options, &mut self.sink, None);
                 }
-                let FrameStage { reader, found, error, .. } = *stage;
+                let FrameStage { reader, found, error, stats, .. } = *stage;
+                finished.stats = stats;
                 finished.comments = reader.comments;
                 finished.diagnostics = reader.diagnostics;
                 finished.diagnostics.extend(found.diagnostics);
@@ -387,6 +397,7 @@ impl Pipeline {
                 comments: Vec::new(),
                 diagnostics: Vec::new(),
                 error: None,
+                stats: Stats::default(),
             },
         };
         let tail = self.sink.sessions.finish();
@@ -427,6 +438,7 @@ impl FrameStage {
             connections: 0,
             now: None,
             error: None,
+            stats: Stats::default(),
         }
     }
 
@@ -478,6 +490,9 @@ impl FrameStage {
                     }
                     self.layers.frame(&frame, &mut self.found);
                     position += len;
+                    // Decompression may produce what the input read so far allows.
+                    self.stats.inflate_budget =
+                        options.limits.inflate_budget(self.offset + position) as u64;
                     self.collect(options, sink);
                 }
                 Ok(Step::Skip(len)) => position += len,
@@ -517,7 +532,7 @@ impl FrameStage {
         sink: &mut Sink,
         release: Option<Release>,
     ) {
-        match http::connection_of(stream, self.connections + 1, options) {
+        match http::connection_of(stream, self.connections + 1, options, &mut self.stats) {
             Carried::Http(connection) => {
                 self.connections += 1;
                 sink.connection(Some(connection), release);

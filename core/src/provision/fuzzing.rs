@@ -13,6 +13,14 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
     if written != data {
         return Err(format!("not lossless: {data:?} wrote back as {written:?}"));
     }
+    // Cut short by the line budget, the unread rest still writes back as read.
+    let cut = super::syntax::parse_with(
+        data,
+        &super::syntax::ParseLimits { max_lines: 3, max_findings: 2 },
+    );
+    if cut.file.to_bytes().ok().as_deref() != Some(data) {
+        return Err(format!("not lossless past the line budget: {data:?}"));
+    }
     let registry = Registry::builtin();
     let _ = super::check("00085D1A2B3C.cfg", data);
     let _ = super::check("aastra.cfg", data);
@@ -32,7 +40,7 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
         .lines
         .iter()
         .filter_map(|line| match &line.kind {
-            super::syntax::LineKind::Section(name) => Some(name.clone()),
+            super::syntax::LineKind::Section(name) => Some(name.to_string()),
             _ => None,
         })
         .take(4)
@@ -65,6 +73,60 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
             again.get("tr69 server"),
             String::from_utf8_lossy(&bytes)
         ));
+    }
+    Ok(())
+}
+
+/// Arbitrary bytes as a zip archive, under tight limits: never a panic; what is unpacked stays
+/// within the budget and every file that comes back passed its CRC; each file then checks.
+pub fn check_zip(data: &[u8]) -> Result<(), String> {
+    use super::zip::{ZipLimits, read_zip};
+    let limits = ZipLimits {
+        max_files: 256,
+        max_total_bytes: 1 << 20,
+        inflated_bytes_allowance: 64 * 1024,
+        max_inflation_ratio: 16,
+    };
+    let Ok(unzipped) = read_zip(data, &limits) else { return Ok(()) };
+    let unpacked: usize = unzipped.files.iter().map(|(_, bytes)| bytes.len()).sum();
+    if unpacked != unzipped.unpacked_bytes || unpacked > unzipped.budget {
+        return Err(format!(
+            "unpacked {unpacked} bytes (reported {}) of a {}-byte budget",
+            unzipped.unpacked_bytes, unzipped.budget
+        ));
+    }
+    if unzipped.files.len() + unzipped.skipped.len() > limits.max_files {
+        return Err("more files than the archive may list".into());
+    }
+    for (_, bytes) in unzipped.files.iter().take(4) {
+        check_parse(bytes)?;
+    }
+    let _ = super::generate::check_files(&unzipped.files, Registry::builtin());
+    Ok(())
+}
+
+/// Arbitrary bytes as a CSV of phones and a template (split at the first `0xFF`): never a
+/// panic, and every generated file reads back as written.
+pub fn check_bulk(data: &[u8]) -> Result<(), String> {
+    let (csv, template) = match data.iter().position(|&b| b == 0xFF) {
+        Some(at) => (&data[..at], Some(&data[at + 1..])),
+        None => (data, None),
+    };
+    let Ok(bulk) = super::generate::generate_bulk(csv, template, Registry::builtin()) else {
+        return Ok(());
+    };
+    for file in bulk.files.iter().take(8) {
+        let parsed = parse(&file.bytes);
+        if parsed.file.to_bytes().ok().as_deref() != Some(file.bytes.as_slice()) {
+            return Err(format!("generated `{}` does not read back as written", file.name));
+        }
+    }
+    if let Ok(zip) = super::generate::to_zip(&bulk.files) {
+        let back = super::zip::read_zip(&zip, &super::zip::ZipLimits::default())
+            .map_err(|e| format!("our own zip does not read back: {e}"))?;
+        if back.files.len() != bulk.files.len() {
+            return Err(format!("{} of {} files read back", back.files.len(), bulk.files.len()));
+        }
     }
     Ok(())
 }

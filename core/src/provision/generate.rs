@@ -1,12 +1,13 @@
 //! Generating provisioning files: from a form, or in bulk from CSV rows applied
 //! to a template; packing them into a zip; reading a set of files back.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::config_diagnostic;
 use super::registry::Registry;
 use super::syntax::{ConfigFile, normalize_key, parse};
 use super::validate::{check_file_name, file_role, normalize_mac, validate};
-use super::zip::{ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
+use super::zip::{SkippedFile, ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
 use crate::base::csv::{self, CsvRecord};
+use crate::base::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 
 /// ACS settings as a form edits them.
@@ -63,7 +64,7 @@ pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<D
         if !value.is_empty()
             && let Err(problem) = file.push_entry(None, key, value)
         {
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Error,
                 "unwritable",
                 0,
@@ -109,7 +110,7 @@ pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<D
     let name = match normalize_mac(&form.mac) {
         Some(mac) => format!("{mac}.cfg"),
         None => {
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Error,
                 "bad-mac",
                 0,
@@ -235,8 +236,9 @@ pub fn generate_bulk(
             file_name: None,
             diagnostics: Vec::new(),
         };
-        let row_problem =
-            |code: &str, message: String| Diagnostic::new(Severity::Error, code, 0, 0, message);
+        let row_problem = |code: &'static str, message: String| {
+            config_diagnostic(Severity::Error, code, 0, 0, message)
+        };
         if record.fields.len() != headers.len() {
             report.diagnostics.push(row_problem(
                 "csv-field-count",
@@ -387,25 +389,49 @@ pub struct FileCheck {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses and validates each file of a set.
-pub fn check_files(files: &[(String, Vec<u8>)], registry: &Registry) -> Vec<FileCheck> {
+/// Parses and validates each file of a set, one at a time (only one parsed file is held).
+pub fn check_files<Name: AsRef<str>, Bytes: AsRef<[u8]>>(
+    files: &[(Name, Bytes)],
+    registry: &Registry,
+) -> Vec<FileCheck> {
     files
         .iter()
         .map(|(name, bytes)| {
-            let parsed = parse(bytes);
+            let name = name.as_ref();
+            let parsed = parse(bytes.as_ref());
             let mut diagnostics = parsed.diagnostics;
             diagnostics.extend(check_file_name(name));
             diagnostics.extend(validate(&parsed.file, &file_role(name), registry));
-            diagnostics.sort_by_key(|d| (d.line, d.column));
-            FileCheck { name: name.clone(), diagnostics }
+            super::diagnostic::sort_by_place(&mut diagnostics);
+            FileCheck { name: name.to_owned(), diagnostics }
         })
         .collect()
 }
 
-/// Reads a zip and checks every file in it.
+/// Reads a zip and checks every file in it; a file the reader skipped is a check with one
+/// error saying why.
 pub fn check_zip(bytes: &[u8], registry: &Registry) -> Result<Vec<FileCheck>, ZipReadError> {
-    let files = read_zip(bytes, &ZipLimits::default())?;
-    Ok(check_files(&files, registry))
+    let unzipped = read_zip(bytes, &ZipLimits::default())?;
+    let mut checks = check_files(&unzipped.files, registry);
+    checks.extend(unzipped.skipped.iter().map(skipped_check));
+    Ok(checks)
+}
+
+/// A file a zip reader skipped, as a check of its own.
+pub fn skipped_check(skipped: &SkippedFile) -> FileCheck {
+    FileCheck {
+        name: skipped.name.clone(),
+        diagnostics: vec![config_diagnostic(
+            Severity::Error,
+            "zip-file-skipped",
+            0,
+            0,
+            format!(
+                "not unpacked (its directory record is at byte {}): {}",
+                skipped.offset, skipped.reason
+            ),
+        )],
+    }
 }
 
 /// How one key differs between two versions of a file.
@@ -420,7 +446,7 @@ pub enum KeyChange {
 pub fn diff(before: &ConfigFile, after: &ConfigFile) -> Vec<KeyChange> {
     let last_values = |file: &ConfigFile| {
         file.entries()
-            .map(|(_, e)| (e.normalized_key.clone(), e.value.clone()))
+            .map(|(_, e)| (e.normalized_key.to_string(), e.value.to_string()))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let (old, new) = (last_values(before), last_values(after));
@@ -513,7 +539,7 @@ mod tests {
         );
         let messages: Vec<String> =
             bulk.rows[0].diagnostics.iter().map(ToString::to_string).collect();
-        assert_eq!(messages, ["line 4: `tr69 server port` expects a number, got `80a`"]);
+        assert_eq!(messages, ["line 4, column 19: `tr69 server port` expects a number, got `80a`"]);
         assert_eq!(bulk.rows[1].diagnostics[0].code, "bad-mac");
         assert_eq!(bulk.rows[2].diagnostics[0].code, "duplicate-mac");
     }
@@ -533,10 +559,7 @@ mod tests {
         };
         let (file, diagnostics) = from_form(&form, Registry::builtin());
         assert_eq!(file.name, "00085D1A2B3C.cfg");
-        assert_eq!(
-            diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
-            ["expects-digits"]
-        );
+        assert_eq!(diagnostics.iter().map(|d| &*d.code).collect::<Vec<_>>(), ["expects-digits"]);
         let before = parse(&file.bytes).file;
         let mut after = before.clone();
         after.set("admin password", "1234").unwrap();

@@ -65,7 +65,7 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
         let key = entry.normalized_key.as_str();
         let unmapped = |reason: String| Unmapped {
             name: key.to_owned(),
-            value: entry.value.clone(),
+            value: entry.value.to_string(),
             line: line.number,
             reason,
         };
@@ -104,7 +104,7 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
                 list_items.push(ListItem {
                     path: path.clone(),
                     key: key.to_owned(),
-                    value: entry.value.clone(),
+                    value: entry.value.to_string(),
                     line: line.number,
                 });
             }

@@ -17,11 +17,12 @@
 pub mod conformance;
 
 use crate::base::Timestamp;
+use crate::base::{Diagnostic, Severity, Source};
 use crate::capture::{
-    self, Capture, CaptureDiagnostic, CaptureError, Credentials, HttpMessage, InputKind, Options,
-    TlsConnection, UdpConnectionRequest,
+    self, Capture, CaptureError, Credentials, HttpMessage, InputKind, Options, TlsConnection,
+    UdpConnectionRequest,
 };
-use crate::cwmp::{self, Envelope, Severity};
+use crate::cwmp::{self, Envelope};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,19 +44,6 @@ pub struct Cpe {
     pub serial_number: String,
 }
 
-/// A diagnostic attached to a message: from the HTTP layer, the codec, or a conformance rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MessageDiagnostic {
-    pub severity: Severity,
-    pub code: String,
-    pub message: String,
-    /// `http`, `codec` or `conformance`.
-    pub source: String,
-    /// TR-069 clause, for conformance findings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clause: Option<String>,
-}
-
 /// One SOAP message of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionMessage {
@@ -69,7 +57,8 @@ pub struct SessionMessage {
     pub hold_requests: Option<bool>,
     /// Connection id in the capture (absent for bare SOAP).
     pub connection: Option<u32>,
-    pub diagnostics: Vec<MessageDiagnostic>,
+    /// From the HTTP layer, the codec, or a conformance rule (`source` says which).
+    pub diagnostics: Vec<Diagnostic>,
     /// The ACS answered the HTTP request carrying this message with a 401 challenge: the CPE
     /// sends it again with credentials, and this copy takes no part in the session.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -107,20 +96,8 @@ pub struct Exchange {
     pub connection: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Credentials>,
-    pub diagnostics: Vec<MessageDiagnostic>,
-}
-
-/// A finding of the conformance checker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub rule: String,
-    pub severity: Severity,
-    pub message: String,
-    pub explanation: String,
-    pub clause: String,
-    /// Index into the session's `messages`, when one message is at fault.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_index: Option<usize>,
+    /// From the HTTP layer, the codec, or a conformance rule (`source` says which).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// One CWMP session.
@@ -143,7 +120,9 @@ pub struct Session {
     pub ended: bool,
     pub messages: Vec<SessionMessage>,
     pub exchanges: Vec<Exchange>,
-    pub findings: Vec<Finding>,
+    /// The conformance checker's findings: `code` is the rule (see [`conformance::rule`]),
+    /// `location` the message at fault, when one is.
+    pub findings: Vec<Diagnostic>,
     #[serde(skip)]
     cookies: Vec<(String, String)>,
     /// Names of cookies the ACS set that a later CPE request did not send back.
@@ -175,7 +154,7 @@ pub struct Report {
     pub udp_connection_requests: Vec<UdpConnectionRequest>,
     pub tls: Vec<TlsConnection>,
     pub comments: Vec<capture::Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Decodes any input (capture, transcript, log, SOAP) into sessions: the [`crate::pipeline`] fed
@@ -259,7 +238,7 @@ pub struct Sessions {
     released: u32,
     messages: usize,
     connection_requests: Vec<HttpConnectionRequest>,
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// What [`Sessions::finish`] leaves: the last sessions and what is not a session.
@@ -268,7 +247,7 @@ pub struct SessionsTail {
     pub sessions: Vec<Session>,
     pub connection_requests: Vec<HttpConnectionRequest>,
     /// The connections' own diagnostics (TCP gaps, unparsed bytes, …), in the order they came.
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Sessions {
@@ -419,30 +398,6 @@ fn method_of_failure(error: &cwmp::DecodeError) -> Option<&str> {
     names.next().filter(|name| !name.is_empty())
 }
 
-fn codec_diagnostic(d: &cwmp::Diagnostic) -> MessageDiagnostic {
-    MessageDiagnostic {
-        severity: d.severity,
-        code: d.code.clone(),
-        message: format!("{} ({})", d.message, d.path),
-        source: "codec".into(),
-        clause: None,
-    }
-}
-
-fn http_diagnostic(d: &CaptureDiagnostic) -> MessageDiagnostic {
-    let message = match d.offset {
-        Some(offset) => format!("{} (input byte {offset})", d.message),
-        None => d.message.clone(),
-    };
-    MessageDiagnostic {
-        severity: d.severity,
-        code: d.code.clone(),
-        message,
-        source: "http".into(),
-        clause: None,
-    }
-}
-
 /// One SOAP body, read once by the codec, as session messages: one per envelope (one for a body
 /// the codec rejects). The HTTP diagnostics and the codec's go with the first.
 fn soap_messages(
@@ -450,7 +405,7 @@ fn soap_messages(
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
-    http_diagnostics: &[CaptureDiagnostic],
+    http_diagnostics: &[Diagnostic],
     artefacts: &[&str],
 ) -> Vec<SessionMessage> {
     let (envelopes, codec_diagnostics, failure) = match cwmp::decode(body) {
@@ -458,32 +413,32 @@ fn soap_messages(
         Err(error) => (Vec::new(), Vec::new(), Some(error)),
     };
     let mut first = Vec::with_capacity(http_diagnostics.len() + codec_diagnostics.len() + 1);
-    first.extend(http_diagnostics.iter().map(http_diagnostic));
+    first.extend_from_slice(http_diagnostics);
     let mut facts = CodecFacts::default();
     if let Some(error) = &failure {
-        first.push(MessageDiagnostic {
-            severity: Severity::Error,
-            code: "codec-error".into(),
-            message: error.to_string(),
-            source: "codec".into(),
-            clause: None,
-        });
+        first.push(Diagnostic::new(
+            Severity::Error,
+            Source::Codec,
+            "codec-error",
+            error.to_string(),
+        ));
     }
     // The codec reports per body; its diagnostics go with the first envelope.
-    for d in codec_diagnostics.iter().filter(|d| !artefacts.contains(&d.code.as_str())) {
-        match d.code.as_str() {
+    for d in codec_diagnostics.into_iter().filter(|d| !artefacts.contains(&&*d.code)) {
+        let path = d.location.path().unwrap_or_default();
+        match &*d.code {
             "array-type-count-mismatch" => {
-                facts.array_mismatches.push((d.path.clone(), d.message.clone()));
+                facts.array_mismatches.push((path.to_string(), d.message.clone()));
             }
             "unknown-namespace" if facts.foreign_namespace.is_none() => {
                 let method = envelopes.first().map(|e| e.message.name()).unwrap_or_default();
-                if d.path.rsplit('/').next() == Some(method) {
+                if path.rsplit('/').next() == Some(method) {
                     facts.foreign_namespace = Some(d.message.clone());
                 }
             }
             _ => {}
         }
-        first.push(codec_diagnostic(d));
+        first.push(d);
     }
     let message = |envelope: Option<Envelope>, diagnostics, facts| {
         let rpc = match &envelope {
@@ -517,10 +472,6 @@ fn soap_messages(
         out.push(message(Some(envelope), diagnostics, facts));
     }
     out
-}
-
-fn http_diagnostics(message: &HttpMessage) -> Vec<MessageDiagnostic> {
-    message.diagnostics.iter().map(http_diagnostic).collect()
 }
 
 #[derive(Debug, Default)]
@@ -686,7 +637,7 @@ impl Builder {
                     status: message.status(),
                     connection: Some(connection.id),
                     credentials: message.credentials.clone(),
-                    diagnostics: http_diagnostics(message),
+                    diagnostics: message.diagnostics.clone(),
                 });
             }
         }

@@ -6,11 +6,12 @@
 //! each parameter's [`Syntax`], so a loaded [`Schema`] needs nothing else.
 //!
 //! The loader is lenient: what it does not understand (profiles, components,
-//! unknown facets, unresolved references) becomes a [`SchemaDiagnostic`], and
+//! unknown facets, unresolved references) becomes a [`Diagnostic`], and
 //! only XML that cannot be tokenized fails. Elements are matched by local
 //! name: BBF documents put only the root in the `dm:` namespace and the XSD
 //! defines the children unqualified.
 
+use crate::base::{Diagnostic, Severity, Source};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use serde::{Deserialize, Serialize};
@@ -30,13 +31,6 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// Something the loader skipped or could not resolve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaDiagnostic {
-    pub offset: u64,
-    pub message: String,
-}
-
 /// A loaded BBF document: its (resolved) named data types and its models.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Document {
@@ -44,7 +38,8 @@ pub struct Document {
     pub spec: String,
     pub data_types: BTreeMap<String, Syntax>,
     pub models: Vec<Schema>,
-    pub diagnostics: Vec<SchemaDiagnostic>,
+    /// What the loader skipped or could not resolve, each at its byte in the file.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Facets and type as written in one `<syntax>` or `<dataType>`, before the
@@ -117,12 +112,14 @@ struct Loader<'a> {
     raw_types: BTreeMap<String, RawDataType>,
     imports: BTreeMap<String, ImportedType>,
     resolved: BTreeMap<String, Syntax>,
-    diagnostics: Vec<SchemaDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Loader<'_> {
-    fn diagnose(&mut self, offset: u64, message: String) {
-        self.diagnostics.push(SchemaDiagnostic { offset, message });
+    fn diagnose(&mut self, code: &'static str, offset: u64, message: String) {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        let diagnostic = Diagnostic::new(Severity::Warning, Source::Schema, code, message);
+        self.diagnostics.push(diagnostic.at_byte(offset));
     }
 
     /// The syntax of a named data type, following `base` chains and imports.
@@ -131,7 +128,11 @@ impl Loader<'_> {
             return Some(done.clone());
         }
         if depth > 32 {
-            self.diagnose(offset, format!("data type `{name}`: base chain too deep (a cycle?)"));
+            self.diagnose(
+                "type-chain-too-deep",
+                offset,
+                format!("data type `{name}`: base chain too deep (a cycle?)"),
+            );
             return None;
         }
         let syntax = if let Some(raw) = self.raw_types.get(name).cloned() {
@@ -155,6 +156,7 @@ impl Loader<'_> {
                 }
                 None => {
                     self.diagnose(
+                        "unresolved-import",
                         import.offset,
                         format!(
                             "imported data type `{}` from `{}` is not among the loaded documents",
@@ -165,7 +167,7 @@ impl Loader<'_> {
                 }
             }
         } else {
-            self.diagnose(offset, format!("unknown data type `{name}`"));
+            self.diagnose("unknown-data-type", offset, format!("unknown data type `{name}`"));
             return None;
         };
         self.resolved.insert(name.to_string(), syntax.clone());
@@ -451,13 +453,18 @@ pub fn load_document(
                     }
                     b"component" if parent == Some(b"model") || parent == Some(b"document") => {
                         loader.diagnose(
+                            "component-not-expanded",
                             offset,
                             "`<component>` is not expanded (use the -full files)".into(),
                         );
                     }
                     b"profile" if parent == Some(b"model") => {
                         let name = attribute(element, b"name").unwrap_or_default();
-                        loader.diagnose(offset, format!("profile `{name}` is not evaluated"));
+                        loader.diagnose(
+                            "profile-not-evaluated",
+                            offset,
+                            format!("profile `{name}` is not evaluated"),
+                        );
                     }
                     _ => {}
                 }

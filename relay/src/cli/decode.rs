@@ -6,6 +6,7 @@
 //! `sessions` array is a contract scripts rely on (see `core::session`), written by serde as it
 //! goes; the tests build the same object in memory and compare.
 
+use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
 use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session};
@@ -507,7 +508,7 @@ fn render_rest(out: &mut String, name: &str, report: &Report, sessions: usize) {
         let _ = writeln!(out, "Comment ({}): {}", comment.scope, comment.text);
     }
     for d in &report.diagnostics {
-        let at = d.offset.map(|o| format!(" at byte {o}")).unwrap_or_default();
+        let at = d.location.byte_offset().map(|o| format!(" at byte {o}")).unwrap_or_default();
         let _ = writeln!(out, "{:?} {}{at}: {}", d.severity, d.code, d.message);
     }
     let _ = writeln!(out, "-- {name}: {:?}, {sessions} session(s)", report.input);
@@ -557,7 +558,11 @@ fn render_session(out: &mut String, session: &Session) {
         let id = message.cwmp_id.as_deref().unwrap_or("-");
         let _ = writeln!(out, "  {offset:>12}  {arrow}  {}  (ID {id})", message.rpc);
         for d in &message.diagnostics {
-            let _ = writeln!(out, "      {:?} {}: {}", d.severity, d.code, d.message);
+            let at = match &d.location {
+                Location::Input | Location::Message { .. } => String::new(),
+                location => format!(" ({location})"),
+            };
+            let _ = writeln!(out, "      {:?} {}: {}{at}", d.severity, d.code, d.message);
         }
     }
     for exchange in &session.exchanges {
@@ -567,7 +572,10 @@ fn render_session(out: &mut String, session: &Session) {
         let _ = writeln!(
             out,
             "  {:?} {}: {} [{}]",
-            finding.severity, finding.rule, finding.message, finding.clause
+            finding.severity,
+            finding.code,
+            finding.message,
+            finding.clause.as_deref().unwrap_or_default()
         );
     }
 }
