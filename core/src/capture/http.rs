@@ -136,6 +136,19 @@ impl HttpMessage {
         }
     }
 
+    /// The start line and the headers as sent (secrets masked unless revealed), CRLF-ended.
+    pub fn head_text(&self) -> String {
+        let mut head = self.start_line_text();
+        head.push_str("\r\n");
+        for header in &self.headers {
+            head.push_str(&header.name);
+            head.push_str(": ");
+            head.push_str(&header.value);
+            head.push_str("\r\n");
+        }
+        head
+    }
+
     /// One line for humans: `POST /acs` or `204 No Content`.
     pub fn summary(&self) -> String {
         match &self.start_line {

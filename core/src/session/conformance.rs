@@ -177,7 +177,8 @@ fn command_key(message: &SessionMessage) -> Option<&str> {
     }
 }
 
-fn fault_codes(message: &SessionMessage) -> Vec<u32> {
+/// Every fault code a message carries (a Fault's, per-parameter ones, a transfer's).
+pub(crate) fn fault_codes(message: &SessionMessage) -> Vec<u32> {
     match message.envelope.as_ref().map(|e| &e.message) {
         Some(Message::Fault(fault)) => fault
             .detail

@@ -15,6 +15,8 @@
 //! ([`crate::pipeline`]) holds only the sessions in progress.
 
 pub mod conformance;
+pub mod query;
+pub mod raw;
 
 use crate::base::Timestamp;
 use crate::base::{Diagnostic, Severity, Source};
@@ -72,6 +74,19 @@ pub struct SessionMessage {
     /// What the codec said about the body that bears on conformance.
     #[serde(skip)]
     pub(crate) facts: CodecFacts,
+    /// The message as it was sent, for a raw view (not in the JSON: the envelope says it all).
+    #[serde(skip)]
+    pub raw: Raw,
+}
+
+/// A message as it was on the wire: the HTTP head and the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Raw {
+    /// The start line and headers, passwords masked unless revealed; `None` without HTTP.
+    pub head: Option<String>,
+    /// The body as text: the copy the decoded names and values share, so keeping it costs
+    /// nothing (a body the codec rejects is kept as read, invalid UTF-8 replaced).
+    pub body: arcstr::ArcStr,
 }
 
 /// The codec's diagnostics that conformance rules restate, kept with their element paths.
@@ -215,6 +230,7 @@ impl DecodedConnection {
                 is_soap(&message.body).then(|| {
                     soap_messages(
                         &message.body,
+                        Some(message.head_text()),
                         |_| direction,
                         message.time,
                         Some(connection.id),
@@ -402,16 +418,21 @@ fn method_of_failure(error: &cwmp::DecodeError) -> Option<&str> {
 /// the codec rejects). The HTTP diagnostics and the codec's go with the first.
 fn soap_messages(
     body: &[u8],
+    head: Option<String>,
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
     http_diagnostics: &[Diagnostic],
     artefacts: &[&str],
 ) -> Vec<SessionMessage> {
-    let (envelopes, codec_diagnostics, failure) = match cwmp::decode(body) {
-        Ok(decoded) => (decoded.envelopes, decoded.diagnostics, None),
-        Err(error) => (Vec::new(), Vec::new(), Some(error)),
+    let (envelopes, codec_diagnostics, failure, text) = match cwmp::decode(body) {
+        Ok(decoded) => (decoded.envelopes, decoded.diagnostics, None, decoded.text),
+        Err(error) => {
+            let text = arcstr::ArcStr::from(String::from_utf8_lossy(body).as_ref());
+            (Vec::new(), Vec::new(), Some(error), text)
+        }
     };
+    let raw = Raw { head, body: text };
     let mut first = Vec::with_capacity(http_diagnostics.len() + codec_diagnostics.len() + 1);
     first.extend_from_slice(http_diagnostics);
     let mut facts = CodecFacts::default();
@@ -460,6 +481,7 @@ fn soap_messages(
             credentials: None,
             envelope,
             facts,
+            raw: raw.clone(),
         }
     };
     if envelopes.is_empty() {
@@ -652,6 +674,7 @@ impl Builder {
             let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
             let messages = soap_messages(
                 &document.body,
+                None,
                 |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
                 document.time,
                 None,
