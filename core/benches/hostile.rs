@@ -11,16 +11,16 @@ mod inputs;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cwmpkit_core::capture::Options;
+use cwmpkit_core::pipeline;
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::generate::{check_files, skipped_check};
 use cwmpkit_core::provision::zip::{ZipLimits, read_zip};
-use cwmpkit_core::session;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 /// `cwmpkit decode`: capture, sessions, conformance.
 fn decode(input: &[u8]) -> usize {
-    session::analyze(input, &Options::default()).map_or(0, |report| report.sessions.len())
+    pipeline::analyze(input, &Options::default()).map_or(0, |report| report.sessions.len())
 }
 
 /// `cwmpkit provision check` of a zip: unpack, parse and validate every file.

@@ -164,6 +164,7 @@ fn overlapping_segments_deliver_each_byte_once() {
             fin: false,
             rst: false,
             payload: &tcp[20..],
+            input_offset: Some(frame.offset),
         };
         reassembler.add(segment, &mut diagnostics);
     }

@@ -89,7 +89,14 @@ fn bench(args: &[String]) -> Result<(), String> {
     let wasm_only = !filters.is_empty() && filters.iter().all(|f| WASM_BENCH.contains(f));
     if !wasm_only {
         setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
-        process::run(process::cargo().args(["bench", "-p", "cwmpkit-core"]).args(args))?;
+        // The capture bench times the CLI users run, end to end, beside the layers.
+        process::run(process::cargo().args(["build", "--release", "-p", "cwmpkit"]))?;
+        process::run(
+            process::cargo()
+                .args(["bench", "-p", "cwmpkit-core"])
+                .args(args)
+                .env("CWMPKIT_RELEASE_BIN", process::root().join("target/release/cwmpkit")),
+        )?;
     }
     if wants_wasm {
         // The release app, as users get it, served by the relay.

@@ -5,7 +5,8 @@ use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_f
 use crate::components::session::ReportView;
 use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
 use cwmpkit_core::cwmp::{self, DecodeError};
-use cwmpkit_core::session::{self, Report};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::Report;
 use leptos::prelude::*;
 
 /// What the user gave us: the bytes as they came (a file may be Latin-1), and
@@ -125,7 +126,7 @@ fn analyze(bytes: &[u8]) -> Analysis {
         Some(InputKind::Soap) | None => cwmp::decode(bytes).err(),
         Some(_) => None,
     };
-    Analysis { report: session::analyze(bytes, &Options::default()), soap_error }
+    Analysis { report: pipeline::analyze(bytes, &Options::default()), soap_error }
 }
 
 #[component]

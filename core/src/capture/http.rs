@@ -7,6 +7,7 @@
 
 use super::tcp::Run;
 use super::{Capture, Connection, Diagnostic, Limits, Options, Source, Stats, TlsConnection};
+use crate::base::Location;
 use crate::base::Severity;
 use crate::base::Timestamp;
 use base64::Engine as _;
@@ -135,6 +136,19 @@ impl HttpMessage {
         }
     }
 
+    /// The start line and the headers as sent (secrets masked unless revealed), CRLF-ended.
+    pub fn head_text(&self) -> String {
+        let mut head = self.start_line_text();
+        head.push_str("\r\n");
+        for header in &self.headers {
+            head.push_str(&header.name);
+            head.push_str(": ");
+            head.push_str(&header.value);
+            head.push_str("\r\n");
+        }
+        head
+    }
+
     /// One line for humans: `POST /acs` or `204 No Content`.
     pub fn summary(&self) -> String {
         match &self.start_line {
@@ -165,22 +179,23 @@ pub fn starts_message(bytes: &[u8]) -> bool {
 
 /// The offset of the next HTTP start line at or after `from`. Keep-alive peers often send the
 /// next message right after a body with no line break, so this looks for `HTTP/1.` anywhere: a
-/// status line starts there; a request line (`METHOD target HTTP/1.x`) starts two words earlier.
+/// request line (`METHOD target HTTP/1.x`) starts two words before it, a status line
+/// (`HTTP/1.x NNN`) there.
 fn next_message_start(data: &[u8], from: usize) -> Option<usize> {
-    let mut search = from;
-    while let Some(found) = data.get(search..)?.windows(7).position(|w| w == b"HTTP/1.") {
-        let at = search + found;
-        if starts_message(&data[at..]) {
-            return Some(at);
+    let rest = data.get(from..)?;
+    memchr::memmem::find_iter(rest, b"HTTP/1.").find_map(|found| {
+        let at = from + found;
+        match request_line_start(data, at) {
+            Some(start) if start >= from => Some(start),
+            _ => is_status_line(&data[at..]).then_some(at),
         }
-        if let Some(start) = request_line_start(data, at)
-            && start >= from
-        {
-            return Some(start);
-        }
-        search = at + 7;
-    }
-    None
+    })
+}
+
+/// `HTTP/1.x NNN`: a status line's start (a request line has its version at its end).
+fn is_status_line(bytes: &[u8]) -> bool {
+    matches!(bytes, [b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, b' ', a, b, c, ..]
+        if minor.is_ascii_digit() && [a, b, c].iter().all(|d| d.is_ascii_digit()))
 }
 
 /// Where the request line whose version begins at `version_at` starts, if it is one.
@@ -265,6 +280,15 @@ fn parse_run(
         }
         match parse_message(data, pos, options, stats) {
             Parsed::Message(mut message, end) => {
+                // Point a framing finding at where the message really ends in the input.
+                for d in &mut message.diagnostics {
+                    if d.code == "content-length-mismatch"
+                        && d.location.is_input()
+                        && let Some(offset) = run.input_offset(end.saturating_sub(1).max(pos))
+                    {
+                        d.location = Location::Byte { offset };
+                    }
+                }
                 message.time = run.time_at(pos);
                 message.end_time = run.time_at(end.saturating_sub(1).max(pos));
                 message.source = source;
@@ -301,45 +325,64 @@ enum Parsed {
     Invalid(String),
 }
 
+/// Header slots tried on the stack before the configured maximum is allocated.
+const USUAL_HEADERS: usize = 48;
+
 fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) -> Parsed {
+    let limit = options.limits.max_headers.clamp(1, 1024);
+    let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
+    match parse_head(data, pos, options, stats, &mut slots[..limit.min(USUAL_HEADERS)]) {
+        Err(httparse::Error::TooManyHeaders) if limit > USUAL_HEADERS => {
+            let mut slots = vec![httparse::EMPTY_HEADER; limit];
+            parse_head(data, pos, options, stats, &mut slots)
+                .unwrap_or_else(|e| Parsed::Invalid(e.to_string()))
+        }
+        Err(error) => Parsed::Invalid(error.to_string()),
+        Ok(parsed) => parsed,
+    }
+}
+
+fn parse_head<'h>(
+    data: &'h [u8],
+    pos: usize,
+    options: &Options,
+    stats: &mut Stats,
+    slots: &mut [httparse::Header<'h>],
+) -> Result<Parsed, httparse::Error> {
     let bytes = &data[pos..];
     let limits = &options.limits;
-    let mut header_slots = vec![httparse::EMPTY_HEADER; limits.max_headers.clamp(1, 1024)];
-    let (start_line, header_len, raw_headers): (StartLine, usize, Vec<(String, Vec<u8>)>) =
-        if bytes.starts_with(b"HTTP/") {
-            let mut response = httparse::Response::new(&mut header_slots);
-            match response.parse(bytes) {
-                Ok(httparse::Status::Complete(len)) => (
-                    StartLine::Response {
-                        version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
-                        status: response.code.unwrap_or(0),
-                        reason: response.reason.unwrap_or_default().to_string(),
-                    },
-                    len,
-                    collect_headers(response.headers),
-                ),
-                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
-                Err(error) => return Parsed::Invalid(error.to_string()),
-            }
-        } else {
-            let mut request = httparse::Request::new(&mut header_slots);
-            match request.parse(bytes) {
-                Ok(httparse::Status::Complete(len)) => (
-                    StartLine::Request {
-                        method: request.method.unwrap_or_default().to_string(),
-                        target: request.path.unwrap_or_default().to_string(),
-                        version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
-                    },
-                    len,
-                    collect_headers(request.headers),
-                ),
-                Ok(httparse::Status::Partial) => return Parsed::Incomplete,
-                Err(error) => return Parsed::Invalid(error.to_string()),
-            }
-        };
+    let (start_line, header_len, headers) = if bytes.starts_with(b"HTTP/") {
+        let mut response = httparse::Response::new(slots);
+        match response.parse(bytes)? {
+            httparse::Status::Complete(len) => (
+                StartLine::Response {
+                    version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
+                    status: response.code.unwrap_or(0),
+                    reason: response.reason.unwrap_or_default().to_string(),
+                },
+                len,
+                response.headers,
+            ),
+            httparse::Status::Partial => return Ok(Parsed::Incomplete),
+        }
+    } else {
+        let mut request = httparse::Request::new(slots);
+        match request.parse(bytes)? {
+            httparse::Status::Complete(len) => (
+                StartLine::Request {
+                    method: request.method.unwrap_or_default().to_string(),
+                    target: request.path.unwrap_or_default().to_string(),
+                    version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
+                },
+                len,
+                request.headers,
+            ),
+            httparse::Status::Partial => return Ok(Parsed::Incomplete),
+        }
+    };
     let mut message = HttpMessage {
         start_line,
-        headers: Vec::with_capacity(raw_headers.len()),
+        headers: Vec::with_capacity(headers.len()),
         body: Vec::new(),
         body_len: 0,
         content_length: None,
@@ -352,8 +395,9 @@ fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) 
         diagnostics: Vec::new(),
         rebuilt_from: None,
     };
-    for (name, value) in raw_headers {
-        let value = String::from_utf8_lossy(&value).into_owned();
+    for header in headers.iter().filter(|h| !h.name.is_empty()) {
+        let name = header.name.to_string();
+        let value = String::from_utf8_lossy(header.value).into_owned();
         let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
         message.headers.push(HttpHeader { name, value });
     }
@@ -362,15 +406,7 @@ fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) 
     message.wire_body_len = end - body_start;
     message.body = decode_content(body, &mut message, limits, stats);
     message.body_len = message.body.len();
-    Parsed::Message(Box::new(message), end)
-}
-
-fn collect_headers(headers: &[httparse::Header<'_>]) -> Vec<(String, Vec<u8>)> {
-    headers
-        .iter()
-        .filter(|h| !h.name.is_empty())
-        .map(|h| (h.name.to_string(), h.value.to_vec()))
-        .collect()
+    Ok(Parsed::Message(Box::new(message), end))
 }
 
 const MASK: &str = "********";
@@ -451,16 +487,35 @@ fn frame_body<'a>(
     match declared {
         Some(Ok(length)) => {
             message.content_length = Some(length);
-            let claimed_end = usize::try_from(length)
+            let counted_end = usize::try_from(length)
                 .ok()
                 .and_then(|l| body_start.checked_add(l))
-                .filter(|&end| end <= data.len());
+                .unwrap_or(usize::MAX);
+            let claimed_end = Some(counted_end).filter(|&end| end <= data.len());
+            let next = next_message_start(data, body_start);
+            // A message that starts inside the counted body, right after the envelope closes:
+            // the length counts more than the body (and would hide that message).
+            if let Some(start) = next.filter(|&start| start < counted_end)
+                && body_looks_complete(&data[body_start..start])
+            {
+                let content = trim_trailing_whitespace(&data[body_start..start]);
+                message.diagnostics.push(diagnostic(
+                    Severity::Error,
+                    "content-length-mismatch",
+                    format!(
+                        "Content-Length says {length} but the body has {content} byte(s): its \
+                         envelope ends and the next message begins {} byte(s) into the counted \
+                         body; the real length is used",
+                        start - body_start
+                    ),
+                ));
+                return (std::borrow::Cow::Borrowed(&data[body_start..start]), start);
+            }
             if let Some(end) = claimed_end
                 && is_boundary(data, end)
             {
                 return (std::borrow::Cow::Borrowed(&data[body_start..end]), end);
             }
-            let next = next_message_start(data, body_start);
             let real_end = next.unwrap_or(data.len());
             let looks_complete = body_looks_complete(&data[body_start..real_end]);
             if claimed_end.is_none() && next.is_none() && !looks_complete {
@@ -684,66 +739,90 @@ pub fn build_connections(
     stats: &mut Stats,
 ) {
     for stream in streams {
-        let first_bytes = |index: usize| -> &[u8] {
-            stream.directions[index].runs.first().map(|r| r.data.as_slice()).unwrap_or_default()
-        };
-        if is_tls(first_bytes(0)) || is_tls(first_bytes(1)) {
-            let client_index = usize::from(first_bytes(0).get(5) != Some(&1));
-            let (client, server) = if client_index == 0 {
-                (stream.first, stream.second)
-            } else {
-                (stream.second, stream.first)
-            };
-            capture.tls.push(TlsConnection {
-                client,
-                server,
-                start: stream.start,
-                sni: client_hello_sni(first_bytes(client_index)),
-                note: "TLS: encrypted, not decodable".into(),
-            });
-            continue;
+        let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
+        match connection_of(stream, id, options, stats) {
+            Carried::Http(connection) => capture.connections.push(connection),
+            Carried::Tls(tls) => capture.tls.push(tls),
+            Carried::Nothing => {}
         }
-        let (a, a_diagnostics) = parse_runs(
-            &stream.directions[0].runs,
-            Some(stream.first),
-            Some(stream.second),
-            options,
-            stats,
-        );
-        let (b, b_diagnostics) = parse_runs(
-            &stream.directions[1].runs,
-            Some(stream.second),
-            Some(stream.first),
-            options,
-            stats,
-        );
-        if a.is_empty() && b.is_empty() {
-            continue;
-        }
-        let a_is_client = match (a.first(), b.first()) {
-            (Some(m), _) => m.is_request(),
-            (None, Some(m)) => !m.is_request(),
-            (None, None) => stream.opener != Some(stream.second),
-        };
-        let (client, server) =
-            if a_is_client { (stream.first, stream.second) } else { (stream.second, stream.first) };
-        let mut messages = a;
-        messages.extend(b);
-        // Stable: within one timestamp, requests come before the responses they caused.
-        messages.sort_by_key(|m| (m.time, !m.is_request()));
-        let mut diagnostics = stream.diagnostics;
-        diagnostics.extend(a_diagnostics);
-        diagnostics.extend(b_diagnostics);
-        push_connection(
-            capture,
-            Some(client),
-            Some(server),
-            stream.start,
-            stream.end,
-            messages,
-            diagnostics,
-        );
     }
+}
+
+/// What a TCP connection carried.
+#[derive(Debug)]
+pub enum Carried {
+    Http(Connection),
+    Tls(TlsConnection),
+    /// Neither HTTP nor TLS.
+    Nothing,
+}
+
+/// One reassembled TCP connection as HTTP messages (numbered `id`), a TLS listing, or nothing.
+pub fn connection_of(
+    stream: super::tcp::Stream,
+    id: u32,
+    options: &Options,
+    stats: &mut Stats,
+) -> Carried {
+    let first_bytes = |index: usize| -> &[u8] {
+        stream.directions[index].runs.first().map(|r| r.data.as_slice()).unwrap_or_default()
+    };
+    if is_tls(first_bytes(0)) || is_tls(first_bytes(1)) {
+        let client_index = usize::from(first_bytes(0).get(5) != Some(&1));
+        let (client, server) = if client_index == 0 {
+            (stream.first, stream.second)
+        } else {
+            (stream.second, stream.first)
+        };
+        return Carried::Tls(TlsConnection {
+            client,
+            server,
+            start: stream.start,
+            sni: client_hello_sni(first_bytes(client_index)),
+            note: "TLS: encrypted, not decodable".into(),
+        });
+    }
+    let (a, a_diagnostics) = parse_runs(
+        &stream.directions[0].runs,
+        Some(stream.first),
+        Some(stream.second),
+        options,
+        stats,
+    );
+    let (b, b_diagnostics) = parse_runs(
+        &stream.directions[1].runs,
+        Some(stream.second),
+        Some(stream.first),
+        options,
+        stats,
+    );
+    if a.is_empty() && b.is_empty() {
+        return Carried::Nothing;
+    }
+    let a_is_client = match (a.first(), b.first()) {
+        (Some(m), _) => m.is_request(),
+        (None, Some(m)) => !m.is_request(),
+        (None, None) => stream.opener != Some(stream.second),
+    };
+    let (client, server) =
+        if a_is_client { (stream.first, stream.second) } else { (stream.second, stream.first) };
+    let mut messages = a;
+    messages.extend(b);
+    // Stable: within one timestamp, requests come before the responses they caused.
+    messages.sort_by_key(|m| (m.time, !m.is_request()));
+    let mut diagnostics = stream.diagnostics;
+    diagnostics.extend(a_diagnostics);
+    diagnostics.extend(b_diagnostics);
+    Carried::Http(Connection {
+        id,
+        client: Some(client),
+        server: Some(server),
+        start: stream.start,
+        end: stream.end,
+        messages,
+        diagnostics,
+        device_id: None,
+    })
 }
 
 pub(crate) fn push_connection(
@@ -808,7 +887,8 @@ pub fn parse_transcript(
     options: &Options,
     stats: &mut Stats,
 ) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
-    let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
+    let run =
+        Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)], origins: vec![None] };
     parse_runs(std::slice::from_ref(&run), None, None, options, stats)
 }
 
@@ -844,6 +924,50 @@ mod tests {
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].body, "<Envelope>é</Envelope>\n".as_bytes());
         assert_eq!(messages[0].diagnostics[0].code, "content-length-mismatch");
+    }
+
+    /// genieacs-sim counts Content-Length in characters: with non-ASCII text the count is short,
+    /// and a reader that trusts it takes the body's tail for the start of the next message and
+    /// loses that message (a `POST /` glued to the tail).
+    #[test]
+    fn a_short_content_length_does_not_hide_the_next_post() {
+        let body = "<soap-env:Envelope><Value>Caf\u{e9} \u{dc}n\u{ef}c\u{f8}d\u{e9}</Value></soap-env:Envelope>";
+        let characters = body.chars().count();
+        let text = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {characters}\r\n\r\n{body}POST / HTTP/1.1\r\n\
+             Content-Length: 0\r\n\r\n"
+        );
+        let (messages, _) = parse(&text);
+        let summaries: Vec<_> = messages.iter().map(HttpMessage::summary).collect();
+        assert_eq!(summaries, ["POST /", "POST /"]);
+        assert_eq!(messages[0].body, body.as_bytes());
+        let mismatch = &messages[0].diagnostics[0];
+        assert_eq!(mismatch.code, "content-length-mismatch");
+        let expected = format!("says {characters} but the body has {}", body.len());
+        assert!(mismatch.message.contains(&expected), "{}", mismatch.message);
+        assert!(messages[1].diagnostics.is_empty() && messages[1].has_empty_body());
+    }
+
+    /// A length that counts more than the body: the next request line, or the envelope's end,
+    /// inside the counted bytes ends the body there.
+    #[test]
+    fn a_long_content_length_does_not_swallow_the_next_post() {
+        let body = "<Envelope><x/></Envelope>\r\n";
+        let next = "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+        let length = body.len() + next.len();
+        let text = format!("POST / HTTP/1.1\r\nContent-Length: {length}\r\n\r\n{body}{next}");
+        let (messages, _) = parse(&text);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].body, body.as_bytes());
+        assert!(messages[0].diagnostics[0].message.contains("into the counted body"));
+        assert!(messages[1].has_empty_body());
+        // A body that is not a finished envelope is taken at its word.
+        let json = "{\"note\": \"POST / HTTP/1.1 is a request line\"}";
+        let text = format!("POST /api HTTP/1.1\r\nContent-Length: {}\r\n\r\n{json}", json.len());
+        let (messages, diagnostics) = parse(&text);
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].body, json.as_bytes());
+        assert!(messages[0].diagnostics.is_empty() && diagnostics.is_empty());
     }
 
     #[test]

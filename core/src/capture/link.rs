@@ -1,7 +1,7 @@
 //! Link layer → IP (with fragment reassembly) → TCP/UDP, then TCP streams → HTTP.
 
 use super::file::{Frame, Frames};
-use super::tcp::{Reassembler, Segment};
+use super::tcp::{Reassembler, Segment, Stream};
 use super::{
     Capture, Diagnostic, InputKind, Limits, Options, Source, Stats, UdpConnectionRequest, http,
     ip_port,
@@ -230,36 +230,79 @@ pub fn analyze(
     let mut capture = Capture::empty(kind);
     capture.comments = frames.comments;
     capture.diagnostics = frames.diagnostics;
-    capture.frames = frames.frames.len() as u64;
-    let mut reassembler = Reassembler::new(&options.limits);
-    let mut defragmenter = Defragmenter::default();
-    let mut reported_link_errors: HashSet<String> = HashSet::new();
+    let mut layers = Layers::new(options);
     for frame in &frames.frames {
+        layers.frame(frame, &mut capture);
+    }
+    let streams = layers.finish(&mut capture, stats);
+    http::build_connections(streams, options, &mut capture, stats);
+    capture
+}
+
+/// The link, IP, UDP and TCP layers as frames arrive one at a time. Connections come out of
+/// [`Layers::take_completed`] as soon as they are over, and the rest from [`Layers::finish`].
+#[derive(Debug)]
+pub struct Layers {
+    options: Options,
+    reassembler: Reassembler,
+    defragmenter: Defragmenter,
+    reported_link_errors: HashSet<String>,
+}
+
+impl Layers {
+    pub fn new(options: &Options) -> Self {
+        Self {
+            options: options.clone(),
+            reassembler: Reassembler::new(&options.limits),
+            defragmenter: Defragmenter::default(),
+            reported_link_errors: HashSet::new(),
+        }
+    }
+
+    /// One frame: its UDP connection requests and diagnostics go to `capture`, its TCP payload to
+    /// the reassembler.
+    pub fn frame(&mut self, frame: &Frame<'_>, capture: &mut Capture) {
+        capture.frames += 1;
         let ip = match ip_packet(frame.link_type, frame.data) {
             Ok(Some(ip)) => ip,
-            Ok(None) => continue,
+            Ok(None) => return,
             Err(message) => {
                 // One diagnostic per kind of problem, not one per frame.
-                if !reported_link_errors.contains(&message) {
+                if !self.reported_link_errors.contains(&message) {
                     capture.diagnostics.push(
                         Diagnostic::new(Severity::Warning, Source::Link, "link-layer", &*message)
                             .at_byte(frame.offset),
                     );
-                    reported_link_errors.insert(message);
+                    self.reported_link_errors.insert(message);
                 }
-                continue;
+                return;
             }
         };
-        handle_ip(frame, ip, options, &mut defragmenter, &mut reassembler, &mut capture);
+        handle_ip(frame, ip, &self.options, &mut self.defragmenter, &mut self.reassembler, capture);
     }
-    defragmenter.report(&options.limits, &mut capture.diagnostics);
-    let held = reassembler.stats();
-    stats.peak_out_of_order_bytes =
-        stats.peak_out_of_order_bytes.max(held.peak_pending_bytes as u64);
-    stats.out_of_order_bytes_capped += held.capped_bytes;
-    let streams = reassembler.finish(&mut capture.diagnostics);
-    http::build_connections(streams, options, &mut capture, stats);
-    capture
+
+    /// TCP connections that are over, in the order they ended.
+    pub fn take_completed(&mut self) -> Vec<Stream> {
+        self.reassembler.take_completed()
+    }
+
+    /// The earliest start among connections still open (`None` when none is).
+    pub fn earliest_open_start(&self) -> Option<Option<Timestamp>> {
+        self.reassembler.earliest_open_start()
+    }
+
+    /// The end of the input: every connection still open, in the order it began; what the
+    /// layers held and dropped goes to `stats` and the diagnostics.
+    pub fn finish(&mut self, capture: &mut Capture, stats: &mut Stats) -> Vec<Stream> {
+        self.defragmenter.report(&self.options.limits, &mut capture.diagnostics);
+        let reassembler =
+            std::mem::replace(&mut self.reassembler, Reassembler::new(&self.options.limits));
+        let held = reassembler.stats();
+        stats.peak_out_of_order_bytes =
+            stats.peak_out_of_order_bytes.max(held.peak_pending_bytes as u64);
+        stats.out_of_order_bytes_capped += held.capped_bytes;
+        reassembler.finish(&mut capture.diagnostics)
+    }
 }
 
 fn handle_ip(
@@ -343,6 +386,7 @@ fn handle_ip(
                 fin: tcp.fin(),
                 rst: tcp.rst(),
                 payload: tcp.payload(),
+                input_offset: Some(frame.offset),
             },
             &mut capture.diagnostics,
         );

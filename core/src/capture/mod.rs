@@ -18,6 +18,7 @@ pub mod genieacs;
 pub mod http;
 pub mod link;
 pub mod pyliteral;
+pub mod replicate;
 pub mod tcp;
 pub mod text;
 

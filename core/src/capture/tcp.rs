@@ -9,11 +9,17 @@
 //! its holes declared gaps at once: its `tcp-gap` finding says so, and one `tcp-memory-cap`
 //! finding for the whole capture counts what the cap cost (a capture of 100,000 connections gets
 //! one explanation, not 100,000).
+//!
+//! A connection is handed out as soon as it is over (both directions closed up to their FIN with
+//! no hole left, or reset; [`Reassembler::take_completed`]), so that a streaming reader holds only
+//! the bytes of connections still open. Its 4-tuple is remembered: late segments of a finished
+//! connection (retransmitted FINs, stray ACKs) are dropped, and only a new handshake reopens it.
 
 use super::{Diagnostic, Limits, Source};
 use crate::base::Severity;
 use crate::base::Timestamp;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 
 /// One TCP segment as read off the wire.
@@ -28,6 +34,8 @@ pub struct Segment<'a> {
     pub fin: bool,
     pub rst: bool,
     pub payload: &'a [u8],
+    /// Where in the input the segment's record or text starts, to point findings at it.
+    pub input_offset: Option<usize>,
 }
 
 /// Contiguous bytes of one direction, and when each part arrived.
@@ -38,6 +46,9 @@ pub struct Run {
     pub data: Vec<u8>,
     /// (offset in `data`, arrival time) at each segment boundary, ascending offsets.
     pub arrivals: Vec<(usize, Option<Timestamp>)>,
+    /// For each of `arrivals`, where its bytes are in the input: the record or block of a
+    /// capture file that carried the segment.
+    pub origins: Vec<Option<usize>>,
 }
 
 impl Run {
@@ -45,6 +56,12 @@ impl Run {
     pub fn time_at(&self, offset: usize) -> Option<Timestamp> {
         let index = self.arrivals.partition_point(|(start, _)| *start <= offset);
         self.arrivals.get(index.checked_sub(1)?).and_then(|(_, time)| *time)
+    }
+
+    /// Where byte `offset` of `data` is in the input (see [`Run::origins`]).
+    pub fn input_offset(&self, offset: usize) -> Option<usize> {
+        let index = self.arrivals.partition_point(|(start, _)| *start <= offset).checked_sub(1)?;
+        self.origins.get(index).copied().flatten()
     }
 }
 
@@ -70,16 +87,22 @@ pub struct Stream {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// When bytes arrived, and where they are in the input.
+type Arrival = (Option<Timestamp>, Option<usize>);
+
 #[derive(Debug, Default)]
 struct DirectionState {
     /// Sequence number of stream offset 0.
     base: Option<u32>,
     /// Stream offset the next in-order byte will have.
     next: u64,
-    pending: BTreeMap<u64, (Vec<u8>, Option<Timestamp>)>,
+    pending: BTreeMap<u64, (Vec<u8>, Arrival)>,
     pending_bytes: usize,
     direction: Direction,
     closed: bool,
+    /// Stream offset just past the FIN, once the FIN was seen with a known sequence base.
+    fin_at: Option<u64>,
+    reset: bool,
 }
 
 impl DirectionState {
@@ -94,12 +117,13 @@ impl DirectionState {
             .unwrap_or(relative)
     }
 
-    fn deliver(&mut self, data: &[u8], time: Option<Timestamp>) {
+    fn deliver(&mut self, data: &[u8], time: Option<Timestamp>, origin: Option<usize>) {
         if self.direction.runs.is_empty() {
             self.direction.runs.push(Run::default());
         }
         if let Some(run) = self.direction.runs.last_mut() {
             run.arrivals.push((run.data.len(), time));
+            run.origins.push(origin);
             run.data.extend_from_slice(data);
         }
         self.next += data.len() as u64;
@@ -111,7 +135,7 @@ impl DirectionState {
     }
 
     /// Adds bytes at `offset`; delivers what became contiguous.
-    fn add(&mut self, offset: u64, data: &[u8], time: Option<Timestamp>, limits: &Limits) -> u64 {
+    fn add(&mut self, offset: u64, data: &[u8], (time, origin): Arrival, limits: &Limits) -> u64 {
         let mut gaps = 0;
         let end = offset + data.len() as u64;
         if end <= self.next {
@@ -119,12 +143,12 @@ impl DirectionState {
         }
         if offset <= self.next {
             let skip = usize::try_from(self.next - offset).unwrap_or(usize::MAX);
-            self.deliver(data.get(skip..).unwrap_or_default(), time);
+            self.deliver(data.get(skip..).unwrap_or_default(), time, origin);
         } else {
             let kept = self.pending.get(&offset).map_or(0, |(bytes, _)| bytes.len());
             if data.len() > kept {
                 self.pending_bytes = self.pending_bytes - kept + data.len();
-                self.pending.insert(offset, (data.to_vec(), time));
+                self.pending.insert(offset, (data.to_vec(), (time, origin)));
             }
         }
         // Drain what the new bytes made contiguous; if too much waits, the hole is a loss.
@@ -136,12 +160,12 @@ impl DirectionState {
                 gaps += 1;
                 self.start_run_after_gap(first - self.next);
             }
-            let Some((first, (bytes, time))) = self.pending.pop_first() else { break };
+            let Some((first, (bytes, (time, origin)))) = self.pending.pop_first() else { break };
             self.pending_bytes -= bytes.len();
             let end = first + bytes.len() as u64;
             if end > self.next {
                 let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
-                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time, origin);
             }
         }
         gaps
@@ -150,7 +174,7 @@ impl DirectionState {
     /// End of capture: what still waits is after a hole that never filled.
     fn flush(&mut self) -> u64 {
         let mut gaps = 0;
-        while let Some((first, (bytes, time))) = self.pending.pop_first() {
+        while let Some((first, (bytes, (time, origin)))) = self.pending.pop_first() {
             if first > self.next {
                 gaps += 1;
                 self.start_run_after_gap(first - self.next);
@@ -158,11 +182,19 @@ impl DirectionState {
             let end = first + bytes.len() as u64;
             if end > self.next {
                 let skip = usize::try_from(self.next - first).unwrap_or(usize::MAX);
-                self.deliver(bytes.get(skip..).unwrap_or_default(), time);
+                self.deliver(bytes.get(skip..).unwrap_or_default(), time, origin);
             }
         }
         self.pending_bytes = 0;
         gaps
+    }
+
+    /// Nothing more can come this way: a reset, or a FIN every byte before which arrived.
+    fn is_over(&self) -> bool {
+        self.reset
+            || (self.closed
+                && self.pending.is_empty()
+                && self.fin_at.is_none_or(|fin| self.next >= fin))
     }
 }
 
@@ -199,6 +231,12 @@ impl ConnectionState {
 
     fn has_data(&self) -> bool {
         self.directions.iter().any(|d| d.next > 0)
+    }
+
+    /// Both directions are over (or one was reset): the connection can be handed out.
+    fn is_over(&self) -> bool {
+        self.directions.iter().any(|d| d.reset)
+            || self.directions.iter().all(DirectionState::is_over)
     }
 
     fn into_stream(mut self) -> Stream {
@@ -272,6 +310,8 @@ pub struct Reassembler {
     limits: Limits,
     open: HashMap<Key, ConnectionState>,
     done: Vec<ConnectionState>,
+    /// 4-tuples of connections handed out as over: their late segments are dropped.
+    finished: HashSet<Key>,
     /// Out-of-order bytes waiting in all open connections.
     pending_total: usize,
     /// Every open direction holding out-of-order bytes, by how many: the global cap finds the
@@ -286,6 +326,7 @@ impl Reassembler {
             limits: limits.clone(),
             open: HashMap::new(),
             done: Vec::new(),
+            finished: HashSet::new(),
             pending_total: 0,
             by_pending: BTreeSet::new(),
             stats: ReassemblyStats::default(),
@@ -300,6 +341,18 @@ impl Reassembler {
 
     pub fn stats(&self) -> ReassemblyStats {
         self.stats
+    }
+
+    /// Connections that are over, in the order they ended, as streams; they leave the
+    /// reassembler (and its memory) now.
+    pub fn take_completed(&mut self) -> Vec<Stream> {
+        std::mem::take(&mut self.done).into_iter().map(ConnectionState::into_stream).collect()
+    }
+
+    /// The earliest start among connections still open: nothing handed out later began before it
+    /// (for a capture whose packets are in time order).
+    pub fn earliest_open_start(&self) -> Option<Option<Timestamp>> {
+        self.open.values().map(|c| c.start).min()
     }
 
     /// Keeps the index right when a direction's pending bytes go from `before` to `after`.
@@ -332,21 +385,37 @@ impl Reassembler {
     pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<Diagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
-        // A new handshake on a 4-tuple that already carried data is a new connection.
-        if opening
-            && let Some(existing) = self.open.get(&key)
-            && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
-            && let Some(mut finished) = self.open.remove(&key)
-        {
-            // A finished connection's holes will never fill: settle them now, freeing memory.
-            for (index, direction) in finished.directions.iter_mut().enumerate() {
-                self.by_pending.remove(&(direction.pending_bytes, key, index));
-                self.pending_total -= direction.pending_bytes;
-                finished.gaps += direction.flush();
+        // One hash lookup for the common case, a segment of a connection already open.
+        let connection = match self.open.entry(key) {
+            Entry::Occupied(entry) => {
+                let existing = entry.get();
+                // A new handshake on a 4-tuple that already carried data is a new connection.
+                if opening && (existing.has_data() || existing.directions.iter().any(|d| d.closed))
+                {
+                    let mut finished = entry.remove();
+                    // A finished connection's holes will never fill: settle them now.
+                    for (index, direction) in finished.directions.iter_mut().enumerate() {
+                        self.by_pending.remove(&(direction.pending_bytes, key, index));
+                        self.pending_total -= direction.pending_bytes;
+                        finished.gaps += direction.flush();
+                    }
+                    self.done.push(finished);
+                    self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment))
+                } else {
+                    entry.into_mut()
+                }
             }
-            self.done.push(finished);
-        }
-        let connection = self.open.entry(key).or_insert_with(|| ConnectionState::new(&segment));
+            Entry::Vacant(entry) => {
+                // Late segments of a connection handed out are dropped; a handshake reopens it.
+                if !self.finished.is_empty() && self.finished.contains(&key) {
+                    if !opening {
+                        return;
+                    }
+                    self.finished.remove(&key);
+                }
+                entry.insert(ConnectionState::new(&segment))
+            }
+        };
         if opening {
             connection.opener = Some(segment.source);
         }
@@ -364,9 +433,18 @@ impl Reassembler {
                 state.base = Some(sequence);
             }
         }
+        state.reset |= segment.rst;
         if segment.payload.is_empty() {
             if segment.fin || segment.rst {
                 state.closed = true;
+            }
+            if segment.fin
+                && let Some(base) = state.base
+            {
+                state.fin_at = Some(state.offset_of(base, sequence));
+            }
+            if connection.is_over() {
+                self.complete(key);
             }
             return;
         }
@@ -382,14 +460,40 @@ impl Reassembler {
         };
         let offset = state.offset_of(base, sequence);
         let pending_before = state.pending_bytes;
-        connection.gaps += state.add(offset, segment.payload, segment.time, limits);
+        connection.gaps +=
+            state.add(offset, segment.payload, (segment.time, segment.input_offset), limits);
         if segment.fin || segment.rst {
             state.closed = true;
         }
+        if segment.fin {
+            state.fin_at = Some(offset + segment.payload.len() as u64);
+        }
         let pending_after = state.pending_bytes;
+        let mut over = connection.is_over();
         self.reindex(key, index, pending_before, pending_after);
         self.stats.peak_pending_bytes = self.stats.peak_pending_bytes.max(self.pending_total);
-        self.enforce_total_cap();
+        if self.pending_total > self.limits.max_pending_bytes_total {
+            // Holes declared gaps may have closed this connection too.
+            self.enforce_total_cap();
+            over = self.open.get(&key).is_some_and(ConnectionState::is_over);
+        }
+        if over {
+            self.complete(key);
+        }
+    }
+
+    /// Hands a connection out: nothing more can arrive for it.
+    fn complete(&mut self, key: Key) {
+        if let Some(connection) = self.open.remove(&key) {
+            for (index, direction) in connection.directions.iter().enumerate() {
+                if direction.pending_bytes > 0 {
+                    self.by_pending.remove(&(direction.pending_bytes, key, index));
+                    self.pending_total -= direction.pending_bytes;
+                }
+            }
+            self.finished.insert(key);
+            self.done.push(connection);
+        }
     }
 
     /// Every connection, in the order it was first seen.
@@ -434,6 +538,7 @@ mod tests {
             fin: false,
             rst: false,
             payload,
+            input_offset: None,
         }
     }
 

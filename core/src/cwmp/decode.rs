@@ -39,7 +39,10 @@ pub(super) fn decode_envelopes(
         reader.diagnose(Severity::Warning, code, 0, message);
     }
     match read_document(&mut reader) {
-        Ok(envelopes) => Ok(Decoded { envelopes, diagnostics: reader.finish_diagnostics(input) }),
+        Ok(envelopes) => {
+            let diagnostics = reader.finish_diagnostics(input);
+            Ok(Decoded { envelopes, diagnostics, text: shared.clone() })
+        }
         Err(failure) => Err(reader.error_for(failure, input)),
     }
 }

@@ -71,6 +71,10 @@ impl Default for Limits {
 pub struct Decoded {
     pub envelopes: Vec<Envelope>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The body as text, the one copy every decoded name and value shares (transcoded to UTF-8
+    /// when it was Latin-1): what a viewer shows as the raw XML, at no extra cost.
+    #[serde(skip)]
+    pub text: arcstr::ArcStr,
 }
 
 /// Decodes one HTTP body holding one or more SOAP envelopes, with default limits.

@@ -164,6 +164,7 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
                 fin: flags & 4 != 0,
                 rst: flags & 8 != 0,
                 payload,
+                input_offset: Some(pos),
             },
             &mut diagnostics,
         );

@@ -8,4 +8,5 @@
 pub mod capture;
 pub mod cwmp;
 pub mod model;
+pub mod pipeline;
 pub mod provision;

@@ -7,8 +7,9 @@
 //! `../shared/reference/cwmp.md`. Findings go to the session's `findings`, and also to the `diagnostics`
 //! of the message at fault so that a timeline shows them in place.
 
-use super::{Direction, Session};
+use super::{Direction, Session, SessionMessage};
 use crate::base::{Diagnostic, Location, Severity, Source};
+use crate::cwmp::Message;
 use std::collections::HashMap;
 
 /// A conformance rule.
@@ -129,9 +130,6 @@ pub const RULES: [Rule; 14] = [
     UNKNOWN_NAMESPACE,
 ];
 
-const CWMP_NAMESPACES: [&str; 3] =
-    ["urn:dslforum-org:cwmp-1-0", "urn:dslforum-org:cwmp-1-1", "urn:dslforum-org:cwmp-1-2"];
-
 /// The rule a finding's `code` names.
 pub fn rule(code: &str) -> Option<Rule> {
     RULES.iter().copied().find(|rule| rule.id == code)
@@ -160,7 +158,51 @@ pub fn check(sessions: &mut [Session]) {
     }
 }
 
-fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<String>>) {
+/// The facts the rules read off a message's typed envelope: MaxEnvelopes of an InformResponse,
+/// the CommandKey of a transfer, and every fault code it carries.
+fn max_envelopes(message: &SessionMessage) -> Option<u32> {
+    match message.envelope.as_ref().map(|e| &e.message) {
+        Some(Message::InformResponse(response)) => Some(response.max_envelopes),
+        _ => None,
+    }
+}
+
+fn command_key(message: &SessionMessage) -> Option<&str> {
+    match message.envelope.as_ref().map(|e| &e.message)? {
+        Message::Download(m) => Some(&m.command_key),
+        Message::Upload(m) => Some(&m.command_key),
+        Message::ScheduleDownload(m) => Some(&m.command_key),
+        Message::TransferComplete(m) => Some(&m.command_key),
+        _ => None,
+    }
+}
+
+/// Every fault code a message carries (a Fault's, per-parameter ones, a transfer's).
+pub(crate) fn fault_codes(message: &SessionMessage) -> Vec<u32> {
+    match message.envelope.as_ref().map(|e| &e.message) {
+        Some(Message::Fault(fault)) => fault
+            .detail
+            .iter()
+            .flat_map(|d| {
+                std::iter::once(d.fault_code)
+                    .chain(d.set_parameter_values_faults.iter().map(|f| f.fault_code))
+            })
+            .collect(),
+        Some(Message::TransferComplete(m)) => vec![m.fault_struct.fault_code],
+        Some(Message::AutonomousTransferComplete(m)) => vec![m.fault_struct.fault_code],
+        Some(Message::DUStateChangeComplete(m)) => {
+            m.results.iter().map(|r| r.fault.fault_code).collect()
+        }
+        Some(Message::AutonomousDUStateChangeComplete(m)) => {
+            m.results.iter().map(|r| r.fault.fault_code).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Runs every rule over one session; `transfers` carries the CommandKeys of the Downloads and
+/// Uploads of earlier sessions, per CPE serial number.
+pub(crate) fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<String>>) {
     let serial = session.cpe.as_ref().map(|c| c.serial_number.clone()).unwrap_or_default();
     let first_cpe =
         session.messages.iter().position(|m| m.direction == Direction::CpeToAcs && !m.challenged);
@@ -180,7 +222,6 @@ fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<Stri
         let side = usize::from(message.direction == Direction::AcsToCpe);
         let other = 1 - side;
         let rpc = message.rpc.as_str();
-        let peek = &message.peek;
         if is_response(rpc) {
             match pending[other].take() {
                 Some(request_index) => {
@@ -246,39 +287,31 @@ fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<Stri
         if message.direction == Direction::AcsToCpe {
             hold_requests = message.hold_requests.unwrap_or(false);
         }
-        if rpc == "InformResponse"
-            && let Some(max) = &peek.max_envelopes
-            && max.trim() != "1"
+        if let Some(max) = max_envelopes(message)
+            && max != 1
         {
             findings.push((MAX_ENVELOPES, format!("MaxEnvelopes is {max}"), index));
         }
-        for code in &peek.fault_codes {
-            let allowed = fault_code_allowed(rpc, message.direction, code);
-            if !allowed {
+        for code in fault_codes(message) {
+            if !fault_code_allowed(rpc, message.direction, code) {
                 findings.push((FAULT_CODE, format!("fault code {code} in {rpc}"), index));
             }
         }
-        for (element, declared, actual) in &peek.array_mismatches {
-            findings.push((
-                ARRAY_TYPE,
-                format!("{element} declares [{declared}] but has {actual} item(s)"),
-                index,
-            ));
+        for (path, said) in &message.facts.array_mismatches {
+            findings.push((ARRAY_TYPE, format!("{path}: {said}"), index));
         }
-        if let Some(namespace) = &peek.rpc_namespace
+        if let Some(said) = &message.facts.foreign_namespace
             && !rpc.starts_with("X_")
-            && !CWMP_NAMESPACES.contains(&namespace.as_str())
-            && !(rpc == "Fault" && namespace.contains("soap"))
         {
-            findings.push((UNKNOWN_NAMESPACE, format!("{rpc} is in namespace {namespace}"), index));
+            findings.push((UNKNOWN_NAMESPACE, said.clone(), index));
         }
         if matches!(rpc, "Download" | "Upload" | "ScheduleDownload") {
-            let key = peek.command_key.clone().unwrap_or_default();
+            let key = command_key(message).unwrap_or_default().to_string();
             transfers.entry(serial.clone()).or_default().push(key);
         }
         if rpc == "TransferComplete" {
-            let key = peek.command_key.clone().unwrap_or_default();
-            let known = transfers.get(&serial).is_some_and(|keys| keys.contains(&key));
+            let key = command_key(message).unwrap_or_default();
+            let known = transfers.get(&serial).is_some_and(|keys| keys.iter().any(|k| k == key));
             if !known {
                 findings.push((
                     TRANSFER_COMPLETE_ORPHAN,
@@ -342,8 +375,7 @@ fn check_session(session: &mut Session, transfers: &mut HashMap<String, Vec<Stri
     }
 }
 
-fn fault_code_allowed(rpc: &str, direction: Direction, code: &str) -> bool {
-    let Ok(code) = code.trim().parse::<u32>() else { return false };
+fn fault_code_allowed(rpc: &str, direction: Direction, code: u32) -> bool {
     if rpc == "TransferComplete" || rpc == "AutonomousTransferComplete" {
         return matches!(code, 0 | 9001 | 9002 | 9010..=9012 | 9014..=9020);
     }

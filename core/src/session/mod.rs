@@ -7,19 +7,25 @@
 //!
 //! The JSON shape of [`Report`] is a contract used by scripts: `sessions[]` with `cpe`,
 //! `messages[]` (`rpc`, `direction`, `time`, `diagnostics`) and `exchanges[]`.
+//!
+//! Each SOAP body is read once, by the codec: what sessions and the conformance checker know of a
+//! message comes from its typed envelope and the codec's diagnostics. [`Sessions`] builds sessions
+//! connection by connection and hands each out, numbered and checked, once it is final (ended, and
+//! no session still open or yet to come can start before it), so that a streaming reader
+//! ([`crate::pipeline`]) holds only the sessions in progress.
 
 pub mod conformance;
-pub mod peek;
+pub mod query;
+pub mod raw;
 
 use crate::base::Timestamp;
 use crate::base::{Diagnostic, Severity, Source};
 use crate::capture::{
-    self, Capture, CaptureError, Credentials, HttpMessage, InputKind, Options, TlsConnection,
-    UdpConnectionRequest,
+    self, Capture, Credentials, HttpMessage, InputKind, TlsConnection, UdpConnectionRequest,
 };
 use crate::cwmp::{self, Envelope, Sender};
-use peek::Peek;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// Who sent a message.
@@ -64,8 +70,31 @@ pub struct SessionMessage {
     /// The decoded envelope, when the codec could decode it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envelope: Option<Envelope>,
+    /// What the codec said about the body that bears on conformance.
     #[serde(skip)]
-    pub peek: Peek,
+    pub(crate) facts: CodecFacts,
+    /// The message as it was sent, for a raw view (not in the JSON: the envelope says it all).
+    #[serde(skip)]
+    pub raw: Raw,
+}
+
+/// A message as it was on the wire: the HTTP head and the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Raw {
+    /// The start line and headers, passwords masked unless revealed; `None` without HTTP.
+    pub head: Option<String>,
+    /// The body as text: the copy the decoded names and values share, so keeping it costs
+    /// nothing (a body the codec rejects is kept as read, invalid UTF-8 replaced).
+    pub body: arcstr::ArcStr,
+}
+
+/// The codec's diagnostics that conformance rules restate, kept with their element paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CodecFacts {
+    /// `(array element path, codec message)` of every arrayType whose count is wrong.
+    pub(crate) array_mismatches: Vec<(String, String)>,
+    /// The codec's words when the method element is in a namespace that is not CWMP's.
+    pub(crate) foreign_namespace: Option<String>,
 }
 
 /// An HTTP message of a session that carries no SOAP: empty POST, 204, 401, …
@@ -142,38 +171,169 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Decodes any input (capture, transcript, log, SOAP) into sessions.
-pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> {
-    let capture = capture::decode(input, options)?;
-    Ok(from_capture(capture))
-}
-
 /// Groups a decoded capture into sessions and runs the conformance checker.
 pub fn from_capture(capture: Capture) -> Report {
-    let mut builder = Builder::default();
-    let mut connection_requests = Vec::new();
-    let mut diagnostics = capture.diagnostics;
+    let mut sessions = Sessions::default();
     for connection in capture.connections {
-        diagnostics.extend(connection.diagnostics.iter().cloned());
-        if is_connection_request(&connection.messages) {
-            connection_requests.push(connection_request(&connection));
-            continue;
-        }
-        builder.connection(&connection);
+        sessions.connection(connection);
     }
     if !capture.documents.is_empty() {
-        builder.documents(&capture.documents);
+        sessions.documents(&capture.documents);
     }
-    let mut sessions = builder.finish();
-    conformance::check(&mut sessions);
+    let tail = sessions.finish();
+    let mut diagnostics = capture.diagnostics;
+    diagnostics.extend(tail.diagnostics);
     Report {
         input: capture.kind,
-        sessions,
-        connection_requests,
+        sessions: tail.sessions,
+        connection_requests: tail.connection_requests,
         udp_connection_requests: capture.udp_connection_requests,
         tls: capture.tls,
         comments: capture.comments,
         diagnostics,
+    }
+}
+
+/// How long (capture time) after its last message a session that did not end may still be
+/// continued by its CPE reconnecting with the ACS's cookie.
+pub const CONTINUATION_WINDOW_MS: u32 = 60_000;
+
+/// A connection with each SOAP body read by the codec: the costly, independent half of building
+/// sessions, which a host may run on other threads ([`crate::pipeline::Job`]); [`Sessions::add`]
+/// does the rest, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedConnection {
+    connection: capture::Connection,
+    /// Per HTTP message, its SOAP messages (`None` when it carries no SOAP).
+    soap: Vec<Option<Vec<SessionMessage>>>,
+    connection_request: bool,
+}
+
+impl DecodedConnection {
+    pub fn new(connection: capture::Connection) -> Self {
+        if is_connection_request(&connection.messages) {
+            return Self { connection, soap: Vec::new(), connection_request: true };
+        }
+        let soap = connection
+            .messages
+            .iter()
+            .map(|message| {
+                let direction =
+                    if message.is_request() { Direction::CpeToAcs } else { Direction::AcsToCpe };
+                is_soap(&message.body).then(|| {
+                    soap_messages(
+                        &message.body,
+                        Some(message.head_text()),
+                        |_| direction,
+                        message.time,
+                        Some(connection.id),
+                        &message.diagnostics,
+                        capture::enodebd::artefacts_of(message),
+                    )
+                })
+            })
+            .collect();
+        Self { connection, soap, connection_request: false }
+    }
+}
+
+/// Sessions built from connections as they come, handed out in the order they start once final.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    builder: Builder,
+    /// CommandKeys of the Download/Upload requests seen so far, per CPE serial number: the
+    /// conformance checker's memory across sessions.
+    transfers: HashMap<String, Vec<String>>,
+    released: u32,
+    messages: usize,
+    connection_requests: Vec<HttpConnectionRequest>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What [`Sessions::finish`] leaves: the last sessions and what is not a session.
+#[derive(Debug, Default)]
+pub struct SessionsTail {
+    pub sessions: Vec<Session>,
+    pub connection_requests: Vec<HttpConnectionRequest>,
+    /// The connections' own diagnostics (TCP gaps, unparsed bytes, …), in the order they came.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Sessions {
+    /// One connection's HTTP messages: into sessions, or listed as a connection request.
+    pub fn connection(&mut self, connection: capture::Connection) {
+        self.add(DecodedConnection::new(connection));
+    }
+
+    /// A connection whose SOAP bodies are decoded already (see [`DecodedConnection::new`]).
+    pub fn add(&mut self, decoded: DecodedConnection) {
+        self.diagnostics.extend(decoded.connection.diagnostics.iter().cloned());
+        if decoded.connection_request {
+            self.connection_requests.push(connection_request(&decoded.connection));
+            return;
+        }
+        self.messages += self.builder.connection(decoded);
+    }
+
+    /// SOAP envelopes found without HTTP (pasted text, logs): one session, directions inferred.
+    pub fn documents(&mut self, documents: &[capture::SoapDocument]) {
+        self.messages += self.builder.documents(documents);
+    }
+
+    /// SOAP messages put into sessions so far.
+    pub fn messages_found(&self) -> usize {
+        self.messages
+    }
+
+    /// Sessions handed out so far plus those in progress.
+    pub fn sessions_found(&self) -> usize {
+        self.released as usize + self.builder.sessions.iter().filter(|s| !s.is_empty()).count()
+    }
+
+    /// The sessions that are final and start no later than `horizon` (the earliest time at which
+    /// a session not built yet could start), in the order they start, numbered and checked.
+    /// `now` is the time the input has reached: a session that did not end is final once no
+    /// reconnecting CPE can continue it.
+    pub fn release(&mut self, now: Option<Timestamp>, horizon: Option<Timestamp>) -> Vec<Session> {
+        let is_final = |s: &Session| {
+            s.ended
+                || s.cookies.is_empty()
+                || s.end
+                    .zip(now)
+                    .is_some_and(|(end, now)| end.millis_until(now) > CONTINUATION_WINDOW_MS as f64)
+        };
+        if !self.builder.sessions.iter().any(is_final) {
+            return Vec::new();
+        }
+        let open = self.builder.sessions.iter().filter(|s| !is_final(s)).map(|s| s.start).min();
+        let limit = open.map_or(horizon, |open| open.min(horizon));
+        self.release_where(|s| is_final(s) && s.start <= limit)
+    }
+
+    /// Everything still held: the end of the input.
+    pub fn finish(mut self) -> SessionsTail {
+        let sessions = self.release_where(|_| true);
+        SessionsTail {
+            sessions,
+            connection_requests: self.connection_requests,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    fn release_where(&mut self, ready: impl Fn(&Session) -> bool) -> Vec<Session> {
+        let (mut out, kept): (Vec<Session>, Vec<Session>) =
+            std::mem::take(&mut self.builder.sessions).into_iter().partition(|s| ready(s));
+        self.builder.sessions = kept;
+        out.retain(|s| !s.is_empty());
+        // Stable: sessions that start together keep the order they were opened in.
+        out.sort_by_key(|s| s.start);
+        for session in &mut out {
+            self.released += 1;
+            session.index = self.released;
+            finalize(session);
+            conformance::check_session(session, &mut self.transfers);
+        }
+        out
     }
 }
 
@@ -222,87 +382,72 @@ pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direct
     }
 }
 
-/// A SOAP body read once by the codec, with the facts of each envelope for sessions and
-/// conformance: from the typed envelopes when they hold them all, else from a [`peek`] scan
-/// (which also reads bodies the codec rejects).
-struct DecodedBody {
-    envelopes: Vec<Envelope>,
-    diagnostics: Vec<Diagnostic>,
-    problem: Option<String>,
-    peeks: Vec<Peek>,
+/// The method a body the codec could not read was about: the element under `Body` on the path
+/// where the codec stopped.
+fn method_of_failure(error: &cwmp::DecodeError) -> Option<&str> {
+    let mut names = error.path.split('/');
+    names.find(|name| *name == "Body")?;
+    names.next().filter(|name| !name.is_empty())
 }
 
-fn decode_body(body: &[u8]) -> DecodedBody {
-    match cwmp::decode(body) {
-        Ok(decoded) => {
-            let peeks = peek::from_envelopes(&decoded.envelopes, &decoded.diagnostics)
-                .unwrap_or_else(|| peek::peek(body));
-            DecodedBody {
-                envelopes: decoded.envelopes,
-                diagnostics: decoded.diagnostics,
-                problem: None,
-                peeks,
-            }
-        }
-        Err(error) => DecodedBody {
-            envelopes: Vec::new(),
-            diagnostics: Vec::new(),
-            problem: Some(error.to_string()),
-            peeks: peek::peek(body),
-        },
-    }
-}
-
-/// A decoded SOAP body as session messages: codec for the model, peek for the facts.
+/// One SOAP body, read once by the codec, as session messages: one per envelope (one for a body
+/// the codec rejects). The HTTP diagnostics and the codec's go with the first.
 fn soap_messages(
-    decoded: DecodedBody,
+    body: &[u8],
+    head: Option<String>,
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
     http_diagnostics: &[Diagnostic],
     artefacts: &[&str],
 ) -> Vec<SessionMessage> {
-    let DecodedBody { envelopes, diagnostics: codec_diagnostics, problem: codec_problem, peeks } =
-        decoded;
-    let count = peeks.len().max(envelopes.len()).max(1);
-    let mut out = Vec::with_capacity(count.min(64));
-    let mut peeks = peeks.into_iter();
-    let mut envelopes = envelopes.into_iter();
-    for index in 0..count {
-        let peek = peeks.next().unwrap_or_default();
-        let envelope = envelopes.next();
-        let rpc = envelope
-            .as_ref()
-            .map(|e| e.message.name().to_string())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| {
-                if peek.rpc.is_empty() { "(unreadable)".into() } else { peek.rpc.clone() }
-            });
-        let mut diagnostics: Vec<Diagnostic> =
-            if index == 0 { http_diagnostics.to_vec() } else { Vec::new() };
-        if index == 0 {
-            if let Some(problem) = &codec_problem {
-                diagnostics.push(Diagnostic::new(
-                    Severity::Error,
-                    Source::Codec,
-                    "codec-error",
-                    problem.clone(),
-                ));
-            }
-            // The codec reports per body; its diagnostics go with the first envelope.
-            let real = codec_diagnostics.iter().filter(|d| !artefacts.contains(&&*d.code));
-            diagnostics.extend(real.cloned());
+    let (envelopes, codec_diagnostics, failure, text) = match cwmp::decode(body) {
+        Ok(decoded) => (decoded.envelopes, decoded.diagnostics, None, decoded.text),
+        Err(error) => {
+            let text = arcstr::ArcStr::from(String::from_utf8_lossy(body).as_ref());
+            (Vec::new(), Vec::new(), Some(error), text)
         }
-        out.push(SessionMessage {
+    };
+    let raw = Raw { head, body: text };
+    let mut first = Vec::with_capacity(http_diagnostics.len() + codec_diagnostics.len() + 1);
+    first.extend_from_slice(http_diagnostics);
+    let mut facts = CodecFacts::default();
+    if let Some(error) = &failure {
+        first.push(Diagnostic::new(
+            Severity::Error,
+            Source::Codec,
+            "codec-error",
+            error.to_string(),
+        ));
+    }
+    // The codec reports per body; its diagnostics go with the first envelope.
+    for d in codec_diagnostics.into_iter().filter(|d| !artefacts.contains(&&*d.code)) {
+        let path = d.location.path().unwrap_or_default();
+        match &*d.code {
+            "array-type-count-mismatch" => {
+                facts.array_mismatches.push((path.to_string(), d.message.clone()));
+            }
+            "unknown-namespace" if facts.foreign_namespace.is_none() => {
+                let method = envelopes.first().map(|e| e.message.name()).unwrap_or_default();
+                if path.rsplit('/').next() == Some(method) {
+                    facts.foreign_namespace = Some(d.message.clone());
+                }
+            }
+            _ => {}
+        }
+        first.push(d);
+    }
+    let message = |envelope: Option<Envelope>, diagnostics, facts| {
+        let rpc = match &envelope {
+            Some(envelope) => envelope.message.name().to_string(),
+            None => {
+                failure.as_ref().and_then(method_of_failure).unwrap_or("(unreadable)").to_string()
+            }
+        };
+        SessionMessage {
             direction: direction_of(&rpc),
-            cwmp_id: envelope
-                .as_ref()
-                .and_then(|e| e.header.id.clone())
-                .or_else(|| peek.id.clone()),
-            hold_requests: envelope
-                .as_ref()
-                .and_then(|e| e.header.hold_requests)
-                .or(peek.hold_requests),
+            cwmp_id: envelope.as_ref().and_then(|e| e.header.id.clone()),
+            hold_requests: envelope.as_ref().and_then(|e| e.header.hold_requests),
             rpc,
             time,
             offset_ms: None,
@@ -311,8 +456,18 @@ fn soap_messages(
             challenged: false,
             credentials: None,
             envelope,
-            peek,
-        });
+            facts,
+            raw: raw.clone(),
+        }
+    };
+    if envelopes.is_empty() {
+        return vec![message(None, first, facts)];
+    }
+    let mut out = Vec::with_capacity(envelopes.len());
+    let mut first = Some((first, facts));
+    for envelope in envelopes {
+        let (diagnostics, facts) = first.take().unwrap_or_default();
+        out.push(message(Some(envelope), diagnostics, facts));
     }
     out
 }
@@ -375,21 +530,22 @@ impl Builder {
         self.new_session(Some(connection))
     }
 
-    fn connection(&mut self, connection: &capture::Connection) {
+    /// Adds one connection's messages; returns how many SOAP messages it held.
+    fn connection(&mut self, decoded: DecodedConnection) -> usize {
+        let DecodedConnection { connection, soap, .. } = decoded;
         self.current = None;
+        let mut found = 0;
         // Set once the CPE has sent its empty POST ("no more requests"); the ACS's next empty
         // response then ends the session.
         let mut cpe_done = false;
-        for message in &connection.messages {
+        for (message, soap) in connection.messages.iter().zip(soap) {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
-            let soap = is_soap(&message.body);
-            let mut decoded = soap.then(|| decode_body(&message.body));
             let index = if request {
-                let opens = decoded
+                let opens = soap
                     .as_ref()
-                    .and_then(|d| d.peeks.first())
-                    .is_some_and(|p| p.rpc == "Inform");
+                    .and_then(|messages| messages.first())
+                    .is_some_and(|m| m.rpc == "Inform");
                 let index = if opens {
                     // An Inform retried after a 401 stays in the session it tried to open.
                     let keep = self.current.filter(|&i| {
@@ -434,15 +590,8 @@ impl Builder {
                 }
             }
             session.cookies.extend(message.set_cookies());
-            if let Some(decoded) = decoded.take() {
-                let messages = soap_messages(
-                    decoded,
-                    |_| direction,
-                    message.time,
-                    Some(connection.id),
-                    &message.diagnostics,
-                    capture::enodebd::artefacts_of(message),
-                );
+            if let Some(messages) = soap {
+                found += messages.len();
                 session.messages.extend(messages.into_iter().map(|mut m| {
                     m.credentials.clone_from(&message.credentials);
                     m
@@ -490,15 +639,18 @@ impl Builder {
                 });
             }
         }
+        found
     }
 
-    fn documents(&mut self, documents: &[capture::SoapDocument]) {
+    /// Adds envelopes found without HTTP as one session; returns how many messages they held.
+    fn documents(&mut self, documents: &[capture::SoapDocument]) -> usize {
         let index = self.new_session(None);
-        let Some(session) = self.sessions.get_mut(index) else { return };
+        let Some(session) = self.sessions.get_mut(index) else { return 0 };
         for document in documents {
             let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
             let messages = soap_messages(
-                decode_body(&document.body),
+                &document.body,
+                None,
                 |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
                 document.time,
                 None,
@@ -513,47 +665,40 @@ impl Builder {
                 session.messages.push(message);
             }
         }
+        session.messages.len()
     }
+}
 
-    fn finish(mut self) -> Vec<Session> {
-        self.sessions.retain(|s| !s.messages.is_empty() || !s.exchanges.is_empty());
-        self.sessions.sort_by_key(|s| s.start);
-        for (index, session) in self.sessions.iter_mut().enumerate() {
-            session.index = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            if let Some(inform) = session.messages.iter().find(|m| m.rpc == "Inform") {
-                let from_codec = inform.envelope.as_ref().and_then(|e| match &e.message {
-                    cwmp::Message::Inform(i) => Some(Cpe {
-                        manufacturer: i.device_id.manufacturer.clone(),
-                        oui: i.device_id.oui.clone(),
-                        product_class: i.device_id.product_class.clone(),
-                        serial_number: i.device_id.serial_number.clone(),
-                    }),
-                    _ => None,
-                });
-                let p = &inform.peek;
-                session.cpe = from_codec.or_else(|| {
-                    Some(Cpe {
-                        manufacturer: p.manufacturer.clone().unwrap_or_default(),
-                        oui: p.oui.clone().unwrap_or_default(),
-                        product_class: p.product_class.clone().unwrap_or_default(),
-                        serial_number: p.serial_number.clone().unwrap_or_default(),
-                    })
-                });
-                session.events.clone_from(&p.event_codes);
-            } else if let Some((oui, product_class, serial_number)) =
-                session.device_id.as_deref().and_then(capture::genieacs::split_device_id)
-            {
-                session.cpe =
-                    Some(Cpe { manufacturer: String::new(), oui, product_class, serial_number });
-            }
-            if let (Some(start), Some(end)) = (session.start, session.end) {
-                session.duration_ms = Some(start.millis_until(end));
-            }
-            let start = session.start;
-            for message in &mut session.messages {
-                message.offset_ms = start.zip(message.time).map(|(s, t)| s.millis_until(t));
-            }
+impl Session {
+    /// A session with neither SOAP messages nor HTTP exchanges is not listed.
+    fn is_empty(&self) -> bool {
+        self.messages.is_empty() && self.exchanges.is_empty()
+    }
+}
+
+/// What a final session says about itself: its CPE (from its Inform, else the device an ACS log
+/// named), its events, its duration and each message's offset from its start.
+fn finalize(session: &mut Session) {
+    if let Some(inform) = session.messages.iter().find(|m| m.rpc == "Inform") {
+        if let Some(cwmp::Message::Inform(i)) = inform.envelope.as_ref().map(|e| &e.message) {
+            session.cpe = Some(Cpe {
+                manufacturer: i.device_id.manufacturer.clone(),
+                oui: i.device_id.oui.clone(),
+                product_class: i.device_id.product_class.clone(),
+                serial_number: i.device_id.serial_number.clone(),
+            });
+            session.events = i.events.iter().map(|e| e.event_code.clone()).collect();
         }
-        self.sessions
+    } else if let Some((oui, product_class, serial_number)) =
+        session.device_id.as_deref().and_then(capture::genieacs::split_device_id)
+    {
+        session.cpe = Some(Cpe { manufacturer: String::new(), oui, product_class, serial_number });
+    }
+    if let (Some(start), Some(end)) = (session.start, session.end) {
+        session.duration_ms = Some(start.millis_until(end));
+    }
+    let start = session.start;
+    for message in &mut session.messages {
+        message.offset_ms = start.zip(message.time).map(|(s, t)| s.millis_until(t));
     }
 }
