@@ -16,14 +16,15 @@
 mod decode;
 mod encode;
 mod facets;
+mod fields;
 mod messages;
-mod model;
 mod reader;
+mod schema;
 pub mod tables;
 mod value;
 
-pub use encode::{EncodeError, encode, introduced_in, version_problems};
-pub use model::*;
+pub use encode::{EncodeError, encode, version_problems};
+pub use schema::*;
 pub use value::{TypedValue, ValueError};
 
 use crate::base::Diagnostic;

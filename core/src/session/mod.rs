@@ -17,7 +17,7 @@ use crate::capture::{
     self, Capture, CaptureError, Credentials, HttpMessage, InputKind, Options, TlsConnection,
     UdpConnectionRequest,
 };
-use crate::cwmp::{self, Envelope};
+use crate::cwmp::{self, Envelope, Sender};
 use peek::Peek;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -203,40 +203,23 @@ fn is_soap(body: &[u8]) -> bool {
     body.windows(8).any(|w| w == b"Envelope")
 }
 
-/// Methods the CPE sends (and the responses it sends to the ACS's methods).
-const CPE_SENT: [&str; 7] = [
-    "Inform",
-    "TransferComplete",
-    "AutonomousTransferComplete",
-    "RequestDownload",
-    "DUStateChangeComplete",
-    "AutonomousDUStateChangeComplete",
-    "Kicked",
-];
-
-/// Direction of a message seen without HTTP context, from its name and the one before it.
+/// Direction of a message seen without HTTP context: from the schema's sender of its method,
+/// and for what goes both ways (GetRPCMethods, faults) from the message before it.
 pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direction {
     let flip = |d: Direction| match d {
         Direction::CpeToAcs => Direction::AcsToCpe,
         Direction::AcsToCpe => Direction::CpeToAcs,
     };
-    if CPE_SENT.contains(&rpc) {
-        return Direction::CpeToAcs;
+    let after_previous = || previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
+    match cwmp::method(rpc).map(|method| method.sender) {
+        Some(Sender::Cpe) => Direction::CpeToAcs,
+        Some(Sender::Acs) => Direction::AcsToCpe,
+        Some(Sender::Either) => after_previous(),
+        None if rpc == "Fault" => after_previous(),
+        // A vendor method's response comes from the CPE, like the answers to the ACS's methods.
+        None if rpc.ends_with("Response") => Direction::CpeToAcs,
+        None => Direction::AcsToCpe,
     }
-    if let Some(method) = rpc.strip_suffix("Response") {
-        if CPE_SENT.contains(&method) {
-            return Direction::AcsToCpe;
-        }
-        if method == "GetRPCMethods" {
-            return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-        }
-        return Direction::CpeToAcs;
-    }
-    if rpc == "Fault" || rpc == "GetRPCMethods" {
-        // A fault or a GetRPCMethods answers or follows the other side's message.
-        return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-    }
-    Direction::AcsToCpe
 }
 
 /// A SOAP body read once by the codec, with the facts of each envelope for sessions and
