@@ -14,7 +14,7 @@
 
 pub mod enodebd;
 pub mod file;
-pub mod genieacs;
+pub mod genieacs_log;
 pub mod http;
 pub mod link;
 pub mod pyliteral;

@@ -73,7 +73,7 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
 /// Arbitrary bytes as a GenieACS debug log (YAML and JSON records): the records' offsets stay
 /// in the input, and the decoded capture holds the bodies within a bound of it.
 pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
-    let (_, diagnostics) = crate::capture::genieacs::records(data);
+    let (_, diagnostics) = crate::capture::genieacs_log::records(data);
     let beyond = |d: &&crate::base::Diagnostic| {
         d.location.byte_offset().is_some_and(|offset| offset > data.len())
     };

@@ -3,7 +3,7 @@
 
 use crate::model::path::Path;
 use crate::model::schema::{compiled, xml};
-use crate::model::{genieacs, json};
+use crate::model::{genieacs_dump, json};
 
 /// Paths (one per line, first lines only) and a GenieACS CSV dump from
 /// arbitrary bytes: a parsed path prints back to its text; a loaded dump
@@ -22,7 +22,7 @@ pub fn check_paths_and_csv(data: &[u8]) -> Result<(), String> {
             }
         }
     }
-    if let Ok(loaded) = genieacs::load_csv(&text, "fuzz") {
+    if let Ok(loaded) = genieacs_dump::load_csv(&text, "fuzz") {
         let _ = loaded.set.instances();
         let back = json::from_json(&json::to_json(&loaded.set), "fuzz")
             .map_err(|e| format!("our own JSON does not read back: {e}"))?;

@@ -690,7 +690,7 @@ fn finalize(session: &mut Session) {
             session.events = i.events.iter().map(|e| e.event_code.clone()).collect();
         }
     } else if let Some((oui, product_class, serial_number)) =
-        session.device_id.as_deref().and_then(capture::genieacs::split_device_id)
+        session.device_id.as_deref().and_then(capture::genieacs_log::split_device_id)
     {
         session.cpe = Some(Cpe { manufacturer: String::new(), oui, product_class, serial_number });
     }
