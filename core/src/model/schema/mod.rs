@@ -141,6 +141,14 @@ pub struct Syntax {
     pub path_ref: bool,
 }
 
+impl Syntax {
+    /// The type the value travels as: a list is a comma-separated `xsd:string` on the wire,
+    /// whatever its items' type (TR-106 lists); anything else is its base type.
+    pub fn wire_type(&self) -> XsdType {
+        if self.list.is_some() { XsdType::String } else { self.base }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ListFacets {
     pub min_items: Option<u32>,
