@@ -3,10 +3,37 @@
 
 mod components;
 pub mod pages;
+mod split;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, path};
+use split::split_point;
+
+split_point! { fn page_decode() -> AnyView { view! { <pages::decode::DecodePage /> }.into_any() } }
+split_point! { fn page_parameters() -> AnyView { view! { <pages::parameters::ParametersPage /> }.into_any() } }
+split_point! { fn page_provision() -> AnyView { view! { <pages::provision::ProvisionPage /> }.into_any() } }
+split_point! { fn page_live() -> AnyView { view! { <pages::live::LivePage /> }.into_any() } }
+
+/// A route whose page is a split point: the router fetches its chunk before
+/// it shows the page.
+macro_rules! lazy_route {
+    ($route:ident, $page:ident) => {
+        struct $route;
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            async fn view(_: Self) -> AnyView {
+                $page().await
+            }
+        }
+    };
+}
+lazy_route!(DecodeRoute, page_decode);
+lazy_route!(ParametersRoute, page_parameters);
+lazy_route!(ProvisionRoute, page_provision);
+lazy_route!(LiveRoute, page_live);
 
 /// The whole app: a top bar with the workbench's pages, and the current page.
 #[component]
@@ -24,10 +51,10 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"TR-069 workbench · everything runs in your browser"</span>
             </header>
             <Routes fallback=|| view! { <main><p class="hint">"No such page."</p></main> }>
-                <Route path=path!("/") view=pages::decode::DecodePage />
-                <Route path=path!("/parameters") view=pages::parameters::ParametersPage />
-                <Route path=path!("/provision") view=pages::provision::ProvisionPage />
-                <Route path=path!("/live") view=pages::live::LivePage />
+                <Route path=path!("/") view={Lazy::<DecodeRoute>::new()} />
+                <Route path=path!("/parameters") view={Lazy::<ParametersRoute>::new()} />
+                <Route path=path!("/provision") view={Lazy::<ProvisionRoute>::new()} />
+                <Route path=path!("/live") view={Lazy::<LiveRoute>::new()} />
             </Routes>
         </Router>
     }

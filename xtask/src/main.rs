@@ -12,6 +12,7 @@ mod dist;
 mod process;
 mod schemas;
 mod setup;
+mod split;
 mod test;
 
 use std::process::ExitCode;

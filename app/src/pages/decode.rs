@@ -2,7 +2,8 @@
 
 use crate::components::diagnostics::DecodeErrorBox;
 use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_files};
-use crate::components::session::ReportView;
+use crate::components::session::{ReportView, Selection};
+use crate::split::split_point;
 use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
 use cwmpkit_core::cwmp::{self, DecodeError};
 use cwmpkit_core::session::{self, Report};
@@ -16,18 +17,48 @@ struct Input {
     bytes: Vec<u8>,
 }
 
+/// Decoding and what shows its result: a split point, fetched with the first
+/// input, so that the page's first screen does not wait for the decoders.
+#[derive(Clone, Copy)]
+struct Engine {
+    analyze: fn(&[u8]) -> Analysis,
+    result_view: fn(Analysis, Selection) -> AnyView,
+}
+
+split_point! {
+    fn decode_engine() -> Engine {
+        Engine {
+            analyze,
+            result_view: |Analysis { report, soap_error }, selection| view! {
+                {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
+                {match report {
+                    Ok(report) => view! { <ReportView report selection /> }.into_any(),
+                    Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
+                }}
+            }.into_any(),
+        }
+    }
+}
+
 #[component]
 pub fn DecodePage() -> impl IntoView {
+    let engine = RwSignal::new(None::<Engine>);
     let input = RwSignal::new(Input::default());
     let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
     let analysis = Memo::new(move |_| {
-        input.with(|i| (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| analyze(&i.bytes)))
+        let engine = engine.get()?;
+        input.with(|i| {
+            (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| (engine.analyze)(&i.bytes))
+        })
     });
     let selection = RwSignal::new((0usize, 0usize));
     // Every new input starts at its first message.
     let load = move |value: Input| {
         selection.set((0, 0));
         input.set(value);
+        if engine.get_untracked().is_none() {
+            leptos::task::spawn_local(async move { engine.set(Some(decode_engine().await)) });
+        }
     };
 
     let take_first = move |files: Vec<PickedFile>| {
@@ -99,13 +130,10 @@ pub fn DecodePage() -> impl IntoView {
                         "Sessions, messages and their checks appear here. Nothing leaves your browser."
                     </p>
                 }.into_any(),
-                Some(Analysis { report, soap_error }) => view! {
-                    {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
-                    {match report {
-                        Ok(report) => view! { <ReportView report selection /> }.into_any(),
-                        Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
-                    }}
-                }.into_any(),
+                Some(analysis) => match engine.get() {
+                    Some(engine) => (engine.result_view)(analysis, selection),
+                    None => ().into_any(),
+                },
             }}
         </section>
         </main>

@@ -8,6 +8,7 @@
 
 use crate::components::files::{FilePicker, PickedFile};
 use crate::components::plan::PlanView;
+use crate::split::split_point;
 use cwmpkit_core::model::diff::{Change, diff};
 use cwmpkit_core::model::embedded::{self, EmbeddedError};
 use cwmpkit_core::model::load::{LoadedSet, load_any};
@@ -110,8 +111,41 @@ fn severity_class(severity: Option<Severity>) -> &'static str {
     }
 }
 
+/// The page's code beyond its first screen: reading a set, fetching and
+/// composing its model, and everything shown about it. A split point, so
+/// opening the app at this page does not wait for it.
+#[derive(Clone, Copy)]
+struct Engine {
+    open: fn(PickedFile) -> Result<Arc<Device>, String>,
+    fetch_model: fn(String, RwSignal<Models>),
+    device_view: fn(DeviceArgs) -> AnyView,
+}
+
+/// What the view of an opened set works on.
+struct DeviceArgs {
+    device: Arc<Device>,
+    models: RwSignal<Models>,
+    edits: RwSignal<Edits>,
+    filter: RwSignal<String>,
+    other: RwSignal<Opened>,
+    key: RwSignal<String>,
+}
+
+split_point! {
+    fn parameters_engine() -> Engine {
+        Engine {
+            open,
+            fetch_model: fetch_into,
+            device_view: |DeviceArgs { device, models, edits, filter, other, key }| {
+                view! { <DeviceView device models edits filter other key /> }.into_any()
+            },
+        }
+    }
+}
+
 #[component]
 pub fn ParametersPage() -> impl IntoView {
+    let engine = RwSignal::new(None::<Engine>);
     let device = RwSignal::new(None::<Result<Arc<Device>, String>>);
     let other = RwSignal::new(None::<Result<Arc<Device>, String>>);
     let models = RwSignal::new(Models::new());
@@ -121,13 +155,17 @@ pub fn ParametersPage() -> impl IntoView {
 
     let on_files = move |files: Vec<PickedFile>| {
         let Some(file) = files.into_iter().next() else { return };
-        let opened = open(file);
-        if let Ok(opened) = &opened {
-            fetch_into(opened.model.clone(), models);
-        }
-        edits.set(Edits::new());
-        other.set(None);
-        device.set(Some(opened));
+        leptos::task::spawn_local(async move {
+            let loaded = parameters_engine().await;
+            let opened = (loaded.open)(file);
+            if let Ok(opened) = &opened {
+                (loaded.fetch_model)(opened.model.clone(), models);
+            }
+            engine.set(Some(loaded));
+            edits.set(Edits::new());
+            other.set(None);
+            device.set(Some(opened));
+        });
     };
 
     view! {
@@ -143,9 +181,12 @@ pub fn ParametersPage() -> impl IntoView {
                 <div class="input-toolbar">
                     <FilePicker id="params-file" label="Open parameters…" accept=".csv,.json,.xml,.txt" on_files />
                 </div>
-                {move || device.get().map(|outcome| match outcome {
-                    Err(message) => view! { <div class="error-box" id="params-error">{message}</div> }.into_any(),
-                    Ok(device) => view! { <DeviceView device models edits filter other key /> }.into_any(),
+                {move || device.get().map(|outcome| match (outcome, engine.get()) {
+                    (Err(message), _) => view! { <div class="error-box" id="params-error">{message}</div> }.into_any(),
+                    (Ok(device), Some(engine)) => {
+                        (engine.device_view)(DeviceArgs { device, models, edits, filter, other, key })
+                    }
+                    (Ok(_), None) => ().into_any(),
                 })}
             </section>
         </main>
