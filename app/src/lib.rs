@@ -2,8 +2,10 @@
 //! protocol logic lives in core, where native tests cover it.
 
 mod components;
+pub mod links;
 pub mod pages;
 mod split;
+pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -38,6 +40,7 @@ lazy_route!(LiveRoute, page_live);
 /// The whole app: a top bar with the workbench's pages, and the current page.
 #[component]
 pub fn App() -> impl IntoView {
+    workspace::provide_workspace();
     view! {
         <Router>
             <header class="topbar">

@@ -90,3 +90,6 @@ async fn a_broken_paste_shows_the_error_position() {
     assert!(error[0].contains("Line 3"), "{error:?}");
     container.remove();
 }
+
+#[path = "wasm_browser/workspace.rs"]
+mod workspace;
