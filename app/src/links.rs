@@ -137,6 +137,42 @@ pub fn filter(key: &'static str) -> (Memo<Option<String>>, SignalSetter<Option<S
     )
 }
 
+/// The Decode page's selection: a session, and a message within it, kept in
+/// the URL (`session`, `message`; absent means the first). Choosing pushes a
+/// history entry, so Back returns to the message read before.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageSelection {
+    session: Memo<Option<usize>>,
+    message: Memo<Option<usize>>,
+    set_session: SignalSetter<Option<usize>>,
+    set_message: SignalSetter<Option<usize>>,
+}
+
+impl MessageSelection {
+    /// The selection the current URL names (inside the router).
+    pub fn from_url() -> MessageSelection {
+        let (session, set_session) = selection(key::SESSION);
+        let (message, set_message) = selection(key::MESSAGE);
+        MessageSelection { session, message, set_session, set_message }
+    }
+
+    /// (session, message), both 0-based.
+    pub fn get(&self) -> (usize, usize) {
+        (self.session.get().unwrap_or(0), self.message.get().unwrap_or(0))
+    }
+
+    pub fn set(&self, (session, message): (usize, usize)) {
+        if (session, message) != self.get_untracked() {
+            self.set_session.set((session != 0).then_some(session));
+            self.set_message.set((message != 0).then_some(message));
+        }
+    }
+
+    fn get_untracked(&self) -> (usize, usize) {
+        (self.session.get_untracked().unwrap_or(0), self.message.get_untracked().unwrap_or(0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

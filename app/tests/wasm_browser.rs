@@ -11,12 +11,20 @@ fn document() -> web_sys::Document {
 }
 
 /// Mounts a fresh Decode page in its own container and returns the container.
-/// (The page itself, not the routed app: the test runner's URL is not `/`.)
+/// (The page itself, in a router for its URL state, not the routed app: the
+/// test runner's URL is not `/`.)
 fn mount_app() -> web_sys::HtmlElement {
+    use leptos::prelude::*;
     let container: web_sys::HtmlElement =
-        document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
-    document().body().expect("body").append_child(&container).expect("append");
-    let handle = leptos::mount::mount_to(container.clone(), cwmpkit_app::pages::decode::DecodePage);
+        crate::document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
+    crate::document().body().expect("body").append_child(&container).expect("append");
+    let handle = leptos::mount::mount_to(container.clone(), || {
+        view! {
+            <leptos_router::components::Router>
+                <cwmpkit_app::pages::decode::DecodePage />
+            </leptos_router::components::Router>
+        }
+    });
     handle.forget();
     container
 }

@@ -3,8 +3,8 @@
 //! browser loads before the first page shows, which must stay within
 //! [`STARTUP_BUDGET`].
 
-use crate::process;
 use crate::split::{self, Split};
+use crate::{offline, process};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +29,17 @@ pub fn dist() -> Result<(), String> {
     )?;
     let dist = process::root().join("dist");
     let split = split::split(&dist)?;
+    offline::write_licences(&dist)?;
+    let mut files = Vec::new();
+    collect_files(&dist, &mut files)?;
+    let mut names: Vec<String> =
+        files.iter().map(|f| f.strip_prefix(&dist).unwrap_or(f).display().to_string()).collect();
+    names.sort();
+    let build = offline::write_service_worker(&dist, &names)?;
+    println!(
+        "build {build}: index.html stamped, sw.js keeps {} files for offline use",
+        names.len()
+    );
     let sizes = Sizes::measure(&dist, &split)?;
     sizes.print();
     sizes.check(STARTUP_BUDGET)
@@ -142,9 +153,11 @@ fn page_name(point: &str) -> String {
     }
 }
 
-/// index.html, the service worker, and every asset they name, followed through
-/// the CSS and JS they load. A `.wasm` named only inside JS is fetched when
-/// code asks for it (a split chunk, a worker), so it is not followed.
+/// index.html and every asset it names, followed through the CSS and JS it
+/// loads, and the service worker's script. A `.wasm` named only inside JS is
+/// fetched when code asks for it (a split chunk, a worker), and what the
+/// service worker lists it fetches after the page has loaded, so neither is
+/// followed.
 fn loaded_at_start<'a>(
     dist: &Path,
     names: impl Iterator<Item = &'a String> + Clone,
@@ -154,7 +167,7 @@ fn loaded_at_start<'a>(
         .map(str::to_owned)
         .filter(|n| names.clone().any(|m| m == n))
         .collect();
-    let mut queue: Vec<String> = start.iter().cloned().collect();
+    let mut queue: Vec<String> = start.iter().filter(|n| *n != "sw.js").cloned().collect();
     while let Some(file) = queue.pop() {
         let is_html = file.ends_with(".html");
         if !(is_html || file.ends_with(".js") || file.ends_with(".css")) {
@@ -212,6 +225,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let files = [
             ("index.html", "<link href=\"/app.js\"><link href=\"/app_bg.wasm\">"),
+            ("sw.js", "const ASSETS = [\"/models/x.schema\", \"/chunk_1.wasm\"]"),
             ("app.js", "import './split-1.js'"),
             ("split-1.js", "fetch('./chunk_1.wasm')"),
             ("app_bg.wasm", ""),
@@ -226,6 +240,6 @@ mod tests {
         let start = loaded_at_start(&dir, names.iter()).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         let start: Vec<&str> = start.iter().map(String::as_str).collect();
-        assert_eq!(start, ["app.js", "app_bg.wasm", "index.html", "split-1.js"]);
+        assert_eq!(start, ["app.js", "app_bg.wasm", "index.html", "split-1.js", "sw.js"]);
     }
 }

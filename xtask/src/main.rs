@@ -9,6 +9,7 @@
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod dist;
+mod offline;
 mod process;
 mod schemas;
 mod setup;

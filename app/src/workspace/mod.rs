@@ -176,11 +176,25 @@ fn files_size(files: &[PickedFile]) -> u64 {
     files.iter().map(|f| (f.name.len() + f.bytes.len()) as u64).sum()
 }
 
+/// `2026-12-04 15:03`, in the browser's time zone.
+pub fn local_time(ms: u64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-fn new_id() -> ItemId {
+/// A fresh item id (see [`ItemId`]).
+pub fn new_id() -> ItemId {
     now_ms() * 1000 + (js_sys::Math::random() * 1000.0) as u64
 }
 
@@ -274,9 +288,20 @@ pub async fn create(
     files: Vec<PickedFile>,
     state: &str,
 ) -> Result<Entry, StorageError> {
+    create_as(new_id(), kind, name, files, state).await
+}
+
+/// Stores a new item under an id chosen before (see [`document`]).
+pub async fn create_as(
+    id: ItemId,
+    kind: Kind,
+    name: &str,
+    files: Vec<PickedFile>,
+    state: &str,
+) -> Result<Entry, StorageError> {
     let now = now_ms();
     let entry = Entry {
-        id: new_id(),
+        id,
         kind,
         name: name.to_owned(),
         size: files_size(&files) + state.len() as u64,
@@ -391,6 +416,36 @@ fn request_persistence() {
     }
 }
 
+/// How long a page must be quiet before [`Workspace::save_state_soon`] saves.
+pub const SAVE_DELAY_MS: i32 = 250;
+
+thread_local! {
+    /// Saves waiting for quiet, by item: the browser's timeout handle.
+    static PENDING_SAVES: std::cell::RefCell<std::collections::HashMap<ItemId, i32>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Which item a page's document view shows: the one its URL names, or, on
+/// the page's bare URL, a new item whose id is chosen now. Keeping the new
+/// item under that id and naming it in the URL leaves the memo unchanged, so
+/// the view the user is typing in is not rebuilt; leaving a kept item for the
+/// bare URL starts a new one.
+pub fn document(named: Memo<Option<ItemId>>) -> Memo<ItemId> {
+    let kept = StoredValue::new(std::collections::HashSet::new());
+    Memo::new(move |shown: Option<&ItemId>| match named.get() {
+        Some(id) => {
+            kept.update_value(|k| {
+                k.insert(id);
+            });
+            id
+        }
+        None => match shown {
+            Some(&id) if !kept.with_value(|k| k.contains(&id)) => id,
+            _ => new_id(),
+        },
+    })
+}
+
 /// The workspace as the app's views see it: every entry, kept current by the
 /// methods below, and the last storage problem for the shell to show.
 #[derive(Debug, Clone, Copy)]
@@ -444,8 +499,51 @@ impl Workspace {
         self.settle(create(kind, name, files, state).await)
     }
 
+    pub async fn create_as(
+        self,
+        id: ItemId,
+        kind: Kind,
+        name: &str,
+        files: Vec<PickedFile>,
+        state: &str,
+    ) -> Result<Entry, StorageError> {
+        self.settle(create_as(id, kind, name, files, state).await)
+    }
+
     pub async fn save_state(self, id: ItemId, state: &str) -> Result<Entry, StorageError> {
         self.settle(save_state(id, state).await)
+    }
+
+    /// Runs `save` once the page has been quiet for [`SAVE_DELAY_MS`]: typing
+    /// saves once, not at every key. A later call for the same item replaces
+    /// a waiting one.
+    pub fn later(self, id: ItemId, save: impl FnOnce() + 'static) {
+        let Some(window) = web_sys::window() else { return };
+        if let Some(waiting) = PENDING_SAVES.with(|p| p.borrow_mut().remove(&id)) {
+            window.clear_timeout_with_handle(waiting);
+        }
+        let run = wasm_bindgen::closure::Closure::once_into_js(move || {
+            PENDING_SAVES.with(|p| p.borrow_mut().remove(&id));
+            save();
+        });
+        if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            run.unchecked_ref(),
+            SAVE_DELAY_MS,
+        ) {
+            PENDING_SAVES.with(|p| p.borrow_mut().insert(id, handle));
+        }
+    }
+
+    /// Saves `state` once typing pauses ([`Workspace::later`]); `done` hears the outcome.
+    pub fn save_state_soon(
+        self,
+        id: ItemId,
+        state: String,
+        done: impl FnOnce(Result<Entry, StorageError>) + 'static,
+    ) {
+        self.later(id, move || {
+            leptos::task::spawn_local(async move { done(self.save_state(id, &state).await) });
+        });
     }
 
     pub async fn save_files(
