@@ -46,6 +46,7 @@ lazy_route!(AboutRoute, page_about);
 /// The whole app: the shell (top bar, notices, shortcuts) and the current page.
 #[component]
 pub fn App() -> impl IntoView {
+    pages::live::remember_token();
     workspace::provide_workspace();
     shell::install_shortcuts();
     let update = RwSignal::new(None::<String>);

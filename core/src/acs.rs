@@ -6,7 +6,7 @@
 //! fault with the request it answers. Everything it does is also returned as [`AcsEvent`]s, which
 //! the relay streams to the app. Time, the session token and the bytes come in as arguments.
 
-use crate::capture::Timestamp;
+use crate::base::Timestamp;
 use crate::cwmp::{self, CwmpFault, CwmpVersion, Envelope, Header, Message, SoapFault};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -591,7 +591,7 @@ fn is_acs_request(message: &Message) -> bool {
 /// The invariants the fuzzer checks, here so regression tests run the same ones.
 pub mod fuzzing {
     use super::{Acs, CpeRequest, Message};
-    use crate::capture::Timestamp;
+    use crate::base::Timestamp;
     use crate::cwmp;
 
     /// Plays `data` as a sequence of POST bodies separated by `0xFF` bytes (the first byte of

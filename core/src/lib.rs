@@ -7,11 +7,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod acs;
+pub mod base;
 pub mod capture;
 pub mod cwmp;
+#[cfg(any(fuzzing, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod model;
-pub mod position;
 pub mod provision;
 pub mod session;
 
-pub use position::{Position, TextIndex};
+pub use base::{
+    DateTime, Diagnostic, Location, Position, Severity, Source, TextIndex, Timestamp, XsdType,
+};

@@ -3,8 +3,8 @@
 // The test is the host, not core: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
+use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::{Acs, AcsEvent, AcsReply, CpeRequest, Direction};
-use cwmpkit_core::capture::Timestamp;
 use cwmpkit_core::cwmp::{self, GetParameterValues, Message};
 
 const SOAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/soap");
@@ -31,7 +31,7 @@ fn post(acs: &mut Acs, body: &[u8], cookie: Option<&str>, second: i128) -> AcsRe
 fn sent(reply: &AcsReply) -> cwmp::Envelope {
     let decoded = cwmp::decode(reply.body.as_bytes()).unwrap();
     assert!(
-        decoded.diagnostics.iter().all(|d| d.severity < cwmp::Severity::Warning),
+        decoded.diagnostics.iter().all(|d| d.severity < cwmpkit_core::Severity::Warning),
         "{:#?}",
         decoded.diagnostics
     );
@@ -235,7 +235,7 @@ fn a_request_newer_than_the_sessions_cwmp_version_is_sent_with_a_warning() {
     // The decoder flags the same thing on the wire.
     let decoded = cwmp::decode(reply.body.as_bytes()).unwrap();
     assert!(matches!(decoded.envelopes[0].message, Message::GetAllQueuedTransfers));
-    assert!(decoded.diagnostics.iter().any(|d| d.severity == cwmp::Severity::Warning));
+    assert!(decoded.diagnostics.iter().any(|d| d.severity == cwmpkit_core::Severity::Warning));
     assert!(reply.events.iter().any(|e| matches!(e,
         AcsEvent::Problem { message, .. } if message.contains("GetAllQueuedTransfers"))));
 }

@@ -268,12 +268,16 @@ fn every_message_kind_the_log_can_hold_is_rebuilt_and_decoded() {
     assert_eq!(rpcs, logged);
     for message in &session.messages {
         assert!(message.envelope.is_some(), "{}", message.rpc);
-        let codec: Vec<_> = message.diagnostics.iter().filter(|d| d.source == "codec").collect();
+        let codec: Vec<_> = message
+            .diagnostics
+            .iter()
+            .filter(|d| d.source == cwmpkit_core::Source::Codec)
+            .collect();
         assert!(codec.is_empty(), "{}: {codec:?}", message.rpc);
     }
     assert!(session.ended);
     // The Inform's TransferComplete matches no Download in this input: the checker says so,
     // and nothing else is wrong with the session.
-    let rules: Vec<&str> = session.findings.iter().map(|f| f.rule.as_str()).collect();
+    let rules: Vec<&str> = session.findings.iter().map(|f| &*f.code).collect();
     assert_eq!(rules, ["transfer-complete-without-transfer"], "{:?}", session.findings);
 }

@@ -6,8 +6,9 @@
 #![allow(clippy::disallowed_methods)]
 
 use base64::Engine as _;
+use cwmpkit_core::Source;
 use cwmpkit_core::capture::file::{Frame, read_frames};
-use cwmpkit_core::capture::{self, InputKind, Layer, Limits, Options};
+use cwmpkit_core::capture::{self, InputKind, Limits, Options};
 use cwmpkit_core::session;
 
 const MAGMA_PCAP: &str =
@@ -480,16 +481,16 @@ fn bad_files_are_errors_with_offsets() {
     // Wrong magic when forced to pcap.
     let forced = Options { kind: Some(InputKind::Pcap), ..Options::default() };
     let error = capture::decode(b"not a capture at all", &forced).unwrap_err();
-    assert_eq!((error.layer, error.offset), (Layer::Pcap, 0));
+    assert_eq!((error.layer, error.offset), (Source::Pcap, 0));
     // Truncated: frames before the cut are kept, the cut is reported with its offset.
     let truncated = capture::decode(&bytes[..bytes.len() - 100], &Options::default()).unwrap();
     let cut = truncated.diagnostics.iter().find(|d| d.code == "truncated-file").unwrap();
-    assert!(cut.offset.unwrap() > 24);
+    assert!(cut.location.byte_offset().unwrap() > 24);
     // A record claiming 3 GB.
     let mut giant = bytes[..24].to_vec();
     giant.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0xc0]);
     let error = capture::decode(&giant, &Options::default()).unwrap_err();
-    assert_eq!((error.layer, error.offset), (Layer::Pcap, 24));
+    assert_eq!((error.layer, error.offset), (Source::Pcap, 24));
     // A huge snaplen in the header is only noted.
     let mut snaplen = bytes.clone();
     snaplen[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
@@ -505,7 +506,7 @@ fn bad_files_are_errors_with_offsets() {
         file.extend_from_slice(&bad_len.to_le_bytes());
         file.extend_from_slice(&[0; 32]);
         let error = capture::decode(&file, &Options::default()).unwrap_err();
-        assert_eq!((error.layer, error.offset), (Layer::Pcapng, good.len()), "{bad_len}");
+        assert_eq!((error.layer, error.offset), (Source::Pcapng, good.len()), "{bad_len}");
     }
     let mut file = good.clone();
     file.extend_from_slice(&6u32.to_le_bytes());
@@ -520,7 +521,7 @@ fn bad_files_are_errors_with_offsets() {
     assert_eq!(capture::decode(&w.out, &Options::default()).unwrap_err().offset, good.len());
     // Nothing recognisable at all.
     let error = capture::decode(&[0u8, 1, 2, 3, 255, 254], &Options::default()).unwrap_err();
-    assert_eq!(error.layer, Layer::Detect);
+    assert_eq!(error.layer, Source::Detect);
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn check_stream_1(report: &Report) {
     for message in &session.messages {
         assert!(message.envelope.is_some(), "{}: {:?}", message.rpc, message.diagnostics);
         assert!(
-            message.diagnostics.iter().all(|d| d.source != "http"),
+            message.diagnostics.iter().all(|d| d.source != cwmpkit_core::Source::Http),
             "{}: {:?}",
             message.rpc,
             message.diagnostics

@@ -28,9 +28,10 @@ fn diagnostics_listing(report: &Report) -> String {
                 session.index, message.direction, message.rpc
             );
             for d in &message.diagnostics {
+                let path = d.location.path().map(|p| format!(" ({p})")).unwrap_or_default();
                 let _ = writeln!(
                     listing,
-                    "  {:?} {} [{}]: {}",
+                    "  {:?} {} [{}]: {}{path}",
                     d.severity, d.code, d.source, d.message
                 );
             }

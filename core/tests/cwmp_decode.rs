@@ -2,14 +2,15 @@
 // reason: tests are the host here; they read the shared corpus from disk.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_core::cwmp::{self, CwmpVersion, Limits, Message, Severity, tables};
+use cwmpkit_core::cwmp::{self, CwmpVersion, Limits, Message, tables};
+use cwmpkit_core::{Diagnostic, Severity};
 
 fn corpus(relative: &str) -> Vec<u8> {
     let path = format!("{}/../../shared/corpus/soap/{relative}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn only_message(input: &[u8]) -> (cwmp::Envelope, Vec<cwmp::Diagnostic>) {
+fn only_message(input: &[u8]) -> (cwmp::Envelope, Vec<Diagnostic>) {
     let decoded = cwmp::decode(input).expect("decodes");
     assert_eq!(decoded.envelopes.len(), 1, "one envelope");
     (decoded.envelopes.into_iter().next().expect("one"), decoded.diagnostics)
@@ -183,8 +184,8 @@ fn envelope(body: &str) -> String {
     )
 }
 
-fn codes(diagnostics: &[cwmp::Diagnostic]) -> Vec<&str> {
-    diagnostics.iter().map(|d| d.code.as_str()).collect()
+fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
+    diagnostics.iter().map(|d| &*d.code).collect()
 }
 
 #[test]
@@ -209,8 +210,11 @@ fn sloppy_arrays_and_values_are_read_with_diagnostics() {
         assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
     }
     let mismatch = diagnostics.iter().find(|d| d.code == "array-type-count-mismatch").unwrap();
-    assert_eq!(mismatch.path, "Envelope/Body/GetParameterValuesResponse/ParameterList");
-    assert_eq!(mismatch.position.line, 1);
+    assert_eq!(
+        mismatch.location.path(),
+        Some("Envelope/Body/GetParameterValuesResponse/ParameterList")
+    );
+    assert_eq!(mismatch.location.line_number(), Some(1));
 }
 
 #[test]
@@ -349,7 +353,7 @@ fn diagnostics_are_capped_and_the_rest_counted_by_code() {
     assert!(last.message.contains("30 × invalid-number"), "{}", last.message);
     assert!(last.message.contains("81 more"), "{}", last.message);
     // Where the first dropped one was: the 101st Value, on line 101 of the body.
-    assert_eq!(last.position.line, 101);
+    assert_eq!(last.location.line_number(), Some(101));
     // Nothing is lost from the messages themselves.
     let Message::GetParameterValuesResponse(response) = &decoded.envelopes[0].message else {
         panic!()
@@ -379,7 +383,7 @@ fn diagnostic_positions_count_lines_and_characters() {
     let lines: Vec<(u32, u32)> = diagnostics
         .iter()
         .filter(|d| d.code == "missing-xsi-type")
-        .map(|d| (d.position.line, d.position.column))
+        .map(|d| (d.location.line_number().unwrap(), d.location.column_number().unwrap()))
         .collect();
     // `é` is two bytes but one column (bytes would say 40).
     assert_eq!(lines, [(2, 39), (4, 39)]);
@@ -433,7 +437,7 @@ fn a_type_prefix_is_resolved_in_each_value_scope() {
     let old: Vec<u32> = diagnostics
         .iter()
         .filter(|d| d.code == "xsd-1999-namespace")
-        .map(|d| d.position.line)
+        .map(|d| d.location.line_number().unwrap())
         .collect();
     assert_eq!(old, [3], "{diagnostics:?}");
 }

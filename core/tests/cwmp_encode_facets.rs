@@ -3,6 +3,7 @@
 //! once the value fits.
 
 use CwmpVersion::{V1_0, V1_1, V1_2};
+use cwmpkit_core::XsdType;
 use cwmpkit_core::cwmp::*;
 
 fn envelope(message: Message) -> Envelope {
@@ -40,7 +41,7 @@ fn string_lengths_are_counted_in_characters() {
         Message::SetParameterValues(SetParameterValues {
             parameter_list: vec![ParameterValueStruct {
                 name: name.into(),
-                value: Value::typed(ValueType::String, "x"),
+                value: Value::typed(XsdType::String, "x"),
             }],
             parameter_key: key.into(),
         })
@@ -214,18 +215,28 @@ fn parameter_values_fit_their_declared_type() {
             parameter_list: vec![ParameterValueStruct { name: "A.B".into(), value }],
         })
     };
-    let error = refused(gpv(Value::typed(ValueType::UnsignedInt, "-1")), V1_0);
+    let error = refused(gpv(Value::typed(XsdType::UnsignedInt, "-1")), V1_0);
     assert_eq!(
         error.path,
         "Envelope/Body/GetParameterValuesResponse/ParameterList/ParameterValueStruct/Value"
     );
     assert_eq!(error.facet, "xsi:type unsignedInt");
     // XML Schema's boolean is exactly true/false/1/0, whatever the decoder accepts.
-    refused(gpv(Value::typed(ValueType::Boolean, "TRUE")), V1_0);
-    accepted(gpv(Value::typed(ValueType::Boolean, " true ")), V1_0);
+    refused(gpv(Value::typed(XsdType::Boolean, "TRUE")), V1_0);
+    accepted(gpv(Value::typed(XsdType::Boolean, " true ")), V1_0);
     let unknown = Value { xsi_type: Some("frobnicate".into()), text: "1".into() };
     assert_eq!(refused(gpv(unknown), V1_0).facet, "xsi:type frobnicate");
     accepted(gpv(Value { xsi_type: None, text: "anything at all".into() }), V1_0);
+    // base64Binary wants the unused bits of the last character zero; xmllint agrees.
+    refused(gpv(Value::typed(XsdType::Base64, "0+==")), V1_0);
+    accepted(gpv(Value::typed(XsdType::Base64, "0A==")), V1_0);
+    // dateTime as XML Schema 1.0 has it: the day must be in the month, 24:00:00 ends a day,
+    // and a zone is at most ±14:00.
+    refused(gpv(Value::typed(XsdType::DateTime, "2023-02-29T00:00:00Z")), V1_0);
+    refused(gpv(Value::typed(XsdType::DateTime, "2023-01-01T00:00:00+99:00")), V1_0);
+    accepted(gpv(Value::typed(XsdType::DateTime, "2023-12-31T24:00:00Z")), V1_0);
+    // A prefixed type name would be written `xsd:xsd:…`.
+    refused(gpv(Value { xsi_type: Some("xsd:string".into()), text: "x".into() }), V1_0);
 }
 
 fn autonomous_du_change(operation_performed: &str) -> Message {

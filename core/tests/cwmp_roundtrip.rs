@@ -64,7 +64,8 @@ fn value() -> impl Strategy<Value = Value> {
         typed("unsignedLong", any::<u64>().prop_map(|n| n.to_string()).boxed()),
         typed("boolean", "true|false|0|1".boxed()),
         typed("dateTime", date_time().boxed()),
-        typed("base64", "([A-Za-z0-9+/]{4}){0,3}([A-Za-z0-9+/]{2}==)?".boxed()),
+        // Before `==` only A, Q, g or w leave the unused bits zero, as base64Binary requires.
+        typed("base64", "([A-Za-z0-9+/]{4}){0,3}([A-Za-z0-9+/][AQgw]==)?".boxed()),
         typed("hexBinary", "([0-9a-fA-F]{2}){0,4}".boxed()),
         typed("decimal", "-?[0-9]{1,5}(\\.[0-9]{1,3})?".boxed()),
     ]

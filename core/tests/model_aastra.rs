@@ -2,6 +2,7 @@
 //! collect them) validated against it, and a provisioning plan for a new line.
 
 use cwmpkit_core::model::plan::{PlanOptions, PlannedRpc, plan};
+use cwmpkit_core::model::validate::FindingKind;
 use cwmpkit_core::model::{embedded, json, validate};
 
 /// A 6867i-like phone as our JSON format would hold it: two lines configured,
@@ -47,7 +48,10 @@ fn phone_validates_against_the_aastra_model() {
     let lines: Vec<String> = report
         .findings
         .iter()
-        .map(|f| format!("{:?} {:?} {}: {}", f.severity, f.kind, f.path, f.message))
+        .map(|f| {
+            let kind = FindingKind::from_code(&f.code).unwrap();
+            format!("{:?} {kind:?} {}: {}", f.severity, f.location, f.message)
+        })
         .collect();
     insta::assert_snapshot!("model_aastra_phone", lines.join("\n"));
     assert_eq!(
@@ -108,7 +112,7 @@ fn provisioning_a_line_adds_its_profile_and_sets_credentials() {
         planned.notes.iter().any(|n| n.contains("VoiceProfile.2.Line.1. is created by the CPE"))
     );
     assert_eq!(planned.unachievable.len(), 1);
-    assert!(planned.unachievable[0].reason.contains("`x` is not an int"));
+    assert!(planned.unachievable[0].reason.contains("`x` is not a valid int"));
 }
 
 #[test]

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use cwmpkit_core::Diagnostic;
+use cwmpkit_core::model::validate::FindingKind;
 use cwmpkit_core::model::{embedded, genieacs, json, validate};
 
 const DUMPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/datamodel-dumps");
@@ -42,16 +44,22 @@ fn summarize(name: &str, loaded: &genieacs::Loaded, report: &validate::Report) -
     )
     .unwrap();
     for diagnostic in loaded.diagnostics.iter().take(3) {
-        writeln!(text, "  load line {}: {}", diagnostic.line, diagnostic.message).unwrap();
+        writeln!(
+            text,
+            "  load line {}: {}",
+            diagnostic.location.line_number().unwrap_or_default(),
+            diagnostic.message
+        )
+        .unwrap();
     }
-    let mut examples: BTreeMap<_, Vec<&validate::Finding>> = BTreeMap::new();
+    let mut examples: BTreeMap<_, Vec<&Diagnostic>> = BTreeMap::new();
     for finding in &report.findings {
-        examples.entry(finding.kind).or_default().push(finding);
+        examples.entry(FindingKind::from_code(&finding.code).unwrap()).or_default().push(finding);
     }
     for (kind, findings) in examples {
         writeln!(text, "  {kind:?}: {}", findings.len()).unwrap();
         for finding in findings.iter().take(3) {
-            writeln!(text, "    {} — {}", finding.path, finding.message).unwrap();
+            writeln!(text, "    {} — {}", finding.location, finding.message).unwrap();
         }
     }
     text

@@ -26,7 +26,10 @@ fn dump() -> ParameterSet {
 
 fn kinds(set: &ParameterSet, path: &str, value: &str) -> Vec<FindingKind> {
     let model = embedded::model("tr-098").unwrap();
-    check_edit(set, path, value, &model).into_iter().map(|f| f.kind).collect()
+    check_edit(set, path, value, &model)
+        .into_iter()
+        .filter_map(|f| FindingKind::from_code(&f.code))
+        .collect()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use cwmpkit_core::cwmp;
+use cwmpkit_core::model::validate::FindingKind;
 use cwmpkit_core::model::{embedded, from_cwmp, validate};
 
 const SOAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/soap");
@@ -49,8 +50,14 @@ fn corpus_messages_become_validated_sets() {
             )
             .unwrap();
             for finding in &report.findings {
-                writeln!(summary, "  {:?} {}: {}", finding.kind, finding.path, finding.message)
-                    .unwrap();
+                writeln!(
+                    summary,
+                    "  {:?} {}: {}",
+                    FindingKind::from_code(&finding.code).unwrap(),
+                    finding.location,
+                    finding.message
+                )
+                .unwrap();
             }
         }
     }

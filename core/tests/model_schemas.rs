@@ -4,9 +4,10 @@
 // Tests are the host: they read the corpus and the committed files from disk.
 #![allow(clippy::disallowed_methods)]
 
+use cwmpkit_core::XsdType;
 use cwmpkit_core::model::embedded::{self, SourceLocation};
 use cwmpkit_core::model::schema::xml::load_document;
-use cwmpkit_core::model::schema::{Access, BaseType, Found};
+use cwmpkit_core::model::schema::{Access, Found};
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
@@ -114,7 +115,7 @@ fn aastra_model_layers_vendor_parameters_over_tr104() {
     let (_, stun) = lookup(
         "Device.Services.VoiceService.1.X_Aastra_GlobalVoiceProfile.X_Aastra_STUNServerPort",
     );
-    assert_eq!((stun.syntax.base, stun.access), (BaseType::Int, Access::ReadWrite));
+    assert_eq!((stun.syntax.base, stun.access), (XsdType::Int, Access::ReadWrite));
     let (_, transport) = lookup(
         "Device.Services.VoiceService.1.X_Aastra_GlobalVoiceProfile.SIP.X_AastraSIPTransportProtocol",
     );
@@ -122,7 +123,7 @@ fn aastra_model_layers_vendor_parameters_over_tr104() {
     let (_, mwi) = lookup(
         "Device.Services.VoiceService.1.X_Aastra_GlobalVoiceProfile.Line.1.CallingFeatures.MWIEnable",
     );
-    assert_eq!(mwi.syntax.base, BaseType::Boolean);
+    assert_eq!(mwi.syntax.base, XsdType::Boolean);
     lookup("Device.Services.VoiceService.1.VoiceProfile.4.SIP.X_Aastra_mode");
     lookup("Device.Services.VoiceService.1.VoiceProfile.4.SIP.X_Aastra_centralizedConference");
     lookup("Device.Services.VoiceService.1.VoiceProfile.9.Line.1.X_Aastra_ScreenName2");
@@ -135,7 +136,7 @@ fn aastra_model_layers_vendor_parameters_over_tr104() {
     let (_, mac) = lookup("Device.LAN.MACAddress");
     assert_eq!(mac.access, Access::ReadOnly);
     let (_, count) = lookup("Device.Services.VoiceServiceNumberOfEntries");
-    assert_eq!(count.syntax.base, BaseType::Int);
+    assert_eq!(count.syntax.base, XsdType::Int);
     let profiles = aastra.object("Device.Services.VoiceService.{i}.VoiceProfile.{i}.").unwrap();
     assert_eq!((profiles.max_entries, profiles.access), (Some(9), Access::ReadWrite));
     let lines =

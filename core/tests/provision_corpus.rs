@@ -3,7 +3,8 @@
 // Tests read the shared corpus from disk; the library under test never does.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_core::provision::{self, Severity};
+use cwmpkit_core::Severity;
+use cwmpkit_core::provision;
 use std::path::{Path, PathBuf};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/aastra");
@@ -34,7 +35,7 @@ fn every_corpus_file_writes_back_byte_for_byte() {
         let bytes = std::fs::read(&path).unwrap();
         let parsed = provision::parse(&bytes);
         assert_eq!(parsed.file.to_bytes().unwrap(), bytes, "{}", path.display());
-        provision::fuzzing::check_parse(&bytes).unwrap();
+        cwmpkit_core::fuzzing::provision::check_parse(&bytes).unwrap();
     }
 }
 

@@ -21,13 +21,18 @@ fn bulk_to_zip_and_back() {
     let checks = check_zip(&zip, Registry::builtin()).unwrap();
     let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["00085D000001.cfg", "00085D000002.cfg"]);
-    assert!(checks[0].diagnostics.iter().all(
-        |d| d.code == "unknown-key" || d.severity < cwmpkit_core::provision::Severity::Warning
-    ));
+    assert!(
+        checks[0]
+            .diagnostics
+            .iter()
+            .all(|d| d.code == "unknown-key" || d.severity < cwmpkit_core::Severity::Warning)
+    );
     let messages: Vec<String> = checks[1].diagnostics.iter().map(ToString::to_string).collect();
     assert_eq!(
         messages,
-        ["line 4: `admin password` can only be entered on the keypad as digits, got `12x4`"]
+        [
+            "line 4, column 17: `admin password` can only be entered on the keypad as digits, got `12x4`"
+        ]
     );
 
     let first = parse(&bulk.files[0].bytes).file;

@@ -25,14 +25,16 @@ fn every_mapped_parameter_is_in_the_aastra_model() {
         .into_iter()
         .filter(|f| {
             matches!(
-                f.kind,
-                FindingKind::UnknownParameter
-                    | FindingKind::UnknownObject
-                    | FindingKind::VendorExtension
-                    | FindingKind::BadPath
+                FindingKind::from_code(&f.code),
+                Some(
+                    FindingKind::UnknownParameter
+                        | FindingKind::UnknownObject
+                        | FindingKind::VendorExtension
+                        | FindingKind::BadPath
+                )
             )
         })
-        .map(|f| format!("{}: {}", f.path, f.message))
+        .map(|f| format!("{}: {}", f.location, f.message))
         .collect();
     assert!(
         unknown.is_empty(),

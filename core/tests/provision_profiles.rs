@@ -23,7 +23,7 @@ fn value<'a>(merged: &'a [EffectiveValue], key: &str) -> &'a EffectiveValue {
 /// (line, section) of each entry a selection keeps, in order.
 fn placed(file: &ConfigFile) -> Vec<(u32, String)> {
     file.entries()
-        .map(|(line, _)| (line.number, line.section.clone().unwrap_or_default()))
+        .map(|(line, _)| (line.number, line.section.as_deref().unwrap_or_default().to_owned()))
         .collect()
 }
 

@@ -1,8 +1,8 @@
 //! The conformance checker over hand-written HTTP transcripts, one rule broken at a time, and a
 //! snapshot of a session that breaks many.
 
+use cwmpkit_core::Severity;
 use cwmpkit_core::capture::Options;
-use cwmpkit_core::cwmp::Severity;
 use cwmpkit_core::session::{self, Report, conformance};
 
 const CWMP_1_0: &str = "urn:dslforum-org:cwmp-1-0";
@@ -44,7 +44,7 @@ fn ok(body: &str, headers: &str) -> String {
 }
 
 fn rules(report: &Report) -> Vec<String> {
-    report.sessions.iter().flat_map(|s| s.findings.iter().map(|f| f.rule.clone())).collect()
+    report.sessions.iter().flat_map(|s| s.findings.iter().map(|f| f.code.to_string())).collect()
 }
 
 fn analyze(transcript: &str) -> Report {
@@ -137,7 +137,9 @@ fn a_session_breaking_many_rules() {
     let findings: Vec<String> = report.sessions[0]
         .findings
         .iter()
-        .map(|f| format!("{:?} {}: {} [{}]", f.severity, f.rule, f.message, f.clause))
+        .map(|f| {
+            format!("{:?} {}: {} [{}]", f.severity, f.code, f.message, f.clause.as_deref().unwrap())
+        })
         .collect();
     insta::assert_json_snapshot!("session_conformance_many_rules", findings);
     let mut broken = rules(&report);

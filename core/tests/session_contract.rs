@@ -71,7 +71,7 @@ fn magma_timeline_snapshot() {
                 "messages": s["messages"].as_array().unwrap().iter().map(|m| {
                     format!("{} {} {} id={}", m["time"].as_str().unwrap(), m["direction"].as_str().unwrap(), m["rpc"].as_str().unwrap(), m["cwmp_id"])
                 }).collect::<Vec<_>>(),
-                "findings": s["findings"].as_array().unwrap().iter().map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["message"].as_str().unwrap())).collect::<Vec<_>>(),
+                "findings": s["findings"].as_array().unwrap().iter().map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["message"].as_str().unwrap())).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -121,7 +121,12 @@ fn a_broken_envelope_is_still_a_message_with_the_codec_error() {
             .unwrap();
     let message = &report.sessions[0].messages[0];
     assert_eq!(message.rpc, "Inform");
-    assert!(message.diagnostics.iter().any(|d| d.code == "codec-error" && d.source == "codec"));
+    assert!(
+        message
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "codec-error" && d.source == cwmpkit_core::Source::Codec)
+    );
     // A lone pasted Inform is not a conformance problem: its answer is simply not in the input.
     assert!(report.sessions[0].findings.is_empty());
 }

@@ -1,8 +1,8 @@
-//! `cwmpkit`: the relay that phones and routers talk to, and the command line.
+//! `cwmpkit`: the relay that phones and routers talk to (`serve`), and the command-line tools
+//! that work on files (`cli`).
 
-mod acs;
-mod commands;
-mod connection_request;
+mod cli;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,22 +17,22 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the web app, and be the ACS that CPEs talk to (`/acs`), with its API and file server.
-    Serve(commands::serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Decode CWMP messages from files and print a summary.
-    Decode(commands::decode::DecodeArgs),
+    Decode(cli::decode::DecodeArgs),
     /// Parameter sets: validate against a schema, diff, plan RPCs.
-    Params(commands::params::ParamsArgs),
+    Params(cli::params::ParamsArgs),
     /// Aastra/Mitel provisioning files: generate from CSV, check, effective config.
-    Provision(commands::provision::ProvisionArgs),
+    Provision(cli::provision::ProvisionArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve(args) => commands::serve::run(args),
-        Command::Decode(args) => commands::decode::run(&args),
-        Command::Params(args) => commands::params::run(&args),
-        Command::Provision(args) => commands::provision::run(&args),
+        Command::Serve(args) => serve::run(*args),
+        Command::Decode(args) => cli::decode::run(&args),
+        Command::Params(args) => cli::params::run(&args),
+        Command::Provision(args) => cli::provision::run(&args),
     };
     match outcome {
         Ok(code) => code,

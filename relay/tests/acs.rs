@@ -6,9 +6,10 @@
 
 mod common;
 
-use common::Server;
+use common::cpe::{CrChallenge, cr_listener, inform_reporting};
+use common::{Reply, Server, request};
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,46 +25,28 @@ fn directory(name: &str) -> PathBuf {
 }
 
 fn start(name: &str) -> (Server, PathBuf, PathBuf) {
+    start_with(name, &[])
+}
+
+fn start_with(name: &str, extra: &[&str]) -> (Server, PathBuf, PathBuf) {
     let dist = directory(&format!("{name}-dist"));
     std::fs::write(dist.join("index.html"), "<!doctype html><title>cwmpkit test</title>").unwrap();
     let files = directory(&format!("{name}-files"));
     std::fs::write(files.join("6867i.st"), b"firmware image").unwrap();
     let uploads = directory(&format!("{name}-uploads"));
-    let server = common::serve([
-        OsStr::new("--dist"),
-        dist.as_os_str(),
-        OsStr::new("--files"),
-        files.as_os_str(),
-        OsStr::new("--uploads"),
-        uploads.as_os_str(),
-    ]);
+    let server = common::serve(
+        [
+            OsStr::new("--dist"),
+            dist.as_os_str(),
+            OsStr::new("--files"),
+            files.as_os_str(),
+            OsStr::new("--uploads"),
+            uploads.as_os_str(),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(OsStr::new)),
+    );
     (server, files, uploads)
-}
-
-struct Reply {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-fn request(address: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    Reply {
-        status: head.split_whitespace().nth(1).unwrap().parse().unwrap(),
-        headers: head.to_owned(),
-        body: body.to_owned(),
-    }
 }
 
 fn soap(path: &str) -> Vec<u8> {
@@ -82,14 +65,16 @@ fn cookie_of(reply: &Reply) -> String {
 
 /// Reads the event stream on its own connection until `count` events arrived.
 fn collect_events(
-    address: String,
+    server: &Server,
     count: usize,
 ) -> std::thread::JoinHandle<Vec<serde_json::Value>> {
-    let mut stream = TcpStream::connect(&address).unwrap();
+    let address = &server.app;
+    let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     write!(
         stream,
-        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        "GET /api/events HTTP/1.1\r\nHost: {address}\r\n{}Accept: text/event-stream\r\n\r\n",
+        server.bearer()
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
@@ -117,11 +102,11 @@ fn collect_events(
 #[test]
 fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
     let (server, _, _) = start("acs-session");
-    let address = server.address.clone();
-    let events = collect_events(address.clone(), 7);
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
+    let events = collect_events(&server, 7);
 
     let inform = request(
-        &address,
+        &acs,
         "POST",
         "/acs",
         "Content-Type: text/xml\r\n",
@@ -134,10 +119,10 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
 
     // The app queues a request through the API; it goes out on the empty POST.
     let queued = request(
-        &address,
+        &app,
         "POST",
         &format!("/api/devices/{DEVICE}/rpcs"),
-        "Content-Type: application/json\r\n",
+        &format!("{auth}Content-Type: application/json\r\n"),
         br#"{"GetParameterValues":{"parameter_names":["InternetGatewayDevice.DeviceInfo."]}}"#,
     );
     assert_eq!(queued.status, 202, "{}", queued.body);
@@ -146,7 +131,7 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
         .unwrap()
         .to_owned();
 
-    let empty = request(&address, "POST", "/acs", &cookie, b"");
+    let empty = request(&acs, "POST", "/acs", &cookie, b"");
     assert_eq!(empty.status, 200);
     assert!(
         empty.body.contains("GetParameterValues") && empty.body.contains(&id),
@@ -157,10 +142,10 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
     let response = String::from_utf8(soap("freeacs/GetParameterValuesResponse.xml"))
         .unwrap()
         .replace("FREEACS-0", &id);
-    let end = request(&address, "POST", "/acs", &cookie, response.as_bytes());
+    let end = request(&acs, "POST", "/acs", &cookie, response.as_bytes());
     assert_eq!(end.status, 204);
 
-    let device = request(&address, "GET", &format!("/api/devices/{DEVICE}"), "", b"");
+    let device = request(&app, "GET", &format!("/api/devices/{DEVICE}"), &auth, b"");
     assert_eq!(device.status, 200);
     let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
     assert_eq!(device["in_session"], false);
@@ -189,27 +174,27 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
 #[test]
 fn the_api_says_what_it_cannot_do() {
     let (server, _, _) = start("acs-api");
-    let address = server.address.clone();
-    let unknown = request(&address, "POST", "/api/devices/nobody/rpcs", "", br#""FactoryReset""#);
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
+    let unknown = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, br#""FactoryReset""#);
     assert_eq!(unknown.status, 404, "{}", unknown.body);
-    let broken = request(&address, "POST", "/api/devices/nobody/rpcs", "", b"{\"Reboot\":");
+    let broken = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, b"{\"Reboot\":");
     assert_eq!(broken.status, 400);
     assert!(broken.body.contains("line 1"), "{}", broken.body);
-    let garbage = request(&address, "POST", "/acs", "", b"<Envelope><oops");
+    let garbage = request(&acs, "POST", "/acs", "", b"<Envelope><oops");
     assert_eq!(garbage.status, 400);
-    assert_eq!(request(&address, "GET", "/api/devices", "", b"").body, "[]");
+    assert_eq!(request(&app, "GET", "/api/devices", &auth, b"").body, "[]");
 }
 
 #[test]
 fn cpes_download_files_and_upload_backups() {
     let (server, _, uploads) = start("acs-files");
-    let address = server.address.clone();
-    let firmware = request(&address, "GET", "/files/6867i.st", "", b"");
+    let acs = server.acs.clone();
+    let firmware = request(&acs, "GET", "/files/6867i.st", "", b"");
     assert_eq!((firmware.status, firmware.body.as_str()), (200, "firmware image"));
-    assert_eq!(request(&address, "GET", "/files/missing.st", "", b"").status, 404);
+    assert_eq!(request(&acs, "GET", "/files/missing.st", "", b"").status, 404);
 
     let stored = request(
-        &address,
+        &acs,
         "PUT",
         "/uploads/00085D1A2B3C-backup.cfg",
         "",
@@ -220,96 +205,28 @@ fn cpes_download_files_and_upload_backups() {
         std::fs::read_to_string(uploads.join("00085D1A2B3C-backup.cfg")).unwrap(),
         "sip line1 auth name: 1001\n"
     );
-    let posted = request(&address, "POST", "/uploads/syslog.txt", "", b"boot ok");
+    let posted = request(&acs, "POST", "/uploads/syslog.txt", "", b"boot ok");
     assert_eq!(posted.status, 201);
-    assert_eq!(request(&address, "PUT", "/uploads/..%2Fescape", "", b"x").status, 400);
-    assert_eq!(request(&address, "PUT", "/uploads/.hidden", "", b"x").status, 400);
+    assert_eq!(request(&acs, "PUT", "/uploads/..%2Fescape", "", b"x").status, 400);
+    assert_eq!(request(&acs, "PUT", "/uploads/.hidden", "", b"x").status, 400);
     assert!(!uploads.join("../escape").exists());
-}
-
-fn md5_hex(text: &str) -> String {
-    use md5::Digest as _;
-    md5::Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn digest_field<'a>(header: &'a str, name: &str) -> &'a str {
-    header
-        .split(',')
-        .filter_map(|part| part.trim().trim_start_matches("Digest ").split_once('='))
-        .find(|(key, _)| key.trim() == name)
-        .map(|(_, value)| value.trim().trim_matches('"'))
-        .unwrap_or_else(|| panic!("no {name} in {header}"))
-}
-
-/// A CPE's connection-request server: challenges with Digest, then checks the answer as RFC 7616
-/// computes it, and accepts only the right password.
-fn fake_cpe(password: &'static str) -> (String, std::thread::JoinHandle<Vec<String>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let handle = std::thread::spawn(move || {
-        let mut seen = Vec::new();
-        for _ in 0..2 {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
-                head.push_str(&line);
-                line.clear();
-            }
-            let authorization =
-                head.lines().find_map(|l| l.strip_prefix("Authorization: ")).map(str::to_owned);
-            let response = match authorization {
-                None => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"IGD Authentication\", nonce=\"5f2a9c\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n".to_owned(),
-                Some(header) => {
-                    let ha1 = md5_hex(&format!("{}:IGD Authentication:{password}", digest_field(&header, "username")));
-                    let ha2 = md5_hex(&format!("GET:{}", digest_field(&header, "uri")));
-                    let expected = md5_hex(&format!(
-                        "{ha1}:5f2a9c:{}:{}:auth:{ha2}",
-                        digest_field(&header, "nc"),
-                        digest_field(&header, "cnonce")
-                    ));
-                    if digest_field(&header, "response") == expected {
-                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    } else {
-                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    }
-                }
-            };
-            seen.push(head);
-            stream.write_all(response.as_bytes()).unwrap();
-        }
-        seen
-    });
-    (address, handle)
-}
-
-/// The corpus Inform, with its ConnectionRequestURL pointing at `address`.
-fn inform_with_connection_request_url(address: &str) -> Vec<u8> {
-    String::from_utf8(soap("cwmp_ex/inform-2601.xml"))
-        .unwrap()
-        .replace(
-            "http://2.110.157.83:7676/CWMP/ConnectionRequest",
-            &format!("http://{address}/CWMP/ConnectionRequest"),
-        )
-        .into_bytes()
 }
 
 #[test]
 fn connection_requests_answer_the_cpes_digest_challenge() {
-    let (server, _, _) = start("acs-connection-request");
-    let address = server.address.clone();
+    let (server, _, _) = start_with("acs-connection-request", &["--allow-local-cpe"]);
+    let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
     for (password, accepted) in [("secret", true), ("wrong", false)] {
-        let (cpe, requests) = fake_cpe("secret");
-        let inform =
-            request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&cpe));
+        let (cpe, requests) = cr_listener(CrChallenge::Digest("secret"), 2, None);
+        let url = format!("http://{cpe}/CWMP/ConnectionRequest");
+        let inform = request(&acs, "POST", "/acs", "", &inform_reporting(&url, None));
         assert_eq!(inform.status, 200);
         let body = format!(r#"{{"username":"acs","password":"{password}"}}"#);
         let reply = request(
-            &address,
+            &app,
             "POST",
             &format!("/api/devices/{DEVICE}/connection-request"),
-            "",
+            &auth,
             body.as_bytes(),
         );
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -320,14 +237,14 @@ fn connection_requests_answer_the_cpes_digest_challenge() {
         assert!(requests[0].starts_with("GET /CWMP/ConnectionRequest HTTP/1.1"), "{}", requests[0]);
         assert!(requests[1].contains("Authorization: Digest"), "{}", requests[1]);
         // The session ends, so the next Inform opens a new one.
-        request(&address, "POST", "/acs", &cookie_of(&inform), b"");
+        request(&acs, "POST", "/acs", &cookie_of(&inform), b"");
     }
     // A CPE that is not there is reported, not waited on forever.
     let gone =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
-    request(&address, "POST", "/acs", "", &inform_with_connection_request_url(&gone));
+    request(&acs, "POST", "/acs", "", &inform_reporting(&format!("http://{gone}/"), None));
     let reply =
-        request(&address, "POST", &format!("/api/devices/{DEVICE}/connection-request"), "", b"");
+        request(&app, "POST", &format!("/api/devices/{DEVICE}/connection-request"), &auth, b"");
     assert_eq!(reply.status, 502, "{}", reply.body);
     assert!(reply.body.contains("cannot reach"), "{}", reply.body);
 }

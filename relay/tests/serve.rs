@@ -3,10 +3,8 @@
 
 mod common;
 
-use common::Server;
+use common::{Server, request};
 use std::ffi::OsStr;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -23,24 +21,19 @@ fn start(dist: &std::path::Path) -> Server {
 }
 
 fn get(address: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
+    let reply = request(address, "GET", path, "", b"");
+    (reply.status, reply.body)
 }
 
 #[test]
 fn serves_the_app_its_api_and_falls_back_to_index() {
     let server = start(&fake_dist("dist-serve"));
-    let (status, body) = get(&server.address, "/");
+    let (status, body) = get(&server.app, "/");
     assert_eq!(status, 200);
     assert!(body.contains("cwmpkit test"));
-    assert_eq!(get(&server.address, "/app.js"), (200, "console.log('hi')".to_owned()));
-    assert_eq!(get(&server.address, "/api/health"), (200, "ok".to_owned()));
-    let (status, body) = get(&server.address, "/decode/some/route");
+    assert_eq!(get(&server.app, "/app.js"), (200, "console.log('hi')".to_owned()));
+    assert_eq!(get(&server.app, "/api/health"), (200, "ok".to_owned()));
+    let (status, body) = get(&server.app, "/decode/some/route");
     assert_eq!(status, 200, "client-side routes get index.html");
     assert!(body.contains("cwmpkit test"));
 }
@@ -50,7 +43,7 @@ fn refuses_to_start_without_a_built_app() {
     let empty = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dist-empty");
     std::fs::create_dir_all(&empty).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
         .arg(&empty)
         .output()
         .unwrap();

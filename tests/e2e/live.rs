@@ -5,7 +5,9 @@
 // The test is the host: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay, text_when};
+use cwmpkit_tests::{
+    RelayUrls, corpus, screenshot, start_browser, start_relay_with_acs, text_when,
+};
 use fantoccini::{Client, Locator};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -42,9 +44,15 @@ fn cpe_post(
     Ok((status, set_cookie, body.to_owned()))
 }
 
-async fn a_cpe_session_is_driven_from_the_page(client: &Client, base: &str) -> TestResult {
-    client.goto(&format!("{base}/live")).await.map_err(|e| e.to_string())?;
-    text_when(client, "#live-acs-url", |t| t.contains("/acs")).await?;
+async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrls) -> TestResult {
+    // Signed in by the URL the relay printed, then on to the Live page.
+    client.goto(&relay.sign_in).await.map_err(|e| e.to_string())?;
+    text_when(client, ".brand", |t| t.contains("cwmpkit")).await?;
+    let url = client.current_url().await.map_err(|e| e.to_string())?;
+    assert_eq!(url.fragment(), None, "the token leaves the address bar");
+    client.goto(&format!("{}/live", relay.base)).await.map_err(|e| e.to_string())?;
+    let base = relay.acs.as_str();
+    text_when(client, "#live-acs-url", |t| t.contains(&format!("{base}/acs"))).await?;
     text_when(client, "#live-devices", |t| t.contains("No device")).await?;
 
     let inform =
@@ -91,9 +99,9 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, base: &str) -> T
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_page_in_chromium() -> TestResult {
-    let (_relay, base) = start_relay()?;
+    let (_relay, relay) = start_relay_with_acs()?;
     let (_driver, client) = start_browser().await?;
-    let outcome = a_cpe_session_is_driven_from_the_page(&client, &base).await;
+    let outcome = a_cpe_session_is_driven_from_the_page(&client, &relay).await;
     if outcome.is_err()
         && let Ok(shot) = screenshot(&client, "live-failure").await
     {

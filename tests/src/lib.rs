@@ -43,6 +43,22 @@ impl Drop for Guard {
 
 /// Starts `cwmpkit serve` on a free loopback port and returns its base URL.
 pub fn start_relay() -> Result<(Guard, String), String> {
+    start_relay_with_acs().map(|(guard, relay)| (guard, relay.base))
+}
+
+/// Where a started relay can be reached.
+#[derive(Debug, Clone)]
+pub struct RelayUrls {
+    /// The app and its API: `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The URL that opens the app signed in: `http://127.0.0.1:PORT/#token=…`.
+    pub sign_in: String,
+    /// The ACS listener, where devices post: `http://127.0.0.1:PORT` (without `/acs`).
+    pub acs: String,
+}
+
+/// Starts `cwmpkit serve` with both listeners on free loopback ports.
+pub fn start_relay_with_acs() -> Result<(Guard, RelayUrls), String> {
     let bin = std::env::var_os("CWMPKIT_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/debug/cwmpkit"));
@@ -57,23 +73,30 @@ pub fn start_relay() -> Result<(Guard, String), String> {
         ));
     }
     let mut child = Command::new(&bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
         .arg(&dist)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
     let stdout = child.stdout.take().ok_or("relay has no stdout")?;
     let guard = Guard(child, None);
-    // The relay prints "cwmpkit serving … at http://ADDR/" once it listens.
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
-    let url = line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .ok_or_else(|| format!("relay did not print its URL, said: {line:?}"))?
-        .trim_end_matches('/')
-        .to_owned();
-    Ok((guard, url))
+    // Once it listens, the relay prints "cwmpkit serving … at http://ADDR/", "Open the app
+    // signed in: http://ADDR/#token=…" and "ACS URL for CPEs: http://ADDR/acs".
+    let mut stdout = BufReader::new(stdout);
+    let mut url_on_next_line = || -> Result<String, String> {
+        let mut line = String::new();
+        stdout.read_line(&mut line).map_err(|e| e.to_string())?;
+        line.split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .map(str::to_owned)
+            .ok_or_else(|| format!("relay did not print its URL, said: {line:?}"))
+    };
+    let base = url_on_next_line()?.trim_end_matches('/').to_owned();
+    let sign_in = url_on_next_line()?;
+    let acs = url_on_next_line()?.trim_end_matches("/acs").to_owned();
+    // The relay's event lines go on; keep reading them so that a full pipe never blocks it.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    Ok((guard, RelayUrls { base, sign_in, acs }))
 }
 
 /// Starts chromedriver on a free port and a headless Chromium session on it.

@@ -3,11 +3,9 @@
 use crate::components::envelope::EnvelopeView;
 use crate::components::keys::move_in_list;
 use crate::components::millis;
-use cwmpkit_core::capture::Timestamp;
-use cwmpkit_core::cwmp::Severity;
-use cwmpkit_core::session::{
-    Direction, Exchange, Finding, MessageDiagnostic, Report, Session, SessionMessage,
-};
+use cwmpkit_core::session::conformance;
+use cwmpkit_core::session::{Direction, Exchange, Report, Session, SessionMessage};
+use cwmpkit_core::{Diagnostic, Location, Severity, Timestamp};
 use leptos::prelude::*;
 
 /// Which message the user is looking at: (session index, message index), in the URL.
@@ -50,7 +48,7 @@ pub fn ReportSummary(report: Report) -> impl IntoView {
         }
     });
     let capture_notes = report.diagnostics.into_iter().map(|d| {
-        let at = d.offset.map(|o| format!(" · byte {o}")).unwrap_or_default();
+        let at = d.location.byte_offset().map(|o| format!(" · byte {o}")).unwrap_or_default();
         view! {
             <li class=format!("diagnostic {}", severity_class(d.severity))>
                 <span class="diagnostic-code">{d.code}</span>" "{d.message}
@@ -211,7 +209,7 @@ pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> 
 }
 
 #[component]
-pub fn FindingList(findings: Vec<Finding>) -> impl IntoView {
+pub fn FindingList(findings: Vec<Diagnostic>) -> impl IntoView {
     (!findings.is_empty()).then(|| {
         view! {
             <h3 class="section-title">"Conformance"</h3>
@@ -219,12 +217,16 @@ pub fn FindingList(findings: Vec<Finding>) -> impl IntoView {
                 {findings
                     .into_iter()
                     .map(|f| {
+                        let explanation = conformance::rule(&f.code).map(|rule| rule.explanation);
                         view! {
                             <li class=format!("diagnostic {}", severity_class(f.severity))>
-                                <span class="diagnostic-code">{f.rule}</span>
+                                <span class="diagnostic-code">{f.code.to_string()}</span>
                                 " "
                                 {f.message}
-                                <div class="meta">{f.explanation}" ("{f.clause}")"</div>
+                                <div class="meta">
+                                    {explanation}
+                                    {f.clause.map(|clause| format!(" ({clause})"))}
+                                </div>
                             </li>
                         }
                     })
@@ -235,7 +237,7 @@ pub fn FindingList(findings: Vec<Finding>) -> impl IntoView {
 }
 
 #[component]
-pub fn MessageDiagnostics(diagnostics: Vec<MessageDiagnostic>) -> impl IntoView {
+pub fn MessageDiagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     (!diagnostics.is_empty()).then(|| {
         view! {
             <ul id="diagnostics" class="diagnostics">
@@ -248,6 +250,10 @@ pub fn MessageDiagnostics(diagnostics: Vec<MessageDiagnostic>) -> impl IntoView 
                                 " "
                                 {d.message}
                                 <span class="diagnostic-where">
+                                    {match d.location {
+                                        Location::Input | Location::Message { .. } => None,
+                                        location => Some(format!(" · {location}")),
+                                    }}
                                     {format!(" · {}", d.source)}
                                     {d.clause.map(|c| format!(" · {c}"))}
                                 </span>

@@ -32,11 +32,68 @@ enum Relay {
     Absent(String),
 }
 
+/// Where this tab keeps the relay's API token.
+const TOKEN_KEY: &str = "cwmpkit-token";
+
+/// Keeps the API token of the sign-in URL that `cwmpkit serve` prints (`/#token=…`) in this
+/// tab's sessionStorage, and takes it out of the address bar. Called once as the app starts,
+/// whatever page the URL opens.
+pub fn remember_token() {
+    let Some(window) = web_sys::window() else { return };
+    let hash = window.location().hash().unwrap_or_default();
+    let Some(token) = hash.strip_prefix("#token=") else { return };
+    if let Ok(Some(storage)) = window.session_storage() {
+        let _ = storage.set_item(TOKEN_KEY, token);
+    }
+    if let (Ok(history), Ok(path)) = (window.history(), window.location().pathname()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+}
+
+fn token() -> String {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
+        .unwrap_or_default()
+}
+
+fn authorization() -> String {
+    format!("Bearer {}", token())
+}
+
+/// The relay's answer when the tab has no token, or the wrong one.
+const SIGN_IN: &str = "the relay wants its API token: open the sign-in URL `cwmpkit serve` printed";
+
+/// Where devices reach the relay (`/api/info`): its ACS URL and the base of `/files/` and
+/// `/uploads/`, which are on the devices' listener, not this page's origin.
+async fn fetch_acs_url() -> Result<String, String> {
+    let response = gloo_net::http::Request::get("/api/info")
+        .header("Authorization", &authorization())
+        .send()
+        .await
+        .map_err(|e| format!("/api/info: {e}"))?;
+    let info = response.json::<Value>().await.map_err(|e| format!("/api/info: {e}"))?;
+    Ok(text(&info, "acs_url"))
+}
+
+fn origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// `http://host:7547` of `http://host:7547/acs`.
+fn acs_base(acs_url: &str) -> String {
+    acs_url.strip_suffix("/acs").unwrap_or(acs_url).to_owned()
+}
+
 async fn fetch_devices() -> Result<Vec<Value>, String> {
     let response = gloo_net::http::Request::get("/api/devices")
+        .header("Authorization", &authorization())
         .send()
         .await
         .map_err(|e| format!("/api/devices: {e}"))?;
+    if response.status() == 401 {
+        return Err(SIGN_IN.to_owned());
+    }
     if !response.ok() {
         return Err(format!("/api/devices: HTTP {}", response.status()));
     }
@@ -49,6 +106,7 @@ async fn fetch_devices() -> Result<Vec<Value>, String> {
 async fn post_json(url: String, body: String) -> Result<Value, String> {
     let response = gloo_net::http::Request::post(&url)
         .header("Content-Type", "application/json")
+        .header("Authorization", &authorization())
         .body(body)
         .map_err(|e| e.to_string())?
         .send()
@@ -218,10 +276,6 @@ fn rpc_body(message: &Message) -> Option<String> {
     serde_json::to_value(message).ok().map(|value| value.to_string())
 }
 
-fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
-}
-
 #[component]
 pub fn LivePage() -> impl IntoView {
     let relay = RwSignal::new(Relay::Connecting);
@@ -246,8 +300,18 @@ pub fn LivePage() -> impl IntoView {
         });
     };
     refresh();
+    let acs_url = RwSignal::new(String::new());
+    provide_context(acs_url);
+    leptos::task::spawn_local(async move {
+        match fetch_acs_url().await {
+            Ok(url) if !url.is_empty() => acs_url.set(url),
+            // A relay with one listener serves the ACS on the app's own origin.
+            _ => acs_url.set(format!("{}/acs", origin())),
+        }
+    });
 
-    match web_sys::EventSource::new("/api/events") {
+    // EventSource cannot send a header: the stream takes the token in its URL.
+    match web_sys::EventSource::new(&format!("/api/events?access_token={}", token())) {
         Ok(source) => {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
@@ -304,8 +368,8 @@ pub fn LivePage() -> impl IntoView {
                     Relay::Absent(message) => view! { <div class="error-box" id="live-absent">{message}</div> }.into_any(),
                     Relay::Connected => view! {
                         <p class="hint" id="live-acs-url">
-                            "Point your CPEs at " <code>{format!("{}/acs", origin())}</code>
-                            " (Aastra: " <code>{format!("tr69 server: {}/acs", origin())}</code> ")."
+                            "Point your CPEs at " <code>{move || acs_url.get()}</code>
+                            " (Aastra: " <code>{move || format!("tr69 server: {}", acs_url.get())}</code> ")."
                         </p>
                     }.into_any(),
                 }}
@@ -384,10 +448,12 @@ fn DevicePanel(device: Value) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
 
+    let acs_url = use_context::<RwSignal<String>>();
     let queue = {
         let id = id.clone();
         move |_| {
-            let message = match rpc_of_form(&kind.get(), &argument.get(), &origin(), &id) {
+            let base = acs_url.map(|url| acs_base(&url.get_untracked())).unwrap_or_default();
+            let message = match rpc_of_form(&kind.get(), &argument.get(), &base, &id) {
                 Ok(message) => message,
                 Err(problem) => return outcome.set(Some(Err(problem))),
             };

@@ -18,7 +18,8 @@ use cwmpkit_core::model::load::{LoadedSet, load_any};
 use cwmpkit_core::model::plan::{Plan, PlanOptions, plan, writability};
 use cwmpkit_core::model::schema::{Model, Schema, compiled};
 use cwmpkit_core::model::set::{Entry, ParameterSet};
-use cwmpkit_core::model::validate::{self, Finding, Severity, check_edit};
+use cwmpkit_core::model::validate::{self, check_edit};
+use cwmpkit_core::{Diagnostic, Severity};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -372,10 +373,8 @@ fn DeviceView(
             let mut by_path: BTreeMap<String, Vec<(Severity, String)>> = BTreeMap::new();
             if let Some(Ok(report)) = r {
                 for f in &report.findings {
-                    by_path
-                        .entry(f.path.clone())
-                        .or_default()
-                        .push((f.severity, f.message.clone()));
+                    let path = f.location.path().unwrap_or_default().to_owned();
+                    by_path.entry(path).or_default().push((f.severity, f.message.clone()));
                 }
             }
             by_path
@@ -391,7 +390,7 @@ fn DeviceView(
                     .map(|(path, value)| {
                         (path.clone(), check_edit(&device.loaded.set, path, value, &model))
                     })
-                    .collect::<BTreeMap<String, Vec<Finding>>>()
+                    .collect::<BTreeMap<String, Vec<Diagnostic>>>()
             })
         })
     };
@@ -443,7 +442,7 @@ fn DeviceView(
     let entries: Arc<Vec<Entry>> = Arc::new(device.loaded.set.entries().cloned().collect());
     let total = entries.len();
     let parameters = device.loaded.set.parameter_count();
-    let notes = device.loaded.notes.clone();
+    let notes = device.loaded.diagnostics.clone();
     let matching = {
         let entries = entries.clone();
         Memo::new(move |_| {
@@ -502,7 +501,7 @@ fn DeviceView(
         </p>
         <p id="params-report" class="meta">{summary}</p>
         <ul class="diagnostics">
-            {notes.into_iter().take(20).map(|n| view! { <li class="diagnostic warning">{n}</li> }).collect_view()}
+            {notes.into_iter().take(20).map(|n| view! { <li class="diagnostic warning">{n.to_string()}</li> }).collect_view()}
         </ul>
         <PendingEdits device=device.clone() edits edit_findings />
         <div class="edit-plan" class:hidden=move || edits.with(BTreeMap::is_empty)>
@@ -538,7 +537,7 @@ fn ParamRow(
     notes: Vec<(Severity, String)>,
     access: Result<(), String>,
     edits: RwSignal<Edits>,
-    edit_findings: Memo<BTreeMap<String, Vec<Finding>>>,
+    edit_findings: Memo<BTreeMap<String, Vec<Diagnostic>>>,
     /// The selected parameter (the URL's `path`).
     #[prop(name = "path")]
     selected_path: Memo<Option<String>>,
@@ -674,7 +673,7 @@ fn ParamRow(
 fn PendingEdits(
     device: Arc<Device>,
     edits: RwSignal<Edits>,
-    edit_findings: Memo<BTreeMap<String, Vec<Finding>>>,
+    edit_findings: Memo<BTreeMap<String, Vec<Diagnostic>>>,
 ) -> impl IntoView {
     move || {
         edits.with(|pending| {

@@ -6,10 +6,11 @@ use crate::components::files::{FilePicker, PickedFile, download};
 use crate::components::millis;
 use crate::links::{self, key};
 use crate::workspace::{self, ItemId, Kind, StorageError, use_workspace};
+use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::generate::{
     self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, RowReport, from_form, generate_bulk,
 };
-use cwmpkit_core::provision::{Diagnostic, Registry, Severity};
+use cwmpkit_core::{Diagnostic, Location, Severity};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
@@ -227,10 +228,10 @@ fn FileDiagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
             {diagnostics
                 .into_iter()
                 .map(|d| {
-                    let place = if d.line == 0 {
+                    let place = if d.location == Location::Input {
                         "file name".to_owned()
                     } else {
-                        format!("line {}, column {}", d.line, d.column)
+                        d.location.to_string()
                     };
                     view! {
                         <li class=severity_class(d.severity)>
@@ -544,13 +545,11 @@ impl RowLine {
         let findings = row
             .diagnostics
             .iter()
-            // Line 0 is the row itself (a bad MAC, no file), not a place in the file.
-            .map(|d| {
-                if d.line == 0 {
-                    format!("{}: {}", d.severity, d.message)
-                } else {
-                    format!("{} ({}:{}): {}", d.severity, d.line, d.column, d.message)
-                }
+            // Without a place, it is the row itself (a bad MAC, no file).
+            .map(|d| match (d.location.line_number(), d.location.column_number()) {
+                (Some(line), Some(column)) => format!("{} ({line}:{column}): {}", d.severity, d.message),
+                (Some(line), None) => format!("{} ({line}): {}", d.severity, d.message),
+                _ => format!("{}: {}", d.severity, d.message),
             })
             .collect::<Vec<_>>()
             .join("\n");

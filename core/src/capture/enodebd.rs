@@ -14,10 +14,10 @@
 //! [`SYNTHESIS_ARTEFACTS`]). The log's times name no zone: they are kept as local times.
 
 use super::pyliteral::{self, PyNode, PyValue};
-use super::time::parse_local;
-use super::{Capture, CaptureDiagnostic, InputKind, Layer, Options, http};
-use crate::cwmp::Severity;
-use crate::position::TextIndex;
+use super::{Capture, Diagnostic, InputKind, Options, Source, http};
+use crate::base::Severity;
+use crate::base::TextIndex;
+use crate::base::time::parse_local;
 
 const MARKER: &[u8] = b" TR069 message: ";
 
@@ -55,9 +55,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 struct Logged {
     from_cpe: bool,
     name: String,
-    time: Option<super::Timestamp>,
+    time: Option<crate::base::Timestamp>,
     body: Vec<u8>,
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads the log into one synthetic connection whose requests are what enodebd handled and whose
@@ -82,15 +82,15 @@ pub fn decode(input: &[u8], options: &Options) -> Capture {
     if logged.is_empty() {
         return capture;
     }
-    capture.diagnostics.push(CaptureDiagnostic::new(
+    capture.diagnostics.push(Diagnostic::new(
         Severity::Info,
-        Layer::Text,
+        Source::Text,
         "local-time",
         "enodebd logs wall-clock times without a zone: times are shown as local times",
     ));
-    capture.diagnostics.push(CaptureDiagnostic::new(
+    capture.diagnostics.push(Diagnostic::new(
         Severity::Info,
-        Layer::Text,
+        Source::Text,
         "rebuilt-envelopes",
         "enodebd logs messages as Python dicts: envelopes are rebuilt from them, without the \
          cwmp:ID header, value types and array types the log does not keep",
@@ -151,28 +151,28 @@ fn read_line(line: &[u8], offset: usize, index: &TextIndex<'_>) -> Option<Logged
     let name = String::from_utf8_lossy(&rest[..name_len]).into_owned();
     let literal_at = rest_at + name_len;
     let (node, problems, _) = pyliteral::parse(&line[literal_at..], offset + literal_at);
-    let mut diagnostics: Vec<CaptureDiagnostic> = problems
+    let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|p| {
             let position = index.position(p.offset);
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Warning,
-                Layer::Text,
+                Source::Text,
                 "log-literal",
                 format!("{}: {} in the logged {name}", position, p.message),
             )
-            .at(p.offset)
+            .at_byte(p.offset)
         })
         .collect();
     if time.is_none() {
         diagnostics.push(
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Info,
-                Layer::Text,
+                Source::Text,
                 "log-time",
                 format!("{}: the line has no time", index.position(offset)),
             )
-            .at(offset),
+            .at_byte(offset),
         );
     }
     let body = if name == "DummyInput" || name.is_empty() {
@@ -183,16 +183,16 @@ fn read_line(line: &[u8], offset: usize, index: &TextIndex<'_>) -> Option<Logged
         let (body, complete) = envelope(&name, node.as_ref(), budget);
         if !complete {
             diagnostics.push(
-                CaptureDiagnostic::new(
+                Diagnostic::new(
                     Severity::Error,
-                    Layer::Text,
+                    Source::Text,
                     "log-literal-too-large",
                     format!(
                         "{}: the logged {name} expands beyond {budget} bytes of XML; the rest is cut",
                         index.position(offset + literal_at)
                     ),
                 )
-                .at(offset + literal_at),
+                .at_byte(offset + literal_at),
             );
         }
         body
@@ -367,6 +367,6 @@ mod tests {
         let logged = read_line(&log[6..], 6, &TextIndex::new(log)).unwrap();
         let problem = &logged.diagnostics[0];
         assert!(problem.message.starts_with("line 2, column 68"), "{}", problem.message);
-        assert_eq!(problem.offset, Some(73));
+        assert_eq!(problem.location.byte_offset(), Some(73));
     }
 }

@@ -5,8 +5,9 @@
 //! allocation. pcap-parser decodes the blocks; this module does the framing so that every error
 //! carries the byte offset of the block at fault.
 
-use super::{CaptureDiagnostic, CaptureError, Comment, Layer, Limits, Timestamp};
-use crate::cwmp::Severity;
+use super::{CaptureError, Comment, Diagnostic, Limits, Source};
+use crate::base::Severity;
+use crate::base::Timestamp;
 use pcap_parser::pcapng::{Block, PcapNGOption};
 
 /// One captured frame, borrowed from the input.
@@ -27,7 +28,7 @@ pub struct Frame<'a> {
 pub struct Frames<'a> {
     pub frames: Vec<Frame<'a>>,
     pub comments: Vec<Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 const PCAP_MAGICS: [[u8; 4]; 4] = [
@@ -56,7 +57,7 @@ pub fn read_frames<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, C
         read_pcapng(input, limits)
     } else {
         Err(CaptureError {
-            layer: Layer::Pcap,
+            layer: Source::Pcap,
             offset: 0,
             message: format!(
                 "wrong magic {:02x?}: neither pcap (a1b2c3d4/a1b23c4d) nor pcapng (0a0d0d0a)",
@@ -76,18 +77,18 @@ fn u16_at(input: &[u8], offset: usize, big_endian: bool) -> Option<u16> {
     Some(if big_endian { u16::from_be_bytes(bytes) } else { u16::from_le_bytes(bytes) })
 }
 
-fn truncated(layer: Layer, offset: usize, what: &str) -> CaptureDiagnostic {
-    CaptureDiagnostic::new(
+fn truncated(layer: Source, offset: usize, what: &str) -> Diagnostic {
+    Diagnostic::new(
         Severity::Error,
         layer,
         "truncated-file",
         format!("the file ends inside {what}; frames before it are kept"),
     )
-    .at(offset)
+    .at_byte(offset)
 }
 
 fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, CaptureError> {
-    let header_error = |message: String| CaptureError { layer: Layer::Pcap, offset: 0, message };
+    let header_error = |message: String| CaptureError { layer: Source::Pcap, offset: 0, message };
     let (_, header) = pcap_parser::pcap::parse_pcap_header(input)
         .map_err(|_| header_error("the 24-byte pcap file header is cut short".into()))?;
     let big_endian = header.is_bigendian();
@@ -96,9 +97,9 @@ fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Capture
     let mut out = Frames::default();
     if header.snaplen as usize > limits.max_frame_bytes {
         out.diagnostics.push(
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Info,
-                Layer::Pcap,
+                Source::Pcap,
                 "large-snaplen",
                 format!(
                     "snaplen {} is larger than any frame this reader accepts ({}); each record is \
@@ -106,7 +107,7 @@ fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Capture
                     header.snaplen, limits.max_frame_bytes
                 ),
             )
-            .at(16),
+            .at_byte(16),
         );
     }
     let mut offset = 24usize;
@@ -114,7 +115,7 @@ fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Capture
     while offset < input.len() {
         let record = &input[offset..];
         if record.len() < 16 {
-            out.diagnostics.push(truncated(Layer::Pcap, offset, "a record header"));
+            out.diagnostics.push(truncated(Source::Pcap, offset, "a record header"));
             break;
         }
         let parsed = if big_endian {
@@ -125,7 +126,7 @@ fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Capture
         let caplen = u32_at(record, 8, big_endian).unwrap_or(0) as usize;
         if caplen > limits.max_frame_bytes {
             return Err(CaptureError {
-                layer: Layer::Pcap,
+                layer: Source::Pcap,
                 offset,
                 message: format!(
                     "record claims {caplen} captured bytes, more than the {} a frame may have",
@@ -134,7 +135,7 @@ fn read_pcap<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Capture
             });
         }
         let Ok((_, block)) = parsed else {
-            out.diagnostics.push(truncated(Layer::Pcap, offset, "a record's data"));
+            out.diagnostics.push(truncated(Source::Pcap, offset, "a record's data"));
             break;
         };
         number += 1;
@@ -179,7 +180,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
     while offset < input.len() {
         let rest = &input[offset..];
         if rest.len() < 12 {
-            out.diagnostics.push(truncated(Layer::Pcapng, offset, "a block header"));
+            out.diagnostics.push(truncated(Source::Pcapng, offset, "a block header"));
             break;
         }
         let is_section_header = rest.get(..4) == Some(&PCAPNG_SHB[..]);
@@ -190,7 +191,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
                 Some([0x4d, 0x3c, 0x2b, 0x1a]) => false,
                 _ => {
                     return Err(CaptureError {
-                        layer: Layer::Pcapng,
+                        layer: Source::Pcapng,
                         offset: offset + 8,
                         message: "section header has no valid byte-order magic".into(),
                     });
@@ -198,7 +199,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
             };
         } else if offset == 0 {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: "a pcapng file must start with a section header block".into(),
             });
@@ -209,7 +210,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
         // reader stand still or drift: it cannot be framed, so the file cannot be read past it.
         if block_len < 12 || !block_len.is_multiple_of(4) {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block of type {block_type:#010x} has length {block_len}, which cannot frame \
@@ -219,7 +220,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
         }
         if block_len > limits.max_frame_bytes.saturating_add(4096) && !is_section_header {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block of type {block_type:#010x} claims {block_len} bytes, more than a \
@@ -229,13 +230,13 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
             });
         }
         if block_len > rest.len() {
-            out.diagnostics.push(truncated(Layer::Pcapng, offset, "a block"));
+            out.diagnostics.push(truncated(Source::Pcapng, offset, "a block"));
             break;
         }
         let trailing_len = u32_at(rest, block_len - 4, big_endian).unwrap_or(0) as usize;
         if trailing_len != block_len {
             return Err(CaptureError {
-                layer: Layer::Pcapng,
+                layer: Source::Pcapng,
                 offset,
                 message: format!(
                     "block length {block_len} does not match its trailing copy {trailing_len}"
@@ -244,7 +245,7 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
         }
         let block_bytes = &rest[..block_len];
         let block_error = |what: &str| CaptureError {
-            layer: Layer::Pcapng,
+            layer: Source::Pcapng,
             offset,
             message: format!("malformed {what}"),
         };
@@ -295,13 +296,13 @@ fn read_pcapng<'a>(input: &'a [u8], limits: &Limits) -> Result<Frames<'a>, Captu
                             if !unsupported_resolution_reported {
                                 unsupported_resolution_reported = true;
                                 out.diagnostics.push(
-                                    CaptureDiagnostic::new(
+                                    Diagnostic::new(
                                         Severity::Warning,
-                                        Layer::Pcapng,
+                                        Source::Pcapng,
                                         "bad-timestamp-resolution",
                                         "interface has an unusable if_tsresol; microseconds assumed",
                                     )
-                                    .at(offset),
+                                    .at_byte(offset),
                                 );
                             }
                             1_000_000

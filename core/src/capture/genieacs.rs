@@ -15,12 +15,12 @@
 //! indentation and chomping indicators); YAML crates were weighed and none was both well kept and
 //! small enough for the browser build. The log names no CPE port, so CPE addresses carry port 0.
 
-use super::time::parse_rfc3339_utc;
 use super::{
-    Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options,
+    Capture, CaptureError, Diagnostic, HttpMessage, InputKind, Options, Source,
     UdpConnectionRequest, http,
 };
-use crate::cwmp::Severity;
+use crate::base::Severity;
+use crate::base::time::parse_rfc3339_utc;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// A value of a record: what JSON and GenieACS's YAML can both hold.
@@ -79,19 +79,28 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 type Record = (usize, Node);
 
 /// Reads the records of either format.
-pub fn records(input: &[u8]) -> (Vec<Record>, Vec<CaptureDiagnostic>) {
+pub fn records(input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let text = String::from_utf8_lossy(input);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.trim_end() == "---" { yaml_records(&text) } else { json_records(&text) }
+    if first.trim_end() == "---" { yaml_records(&text, input) } else { json_records(&text, input) }
 }
 
-fn json_records(text: &str) -> (Vec<Record>, Vec<CaptureDiagnostic>) {
+/// The lines of `text`, the lossy UTF-8 reading of `input`, each with the byte offset where it
+/// starts in `input`: a replaced byte is three bytes of text, so offsets are counted in the
+/// input's own lines (line breaks are never part of a replaced sequence, so the lines pair up).
+fn lines_at<'t>(text: &'t str, input: &[u8]) -> impl Iterator<Item = (usize, &'t str)> {
+    let mut offset = 0;
+    text.split('\n').zip(input.split(|&b| b == b'\n')).map(move |(line, bytes)| {
+        let at = offset;
+        offset += bytes.len() + 1;
+        (at, line)
+    })
+}
+
+fn json_records(text: &str, input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut offset = 0;
-    for line in text.split('\n') {
-        let at = offset;
-        offset += line.len() + 1;
+    for (at, line) in lines_at(text, input) {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -99,13 +108,13 @@ fn json_records(text: &str) -> (Vec<Record>, Vec<CaptureDiagnostic>) {
         match serde_json::from_str::<serde_json::Value>(line) {
             Ok(value) => records.push((at, from_json(value, 0))),
             Err(error) => diagnostics.push(
-                CaptureDiagnostic::new(
+                Diagnostic::new(
                     Severity::Warning,
-                    Layer::Text,
+                    Source::Text,
                     "log-record",
                     format!("not a JSON record: {error}"),
                 )
-                .at(at),
+                .at_byte(at),
             ),
         }
     }
@@ -140,13 +149,12 @@ struct Line<'a> {
     offset: usize,
 }
 
-fn yaml_records(text: &str) -> (Vec<Record>, Vec<CaptureDiagnostic>) {
+fn yaml_records(text: &str, input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut documents: Vec<Vec<Line<'_>>> = Vec::new();
-    let mut offset = 0;
     // A final line break ends the last line; it does not open an empty one.
-    for raw in text.strip_suffix('\n').unwrap_or(text).split('\n') {
-        let at = offset;
-        offset += raw.len() + 1;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let input = input.strip_suffix(b"\n").unwrap_or(input);
+    for (at, raw) in lines_at(text, input) {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw == "---" || raw.starts_with("--- ") {
             documents.push(Vec::new());
@@ -168,8 +176,8 @@ fn yaml_records(text: &str) -> (Vec<Record>, Vec<CaptureDiagnostic>) {
         let node = reader.block(0, 0);
         for (offset, message) in reader.problems {
             diagnostics.push(
-                CaptureDiagnostic::new(Severity::Warning, Layer::Text, "log-record", message)
-                    .at(offset),
+                Diagnostic::new(Severity::Warning, Source::Text, "log-record", message)
+                    .at_byte(offset),
             );
         }
         records.push((at, node));
@@ -452,13 +460,13 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
     for (offset, record) in &records {
         let Some(event) = record.text("event") else {
             capture.diagnostics.push(
-                CaptureDiagnostic::new(
+                Diagnostic::new(
                     Severity::Warning,
-                    Layer::Text,
+                    Source::Text,
                     "log-record",
                     "a record without `event`",
                 )
-                .at(*offset),
+                .at_byte(*offset),
             );
             continue;
         };
@@ -530,16 +538,16 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
             other => {
                 let error = record.text("error").unwrap_or("");
                 capture.diagnostics.push(
-                    CaptureDiagnostic::new(
+                    Diagnostic::new(
                         Severity::Warning,
-                        Layer::Text,
+                        Source::Text,
                         "log-event",
                         format!(
                             "{other} from {}: {error}",
                             record.text("remoteAddress").unwrap_or("?")
                         ),
                     )
-                    .at(*offset),
+                    .at_byte(*offset),
                 );
                 continue;
             }
@@ -550,9 +558,9 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
         if let Some(declared) = message.content_length
             && declared != message.body_len as u64
         {
-            message.diagnostics.push(CaptureDiagnostic::new(
+            message.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Http,
+                Source::Http,
                 "content-length-mismatch",
                 format!(
                     "Content-Length says {declared} bytes, the logged body has {}",
@@ -562,9 +570,9 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
         }
         if let Some(error) = record.text("error") {
             capture.diagnostics.push(
-                CaptureDiagnostic::new(
+                Diagnostic::new(
                     Severity::Warning,
-                    Layer::Http,
+                    Source::Http,
                     "request-failed",
                     format!(
                         "{} {} to {} failed: {error}",
@@ -573,7 +581,7 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
                         record.text("remoteAddress").unwrap_or("?"),
                     ),
                 )
-                .at(*offset),
+                .at_byte(*offset),
             );
         }
         // A failed connection request has no socket; each stands alone.
@@ -604,7 +612,7 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
     }
     if !any {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "no GenieACS debug record found".into(),
         });
@@ -697,7 +705,7 @@ mod tests {
     use super::*;
 
     fn yaml(text: &str) -> Node {
-        let (records, problems) = yaml_records(text);
+        let (records, problems) = yaml_records(text, text.as_bytes());
         assert!(problems.is_empty(), "{problems:?}");
         records.into_iter().next().unwrap().1
     }

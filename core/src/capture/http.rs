@@ -6,10 +6,9 @@
 //! `content-length-mismatch` diagnostic says by how much the header was off.
 
 use super::tcp::Run;
-use super::{
-    Capture, CaptureDiagnostic, Connection, Layer, Limits, Options, Timestamp, TlsConnection,
-};
-use crate::cwmp::Severity;
+use super::{Capture, Connection, Diagnostic, Limits, Options, Source, Stats, TlsConnection};
+use crate::base::Severity;
+use crate::base::Timestamp;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::Read as _;
@@ -61,7 +60,7 @@ pub struct HttpMessage {
     pub source: Option<SocketAddr>,
     pub destination: Option<SocketAddr>,
     pub credentials: Option<Credentials>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// Set when the message was rebuilt from a log record rather than seen on the wire (e.g.
     /// `enodebd Inform`, `genieacs incoming HTTP request`): its framing and, for enodebd, its
     /// envelope are reconstructions.
@@ -203,8 +202,8 @@ fn is_boundary(data: &[u8], end: usize) -> bool {
     skipped == rest.len() || starts_message(&rest[skipped..])
 }
 
-fn diagnostic(severity: Severity, code: &str, message: String) -> CaptureDiagnostic {
-    CaptureDiagnostic::new(severity, Layer::Http, code, message)
+fn diagnostic(severity: Severity, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::new(severity, Source::Http, code, message)
 }
 
 /// Parses every HTTP message in one direction's runs. Runs after a gap resync on the next start line.
@@ -213,11 +212,12 @@ pub fn parse_runs(
     source: Option<SocketAddr>,
     destination: Option<SocketAddr>,
     options: &Options,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    stats: &mut Stats,
+) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let mut messages = Vec::new();
     let mut diagnostics = Vec::new();
     for run in runs {
-        parse_run(run, source, destination, options, &mut messages, &mut diagnostics);
+        parse_run(run, source, destination, options, stats, &mut messages, &mut diagnostics);
     }
     (messages, diagnostics)
 }
@@ -227,8 +227,9 @@ fn parse_run(
     source: Option<SocketAddr>,
     destination: Option<SocketAddr>,
     options: &Options,
+    stats: &mut Stats,
     messages: &mut Vec<HttpMessage>,
-    diagnostics: &mut Vec<CaptureDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) {
     let data = &run.data;
     let mut pos = 0usize;
@@ -262,7 +263,7 @@ fn parse_run(
                 }
             }
         }
-        match parse_message(data, pos, options) {
+        match parse_message(data, pos, options, stats) {
             Parsed::Message(mut message, end) => {
                 message.time = run.time_at(pos);
                 message.end_time = run.time_at(end.saturating_sub(1).max(pos));
@@ -300,7 +301,7 @@ enum Parsed {
     Invalid(String),
 }
 
-fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
+fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) -> Parsed {
     let bytes = &data[pos..];
     let limits = &options.limits;
     let mut header_slots = vec![httparse::EMPTY_HEADER; limits.max_headers.clamp(1, 1024)];
@@ -359,7 +360,7 @@ fn parse_message(data: &[u8], pos: usize, options: &Options) -> Parsed {
     let body_start = pos + header_len;
     let (body, end) = frame_body(data, body_start, &mut message, limits);
     message.wire_body_len = end - body_start;
-    message.body = decode_content(body, &mut message, limits);
+    message.body = decode_content(body, &mut message, limits, stats);
     message.body_len = message.body.len();
     Parsed::Message(Box::new(message), end)
 }
@@ -570,14 +571,35 @@ fn dechunk(data: &[u8], start: usize, limits: &Limits) -> Result<(Vec<u8>, usize
     }
 }
 
-/// Undoes gzip/deflate content coding; anything else is left as sent.
+/// Undoes gzip/deflate content coding; anything else is left as sent. What one body may inflate
+/// to is capped ([`Limits::max_decoded_body_bytes`]), and so is what all bodies of the input may
+/// inflate to together ([`Limits::inflate_budget`]): once that is spent, bodies are kept as sent.
 fn decode_content(
     body: std::borrow::Cow<'_, [u8]>,
     message: &mut HttpMessage,
     limits: &Limits,
+    stats: &mut Stats,
 ) -> Vec<u8> {
     let encoding = message.header("content-encoding").map(|e| e.trim().to_ascii_lowercase());
-    let cap = u64::try_from(limits.max_decoded_body_bytes).unwrap_or(u64::MAX);
+    if !matches!(encoding.as_deref(), Some("gzip" | "x-gzip" | "deflate")) {
+        return body.into_owned();
+    }
+    let left = stats.inflate_left();
+    if left == 0 {
+        stats.bodies_left_compressed += 1;
+        message.diagnostics.push(diagnostic(
+            Severity::Warning,
+            "inflate-budget-spent",
+            format!(
+                "the {} bytes of decompressed bodies this input may produce are spent \
+                 (Limits::inflate_budget); this body is kept compressed, as sent",
+                stats.inflate_budget
+            ),
+        ));
+        return body.into_owned();
+    }
+    let per_body = limits.max_decoded_body_bytes;
+    let cap = u64::try_from(per_body.min(left)).unwrap_or(u64::MAX);
     let mut out = Vec::new();
     let result = match encoding.as_deref() {
         Some("gzip" | "x-gzip") => {
@@ -602,11 +624,17 @@ fn decode_content(
         ));
         return body.into_owned();
     }
+    stats.inflated_bytes += out.len() as u64;
     if out.len() as u64 >= cap {
+        let (code, why) = if per_body <= left {
+            ("body-too-large", "Limits::max_decoded_body_bytes")
+        } else {
+            ("inflate-budget-spent", "the input's Limits::inflate_budget")
+        };
         message.diagnostics.push(diagnostic(
             Severity::Warning,
-            "body-too-large",
-            format!("decompressed body cut at {cap} bytes"),
+            code,
+            format!("decompressed body cut at {cap} bytes ({why}); the rest is not decoded"),
         ));
     }
     out
@@ -653,6 +681,7 @@ pub fn build_connections(
     streams: Vec<super::tcp::Stream>,
     options: &Options,
     capture: &mut Capture,
+    stats: &mut Stats,
 ) {
     for stream in streams {
         let first_bytes = |index: usize| -> &[u8] {
@@ -679,12 +708,14 @@ pub fn build_connections(
             Some(stream.first),
             Some(stream.second),
             options,
+            stats,
         );
         let (b, b_diagnostics) = parse_runs(
             &stream.directions[1].runs,
             Some(stream.second),
             Some(stream.first),
             options,
+            stats,
         );
         if a.is_empty() && b.is_empty() {
             continue;
@@ -722,7 +753,7 @@ pub(crate) fn push_connection(
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     messages: Vec<HttpMessage>,
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 ) {
     let id = u32::try_from(capture.connections.len() + 1).unwrap_or(u32::MAX);
     capture.connections.push(Connection {
@@ -775,17 +806,22 @@ pub(crate) fn synthetic(
 pub fn parse_transcript(
     data: &[u8],
     options: &Options,
-) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
+    stats: &mut Stats,
+) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
     let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)] };
-    parse_runs(std::slice::from_ref(&run), None, None, options)
+    parse_runs(std::slice::from_ref(&run), None, None, options, stats)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<CaptureDiagnostic>) {
-        parse_transcript(text.as_bytes(), &Options::default())
+    fn parse(text: &str) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
+        parse_transcript(
+            text.as_bytes(),
+            &Options::default(),
+            &mut Stats::for_input(&Limits::default(), text.len()),
+        )
     }
 
     #[test]
@@ -823,7 +859,9 @@ mod tests {
         .into_bytes();
         data.extend_from_slice(&compressed);
         data.extend_from_slice(b"\r\n0\r\n\r\n");
-        let (messages, diagnostics) = parse_transcript(&data, &Options::default());
+        let mut stats = Stats::for_input(&Limits::default(), data.len());
+        let (messages, diagnostics) = parse_transcript(&data, &Options::default(), &mut stats);
+        assert_eq!(stats.inflated_bytes, 7);
         assert!(diagnostics.is_empty());
         assert_eq!(messages[0].body, b"<soap/>");
     }
@@ -837,7 +875,7 @@ mod tests {
         assert_eq!(credentials.username.as_deref(), Some("user"));
         assert_eq!(credentials.password.as_deref(), Some("********"));
         let options = Options { reveal_secrets: true, ..Options::default() };
-        let (messages, _) = parse_transcript(text.as_bytes(), &options);
+        let (messages, _) = parse_transcript(text.as_bytes(), &options, &mut Stats::default());
         assert_eq!(messages[0].credentials.clone().unwrap().password.as_deref(), Some("secret"));
     }
 

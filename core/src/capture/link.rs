@@ -3,12 +3,13 @@
 use super::file::{Frame, Frames};
 use super::tcp::{Reassembler, Segment};
 use super::{
-    Capture, CaptureDiagnostic, InputKind, Layer, Limits, Options, Timestamp, UdpConnectionRequest,
-    http, ip_port,
+    Capture, Diagnostic, InputKind, Limits, Options, Source, Stats, UdpConnectionRequest, http,
+    ip_port,
 };
-use crate::cwmp::Severity;
+use crate::base::Severity;
+use crate::base::Timestamp;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpSlice, UdpSlice};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
 const LINKTYPE_NULL: u32 = 0;
@@ -92,23 +93,44 @@ fn by_ether_type(ether_type: u16, payload: &[u8]) -> Option<&[u8]> {
 /// A datagram being put back together from fragments.
 #[derive(Debug, Default)]
 struct FragmentSet {
+    /// The datagram's bytes from offset 0 up to the first hole.
+    prefix: Vec<u8>,
+    /// Fragments beyond the first hole, by offset (the longest one per offset).
     pieces: BTreeMap<usize, Vec<u8>>,
     total_len: Option<usize>,
     first_seen: u64,
 }
 
 impl FragmentSet {
-    fn assembled(&self) -> Option<Vec<u8>> {
-        let total = self.total_len?;
-        let mut out = Vec::with_capacity(total.min(65_536));
-        for (&offset, piece) in &self.pieces {
-            if offset > out.len() {
-                return None;
+    /// Adds a fragment; every byte is copied into the prefix at most once, so a datagram of many
+    /// small fragments costs its size, not its size times its fragment count.
+    fn add(&mut self, offset: usize, payload: &[u8]) {
+        if offset > self.prefix.len() {
+            let kept = self.pieces.entry(offset).or_default();
+            if payload.len() > kept.len() {
+                *kept = payload.to_vec();
             }
-            let skip = out.len() - offset;
-            out.extend_from_slice(piece.get(skip..).unwrap_or_default());
+            return;
         }
-        (out.len() >= total).then(|| {
+        self.extend_prefix(offset, payload);
+        while let Some(entry) = self.pieces.first_entry() {
+            if *entry.key() > self.prefix.len() {
+                break;
+            }
+            let (offset, piece) = entry.remove_entry();
+            self.extend_prefix(offset, &piece);
+        }
+    }
+
+    fn extend_prefix(&mut self, offset: usize, bytes: &[u8]) {
+        let skip = self.prefix.len().saturating_sub(offset);
+        self.prefix.extend_from_slice(bytes.get(skip..).unwrap_or_default());
+    }
+
+    fn assembled(&mut self) -> Option<Vec<u8>> {
+        let total = self.total_len?;
+        (self.prefix.len() >= total).then(|| {
+            let mut out = std::mem::take(&mut self.prefix);
             out.truncate(total);
             out
         })
@@ -127,7 +149,11 @@ struct FragmentKey {
 #[derive(Debug, Default)]
 struct Defragmenter {
     sets: HashMap<FragmentKey, FragmentSet>,
+    /// The open sets by arrival, oldest first: the one to drop when too many are open.
+    by_age: BTreeMap<u64, FragmentKey>,
     arrivals: u64,
+    /// Incomplete sets dropped to make room, reported once at the end.
+    dropped: u64,
 }
 
 impl Defragmenter {
@@ -138,56 +164,76 @@ impl Defragmenter {
         more: bool,
         payload: &[u8],
         limits: &Limits,
-        diagnostics: &mut Vec<CaptureDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Vec<u8>> {
         self.arrivals += 1;
         if !self.sets.contains_key(&key) && self.sets.len() >= limits.max_fragment_sets {
             // Drop the oldest incomplete set: its missing fragments are most likely lost.
-            if let Some(oldest) =
-                self.sets.iter().min_by_key(|(_, set)| set.first_seen).map(|(k, _)| k.clone())
-            {
+            if let Some((_, oldest)) = self.by_age.pop_first() {
                 self.sets.remove(&oldest);
-                diagnostics.push(CaptureDiagnostic::new(
-                    Severity::Warning,
-                    Layer::Ip,
-                    "fragments-dropped",
-                    "an IP datagram never got all its fragments",
-                ));
+                self.dropped += 1;
             }
         }
-        let set = self
-            .sets
-            .entry(key.clone())
-            .or_insert_with(|| FragmentSet { first_seen: self.arrivals, ..Default::default() });
         if offset.saturating_add(payload.len()) > 65_535 {
-            self.sets.remove(&key);
-            diagnostics.push(CaptureDiagnostic::new(
+            self.remove(&key);
+            diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Ip,
+                Source::Ip,
                 "fragment-too-large",
                 "IP fragments add up to more than 65535 bytes; the datagram is dropped",
             ));
             return None;
         }
+        let set = self.sets.entry(key.clone()).or_insert_with(|| {
+            self.by_age.insert(self.arrivals, key.clone());
+            FragmentSet { first_seen: self.arrivals, ..Default::default() }
+        });
         if !more {
             set.total_len = Some(offset + payload.len());
         }
-        set.pieces.insert(offset, payload.to_vec());
+        set.add(offset, payload);
         let assembled = set.assembled()?;
-        self.sets.remove(&key);
+        self.remove(&key);
         Some(assembled)
+    }
+
+    fn remove(&mut self, key: &FragmentKey) {
+        if let Some(set) = self.sets.remove(key) {
+            self.by_age.remove(&set.first_seen);
+        }
+    }
+
+    /// One diagnostic for every set that never got all its fragments in time.
+    fn report(&self, limits: &Limits, diagnostics: &mut Vec<Diagnostic>) {
+        if self.dropped > 0 {
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                Source::Ip,
+                "fragments-dropped",
+                format!(
+                    "{} IP datagram(s) never got all their fragments while more than {} were \
+                     open (Limits::max_fragment_sets); they were dropped",
+                    self.dropped, limits.max_fragment_sets
+                ),
+            ));
+        }
     }
 }
 
 /// Runs the link, IP and transport layers over every frame, then TCP and HTTP over the streams.
-pub fn analyze(kind: InputKind, frames: Frames<'_>, options: &Options) -> Capture {
+pub fn analyze(
+    kind: InputKind,
+    frames: Frames<'_>,
+    options: &Options,
+    stats: &mut Stats,
+) -> Capture {
     let mut capture = Capture::empty(kind);
     capture.comments = frames.comments;
     capture.diagnostics = frames.diagnostics;
     capture.frames = frames.frames.len() as u64;
     let mut reassembler = Reassembler::new(&options.limits);
     let mut defragmenter = Defragmenter::default();
-    let mut reported_link_errors: Vec<String> = Vec::new();
+    let mut reported_link_errors: HashSet<String> = HashSet::new();
     for frame in &frames.frames {
         let ip = match ip_packet(frame.link_type, frame.data) {
             Ok(Some(ip)) => ip,
@@ -196,23 +242,23 @@ pub fn analyze(kind: InputKind, frames: Frames<'_>, options: &Options) -> Captur
                 // One diagnostic per kind of problem, not one per frame.
                 if !reported_link_errors.contains(&message) {
                     capture.diagnostics.push(
-                        CaptureDiagnostic::new(
-                            Severity::Warning,
-                            Layer::Link,
-                            "link-layer",
-                            &*message,
-                        )
-                        .at(frame.offset),
+                        Diagnostic::new(Severity::Warning, Source::Link, "link-layer", &*message)
+                            .at_byte(frame.offset),
                     );
-                    reported_link_errors.push(message);
+                    reported_link_errors.insert(message);
                 }
                 continue;
             }
         };
         handle_ip(frame, ip, options, &mut defragmenter, &mut reassembler, &mut capture);
     }
+    defragmenter.report(&options.limits, &mut capture.diagnostics);
+    let held = reassembler.stats();
+    stats.peak_out_of_order_bytes =
+        stats.peak_out_of_order_bytes.max(held.peak_pending_bytes as u64);
+    stats.out_of_order_bytes_capped += held.capped_bytes;
     let streams = reassembler.finish(&mut capture.diagnostics);
-    http::build_connections(streams, options, &mut capture);
+    http::build_connections(streams, options, &mut capture, stats);
     capture
 }
 
@@ -226,13 +272,13 @@ fn handle_ip(
 ) {
     let Ok((slice, _)) = LaxIpSlice::from_slice(ip) else {
         capture.diagnostics.push(
-            CaptureDiagnostic::new(
+            Diagnostic::new(
                 Severity::Info,
-                Layer::Ip,
+                Source::Ip,
                 "bad-ip-header",
                 format!("frame {}: not a readable IP header", frame.number),
             )
-            .at(frame.offset),
+            .at_byte(frame.offset),
         );
         return;
     };
@@ -383,6 +429,6 @@ mod tests {
         );
         let whole = defragmenter.add(key, 0, true, b"hello, w", &limits, &mut diagnostics);
         assert_eq!(whole.as_deref(), Some(&b"hello, world"[..]));
-        assert!(defragmenter.sets.is_empty());
+        assert!(defragmenter.sets.is_empty() && defragmenter.by_age.is_empty());
     }
 }

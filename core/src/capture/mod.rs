@@ -14,19 +14,16 @@
 
 pub mod enodebd;
 pub mod file;
-pub mod fuzzing;
 pub mod genieacs;
 pub mod http;
 pub mod link;
 pub mod pyliteral;
 pub mod tcp;
 pub mod text;
-mod time;
 
 pub use http::{Credentials, HttpHeader, HttpMessage, StartLine};
-pub use time::Timestamp;
 
-use crate::cwmp::Severity;
+use crate::base::{Diagnostic, Source, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 
@@ -54,54 +51,14 @@ pub enum InputKind {
     Base64,
 }
 
-/// Which protocol layer an error or diagnostic comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Layer {
-    Detect,
-    Pcap,
-    Pcapng,
-    Link,
-    Ip,
-    Tcp,
-    Udp,
-    Tls,
-    Http,
-    Text,
-}
-
 /// Input that cannot be read at all (wrong magic, a block that cannot be framed).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[error("{layer:?} at byte {offset}: {message}")]
 pub struct CaptureError {
-    pub layer: Layer,
+    pub layer: Source,
     /// Byte offset in the input where the problem is.
     pub offset: usize,
     pub message: String,
-}
-
-/// An oddity met while decoding a capture; decoding went on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaptureDiagnostic {
-    pub severity: Severity,
-    /// Stable kebab-case identifier, e.g. `tcp-gap`, `content-length-mismatch`.
-    pub code: String,
-    pub message: String,
-    pub layer: Layer,
-    /// Byte offset in the input file, when the oddity is tied to one place.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<usize>,
-}
-
-impl CaptureDiagnostic {
-    pub fn new(severity: Severity, layer: Layer, code: &str, message: impl Into<String>) -> Self {
-        Self { severity, code: code.into(), message: message.into(), layer, offset: None }
-    }
-
-    pub fn at(mut self, offset: usize) -> Self {
-        self.offset = Some(offset);
-        self
-    }
 }
 
 /// Caps that protect the decoder from hostile or huge input. Callers may change them.
@@ -121,6 +78,16 @@ pub struct Limits {
     pub max_decoded_body_bytes: usize,
     /// HTTP headers per message.
     pub max_headers: usize,
+    /// What all decompressed bodies and expanded dump repeats of one input may add up to: this
+    /// fixed allowance (2 MiB) plus [`Limits::max_inflation_ratio`] (32) times the input's size,
+    /// and never more than [`Limits::max_inflated_bytes_total`] (128 MiB). Past it, bodies are
+    /// kept as sent (`inflate-budget-spent`); the rest of the input is still read.
+    #[serde(default = "default_inflated_bytes_allowance")]
+    pub inflated_bytes_allowance: usize,
+    #[serde(default = "default_max_inflation_ratio")]
+    pub max_inflation_ratio: usize,
+    #[serde(default = "default_max_inflated_bytes_total")]
+    pub max_inflated_bytes_total: usize,
 }
 
 impl Default for Limits {
@@ -132,12 +99,71 @@ impl Default for Limits {
             max_fragment_sets: 1024,
             max_decoded_body_bytes: 64 * 1024 * 1024,
             max_headers: 128,
+            inflated_bytes_allowance: default_inflated_bytes_allowance(),
+            max_inflation_ratio: default_max_inflation_ratio(),
+            max_inflated_bytes_total: default_max_inflated_bytes_total(),
         }
+    }
+}
+
+impl Limits {
+    /// The bytes decompression may produce for an input of `input_len` bytes, all bodies together.
+    pub fn inflate_budget(&self, input_len: usize) -> usize {
+        self.max_inflation_ratio
+            .saturating_mul(input_len)
+            .saturating_add(self.inflated_bytes_allowance)
+            .min(self.max_inflated_bytes_total)
     }
 }
 
 fn default_max_pending_bytes_total() -> usize {
     32 * 1024 * 1024
+}
+
+/// A small paste or capture may hold one large compressed body (a whole TR-181 tree is 1–2 MB).
+fn default_inflated_bytes_allowance() -> usize {
+    2 * 1024 * 1024
+}
+
+/// A whole data-model tree as SOAP shrinks 20–25× under gzip (the corpus dumps: 22× and 24×);
+/// a capture of such bodies, with its headers and other messages, a little less. Past this the
+/// input is a bomb, not traffic.
+fn default_max_inflation_ratio() -> usize {
+    32
+}
+
+fn default_max_inflated_bytes_total() -> usize {
+    128 * 1024 * 1024
+}
+
+/// What decoding one input cost in the places where hostile input could make it cost more than
+/// its size: the bytes decompression produced, the out-of-order TCP bytes held, and the bytes the
+/// text searches looked at behind the point they had reached. Tests assert on these.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// What decompression was allowed to produce for this input ([`Limits::inflate_budget`]).
+    pub inflate_budget: u64,
+    /// Bytes produced by undoing gzip/deflate content coding and by expanding `*` dump lines.
+    pub inflated_bytes: u64,
+    /// Compressed bodies kept as sent because the inflation budget was spent.
+    pub bodies_left_compressed: u64,
+    /// The most out-of-order TCP bytes held at one time, across all connections.
+    pub peak_out_of_order_bytes: u64,
+    /// Out-of-order TCP bytes whose holes the global cap declared gaps early.
+    pub out_of_order_bytes_capped: u64,
+    /// Bytes the envelope finder looked at behind the point it had reached (bounded per envelope).
+    pub lookbehind_bytes: u64,
+}
+
+impl Stats {
+    pub(crate) fn for_input(limits: &Limits, input_len: usize) -> Self {
+        Stats { inflate_budget: limits.inflate_budget(input_len) as u64, ..Stats::default() }
+    }
+
+    /// How many more bytes decompression may produce.
+    pub(crate) fn inflate_left(&self) -> usize {
+        usize::try_from(self.inflate_budget.saturating_sub(self.inflated_bytes)).unwrap_or(0)
+    }
 }
 
 /// How to decode: the kind (auto-detected when `None`), limits, and whether to show secrets.
@@ -160,7 +186,7 @@ pub struct Connection {
     pub end: Option<Timestamp>,
     /// Requests (client → server) and responses (server → client), in the order they began.
     pub messages: Vec<HttpMessage>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
     /// The device an ACS log names for this connection (GenieACS's `OUI-ProductClass-Serial`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
@@ -210,7 +236,10 @@ pub struct Capture {
     pub comments: Vec<Comment>,
     /// SOAP envelopes found with no HTTP around them (pasted envelopes, logs).
     pub documents: Vec<SoapDocument>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the decode cost (bytes inflated and held).
+    #[serde(default)]
+    pub stats: Stats,
 }
 
 /// A SOAP envelope found in a text input without HTTP context.
@@ -235,6 +264,7 @@ impl Capture {
             comments: Vec::new(),
             documents: Vec::new(),
             diagnostics: Vec::new(),
+            stats: Stats::default(),
         }
     }
 }
@@ -252,7 +282,10 @@ pub fn detect(input: &[u8]) -> Option<InputKind> {
 
 /// Decodes any supported input into connections and HTTP messages.
 pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> {
-    decode_at_depth(input, options, 0)
+    let mut stats = Stats::for_input(&options.limits, input.len());
+    let mut capture = decode_at_depth(input, options, 0, &mut stats)?;
+    capture.stats = stats;
+    Ok(capture)
 }
 
 /// Hex dumps and base64 unwrap to another input; the depth stops a dump of a dump of … from looping.
@@ -260,12 +293,13 @@ pub(crate) fn decode_at_depth(
     input: &[u8],
     options: &Options,
     depth: u8,
+    stats: &mut Stats,
 ) -> Result<Capture, CaptureError> {
     let kind = match options.kind.or_else(|| detect(input)) {
         Some(kind) => kind,
         None => {
             return Err(CaptureError {
-                layer: Layer::Detect,
+                layer: Source::Detect,
                 offset: 0,
                 message: "not a pcap, pcapng, SOAP envelope, HTTP transcript, hex dump or base64 \
                           capture"
@@ -276,9 +310,9 @@ pub(crate) fn decode_at_depth(
     match kind {
         InputKind::Pcap | InputKind::Pcapng => {
             let frames = file::read_frames(input, &options.limits)?;
-            Ok(link::analyze(kind, frames, options))
+            Ok(link::analyze(kind, frames, options, stats))
         }
-        _ => text::decode(kind, input, options, depth),
+        _ => text::decode(kind, input, options, depth, stats),
     }
 }
 

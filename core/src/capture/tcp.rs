@@ -6,11 +6,14 @@
 //! picked up from the first segment seen. Memory is the delivered bytes plus the pending bytes,
 //! which are bounded per direction and, across all connections, by
 //! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
-//! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
+//! its holes declared gaps at once: its `tcp-gap` finding says so, and one `tcp-memory-cap`
+//! finding for the whole capture counts what the cap cost (a capture of 100,000 connections gets
+//! one explanation, not 100,000).
 
-use super::{CaptureDiagnostic, Layer, Limits, Timestamp};
-use crate::cwmp::Severity;
-use std::collections::{BTreeMap, HashMap};
+use super::{Diagnostic, Limits, Source};
+use crate::base::Severity;
+use crate::base::Timestamp;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 
 /// One TCP segment as read off the wire.
@@ -64,7 +67,7 @@ pub struct Stream {
     pub end: Option<Timestamp>,
     /// `[first → second, second → first]`.
     pub directions: [Direction; 2],
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Default)]
@@ -171,7 +174,7 @@ struct ConnectionState {
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     directions: [DirectionState; 2],
-    diagnostics: Vec<CaptureDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
     gaps: u64,
     mid_stream: bool,
     /// Times the global pending cap forced this connection's holes to be gaps.
@@ -194,10 +197,6 @@ impl ConnectionState {
         }
     }
 
-    fn pending_bytes(&self) -> usize {
-        self.directions.iter().map(|d| d.pending_bytes).sum()
-    }
-
     fn has_data(&self) -> bool {
         self.directions.iter().any(|d| d.next > 0)
     }
@@ -207,25 +206,12 @@ impl ConnectionState {
             self.gaps += direction.flush();
         }
         if self.mid_stream {
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Info,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-mid-stream",
                 "the capture starts after the connection opened; decoding starts at the first \
                  segment seen",
-            ));
-        }
-        if self.capped > 0 {
-            self.diagnostics.push(CaptureDiagnostic::new(
-                Severity::Warning,
-                Layer::Tcp,
-                "tcp-memory-cap",
-                format!(
-                    "the capture held more out-of-order bytes than the reassembly cap across all \
-                     connections; {} time(s) this connection's holes were declared gaps early, \
-                     and bytes arriving later for them were dropped",
-                    self.capped
-                ),
             ));
         }
         if self.gaps > 0 {
@@ -234,14 +220,15 @@ impl ConnectionState {
                 .iter()
                 .flat_map(|d| d.direction.runs.iter().map(|r| r.gap_before))
                 .sum();
-            self.diagnostics.push(CaptureDiagnostic::new(
+            self.diagnostics.push(Diagnostic::new(
                 Severity::Warning,
-                Layer::Tcp,
+                Source::Tcp,
                 "tcp-gap",
                 format!(
-                    "{} gap(s), {missing} byte(s) never captured; HTTP decoding resumes at the \
+                    "{} gap(s), {missing} byte(s) never captured{}; HTTP decoding resumes at the \
                      next message",
-                    self.gaps
+                    self.gaps,
+                    if self.capped > 0 { CAPPED } else { "" }
                 ),
             ));
         }
@@ -261,10 +248,22 @@ impl ConnectionState {
     }
 }
 
+/// What a connection's `tcp-gap` finding adds when the global cap made some of its gaps.
+pub const CAPPED: &str = " (some declared early by the global out-of-order cap, tcp-memory-cap)";
+
 type Key = (SocketAddr, SocketAddr);
 
 fn key_of(a: SocketAddr, b: SocketAddr) -> Key {
     if a <= b { (a, b) } else { (b, a) }
+}
+
+/// What reassembly held and gave up, for [`super::Stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReassemblyStats {
+    /// The most out-of-order bytes held at once, across all connections.
+    pub peak_pending_bytes: usize,
+    /// Out-of-order bytes whose holes the global cap declared gaps early.
+    pub capped_bytes: u64,
 }
 
 /// Collects segments of every connection; [`Reassembler::finish`] hands the streams out.
@@ -275,11 +274,22 @@ pub struct Reassembler {
     done: Vec<ConnectionState>,
     /// Out-of-order bytes waiting in all open connections.
     pending_total: usize,
+    /// Every open direction holding out-of-order bytes, by how many: the global cap finds the
+    /// largest without looking at the others, so a capture of many connections stays linear.
+    by_pending: BTreeSet<(usize, Key, usize)>,
+    stats: ReassemblyStats,
 }
 
 impl Reassembler {
     pub fn new(limits: &Limits) -> Self {
-        Self { limits: limits.clone(), open: HashMap::new(), done: Vec::new(), pending_total: 0 }
+        Self {
+            limits: limits.clone(),
+            open: HashMap::new(),
+            done: Vec::new(),
+            pending_total: 0,
+            by_pending: BTreeSet::new(),
+            stats: ReassemblyStats::default(),
+        }
     }
 
     /// Out-of-order bytes held across all connections (never above the global cap once
@@ -288,29 +298,38 @@ impl Reassembler {
         self.pending_total
     }
 
+    pub fn stats(&self) -> ReassemblyStats {
+        self.stats
+    }
+
+    /// Keeps the index right when a direction's pending bytes go from `before` to `after`.
+    fn reindex(&mut self, key: Key, index: usize, before: usize, after: usize) {
+        if before == after {
+            return;
+        }
+        if before > 0 {
+            self.by_pending.remove(&(before, key, index));
+        }
+        if after > 0 {
+            self.by_pending.insert((after, key, index));
+        }
+        self.pending_total = self.pending_total - before + after;
+    }
+
     /// While too much waits, the direction holding the most gives up on its holes.
     fn enforce_total_cap(&mut self) {
         while self.pending_total > self.limits.max_pending_bytes_total {
-            let largest = self
-                .open
-                .iter_mut()
-                .map(|(_, c)| {
-                    let pending = [c.directions[0].pending_bytes, c.directions[1].pending_bytes];
-                    let index = usize::from(pending[1] > pending[0]);
-                    (pending[index], index, c)
-                })
-                .max_by_key(|(pending, _, _)| *pending);
-            let Some((pending, index, connection)) = largest else { break };
-            if pending == 0 {
-                break;
-            }
-            connection.gaps += connection.directions[index].flush();
-            connection.capped += 1;
+            let Some((pending, key, index)) = self.by_pending.pop_last() else { break };
             self.pending_total -= pending;
+            self.stats.capped_bytes += pending as u64;
+            if let Some(connection) = self.open.get_mut(&key) {
+                connection.gaps += connection.directions[index].flush();
+                connection.capped += 1;
+            }
         }
     }
 
-    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<CaptureDiagnostic>) {
+    pub fn add(&mut self, segment: Segment<'_>, _diagnostics: &mut Vec<Diagnostic>) {
         let key = key_of(segment.source, segment.destination);
         let opening = segment.syn && !segment.ack;
         // A new handshake on a 4-tuple that already carried data is a new connection.
@@ -320,8 +339,9 @@ impl Reassembler {
             && let Some(mut finished) = self.open.remove(&key)
         {
             // A finished connection's holes will never fill: settle them now, freeing memory.
-            self.pending_total -= finished.pending_bytes();
-            for direction in &mut finished.directions {
+            for (index, direction) in finished.directions.iter_mut().enumerate() {
+                self.by_pending.remove(&(direction.pending_bytes, key, index));
+                self.pending_total -= direction.pending_bytes;
                 finished.gaps += direction.flush();
             }
             self.done.push(finished);
@@ -366,12 +386,29 @@ impl Reassembler {
         if segment.fin || segment.rst {
             state.closed = true;
         }
-        self.pending_total = self.pending_total - pending_before + state.pending_bytes;
+        let pending_after = state.pending_bytes;
+        self.reindex(key, index, pending_before, pending_after);
+        self.stats.peak_pending_bytes = self.stats.peak_pending_bytes.max(self.pending_total);
         self.enforce_total_cap();
     }
 
     /// Every connection, in the order it was first seen.
-    pub fn finish(self, _diagnostics: &mut Vec<CaptureDiagnostic>) -> Vec<Stream> {
+    pub fn finish(self, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stream> {
+        let capped = self.open.values().chain(&self.done).filter(|c| c.capped > 0).count();
+        if capped > 0 {
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                Source::Tcp,
+                "tcp-memory-cap",
+                format!(
+                    "the capture held more out-of-order bytes than the reassembly cap across all \
+                     connections (Limits::max_pending_bytes_total, {} bytes): {capped} \
+                     connection(s) had holes declared gaps early, {} waiting byte(s) delivered \
+                     after them, and bytes arriving later for those holes were dropped",
+                    self.limits.max_pending_bytes_total, self.stats.capped_bytes
+                ),
+            ));
+        }
         let mut all: Vec<ConnectionState> = self.done;
         all.extend(self.open.into_values());
         all.sort_by_key(|c| (c.start, c.first, c.second));
@@ -478,8 +515,9 @@ mod tests {
         assert_eq!(streams.len(), 300);
         let capped: Vec<&Stream> = streams
             .iter()
-            .filter(|s| s.diagnostics.iter().any(|d| d.code == "tcp-memory-cap"))
+            .filter(|s| s.diagnostics.iter().any(|d| d.message.contains(CAPPED)))
             .collect();
+        assert_eq!(diagnostics.iter().filter(|d| d.code == "tcp-memory-cap").count(), 1);
         // Most connections were made to give up their holes; the last ones kept them and
         // got every byte in one run once the hole filled.
         assert!(capped.len() > 250, "{}", capped.len());

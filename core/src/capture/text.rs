@@ -1,12 +1,13 @@
 //! Text inputs: pasted SOAP, HTTP transcripts, `curl -v`, logs, hex dumps, base64 captures.
 
 use super::file::{Frame, Frames};
-use super::time::parse_rfc3339_utc;
 use super::{
-    Capture, CaptureDiagnostic, CaptureError, HttpMessage, InputKind, Layer, Options, SoapDocument,
-    Timestamp, http, link,
+    Capture, CaptureError, Diagnostic, HttpMessage, InputKind, Options, SoapDocument, Source,
+    Stats, http, link,
 };
-use crate::cwmp::Severity;
+use crate::base::Severity;
+use crate::base::Timestamp;
+use crate::base::time::parse_rfc3339_utc;
 use base64::Engine as _;
 use std::net::SocketAddr;
 
@@ -55,7 +56,7 @@ pub fn detect(input: &[u8]) -> Option<InputKind> {
 }
 
 fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 fn looks_like_base64_capture(body: &[u8]) -> bool {
@@ -227,6 +228,7 @@ pub fn decode(
     input: &[u8],
     options: &Options,
     depth: u8,
+    stats: &mut Stats,
 ) -> Result<Capture, CaptureError> {
     match kind {
         InputKind::Base64 => {
@@ -235,18 +237,18 @@ pub fn decode(
             let bytes =
                 base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| {
                     CaptureError {
-                        layer: Layer::Text,
+                        layer: Source::Text,
                         offset: 0,
                         message: format!("not base64: {e}"),
                     }
                 })?;
-            nested(kind, &bytes, options, depth)
+            nested(kind, &bytes, options, depth, stats)
         }
-        InputKind::HexDump => decode_hex_dump(input, options, depth),
-        InputKind::CurlVerbose => Ok(transcript(kind, &curl_to_transcript(input), options)),
+        InputKind::HexDump => decode_hex_dump(input, options, depth, stats),
+        InputKind::CurlVerbose => Ok(transcript(kind, &curl_to_transcript(input), options, stats)),
         InputKind::HttpTranscript => match follow_stream_to_transcript(input) {
             Some((text, first_sender, nodes)) => {
-                let mut capture = transcript(kind, &text, options);
+                let mut capture = transcript(kind, &text, options, stats);
                 // The node that sent the first request is the client.
                 let first_is_request = capture
                     .connections
@@ -270,14 +272,14 @@ pub fn decode(
                 }
                 Ok(capture)
             }
-            None => Ok(transcript(kind, input, options)),
+            None => Ok(transcript(kind, input, options, stats)),
         },
         InputKind::Soap | InputKind::Log => {
             let mut capture = Capture::empty(kind);
-            capture.documents = find_envelopes(input);
+            capture.documents = find_envelopes(input, stats);
             if capture.documents.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no SOAP envelope found".into(),
                 });
@@ -288,7 +290,7 @@ pub fn decode(
             let capture = super::enodebd::decode(input, options);
             if capture.connections.is_empty() {
                 return Err(CaptureError {
-                    layer: Layer::Text,
+                    layer: Source::Text,
                     offset: 0,
                     message: "no `Handling/Sending TR069 message:` line found".into(),
                 });
@@ -296,7 +298,7 @@ pub fn decode(
             Ok(capture)
         }
         InputKind::GenieacsLog => super::genieacs::decode(input, options),
-        InputKind::Pcap | InputKind::Pcapng => super::decode_at_depth(input, options, depth),
+        InputKind::Pcap | InputKind::Pcapng => super::decode_at_depth(input, options, depth, stats),
     }
 }
 
@@ -305,21 +307,22 @@ fn nested(
     bytes: &[u8],
     options: &Options,
     depth: u8,
+    stats: &mut Stats,
 ) -> Result<Capture, CaptureError> {
     if depth >= MAX_NESTING {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "dump inside a dump nested too deep".into(),
         });
     }
     let inner_options = Options { kind: None, ..options.clone() };
-    let mut capture = super::decode_at_depth(bytes, &inner_options, depth + 1)?;
+    let mut capture = super::decode_at_depth(bytes, &inner_options, depth + 1, stats)?;
     capture.diagnostics.insert(
         0,
-        CaptureDiagnostic::new(
+        Diagnostic::new(
             Severity::Info,
-            Layer::Text,
+            Source::Text,
             "unwrapped",
             format!("{kind:?} input unwrapped to a {:?} capture", capture.kind),
         ),
@@ -327,11 +330,11 @@ fn nested(
     Ok(capture)
 }
 
-fn transcript(kind: InputKind, input: &[u8], options: &Options) -> Capture {
+fn transcript(kind: InputKind, input: &[u8], options: &Options, stats: &mut Stats) -> Capture {
     let mut capture = Capture::empty(kind);
-    let (messages, diagnostics) = http::parse_transcript(input, options);
+    let (messages, diagnostics) = http::parse_transcript(input, options, stats);
     if messages.is_empty() {
-        capture.documents = find_envelopes(input);
+        capture.documents = find_envelopes(input, stats);
     } else {
         http::push_connection(&mut capture, None, None, None, None, messages, diagnostics);
     }
@@ -357,13 +360,28 @@ fn curl_to_transcript(input: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The longest namespace prefix an envelope's open tag is looked for with (`<soapenv:Envelope`).
+const MAX_PREFIX: usize = 64;
+/// An XML declaration this close before an envelope belongs to it.
+const DECLARATION_REACH: usize = 200;
+
 /// Every `<…Envelope …>…</…Envelope>` in the text, with a time from its log line when present.
-fn find_envelopes(input: &[u8]) -> Vec<SoapDocument> {
+///
+/// Linear in the input: every look behind a found `Envelope` is bounded (a prefix, a declaration)
+/// or stops where the previous look stopped (the line start), so no byte is looked at more than a
+/// bounded number of times however many envelopes there are.
+fn find_envelopes(input: &[u8], stats: &mut Stats) -> Vec<SoapDocument> {
     let mut documents = Vec::new();
     let mut pos = 0;
-    while let Some(found) = find_subslice(&input[pos..], b"Envelope") {
+    // The start of the line holding `line_known_at`: line starts are found scanning forward.
+    let mut line_known_at = 0;
+    let mut line_start = 0;
+    let envelope = memchr::memmem::Finder::new(b"Envelope");
+    while let Some(found) = envelope.find(&input[pos..]) {
         let at = pos + found;
-        let Some(open) = input[..at].iter().rposition(|&b| b == b'<') else {
+        let floor = pos.max(at.saturating_sub(MAX_PREFIX + 1));
+        stats.lookbehind_bytes += (at - floor) as u64;
+        let Some(open) = memchr::memrchr(b'<', &input[floor..at]).map(|p| floor + p) else {
             pos = at + 8;
             continue;
         };
@@ -373,25 +391,24 @@ fn find_envelopes(input: &[u8]) -> Vec<SoapDocument> {
             pos = at + 8;
             continue;
         }
-        let start = input[..open]
-            .windows(5)
-            .rposition(|w| w == b"<?xml")
-            // An XML declaration just before the envelope belongs to it.
-            .filter(|&decl| open - decl < 200)
-            .unwrap_or(open);
+        let declaration_floor = pos.max(open.saturating_sub(DECLARATION_REACH - 1));
+        stats.lookbehind_bytes += (open - declaration_floor) as u64;
+        let start = memchr::memmem::rfind(&input[declaration_floor..open], b"<?xml")
+            .map_or(open, |p| declaration_floor + p);
         let close_pattern: Vec<u8> = [b"</".as_slice(), between, b"Envelope"].concat();
         // An envelope that never closes runs to the end: the codec then says what is wrong.
         let end = match find_subslice(&input[at..], &close_pattern) {
             Some(close) => {
                 let close_start = at + close;
-                input[close_start..]
-                    .iter()
-                    .position(|&b| b == b'>')
+                memchr::memchr(b'>', &input[close_start..])
                     .map_or(input.len(), |p| close_start + p + 1)
             }
             None => input.len(),
         };
-        let line_start = input[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        if let Some(newline) = memchr::memrchr(b'\n', &input[line_known_at..start]) {
+            line_start = line_known_at + newline + 1;
+        }
+        line_known_at = start;
         let time = leading_time(&input[line_start..start]);
         let raw = &input[start..end];
         // Logs that store bodies as JSON or YAML strings escape quotes and line breaks.
@@ -438,24 +455,57 @@ fn leading_time(line: &[u8]) -> Option<Timestamp> {
 }
 
 /// Hex dumps: one packet per offset-0 restart; a lone dump of a capture file is unwrapped.
-fn decode_hex_dump(input: &[u8], options: &Options, depth: u8) -> Result<Capture, CaptureError> {
-    let packets = dump_packets(input, options.limits.max_decoded_body_bytes);
+fn decode_hex_dump(
+    input: &[u8],
+    options: &Options,
+    depth: u8,
+    stats: &mut Stats,
+) -> Result<Capture, CaptureError> {
+    let cap = options.limits.max_decoded_body_bytes.min(stats.inflate_left());
+    let (packets, expanded) = dump_packets(input, cap);
+    stats.inflated_bytes += expanded as u64;
+    let mut capture = unwrap_dump(packets, options, depth, stats)?;
+    if expanded > 0 && expanded >= cap {
+        capture.diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            Source::Text,
+            "dump-repeats-cut",
+            format!(
+                "`*` lines repeat more bytes than the {cap} left to expand (Limits::\
+                 max_decoded_body_bytes, Limits::inflate_budget); the repeats stop there"
+            ),
+        ));
+    }
+    Ok(capture)
+}
+
+/// A lone dump of a capture file is that file; anything else is packets.
+fn unwrap_dump(
+    packets: Vec<DumpPacket>,
+    options: &Options,
+    depth: u8,
+    stats: &mut Stats,
+) -> Result<Capture, CaptureError> {
     if let [(_, bytes)] = packets.as_slice() {
         if super::file::is_pcap(bytes) || super::file::is_pcapng(bytes) {
-            return nested(InputKind::HexDump, bytes, options, depth);
+            return nested(InputKind::HexDump, bytes, options, depth, stats);
         }
         let swapped = swap_pairs(bytes);
         if super::file::is_pcap(&swapped) || super::file::is_pcapng(&swapped) {
-            return nested(InputKind::HexDump, &swapped, options, depth);
+            return nested(InputKind::HexDump, &swapped, options, depth, stats);
         }
     }
-    decode_packets(packets, options)
+    decode_packets(packets, options, stats)
 }
 
+/// One packet of a dump: the time its header line gave, and its bytes.
+type DumpPacket = (Option<Timestamp>, Vec<u8>);
+
 /// The packets of a dump: a new one at each offset-0 line, `*` lines expanded (at most `cap`
-/// bytes in all), the padding of `od`'s last word cut by its closing length line.
-fn dump_packets(input: &[u8], cap: usize) -> Vec<(Option<Timestamp>, Vec<u8>)> {
-    let mut packets: Vec<(Option<Timestamp>, Vec<u8>)> = Vec::new();
+/// bytes in all), the padding of `od`'s last word cut by its closing length line. Returns the
+/// packets and how many bytes the `*` lines added.
+fn dump_packets(input: &[u8], cap: usize) -> (Vec<DumpPacket>, usize) {
+    let mut packets: Vec<DumpPacket> = Vec::new();
     let mut pending_time = None;
     let mut radix = None;
     let mut od_octal_words = false;
@@ -517,16 +567,17 @@ fn dump_packets(input: &[u8], cap: usize) -> Vec<(Option<Timestamp>, Vec<u8>)> {
             }
         }
     }
-    packets
+    (packets, expanded)
 }
 
 fn decode_packets(
-    packets: Vec<(Option<Timestamp>, Vec<u8>)>,
+    packets: Vec<DumpPacket>,
     options: &Options,
+    stats: &mut Stats,
 ) -> Result<Capture, CaptureError> {
     if packets.is_empty() {
         return Err(CaptureError {
-            layer: Layer::Text,
+            layer: Source::Text,
             offset: 0,
             message: "no hex-dump lines found".into(),
         });
@@ -546,6 +597,7 @@ fn decode_packets(
         InputKind::HexDump,
         Frames { frames, comments: Vec::new(), diagnostics: Vec::new() },
         options,
+        stats,
     ))
 }
 
@@ -607,24 +659,25 @@ mod tests {
         // `od` of 64 zero bytes and "abc" (coreutils on x86-64).
         let od = "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n\
                   0000100 061141 000143\n0000103\n";
-        let packets = dump_packets(od.as_bytes(), 1 << 20);
+        let (packets, _) = dump_packets(od.as_bytes(), 1 << 20);
         let mut expected = vec![0u8; 64];
         expected.extend_from_slice(b"abc");
         assert_eq!(packets, [(None, expected.clone())]);
         // `od -A x -t x1z` of the same file.
         let od_hex = "000000 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  >................<\n*\n\
                       000040 61 62 63                                         >abc<\n000043\n";
-        assert_eq!(dump_packets(od_hex.as_bytes(), 1 << 20), [(None, expected)]);
+        assert_eq!(dump_packets(od_hex.as_bytes(), 1 << 20).0, [(None, expected)]);
         // A `*` cannot expand beyond the cap.
         let hostile =
             "0000000 000000 000000 000000 000000 000000 000000 000000 000000\n*\n7777777777\n";
-        assert_eq!(dump_packets(hostile.as_bytes(), 1000)[0].1.len(), 1016);
+        let (packets, expanded) = dump_packets(hostile.as_bytes(), 1000);
+        assert_eq!((packets[0].1.len(), expanded), (1016, 1000));
     }
 
     #[test]
     fn envelopes_are_found_in_logs_with_times() {
         let log = b"2024-01-02T03:04:05.500Z INFO got <soap:Envelope xmlns:soap=\"x\"><soap:Body/></soap:Envelope> done\nnoise\n<Envelope/>";
-        let documents = find_envelopes(log);
+        let documents = find_envelopes(log, &mut Stats::default());
         assert_eq!(documents.len(), 2);
         assert!(documents[0].body.starts_with(b"<soap:Envelope"));
         assert!(documents[0].body.ends_with(b"</soap:Envelope>"));
@@ -637,7 +690,7 @@ mod tests {
     #[test]
     fn escaped_envelopes_in_json_logs_are_unescaped() {
         let log = br#"{"time":"x","body":"<soap:Envelope xmlns:soap=\"urn:s\">\n<soap:Body/></soap:Envelope>"}"#;
-        let documents = find_envelopes(log);
+        let documents = find_envelopes(log, &mut Stats::default());
         assert_eq!(
             documents[0].body,
             b"<soap:Envelope xmlns:soap=\"urn:s\">\n<soap:Body/></soap:Envelope>"

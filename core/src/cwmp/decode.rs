@@ -7,7 +7,8 @@
 
 use super::messages::decode_message;
 use super::reader::{Element, Failure, Ns, Reader, Result, Step, abbreviate};
-use super::{CwmpVersion, DecodeError, Decoded, Envelope, Header, Limits, Message, Severity};
+use super::{CwmpVersion, DecodeError, Decoded, Envelope, Header, Limits, Message};
+use crate::base::Severity;
 use std::borrow::Cow;
 
 pub(super) fn decode_envelopes(

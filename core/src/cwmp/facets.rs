@@ -10,7 +10,7 @@
 //! `core/tests/cwmp_xsd_facets.rs` proves these tables against the XSDs.
 
 use super::CwmpVersion;
-use super::value::is_date_time;
+use crate::base::DateTime;
 
 /// A constraint on one element's value.
 #[derive(Debug, Clone, Copy)]
@@ -103,7 +103,7 @@ pub(crate) fn check_text(facet: Facet, value: &str, version: CwmpVersion) -> Opt
         }
         Facet::ObjectName => value.ends_with('.') && !value.contains(['\r', '\n']),
         Facet::Uuid => is_uuid(value),
-        Facet::DateTime => is_date_time(value),
+        Facet::DateTime => DateTime::is_valid(value),
         Facet::EventCode => event_code(value, version),
         Facet::FileType(kind) => file_type(value, kind, version),
         Facet::WindowMode => numbered_words(value, false) || vendor_words(value, true),

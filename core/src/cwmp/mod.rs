@@ -10,52 +10,26 @@
 //! `decode` reads envelopes and headers; `messages` reads every RPC straight
 //! into the typed structs of `model` (no DOM); `encode` writes them back;
 //! `value` interprets parameter values by `xsi:type`; `tables` gives codes
-//! their meanings; `fuzzing` holds the invariants the fuzz target checks.
+//! their meanings. The fuzz target's checks are in `crate::fuzzing::cwmp`.
 //! Versions come from namespace URIs only: `cwmp-1-2` covers CWMP 1.2–1.4.
 
 mod decode;
 mod encode;
 mod facets;
-pub mod fuzzing;
+mod fields;
 mod messages;
-mod model;
 mod reader;
+mod schema;
 pub mod tables;
 mod value;
 
-pub use encode::{EncodeError, encode, introduced_in, version_problems};
-pub use model::*;
-pub use value::{TypedValue, ValueError, ValueType, is_date_time};
+pub use encode::{EncodeError, encode, version_problems};
+pub use schema::*;
+pub use value::{TypedValue, ValueError};
 
-use crate::position::Position;
+use crate::base::Diagnostic;
+use crate::base::position::Position;
 use serde::{Deserialize, Serialize};
-
-/// How serious a diagnostic is.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing, harmless.
-    #[default]
-    Info,
-    /// Deviates from the schema or the specification; a tolerant peer copes.
-    Warning,
-    /// Data was lost or could not be understood.
-    Error,
-}
-
-/// An oddity found while decoding, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// A stable, kebab-case identifier such as `array-type-count-mismatch`.
-    pub code: String,
-    pub message: String,
-    pub position: Position,
-    /// The element path, e.g. `Envelope/Body/Inform/Event`.
-    pub path: String,
-}
 
 /// Input that cannot be decoded at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

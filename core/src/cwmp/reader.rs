@@ -5,9 +5,9 @@
 //! The message decoders in `decode.rs` are recursive-descent functions over
 //! [`Step`]s; nothing here builds a tree.
 
-use super::encode::is_xml_char;
-use super::{CwmpVersion, DecodeError, Diagnostic, Limits, Severity, Text};
-use crate::position::{Position, TextIndex};
+use super::{CwmpVersion, DecodeError, Limits, Text};
+use crate::base::position::{Position, TextIndex};
+use crate::base::{Diagnostic, Location, Severity, Source};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
@@ -837,12 +837,13 @@ impl<'i> Reader<'i> {
         pending
             .into_iter()
             .zip(positions)
-            .map(|(d, position)| Diagnostic {
-                severity: d.severity,
-                code: d.code.to_owned(),
-                message: d.message,
-                position,
-                path: d.path,
+            .map(|(d, position)| {
+                let location = if d.path.is_empty() {
+                    Location::Text(position)
+                } else {
+                    Location::element(d.path, position)
+                };
+                Diagnostic::new(d.severity, Source::Codec, d.code, d.message).at(location)
             })
             .collect()
     }
@@ -933,4 +934,9 @@ pub(crate) fn abbreviate(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The XML 1.0 `Char` production: what a document may hold, read or written.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }

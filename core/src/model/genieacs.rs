@@ -11,25 +11,25 @@
 //! GenieACS's own roots (`DeviceID.`, `Tags.`, `Events.`, `Downloads.`,
 //! `VirtualParameters.`) are device metadata, not data-model parameters: they
 //! go to [`ParameterSet::metadata`]. The reader is lenient: odd rows become
-//! [`LoadDiagnostic`]s, and only text without a `Parameter` header fails.
+//! [`Diagnostic`]s, and only text without a `Parameter` header fails.
 
+use crate::base::csv::{self, CsvRecord};
+use crate::base::{Diagnostic, Location, Severity, Source};
 use serde::{Deserialize, Serialize};
 
 use super::path::Path;
 use super::set::{Entry, ParameterSet, Provenance, type_local_name};
 
-/// Something odd in an input, with its 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadDiagnostic {
-    pub line: u32,
-    pub message: String,
+/// Something odd in a parameter-set input, at its line (of the CSV) or for the input as a whole.
+fn load_diagnostic(line: u32, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(Severity::Warning, Source::Model, code, message).at(Location::line(line))
 }
 
 /// A set built from some input, and what was odd about the input.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Loaded {
     pub set: ParameterSet,
-    pub diagnostics: Vec<LoadDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -38,78 +38,18 @@ pub enum CsvLoadError {
     NoParameterColumn,
 }
 
-/// One CSV record and the line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvRecord {
-    pub line: u32,
-    pub fields: Vec<String>,
-}
-
-/// Splits CSV text into records (RFC 4180: `"` quotes, `""` escapes, quoted
-/// fields may span lines; CRLF or LF). Lenient: a quote inside an unquoted
-/// field is kept as text, and an unterminated quote ends at the end of input
-/// with a diagnostic.
-pub fn parse_csv(text: &str, diagnostics: &mut Vec<LoadDiagnostic>) -> Vec<CsvRecord> {
-    let mut records = Vec::new();
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut line: u32 = 1;
-    let mut record_line: u32 = 1;
-    let mut in_quotes = false;
-    let mut quote_line = 0;
-    let mut chars = text.chars().peekable();
-    let mut at_field_start = true;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => {
-                in_quotes = true;
-                quote_line = line;
-                at_field_start = false;
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                at_field_start = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                records.push(CsvRecord { line: record_line, fields: std::mem::take(&mut fields) });
-                line += 1;
-                record_line = line;
-                at_field_start = true;
-            }
-            _ => {
-                field.push(c);
-                at_field_start = false;
-            }
-        }
+/// Splits CSV text into records with [`crate::base::csv`]; an unterminated quote ends at the
+/// end of input with a diagnostic.
+pub fn parse_csv(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<CsvRecord> {
+    let read = csv::read(text, b',');
+    if let Some(line) = read.unclosed_quote_line {
+        diagnostics.push(load_diagnostic(
+            line,
+            "unclosed-quote",
+            "quoted field is not closed before the end of the input",
+        ));
     }
-    if in_quotes {
-        diagnostics.push(LoadDiagnostic {
-            line: quote_line,
-            message: "quoted field is not closed before the end of the input".into(),
-        });
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        records.push(CsvRecord { line: record_line, fields });
-    }
-    records
+    read.records
 }
 
 const METADATA_ROOTS: &[&str] = &[
@@ -158,21 +98,19 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             continue;
         }
         if row.fields.len() != header.fields.len() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: format!(
-                    "{} fields where the header has {}",
-                    row.fields.len(),
-                    header.fields.len()
-                ),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "field-count",
+                format!("{} fields where the header has {}", row.fields.len(), header.fields.len()),
+            ));
         }
         let name = field(Some(parameter_column)).unwrap_or_default().trim();
         if name.is_empty() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: "row without a parameter name".into(),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "missing-parameter-name",
+                "row without a parameter name",
+            ));
             continue;
         }
         let value = field(value_column).unwrap_or_default();
@@ -189,8 +127,7 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             path.push('.');
         }
         if let Err(error) = Path::parse(&path) {
-            diagnostics
-                .push(LoadDiagnostic { line: row.line, message: format!("bad path: {error}") });
+            diagnostics.push(load_diagnostic(row.line, "bad-path", format!("bad path: {error}")));
         }
         let value_type =
             field(type_column).map(type_local_name).filter(|t| !t.is_empty()).map(str::to_string);
@@ -205,10 +142,11 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             Some(text) => match text.parse::<u8>() {
                 Ok(level) => Some(level),
                 Err(_) => {
-                    diagnostics.push(LoadDiagnostic {
-                        line: row.line,
-                        message: format!("notification `{text}` is not a number"),
-                    });
+                    diagnostics.push(load_diagnostic(
+                        row.line,
+                        "bad-notification",
+                        format!("notification `{text}` is not a number"),
+                    ));
                     None
                 }
             },
@@ -225,19 +163,21 @@ pub fn load_csv(text: &str, source: &str) -> Result<Loaded, CsvLoadError> {
             Some(text) => {
                 let parsed = parse_bool(text);
                 if parsed.is_none() {
-                    diagnostics.push(LoadDiagnostic {
-                        line: row.line,
-                        message: format!("writable `{text}` is not a boolean"),
-                    });
+                    diagnostics.push(load_diagnostic(
+                        row.line,
+                        "bad-writable",
+                        format!("writable `{text}` is not a boolean"),
+                    ));
                 }
                 parsed
             }
         };
         if set.get(&path).is_some() {
-            diagnostics.push(LoadDiagnostic {
-                line: row.line,
-                message: format!("{path} appears again; the later row wins"),
-            });
+            diagnostics.push(load_diagnostic(
+                row.line,
+                "duplicate-parameter",
+                format!("{path} appears again; the later row wins"),
+            ));
         }
         set.insert(Entry {
             path,

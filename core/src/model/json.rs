@@ -14,9 +14,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::genieacs::{LoadDiagnostic, Loaded};
+use super::genieacs::Loaded;
 use super::path::Path;
 use super::set::{Entry, ParameterSet, Provenance};
+use crate::base::{Diagnostic, Severity, Source};
 
 pub const FORMAT: &str = "cwmpkit-parameters/1";
 
@@ -69,10 +70,12 @@ pub fn from_json(text: &str, source: &str) -> Result<Loaded, JsonLoadError> {
         set.metadata = document.metadata;
         for (index, mut entry) in document.parameters.into_iter().enumerate() {
             if let Err(error) = Path::parse(&entry.path) {
-                diagnostics.push(LoadDiagnostic {
-                    line: 0,
-                    message: format!("parameter {index}: {error}"),
-                });
+                diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    Source::Model,
+                    "bad-parameter",
+                    format!("parameter {index}: {error}"),
+                ));
             }
             if entry.provenance.is_empty() {
                 entry.provenance.push(Provenance::new(source));
@@ -84,7 +87,12 @@ pub fn from_json(text: &str, source: &str) -> Result<Loaded, JsonLoadError> {
     let mut set = ParameterSet::new();
     for (path, value) in object {
         if let Err(error) = Path::parse(&path) {
-            diagnostics.push(LoadDiagnostic { line: 0, message: error.to_string() });
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                Source::Model,
+                "bad-path",
+                error.to_string(),
+            ));
         }
         let mut entry = if path.ends_with('.') {
             Entry::object(path)

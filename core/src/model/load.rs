@@ -3,14 +3,15 @@
 
 use super::set::ParameterSet;
 use super::{from_cwmp, genieacs, json};
+use crate::base::{Diagnostic, Severity, Source};
 use crate::cwmp;
 
 /// A set read from some input, and what was odd about it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LoadedSet {
     pub set: ParameterSet,
-    /// Oddities met while loading (a line, a field, a message), readable as they are.
-    pub notes: Vec<String>,
+    /// Oddities met while loading, each where it is (a line of a CSV, an element of a message).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// The formats [`load_any`] tells apart.
@@ -44,33 +45,29 @@ pub fn load_any(bytes: &[u8], source: &str) -> Result<LoadedSet, String> {
         SetFormat::Json => {
             let text = String::from_utf8_lossy(bytes);
             let loaded = json::from_json(&text, source).map_err(|e| e.to_string())?;
-            let notes = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();
-            Ok(LoadedSet { set: loaded.set, notes })
+            Ok(LoadedSet { set: loaded.set, diagnostics: loaded.diagnostics })
         }
         SetFormat::Soap => {
             let decoded = cwmp::decode(bytes).map_err(|e| e.to_string())?;
             let mut set = ParameterSet::new();
-            let mut notes: Vec<String> =
-                decoded.diagnostics.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+            let mut diagnostics = decoded.diagnostics;
             for envelope in &decoded.envelopes {
                 match from_cwmp::from_message(&envelope.message, source) {
                     Some(part) => set.merge(part),
-                    None => {
-                        notes.push(format!("{} carries no parameters", envelope.message.name()))
-                    }
+                    None => diagnostics.push(Diagnostic::new(
+                        Severity::Info,
+                        Source::Model,
+                        "no-parameters",
+                        format!("{} carries no parameters", envelope.message.name()),
+                    )),
                 }
             }
-            Ok(LoadedSet { set, notes })
+            Ok(LoadedSet { set, diagnostics })
         }
         SetFormat::GenieAcsCsv => {
             let text = String::from_utf8_lossy(bytes);
             let loaded = genieacs::load_csv(&text, source).map_err(|e| e.to_string())?;
-            let notes = loaded
-                .diagnostics
-                .iter()
-                .map(|d| format!("line {}: {}", d.line, d.message))
-                .collect();
-            Ok(LoadedSet { set: loaded.set, notes })
+            Ok(LoadedSet { set: loaded.set, diagnostics: loaded.diagnostics })
         }
     }
 }

@@ -24,7 +24,6 @@
 pub mod diff;
 pub mod embedded;
 pub mod from_cwmp;
-pub mod fuzzing;
 pub mod genieacs;
 pub mod json;
 pub mod load;

@@ -337,7 +337,7 @@ pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOption
                         });
                         continue;
                     }
-                    xsd_type.get_or_insert_with(|| parameter.syntax.base.xsd_name().to_string());
+                    xsd_type.get_or_insert_with(|| parameter.syntax.base.name().to_string());
                 }
                 values.push(PlannedValue {
                     name: path.clone(),

@@ -10,19 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 use super::path::Path;
-use super::schema::{Access, BaseType, Found, Model, RangeFacet, SizeFacet, Syntax};
+use super::schema::{Access, Found, Model, RangeFacet, SizeFacet, Syntax};
 use super::set::{Entry, ParameterSet};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Expected variation (vendor extensions).
-    Info,
-    /// The device deviates from the schema.
-    Warning,
-    /// The entry cannot be understood (bad path).
-    Error,
-}
+use crate::base::{Diagnostic, Location, Severity, Source, XsdType, xsd};
 
 /// What kind of deviation a finding is; stable for grouping and filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -51,12 +41,56 @@ pub enum FindingKind {
     Deprecated,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub path: String,
-    pub severity: Severity,
-    pub kind: FindingKind,
-    pub message: String,
+impl FindingKind {
+    const ALL: [FindingKind; 18] = [
+        FindingKind::BadPath,
+        FindingKind::UnknownParameter,
+        FindingKind::UnknownObject,
+        FindingKind::VendorExtension,
+        FindingKind::ObjectOrParameter,
+        FindingKind::DeclaredType,
+        FindingKind::BadValue,
+        FindingKind::OutOfRange,
+        FindingKind::BadSize,
+        FindingKind::NotInEnumeration,
+        FindingKind::PatternMismatch,
+        FindingKind::ListItems,
+        FindingKind::Writability,
+        FindingKind::TooManyInstances,
+        FindingKind::BadNotification,
+        FindingKind::InstanceZero,
+        FindingKind::NewerThanDevice,
+        FindingKind::Deprecated,
+    ];
+
+    /// The diagnostic code of this kind (`bad-value`).
+    pub fn code(self) -> &'static str {
+        match self {
+            FindingKind::BadPath => "bad-path",
+            FindingKind::UnknownParameter => "unknown-parameter",
+            FindingKind::UnknownObject => "unknown-object",
+            FindingKind::VendorExtension => "vendor-extension",
+            FindingKind::ObjectOrParameter => "object-or-parameter",
+            FindingKind::DeclaredType => "declared-type",
+            FindingKind::BadValue => "bad-value",
+            FindingKind::OutOfRange => "out-of-range",
+            FindingKind::BadSize => "bad-size",
+            FindingKind::NotInEnumeration => "not-in-enumeration",
+            FindingKind::PatternMismatch => "pattern-mismatch",
+            FindingKind::ListItems => "list-items",
+            FindingKind::Writability => "writability",
+            FindingKind::TooManyInstances => "too-many-instances",
+            FindingKind::BadNotification => "bad-notification",
+            FindingKind::InstanceZero => "instance-zero",
+            FindingKind::NewerThanDevice => "newer-than-device",
+            FindingKind::Deprecated => "deprecated",
+        }
+    }
+
+    /// The kind a model finding's code names.
+    pub fn from_code(code: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
 }
 
 /// The outcome of checking a set.
@@ -67,15 +101,16 @@ pub struct Report {
     pub checked: usize,
     /// Entries the schema knows.
     pub known: usize,
-    pub findings: Vec<Finding>,
+    /// Each at the parameter or object it concerns, its code a [`FindingKind::code`].
+    pub findings: Vec<Diagnostic>,
 }
 
 impl Report {
     /// Number of findings per kind.
     pub fn counts(&self) -> BTreeMap<FindingKind, usize> {
         let mut counts = BTreeMap::new();
-        for finding in &self.findings {
-            *counts.entry(finding.kind).or_insert(0) += 1;
+        for kind in self.findings.iter().filter_map(|f| FindingKind::from_code(&f.code)) {
+            *counts.entry(kind).or_insert(0) += 1;
         }
         counts
     }
@@ -155,90 +190,27 @@ fn check_item(value: &str, syntax: &Syntax, patterns: &mut PatternCache) -> Vec<
         return problems;
     }
     let base = syntax.base;
-    match base {
-        BaseType::Int | BaseType::UnsignedInt | BaseType::Long | BaseType::UnsignedLong => {
-            let (min, max): (i128, i128) = match base {
-                BaseType::Int => (i32::MIN.into(), i32::MAX.into()),
-                BaseType::UnsignedInt => (0, u32::MAX.into()),
-                BaseType::Long => (i64::MIN.into(), i64::MAX.into()),
-                _ => (0, u64::MAX.into()),
-            };
-            match value.trim().parse::<i128>() {
-                Ok(number) if number < min || number > max => problems.push(problem(
-                    FindingKind::BadValue,
-                    format!("{number} does not fit {} ({min}..{max})", base.xsd_name()),
-                )),
-                Ok(number) => {
-                    if let Some(found) = check_ranges_integer(number, &syntax.ranges) {
-                        problems.push(found);
-                    }
-                }
-                Err(_) => problems.push(problem(
-                    FindingKind::BadValue,
-                    format!("`{value}` is not an {}", base.xsd_name()),
-                )),
-            }
-        }
-        BaseType::Decimal => match value.trim().parse::<f64>() {
-            Ok(number) => {
-                if let Some(found) = check_ranges_decimal(number, value.trim(), &syntax.ranges) {
-                    problems.push(found);
-                }
-            }
-            Err(_) => {
-                problems.push(problem(FindingKind::BadValue, format!("`{value}` is not a decimal")))
-            }
-        },
-        BaseType::Boolean => {
-            if !matches!(value, "0" | "1" | "true" | "false") {
-                problems.push(problem(
-                    FindingKind::BadValue,
-                    format!("`{value}` is not a boolean (0, 1, true or false)"),
-                ));
-            }
-        }
-        BaseType::DateTime => {
-            if !is_date_time(value) {
-                problems.push(problem(
-                    FindingKind::BadValue,
-                    format!("`{value}` is not a dateTime (YYYY-MM-DDThh:mm:ss with optional fraction and zone)"),
-                ));
-            }
-        }
-        BaseType::HexBinary => {
-            if !value.len().is_multiple_of(2) || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-                problems
-                    .push(problem(FindingKind::BadValue, format!("`{value}` is not hexBinary")));
-            } else if let Some(found) = check_sizes(value.len() as u64 / 2, &syntax.sizes, "octets")
-            {
-                problems.push(found);
-            }
-        }
-        BaseType::Base64 => {
-            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-            let valid = compact.len().is_multiple_of(4)
-                && compact
-                    .trim_end_matches('=')
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/');
-            if !valid {
-                problems.push(problem(FindingKind::BadValue, "not valid base64".into()));
-            } else {
-                let padding = compact.len() - compact.trim_end_matches('=').len();
-                let octets = (compact.len() / 4 * 3).saturating_sub(padding) as u64;
-                if let Some(found) = check_sizes(octets, &syntax.sizes, "octets") {
-                    problems.push(found);
-                }
-            }
-        }
-        BaseType::String => {
-            if let Some(found) =
-                check_sizes(value.chars().count() as u64, &syntax.sizes, "characters")
-            {
-                problems.push(found);
-            }
-        }
+    if let Err(error) = base.check(value) {
+        problems.push(problem(FindingKind::BadValue, error.to_string()));
+        return problems;
     }
+    let collapsed = xsd::trim_xml_space(value);
+    let found = match base {
+        XsdType::Int | XsdType::UnsignedInt | XsdType::Long | XsdType::UnsignedLong => {
+            xsd::parse_integer(collapsed)
+                .and_then(|number| check_ranges_integer(number, &syntax.ranges))
+        }
+        XsdType::Decimal => collapsed
+            .parse::<f64>()
+            .ok()
+            .and_then(|number| check_ranges_decimal(number, collapsed, &syntax.ranges)),
+        XsdType::HexBinary => check_sizes(collapsed.len() as u64 / 2, &syntax.sizes, "octets"),
+        XsdType::Base64 => xsd::decode_base64(collapsed)
+            .and_then(|octets| check_sizes(octets.len() as u64, &syntax.sizes, "octets")),
+        XsdType::String => check_sizes(value.chars().count() as u64, &syntax.sizes, "characters"),
+        XsdType::Boolean | XsdType::DateTime => None,
+    };
+    problems.extend(found);
     if !syntax.enumerations.is_empty() && !syntax.enumerations.iter().any(|e| e.value == value) {
         let allowed: Vec<&str> =
             syntax.enumerations.iter().take(12).map(|e| e.value.as_str()).collect();
@@ -349,60 +321,11 @@ fn check_ranges_decimal(number: f64, written: &str, ranges: &[RangeFacet]) -> Op
     })
 }
 
-/// `YYYY-MM-DDThh:mm:ss`, optional `.fraction`, optional `Z` or `±hh:mm`.
-pub fn is_date_time(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-    };
-    let base_ok = bytes.len() >= 19
-        && digits(0..4)
-        && bytes.get(4) == Some(&b'-')
-        && digits(5..7)
-        && bytes.get(7) == Some(&b'-')
-        && digits(8..10)
-        && bytes.get(10) == Some(&b'T')
-        && digits(11..13)
-        && bytes.get(13) == Some(&b':')
-        && digits(14..16)
-        && bytes.get(16) == Some(&b':')
-        && digits(17..19);
-    if !base_ok {
-        return false;
-    }
-    let field = |range: std::ops::Range<usize>| {
-        value.get(range).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0)
-    };
-    if !(1..=12).contains(&field(5..7))
-        || !(1..=31).contains(&field(8..10))
-        || field(11..13) > 24
-        || field(14..16) > 59
-        || field(17..19) > 60
-    {
-        return false;
-    }
-    let mut rest = &value[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let length = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if length == 0 {
-            return false;
-        }
-        rest = &fraction[length..];
-    }
-    match rest.as_bytes() {
-        [] | [b'Z'] => true,
-        [sign, h1, h2, b':', m1, m2] => {
-            (*sign == b'+' || *sign == b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
-        }
-        _ => false,
-    }
-}
-
 /// What the model says about writing `value` to `path`, before it is sent: the
 /// same checks as [`validate`], on the entry as `set` has it (declared type,
 /// writability) with the new value, and the device's `RootDataModelVersion`.
 /// Only findings about `path` itself are returned.
-pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) -> Vec<Finding> {
+pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) -> Vec<Diagnostic> {
     let mut edited = ParameterSet::new();
     if let Some(version) = set.get("Device.RootDataModelVersion") {
         edited.insert(version.clone());
@@ -410,11 +333,19 @@ pub fn check_edit(set: &ParameterSet, path: &str, value: &str, model: &Model) ->
     let mut entry = set.get(path).cloned().unwrap_or_else(|| Entry::parameter(path, value));
     entry.value = Some(value.to_owned());
     edited.insert(entry);
-    validate(&edited, model).findings.into_iter().filter(|f| f.path == path).collect()
+    validate(&edited, model)
+        .findings
+        .into_iter()
+        .filter(|f| f.location.path() == Some(path))
+        .collect()
 }
 
-fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Finding {
-    Finding { path: entry.path.clone(), severity, kind, message }
+fn finding(entry: &Entry, severity: Severity, kind: FindingKind, message: String) -> Diagnostic {
+    finding_at(&entry.path, severity, kind, message)
+}
+
+fn finding_at(path: &str, severity: Severity, kind: FindingKind, message: String) -> Diagnostic {
+    Diagnostic::new(severity, Source::Model, kind.code(), message).at(Location::parameter(path))
 }
 
 fn is_vendor_path(path: &Path) -> bool {
@@ -550,7 +481,7 @@ pub fn validate(set: &ParameterSet, model: &Model) -> Report {
             }
             Found::Parameter(_, parameter) => {
                 if let Some(declared) = &entry.value_type {
-                    match BaseType::from_xsd_name(declared) {
+                    match XsdType::from_name(declared) {
                         Some(base) if base == parameter.syntax.base => {}
                         Some(base) => report.findings.push(finding(
                             entry,
@@ -558,8 +489,8 @@ pub fn validate(set: &ParameterSet, model: &Model) -> Report {
                             FindingKind::DeclaredType,
                             format!(
                                 "declared {}, the schema says {}",
-                                base.xsd_name(),
-                                parameter.syntax.base.xsd_name()
+                                base.name(),
+                                parameter.syntax.base.name()
                             ),
                         )),
                         None => report.findings.push(finding(
@@ -627,12 +558,12 @@ fn check_table_sizes(set: &ParameterSet, model: &Model, report: &mut Report) {
         if let Some(max) = model.object(&generic).and_then(|o| o.max_entries)
             && count > max as usize
         {
-            report.findings.push(Finding {
-                path: container,
-                severity: Severity::Warning,
-                kind: FindingKind::TooManyInstances,
-                message: format!("{count} instances, the schema allows at most {max}"),
-            });
+            report.findings.push(finding_at(
+                &container,
+                Severity::Warning,
+                FindingKind::TooManyInstances,
+                format!("{count} instances, the schema allows at most {max}"),
+            ));
         }
     }
 }
@@ -642,7 +573,7 @@ mod tests {
     use super::*;
     use crate::model::schema::{Enumeration, ListFacets};
 
-    fn syntax(base: BaseType) -> Syntax {
+    fn syntax(base: XsdType) -> Syntax {
         Syntax { base, ..Syntax::default() }
     }
 
@@ -655,23 +586,23 @@ mod tests {
 
     #[test]
     fn base_types() {
-        assert!(kinds("42", &syntax(BaseType::UnsignedInt)).is_empty());
-        assert_eq!(kinds("-1", &syntax(BaseType::UnsignedInt)), [FindingKind::BadValue]);
-        assert_eq!(kinds("", &syntax(BaseType::Int)), [FindingKind::BadValue]);
-        assert_eq!(kinds("4294967296", &syntax(BaseType::UnsignedInt)), [FindingKind::BadValue]);
-        assert!(kinds("18446744073709551615", &syntax(BaseType::UnsignedLong)).is_empty());
-        assert!(kinds("true", &syntax(BaseType::Boolean)).is_empty());
-        assert_eq!(kinds("TRUE", &syntax(BaseType::Boolean)), [FindingKind::BadValue]);
-        assert!(kinds("0001-01-01T00:00:00Z", &syntax(BaseType::DateTime)).is_empty());
-        assert!(kinds("2023-03-28T15:39:56.053+02:00", &syntax(BaseType::DateTime)).is_empty());
+        assert!(kinds("42", &syntax(XsdType::UnsignedInt)).is_empty());
+        assert_eq!(kinds("-1", &syntax(XsdType::UnsignedInt)), [FindingKind::BadValue]);
+        assert_eq!(kinds("", &syntax(XsdType::Int)), [FindingKind::BadValue]);
+        assert_eq!(kinds("4294967296", &syntax(XsdType::UnsignedInt)), [FindingKind::BadValue]);
+        assert!(kinds("18446744073709551615", &syntax(XsdType::UnsignedLong)).is_empty());
+        assert!(kinds("true", &syntax(XsdType::Boolean)).is_empty());
+        assert_eq!(kinds("TRUE", &syntax(XsdType::Boolean)), [FindingKind::BadValue]);
+        assert!(kinds("0001-01-01T00:00:00Z", &syntax(XsdType::DateTime)).is_empty());
+        assert!(kinds("2023-03-28T15:39:56.053+02:00", &syntax(XsdType::DateTime)).is_empty());
         assert_eq!(
-            kinds("2019-03-05T11:54::14", &syntax(BaseType::DateTime)),
+            kinds("2019-03-05T11:54::14", &syntax(XsdType::DateTime)),
             [FindingKind::BadValue]
         );
-        assert!(kinds("00ff", &syntax(BaseType::HexBinary)).is_empty());
-        assert_eq!(kinds("0f0", &syntax(BaseType::HexBinary)), [FindingKind::BadValue]);
-        assert!(kinds("aGVsbG8=", &syntax(BaseType::Base64)).is_empty());
-        assert!(kinds("-12.5", &syntax(BaseType::Decimal)).is_empty());
+        assert!(kinds("00ff", &syntax(XsdType::HexBinary)).is_empty());
+        assert_eq!(kinds("0f0", &syntax(XsdType::HexBinary)), [FindingKind::BadValue]);
+        assert!(kinds("aGVsbG8=", &syntax(XsdType::Base64)).is_empty());
+        assert!(kinds("-12.5", &syntax(XsdType::Decimal)).is_empty());
     }
 
     #[test]
@@ -682,29 +613,29 @@ mod tests {
                 max_inclusive: Some("10".into()),
                 step: Some("3".into()),
             }],
-            ..syntax(BaseType::Int)
+            ..syntax(XsdType::Int)
         };
         assert!(kinds("7", &ranged).is_empty());
         assert_eq!(kinds("8", &ranged), [FindingKind::OutOfRange]);
         assert_eq!(kinds("11", &ranged), [FindingKind::OutOfRange]);
         let sized = Syntax {
             sizes: vec![SizeFacet { min_length: None, max_length: Some(3) }],
-            ..syntax(BaseType::String)
+            ..syntax(XsdType::String)
         };
         assert_eq!(kinds("abcd", &sized), [FindingKind::BadSize]);
         let enumerated = Syntax {
             enumerations: vec![Enumeration { value: "Up".into(), read_only: false }],
-            ..syntax(BaseType::String)
+            ..syntax(XsdType::String)
         };
         assert_eq!(kinds("Down", &enumerated), [FindingKind::NotInEnumeration]);
         let patterned =
-            Syntax { patterns: vec!["".into(), "\\d+".into()], ..syntax(BaseType::String) };
+            Syntax { patterns: vec!["".into(), "\\d+".into()], ..syntax(XsdType::String) };
         assert!(kinds("", &patterned).is_empty());
         assert!(kinds("123", &patterned).is_empty());
         assert_eq!(kinds("12a", &patterned), [FindingKind::PatternMismatch]);
         let listed = Syntax {
             list: Some(ListFacets { min_items: None, max_items: Some(2), sizes: Vec::new() }),
-            ..syntax(BaseType::UnsignedInt)
+            ..syntax(XsdType::UnsignedInt)
         };
         assert!(kinds("1, 2", &listed).is_empty());
         assert_eq!(kinds("1,x,3", &listed), [FindingKind::ListItems, FindingKind::BadValue]);
@@ -718,7 +649,7 @@ mod tests {
                 max_inclusive: Some("2.5".into()),
                 step: None,
             }],
-            ..syntax(BaseType::Decimal)
+            ..syntax(XsdType::Decimal)
         };
         assert!(kinds("2.50", &ranged).is_empty());
         let problems = check_value(" 2.60 ", &ranged, &mut PatternCache::default());

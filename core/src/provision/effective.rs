@@ -102,7 +102,7 @@ pub fn profile_for_model(profile: &ConfigFile, model: &str) -> Option<ConfigFile
         line.section.as_deref().is_some_and(|s| model_key(s) == model_key(name))
     };
     let model_section = profile.lines.iter().find_map(|line| match &line.kind {
-        LineKind::Section(name) if model_key(name) == wanted => Some(name.clone()),
+        LineKind::Section(name) if model_key(name) == wanted => Some(name.to_string()),
         _ => None,
     })?;
     let template = profile
@@ -112,7 +112,7 @@ pub fn profile_for_model(profile: &ConfigFile, model: &str) -> Option<ConfigFile
         .filter(|line| is_section(line, &model_section))
         .filter_map(Line::entry)
         .find(|entry| entry.normalized_key == TEMPLATE_KEY)
-        .map(|entry| entry.value.clone());
+        .map(|entry| entry.value.to_string());
     let mut order = vec!["Core".to_owned(), "Common".to_owned()];
     order.extend(template);
     order.push(model_section);
@@ -145,15 +145,15 @@ pub fn effective<File: Borrow<ConfigFile>>(
             let value = if reset {
                 registry.get(&entry.normalized_key).map(|s| s.default.clone()).unwrap_or_default()
             } else {
-                entry.value.clone()
+                entry.value.to_string()
             };
             let origin = Origin {
                 file: (*name).to_owned(),
                 line: line.number,
-                value: entry.value.clone(),
-                section: line.section.clone(),
+                value: entry.value.to_string(),
+                section: line.section.as_deref().map(str::to_owned),
             };
-            match index.get(&entry.normalized_key).and_then(|&i| merged.get_mut(i)) {
+            match index.get(entry.normalized_key.as_str()).and_then(|&i| merged.get_mut(i)) {
                 Some(existing) => {
                     if is_local && existing.locked {
                         continue;
@@ -165,9 +165,9 @@ pub fn effective<File: Borrow<ConfigFile>>(
                     existing.locked = existing.locked || entry.prefix == Some(Prefix::Lock);
                 }
                 None => {
-                    index.insert(entry.normalized_key.clone(), merged.len());
+                    index.insert(entry.normalized_key.to_string(), merged.len());
                     merged.push(EffectiveValue {
-                        key: entry.normalized_key.clone(),
+                        key: entry.normalized_key.to_string(),
                         value,
                         origin,
                         locked: entry.prefix == Some(Prefix::Lock),

@@ -1,11 +1,13 @@
 //! Generating provisioning files: from a form, or in bulk from CSV rows applied
 //! to a template; packing them into a zip; reading a set of files back.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::config_diagnostic;
 use super::registry::Registry;
 use super::syntax::{ConfigFile, normalize_key, parse};
 use super::validate::{check_file_name, file_role, normalize_mac, validate};
-use super::zip::{ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
+use super::zip::{SkippedFile, ZipLimits, ZipReadError, ZipWriteError, ZipWriter, read_zip};
+use crate::base::csv::{self, CsvRecord};
+use crate::base::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 
 /// ACS settings as a form edits them.
@@ -62,7 +64,7 @@ pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<D
         if !value.is_empty()
             && let Err(problem) = file.push_entry(None, key, value)
         {
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Error,
                 "unwritable",
                 0,
@@ -108,7 +110,7 @@ pub fn from_form(form: &PhoneForm, registry: &Registry) -> (GeneratedFile, Vec<D
     let name = match normalize_mac(&form.mac) {
         Some(mac) => format!("{mac}.cfg"),
         None => {
-            diagnostics.push(Diagnostic::new(
+            diagnostics.push(config_diagnostic(
                 Severity::Error,
                 "bad-mac",
                 0,
@@ -134,68 +136,15 @@ pub enum CsvError {
     UnclosedQuote { line: u32 },
 }
 
-/// A CSV record with the line it starts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvRecord {
-    pub line: u32,
-    pub fields: Vec<String>,
-}
-
-/// Reads RFC 4180 CSV (quotes, doubled quotes, CRLF or LF). The separator is `,`,
-/// or `;` when the header has more semicolons than commas (spreadsheets in many
-/// locales write that). Latin-1 bytes are accepted like in config files.
+/// Reads RFC 4180 CSV with [`crate::base::csv`]. The separator is `,`, or `;` when the header
+/// has more semicolons than commas. Latin-1 bytes are accepted like in config files.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, CsvError> {
     let text = super::syntax::parse_text(bytes);
-    let first_line = text.lines().next().unwrap_or_default();
-    let separator =
-        if first_line.matches(';').count() > first_line.matches(',').count() { ';' } else { ',' };
-    let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut line: u32 = 1;
-    let mut record_line = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => in_quotes = true,
-            c if c == separator => fields.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                let done = std::mem::take(&mut fields);
-                if !(done.len() == 1 && done.first().is_some_and(String::is_empty)) {
-                    records.push(CsvRecord { line: record_line, fields: done });
-                }
-                line += 1;
-                record_line = line;
-            }
-            _ => field.push(c),
-        }
+    let read = csv::read(&text, csv::guess_separator(&text));
+    match read.unclosed_quote_line {
+        Some(line) => Err(CsvError::UnclosedQuote { line }),
+        None => Ok(read.records),
     }
-    if in_quotes {
-        return Err(CsvError::UnclosedQuote { line: record_line });
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        records.push(CsvRecord { line: record_line, fields });
-    }
-    Ok(records)
 }
 
 /// What happened to one CSV row.
@@ -287,8 +236,9 @@ pub fn generate_bulk(
             file_name: None,
             diagnostics: Vec::new(),
         };
-        let row_problem =
-            |code: &str, message: String| Diagnostic::new(Severity::Error, code, 0, 0, message);
+        let row_problem = |code: &'static str, message: String| {
+            config_diagnostic(Severity::Error, code, 0, 0, message)
+        };
         if record.fields.len() != headers.len() {
             report.diagnostics.push(row_problem(
                 "csv-field-count",
@@ -439,25 +389,49 @@ pub struct FileCheck {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses and validates each file of a set.
-pub fn check_files(files: &[(String, Vec<u8>)], registry: &Registry) -> Vec<FileCheck> {
+/// Parses and validates each file of a set, one at a time (only one parsed file is held).
+pub fn check_files<Name: AsRef<str>, Bytes: AsRef<[u8]>>(
+    files: &[(Name, Bytes)],
+    registry: &Registry,
+) -> Vec<FileCheck> {
     files
         .iter()
         .map(|(name, bytes)| {
-            let parsed = parse(bytes);
+            let name = name.as_ref();
+            let parsed = parse(bytes.as_ref());
             let mut diagnostics = parsed.diagnostics;
             diagnostics.extend(check_file_name(name));
             diagnostics.extend(validate(&parsed.file, &file_role(name), registry));
-            diagnostics.sort_by_key(|d| (d.line, d.column));
-            FileCheck { name: name.clone(), diagnostics }
+            super::diagnostic::sort_by_place(&mut diagnostics);
+            FileCheck { name: name.to_owned(), diagnostics }
         })
         .collect()
 }
 
-/// Reads a zip and checks every file in it.
+/// Reads a zip and checks every file in it; a file the reader skipped is a check with one
+/// error saying why.
 pub fn check_zip(bytes: &[u8], registry: &Registry) -> Result<Vec<FileCheck>, ZipReadError> {
-    let files = read_zip(bytes, &ZipLimits::default())?;
-    Ok(check_files(&files, registry))
+    let unzipped = read_zip(bytes, &ZipLimits::default())?;
+    let mut checks = check_files(&unzipped.files, registry);
+    checks.extend(unzipped.skipped.iter().map(skipped_check));
+    Ok(checks)
+}
+
+/// A file a zip reader skipped, as a check of its own.
+pub fn skipped_check(skipped: &SkippedFile) -> FileCheck {
+    FileCheck {
+        name: skipped.name.clone(),
+        diagnostics: vec![config_diagnostic(
+            Severity::Error,
+            "zip-file-skipped",
+            0,
+            0,
+            format!(
+                "not unpacked (its directory record is at byte {}): {}",
+                skipped.offset, skipped.reason
+            ),
+        )],
+    }
 }
 
 /// How one key differs between two versions of a file.
@@ -472,7 +446,7 @@ pub enum KeyChange {
 pub fn diff(before: &ConfigFile, after: &ConfigFile) -> Vec<KeyChange> {
     let last_values = |file: &ConfigFile| {
         file.entries()
-            .map(|(_, e)| (e.normalized_key.clone(), e.value.clone()))
+            .map(|(_, e)| (e.normalized_key.to_string(), e.value.to_string()))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let (old, new) = (last_values(before), last_values(after));
@@ -565,7 +539,7 @@ mod tests {
         );
         let messages: Vec<String> =
             bulk.rows[0].diagnostics.iter().map(ToString::to_string).collect();
-        assert_eq!(messages, ["line 4: `tr69 server port` expects a number, got `80a`"]);
+        assert_eq!(messages, ["line 4, column 19: `tr69 server port` expects a number, got `80a`"]);
         assert_eq!(bulk.rows[1].diagnostics[0].code, "bad-mac");
         assert_eq!(bulk.rows[2].diagnostics[0].code, "duplicate-mac");
     }
@@ -585,10 +559,7 @@ mod tests {
         };
         let (file, diagnostics) = from_form(&form, Registry::builtin());
         assert_eq!(file.name, "00085D1A2B3C.cfg");
-        assert_eq!(
-            diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
-            ["expects-digits"]
-        );
+        assert_eq!(diagnostics.iter().map(|d| &*d.code).collect::<Vec<_>>(), ["expects-digits"]);
         let before = parse(&file.bytes).file;
         let mut after = before.clone();
         after.set("admin password", "1234").unwrap();

@@ -8,7 +8,8 @@
 use super::registry::Registry;
 use super::syntax::ConfigFile;
 use super::validate::{has_placeholder, is_config_datetime, parse_http_url};
-use crate::cwmp::{ParameterValueStruct, SetParameterValues, Value, ValueType};
+use crate::base::XsdType;
+use crate::cwmp::{ParameterValueStruct, SetParameterValues, Value};
 use serde::{Deserialize, Serialize};
 
 /// A TR-069 parameter value in plain types.
@@ -64,7 +65,7 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
         let key = entry.normalized_key.as_str();
         let unmapped = |reason: String| Unmapped {
             name: key.to_owned(),
-            value: entry.value.clone(),
+            value: entry.value.to_string(),
             line: line.number,
             reason,
         };
@@ -103,7 +104,7 @@ pub fn to_parameters(file: &ConfigFile, registry: &Registry) -> ToParameters {
                 list_items.push(ListItem {
                     path: path.clone(),
                     key: key.to_owned(),
-                    value: entry.value.clone(),
+                    value: entry.value.to_string(),
                     line: line.number,
                 });
             }
@@ -230,9 +231,9 @@ pub fn to_set_parameter_values(
         .parameters
         .into_iter()
         .map(|p| ParameterValueStruct {
-            value: match ValueType::from_xsi(&p.xsd_type) {
+            value: match XsdType::from_name(&p.xsd_type) {
                 Some(t) => Value::typed(t, p.value),
-                None => Value::typed(ValueType::String, p.value),
+                None => Value::typed(XsdType::String, p.value),
             },
             name: p.path.into(),
         })

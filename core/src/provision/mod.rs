@@ -7,9 +7,8 @@
 //! - [`mapping`]: `tr69 …`/`sip …` keys ↔ TR-069 parameters.
 //! - [`generate`]: files from a form, from CSV + template, zipped; reading them back.
 
-pub mod diagnostic;
+mod diagnostic;
 pub mod effective;
-pub mod fuzzing;
 pub mod generate;
 pub mod mapping;
 pub mod registry;
@@ -17,10 +16,11 @@ pub mod syntax;
 pub mod validate;
 pub mod zip;
 
-pub use diagnostic::{Diagnostic, Severity};
 pub use registry::Registry;
 pub use syntax::{ConfigFile, Parsed, parse};
 pub use validate::{FileRole, file_role, normalize_mac};
+
+use crate::base::Diagnostic;
 
 /// Parses a named file and validates it against the built-in registry: the
 /// parser's findings, the file name's and the values', in line order.
@@ -28,6 +28,6 @@ pub fn check(name: &str, bytes: &[u8]) -> (ConfigFile, Vec<Diagnostic>) {
     let Parsed { file, mut diagnostics } = parse(bytes);
     diagnostics.extend(validate::check_file_name(name));
     diagnostics.extend(validate::validate(&file, &file_role(name), Registry::builtin()));
-    diagnostics.sort_by_key(|d| (d.line, d.column));
+    diagnostic::sort_by_place(&mut diagnostics);
     (file, diagnostics)
 }

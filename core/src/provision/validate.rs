@@ -1,8 +1,10 @@
 //! Checks a parsed file against the key registry and the phones' rules.
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Findings, config_diagnostic};
 use super::registry::{KeyType, Registry};
 use super::syntax::{ConfigFile, Entry, Line};
+use crate::base::DateTime;
+use crate::base::{Diagnostic, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -65,7 +67,7 @@ pub fn check_file_name(name: &str) -> Vec<Diagnostic> {
         let canonical = format!("{mac}.cfg");
         if base != canonical {
             found.push(
-                Diagnostic::new(
+                config_diagnostic(
                     Severity::Warning,
                     "mac-file-name",
                     0,
@@ -104,7 +106,7 @@ fn file_label(role: &FileRole) -> &'static str {
 
 /// Checks every entry of `file`, read as a file with `role`.
 pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
+    let mut found = Findings::new(super::syntax::ParseLimits::default().max_findings);
     // (section, key) → (line, value) of the entry seen last.
     let mut seen: HashMap<(Option<&str>, &str), (u32, &str)> = HashMap::new();
     for (line, entry) in file.entries() {
@@ -113,7 +115,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
             seen.insert((line.section.as_deref(), key), (line.number, entry.value.as_str()))
             && previous_value != entry.value
         {
-            found.push(Diagnostic::new(
+            found.push(config_diagnostic(
                 Severity::Warning,
                 "duplicate-key",
                 line.number,
@@ -129,7 +131,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
         }
         let Some(spec) = registry.get(key) else {
             if let Some(number) = sip_line_beyond_limit(key) {
-                found.push(Diagnostic::new(
+                found.push(config_diagnostic(
                     Severity::Warning,
                     "no-such-line",
                     line.number,
@@ -144,7 +146,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
                 None => (Severity::Info, format!("`{key}` is not in the key registry; kept as is")),
             };
             let diagnostic =
-                Diagnostic::new(severity, "unknown-key", line.number, entry.key_column, message);
+                config_diagnostic(severity, "unknown-key", line.number, entry.key_column, message);
             found.push(match suggestion {
                 Some(s) => diagnostic.with_suggestion(s),
                 None => diagnostic,
@@ -153,7 +155,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
         };
         let label = file_label(role);
         if !label.is_empty() && !spec.files.iter().any(|f| f == label) {
-            found.push(Diagnostic::new(
+            found.push(config_diagnostic(
                 Severity::Warning,
                 "key-not-allowed-here",
                 line.number,
@@ -162,7 +164,7 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
             ));
         }
         if spec.secret && *role == FileRole::Global && !entry.value.is_empty() {
-            found.push(Diagnostic::new(
+            found.push(config_diagnostic(
                 Severity::Warning,
                 "secret-in-global-file",
                 line.number,
@@ -178,17 +180,17 @@ pub fn validate(file: &ConfigFile, role: &FileRole, registry: &Registry) -> Vec<
         check_value(line, entry, spec.key_type, spec.min, spec.max, &mut found);
     }
     check_server_port(file, &mut found);
-    found
+    found.into_vec()
 }
 
 fn value_problem(
     line: &Line,
     entry: &Entry,
     severity: Severity,
-    code: &str,
+    code: &'static str,
     message: String,
 ) -> Diagnostic {
-    Diagnostic::new(severity, code, line.number, entry.value_column, message)
+    config_diagnostic(severity, code, line.number, entry.value_column, message)
 }
 
 fn check_value(
@@ -197,7 +199,7 @@ fn check_value(
     key_type: KeyType,
     min: Option<u64>,
     max: Option<u64>,
-    found: &mut Vec<Diagnostic>,
+    found: &mut Findings,
 ) {
     let key = entry.normalized_key.as_str();
     let value = entry.value.as_str();
@@ -369,33 +371,14 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
     head.eq_ignore_ascii_case(prefix).then(|| text.get(prefix.len()..).unwrap_or_default())
 }
 
-/// `YYYY-MM-DDThh:mm:ss` with plausible field ranges.
+/// `YYYY-MM-DDThh:mm:ss`: an `xsd:dateTime` with a four-digit year and neither a fraction nor
+/// a zone, as the phones write it.
 pub fn is_config_datetime(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.len() != 19 {
-        return false;
-    }
-    let shape_ok = bytes.iter().enumerate().all(|(i, &b)| match i {
-        4 | 7 => b == b'-',
-        10 => b == b'T',
-        13 | 16 => b == b':',
-        _ => b.is_ascii_digit(),
-    });
-    if !shape_ok {
-        return false;
-    }
-    let field = |range: std::ops::Range<usize>| {
-        text.get(range).and_then(|s| s.parse::<u32>().ok()).unwrap_or(u32::MAX)
-    };
-    (1..=12).contains(&field(5..7))
-        && (1..=31).contains(&field(8..10))
-        && field(11..13) <= 23
-        && field(14..16) <= 59
-        && field(17..19) <= 60
+    text.len() == 19 && DateTime::parse(text).is_ok_and(|time| time.offset_minutes.is_none())
 }
 
 /// A port written in `tr69 server` that differs from `tr69 server port`.
-fn check_server_port(file: &ConfigFile, found: &mut Vec<Diagnostic>) {
+fn check_server_port(file: &ConfigFile, found: &mut Findings) {
     let mut url: Option<(&Line, &Entry)> = None;
     let mut port: Option<(&Line, &Entry)> = None;
     for (line, entry) in file.entries() {
@@ -413,7 +396,7 @@ fn check_server_port(file: &ConfigFile, found: &mut Vec<Diagnostic>) {
         return;
     };
     if url_port != separate {
-        found.push(Diagnostic::new(
+        found.push(config_diagnostic(
             Severity::Warning,
             "conflicting-server-port",
             port_line.number,

@@ -29,23 +29,66 @@ pub enum ZipReadError {
     UnsupportedMethod { name: String, method: u16 },
     #[error("`{name}` is damaged: {reason}")]
     Damaged { name: String, reason: String },
-    #[error("the archive unpacks to more than {limit} bytes")]
+    #[error(
+        "unpacking it would pass the {limit} bytes this archive may unpack to in all \
+         (ZipLimits::budget); skipped"
+    )]
     TooLarge { limit: usize },
     #[error("the archive has more than {limit} files")]
     TooManyFiles { limit: usize },
 }
 
-/// Bounds for reading untrusted archives.
+/// Bounds for reading untrusted archives. What all files of an archive may unpack to is
+/// [`ZipLimits::budget`]: a fixed allowance plus a ratio of the archive's size, never more than
+/// `max_total_bytes`. Real config archives unpack to 3–10× their size; a bomb's file that would
+/// pass the budget is skipped (and said so) before any of it is inflated.
 #[derive(Debug, Clone, Copy)]
 pub struct ZipLimits {
     pub max_files: usize,
     pub max_total_bytes: usize,
+    pub inflated_bytes_allowance: usize,
+    pub max_inflation_ratio: usize,
 }
 
 impl Default for ZipLimits {
     fn default() -> Self {
-        ZipLimits { max_files: 100_000, max_total_bytes: 256 << 20 }
+        ZipLimits {
+            max_files: 100_000,
+            max_total_bytes: 256 << 20,
+            inflated_bytes_allowance: 8 << 20,
+            max_inflation_ratio: 16,
+        }
     }
+}
+
+impl ZipLimits {
+    /// The bytes an archive of `archive_len` bytes may unpack to, all files together.
+    pub fn budget(&self, archive_len: usize) -> usize {
+        self.max_inflation_ratio
+            .saturating_mul(archive_len)
+            .saturating_add(self.inflated_bytes_allowance)
+            .min(self.max_total_bytes)
+    }
+}
+
+/// A file of an archive that was not unpacked, and why; the other files were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub name: String,
+    /// Where its central directory record is.
+    pub offset: usize,
+    pub reason: ZipReadError,
+}
+
+/// What an archive held: its files, those skipped, and what unpacking cost.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Unzipped {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub skipped: Vec<SkippedFile>,
+    /// [`ZipLimits::budget`] for this archive.
+    pub budget: usize,
+    /// Bytes unpacked, stored files included.
+    pub unpacked_bytes: usize,
 }
 
 const LOCAL_HEADER: u32 = 0x0403_4b50;
@@ -267,8 +310,10 @@ fn usize_of(value: u32) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
 
-/// Reads every file of an archive (directories are skipped), checking CRCs.
-pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>)>, ZipReadError> {
+/// Reads every file of an archive (directories are skipped), checking CRCs. A file that is
+/// damaged, uses another method, or would pass the archive's budget is skipped and listed; the
+/// others are read. Only an archive whose directory cannot be read at all is an error.
+pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Unzipped, ZipReadError> {
     // The end record is at least 22 bytes and followed by a comment of at most 65535.
     let earliest = bytes.len().saturating_sub(22 + 0xFFFF);
     let end = (earliest..=bytes.len().saturating_sub(22))
@@ -280,8 +325,9 @@ pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>
         return Err(ZipReadError::TooManyFiles { limit: limits.max_files });
     }
     let mut at = usize_of(get32(bytes, end + 16, "end record")?);
-    let mut files = Vec::with_capacity(count.min(4096));
-    let mut total = 0usize;
+    let budget = limits.budget(bytes.len());
+    let mut out =
+        Unzipped { files: Vec::with_capacity(count.min(4096)), budget, ..Unzipped::default() };
     for _ in 0..count {
         // Offsets come from the archive: checking them against its length first
         // keeps the small additions below from overflowing (on wasm32 too).
@@ -291,67 +337,87 @@ pub fn read_zip(bytes: &[u8], limits: &ZipLimits) -> Result<Vec<(String, Vec<u8>
         if get32(bytes, at, "central directory")? != CENTRAL_HEADER {
             return Err(ZipReadError::Truncated { offset: at, what: "central directory" });
         }
-        let method = get16(bytes, at + 10, "central directory")?;
-        let crc = get32(bytes, at + 16, "central directory")?;
-        let compressed = usize_of(get32(bytes, at + 20, "central directory")?);
-        let size = usize_of(get32(bytes, at + 24, "central directory")?);
+        let record = CentralRecord {
+            method: get16(bytes, at + 10, "central directory")?,
+            crc: get32(bytes, at + 16, "central directory")?,
+            compressed: usize_of(get32(bytes, at + 20, "central directory")?),
+            size: usize_of(get32(bytes, at + 24, "central directory")?),
+            local: usize_of(get32(bytes, at + 42, "central directory")?),
+        };
         let name_len = usize::from(get16(bytes, at + 28, "central directory")?);
         let extra_len = usize::from(get16(bytes, at + 30, "central directory")?);
         let comment_len = usize::from(get16(bytes, at + 32, "central directory")?);
-        let local = usize_of(get32(bytes, at + 42, "central directory")?);
         let name_bytes = bytes
             .get(at + 46..at + 46 + name_len)
             .ok_or(ZipReadError::Truncated { offset: at + 46, what: "file name" })?;
         let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let record_at = at;
         at = at + 46 + name_len + extra_len + comment_len;
         if name.ends_with('/') {
             continue;
         }
-        total = total.saturating_add(size);
-        if total > limits.max_total_bytes {
-            return Err(ZipReadError::TooLarge { limit: limits.max_total_bytes });
-        }
-        if local > bytes.len() || get32(bytes, local, "local header")? != LOCAL_HEADER {
-            return Err(ZipReadError::Damaged {
-                name,
-                reason: "no local header where the directory points".into(),
-            });
-        }
-        let data_start = local
-            + 30
-            + usize::from(get16(bytes, local + 26, "local header")?)
-            + usize::from(get16(bytes, local + 28, "local header")?);
-        let data = bytes
-            .get(data_start..data_start.saturating_add(compressed))
-            .ok_or(ZipReadError::Truncated { offset: data_start, what: "file data" })?;
-        let content = match method {
-            0 => data.to_vec(),
-            8 => {
-                let mut content = Vec::with_capacity(size.min(1 << 20));
-                // Read one byte past the declared size to notice a lying header.
-                flate2::read::DeflateDecoder::new(data)
-                    .take(u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1))
-                    .read_to_end(&mut content)
-                    .map_err(|e| ZipReadError::Damaged {
-                        name: name.clone(),
-                        reason: e.to_string(),
-                    })?;
-                content
-            }
-            _ => return Err(ZipReadError::UnsupportedMethod { name, method }),
+        // Checked against the declared size before inflating, and inflating stops one byte
+        // past it: a file cannot unpack to more than the budget has left.
+        let left = budget - out.unpacked_bytes;
+        let result = if record.size > left {
+            Err(ZipReadError::TooLarge { limit: budget })
+        } else {
+            read_file(bytes, &name, &record)
         };
-        if content.len() != size {
-            return Err(ZipReadError::Damaged {
-                name,
-                reason: format!("{} bytes where the directory says {size}", content.len()),
-            });
+        match result {
+            Ok(content) => {
+                out.unpacked_bytes += content.len();
+                out.files.push((name, content));
+            }
+            Err(reason) => out.skipped.push(SkippedFile { name, offset: record_at, reason }),
         }
-        if crc32(&content) != crc {
-            return Err(ZipReadError::Damaged { name, reason: "CRC mismatch".into() });
-        }
-        files.push((name, content));
     }
-    Ok(files)
+    Ok(out)
+}
+
+/// What the central directory says of one file.
+struct CentralRecord {
+    method: u16,
+    crc: u32,
+    compressed: usize,
+    size: usize,
+    local: usize,
+}
+
+fn read_file(bytes: &[u8], name: &str, record: &CentralRecord) -> Result<Vec<u8>, ZipReadError> {
+    let damaged = |reason: String| ZipReadError::Damaged { name: name.to_owned(), reason };
+    let local = record.local;
+    if local > bytes.len() || get32(bytes, local, "local header")? != LOCAL_HEADER {
+        return Err(damaged("no local header where the directory points".into()));
+    }
+    let data_start = local
+        + 30
+        + usize::from(get16(bytes, local + 26, "local header")?)
+        + usize::from(get16(bytes, local + 28, "local header")?);
+    let data = bytes
+        .get(data_start..data_start.saturating_add(record.compressed))
+        .ok_or(ZipReadError::Truncated { offset: data_start, what: "file data" })?;
+    let size = record.size;
+    let content = match record.method {
+        METHOD_STORE => data.to_vec(),
+        METHOD_DEFLATE => {
+            let mut content = Vec::with_capacity(size.min(1 << 20));
+            // Read one byte past the declared size to notice a lying header.
+            flate2::read::DeflateDecoder::new(data)
+                .take(u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1))
+                .read_to_end(&mut content)
+                .map_err(|e| damaged(e.to_string()))?;
+            content
+        }
+        method => return Err(ZipReadError::UnsupportedMethod { name: name.to_owned(), method }),
+    };
+    if content.len() != size {
+        return Err(damaged(format!("{} bytes where the directory says {size}", content.len())));
+    }
+    if crc32(&content) != record.crc {
+        return Err(damaged("CRC mismatch".into()));
+    }
+    Ok(content)
 }
 
 #[cfg(test)]
@@ -372,12 +438,25 @@ mod tests {
         assert!(writer.add("aastra.cfg", b"").is_err());
         assert!(writer.add("../x", b"").is_err());
         let bytes = writer.finish().unwrap();
-        let files = read_zip(&bytes, &ZipLimits::default()).unwrap();
+        let files = read_zip(&bytes, &ZipLimits::default()).unwrap().files;
         assert_eq!(files[0], ("aastra.cfg".to_owned(), b"dhcp: 1\n".to_vec()));
         assert_eq!(files[1].1, big.as_bytes());
+        // A damaged file is skipped and said so; the others are read.
         let mut damaged = bytes.clone();
         damaged[40] ^= 0xFF;
-        assert!(read_zip(&damaged, &ZipLimits::default()).is_err());
+        let unzipped = read_zip(&damaged, &ZipLimits::default()).unwrap();
+        assert_eq!(unzipped.files.len(), 1);
+        assert_eq!(unzipped.skipped[0].name, "aastra.cfg");
+        assert!(matches!(unzipped.skipped[0].reason, ZipReadError::Damaged { .. }));
         assert_eq!(read_zip(b"PK", &ZipLimits::default()), Err(ZipReadError::NotZip));
+        // A file that would pass the budget is skipped before it is inflated.
+        let tight = ZipLimits {
+            inflated_bytes_allowance: 100,
+            max_inflation_ratio: 0,
+            ..ZipLimits::default()
+        };
+        let unzipped = read_zip(&bytes, &tight).unwrap();
+        assert_eq!((unzipped.files.len(), unzipped.unpacked_bytes, unzipped.budget), (1, 8, 100));
+        assert_eq!(unzipped.skipped[0].reason, ZipReadError::TooLarge { limit: 100 });
     }
 }

@@ -7,8 +7,8 @@
 //! `../shared/reference/cwmp.md`. Findings go to the session's `findings`, and also to the `diagnostics`
 //! of the message at fault so that a timeline shows them in place.
 
-use super::{Direction, Finding, MessageDiagnostic, Session};
-use crate::cwmp::Severity;
+use super::{Direction, Session};
+use crate::base::{Diagnostic, Location, Severity, Source};
 use std::collections::HashMap;
 
 /// A conformance rule.
@@ -132,24 +132,19 @@ pub const RULES: [Rule; 14] = [
 const CWMP_NAMESPACES: [&str; 3] =
     ["urn:dslforum-org:cwmp-1-0", "urn:dslforum-org:cwmp-1-1", "urn:dslforum-org:cwmp-1-2"];
 
+/// The rule a finding's `code` names.
+pub fn rule(code: &str) -> Option<Rule> {
+    RULES.iter().copied().find(|rule| rule.id == code)
+}
+
 fn report(session: &mut Session, rule: Rule, message: String, index: Option<usize>) {
+    let finding = Diagnostic::new(rule.severity, Source::Conformance, rule.id, message)
+        .with_clause(rule.clause)
+        .at(index.map_or(Location::Input, |index| Location::Message { index }));
     if let Some(m) = index.and_then(|i| session.messages.get_mut(i)) {
-        m.diagnostics.push(MessageDiagnostic {
-            severity: rule.severity,
-            code: rule.id.into(),
-            message: message.clone(),
-            source: "conformance".into(),
-            clause: Some(rule.clause.into()),
-        });
+        m.diagnostics.push(finding.clone());
     }
-    session.findings.push(Finding {
-        rule: rule.id.into(),
-        severity: rule.severity,
-        message,
-        explanation: rule.explanation.into(),
-        clause: rule.clause.into(),
-        message_index: index,
-    });
+    session.findings.push(finding);
 }
 
 fn is_response(rpc: &str) -> bool {

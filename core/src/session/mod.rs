@@ -11,11 +11,13 @@
 pub mod conformance;
 pub mod peek;
 
+use crate::base::Timestamp;
+use crate::base::{Diagnostic, Severity, Source};
 use crate::capture::{
-    self, Capture, CaptureDiagnostic, CaptureError, Credentials, HttpMessage, InputKind, Options,
-    Timestamp, TlsConnection, UdpConnectionRequest,
+    self, Capture, CaptureError, Credentials, HttpMessage, InputKind, Options, TlsConnection,
+    UdpConnectionRequest,
 };
-use crate::cwmp::{self, Envelope, Severity};
+use crate::cwmp::{self, Envelope, Sender};
 use peek::Peek;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -37,19 +39,6 @@ pub struct Cpe {
     pub serial_number: String,
 }
 
-/// A diagnostic attached to a message: from the HTTP layer, the codec, or a conformance rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MessageDiagnostic {
-    pub severity: Severity,
-    pub code: String,
-    pub message: String,
-    /// `http`, `codec` or `conformance`.
-    pub source: String,
-    /// TR-069 clause, for conformance findings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clause: Option<String>,
-}
-
 /// One SOAP message of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionMessage {
@@ -63,7 +52,8 @@ pub struct SessionMessage {
     pub hold_requests: Option<bool>,
     /// Connection id in the capture (absent for bare SOAP).
     pub connection: Option<u32>,
-    pub diagnostics: Vec<MessageDiagnostic>,
+    /// From the HTTP layer, the codec, or a conformance rule (`source` says which).
+    pub diagnostics: Vec<Diagnostic>,
     /// The ACS answered the HTTP request carrying this message with a 401 challenge: the CPE
     /// sends it again with credentials, and this copy takes no part in the session.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -91,20 +81,8 @@ pub struct Exchange {
     pub connection: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Credentials>,
-    pub diagnostics: Vec<MessageDiagnostic>,
-}
-
-/// A finding of the conformance checker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub rule: String,
-    pub severity: Severity,
-    pub message: String,
-    pub explanation: String,
-    pub clause: String,
-    /// Index into the session's `messages`, when one message is at fault.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_index: Option<usize>,
+    /// From the HTTP layer, the codec, or a conformance rule (`source` says which).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// One CWMP session.
@@ -127,7 +105,9 @@ pub struct Session {
     pub ended: bool,
     pub messages: Vec<SessionMessage>,
     pub exchanges: Vec<Exchange>,
-    pub findings: Vec<Finding>,
+    /// The conformance checker's findings: `code` is the rule (see [`conformance::rule`]),
+    /// `location` the message at fault, when one is.
+    pub findings: Vec<Diagnostic>,
     #[serde(skip)]
     cookies: Vec<(String, String)>,
     /// Names of cookies the ACS set that a later CPE request did not send back.
@@ -159,7 +139,7 @@ pub struct Report {
     pub udp_connection_requests: Vec<UdpConnectionRequest>,
     pub tls: Vec<TlsConnection>,
     pub comments: Vec<capture::Comment>,
-    pub diagnostics: Vec<CaptureDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Decodes any input (capture, transcript, log, SOAP) into sessions.
@@ -223,40 +203,23 @@ fn is_soap(body: &[u8]) -> bool {
     body.windows(8).any(|w| w == b"Envelope")
 }
 
-/// Methods the CPE sends (and the responses it sends to the ACS's methods).
-const CPE_SENT: [&str; 7] = [
-    "Inform",
-    "TransferComplete",
-    "AutonomousTransferComplete",
-    "RequestDownload",
-    "DUStateChangeComplete",
-    "AutonomousDUStateChangeComplete",
-    "Kicked",
-];
-
-/// Direction of a message seen without HTTP context, from its name and the one before it.
+/// Direction of a message seen without HTTP context: from the schema's sender of its method,
+/// and for what goes both ways (GetRPCMethods, faults) from the message before it.
 pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direction {
     let flip = |d: Direction| match d {
         Direction::CpeToAcs => Direction::AcsToCpe,
         Direction::AcsToCpe => Direction::CpeToAcs,
     };
-    if CPE_SENT.contains(&rpc) {
-        return Direction::CpeToAcs;
+    let after_previous = || previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
+    match cwmp::method(rpc).map(|method| method.sender) {
+        Some(Sender::Cpe) => Direction::CpeToAcs,
+        Some(Sender::Acs) => Direction::AcsToCpe,
+        Some(Sender::Either) => after_previous(),
+        None if rpc == "Fault" => after_previous(),
+        // A vendor method's response comes from the CPE, like the answers to the ACS's methods.
+        None if rpc.ends_with("Response") => Direction::CpeToAcs,
+        None => Direction::AcsToCpe,
     }
-    if let Some(method) = rpc.strip_suffix("Response") {
-        if CPE_SENT.contains(&method) {
-            return Direction::AcsToCpe;
-        }
-        if method == "GetRPCMethods" {
-            return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-        }
-        return Direction::CpeToAcs;
-    }
-    if rpc == "Fault" || rpc == "GetRPCMethods" {
-        // A fault or a GetRPCMethods answers or follows the other side's message.
-        return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-    }
-    Direction::AcsToCpe
 }
 
 /// A SOAP body read once by the codec, with the facts of each envelope for sessions and
@@ -264,7 +227,7 @@ pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direct
 /// (which also reads bodies the codec rejects).
 struct DecodedBody {
     envelopes: Vec<Envelope>,
-    diagnostics: Vec<cwmp::Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
     problem: Option<String>,
     peeks: Vec<Peek>,
 }
@@ -296,7 +259,7 @@ fn soap_messages(
     direction_of: impl Fn(&str) -> Direction,
     time: Option<Timestamp>,
     connection: Option<u32>,
-    http_diagnostics: &[CaptureDiagnostic],
+    http_diagnostics: &[Diagnostic],
     artefacts: &[&str],
 ) -> Vec<SessionMessage> {
     let DecodedBody { envelopes, diagnostics: codec_diagnostics, problem: codec_problem, peeks } =
@@ -315,36 +278,20 @@ fn soap_messages(
             .unwrap_or_else(|| {
                 if peek.rpc.is_empty() { "(unreadable)".into() } else { peek.rpc.clone() }
             });
-        let mut diagnostics: Vec<MessageDiagnostic> = http_diagnostics
-            .iter()
-            .filter(|_| index == 0)
-            .map(|d| MessageDiagnostic {
-                severity: d.severity,
-                code: d.code.clone(),
-                message: d.message.clone(),
-                source: "http".into(),
-                clause: None,
-            })
-            .collect();
+        let mut diagnostics: Vec<Diagnostic> =
+            if index == 0 { http_diagnostics.to_vec() } else { Vec::new() };
         if index == 0 {
             if let Some(problem) = &codec_problem {
-                diagnostics.push(MessageDiagnostic {
-                    severity: Severity::Error,
-                    code: "codec-error".into(),
-                    message: problem.clone(),
-                    source: "codec".into(),
-                    clause: None,
-                });
+                diagnostics.push(Diagnostic::new(
+                    Severity::Error,
+                    Source::Codec,
+                    "codec-error",
+                    problem.clone(),
+                ));
             }
             // The codec reports per body; its diagnostics go with the first envelope.
-            let real = codec_diagnostics.iter().filter(|d| !artefacts.contains(&d.code.as_str()));
-            diagnostics.extend(real.map(|d| MessageDiagnostic {
-                severity: d.severity,
-                code: d.code.clone(),
-                message: format!("{} ({})", d.message, d.path),
-                source: "codec".into(),
-                clause: None,
-            }));
+            let real = codec_diagnostics.iter().filter(|d| !artefacts.contains(&&*d.code));
+            diagnostics.extend(real.cloned());
         }
         out.push(SessionMessage {
             direction: direction_of(&rpc),
@@ -368,20 +315,6 @@ fn soap_messages(
         });
     }
     out
-}
-
-fn http_diagnostics(message: &HttpMessage) -> Vec<MessageDiagnostic> {
-    message
-        .diagnostics
-        .iter()
-        .map(|d| MessageDiagnostic {
-            severity: d.severity,
-            code: d.code.clone(),
-            message: d.message.clone(),
-            source: "http".into(),
-            clause: None,
-        })
-        .collect()
 }
 
 #[derive(Debug, Default)]
@@ -553,7 +486,7 @@ impl Builder {
                     status: message.status(),
                     connection: Some(connection.id),
                     credentials: message.credentials.clone(),
-                    diagnostics: http_diagnostics(message),
+                    diagnostics: message.diagnostics.clone(),
                 });
             }
         }

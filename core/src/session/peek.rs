@@ -4,7 +4,8 @@
 //! session layer reasons about (method name, header ID and HoldRequests, DeviceId, CommandKey,
 //! fault codes, arrayType counts, namespaces), and it still works on bodies the codec rejects.
 
-use crate::cwmp::{Diagnostic, Envelope, Message};
+use crate::base::Diagnostic;
+use crate::cwmp::{Envelope, Message};
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -54,7 +55,7 @@ const NEEDS_SCAN: [&str; 12] = [
 /// the codec had something to say that bears on the facts, or a message carries facts the
 /// session layer reads as written (MaxEnvelopes, fault codes, CommandKeys).
 pub fn from_envelopes(envelopes: &[Envelope], diagnostics: &[Diagnostic]) -> Option<Vec<Peek>> {
-    if envelopes.is_empty() || diagnostics.iter().any(|d| NEEDS_SCAN.contains(&d.code.as_str())) {
+    if envelopes.is_empty() || diagnostics.iter().any(|d| NEEDS_SCAN.contains(&&*d.code)) {
         return None;
     }
     envelopes
@@ -117,6 +118,10 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
     let mut collecting = false;
     // Popped path entries are reused so that element names cost no allocation.
     let mut spare: Vec<String> = Vec::new();
+    // The scan reads no further than the codec would (its element and depth limits): a body of
+    // millions of elements costs a bounded look, as it does the codec.
+    let limits = crate::cwmp::Limits::default();
+    let mut elements = 0usize;
     while let Ok((resolved, event)) = reader.read_resolved_event() {
         let namespace = match &resolved {
             ResolveResult::Bound(ns) => Some(ns.as_ref()),
@@ -124,6 +129,10 @@ pub fn peek(body: &[u8]) -> Vec<Peek> {
         };
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
+                elements += 1;
+                if elements > limits.max_elements || path.len() >= limits.max_depth {
+                    break;
+                }
                 let local = start.local_name();
                 let name: &str = local.as_ref();
                 let is_empty = matches!(event, Event::Empty(_));

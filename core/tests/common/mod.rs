@@ -12,6 +12,7 @@
 // reason: each test crate uses its own part of this module.
 #![allow(dead_code)]
 
+use cwmpkit_core::XsdType;
 use cwmpkit_core::cwmp::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,7 +54,7 @@ pub fn op_result(autonomous: bool) -> OpResultStruct {
     }
 }
 
-pub fn pvs(name: &str, value_type: ValueType, text: &str) -> ParameterValueStruct {
+pub fn pvs(name: &str, value_type: XsdType, text: &str) -> ParameterValueStruct {
     ParameterValueStruct { name: name.into(), value: Value::typed(value_type, text) }
 }
 
@@ -61,15 +62,15 @@ pub fn pvs(name: &str, value_type: ValueType, text: &str) -> ParameterValueStruc
 pub fn samples() -> Vec<Message> {
     use Message as M;
     let parameters = vec![
-        pvs("Device.DeviceInfo.SoftwareVersion", ValueType::String, "1.2 <beta> & \"more\""),
-        pvs("Device.ManagementServer.PeriodicInformInterval", ValueType::UnsignedInt, "300"),
-        pvs("Device.ManagementServer.PeriodicInformEnable", ValueType::Boolean, "true"),
-        pvs("Device.Time.CurrentLocalTime", ValueType::DateTime, "2024-05-01T10:00:00Z"),
-        pvs("Device.X_ACME.Blob", ValueType::Base64, "aGVsbG8="),
-        pvs("Device.X_ACME.Hex", ValueType::HexBinary, "0aff"),
-        pvs("Device.X_ACME.Long", ValueType::Long, "-9000000000"),
-        pvs("Device.X_ACME.Int", ValueType::Int, "-1"),
-        pvs("Device.X_ACME.ULong", ValueType::UnsignedLong, "18446744073709551615"),
+        pvs("Device.DeviceInfo.SoftwareVersion", XsdType::String, "1.2 <beta> & \"more\""),
+        pvs("Device.ManagementServer.PeriodicInformInterval", XsdType::UnsignedInt, "300"),
+        pvs("Device.ManagementServer.PeriodicInformEnable", XsdType::Boolean, "true"),
+        pvs("Device.Time.CurrentLocalTime", XsdType::DateTime, "2024-05-01T10:00:00Z"),
+        pvs("Device.X_ACME.Blob", XsdType::Base64, "aGVsbG8="),
+        pvs("Device.X_ACME.Hex", XsdType::HexBinary, "0aff"),
+        pvs("Device.X_ACME.Long", XsdType::Long, "-9000000000"),
+        pvs("Device.X_ACME.Int", XsdType::Int, "-1"),
+        pvs("Device.X_ACME.ULong", XsdType::UnsignedLong, "18446744073709551615"),
     ];
     vec![
         M::Inform(Inform {
@@ -323,14 +324,6 @@ pub fn header_for(version: CwmpVersion) -> Header {
 /// The path of a cwmp XSD of the shared corpus, e.g. `cwmp-1-2.xsd`.
 pub fn xsd_path(file: &str) -> String {
     format!("{XSDS}/{file}")
-}
-
-pub fn version_rank(version: CwmpVersion) -> u8 {
-    match version {
-        CwmpVersion::V1_0 => 0,
-        CwmpVersion::V1_1 => 1,
-        CwmpVersion::V1_2 => 2,
-    }
 }
 
 /// A fresh scratch directory for files handed to xmllint.

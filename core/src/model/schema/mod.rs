@@ -10,6 +10,7 @@
 pub mod compiled;
 pub mod xml;
 
+pub use crate::base::XsdType;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -116,62 +117,10 @@ pub enum ActiveNotify {
     CanDeny,
 }
 
-/// The base (XSD) types a CWMP parameter can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum BaseType {
-    #[default]
-    String,
-    Int,
-    UnsignedInt,
-    Long,
-    UnsignedLong,
-    Boolean,
-    DateTime,
-    Base64,
-    HexBinary,
-    Decimal,
-}
-
-impl BaseType {
-    /// The element / `xsi:type` local name.
-    pub fn xsd_name(self) -> &'static str {
-        match self {
-            BaseType::String => "string",
-            BaseType::Int => "int",
-            BaseType::UnsignedInt => "unsignedInt",
-            BaseType::Long => "long",
-            BaseType::UnsignedLong => "unsignedLong",
-            BaseType::Boolean => "boolean",
-            BaseType::DateTime => "dateTime",
-            BaseType::Base64 => "base64",
-            BaseType::HexBinary => "hexBinary",
-            BaseType::Decimal => "decimal",
-        }
-    }
-
-    /// Parses an XSD type name, with or without a prefix (`xsd:unsignedInt`).
-    pub fn from_xsd_name(name: &str) -> Option<BaseType> {
-        let local = name.rsplit(':').next().unwrap_or(name);
-        Some(match local {
-            "string" => BaseType::String,
-            "int" => BaseType::Int,
-            "unsignedInt" => BaseType::UnsignedInt,
-            "long" => BaseType::Long,
-            "unsignedLong" => BaseType::UnsignedLong,
-            "boolean" => BaseType::Boolean,
-            "dateTime" => BaseType::DateTime,
-            "base64" | "base64Binary" => BaseType::Base64,
-            "hexBinary" => BaseType::HexBinary,
-            "decimal" => BaseType::Decimal,
-            _ => return None,
-        })
-    }
-}
-
 /// A parameter's syntax: base type and facets.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Syntax {
-    pub base: BaseType,
+    pub base: XsdType,
     /// The named data type this came from (`IPv4Address`), if any.
     pub data_type: Option<String>,
     /// Present when the value is a comma-separated list of items; the other
@@ -399,7 +348,7 @@ impl Model {
             .filter_map(|o| o.num_entries_parameter.clone())
             .map(|name| ParameterDef {
                 name,
-                syntax: Syntax { base: BaseType::UnsignedInt, ..Syntax::default() },
+                syntax: Syntax { base: XsdType::UnsignedInt, ..Syntax::default() },
                 description: "Number of entries in the mounted service table.".into(),
                 ..ParameterDef::default()
             })

@@ -6,19 +6,20 @@
 //! each parameter's [`Syntax`], so a loaded [`Schema`] needs nothing else.
 //!
 //! The loader is lenient: what it does not understand (profiles, components,
-//! unknown facets, unresolved references) becomes a [`SchemaDiagnostic`], and
+//! unknown facets, unresolved references) becomes a [`Diagnostic`], and
 //! only XML that cannot be tokenized fails. Elements are matched by local
 //! name: BBF documents put only the root in the `dm:` namespace and the XSD
 //! defines the children unqualified.
 
+use crate::base::{Diagnostic, Severity, Source};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{
-    Access, ActiveNotify, BaseType, DefaultValue, Enumeration, ListFacets, ObjectDef, ParameterDef,
-    RangeFacet, Schema, SizeFacet, Status, Syntax,
+    Access, ActiveNotify, DefaultValue, Enumeration, ListFacets, ObjectDef, ParameterDef,
+    RangeFacet, Schema, SizeFacet, Status, Syntax, XsdType,
 };
 
 /// A document that could not be read at all.
@@ -30,13 +31,6 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// Something the loader skipped or could not resolve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaDiagnostic {
-    pub offset: u64,
-    pub message: String,
-}
-
 /// A loaded BBF document: its (resolved) named data types and its models.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Document {
@@ -44,14 +38,15 @@ pub struct Document {
     pub spec: String,
     pub data_types: BTreeMap<String, Syntax>,
     pub models: Vec<Schema>,
-    pub diagnostics: Vec<SchemaDiagnostic>,
+    /// What the loader skipped or could not resolve, each at its byte in the file.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Facets and type as written in one `<syntax>` or `<dataType>`, before the
 /// named type they refer to is applied.
 #[derive(Debug, Clone, Default)]
 struct Pending {
-    base: Option<BaseType>,
+    base: Option<XsdType>,
     type_ref: Option<String>,
     list: Option<ListFacets>,
     sizes: Vec<SizeFacet>,
@@ -117,12 +112,14 @@ struct Loader<'a> {
     raw_types: BTreeMap<String, RawDataType>,
     imports: BTreeMap<String, ImportedType>,
     resolved: BTreeMap<String, Syntax>,
-    diagnostics: Vec<SchemaDiagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Loader<'_> {
-    fn diagnose(&mut self, offset: u64, message: String) {
-        self.diagnostics.push(SchemaDiagnostic { offset, message });
+    fn diagnose(&mut self, code: &'static str, offset: u64, message: String) {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        let diagnostic = Diagnostic::new(Severity::Warning, Source::Schema, code, message);
+        self.diagnostics.push(diagnostic.at_byte(offset));
     }
 
     /// The syntax of a named data type, following `base` chains and imports.
@@ -131,7 +128,11 @@ impl Loader<'_> {
             return Some(done.clone());
         }
         if depth > 32 {
-            self.diagnose(offset, format!("data type `{name}`: base chain too deep (a cycle?)"));
+            self.diagnose(
+                "type-chain-too-deep",
+                offset,
+                format!("data type `{name}`: base chain too deep (a cycle?)"),
+            );
             return None;
         }
         let syntax = if let Some(raw) = self.raw_types.get(name).cloned() {
@@ -155,6 +156,7 @@ impl Loader<'_> {
                 }
                 None => {
                     self.diagnose(
+                        "unresolved-import",
                         import.offset,
                         format!(
                             "imported data type `{}` from `{}` is not among the loaded documents",
@@ -165,7 +167,7 @@ impl Loader<'_> {
                 }
             }
         } else {
-            self.diagnose(offset, format!("unknown data type `{name}`"));
+            self.diagnose("unknown-data-type", offset, format!("unknown data type `{name}`"));
             return None;
         };
         self.resolved.insert(name.to_string(), syntax.clone());
@@ -387,8 +389,7 @@ pub fn load_document(
                     }
                     b"string" | b"int" | b"unsignedInt" | b"long" | b"unsignedLong"
                     | b"boolean" | b"dateTime" | b"base64" | b"hexBinary" | b"decimal" => {
-                        let base =
-                            std::str::from_utf8(&name).ok().and_then(BaseType::from_xsd_name);
+                        let base = std::str::from_utf8(&name).ok().and_then(XsdType::from_name);
                         if let Some(pending) = open_pending(&mut open) {
                             pending.base = base;
                         }
@@ -452,13 +453,18 @@ pub fn load_document(
                     }
                     b"component" if parent == Some(b"model") || parent == Some(b"document") => {
                         loader.diagnose(
+                            "component-not-expanded",
                             offset,
                             "`<component>` is not expanded (use the -full files)".into(),
                         );
                     }
                     b"profile" if parent == Some(b"model") => {
                         let name = attribute(element, b"name").unwrap_or_default();
-                        loader.diagnose(offset, format!("profile `{name}` is not evaluated"));
+                        loader.diagnose(
+                            "profile-not-evaluated",
+                            offset,
+                            format!("profile `{name}` is not evaluated"),
+                        );
                     }
                     _ => {}
                 }
@@ -613,7 +619,7 @@ mod tests {
             file: "types.xml".into(),
             data_types: BTreeMap::from([(
                 "Original".to_string(),
-                Syntax { base: BaseType::HexBinary, ..Syntax::default() },
+                Syntax { base: XsdType::HexBinary, ..Syntax::default() },
             )]),
             ..Document::default()
         };
@@ -625,7 +631,7 @@ mod tests {
         assert_eq!(root.description, "The root & more.");
         let count = root.parameter("Count").unwrap();
         assert_eq!(count.access, Access::ReadWrite);
-        assert_eq!(count.syntax.base, BaseType::UnsignedInt);
+        assert_eq!(count.syntax.base, XsdType::UnsignedInt);
         assert_eq!(count.syntax.ranges[0].max_inclusive.as_deref(), Some("9"));
         assert_eq!(count.syntax.units.as_deref(), Some("seconds"));
         assert_eq!(count.syntax.default.as_ref().unwrap().value, "3");
@@ -634,7 +640,7 @@ mod tests {
         assert_eq!(address.syntax.data_type.as_deref(), Some("Narrow"));
         assert_eq!(address.syntax.sizes[0].max_length, Some(15));
         assert_eq!(address.syntax.patterns, vec!["\\d+".to_string()]);
-        assert_eq!(root.parameter("Imported").unwrap().syntax.base, BaseType::HexBinary);
+        assert_eq!(root.parameter("Imported").unwrap().syntax.base, XsdType::HexBinary);
         let row = schema.object("Test.Row.{i}.").unwrap();
         assert!(row.is_table());
         assert_eq!(row.max_entries, None);

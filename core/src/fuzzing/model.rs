@@ -1,9 +1,9 @@
 //! The properties the fuzz targets check (`fuzz/fuzz_targets/model_*.rs`),
 //! here so that regression tests run exactly the same checks.
 
-use super::path::Path;
-use super::schema::{compiled, xml};
-use super::{genieacs, json};
+use crate::model::path::Path;
+use crate::model::schema::{compiled, xml};
+use crate::model::{genieacs, json};
 
 /// Paths (one per line, first lines only) and a GenieACS CSV dump from
 /// arbitrary bytes: a parsed path prints back to its text; a loaded dump
@@ -45,5 +45,22 @@ pub fn check_schema_xml(data: &[u8]) -> Result<(), String> {
             }
         }
     }
+    Ok(())
+}
+
+/// Arbitrary bytes as a parameter set of any format (`load_any`: GenieACS CSV, our JSON, a SOAP
+/// message) and as a compiled schema: never a panic; what loads survives our JSON unchanged.
+pub fn check_load_any(data: &[u8]) -> Result<(), String> {
+    if let Ok(loaded) = crate::model::load::load_any(data, "fuzz") {
+        let back = json::from_json(&json::to_json(&loaded.set), "fuzz")
+            .map_err(|e| format!("our own JSON does not read back: {e}"))?;
+        if back.set != loaded.set {
+            return Err("a loaded set changed through JSON".into());
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = json::from_json(text, "fuzz");
+    }
+    let _ = compiled::decode(data);
     Ok(())
 }

@@ -7,13 +7,14 @@
 //!
 //! All the logic is in `cwmpkit_core::provision`; this module reads and writes files.
 
+use cwmpkit_core::Severity;
 use cwmpkit_core::provision::effective::{Origin, effective, for_phone};
 use cwmpkit_core::provision::generate::{
-    FileChange, FileCheck, KeyChange, check_files, diff_sets, generate_bulk, to_zip,
+    FileChange, FileCheck, KeyChange, check_files, diff_sets, generate_bulk, skipped_check, to_zip,
 };
 use cwmpkit_core::provision::mapping::to_set_parameter_values;
 use cwmpkit_core::provision::zip::{ZipLimits, read_zip};
-use cwmpkit_core::provision::{ConfigFile, Registry, Severity, parse};
+use cwmpkit_core::provision::{ConfigFile, Registry, parse};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -83,40 +84,44 @@ fn file_name(path: &Path) -> String {
         .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// The named files to look at: plain files as they are, zip archives unpacked.
-fn load(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// A file's label (`path` or `archive.zip:member`) and its bytes.
+type NamedBytes = (String, Vec<u8>);
+
+/// The named files to look at: plain files as they are, zip archives unpacked. Files an archive
+/// could not unpack come back as checks that say why.
+fn load(paths: &[PathBuf]) -> Result<(Vec<NamedBytes>, Vec<FileCheck>), String> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         let bytes = read(path)?;
         if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
-            let members = read_zip(&bytes, &ZipLimits::default())
+            let unzipped = read_zip(&bytes, &ZipLimits::default())
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            files.extend(
-                members
-                    .into_iter()
-                    .map(|(name, data)| (format!("{}:{name}", path.display()), data)),
+            let label = |name: &str| format!("{}:{name}", path.display());
+            files.extend(unzipped.files.into_iter().map(|(name, data)| (label(&name), data)));
+            skipped.extend(
+                unzipped
+                    .skipped
+                    .iter()
+                    .map(|file| FileCheck { name: label(&file.name), ..skipped_check(file) }),
             );
         } else {
             files.push((path.display().to_string(), bytes));
         }
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 fn check(paths: &[PathBuf], json: bool) -> Result<ExitCode, String> {
-    let files = load(paths)?;
-    let checks = check_files(
-        &files
-            .iter()
-            .map(|(name, bytes)| (member_name(name).to_owned(), bytes.clone()))
-            .collect::<Vec<_>>(),
-        Registry::builtin(),
-    );
-    let checks: Vec<FileCheck> = checks
+    let (files, skipped) = load(paths)?;
+    let named: Vec<(&str, &[u8])> =
+        files.iter().map(|(label, bytes)| (member_name(label), bytes.as_slice())).collect();
+    let mut checks: Vec<FileCheck> = check_files(&named, Registry::builtin())
         .into_iter()
         .zip(&files)
         .map(|(check, (label, _))| FileCheck { name: label.clone(), ..check })
         .collect();
+    checks.extend(skipped);
     if json {
         let text = serde_json::to_string_pretty(&checks).map_err(|e| e.to_string())?;
         println!("{text}");
@@ -242,8 +247,12 @@ fn load_set(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     }
     let bytes = read(path)?;
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
-        return read_zip(&bytes, &ZipLimits::default())
-            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+        let unzipped = read_zip(&bytes, &ZipLimits::default())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for file in &unzipped.skipped {
+            eprintln!("{}:{}: {}", path.display(), file.name, file.reason);
+        }
+        return Ok(unzipped.files);
     }
     Ok(vec![(file_name(path), bytes)])
 }

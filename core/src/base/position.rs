@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A place in an input text. `line` and `column` are 1-based; `column` counts
 /// characters (not bytes) so that editors and browsers agree with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Position {
     pub offset: usize,
     pub line: u32,

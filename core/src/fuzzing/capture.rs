@@ -3,8 +3,9 @@
 //! Beyond "no panic", each check holds the decoder to its memory promise: what comes out is
 //! bounded by what went in (TCP bytes are delivered once, HTTP messages do not overlap).
 
-use super::tcp::{Reassembler, Segment};
-use super::{Capture, InputKind, Limits, Options, Timestamp, decode, http};
+use crate::base::Timestamp;
+use crate::capture::tcp::{Reassembler, Segment};
+use crate::capture::{Capture, InputKind, Limits, Options, decode, http};
 use crate::session;
 use std::net::{IpAddr, SocketAddr};
 
@@ -69,10 +70,31 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Arbitrary bytes as a GenieACS debug log (YAML and JSON records): the records' offsets stay
+/// in the input, and the decoded capture holds the bodies within a bound of it.
+pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
+    let (_, diagnostics) = crate::capture::genieacs::records(data);
+    let beyond = |d: &&crate::base::Diagnostic| {
+        d.location.byte_offset().is_some_and(|offset| offset > data.len())
+    };
+    if let Some(diagnostic) = diagnostics.iter().find(beyond) {
+        return Err(format!("diagnostic at {} beyond input {}", diagnostic.location, data.len()));
+    }
+    if let Ok(capture) = decode(data, &fuzz_options(data.len(), Some(InputKind::GenieacsLog))) {
+        check_output(&capture, data.len() * 2 + 64)?;
+        let bodies: usize =
+            capture.connections.iter().flat_map(|c| &c.messages).map(|m| m.body_len).sum();
+        if bodies > data.len() * 2 + 64 {
+            return Err(format!("{bodies} bytes of bodies from a {}-byte log", data.len()));
+        }
+    }
+    Ok(())
+}
+
 /// Arbitrary bytes as a Python literal and as an enodebd log (each line prefixed so that it is
 /// read as a logged message).
 pub fn check_enodebd_log(data: &[u8]) -> Result<(), String> {
-    let (_, problems, used) = super::pyliteral::parse(data, 0);
+    let (_, problems, used) = crate::capture::pyliteral::parse(data, 0);
     if used > data.len() {
         return Err(format!("literal reader used {used} bytes of {}", data.len()));
     }
@@ -160,6 +182,7 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
         return Err(format!("reassembly delivered {delivered} bytes from {payload_total}"));
     }
     let mut capture = Capture::empty(InputKind::Pcap);
-    http::build_connections(streams, &options, &mut capture);
+    let mut stats = crate::capture::Stats::for_input(&options.limits, data.len());
+    http::build_connections(streams, &options, &mut capture, &mut stats);
     check_output(&capture, payload_total)
 }

@@ -108,7 +108,7 @@ fn model_for(set: &ParameterSet, schema: Option<&str>) -> Result<Model, String> 
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
         let document = load_document(&text, file, &[]).map_err(|e| e.to_string())?;
         for diagnostic in &document.diagnostics {
-            eprintln!("{file}, byte {}: {}", diagnostic.offset, diagnostic.message);
+            eprintln!("{file}, {diagnostic}");
         }
         let mut model = Model::new(file);
         for schema in document.models {
@@ -130,7 +130,7 @@ fn run_validate(file: &Path, schema: Option<&str>, as_json: bool) -> Result<Exit
             "file": file.display().to_string(),
             "entries": input.set.len(),
             "parameters": input.set.parameter_count(),
-            "loadNotes": input.notes,
+            "loadDiagnostics": input.diagnostics,
             "report": report,
         });
         out!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
@@ -145,14 +145,14 @@ fn run_validate(file: &Path, schema: Option<&str>, as_json: bool) -> Result<Exit
         report.known,
         report.findings.len()
     );
-    for note in &input.notes {
-        out!("  load: {note}");
+    for diagnostic in &input.diagnostics {
+        out!("  load: {diagnostic}");
     }
     for (kind, count) in report.counts() {
         out!("  {kind:?}: {count}");
     }
     for finding in &report.findings {
-        out!("{:?} {:?} {}: {}", finding.severity, finding.kind, finding.path, finding.message);
+        out!("{:?} {} {}: {}", finding.severity, finding.code, finding.location, finding.message);
     }
     Ok(ExitCode::SUCCESS)
 }

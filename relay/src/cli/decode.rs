@@ -3,6 +3,7 @@
 //! The input kind is detected from the content (`--kind` overrides). `--json` prints one object
 //! whose `sessions` array is a contract scripts rely on (see `core::session`).
 
+use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::session::{self, Direction, Report, Session};
 use std::fmt::Write as _;
@@ -166,7 +167,7 @@ pub fn render(name: &str, report: &Report) -> String {
         let _ = writeln!(out, "Comment ({}): {}", comment.scope, comment.text);
     }
     for d in &report.diagnostics {
-        let at = d.offset.map(|o| format!(" at byte {o}")).unwrap_or_default();
+        let at = d.location.byte_offset().map(|o| format!(" at byte {o}")).unwrap_or_default();
         let _ = writeln!(out, "{:?} {}{at}: {}", d.severity, d.code, d.message);
     }
     out
@@ -205,7 +206,11 @@ fn render_session(out: &mut String, session: &Session) {
         let id = message.cwmp_id.as_deref().unwrap_or("-");
         let _ = writeln!(out, "  {offset:>12}  {arrow}  {}  (ID {id})", message.rpc);
         for d in &message.diagnostics {
-            let _ = writeln!(out, "      {:?} {}: {}", d.severity, d.code, d.message);
+            let at = match &d.location {
+                Location::Input | Location::Message { .. } => String::new(),
+                location => format!(" ({location})"),
+            };
+            let _ = writeln!(out, "      {:?} {}: {}{at}", d.severity, d.code, d.message);
         }
     }
     for exchange in &session.exchanges {
@@ -215,7 +220,10 @@ fn render_session(out: &mut String, session: &Session) {
         let _ = writeln!(
             out,
             "  {:?} {}: {} [{}]",
-            finding.severity, finding.rule, finding.message, finding.clause
+            finding.severity,
+            finding.code,
+            finding.message,
+            finding.clause.as_deref().unwrap_or_default()
         );
     }
 }

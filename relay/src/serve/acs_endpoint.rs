@@ -1,0 +1,153 @@
+//! `POST /acs`: the CWMP endpoint CPEs post to. Each POST goes through core's ACS
+//! (`cwmpkit_core::acs`), which holds the protocol; this module carries the bytes, the session
+//! cookie and the peer address in, and the reply out.
+
+use super::body::read_limited;
+use super::cpe_auth::Refusal;
+use super::state::{Relay, now, random_hex, unix_seconds};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cwmpkit_core::acs::CpeRequest;
+use cwmpkit_core::cwmp::{self, Message};
+use std::net::SocketAddr;
+
+/// The cookie that carries the CWMP session, as CPEs return cookies they were given.
+const SESSION_COOKIE: &str = "cwmpkit-session";
+
+/// An unguessable session token: 16 bytes of the OS's randomness, hex; `None` when the OS
+/// has none to give (which Linux never does once booted).
+fn session_token() -> Option<String> {
+    random_hex(16).ok()
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+}
+
+/// The device an Inform names: its ID (`OUI-Class-Serial`) and serial number.
+fn informing_device(body: &[u8]) -> Option<(String, String)> {
+    let decoded = cwmp::decode(body).ok()?;
+    match &decoded.envelopes.first()?.message {
+        Message::Inform(inform) => Some((
+            cwmpkit_core::acs::device_key(&inform.device_id),
+            inform.device_id.serial_number.clone(),
+        )),
+        _ => None,
+    }
+}
+
+/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
+fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAddr) -> Response {
+    let now = unix_seconds();
+    let (body, stale) = match refusal {
+        Refusal::Challenge => ("authentication required\n".to_owned(), false),
+        Refusal::Stale => ("the nonce is stale: answer the new challenge\n".to_owned(), true),
+        Refusal::Failed(reason) => {
+            relay.events.problem(
+                device,
+                "auth-failed",
+                &format!("CPE authentication failed from {peer}: {reason}"),
+            );
+            (format!("authentication failed: {reason}\n"), false)
+        }
+    };
+    let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
+    for challenge in relay.settings.cpe_auth.challenges(now, stale) {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
+pub async fn cwmp_post(
+    State(relay): State<Relay>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_limited(body, relay.settings.max_body_bytes).await {
+        Ok(body) => body,
+        Err(refusal) => {
+            relay.events.problem(
+                None,
+                "body-refused",
+                &format!("a CWMP POST from {peer} was refused: {}", refusal.reason),
+            );
+            return (refusal.status, format!("{}\n", refusal.reason)).into_response();
+        }
+    };
+    if !relay.settings.cpe_auth.is_open() {
+        let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        // Only an answer to a challenge is worth decoding: the Inform it carries decides
+        // which credential must have made it.
+        let claimed = authorization.and_then(|_| informing_device(&body));
+        let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
+        let verified = relay.settings.cpe_auth.verify(
+            "POST",
+            target,
+            authorization,
+            claimed.as_ref().map(|(id, serial)| (id.as_str(), serial.as_str())),
+            unix_seconds(),
+        );
+        if let Err(refusal) = verified {
+            return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+        }
+    }
+    let cookie = session_cookie(&headers);
+    let Some(token) = session_token() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no randomness from the OS for a session token\n",
+        )
+            .into_response();
+    };
+    let peer_text = peer.to_string();
+    let reply = {
+        let mut acs = relay.acs();
+        acs.handle(CpeRequest {
+            body: &body,
+            session_cookie: cookie.as_deref(),
+            peer: &peer_text,
+            time: now(),
+            new_session_token: &token,
+        })
+    };
+    for event in &reply.events {
+        relay.events.publish_acs(event);
+    }
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = if reply.body.is_empty() && status == StatusCode::BAD_REQUEST {
+        // An unreadable body is told why, as the problem event says it, never an empty 400.
+        let reason = reply.events.iter().rev().find_map(|event| match event {
+            cwmpkit_core::acs::AcsEvent::Problem { message, .. } => Some(message.as_str()),
+            _ => None,
+        });
+        format!("{}\n", reason.unwrap_or("the body is not a CWMP message"))
+    } else {
+        reply.body
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+        headers.insert("SOAPServer", HeaderValue::from_static("cwmpkit"));
+    }
+    if let Some(token) = reply.set_session_cookie
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly"))
+    {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,502 @@
+//! CPE authentication on the ACS listener (TR-069 §3.4.4; on an Aastra phone `tr69 username`
+//! and `tr69 password`): HTTP Digest (RFC 7616: MD5, MD5-sess or SHA-256, with or without
+//! `qop=auth`), and Basic where allowed (over TLS, or when `--cpe-basic-over-http` says so).
+//!
+//! Credentials: a default one for every device, and one per device (`--cpe-credentials`, a
+//! CSV file `device,username,password` whose `device` is the device ID `OUI-Class-Serial` or
+//! the serial number alone). A device with its own credential is admitted with it only: the
+//! default one, or another device's, cannot speak for it (a fake Inform carrying a real
+//! device's ID gets 401 and nothing else). With no credential configured at all, the ACS is
+//! open, and says so at start.
+//!
+//! Nonces are stateless: `time.hex` + HMAC-SHA256 of it under a key drawn at start, accepted
+//! for [`NONCE_LIFETIME`]; an older one gets a new challenge with `stale=true`, which clients
+//! answer without asking the user again. The verifying is pure (time and key are arguments).
+
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// How long a nonce may be answered; a CWMP session is far shorter.
+pub const NONCE_LIFETIME_SECS: u64 = 300;
+const REALM: &str = "cwmpkit";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credential({:?}, ********)", self.username)
+    }
+}
+
+/// Who may post to the ACS.
+#[derive(Debug, Default)]
+pub struct CpeCredentials {
+    pub default: Option<Credential>,
+    /// By device ID or serial number.
+    pub per_device: HashMap<String, Credential>,
+    /// Basic is offered and accepted (it sends the password itself: TLS or an explicit flag).
+    pub basic_allowed: bool,
+    /// Signs nonces; drawn at start from the OS's randomness.
+    pub nonce_key: [u8; 32],
+}
+
+/// What authenticated a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// The default credential.
+    Default,
+    /// The credential of this device (the key it is listed under).
+    Device(String),
+    /// No credential is configured: the ACS is open.
+    Open,
+}
+
+/// Why a request is not admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `Authorization`: the normal first step of an exchange, not worth a problem event.
+    Challenge,
+    /// The nonce is too old; the client retries with a new one.
+    Stale,
+    /// Anything else, said in words (never with the password).
+    Failed(String),
+}
+
+impl CpeCredentials {
+    pub fn is_open(&self) -> bool {
+        self.default.is_none() && self.per_device.is_empty()
+    }
+
+    /// Reads `--cpe-credentials`: a CSV file with a header naming `device`, `username` and
+    /// `password` columns.
+    pub fn read_file(&mut self, file: &Path) -> Result<(), String> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("--cpe-credentials {}: {e}", file.display()))?;
+        let read =
+            cwmpkit_core::base::csv::read(&text, cwmpkit_core::base::csv::guess_separator(&text));
+        if let Some(line) = read.unclosed_quote_line {
+            return Err(format!(
+                "--cpe-credentials {}: line {line}: a quoted field is never closed",
+                file.display()
+            ));
+        }
+        let mut records = read.records.into_iter();
+        let header = records.next().ok_or_else(|| {
+            format!(
+                "--cpe-credentials {}: empty; expected a header `device,username,password`",
+                file.display()
+            )
+        })?;
+        let column = |name: &str| {
+            header.fields.iter().position(|f| f.trim().eq_ignore_ascii_case(name)).ok_or_else(|| {
+                format!(
+                    "--cpe-credentials {}: line {}: no `{name}` column (expected `device,username,password`)",
+                    file.display(),
+                    header.line
+                )
+            })
+        };
+        let (device, username, password) =
+            (column("device")?, column("username")?, column("password")?);
+        for record in records {
+            let field =
+                |index: usize| record.fields.get(index).map(|f| f.trim()).unwrap_or_default();
+            let (id, user, pass) = (field(device), field(username), field(password));
+            if id.is_empty() || pass.is_empty() {
+                return Err(format!(
+                    "--cpe-credentials {}: line {}: a device and a password are needed",
+                    file.display(),
+                    record.line
+                ));
+            }
+            let credential = Credential { username: user.to_owned(), password: pass.to_owned() };
+            if self.per_device.insert(id.to_owned(), credential).is_some() {
+                return Err(format!(
+                    "--cpe-credentials {}: line {}: {id} is listed twice",
+                    file.display(),
+                    record.line
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The credential a device must use: its own (by ID, then by serial number), else the default.
+    fn expected_for(&self, device_id: &str, serial: &str) -> Option<(Identity, &Credential)> {
+        if let Some(own) = self.per_device.get(device_id) {
+            return Some((Identity::Device(device_id.to_owned()), own));
+        }
+        if let Some(own) = self.per_device.get(serial) {
+            return Some((Identity::Device(serial.to_owned()), own));
+        }
+        self.default.as_ref().map(|d| (Identity::Default, d))
+    }
+
+    /// Checks one request. `claimed` is the device an Inform in the body names (ID and serial),
+    /// which decides the credential; for other requests any configured credential will do
+    /// (the session itself is bound by its cookie to the device that authenticated its Inform).
+    pub fn verify(
+        &self,
+        method: &str,
+        target: &str,
+        authorization: Option<&str>,
+        claimed: Option<(&str, &str)>,
+        now_secs: u64,
+    ) -> Result<Identity, Refusal> {
+        if self.is_open() {
+            return Ok(Identity::Open);
+        }
+        let Some(authorization) = authorization else { return Err(Refusal::Challenge) };
+        let (scheme, rest) =
+            authorization.trim().split_once(' ').unwrap_or((authorization.trim(), ""));
+        let candidates: Vec<(Identity, &Credential)> = match claimed {
+            Some((id, serial)) => match self.expected_for(id, serial) {
+                Some(expected) => vec![expected],
+                None => {
+                    return Err(Refusal::Failed(format!(
+                        "no credential admits {id}: it has none of its own and there is no default"
+                    )));
+                }
+            },
+            None => self
+                .default
+                .iter()
+                .map(|d| (Identity::Default, d))
+                .chain(self.per_device.iter().map(|(k, c)| (Identity::Device(k.clone()), c)))
+                .collect(),
+        };
+        if scheme.eq_ignore_ascii_case("basic") {
+            if !self.basic_allowed {
+                return Err(Refusal::Failed(
+                    "Basic authentication over plain HTTP is refused (Digest, or TLS, or --cpe-basic-over-http)".to_owned(),
+                ));
+            }
+            let (user, pass) = decode_basic(rest)
+                .ok_or_else(|| Refusal::Failed("a Basic header that does not decode".to_owned()))?;
+            return candidates
+                .into_iter()
+                .find(|(_, c)| {
+                    c.username == user
+                        && equal_in_constant_time(c.password.as_bytes(), pass.as_bytes())
+                })
+                .map(|(identity, _)| identity)
+                .ok_or_else(|| {
+                    Refusal::Failed(format!("wrong username or password for user {user:?}"))
+                });
+        }
+        if !scheme.eq_ignore_ascii_case("digest") {
+            return Err(Refusal::Failed(format!("unsupported authentication scheme {scheme:?}")));
+        }
+        let params = parse_params(rest);
+        let get = |name: &str| params.get(name).map(String::as_str);
+        let (Some(user), Some(nonce), Some(uri), Some(response)) =
+            (get("username"), get("nonce"), get("uri"), get("response"))
+        else {
+            return Err(Refusal::Failed(
+                "a Digest answer without username, nonce, uri or response".to_owned(),
+            ));
+        };
+        // The answer is for this request's target (absolute form allowed), not one replayed
+        // from another.
+        let same_target = uri == target
+            || uri.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                == Some(target);
+        if !same_target {
+            return Err(Refusal::Failed(format!(
+                "a Digest answer for {uri:?}, not for this request"
+            )));
+        }
+        match self.nonce_age(nonce, now_secs) {
+            None => {
+                return Err(Refusal::Failed("a Digest nonce this relay did not issue".to_owned()));
+            }
+            Some(age) if age > NONCE_LIFETIME_SECS => return Err(Refusal::Stale),
+            Some(_) => {}
+        }
+        let algorithm = get("algorithm").unwrap_or("MD5");
+        let Some(hash) = DigestHash::named(algorithm) else {
+            return Err(Refusal::Failed(format!("unsupported Digest algorithm {algorithm:?}")));
+        };
+        let answer = DigestAnswer {
+            realm: get("realm").unwrap_or(REALM),
+            nonce,
+            uri,
+            qop: get("qop"),
+            nc: get("nc").unwrap_or_default(),
+            cnonce: get("cnonce").unwrap_or_default(),
+        };
+        candidates
+            .into_iter()
+            .filter(|(_, c)| c.username == user)
+            .find(|(_, c)| {
+                let expected = answer.response(hash, method, &c.username, &c.password);
+                equal_in_constant_time(
+                    expected.as_bytes(),
+                    response.to_ascii_lowercase().as_bytes(),
+                )
+            })
+            .map(|(identity, _)| identity)
+            .ok_or_else(|| Refusal::Failed(format!("wrong username or password for user {user:?}")))
+    }
+
+    /// The `WWW-Authenticate` values of a 401: Digest, and Basic where it is allowed.
+    pub fn challenges(&self, now_secs: u64, stale: bool) -> Vec<String> {
+        let nonce = self.nonce(now_secs);
+        let stale = if stale { ", stale=true" } else { "" };
+        let mut challenges = vec![format!(
+            "Digest realm=\"{REALM}\", qop=\"auth\", algorithm=MD5, nonce=\"{nonce}\"{stale}"
+        )];
+        if self.basic_allowed {
+            challenges.push(format!("Basic realm=\"{REALM}\""));
+        }
+        challenges
+    }
+
+    fn nonce(&self, now_secs: u64) -> String {
+        let stamp = format!("{now_secs:x}");
+        format!("{stamp}.{}", self.sign(&stamp).unwrap_or_default())
+    }
+
+    /// Seconds since `nonce` was issued, if this relay issued it.
+    fn nonce_age(&self, nonce: &str, now_secs: u64) -> Option<u64> {
+        let (stamp, signature) = nonce.split_once('.')?;
+        let expected = self.sign(stamp)?;
+        if !equal_in_constant_time(expected.as_bytes(), signature.as_bytes()) {
+            return None;
+        }
+        let issued = u64::from_str_radix(stamp, 16).ok()?;
+        Some(now_secs.saturating_sub(issued))
+    }
+
+    /// HMAC-SHA256 of `stamp` in hex; `None` only if HMAC refused the key, which it never
+    /// does for 32 bytes.
+    fn sign(&self, stamp: &str) -> Option<String> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.nonce_key).ok()?;
+        mac.update(stamp.as_bytes());
+        Some(hex(&mac.finalize().into_bytes()))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DigestHash {
+    Md5,
+    Md5Sess,
+    Sha256,
+    Sha256Sess,
+}
+
+impl DigestHash {
+    fn named(name: &str) -> Option<DigestHash> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "MD5" => DigestHash::Md5,
+            "MD5-SESS" => DigestHash::Md5Sess,
+            "SHA-256" => DigestHash::Sha256,
+            "SHA-256-SESS" => DigestHash::Sha256Sess,
+            _ => return None,
+        })
+    }
+
+    fn hash(self, text: &str) -> String {
+        match self {
+            DigestHash::Md5 | DigestHash::Md5Sess => hex(&Md5::digest(text.as_bytes())),
+            DigestHash::Sha256 | DigestHash::Sha256Sess => hex(&Sha256::digest(text.as_bytes())),
+        }
+    }
+
+    fn is_session(self) -> bool {
+        matches!(self, DigestHash::Md5Sess | DigestHash::Sha256Sess)
+    }
+}
+
+struct DigestAnswer<'a> {
+    realm: &'a str,
+    nonce: &'a str,
+    uri: &'a str,
+    qop: Option<&'a str>,
+    nc: &'a str,
+    cnonce: &'a str,
+}
+
+impl DigestAnswer<'_> {
+    /// The response a client knowing `password` computes (RFC 7616 §3.4.1; RFC 2069 without qop).
+    fn response(&self, hash: DigestHash, method: &str, username: &str, password: &str) -> String {
+        let mut ha1 = hash.hash(&format!("{username}:{}:{password}", self.realm));
+        if hash.is_session() {
+            ha1 = hash.hash(&format!("{ha1}:{}:{}", self.nonce, self.cnonce));
+        }
+        let ha2 = hash.hash(&format!("{method}:{}", self.uri));
+        match self.qop {
+            Some(qop) => {
+                hash.hash(&format!("{ha1}:{}:{}:{}:{qop}:{ha2}", self.nonce, self.nc, self.cnonce))
+            }
+            None => hash.hash(&format!("{ha1}:{}:{ha2}", self.nonce)),
+        }
+    }
+}
+
+/// `name=value, name="quoted, value"` → map (names lower-cased).
+fn parse_params(text: &str) -> HashMap<String, String> {
+    let mut params = HashMap::new();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let Some(eq) = rest.find('=') else { break };
+        let name = rest[..eq].trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        rest = rest[eq + 1..].trim_start();
+        let value;
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            out.push(escaped);
+                        }
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => out.push(c),
+                }
+            }
+            value = out;
+            rest = quoted.get(end..).unwrap_or_default();
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            value = rest[..end].trim().to_owned();
+            rest = &rest[end..];
+        }
+        rest = rest.trim_start().trim_start_matches(',').trim_start();
+        params.insert(name, value);
+    }
+    params
+}
+
+fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (user, pass) = text.split_once(':')?;
+    Some((user.to_owned(), pass.to_owned()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares without an early exit, so the time taken says nothing of where a guess went wrong.
+pub fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credentials() -> CpeCredentials {
+        let mut per_device = HashMap::new();
+        per_device.insert(
+            "00085D-6867i-00085D1A2B3C".to_owned(),
+            Credential { username: "phone1".into(), password: "own-secret".into() },
+        );
+        CpeCredentials {
+            default: Some(Credential { username: "acs".into(), password: "fleet".into() }),
+            per_device,
+            basic_allowed: false,
+            nonce_key: [7; 32],
+        }
+    }
+
+    /// What a client answers to `challenge` (as the tests' CPE simulator does).
+    fn digest(credentials: &CpeCredentials, user: &str, password: &str, now: u64) -> String {
+        let nonce = credentials.nonce(now);
+        let answer = DigestAnswer {
+            realm: REALM,
+            nonce: &nonce,
+            uri: "/acs",
+            qop: Some("auth"),
+            nc: "00000001",
+            cnonce: "c0ffee",
+        };
+        let response = answer.response(DigestHash::Md5, "POST", user, password);
+        format!(
+            "Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"/acs\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"{response}\""
+        )
+    }
+
+    #[test]
+    fn a_device_with_its_own_credential_is_admitted_only_with_it() {
+        let c = credentials();
+        let phone = Some(("00085D-6867i-00085D1A2B3C", "00085D1A2B3C"));
+        let other = Some(("00085D-6867i-00085D999999", "00085D999999"));
+        let own = digest(&c, "phone1", "own-secret", 1000);
+        let fleet = digest(&c, "acs", "fleet", 1000);
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&own), phone, 1001),
+            Ok(Identity::Device("00085D-6867i-00085D1A2B3C".into()))
+        );
+        assert!(
+            matches!(c.verify("POST", "/acs", Some(&fleet), phone, 1001), Err(Refusal::Failed(_))),
+            "the default cannot speak for it"
+        );
+        assert_eq!(c.verify("POST", "/acs", Some(&fleet), other, 1001), Ok(Identity::Default));
+        assert!(
+            matches!(c.verify("POST", "/acs", Some(&own), other, 1001), Err(Refusal::Failed(_))),
+            "nor one device for another"
+        );
+        assert_eq!(c.verify("POST", "/acs", None, phone, 1001), Err(Refusal::Challenge));
+        assert_eq!(c.verify("POST", "/acs", Some(&fleet), None, 1001), Ok(Identity::Default));
+        let wrong = digest(&c, "acs", "guess", 1000);
+        let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&wrong), other, 1001) else {
+            panic!()
+        };
+        assert!(!why.contains("guess") && !why.contains("fleet"), "no password in {why}");
+    }
+
+    #[test]
+    fn nonces_expire_and_cannot_be_forged() {
+        let c = credentials();
+        let old = digest(&c, "acs", "fleet", 1000);
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&old), None, 1000 + NONCE_LIFETIME_SECS + 1),
+            Err(Refusal::Stale)
+        );
+        let forged = old.replace(&c.nonce(1000), &format!("{:x}.{}", 5000, "00".repeat(32)));
+        assert!(matches!(
+            c.verify("POST", "/acs", Some(&forged), None, 5000),
+            Err(Refusal::Failed(_))
+        ));
+        assert!(c.challenges(1000, true)[0].contains("stale=true"));
+    }
+
+    #[test]
+    fn basic_only_where_allowed() {
+        let mut c = credentials();
+        let basic = "Basic YWNzOmZsZWV0"; // acs:fleet
+        assert!(matches!(c.verify("POST", "/acs", Some(basic), None, 1), Err(Refusal::Failed(_))));
+        assert_eq!(c.challenges(1, false).len(), 1);
+        c.basic_allowed = true;
+        assert_eq!(c.verify("POST", "/acs", Some(basic), None, 1), Ok(Identity::Default));
+        assert!(c.challenges(1, false)[1].starts_with("Basic"));
+    }
+
+    #[test]
+    fn digest_parameters_parse_with_quotes_and_commas() {
+        let params = parse_params(r#"username="a\"b", realm="x, y", nc=00000001 ,qop=auth"#);
+        assert_eq!(params["username"], "a\"b");
+        assert_eq!(params["realm"], "x, y");
+        assert_eq!(params["nc"], "00000001");
+        assert_eq!(params["qop"], "auth");
+        assert!(parse_params("garbage").is_empty());
+        assert!(parse_params("a=\"unterminated").contains_key("a"));
+    }
+}

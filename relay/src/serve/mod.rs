@@ -1,0 +1,447 @@
+//! `cwmpkit serve`: the relay. Two listeners:
+//!
+//! - the app and its API (`--listen`, loopback unless TLS is configured): the built app, `/api`
+//!   behind the bearer token, Host and Origin checks (`access`);
+//! - the CWMP endpoint for devices (`--acs-listen`): `POST /acs`, and `/files/` and `/uploads/`,
+//!   because the devices download and upload there.
+//!
+//! Modules: `acs_endpoint` (`POST /acs`, the IO around core's ACS), `api` (`/api/devices…`),
+//! `access` (token, Host, Origin), `connection_request` (the HTTP GET to a CPE),
+//! `events` (the event bus, `/api/events`, the terminal's lines), `files` and `uploads` (what
+//! CPEs download and upload), `listener` (accept loop, TLS, connection limits), `tls` (loading
+//! the certificates), `state` (what the handlers share).
+
+mod access;
+mod acs_endpoint;
+mod api;
+mod body;
+mod connection_request;
+mod cpe_auth;
+mod events;
+mod files;
+mod listener;
+mod state;
+mod tls;
+mod uploads;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use listener::{ConnectionLimits, Listener};
+use state::Relay;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tower_http::services::{ServeDir, ServeFile};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where the app and its API listen. Beyond loopback only with --tls-cert and --tls-key.
+    #[arg(long, default_value = "127.0.0.1:8080", help_heading = "Listeners")]
+    pub listen: SocketAddr,
+    /// Where the CWMP endpoint for devices listens (`/acs`, `/files/`, `/uploads/`). Give a LAN
+    /// address (or 0.0.0.0) to let phones reach it.
+    #[arg(long, default_value = "127.0.0.1:7547", help_heading = "Listeners")]
+    pub acs_listen: SocketAddr,
+    /// The ACS URL as devices reach it (shown to you, and the base of the `/files/` and
+    /// `/uploads/` URLs the app puts in Download and Upload RPCs). Default: from --acs-listen.
+    #[arg(long, help_heading = "Listeners")]
+    pub acs_url: Option<String>,
+    /// PEM certificate chain for the app's listener (https).
+    #[arg(long, requires = "tls_key", help_heading = "Listeners")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert", help_heading = "Listeners")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM certificate chain for the ACS listener (https for devices).
+    #[arg(long, requires = "acs_tls_key", help_heading = "Listeners")]
+    pub acs_tls_cert: Option<PathBuf>,
+    /// PEM private key for --acs-tls-cert.
+    #[arg(long, requires = "acs_tls_cert", help_heading = "Listeners")]
+    pub acs_tls_key: Option<PathBuf>,
+
+    /// The API's bearer token. Default: a new random one, printed at start in a URL that opens
+    /// the app signed in. Prefer --token-file or the environment: argv shows in `ps`.
+    #[arg(long, env = "CWMPKIT_TOKEN", hide_env_values = true, help_heading = "API access")]
+    pub token: Option<String>,
+    /// A file holding the API token (its first line).
+    #[arg(long, conflicts_with = "token", help_heading = "API access")]
+    pub token_file: Option<PathBuf>,
+    /// Another host name the app's listener answers to (e.g. the name in its certificate);
+    /// requests naming any other host are refused (DNS rebinding). Repeatable.
+    #[arg(long = "api-host", help_heading = "API access")]
+    pub api_hosts: Vec<String>,
+
+    /// The built app (Trunk's output).
+    #[arg(long, default_value = "dist", help_heading = "Files")]
+    pub dist: PathBuf,
+    /// Firmware and config files the CPEs may download, served under `/files/`.
+    #[arg(long, help_heading = "Files")]
+    pub files: Option<PathBuf>,
+    /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
+    #[arg(long, help_heading = "Files")]
+    pub uploads: Option<PathBuf>,
+
+    /// Username for connection requests to CPEs (their ConnectionRequestUsername).
+    #[arg(long, default_value = "", help_heading = "Connection requests")]
+    pub cr_username: String,
+    /// Password for connection requests to CPEs (their ConnectionRequestPassword). Prefer
+    /// --cr-password-file or the environment: argv shows in `ps`.
+    #[arg(
+        long,
+        env = "CWMPKIT_CR_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Connection requests"
+    )]
+    pub cr_password: Option<String>,
+    /// A file holding the connection-request password (its first line).
+    #[arg(long, conflicts_with = "cr_password", help_heading = "Connection requests")]
+    pub cr_password_file: Option<PathBuf>,
+    /// Answer a CPE that challenges with Basic (the password sent as is). TR-069 wants
+    /// Digest; without this flag such a CPE is not sent the password.
+    #[arg(long, help_heading = "Connection requests")]
+    pub cr_allow_basic: bool,
+    /// Send connection requests to loopback and link-local addresses a device reports (a
+    /// simulator on this machine). Without it, such a URL is refused.
+    #[arg(long, help_heading = "Connection requests")]
+    pub allow_local_cpe: bool,
+    /// PEM CA certificates to trust for https ConnectionRequestURLs (CPEs' own certificates).
+    #[arg(long, help_heading = "Connection requests")]
+    pub cr_ca: Option<PathBuf>,
+    /// Do not verify the certificate of an https ConnectionRequestURL.
+    #[arg(long, conflicts_with = "cr_ca", help_heading = "Connection requests")]
+    pub cr_insecure_tls: bool,
+
+    /// The username devices authenticate with (Aastra: `tr69 username`), with --cpe-password.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_username: Option<String>,
+    /// The password devices authenticate with (Aastra: `tr69 password`). Prefer
+    /// --cpe-password-file or the environment: argv shows in `ps`.
+    #[arg(
+        long,
+        env = "CWMPKIT_CPE_PASSWORD",
+        hide_env_values = true,
+        help_heading = "Device authentication"
+    )]
+    pub cpe_password: Option<String>,
+    /// A file holding the devices' default password (its first line).
+    #[arg(long, conflicts_with = "cpe_password", help_heading = "Device authentication")]
+    pub cpe_password_file: Option<PathBuf>,
+    /// Credentials per device: a CSV file with the columns `device,username,password` (device:
+    /// its ID `OUI-ProductClass-Serial`, or its serial number). A listed device is admitted only
+    /// with its own credential.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_credentials: Option<PathBuf>,
+    /// Accept Basic authentication from devices over plain HTTP (it sends the password as is;
+    /// over TLS it is always accepted). Digest is always accepted.
+    #[arg(long, help_heading = "Device authentication")]
+    pub cpe_basic_over_http: bool,
+
+    /// Connections open at once, per listener. At the limit the longest-idle connection is
+    /// closed to make room; when all are busy, new ones get 503.
+    #[arg(long, default_value_t = 1024, help_heading = "Limits")]
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request head, including waiting idle between
+    /// requests.
+    #[arg(long, default_value_t = 30, help_heading = "Limits")]
+    pub idle_timeout: u64,
+    /// Seconds a request body may pause between two reads.
+    #[arg(long, default_value_t = 30, help_heading = "Limits")]
+    pub body_timeout: u64,
+    /// Bytes of a request head (request line and headers); above it, 431.
+    #[arg(long, default_value_t = 16 * 1024, help_heading = "Limits")]
+    pub max_header_bytes: usize,
+    /// Bytes of a CWMP POST or an API request body; above it, 413.
+    #[arg(long, default_value_t = 32 * 1024 * 1024, help_heading = "Limits")]
+    pub max_body_bytes: usize,
+    /// Bytes of one upload from a CPE; above it, 413.
+    #[arg(long, default_value_t = 256 * 1024 * 1024, help_heading = "Limits")]
+    pub max_upload_bytes: usize,
+    /// Uploads from CPEs running at once; more get 503.
+    #[arg(long, default_value_t = 4, help_heading = "Limits")]
+    pub max_uploads: usize,
+    /// Bytes of events queued for one reader of `/api/events`; a reader that falls further
+    /// behind is dropped with a notice (it may reconnect).
+    #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
+    pub sse_buffer_bytes: usize,
+    /// Seconds open connections (event streams included) get to finish at Ctrl-C.
+    #[arg(long, default_value_t = 5, help_heading = "Limits")]
+    pub shutdown_timeout: u64,
+
+    /// Do not print ACS events on stdout.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A secret given as a flag (or its environment variable) or in a file (its first line).
+fn secret_from(
+    value: Option<&str>,
+    file: Option<&Path>,
+    flag: &str,
+) -> Result<Option<String>, String> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("{flag}-file {}: {e}", file.display()))?;
+        let first = text.lines().next().unwrap_or_default().to_owned();
+        if first.is_empty() {
+            return Err(format!("{flag}-file {}: its first line is empty", file.display()));
+        }
+        return Ok(Some(first));
+    }
+    Ok(value.map(str::to_owned))
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
+    let index = args.dist.join("index.html");
+    if !index.is_file() {
+        return Err(format!(
+            "{} not found: build the app first with `cargo xtask dist` (or use `cargo xtask run`)",
+            index.display()
+        ));
+    }
+    for (flag, directory) in [("--files", &args.files), ("--uploads", &args.uploads)] {
+        if let Some(directory) = directory
+            && !directory.is_dir()
+        {
+            return Err(format!("{flag} {}: not a directory", directory.display()));
+        }
+    }
+    let api_tls = tls::acceptor(
+        args.tls_cert.as_deref(),
+        args.tls_key.as_deref(),
+        ("--tls-cert", "--tls-key"),
+    )?;
+    if api_tls.is_none() && !args.listen.ip().is_loopback() {
+        return Err(format!(
+            "--listen {}: the app and its API stay on loopback unless they are served over TLS \
+             (--tls-cert and --tls-key); to let devices in, use --acs-listen",
+            args.listen
+        ));
+    }
+    let acs_tls = tls::acceptor(
+        args.acs_tls_cert.as_deref(),
+        args.acs_tls_key.as_deref(),
+        ("--acs-tls-cert", "--acs-tls-key"),
+    )?;
+    let given_token = secret_from(args.token.as_deref(), args.token_file.as_deref(), "--token")?;
+    let generated = given_token.is_none();
+    let token = match given_token {
+        Some(token) if token.trim().len() < 16 => {
+            return Err("--token: at least 16 characters, so that it cannot be guessed".to_owned());
+        }
+        Some(token) => token.trim().to_owned(),
+        None => access::generate_token()?,
+    };
+    let cr_password = secret_from(
+        args.cr_password.as_deref(),
+        args.cr_password_file.as_deref(),
+        "--cr-password",
+    )?
+    .unwrap_or_default();
+    let max_connections = connections_within_descriptors(args.max_connections);
+    let cpe_auth = cpe_credentials(&args, acs_tls.is_some())?;
+    let connection_requests = connection_request::Settings {
+        username: args.cr_username.clone(),
+        password: cr_password,
+        allow_basic: args.cr_allow_basic,
+        allow_local: args.allow_local_cpe,
+        tls: Arc::new(connection_request::tls_config(args.cr_ca.as_deref(), args.cr_insecure_tls)?),
+    };
+    let limits = ConnectionLimits {
+        max_connections,
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+        max_header_bytes: args.max_header_bytes.max(1024),
+    };
+
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start tokio: {e}"))?;
+    runtime.block_on(async move {
+        let api_tcp = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| format!("--listen {}: cannot listen: {e}", args.listen))?;
+        let acs_tcp = tokio::net::TcpListener::bind(args.acs_listen)
+            .await
+            .map_err(|e| format!("--acs-listen {}: cannot listen: {e}", args.acs_listen))?;
+        let api_local = api_tcp.local_addr().map_err(|e| e.to_string())?;
+        let acs_local = acs_tcp.local_addr().map_err(|e| e.to_string())?;
+        let api_scheme = if api_tls.is_some() { "https" } else { "http" };
+        let acs_scheme = if acs_tls.is_some() { "https" } else { "http" };
+        let acs_url = args.acs_url.clone().unwrap_or_else(|| format!("{acs_scheme}://{acs_local}/acs"));
+
+        // Best effort: whoever started the relay may have stopped reading its output.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "cwmpkit serving {} at {api_scheme}://{api_local}/", args.dist.display());
+        if generated {
+            let _ = writeln!(out, "Open the app signed in: {api_scheme}://{api_local}/#token={token}");
+        } else {
+            let _ = writeln!(out, "Open the app signed in: {api_scheme}://{api_local}/#token=<your token>");
+        }
+        let _ = writeln!(out, "ACS URL for CPEs: {acs_url}");
+        let _ = writeln!(out, "{}", describe_cpe_auth(&cpe_auth));
+        if acs_local.ip().is_unspecified() && args.acs_url.is_none() {
+            let _ = writeln!(
+                out,
+                "  (listening on every address: give devices this machine's LAN address, and --acs-url to show it)"
+            );
+        }
+        drop(out);
+
+        let shutdown = CancellationToken::new();
+        tokio::spawn(stop_on_signal(shutdown.clone()));
+        let events = events::EventBus::new(!args.quiet, shutdown.clone(), args.sse_buffer_bytes);
+        let settings = state::Settings {
+            uploads: args.uploads.clone(),
+            connection_requests,
+            acs_url,
+            cpe_auth,
+            max_body_bytes: args.max_body_bytes,
+            max_upload_bytes: args.max_upload_bytes,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
+        };
+        let relay = Relay::new(settings, events);
+        let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
+        let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
+            .layer(axum::middleware::from_fn_with_state(access, access::guard));
+        let acs_router = acs_routes(relay.clone(), args.files.clone());
+        let deadline = Duration::from_secs(args.shutdown_timeout);
+        let app_listener = Listener { name: "app and API", tcp: api_tcp, tls: api_tls, limits };
+        let acs_listener = Listener { name: "ACS", tcp: acs_tcp, tls: acs_tls, limits };
+        tokio::join!(
+            app_listener.run(app_router, relay.events.clone(), shutdown.clone(), deadline),
+            acs_listener.run(acs_router, relay.events.clone(), shutdown.clone(), deadline),
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Descriptors kept for what is not a connection: files served and uploaded, the database,
+/// the runtime's own.
+const DESCRIPTORS_RESERVED: u64 = 64;
+
+/// `--max-connections`, raised to the hard limit of open files if the soft one is lower, and
+/// lowered (with a word) to what that limit allows for two listeners: a connection the relay
+/// accepts it can then always serve, and the cap is what refuses, not `accept` failing.
+fn connections_within_descriptors(wanted: usize) -> usize {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let affordable =
+        usize::try_from(limit.saturating_sub(DESCRIPTORS_RESERVED) / 2).unwrap_or(usize::MAX);
+    if wanted > affordable {
+        eprintln!(
+            "cwmpkit: --max-connections {wanted} lowered to {affordable} per listener: the limit of open files is {limit} (ulimit -n)"
+        );
+        return affordable.max(1);
+    }
+    wanted
+}
+
+/// The devices' credentials from the flags and `--cpe-credentials`.
+fn cpe_credentials(args: &ServeArgs, acs_tls: bool) -> Result<cpe_auth::CpeCredentials, String> {
+    let password = secret_from(
+        args.cpe_password.as_deref(),
+        args.cpe_password_file.as_deref(),
+        "--cpe-password",
+    )?;
+    let default = match (&args.cpe_username, password) {
+        (None, None) => None,
+        (username, Some(password)) => {
+            Some(cpe_auth::Credential { username: username.clone().unwrap_or_default(), password })
+        }
+        (Some(_), None) => {
+            return Err("--cpe-username needs --cpe-password (or --cpe-password-file, or CWMPKIT_CPE_PASSWORD)".to_owned());
+        }
+    };
+    let mut nonce_key = [0u8; 32];
+    getrandom::fill(&mut nonce_key).map_err(|e| format!("no randomness from the OS: {e}"))?;
+    let mut credentials = cpe_auth::CpeCredentials {
+        default,
+        per_device: Default::default(),
+        basic_allowed: acs_tls || args.cpe_basic_over_http,
+        nonce_key,
+    };
+    if let Some(file) = &args.cpe_credentials {
+        credentials.read_file(file)?;
+    }
+    Ok(credentials)
+}
+
+/// The start-up line that says how devices are admitted.
+fn describe_cpe_auth(credentials: &cpe_auth::CpeCredentials) -> String {
+    if credentials.is_open() {
+        return "Device authentication: off. Any device that reaches the ACS is trusted; give \
+                --cpe-username/--cpe-password or --cpe-credentials to require it"
+            .to_owned();
+    }
+    let schemes = if credentials.basic_allowed { "Digest or Basic" } else { "Digest" };
+    let default = match &credentials.default {
+        Some(default) => format!("default user {:?}", default.username),
+        None => "no default credential".to_owned(),
+    };
+    format!(
+        "Device authentication: {schemes}; {default}; {} device(s) with their own",
+        credentials.per_device.len()
+    )
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM starts the shutdown.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminated => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = writeln!(std::io::stdout().lock(), "cwmpkit: shutting down");
+    shutdown.cancel();
+}
+
+/// The app's listener: the API under `/api`, the built app everywhere else. Unknown paths fall
+/// back to index.html so client-side routes survive a reload.
+fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
+    let static_files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .route("/api/health", get(|| async { "ok" }))
+        .route("/api/info", get(api::info))
+        .route("/api/devices", get(api::list_devices))
+        .route("/api/devices/{id}", get(api::show_device))
+        .route("/api/devices/{id}/rpcs", post(api::queue_rpc))
+        .route("/api/devices/{id}/connection-request", post(api::request_connection))
+        .route("/api/events", get(events::event_stream))
+        .route("/api/uploads", get(uploads::list))
+        .route("/api/uploads/{name}", get(uploads::download))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(relay)
+        .fallback_service(static_files)
+}
+
+/// The ACS listener: the CWMP endpoint, and `/files/` (when `files` is given) and `/uploads/`.
+fn acs_routes(relay: Relay, files: Option<PathBuf>) -> Router {
+    // The handlers read bodies within their own limits, to say which one a body broke.
+    let mut router = Router::new()
+        .route("/acs", post(acs_endpoint::cwmp_post))
+        .route("/uploads/{name}", post(uploads::receive_upload).put(uploads::receive_upload))
+        .layer(DefaultBodyLimit::disable())
+        .with_state(relay);
+    if let Some(files) = files {
+        router = router.merge(
+            Router::new().route("/files/{*path}", get(files::serve)).with_state(Arc::new(files)),
+        );
+    }
+    router
+}

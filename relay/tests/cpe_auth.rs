@@ -1,0 +1,154 @@
+//! CPE authentication on `/acs`: Digest (and Basic only where allowed), a default credential and
+//! one per device. The security probe's impersonation finding is a test here: a fake Inform
+//! carrying a real device's ID got that device's queued SetParameterValues with its SIP password.
+
+// The test is the host: it reads corpus files and writes credential files.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use common::cpe::Cpe;
+use common::{Events, Server, request};
+use std::ffi::OsStr;
+
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+const SIP_PASSWORD: &str = "sip-secret-4711";
+
+fn start(name: &str) -> Server {
+    let dist = common::fake_dist(name);
+    let dir = common::scratch(name);
+    let password = dir.join("cpe-password");
+    std::fs::write(&password, "fleet-secret\n").unwrap();
+    let per_device = dir.join("credentials.csv");
+    std::fs::write(
+        &per_device,
+        format!("device,username,password\n{DEVICE},cpe2601,\"own, secret\"\n"),
+    )
+    .unwrap();
+    common::serve([
+        OsStr::new("--dist"),
+        dist.as_os_str(),
+        OsStr::new("--cpe-username"),
+        OsStr::new("fleet"),
+        OsStr::new("--cpe-password-file"),
+        password.as_os_str(),
+        OsStr::new("--cpe-credentials"),
+        per_device.as_os_str(),
+    ])
+}
+
+fn queue_sip_password(server: &Server) -> String {
+    let body = format!(
+        r#"{{"SetParameterValues":{{"parameter_list":[{{"name":"InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword","value":{{"xsi_type":"string","text":"{SIP_PASSWORD}"}}}}],"parameter_key":"k1"}}}}"#
+    );
+    let queued = request(
+        &server.app,
+        "POST",
+        &format!("/api/devices/{DEVICE}/rpcs"),
+        &server.bearer(),
+        body.as_bytes(),
+    );
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    queued.body
+}
+
+fn queue_length(server: &Server) -> usize {
+    let device =
+        request(&server.app, "GET", &format!("/api/devices/{DEVICE}"), &server.bearer(), b"");
+    let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
+    device["queue"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn a_fake_inform_with_a_real_device_id_gets_401_and_nothing_else() {
+    let mut server = start("cpe-auth-impersonation");
+    let started = server.next_line().unwrap();
+    assert!(
+        started.contains("Device authentication: Digest; default user \"fleet\"; 1 device(s)"),
+        "{started}"
+    );
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+
+    // Nobody is admitted without answering the challenge; Basic is not offered over plain HTTP.
+    let mut anonymous = Cpe::new(&server.acs);
+    let refused = anonymous.post(&inform);
+    assert_eq!(refused.status, 401);
+    assert!(refused.headers.contains("Digest realm=\"cwmpkit\""), "{}", refused.headers);
+    assert!(!refused.headers.contains("Basic"), "{}", refused.headers);
+
+    // The real device, with its own credential, opens a session and ends it.
+    let mut device = Cpe::new(&server.acs).with_credential("cpe2601", "own, secret");
+    assert_eq!(device.post(&inform).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    queue_sip_password(&server);
+
+    // The attacker knows the fleet's default credential, and the device's ID.
+    let mut attacker = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    let fake = attacker.post(&inform);
+    assert_eq!(fake.status, 401, "{}", fake.body);
+    let then = attacker.post(b"");
+    assert_ne!(then.status, 200);
+    for reply in [&fake, &then] {
+        assert!(!reply.body.contains(SIP_PASSWORD) && !reply.body.contains("SetParameterValues"));
+    }
+    let problem =
+        events.until("auth-failed", |e| e["event"] == "problem" && e["code"] == "auth-failed");
+    assert_eq!(problem["device"], DEVICE);
+    assert!(!problem.to_string().contains("fleet-secret"), "no password in {problem}");
+    assert_eq!(queue_length(&server), 1, "the SetParameterValues still waits for its device");
+
+    // The device itself gets it in its next session.
+    assert_eq!(device.post(&inform).status, 200);
+    let request = device.post(b"");
+    assert!(request.body.contains("SetParameterValues") && request.body.contains(SIP_PASSWORD));
+}
+
+#[test]
+fn the_default_credential_admits_devices_without_their_own() {
+    let server = start("cpe-auth-default");
+    let other = String::from_utf8(common::corpus("soap/cwmp_ex/inform-2601.xml"))
+        .unwrap()
+        .replace("EC43F69AF408", "EC43F6000001");
+    let mut wrong = Cpe::new(&server.acs).with_credential("fleet", "guess");
+    assert_eq!(wrong.post(other.as_bytes()).status, 401);
+    let mut fleet = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    let admitted = fleet.post(other.as_bytes());
+    assert_eq!(admitted.status, 200, "{}", admitted.body);
+    assert!(admitted.body.contains("InformResponse"));
+    // Every later POST of the session authenticates too (CPEs answer pre-emptively).
+    assert_eq!(fleet.post(b"").status, 204);
+    // Basic over plain HTTP is refused, with a reason.
+    let mut basic = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    basic.prefers_basic = true;
+    let refused = basic.post(other.as_bytes());
+    assert_eq!(refused.status, 401);
+    assert!(refused.body.contains("Basic"), "{}", refused.body);
+}
+
+#[test]
+fn basic_is_accepted_when_the_flag_allows_it() {
+    let dist = common::fake_dist("cpe-auth-basic");
+    // A user without a password: refused at start with the reason.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(["--cpe-username", "fleet"])
+        .env_remove("CWMPKIT_CPE_PASSWORD")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--cpe-password"));
+
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(["--cpe-username", "fleet", "--cpe-basic-over-http"])
+        .env("CWMPKIT_CPE_PASSWORD", "from-the-environment");
+    let server = common::start(command);
+    let mut basic = Cpe::new(&server.acs).with_credential("fleet", "from-the-environment");
+    basic.prefers_basic = true;
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    assert_eq!(basic.post(&inform).status, 200);
+}

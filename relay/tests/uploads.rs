@@ -1,0 +1,193 @@
+//! Uploads and files on the ACS listener: names that cannot traverse, writes that stream to
+//! disk and never follow a symlink nor destroy the previous good file, a cap on uploads at once,
+//! authentication as on `/acs`; the uploads listed and downloadable through the API; and
+//! `/files` without hidden files or symlinks.
+
+mod common;
+
+use common::cpe::Cpe;
+use common::{Server, request};
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn start(name: &str, extra: &[&str]) -> (Server, PathBuf, PathBuf) {
+    let dist = common::fake_dist(name);
+    let uploads = common::scratch(&format!("{name}-uploads"));
+    let files = common::scratch(&format!("{name}-files"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .arg("--uploads")
+        .arg(&uploads)
+        .arg("--files")
+        .arg(&files)
+        .args(extra);
+    (common::start(command), uploads, files)
+}
+
+#[test]
+fn traversal_names_are_refused_however_encoded() {
+    let (server, uploads, _) = start("uploads-traversal", &[]);
+    for name in
+        ["..%2Fescape", "%2e%2e", "..%5Cescape", "%2Fetc%2Fpasswd", ".hidden", "a%00b", "C:%5Cx"]
+    {
+        let refused = request(&server.acs, "PUT", &format!("/uploads/{name}"), "", b"x");
+        assert!(matches!(refused.status, 400 | 404), "{name}: {} {}", refused.status, refused.body);
+    }
+    assert!(!uploads.parent().unwrap().join("escape").exists());
+    assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 0, "nothing was written");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_is_replaced_not_followed_and_a_failed_upload_keeps_the_good_file() {
+    let (server, uploads, _) = start("uploads-symlink", &["--max-upload-bytes", "1024"]);
+    let outside = common::scratch("uploads-symlink-outside").join("precious");
+    std::fs::write(&outside, "do not touch").unwrap();
+    std::os::unix::fs::symlink(&outside, uploads.join("00085D1A2B3C_local.cfg")).unwrap();
+    let stored = request(
+        &server.acs,
+        "PUT",
+        "/uploads/00085D1A2B3C_local.cfg",
+        "",
+        b"sip line1 auth name: 1001\n",
+    );
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "do not touch");
+    let backup = uploads.join("00085D1A2B3C_local.cfg");
+    assert!(!std::fs::symlink_metadata(&backup).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "sip line1 auth name: 1001\n");
+
+    // Too big: refused, and the good backup is still there, with no leftovers.
+    let refused = request(&server.acs, "PUT", "/uploads/00085D1A2B3C_local.cfg", "", &[b'x'; 4096]);
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert!(refused.body.contains("--max-upload-bytes"), "{}", refused.body);
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "sip line1 auth name: 1001\n");
+    // A cut-off upload likewise.
+    let mut stream = TcpStream::connect(&server.acs).unwrap();
+    write!(stream, "PUT /uploads/00085D1A2B3C_local.cfg HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\npartial").unwrap();
+    drop(stream);
+    let listed = request(&server.app, "GET", "/api/uploads", &server.bearer(), b"");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), "sip line1 auth name: 1001\n");
+    let names: Vec<String> = std::fs::read_dir(&uploads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".part")) || names.len() <= 2, "{names:?}");
+    assert_eq!(listed.status, 200);
+}
+
+#[test]
+fn uploads_are_listed_and_downloadable_through_the_api() {
+    let (server, _, _) = start("uploads-listed", &[]);
+    for (name, body) in [
+        ("00085D1A2B3C_local.cfg", "sip line1 auth name: 1001\n"),
+        ("00085D1A2B3C_20261204T120000_crash.log", "panic at 0x0\n"),
+    ] {
+        assert_eq!(
+            request(&server.acs, "POST", &format!("/uploads/{name}"), "", body.as_bytes()).status,
+            201
+        );
+    }
+    let listed = request(&server.app, "GET", "/api/uploads", &server.bearer(), b"");
+    let listed: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    let kinds: Vec<(String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["name"].as_str().unwrap().to_owned(), u["kind"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(
+        kinds.contains(&("00085D1A2B3C_local.cfg".into(), "config backup".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("00085D1A2B3C_20261204T120000_crash.log".into(), "crash log".into())),
+        "{kinds:?}"
+    );
+    // A link in the app downloads it with the token in its URL.
+    let fetched = request(
+        &server.app,
+        "GET",
+        &format!("/api/uploads/00085D1A2B3C_local.cfg?access_token={}", server.token),
+        "",
+        b"",
+    );
+    assert_eq!((fetched.status, fetched.body.as_str()), (200, "sip line1 auth name: 1001\n"));
+    assert!(fetched.headers.to_ascii_lowercase().contains("content-disposition: attachment"));
+    assert_eq!(request(&server.app, "GET", "/api/uploads", "", b"").status, 401);
+    assert_eq!(
+        request(&server.acs, "GET", "/api/uploads", "", b"").status,
+        404,
+        "not on the devices' side"
+    );
+}
+
+#[test]
+fn uploads_authenticate_like_the_acs() {
+    let (server, _, _) =
+        start("uploads-auth", &["--cpe-username", "fleet", "--cpe-password", "fleet-secret"]);
+    assert_eq!(request(&server.acs, "PUT", "/uploads/a.log", "", b"x").status, 401);
+    let mut cpe = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    let stored = cpe.upload("a.log", b"boot ok\n");
+    assert_eq!(stored.status, 201, "{}", stored.body);
+}
+
+#[test]
+fn uploads_at_once_are_capped() {
+    let (server, _, _) = start("uploads-cap", &["--max-uploads", "1"]);
+    let mut first = TcpStream::connect(&server.acs).unwrap();
+    write!(
+        first,
+        "PUT /uploads/slow.log HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nstarted"
+    )
+    .unwrap();
+    // The first holds the only slot until its body ends; the relay has read its head once a
+    // second upload is refused, so try until that happens.
+    let mut refused = None;
+    // Up to 30 s: a generous bound on a loaded machine, so that a relay that never refuses fails.
+    for _ in 0..600 {
+        let reply = request(&server.acs, "PUT", "/uploads/second.log", "", b"x");
+        if reply.status == 503 {
+            refused = Some(reply);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let refused = refused.expect("a second upload at once was never refused");
+    assert!(refused.body.contains("--max-uploads"), "{}", refused.body);
+    drop(first);
+}
+
+#[cfg(unix)]
+#[test]
+fn files_serves_no_hidden_file_and_follows_no_symlink() {
+    let (server, _, files) = start("files-hidden", &[]);
+    std::fs::write(files.join("6867i.st"), "firmware").unwrap();
+    std::fs::create_dir_all(files.join("aastra")).unwrap();
+    std::fs::write(files.join("aastra").join("aastra.cfg"), "tr69 server: x\n").unwrap();
+    std::fs::write(files.join(".env"), "SECRET=1").unwrap();
+    std::fs::create_dir_all(files.join(".git")).unwrap();
+    std::fs::write(files.join(".git").join("config"), "[core]").unwrap();
+    let outside = common::scratch("files-hidden-outside").join("passwd");
+    std::fs::write(&outside, "root:x:0:0").unwrap();
+    std::os::unix::fs::symlink(&outside, files.join("link.cfg")).unwrap();
+    std::os::unix::fs::symlink(outside.parent().unwrap(), files.join("linkdir")).unwrap();
+    assert_eq!(request(&server.acs, "GET", "/files/6867i.st", "", b"").body, "firmware");
+    assert_eq!(request(&server.acs, "GET", "/files/aastra/aastra.cfg", "", b"").status, 200);
+    for path in [
+        "/files/.env",
+        "/files/.git/config",
+        "/files/link.cfg",
+        "/files/linkdir/passwd",
+        "/files/%2e%2e/x",
+        "/files/aastra/..%2F6867i.st",
+    ] {
+        let reply = request(&server.acs, "GET", path, "", b"");
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("SECRET") && !reply.body.contains("root:"), "{path}");
+    }
+}
