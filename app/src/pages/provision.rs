@@ -547,7 +547,9 @@ impl RowLine {
             .iter()
             // Without a place, it is the row itself (a bad MAC, no file).
             .map(|d| match (d.location.line_number(), d.location.column_number()) {
-                (Some(line), Some(column)) => format!("{} ({line}:{column}): {}", d.severity, d.message),
+                (Some(line), Some(column)) => {
+                    format!("{} ({line}:{column}): {}", d.severity, d.message)
+                }
                 (Some(line), None) => format!("{} ({line}): {}", d.severity, d.message),
                 _ => format!("{}: {}", d.severity, d.message),
             })
