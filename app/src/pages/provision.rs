@@ -5,10 +5,12 @@
 use crate::components::files::{FilePicker, PickedFile, download};
 use crate::components::millis;
 use crate::links::{self, key};
+use crate::split::split_point;
 use crate::workspace::{self, ItemId, Kind, StorageError, use_workspace};
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::generate::{
-    self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, RowReport, from_form, generate_bulk,
+    self, AcsForm, Bulk, FileCheck, GeneratedFile, LineForm, PhoneForm, RowReport, from_form,
+    generate_bulk,
 };
 use cwmpkit_core::{Diagnostic, Location, Severity};
 use leptos::prelude::*;
@@ -33,6 +35,67 @@ fn starter_form() -> PhoneForm {
         lines: vec![LineForm { line: 1, ..LineForm::default() }],
         ..PhoneForm::default()
     }
+}
+
+/// Generating and checking files, and the views of what they found: a split
+/// point, fetched as the page opens, so that its first screen does not wait
+/// for the key registry and the generators.
+#[derive(Clone, Copy)]
+struct Engine {
+    phone_file: fn(&PhoneForm) -> (GeneratedFile, Vec<Diagnostic>),
+    bulk: fn(&[u8], Option<&[u8]>) -> BulkRun,
+    check: fn(Vec<PickedFile>) -> Result<Vec<FileCheck>, String>,
+    diagnostics_view: fn(Vec<Diagnostic>) -> AnyView,
+    bulk_view: fn(Arc<BulkRun>) -> AnyView,
+}
+
+split_point! {
+    fn provision_engine() -> Engine {
+        Engine {
+            phone_file: |form| from_form(form, Registry::builtin()),
+            bulk: run_bulk,
+            check: check_files,
+            diagnostics_view: |diagnostics| view! { <FileDiagnostics diagnostics /> }.into_any(),
+            bulk_view: |run| view! { <BulkTiming run=run.clone() /> <BulkReport run /> }.into_any(),
+        }
+    }
+}
+
+/// The engine, once fetched; the page asks for it as it opens.
+fn use_engine() -> RwSignal<Option<Engine>> {
+    let engine = RwSignal::new(None);
+    leptos::task::spawn_local(async move { engine.set(Some(provision_engine().await)) });
+    engine
+}
+
+/// CSV (and template) → files → zip, timed with the browser's clock so the
+/// page can say how long it took.
+fn run_bulk(csv: &[u8], template: Option<&[u8]>) -> BulkRun {
+    let started = now_ms();
+    let bulk = generate_bulk(csv, template, Registry::builtin()).map_err(|e| e.to_string());
+    let zip = match &bulk {
+        Ok(bulk) => generate::to_zip(&bulk.files).map_err(|e| e.to_string()),
+        Err(message) => Err(message.clone()),
+    };
+    BulkRun { bulk, zip, millis: now_ms() - started }
+}
+
+/// Existing files (or zips of them), each checked against the registry.
+fn check_files(files: Vec<PickedFile>) -> Result<Vec<FileCheck>, String> {
+    let registry = Registry::builtin();
+    let mut results = Vec::new();
+    let mut plain = Vec::new();
+    for file in files {
+        if file.name.to_ascii_lowercase().ends_with(".zip") {
+            let found = generate::check_zip(&file.bytes, registry)
+                .map_err(|error| format!("{}: {error}", file.name))?;
+            results.extend(found);
+        } else {
+            plain.push((file.name, file.bytes));
+        }
+    }
+    results.extend(generate::check_files(&plain, registry));
+    Ok(results)
 }
 
 /// What the workspace keeps of a project beside its files: the form, as typed.
@@ -82,28 +145,29 @@ async fn load_project(id: ItemId) -> Result<Project, StorageError> {
 pub fn ProvisionPage() -> impl IntoView {
     let (named, _) = links::selection::<ItemId>(key::PROJECT);
     let shown = workspace::document(named);
+    let engine = use_engine();
     view! {
         <main class="provision">
             <h1 class="visually-hidden">"Provision"</h1>
             {move || {
                 let id = shown.get();
                 let kept = named.get_untracked() == Some(id);
-                view! { <ProjectLoader id kept /> }
+                view! { <ProjectLoader id kept engine /> }
             }}
-            <CheckSection />
+            <CheckSection engine />
         </main>
     }
 }
 
 /// Reads a kept project once, then shows it; a new project starts from the starter form.
 #[component]
-fn ProjectLoader(id: ItemId, kept: bool) -> impl IntoView {
+fn ProjectLoader(id: ItemId, kept: bool, engine: RwSignal<Option<Engine>>) -> impl IntoView {
     let project = LocalResource::new(move || async move {
         if kept { load_project(id).await } else { Ok(Project::default()) }
     });
     move || {
         project.get().map(|outcome| match outcome {
-            Ok(project) => view! { <ProjectView id kept project /> }.into_any(),
+            Ok(project) => view! { <ProjectView id kept project engine /> }.into_any(),
             Err(problem) => view! {
                 <div class="error-box" role="alert" id="project-error">{problem.to_string()}</div>
             }
@@ -115,7 +179,12 @@ fn ProjectLoader(id: ItemId, kept: bool) -> impl IntoView {
 /// One project: the form, the bulk CSV and template. Every change is kept in
 /// the workspace; the first one creates the project there and names it in the URL.
 #[component]
-fn ProjectView(id: ItemId, kept: bool, project: Project) -> impl IntoView {
+fn ProjectView(
+    id: ItemId,
+    kept: bool,
+    project: Project,
+    engine: RwSignal<Option<Engine>>,
+) -> impl IntoView {
     let workspace = use_workspace();
     let navigate = use_navigate();
     let Project { state, csv, template } = project;
@@ -212,8 +281,8 @@ fn ProjectView(id: ItemId, kept: bool, project: Project) -> impl IntoView {
                 Err(problem) => problem,
             })}
         </p>
-        <PhoneSection form port interval />
-        <BulkSection csv template />
+        <PhoneSection form port interval engine />
+        <BulkSection csv template engine />
     }
 }
 
@@ -314,8 +383,13 @@ fn PhoneSection(
     form: RwSignal<PhoneForm>,
     port: RwSignal<String>,
     interval: RwSignal<String>,
+    engine: RwSignal<Option<Engine>>,
 ) -> impl IntoView {
-    let generated = Memo::new(move |_| form.with(|f| from_form(f, Registry::builtin())));
+    let generated = Memo::new(move |_| {
+        let engine = engine.get()?;
+        Some(form.with(|f| (engine.phone_file)(f)))
+    });
+    let file_name = move || generated.with(|g| g.as_ref().map(|(file, _)| file.name.clone()));
 
     let field = move |read: fn(&PhoneForm) -> String| Signal::derive(move || form.with(read));
     let lines = move || form.with(|f| f.lines.iter().map(|l| l.line).collect::<Vec<u8>>());
@@ -358,32 +432,40 @@ fn PhoneSection(
             </button>
             <div class="generated">
                 <div class="generated-head">
-                    <strong id="generated-name">{move || generated.with(|(file, _)| file.name.clone())}</strong>
+                    <strong id="generated-name">{move || file_name().unwrap_or_else(|| "generating…".to_owned())}</strong>
                     <button
                         class="button"
                         id="download-cfg"
-                        on:click=move |_| generated.with(|(file, _)| {
-                            let _ = download(&file.name, &file.bytes, "text/plain");
+                        disabled=move || file_name().is_none()
+                        on:click=move |_| generated.with(|generated| {
+                            if let Some((file, _)) = generated {
+                                let _ = download(&file.name, &file.bytes, "text/plain");
+                            }
                         })
                     >
                         "Download"
                     </button>
                 </div>
-                <pre id="generated-cfg" class="cfg-preview">
-                    {move || generated.with(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned())}
+                <pre id="generated-cfg" class="cfg-preview" tabindex="0" aria-label="The generated file">
+                    {move || generated.with(|g| g.as_ref().map(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned()))}
                 </pre>
                 {move || {
+                    let engine = engine.get()?;
                     // A blank MAC is a form not yet filled in, not a mistake.
                     let mac_blank = form.with(|f| f.mac.trim().is_empty());
-                    let diagnostics: Vec<Diagnostic> = generated.with(|(_, d)| {
-                        d.iter().filter(|d| !(mac_blank && d.code == "bad-mac")).cloned().collect()
+                    let diagnostics: Vec<Diagnostic> = generated.with(|g| {
+                        g.iter()
+                            .flat_map(|(_, d)| d)
+                            .filter(|d| !(mac_blank && d.code == "bad-mac"))
+                            .cloned()
+                            .collect()
                     });
-                    view! {
+                    Some(view! {
                         <Show when=move || mac_blank>
                             <p class="hint">"Enter the phone's MAC address to name its file."</p>
                         </Show>
-                        <FileDiagnostics diagnostics />
-                    }
+                        {(engine.diagnostics_view)(diagnostics)}
+                    })
                 }}
             </div>
         </section>
@@ -447,39 +529,29 @@ const MAX_ROWS_SHOWN: usize = 200;
 fn BulkSection(
     csv: RwSignal<Option<PickedFile>>,
     template: RwSignal<Option<PickedFile>>,
+    engine: RwSignal<Option<Engine>>,
 ) -> impl IntoView {
-    let run = RwSignal::new(None::<Arc<BulkRun>>);
-    // Picking a file is the action that generates: CSV → files → zip, timed
-    // with the browser's clock so the page can say how long it took.
-    let generate_all = move || {
-        let finished = csv.with_untracked(|csv| {
-            let csv = csv.as_ref()?;
-            template.with_untracked(|template| {
-                let started = now_ms();
-                let bulk = generate_bulk(
-                    &csv.bytes,
-                    template.as_ref().map(|t| t.bytes.as_slice()),
-                    Registry::builtin(),
-                )
-                .map_err(|e| e.to_string());
-                let zip = match &bulk {
-                    Ok(bulk) => generate::to_zip(&bulk.files).map_err(|e| e.to_string()),
-                    Err(message) => Err(message.clone()),
-                };
-                Some(BulkRun { bulk, zip, millis: now_ms() - started })
+    // Picking a file is the action that generates: a bulk run is derived
+    // from the files the project holds, once the engine is here.
+    let run = Memo::new_with_compare(
+        move |_| {
+            let engine = engine.get()?;
+            csv.with(|csv| {
+                let csv = csv.as_ref()?;
+                template.with(|template| {
+                    let template = template.as_ref().map(|t| t.bytes.as_slice());
+                    Some(Arc::new((engine.bulk)(&csv.bytes, template)))
+                })
             })
-        });
-        run.set(finished.map(Arc::new));
-    };
-    // A project reopened with its CSV shows its files again.
-    generate_all();
+        },
+        // Every run is news: its timing is this run's.
+        |_, _| true,
+    );
     let on_csv = move |files: Vec<PickedFile>| {
         csv.set(files.into_iter().next());
-        generate_all();
     };
     let on_template = move |files: Vec<PickedFile>| {
         template.set(files.into_iter().next());
-        generate_all();
     };
     let download_zip = move |_| {
         run.with(|run| {
@@ -502,13 +574,13 @@ fn BulkSection(
                 <FilePicker id="bulk-template" label="Choose template…" accept=".cfg,.txt" on_files=on_template />
                 <span class="origin">{move || template.with(|t| t.as_ref().map(|t| t.name.clone()).unwrap_or_default())}</span>
             </div>
-            {move || run.get().map(|run| match &run.bulk {
-                Err(message) => view! { <div class="error-box" id="bulk-error">{message.clone()}</div> }.into_any(),
-                Ok(_) => view! {
-                    <BulkTiming run=run.clone() />
-                    <BulkReport run />
+            {move || run.get().map(|run| match (&run.bulk, engine.get()) {
+                (Err(message), _) => view! { <div class="error-box" id="bulk-error">{message.clone()}</div> }.into_any(),
+                (Ok(_), Some(engine)) => view! {
+                    {(engine.bulk_view)(run)}
                     <button class="button" id="download-zip" on:click=download_zip>"Download zip"</button>
                 }.into_any(),
+                (Ok(_), None) => ().into_any(),
             })}
         </section>
     }
@@ -645,27 +717,13 @@ fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
 }
 
 #[component]
-fn CheckSection() -> impl IntoView {
+fn CheckSection(engine: RwSignal<Option<Engine>>) -> impl IntoView {
     let checks = RwSignal::new(None::<Result<Vec<FileCheck>, String>>);
     let on_files = move |files: Vec<PickedFile>| {
-        let registry = Registry::builtin();
-        let mut results = Vec::new();
-        let mut plain = Vec::new();
-        for file in files {
-            if file.name.to_ascii_lowercase().ends_with(".zip") {
-                match generate::check_zip(&file.bytes, registry) {
-                    Ok(found) => results.extend(found),
-                    Err(error) => {
-                        checks.set(Some(Err(format!("{}: {error}", file.name))));
-                        return;
-                    }
-                }
-            } else {
-                plain.push((file.name, file.bytes));
-            }
-        }
-        results.extend(generate::check_files(&plain, registry));
-        checks.set(Some(Ok(results)));
+        leptos::task::spawn_local(async move {
+            let engine = provision_engine().await;
+            checks.set(Some((engine.check)(files)));
+        });
     };
     view! {
         <section class="panel" id="check-section">
@@ -674,14 +732,15 @@ fn CheckSection() -> impl IntoView {
             <div class="input-toolbar">
                 <FilePicker id="check-files" label="Choose files…" accept=".cfg,.zip,.txt" multiple=true on_files />
             </div>
-            {move || checks.get().map(|outcome| match outcome {
-                Err(message) => view! { <div class="error-box">{message}</div> }.into_any(),
-                Ok(checks) => checks.into_iter().map(|check| view! {
+            {move || checks.get().map(|outcome| match (outcome, engine.get()) {
+                (Err(message), _) => view! { <div class="error-box">{message}</div> }.into_any(),
+                (Ok(checks), Some(engine)) => checks.into_iter().map(|check| view! {
                     <div class="file-check">
                         <h3 class="file-name">{check.name}</h3>
-                        <FileDiagnostics diagnostics=check.diagnostics />
+                        {(engine.diagnostics_view)(check.diagnostics)}
                     </div>
                 }).collect_view().into_any(),
+                (Ok(_), None) => ().into_any(),
             })}
         </section>
     }
