@@ -11,12 +11,20 @@ fn document() -> web_sys::Document {
 }
 
 /// Mounts a fresh Decode page in its own container and returns the container.
-/// (The page itself, not the routed app: the test runner's URL is not `/`.)
+/// (The page itself, in a router for its URL state, not the routed app: the
+/// test runner's URL is not `/`.)
 fn mount_app() -> web_sys::HtmlElement {
+    use leptos::prelude::*;
     let container: web_sys::HtmlElement =
-        document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
-    document().body().expect("body").append_child(&container).expect("append");
-    let handle = leptos::mount::mount_to(container.clone(), cwmpkit_app::pages::decode::DecodePage);
+        crate::document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
+    crate::document().body().expect("body").append_child(&container).expect("append");
+    let handle = leptos::mount::mount_to(container.clone(), || {
+        view! {
+            <leptos_router::components::Router>
+                <cwmpkit_app::pages::decode::DecodePage />
+            </leptos_router::components::Router>
+        }
+    });
     handle.forget();
     container
 }
@@ -47,6 +55,17 @@ async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Yields until `css` matches in `container`: the page loads its decoding code
+/// on first input (a split point), a few tasks later.
+async fn until_present(container: &web_sys::HtmlElement, css: &str) {
+    for _ in 0..100 {
+        if container.query_selector(css).ok().flatten().is_some() {
+            return;
+        }
+        next_tick().await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_example_button_renders_a_decoded_inform() {
     let container = mount_app();
@@ -57,7 +76,7 @@ async fn the_example_button_renders_a_decoded_inform() {
         .dyn_into()
         .expect("a button");
     button.click();
-    next_tick().await;
+    until_present(&container, ".rpc-name").await;
     assert_eq!(texts(&container, ".rpc-name"), ["Inform"]);
     assert_eq!(texts(&container, "[data-field=manufacturer]"), ["Aastra"]);
     let events = texts(&container, ".event-meaning");
@@ -73,9 +92,12 @@ async fn a_broken_paste_shows_the_error_position() {
         &container,
         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soap:Body>\n</soap:Envelope>",
     );
-    next_tick().await;
+    until_present(&container, "#decode-error").await;
     let error = texts(&container, "#decode-error");
     assert_eq!(error.len(), 1, "no error box");
     assert!(error[0].contains("Line 3"), "{error:?}");
     container.remove();
 }
+
+#[path = "wasm_browser/workspace.rs"]
+mod workspace;

@@ -9,9 +9,11 @@
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod dist;
+mod offline;
 mod process;
 mod schemas;
 mod setup;
+mod split;
 mod test;
 
 use std::process::ExitCode;

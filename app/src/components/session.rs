@@ -1,14 +1,15 @@
 //! Sessions found in an input: a list, one session's timeline, one message's detail.
 
 use crate::components::envelope::EnvelopeView;
+use crate::components::keys::move_in_list;
 use crate::components::millis;
 use cwmpkit_core::session::conformance;
 use cwmpkit_core::session::{Direction, Exchange, Report, Session, SessionMessage};
 use cwmpkit_core::{Diagnostic, Location, Severity, Timestamp};
 use leptos::prelude::*;
 
-/// Which message the user is looking at: (session index, message index).
-pub type Selection = RwSignal<(usize, usize)>;
+/// Which message the user is looking at: (session index, message index), in the URL.
+pub type Selection = crate::links::MessageSelection;
 
 fn severity_class(severity: Severity) -> &'static str {
     match severity {
@@ -89,7 +90,16 @@ pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl
         <li
             class="session-card"
             class:selected=selected
+            aria-current=move || selected().then_some("true")
+            data-nav
+            tabindex=move || if selected() { "0" } else { "-1" }
             on:click=move |_| selection.set((index, 0))
+            on:keydown=move |ev| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    selection.set((index, 0));
+                }
+            }
         >
             <strong class="session-cpe">{cpe}</strong>
             <span class="meta">{format!("{when}{duration}")}</span>
@@ -150,7 +160,16 @@ pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> 
                 <tr
                     class="timeline-row"
                     class:selected=selected
+                    aria-current=move || selected().then_some("true")
+                    data-nav
+                    tabindex=move || if selected() { "0" } else { "-1" }
                     on:click=move |_| selection.set((index, position))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" || ev.key() == " " {
+                            ev.prevent_default();
+                            selection.set((index, position));
+                        }
+                    }
                 >
                     <td class="meta">{offset_text(message.offset_ms)}</td>
                     <td class="direction">{arrow(message.direction)}</td>
@@ -181,9 +200,9 @@ pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> 
     view! {
         <table id="timeline" class="timeline">
             <thead>
-                <tr><th>"When"</th><th>"Direction"</th><th>"RPC"</th><th>"cwmp:ID"</th><th></th></tr>
+                <tr><th scope="col">"When"</th><th scope="col">"Direction"</th><th scope="col">"RPC"</th><th scope="col">"cwmp:ID"</th><th scope="col">"Findings"</th></tr>
             </thead>
-            <tbody>{rows.collect_view()}</tbody>
+            <tbody on:keydown=move |ev| { move_in_list(&ev); }>{rows.collect_view()}</tbody>
         </table>
         <FindingList findings=session.findings />
     }
@@ -276,7 +295,7 @@ pub fn ReportView(report: Report, selection: Selection) -> impl IntoView {
     };
     view! {
         <ReportSummary report />
-        <ul id="sessions" class="session-list">{list}</ul>
+        <ul id="sessions" class="session-list" aria-label="Sessions" on:keydown=move |ev| { move_in_list(&ev); }>{list}</ul>
         {detail}
     }
 }

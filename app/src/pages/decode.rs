@@ -2,12 +2,17 @@
 
 use crate::components::diagnostics::DecodeErrorBox;
 use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_files};
-use crate::components::session::ReportView;
+use crate::components::session::{ReportView, Selection};
+use crate::links::{self, MessageSelection, key};
+use crate::split::split_point;
+use crate::workspace::{self, ItemId, Kind, StorageError, use_workspace};
 use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
 use cwmpkit_core::cwmp::{self, DecodeError};
 use cwmpkit_core::pipeline;
 use cwmpkit_core::session::Report;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 
 /// What the user gave us: the bytes as they came (a file may be Latin-1), and
 /// where they came from. Editing the text area replaces the bytes.
@@ -17,17 +22,124 @@ struct Input {
     bytes: Vec<u8>,
 }
 
+/// Decoding and what shows its result: a split point, fetched with the first
+/// input, so that the page's first screen does not wait for the decoders.
+#[derive(Clone, Copy)]
+struct Engine {
+    analyze: fn(&[u8]) -> Analysis,
+    result_view: fn(Analysis, Selection) -> AnyView,
+}
+
+split_point! {
+    fn decode_engine() -> Engine {
+        Engine {
+            analyze,
+            result_view: |Analysis { report, soap_error }, selection| view! {
+                {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
+                {match report {
+                    Ok(report) => view! { <ReportView report selection /> }.into_any(),
+                    Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
+                }}
+            }.into_any(),
+        }
+    }
+}
+
+/// The capture the URL names (`capture=ID`), or a new one: what is pasted or
+/// opened is kept in the workspace, and the URL then names it.
 #[component]
 pub fn DecodePage() -> impl IntoView {
-    let input = RwSignal::new(Input::default());
+    let (named, _) = links::selection::<ItemId>(key::CAPTURE);
+    let shown = workspace::document(named);
+    move || {
+        let id = shown.get();
+        let kept = named.get_untracked() == Some(id);
+        view! { <CaptureLoader id kept /> }
+    }
+}
+
+/// Reads a kept capture once (the bytes as they were opened).
+#[component]
+fn CaptureLoader(id: ItemId, kept: bool) -> impl IntoView {
+    let capture = LocalResource::new(move || async move {
+        if !kept {
+            return Ok(Input::default());
+        }
+        let item = use_workspace().open(id).await?;
+        Ok::<_, StorageError>(item.files.into_iter().next().map_or_else(Input::default, |file| {
+            Input { origin: Some(file.name), bytes: file.bytes }
+        }))
+    });
+    move || {
+        capture.get().map(|outcome| match outcome {
+            Ok(initial) => view! { <CaptureView id kept initial /> }.into_any(),
+            Err(problem) => view! {
+                <main class="decode"><div class="error-box" role="alert">{problem.to_string()}</div></main>
+            }
+            .into_any(),
+        })
+    }
+}
+
+/// The name a pasted capture is kept under.
+fn pasted_name() -> String {
+    format!("pasted {}", workspace::local_time(js_sys::Date::now() as u64))
+}
+
+#[component]
+fn CaptureView(id: ItemId, kept: bool, initial: Input) -> impl IntoView {
+    let workspace = use_workspace();
+    let navigate = use_navigate();
+    // Copy, unlike the router's navigate: the handlers below share it.
+    let go = Callback::new(move |(url, replace): (String, bool)| {
+        navigate(&url, NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
+    });
+    let kept = RwSignal::new(kept);
+    let engine = RwSignal::new(None::<Engine>);
+    let load_engine = move || {
+        if engine.get_untracked().is_none() {
+            leptos::task::spawn_local(async move { engine.set(Some(decode_engine().await)) });
+        }
+    };
+    if !initial.bytes.is_empty() {
+        load_engine();
+    }
+    let input = RwSignal::new(initial);
     let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
     let analysis = Memo::new(move |_| {
-        input.with(|i| (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| analyze(&i.bytes)))
+        let engine = engine.get()?;
+        input.with(|i| {
+            (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| (engine.analyze)(&i.bytes))
+        })
     });
-    let selection = RwSignal::new((0usize, 0usize));
+    let selection = MessageSelection::from_url();
+    // Keeps what is on screen: the first input creates the capture and names
+    // it in the URL; later ones (typing) replace its bytes once typing pauses.
+    let keep = move |value: &Input| {
+        let name = value.origin.clone().unwrap_or_else(pasted_name);
+        let files = vec![PickedFile { name: name.clone(), bytes: value.bytes.clone() }];
+        if kept.get_untracked() {
+            workspace.later(id, move || {
+                leptos::task::spawn_local(async move {
+                    let _ = workspace.save_files(id, files).await;
+                });
+            });
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if workspace.create_as(id, Kind::Capture, &name, files, "{}").await.is_ok() {
+                kept.set(true);
+                go.run((links::item(Kind::Capture, id), true));
+            }
+        });
+    };
     // Every new input starts at its first message.
     let load = move |value: Input| {
         selection.set((0, 0));
+        if !value.bytes.is_empty() {
+            keep(&value);
+            load_engine();
+        }
         input.set(value);
     };
 
@@ -51,6 +163,7 @@ pub fn DecodePage() -> impl IntoView {
 
     view! {
         <main class="decode">
+        <h1 class="visually-hidden">"Decode"</h1>
         <section
             class="input-panel"
             on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
@@ -71,9 +184,17 @@ pub fn DecodePage() -> impl IntoView {
                 </button>
                 <button
                     class="button secondary"
-                    on:click=move |_| load(Input::default())
+                    id="new-capture"
+                    title="Start a new capture; this one stays in the workspace"
+                    on:click=move |_| {
+                        if kept.get_untracked() {
+                            go.run(("/".to_owned(), false));
+                        } else {
+                            load(Input::default());
+                        }
+                    }
                 >
-                    "Clear"
+                    "New"
                 </button>
                 <span class="origin">{move || input.with(|i| i.origin.clone().unwrap_or_default())}</span>
             </div>
@@ -85,6 +206,7 @@ pub fn DecodePage() -> impl IntoView {
             </Show>
             <textarea
                 id="soap-input"
+                aria-label="Traffic to decode: SOAP envelopes, an HTTP transcript, a log, or a capture"
                 class:hidden=move || is_binary.get()
                 spellcheck="false"
                 wrap="off"
@@ -100,13 +222,10 @@ pub fn DecodePage() -> impl IntoView {
                         "Sessions, messages and their checks appear here. Nothing leaves your browser."
                     </p>
                 }.into_any(),
-                Some(Analysis { report, soap_error }) => view! {
-                    {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
-                    {match report {
-                        Ok(report) => view! { <ReportView report selection /> }.into_any(),
-                        Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
-                    }}
-                }.into_any(),
+                Some(analysis) => match engine.get() {
+                    Some(engine) => (engine.result_view)(analysis, selection),
+                    None => ().into_any(),
+                },
             }}
         </section>
         </main>
