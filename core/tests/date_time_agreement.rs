@@ -24,7 +24,6 @@ use cwmpkit_core::model::set::{Entry, ParameterSet};
 use cwmpkit_core::model::validate::{check_edit, validate};
 use cwmpkit_core::provision::validate::is_config_datetime;
 use cwmpkit_core::{DateTime, XsdType};
-use std::sync::Arc;
 
 const PROBES: &[&str] = &[
     "2024-05-01T10:00:00Z",
@@ -71,12 +70,7 @@ const SCHEMA: &str = r#"<document><model name="Device:2.17">
 </model></document>"#;
 
 fn model() -> Model {
-    let document = load_document(SCHEMA, "when.xml", &[]).unwrap();
-    let mut model = Model::new("when");
-    for schema in document.models {
-        model = model.with_layer("", Arc::new(schema));
-    }
-    model
+    Model::from_document("when", load_document(SCHEMA, "when.xml", &[]).unwrap())
 }
 
 fn encodes(message: Message) -> bool {

@@ -5,7 +5,6 @@ use cwmpkit_core::model::plan::{PlanOptions, PlannedRpc, plan};
 use cwmpkit_core::model::schema::{Model, xml::load_document};
 use cwmpkit_core::model::set::{Entry, ParameterSet};
 use cwmpkit_core::model::validate::{FindingKind, validate};
-use std::sync::Arc;
 
 const SCHEMA: &str = r#"<document><model name="Device:2.17">
   <object name="Device." access="readOnly" minEntries="1" maxEntries="1">
@@ -16,12 +15,7 @@ const SCHEMA: &str = r#"<document><model name="Device:2.17">
 </model></document>"#;
 
 fn model() -> Model {
-    let document = load_document(SCHEMA, "lists.xml", &[]).unwrap();
-    let mut model = Model::new("lists");
-    for schema in document.models {
-        model = model.with_layer("", Arc::new(schema));
-    }
-    model
+    Model::from_document("lists", load_document(SCHEMA, "lists.xml", &[]).unwrap())
 }
 
 fn kinds(value: &str, declared: &str) -> Vec<FindingKind> {

@@ -19,7 +19,6 @@ use cwmpkit_core::model::{diff, embedded, plan, validate};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Writes to stdout; a closed pipe (`… | head`) ends output quietly.
 fn emit(text: &str) -> Result<(), String> {
@@ -110,11 +109,7 @@ fn model_for(set: &ParameterSet, schema: Option<&str>) -> Result<Model, String> 
         for diagnostic in &document.diagnostics {
             eprintln!("{file}, {diagnostic}");
         }
-        let mut model = Model::new(file);
-        for schema in document.models {
-            model = model.with_layer("", Arc::new(schema));
-        }
-        return Ok(model);
+        return Ok(Model::from_document(file, document));
     }
     let name = schema.unwrap_or_else(|| embedded::detect_model(set.paths()));
     embedded::model(name)

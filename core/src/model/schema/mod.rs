@@ -338,6 +338,14 @@ impl Model {
         Model { name: name.into(), layers: Vec::new() }
     }
 
+    /// The models of one loaded BBF document, each at the root, named `name`.
+    pub fn from_document(name: impl Into<String>, document: xml::Document) -> Self {
+        document
+            .models
+            .into_iter()
+            .fold(Model::new(name), |model, schema| model.with_layer("", Arc::new(schema)))
+    }
+
     /// Adds a schema whose paths sit under `mount`.
     pub fn with_layer(mut self, mount: impl Into<String>, schema: Arc<Schema>) -> Self {
         self.layers.push(Layer { mount: mount.into(), schema });
