@@ -9,7 +9,7 @@
 use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
-use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session};
+use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session, conformance};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
@@ -577,6 +577,9 @@ fn render_session(out: &mut String, session: &Session) {
             finding.message,
             finding.clause.as_deref().unwrap_or_default()
         );
+        if let Some(rule) = conformance::rule(&finding.code) {
+            let _ = writeln!(out, "      {}", rule.explanation);
+        }
     }
 }
 
