@@ -10,10 +10,11 @@ fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a browser document")
 }
 
-/// Mounts a fresh Decode page in its own container and returns the container.
-/// (The page itself, in a router for its URL state, not the routed app: the
-/// test runner's URL is not `/`.)
-fn mount_app() -> web_sys::HtmlElement {
+/// Mounts a fresh Decode page in its own container and returns the container
+/// once the page shows its input (it first asks the workspace, a task later,
+/// whether the URL names a kept capture). (The page itself, in a router for its
+/// URL state, not the routed app: the test runner's URL is not `/`.)
+async fn mount_app() -> web_sys::HtmlElement {
     use leptos::prelude::*;
     let container: web_sys::HtmlElement =
         crate::document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
@@ -26,6 +27,7 @@ fn mount_app() -> web_sys::HtmlElement {
         }
     });
     handle.forget();
+    until_present(&container, "#soap-input").await;
     container
 }
 
@@ -68,7 +70,7 @@ async fn until_present(container: &web_sys::HtmlElement, css: &str) {
 
 #[wasm_bindgen_test]
 async fn the_example_button_renders_a_decoded_inform() {
-    let container = mount_app();
+    let container = mount_app().await;
     let button: web_sys::HtmlElement = container
         .query_selector("#load-example")
         .expect("query")
@@ -87,7 +89,7 @@ async fn the_example_button_renders_a_decoded_inform() {
 
 #[wasm_bindgen_test]
 async fn a_broken_paste_shows_the_error_position() {
-    let container = mount_app();
+    let container = mount_app().await;
     paste(
         &container,
         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soap:Body>\n</soap:Envelope>",

@@ -8,6 +8,7 @@
 //! - `bench`  the criterion benchmarks, and the browser one (`-- provision_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
+mod architecture;
 mod dist;
 mod offline;
 mod process;
