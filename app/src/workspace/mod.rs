@@ -14,7 +14,7 @@
 //! and read items and keep [`Workspace::entries`] current for every view. The
 //! URL of an item is [`crate::links::item`].
 //!
-//! ```ignore
+//! ```text
 //! let workspace = use_workspace();
 //! // A capture the user opened: store it, then point the URL at it.
 //! let entry = workspace.create(Kind::Capture, &file.name, vec![file], "{}").await?;
