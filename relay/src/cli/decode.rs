@@ -85,7 +85,7 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
     } else {
         write_text(&mut out, &args.files, &options)?
     };
-    out.flush().map_err(|e| format!("cannot write the output: {e}"))?;
+    out.flush().map_err(super::cannot_write)?;
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
@@ -172,7 +172,7 @@ pub fn decode_file(
 fn write_text(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Result<bool, String> {
     let mut failed = false;
     let mut text = String::new();
-    let written = |e: std::io::Error| format!("cannot write the output: {e}");
+    let written = super::cannot_write;
     for path in files {
         let name = path.display().to_string();
         writeln!(out, "== {name}").map_err(written)?;
@@ -206,8 +206,8 @@ fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
     if let Some(problem) = rest.problem {
         return Err(problem);
     }
-    written.map_err(|e| format!("cannot write the output: {e}"))?;
-    writeln!(out).map_err(|e| format!("cannot write the output: {e}"))?;
+    written.map_err(|e| super::cannot_write(e.into()))?;
+    writeln!(out).map_err(super::cannot_write)?;
     Ok(rest.failed)
 }
 

@@ -16,24 +16,8 @@ use cwmpkit_core::model::schema::Model;
 use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
 use cwmpkit_core::model::{diff, embedded, plan, validate};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Writes to stdout; a closed pipe (`… | head`) ends output quietly.
-fn emit(text: &str) -> Result<(), String> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write output: {e}"))
-        }
-        _ => Ok(()),
-    }
-}
-
-macro_rules! out {
-    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*)))? };
-}
 
 #[derive(Debug, clap::Args)]
 pub struct ParamsArgs {
@@ -191,7 +175,7 @@ fn run_plan(
     if as_json {
         out!("{}", serde_json::to_string_pretty(&planned).map_err(|e| e.to_string())?);
     } else {
-        emit(&plan::render_soap(&planned, cwmp::CwmpVersion::V1_0))?;
+        super::emit(&plan::render_soap(&planned, cwmp::CwmpVersion::V1_0))?;
     }
     Ok(ExitCode::SUCCESS)
 }
