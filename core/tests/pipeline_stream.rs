@@ -10,6 +10,9 @@ use cwmpkit_core::fuzzing::pipeline as fuzzing;
 use cwmpkit_core::pipeline::Pipeline;
 use proptest::prelude::*;
 
+#[path = "hostile/inputs.rs"]
+mod inputs;
+
 const MAGMA_PCAP: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/pcap/magma/dp_enb_tr069.pcap");
 const MAGMA_CLIENT: [u8; 4] = [10, 0, 2, 243];
@@ -88,6 +91,60 @@ fn sessions_come_out_while_the_capture_is_read() {
         assert!(b.sessions >= taken);
     }
     assert_eq!(progress.last().unwrap().0.bytes, input.len() as u64);
+}
+
+/// `connections` CPEs that each open a connection and send an Inform, and none of which the
+/// capture sees close: all of them are still open when the input ends.
+fn informs_left_open(connections: usize) -> Vec<u8> {
+    let mut pcap = inputs::Pcap::new();
+    for n in 0..connections {
+        let from = inputs::client(n);
+        let body = inputs::inform(n);
+        let request = format!("POST /acs HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        pcap.tcp(from, inputs::ACS, 999, inputs::SYN, b"");
+        pcap.tcp(from, inputs::ACS, 1000, inputs::ACK | inputs::PSH, request.as_bytes());
+    }
+    pcap.bytes
+}
+
+#[test]
+fn connections_open_at_the_end_are_handed_over_a_batch_at_a_time() {
+    let connections = 700;
+    let input = informs_left_open(connections);
+    let expected = whole(&input);
+    for cuts in [&[input.len()][..], &[1460], &[100, 7]] {
+        let got = fuzzing::run_in_pieces(&input, cuts, &Options::default(), true);
+        assert!(got == expected, "pieces {cuts:?} with jobs changed the result");
+    }
+
+    let mut pipeline = Pipeline::new(&Options::default());
+    pipeline.hand_out_decoding();
+    pipeline.push(&input);
+    assert!(pipeline.take_jobs().is_empty(), "no connection is over before the input ends");
+    pipeline.end_input();
+    let mut batches = Vec::new();
+    let mut taken = Vec::new();
+    while pipeline.has_more_jobs() {
+        let jobs = pipeline.take_jobs();
+        batches.push(jobs.len());
+        for job in jobs {
+            pipeline.complete(job.run());
+        }
+        taken.extend(pipeline.take_sessions());
+    }
+    assert!(batches.len() >= 3 && batches.iter().all(|&n| n <= 256), "batches {batches:?}");
+    assert_eq!(batches.iter().sum::<usize>(), connections);
+    assert!(!taken.is_empty(), "sessions come out while the open connections are handed over");
+    let early = taken.len();
+    let finished = pipeline.finish();
+    let all: Vec<_> = taken.into_iter().chain(finished.sessions).collect();
+    assert!(early < all.len());
+    assert_eq!(all.len(), connections);
+    for (index, session) in all.iter().enumerate() {
+        assert_eq!(session.index as usize, index + 1);
+        let serial = &session.cpe.as_ref().expect("the Inform names its CPE").serial_number;
+        assert_eq!(serial, &format!("SN{index:08}"), "in the order they start");
+    }
 }
 
 proptest! {

@@ -32,7 +32,7 @@ use crate::capture::{
 };
 use crate::session::{DecodedConnection, HttpConnectionRequest, Report, Session, Sessions};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 pub use crate::session::CONTINUATION_WINDOW_MS;
 
@@ -66,6 +66,20 @@ pub struct Finished {
 }
 
 impl Finished {
+    fn empty(input: Option<InputKind>) -> Self {
+        Self {
+            input,
+            sessions: Vec::new(),
+            connection_requests: Vec::new(),
+            udp_connection_requests: Vec::new(),
+            tls: Vec::new(),
+            comments: Vec::new(),
+            diagnostics: Vec::new(),
+            error: None,
+            stats: Stats::default(),
+        }
+    }
+
     /// The [`Report`] of the input as far as it could be read, with `earlier` (the sessions taken
     /// while it was read) first, and what stopped the reading, if anything did.
     pub fn into_parts(self, mut earlier: Vec<Session>) -> (Report, Option<CaptureError>) {
@@ -125,6 +139,10 @@ enum Stage {
     /// Too few bytes yet to tell a capture file from text.
     Undecided(Vec<u8>),
     Frames(Box<FrameStage>),
+    /// The capture has ended: the connections still open then wait here in the order they began,
+    /// handed over [`DRAIN_BATCH`] at a time, so that a capture ending with many thousand open
+    /// connections never holds them all framed, or all as jobs, at once.
+    Draining(Box<FrameStage>, VecDeque<capture::tcp::Stream>),
     /// Text inputs are decoded whole at the end.
     Text(Vec<u8>),
     /// Decoded; what it found besides sessions waits here for [`Pipeline::finish`].
@@ -154,6 +172,10 @@ struct FrameStage {
 /// When the sessions may hand out what is final: the time the input has reached, and the
 /// earliest time a session not built yet could start.
 type Release = (Option<Timestamp>, Option<Timestamp>);
+
+/// Connections handed over at a time once the input has ended ([`Stage::Draining`]); after each
+/// batch, the sessions that are final are handed out.
+const DRAIN_BATCH: usize = 256;
 
 /// The costly half of building sessions, handed to the host when it asked for it
 /// ([`Pipeline::hand_out_decoding`]): decoding one connection's SOAP bodies. [`Job::run`] needs
@@ -245,9 +267,19 @@ impl Pipeline {
         self.sink.jobs.get_or_insert_with(Vec::new);
     }
 
-    /// The jobs made since the last call, in order.
+    /// The jobs made since the last call, in order. After [`Pipeline::end_input`], each call
+    /// makes the jobs of the next connections left open by the capture, while
+    /// [`Pipeline::has_more_jobs`] says there are more.
     pub fn take_jobs(&mut self) -> Vec<Job> {
+        if self.sink.jobs.is_some() {
+            self.drain(DRAIN_BATCH);
+        }
         self.sink.jobs.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Whether connections left open at the end of the input still wait to become jobs.
+    pub fn has_more_jobs(&self) -> bool {
+        matches!(self.stage, Stage::Draining(..))
     }
 
     /// Jobs made and not yet given back to [`Pipeline::complete`].
@@ -282,7 +314,7 @@ impl Pipeline {
             }
             Stage::Frames(stage) => stage.feed(piece, false, &self.options, &mut self.sink),
             Stage::Text(text) => text.extend_from_slice(piece),
-            Stage::Done(_) => {}
+            Stage::Draining(..) | Stage::Done(_) => {}
         }
     }
 
@@ -298,7 +330,7 @@ impl Pipeline {
     /// The input's kind, once known (a text input's only at the end).
     pub fn input_kind(&self) -> Option<InputKind> {
         match &self.stage {
-            Stage::Frames(stage) => Some(stage.kind),
+            Stage::Frames(stage) | Stage::Draining(stage, _) => Some(stage.kind),
             Stage::Done(finished) => finished.input,
             _ => self.options.kind,
         }
@@ -311,24 +343,14 @@ impl Pipeline {
     }
 
     /// The input is over: what was cut off is a truncation, connections still open are over.
-    /// When decoding is handed out, the last jobs come out now; complete them before
-    /// [`Pipeline::finish`].
+    /// When decoding is handed out, the last jobs come out from [`Pipeline::take_jobs`] while
+    /// [`Pipeline::has_more_jobs`]; complete them before [`Pipeline::finish`].
     pub fn end_input(&mut self) {
         if self.ended {
             return;
         }
         self.ended = true;
-        let mut finished = Finished {
-            input: self.input_kind(),
-            sessions: Vec::new(),
-            connection_requests: Vec::new(),
-            udp_connection_requests: Vec::new(),
-            tls: Vec::new(),
-            comments: Vec::new(),
-            diagnostics: Vec::new(),
-            error: None,
-            stats: Stats::default(),
-        };
+        let mut finished = Finished::empty(self.input_kind());
         match std::mem::replace(&mut self.stage, Stage::Undecided(Vec::new())) {
             Stage::Undecided(text) | Stage::Text(text) => {
                 match capture::decode(&text, &self.options) {
@@ -355,20 +377,50 @@ impl Pipeline {
                 let mut stats = std::mem::take(&mut stage.stats);
                 let streams = stage.layers.finish(&mut stage.found, &mut stats);
                 stage.stats = stats;
-                for stream in streams {
-                    stage.hand_over(stream, &self.options, &mut self.sink, None);
+                self.stage = Stage::Draining(stage, streams.into());
+                if self.sink.jobs.is_none() {
+                    self.drain(usize::MAX);
                 }
-                let FrameStage { reader, found, error, stats, .. } = *stage;
-                finished.stats = stats;
-                finished.comments = reader.comments;
-                finished.diagnostics = reader.diagnostics;
-                finished.diagnostics.extend(found.diagnostics);
-                finished.udp_connection_requests = found.udp_connection_requests;
-                finished.tls = found.tls;
-                finished.error = error;
+                return;
+            }
+            Stage::Draining(stage, streams) => {
+                self.stage = Stage::Draining(stage, streams);
+                return;
             }
             Stage::Done(done) => finished = *done,
         }
+        self.stage = Stage::Done(Box::new(finished));
+    }
+
+    /// Hands over up to `most` of the connections left open at the end of a capture; once none
+    /// is left, what the capture's layers found is [`Stage::Done`].
+    fn drain(&mut self, most: usize) {
+        let Stage::Draining(stage, streams) = &mut self.stage else { return };
+        for handed in 1..=most {
+            let Some(stream) = streams.pop_front() else { break };
+            // Streams come in the order they began, and a session starts no earlier than its
+            // connection: none still to be built starts before the next stream.
+            let release = (handed % DRAIN_BATCH == 0)
+                .then(|| (stage.now, streams.front().and_then(|next| next.start)));
+            stage.hand_over(stream, &self.options, &mut self.sink, release);
+        }
+        if !streams.is_empty() {
+            return;
+        }
+        let Stage::Draining(stage, _) =
+            std::mem::replace(&mut self.stage, Stage::Undecided(vec![]))
+        else {
+            return;
+        };
+        let FrameStage { kind, reader, found, error, stats, .. } = *stage;
+        let mut finished = Finished::empty(Some(kind));
+        finished.stats = stats;
+        finished.comments = reader.comments;
+        finished.diagnostics = reader.diagnostics;
+        finished.diagnostics.extend(found.diagnostics);
+        finished.udp_connection_requests = found.udp_connection_requests;
+        finished.tls = found.tls;
+        finished.error = error;
         self.stage = Stage::Done(Box::new(finished));
     }
 
@@ -376,8 +428,13 @@ impl Pipeline {
     /// have been given back to [`Pipeline::complete`].
     pub fn finish(mut self) -> Finished {
         self.end_input();
-        for job in self.take_jobs() {
-            self.sink.complete(job.run());
+        loop {
+            for job in self.take_jobs() {
+                self.sink.complete(job.run());
+            }
+            if !self.has_more_jobs() {
+                break;
+            }
         }
         // Jobs lost by the host leave a hole; what was done after it still joins.
         let early = std::mem::take(&mut self.sink.early);
@@ -386,17 +443,7 @@ impl Pipeline {
         }
         let mut finished = match self.stage {
             Stage::Done(finished) => *finished,
-            _ => Finished {
-                input: self.options.kind,
-                sessions: Vec::new(),
-                connection_requests: Vec::new(),
-                udp_connection_requests: Vec::new(),
-                tls: Vec::new(),
-                comments: Vec::new(),
-                diagnostics: Vec::new(),
-                error: None,
-                stats: Stats::default(),
-            },
+            _ => Finished::empty(self.options.kind),
         };
         let tail = self.sink.sessions.finish();
         finished.sessions = std::mem::take(&mut self.sink.ready);

@@ -266,8 +266,9 @@ impl Sessions {
     }
 
     /// A connection whose SOAP bodies are decoded already (see [`DecodedConnection::new`]).
-    pub fn add(&mut self, decoded: DecodedConnection) {
-        self.diagnostics.extend(decoded.connection.diagnostics.iter().cloned());
+    pub fn add(&mut self, mut decoded: DecodedConnection) {
+        // Moved, not copied: the sessions read a connection's messages, never its diagnostics.
+        self.diagnostics.append(&mut decoded.connection.diagnostics);
         if decoded.connection_request {
             self.connection_requests.push(connection_request(&decoded.connection));
             return;

@@ -158,6 +158,9 @@ pub fn decode_file(
             step(&mut pipeline, false)?;
         }
         pipeline.end_input();
+        while pipeline.has_more_jobs() {
+            step(&mut pipeline, false)?;
+        }
         step(&mut pipeline, true)?;
         drop(job_sender);
         let mut finished = pipeline.finish();
