@@ -379,6 +379,9 @@ pub fn LivePage() -> impl IntoView {
             {move || selected_device.get().map(|device| view! { <DevicePanel device /> })}
             <section class="panel">
                 <h2>"Events"</h2>
+                {move || log.with(Vec::is_empty).then(|| view! {
+                    <p class="hint" id="live-log-empty">"Nothing has happened since this page opened: events appear here as devices talk to the relay."</p>
+                })}
                 // Scrolls when narrow: the keyboard must be able to reach it.
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Events">
                     <table class="live-log" id="live-log">

@@ -623,7 +623,10 @@ fn ParamRow(
                         node_ref={
                             // The keyboard goes on where the edit begins.
                             let field = NodeRef::<leptos::html::Input>::new();
-                            field.on_load(|field| {
+                            field.on_load(move |field| {
+                                // The value first: `prop:value` is set after this runs,
+                                // and selecting an empty field selects nothing.
+                                field.set_value(&draft.get_untracked());
                                 let _ = field.focus();
                                 field.select();
                             });
