@@ -10,8 +10,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    Guard, accessibility_violations, copy_dir, corpus, cpe_post, devtools, dist_dir, screenshot,
-    start_browser, start_relay_serving, text_when, workspace_root,
+    Guard, accessibility_violations, copy_dir, corpus, cpe_post, devtools, dist_dir, finish,
+    screenshot, start_browser, start_relay_serving, text_when, workspace_root,
 };
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -288,13 +288,7 @@ async fn a_full_quota_says_what_did_not_fit_and_loses_nothing() -> TestResult {
     let (_relay, urls) = start_relay_serving(&dist_dir())?;
     let (_driver, client) = start_browser().await?;
     let outcome = a_full_quota_loses_nothing(&client, &urls.base).await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "quota-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "quota", outcome).await
 }
 
 /// The build stamped in index.html and sw.js: a new release is a new build.
@@ -370,14 +364,8 @@ async fn the_workspace_survives_reloads_updates_and_going_offline() -> TestResul
         updates_and_offline(&client, &base, &served, relay).await
     }
     .await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "app-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&served);
-    outcome
+    finish(client, "app", outcome).await
 }
 
 /// What has focus, and whether it shows it: an outline or a shadow on the
@@ -420,6 +408,26 @@ async fn walk_with_tab(client: &Client, page: &str, steps: usize) -> Result<Vec<
         stops.push(name);
     }
     Ok(stops)
+}
+
+/// A screenshot of the whole page at `width`, not only what the window shows:
+/// the window is made as tall as the page (up to 8,000 px) for the shot.
+async fn whole_page(client: &Client, width: u32, name: &str) -> TestResult {
+    let (_, window_height) = client.get_window_size().await.map_err(err)?;
+    // The browser's own bars, and the page's height.
+    let sizes = client
+        .execute(
+            "return [window.outerHeight - window.innerHeight, document.documentElement.scrollHeight]",
+            Vec::new(),
+        )
+        .await
+        .map_err(err)?;
+    let chrome = sizes[0].as_u64().unwrap_or(0);
+    let page = sizes[1].as_u64().unwrap_or(800);
+    let height = u32::try_from((page + chrome).min(8000)).unwrap_or(8000);
+    client.set_window_size(width, height).await.map_err(err)?;
+    screenshot(client, name).await?;
+    client.set_window_size(width, u32::try_from(window_height).unwrap_or(800)).await.map_err(err)
 }
 
 async fn set_theme(client: &Client, theme: &str) -> TestResult {
@@ -500,9 +508,12 @@ async fn keyboard_habits(client: &Client, base: &str) -> TestResult {
         editing.as_str().is_some_and(|c| c.contains("edit-input")),
         "focus in the editor: {editing}"
     );
-    keys(client, &format!("{}{}{}{}", Key::Backspace, Key::Backspace, "7", Key::Enter)).await?;
-    text_when(client, "#params-edits", |t| t.to_lowercase().contains("pending changes (1)"))
-        .await?;
+    // The value is selected: typing replaces it.
+    keys(client, &format!("{}{}", "7", Key::Enter)).await?;
+    let edits =
+        text_when(client, "#params-edits", |t| t.to_lowercase().contains("pending changes (1)"))
+            .await?;
+    assert!(edits.split_whitespace().any(|word| word == "7"), "{edits}");
 
     client.goto(&format!("{base}/workspace")).await.map_err(err)?;
     kept_items(client, 1).await?;
@@ -590,6 +601,7 @@ async fn every_page_by_keyboard_in_both_themes_wide_and_narrow() -> TestResult {
                 let violations = accessibility_violations(&client).await?;
                 problems.extend(violations.into_iter().map(|v| format!("{name}, {theme}: {v}")));
                 screenshot(&client, &format!("{name}-{theme}")).await?;
+                whole_page(&client, 1280, &format!("{name}-{theme}-whole")).await?;
                 client.set_window_size(400, 900).await.map_err(err)?;
                 let violations = accessibility_violations(&client).await?;
                 problems.extend(
@@ -600,6 +612,7 @@ async fn every_page_by_keyboard_in_both_themes_wide_and_narrow() -> TestResult {
                     problems.push(format!("{name}, {theme}: wider than a 400 px window: {wide:?}"));
                 }
                 screenshot(&client, &format!("{name}-{theme}-400px")).await?;
+                whole_page(&client, 400, &format!("{name}-{theme}-400px-whole")).await?;
                 client.set_window_size(1280, 800).await.map_err(err)?;
             }
             set_theme(&client, "system").await?;
@@ -607,11 +620,5 @@ async fn every_page_by_keyboard_in_both_themes_wide_and_narrow() -> TestResult {
         if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
     }
     .await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "pages-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "pages", outcome).await
 }

@@ -6,7 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, corpus, cpe_post, screenshot, start_browser, start_relay_with_acs, text_when,
+    RelayUrls, corpus, cpe_post, finish, screenshot, start_browser, start_relay_with_acs, text_when,
 };
 use fantoccini::{Client, Locator};
 
@@ -72,11 +72,5 @@ async fn live_page_in_chromium() -> TestResult {
     let (_relay, relay) = start_relay_with_acs()?;
     let (_driver, client) = start_browser().await?;
     let outcome = a_cpe_session_is_driven_from_the_page(&client, &relay).await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "live-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "live", outcome).await
 }

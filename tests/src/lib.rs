@@ -160,6 +160,22 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) -> Result<PathB
     Ok(path)
 }
 
+/// Ends a test's browser session: on failure first a picture of the page as it
+/// was (`target/e2e-screenshots/<name>-failure.png`); gives back the outcome.
+pub async fn finish(
+    client: fantoccini::Client,
+    name: &str,
+    outcome: Result<(), String>,
+) -> Result<(), String> {
+    if outcome.is_err()
+        && let Ok(shot) = screenshot(&client, &format!("{name}-failure")).await
+    {
+        eprintln!("failure screenshot: {}", shot.display());
+    }
+    let _ = client.close().await;
+    outcome
+}
+
 /// Waits (up to 30 s) until the element `css` exists and its text passes `check`; returns the text.
 /// The app renders asynchronously (files are read, schemas fetched, events streamed), so tests wait
 /// for what they expect instead of sleeping.
