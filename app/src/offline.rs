@@ -143,3 +143,14 @@ pub async fn readiness() -> Readiness {
         _ => Readiness::NotYet,
     }
 }
+
+/// [`readiness`] once the service worker is active (at once when it already
+/// is): on a first visit, when the browser has kept every file.
+pub async fn readiness_when_active() -> Readiness {
+    if let Some(container) = service_workers()
+        && let Ok(ready) = container.ready()
+    {
+        let _ = JsFuture::from(ready).await;
+    }
+    readiness().await
+}

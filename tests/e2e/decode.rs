@@ -1,6 +1,6 @@
 //! The Decode page in a real headless Chromium, served by a real `cwmpkit serve`.
 
-use cwmpkit_tests::{corpus, screenshot, start_browser, start_relay};
+use cwmpkit_tests::{corpus, finish, screenshot, start_browser, start_relay};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -145,12 +145,5 @@ async fn decode_page_in_chromium() -> TestResult {
         an_opened_pcap_shows_its_sessions(&client, &base).await
     }
     .await;
-    if outcome.is_err() {
-        // A picture of the page as it was when the test failed.
-        if let Ok(shot) = screenshot(&client, "decode-failure").await {
-            eprintln!("failure screenshot: {}", shot.display());
-        }
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "decode", outcome).await
 }

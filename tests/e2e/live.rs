@@ -6,43 +6,13 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, corpus, screenshot, start_browser, start_relay_with_acs, text_when,
+    RelayUrls, corpus, cpe_post, finish, screenshot, start_browser, start_relay_with_acs, text_when,
 };
 use fantoccini::{Client, Locator};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 type TestResult = Result<(), String>;
 
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
-
-/// One POST of the simulated CPE: (status, Set-Cookie value, body).
-fn cpe_post(
-    base: &str,
-    cookie: Option<&str>,
-    body: &[u8],
-) -> Result<(u16, Option<String>, String), String> {
-    let address = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).map_err(|e| e.to_string())?;
-    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
-    let head = format!(
-        "POST /acs HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: text/xml\r\n{cookie}Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
-    stream.write_all(body).map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
-    let set_cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned);
-    Ok((status, set_cookie, body.to_owned()))
-}
 
 async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrls) -> TestResult {
     // Signed in by the URL the relay printed, then on to the Live page.
@@ -102,11 +72,5 @@ async fn live_page_in_chromium() -> TestResult {
     let (_relay, relay) = start_relay_with_acs()?;
     let (_driver, client) = start_browser().await?;
     let outcome = a_cpe_session_is_driven_from_the_page(&client, &relay).await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "live-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "live", outcome).await
 }

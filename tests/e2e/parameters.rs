@@ -4,7 +4,7 @@
 //! SetParameterValues; two real dumps are compared and planned.
 
 use cwmpkit_tests::{
-    corpus, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+    corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::time::Duration;
@@ -266,11 +266,5 @@ async fn parameters_page_in_chromium() -> TestResult {
     if outcome.is_ok() {
         outcome = two_dumps_are_compared_and_planned(&client).await;
     }
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "parameters-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "parameters", outcome).await
 }

@@ -1,7 +1,7 @@
 //! The Provision page in a real headless Chromium: a phone's file from the form,
 //! and many phones' files from a CSV.
 
-use cwmpkit_tests::{screenshot, start_browser, start_relay, text_when};
+use cwmpkit_tests::{finish, screenshot, start_browser, start_relay, text_when};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -100,11 +100,5 @@ async fn provision_page_in_chromium() -> TestResult {
         csv_makes_one_file_per_phone(&client, &base).await
     }
     .await;
-    if outcome.is_err()
-        && let Ok(shot) = screenshot(&client, "provision-failure").await
-    {
-        eprintln!("failure screenshot: {}", shot.display());
-    }
-    let _ = client.close().await;
-    outcome
+    finish(client, "provision", outcome).await
 }

@@ -4,7 +4,7 @@
 //! `cargo xtask test` builds both and sets `CWMPKIT_BIN` and `CWMPKIT_DIST`;
 //! run alone, the harness looks in `target/debug/cwmpkit` and `dist/`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -57,14 +57,23 @@ pub struct RelayUrls {
     pub acs: String,
 }
 
+/// The built app the tests serve: `CWMPKIT_DIST`, or `dist/`.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("CWMPKIT_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"))
+}
+
 /// Starts `cwmpkit serve` with both listeners on free loopback ports.
 pub fn start_relay_with_acs() -> Result<(Guard, RelayUrls), String> {
+    start_relay_serving(&dist_dir())
+}
+
+/// Starts `cwmpkit serve` on `dist`, e.g. a copy a test changes to play a new release.
+pub fn start_relay_serving(dist: &Path) -> Result<(Guard, RelayUrls), String> {
     let bin = std::env::var_os("CWMPKIT_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/debug/cwmpkit"));
-    let dist = std::env::var_os("CWMPKIT_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("dist"));
     if !bin.is_file() || !dist.join("index.html").is_file() {
         return Err(format!(
             "need the relay binary ({}) and the built app ({}): run `cargo xtask test`",
@@ -74,7 +83,7 @@ pub fn start_relay_with_acs() -> Result<(Guard, RelayUrls), String> {
     }
     let mut child = Command::new(&bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
-        .arg(&dist)
+        .arg(dist)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
@@ -151,6 +160,22 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) -> Result<PathB
     Ok(path)
 }
 
+/// Ends a test's browser session: on failure first a picture of the page as it
+/// was (`target/e2e-screenshots/<name>-failure.png`); gives back the outcome.
+pub async fn finish(
+    client: fantoccini::Client,
+    name: &str,
+    outcome: Result<(), String>,
+) -> Result<(), String> {
+    if outcome.is_err()
+        && let Ok(shot) = screenshot(&client, &format!("{name}-failure")).await
+    {
+        eprintln!("failure screenshot: {}", shot.display());
+    }
+    let _ = client.close().await;
+    outcome
+}
+
 /// Waits (up to 30 s) until the element `css` exists and its text passes `check`; returns the text.
 /// The app renders asynchronously (files are read, schemas fetched, events streamed), so tests wait
 /// for what they expect instead of sleeping.
@@ -185,4 +210,105 @@ pub async fn gone(client: &fantoccini::Client, css: &str) -> Result<(), String> 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("{css} is still on the page"))
+}
+
+/// The violations axe-core finds on the current page against WCAG 2.1 A and AA
+/// (`cargo xtask setup` installs axe-core from npm into target/tools/axe), one
+/// line each: rule, help, and the first offending elements.
+pub async fn accessibility_violations(client: &fantoccini::Client) -> Result<Vec<String>, String> {
+    let path = workspace_root().join("target/tools/axe/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e} (run `cargo xtask setup`)", path.display()))?;
+    client.execute(&axe, Vec::new()).await.map_err(|e| format!("injecting axe-core: {e}"))?;
+    let script = "const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+          .then(r => done(r.violations.map(v => `${v.id}: ${v.help} (${v.nodes.length}: ${
+              v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')})`)))
+          .catch(e => done(['axe failed: ' + e]));";
+    let found = client
+        .execute_async(script, Vec::new())
+        .await
+        .map_err(|e| format!("running axe-core: {e}"))?;
+    Ok(found
+        .as_array()
+        .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default())
+}
+
+/// A Chrome DevTools Protocol command, through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    method: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.method, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Sends a DevTools command to the browser (e.g. `Storage.overrideQuotaForOrigin`).
+pub async fn devtools(
+    client: &fantoccini::Client,
+    method: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    client
+        .issue_cmd(Cdp { method: method.to_owned(), params })
+        .await
+        .map_err(|e| format!("{method}: {e}"))
+}
+
+/// Copies a directory tree (a built app a test may change).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// One POST of a simulated CPE to the relay's ACS at `base`: (status, Set-Cookie value, body).
+pub fn cpe_post(
+    base: &str,
+    cookie: Option<&str>,
+    body: &[u8],
+) -> Result<(u16, Option<String>, String), String> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).map_err(|e| e.to_string())?;
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST /acs HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: text/xml\r\n{cookie}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(body).map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    let set_cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    Ok((status, set_cookie, body.to_owned()))
 }

@@ -151,7 +151,7 @@ pub fn PlanView(
             let text = c.file.to_text();
             view! {
                 <h4 class="section-title">"As aastra.cfg lines"</h4>
-                <pre class="cfg-preview" id=format!("{prefix}-aastra")>{text}</pre>
+                <pre class="cfg-preview" id=format!("{prefix}-aastra") tabindex="0" role="region" aria-label="aastra.cfg lines">{text}</pre>
                 {(!c.unmapped.is_empty()).then(|| view! {
                     <ul class="diagnostics plan-list" id=format!("{prefix}-unmapped")>
                         {c.unmapped.iter().take(LIST_LIMIT).map(|u| view! {
@@ -200,6 +200,10 @@ pub fn PlanView(
                 class="cfg-preview soap-preview"
                 class:hidden=move || soap.with(|s| s.as_deref().is_none_or(str::is_empty))
                 id=format!("{prefix}-soap")
+                // It scrolls: the keyboard must be able to reach it.
+                tabindex="0"
+                role="region"
+                aria-label="SOAP of the planned RPCs"
             >{move || soap.get().unwrap_or_default()}</pre>
             {cannot}
             {aastra}

@@ -276,26 +276,35 @@ pub fn ReportView(report: Report, selection: Selection) -> impl IntoView {
         .enumerate()
         .map(|(index, session)| view! { <SessionCard session index selection /> })
         .collect_view();
+    let sessions = std::sync::Arc::new(sessions);
+    // The timeline is rebuilt when the session changes, not the message, so a
+    // row keeps focus while the keyboard moves through it.
+    let session_index = Memo::new(move |_| selection.get().0);
+    let timeline = {
+        let sessions = sessions.clone();
+        move || {
+            let index = session_index.get();
+            let session = sessions.get(index)?.clone();
+            Some(view! { <SessionTimeline session index selection /> })
+        }
+    };
     let detail = move || {
         let (session_index, message_index) = selection.get();
-        let session = sessions.get(session_index)?.clone();
-        let message = session.messages.get(message_index).cloned();
+        let message = sessions.get(session_index)?.messages.get(message_index).cloned()?;
+        let envelope = message
+            .envelope
+            .map(|envelope| view! { <EnvelopeView index=message_index envelope /> });
         Some(view! {
-            <SessionTimeline session index=session_index selection />
-            {message.map(|m| {
-                let envelope = m.envelope.map(|envelope| view! { <EnvelopeView index=message_index envelope /> });
-                view! {
-                    <div class="message-detail">
-                        <MessageDiagnostics diagnostics=m.diagnostics />
-                        {envelope}
-                    </div>
-                }
-            })}
+            <div class="message-detail">
+                <MessageDiagnostics diagnostics=message.diagnostics />
+                {envelope}
+            </div>
         })
     };
     view! {
         <ReportSummary report />
         <ul id="sessions" class="session-list" aria-label="Sessions" on:keydown=move |ev| { move_in_list(&ev); }>{list}</ul>
+        {timeline}
         {detail}
     }
 }

@@ -49,6 +49,7 @@ fn readiness_text(readiness: Readiness) -> &'static str {
 pub fn AboutPage() -> impl IntoView {
     let build = offline::build_id();
     let readiness = LocalResource::new(offline::readiness);
+    let readiness_when_active = LocalResource::new(offline::readiness_when_active);
     let crates = LocalResource::new(licences);
     let bbf = LocalResource::new(|| fetch_text("/models/NOTICE.md"));
     view! {
@@ -65,7 +66,13 @@ pub fn AboutPage() -> impl IntoView {
                     <dd id="about-version">{format!("{} (build {build})", env!("CARGO_PKG_VERSION"))}</dd>
                     <dt>"Offline"</dt>
                     <dd id="about-offline">
-                        {move || readiness.get().map(readiness_text).unwrap_or("Checking…")}
+                        {move || {
+                            readiness_when_active
+                                .get()
+                                .or_else(|| readiness.get())
+                                .map(readiness_text)
+                                .unwrap_or("Checking…")
+                        }}
                     </dd>
                 </dl>
             </section>
@@ -123,7 +130,8 @@ pub fn AboutPage() -> impl IntoView {
                 })}
                 <h3 class="section-title">"Broadband Forum data models"</h3>
                 <p>"The TR-181, TR-098, TR-104 and TR-106 schemas are compiled from the Broadband Forum's data-model XML, under its licence:"</p>
-                <pre class="notice-text" id="bbf-notice">
+                // It scrolls: the keyboard must be able to reach it to scroll it.
+                <pre class="notice-text" id="bbf-notice" tabindex="0" role="region" aria-label="Broadband Forum licence">
                     {move || bbf.get().map(|text| text.unwrap_or_else(|problem| problem))}
                 </pre>
             </section>

@@ -2,6 +2,7 @@
 //! happens, and the RPCs and connection requests the engineer sends them. It works only when the
 //! app is served by the relay, which holds the ACS; the page says so otherwise.
 
+use crate::components::keys::move_in_list;
 use cwmpkit_core::cwmp::{self, Message};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -378,17 +379,23 @@ pub fn LivePage() -> impl IntoView {
             {move || selected_device.get().map(|device| view! { <DevicePanel device /> })}
             <section class="panel">
                 <h2>"Events"</h2>
-                <table class="live-log" id="live-log">
-                    <tbody>
-                        {move || log.get().into_iter().rev().map(|line| view! {
-                            <tr class=if line.problem { "row-warning" } else { "" }>
-                                <td class="meta">{line.time}</td>
-                                <td class="meta">{line.kind}</td>
-                                <td>{line.text}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                {move || log.with(Vec::is_empty).then(|| view! {
+                    <p class="hint" id="live-log-empty">"Nothing has happened since this page opened: events appear here as devices talk to the relay."</p>
+                })}
+                // Scrolls when narrow: the keyboard must be able to reach it.
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Events">
+                    <table class="live-log" id="live-log">
+                        <tbody>
+                            {move || log.get().into_iter().rev().map(|line| view! {
+                                <tr class=if line.problem { "row-warning" } else { "" }>
+                                    <td class="meta">{line.time}</td>
+                                    <td class="meta">{line.kind}</td>
+                                    <td>{line.text}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             </section>
         </main>
     }
@@ -401,7 +408,7 @@ fn DeviceTable(devices: RwSignal<Vec<Value>>, selected: RwSignal<Option<String>>
             <thead>
                 <tr><th>"Device"</th><th>"Manufacturer"</th><th>"Last Inform"</th><th>"Events"</th><th>"Queued"</th><th>"State"</th></tr>
             </thead>
-            <tbody>
+            <tbody on:keydown=move |ev| { move_in_list(&ev); }>
                 {move || {
                     let list = devices.get();
                     if list.is_empty() {
@@ -410,6 +417,7 @@ fn DeviceTable(devices: RwSignal<Vec<Value>>, selected: RwSignal<Option<String>>
                     list.into_iter().map(|device| {
                         let id = text(&device, "id");
                         let row_id = id.clone();
+                        let id_pressed = id.clone();
                         let queued = device.get("queue").and_then(Value::as_array).map_or(0, Vec::len);
                         let events: Vec<String> = device.get("last_events").and_then(Value::as_array)
                             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
@@ -418,7 +426,13 @@ fn DeviceTable(devices: RwSignal<Vec<Value>>, selected: RwSignal<Option<String>>
                         view! {
                             <tr class=move || if selected.get().as_deref() == Some(row_id.as_str()) { "selected" } else { "" }
                                 on:click={ let id = id.clone(); move |_| selected.set(Some(id.clone())) }>
-                                <td class="param-name">{id.clone()}</td>
+                                <td class="param-name">
+                                    // The keyboard's way to a device: Tab to the list, arrows along it, Enter to open.
+                                    <button class="device-open" data-nav=""
+                                        aria-pressed=move || if selected.get().as_deref() == Some(id_pressed.as_str()) { "true" } else { "false" }>
+                                        {id.clone()}
+                                    </button>
+                                </td>
                                 <td>{device.get("device_id").map(|d| text(d, "manufacturer")).unwrap_or_default()}</td>
                                 <td>{text(&device, "last_inform")}</td>
                                 <td>{events.join(", ")}</td>
@@ -544,13 +558,15 @@ fn DevicePanel(device: Value) -> impl IntoView {
                 Err(problem) => view! { <div class="error-box" id="live-outcome">{problem}</div> }.into_any(),
             })}
             <h3 class="section-title">{format!("Last known values ({})", parameters.len())}</h3>
-            <table id="live-parameters">
-                <tbody>
-                    {parameters.into_iter().map(|(name, value)| view! {
-                        <tr><td class="param-name">{name}</td><td class="param-value">{value}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-wrap" id="live-parameters-box" tabindex="0" role="region" aria-label="Last known values">
+                <table id="live-parameters">
+                    <tbody>
+                        {parameters.into_iter().map(|(name, value)| view! {
+                            <tr><td class="param-name">{name}</td><td class="param-value">{value}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }

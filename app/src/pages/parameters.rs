@@ -588,9 +588,23 @@ fn ParamRow(
         });
         editing.set(false);
     };
+    // The row keeps the focus the editor had, so the keyboard goes on from there.
+    let back_to_row = move || {
+        if let Some(row) = row.get_untracked() {
+            let _ = row.focus();
+        }
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "Enter" => apply(),
-        "Escape" => editing.set(false),
+        "Enter" => {
+            ev.stop_propagation();
+            apply();
+            back_to_row();
+        }
+        "Escape" => {
+            ev.stop_propagation();
+            editing.set(false);
+            back_to_row();
+        }
         _ => {}
     };
     let value_cell = move || {
@@ -605,6 +619,19 @@ fn ParamRow(
                 Ok(()) => view! {
                     <input
                         class="edit-input"
+                        aria-label=path.with_value(|p| format!("New value of {p}"))
+                        node_ref={
+                            // The keyboard goes on where the edit begins.
+                            let field = NodeRef::<leptos::html::Input>::new();
+                            field.on_load(move |field| {
+                                // The value first: `prop:value` is set after this runs,
+                                // and selecting an empty field selects nothing.
+                                field.set_value(&draft.get_untracked());
+                                let _ = field.focus();
+                                field.select();
+                            });
+                            field
+                        }
                         prop:value=move || draft.get()
                         on:input:target=move |ev| draft.set(ev.target().value())
                         on:keydown=on_key

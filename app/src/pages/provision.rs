@@ -221,14 +221,13 @@ fn ProjectView(
                 .map_err(|e| e.to_string()),
         ));
     };
-    // The first change keeps the project: its name is the CSV's, or the phone's MAC.
+    // The first change keeps the project, named after its CSV or its day.
     let keep = move || {
         let navigate = navigate.clone();
         let (files, state) = files_and_state();
         let name =
             csv.with_untracked(|c| c.as_ref().map(|c| c.name.clone())).unwrap_or_else(|| {
-                let mac = form.with_untracked(|f| f.mac.trim().to_owned());
-                if mac.is_empty() { "phone form".to_owned() } else { format!("phone {mac}") }
+                format!("provisioning {}", workspace::local_time(js_sys::Date::now() as u64))
             });
         leptos::task::spawn_local(async move {
             let outcome = workspace.create_as(id, Kind::Project, &name, files, &state).await;
@@ -446,7 +445,7 @@ fn PhoneSection(
                         "Download"
                     </button>
                 </div>
-                <pre id="generated-cfg" class="cfg-preview" tabindex="0" aria-label="The generated file">
+                <pre id="generated-cfg" class="cfg-preview" tabindex="0" role="region" aria-label="The generated file">
                     {move || generated.with(|g| g.as_ref().map(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned()))}
                 </pre>
                 {move || {
@@ -697,7 +696,7 @@ fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
             />
         </label>
         {move || note().map(|text| view! { <p class="hint" id="bulk-rows-omitted">{text}</p> })}
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="The CSV's rows">
             <table id="bulk-rows">
                 <thead><tr><th scope="col">"CSV line"</th><th scope="col">"MAC"</th><th scope="col">"File"</th><th scope="col">"Findings"</th></tr></thead>
                 <tbody>
