@@ -5,7 +5,7 @@
 //! - `dist`   builds the release app into dist/ and prints each asset's gzip size.
 //! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
 //! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
-//! - `bench`  the criterion benchmarks, and the browser one (`-- provision_wasm`).
+//! - `bench`  the criterion benchmarks, and the browser ones (`-- provision_wasm`, `-- decode_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod dist;
@@ -52,7 +52,8 @@ const HELP: &str = "usage: cargo xtask <command>
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
   bench [ARGS…]       run the benchmarks (ARGS go to `cargo bench`; `-- provision_wasm`
-                      runs the browser one: release app, relay, headless Chromium)
+                      or `-- decode_wasm` runs a browser one: release app, relay, headless
+                      Chromium)
   schemas [--check]   compile the BBF data-model XML into core/data/models/*.schema";
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -85,8 +86,13 @@ fn bench(args: &[String]) -> Result<(), String> {
     // one, so the same filter decides whether it runs.
     let filters: Vec<&str> =
         args.iter().skip_while(|a| *a != "--").skip(1).map(String::as_str).collect();
-    let wants_wasm = filters.is_empty() || filters.iter().any(|f| WASM_BENCH.contains(f));
-    let wasm_only = !filters.is_empty() && filters.iter().all(|f| WASM_BENCH.contains(f));
+    let is_wasm = |f: &&str| WASM_BENCHES.iter().any(|bench| bench.contains(*f));
+    let wants_wasm: Vec<&str> = WASM_BENCHES
+        .iter()
+        .copied()
+        .filter(|bench| filters.is_empty() || filters.iter().any(|f| bench.contains(f)))
+        .collect();
+    let wasm_only = !filters.is_empty() && filters.iter().all(is_wasm);
     if !wasm_only {
         setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
         // The capture bench times the CLI users run, end to end, beside the layers.
@@ -98,19 +104,22 @@ fn bench(args: &[String]) -> Result<(), String> {
                 .env("CWMPKIT_RELEASE_BIN", process::root().join("target/release/cwmpkit")),
         )?;
     }
-    if wants_wasm {
+    if !wants_wasm.is_empty() {
         // The release app, as users get it, served by the relay.
         dist::dist()?;
         process::run(process::cargo().args(["build", "-p", "cwmpkit"]))?;
-        process::run(
-            process::cargo()
-                .args(["bench", "-p", "cwmpkit-tests", "--bench", WASM_BENCH])
-                .env("CWMPKIT_BIN", process::root().join("target/debug/cwmpkit"))
-                .env("CWMPKIT_DIST", process::root().join("dist")),
-        )?;
+        for bench in wants_wasm {
+            process::run(
+                process::cargo()
+                    .args(["bench", "-p", "cwmpkit-tests", "--bench", bench])
+                    .env("CWMPKIT_BIN", process::root().join("target/debug/cwmpkit"))
+                    .env("CWMPKIT_DIST", process::root().join("dist")),
+            )?;
+        }
     }
     Ok(())
 }
 
-/// 10,000 phones CSV → zip in headless Chromium (tests/benches/provision_wasm.rs).
-const WASM_BENCH: &str = "provision_wasm";
+/// The browser benchmarks (tests/benches/): 10,000 phones CSV → zip, and the 50 MB capture
+/// decoded in the page's worker.
+const WASM_BENCHES: [&str; 2] = ["provision_wasm", "decode_wasm"];

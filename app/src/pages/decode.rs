@@ -1,147 +1,759 @@
-//! The Decode page: paste or open CWMP traffic, see every message explained.
+//! The Decode page: open or paste CWMP traffic; a Web Worker decodes it (the page's thread never
+//! does: it shows progress, and can cancel), then three panes show the sessions, the selected
+//! session's timeline and the selected message. The filter and the selections live in the URL
+//! (`?session=3&message=2&rpc=Inform…`); the page derives everything else from it and from what
+//! the worker answered.
 
 use crate::components::diagnostics::DecodeErrorBox;
-use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_files};
-use crate::components::session::ReportView;
-use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
-use cwmpkit_core::cwmp::{self, DecodeError};
-use cwmpkit_core::session::{self, Report};
+use crate::components::files::{download, files_of_drop, files_of_input};
+use crate::components::millis;
+use crate::components::session::{
+    DetailAction, FindingList, MessagePane, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
+    TimelineLine, severity_class,
+};
+use crate::decode::client::DecodeWorker;
+use crate::decode::protocol::{
+    Format, MessageDetail, PARAMETERS_HANDOFF, Request, Response, Summary,
+};
+use cwmpkit_core::Severity;
+use cwmpkit_core::pipeline::Progress;
+use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// What the user gave us: the bytes as they came (a file may be Latin-1), and
-/// where they came from. Editing the text area replaces the bytes.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Input {
-    origin: Option<String>,
-    bytes: Vec<u8>,
+/// Session rows asked of the worker around those in view.
+const SESSION_WINDOW: usize = 120;
+/// Session rows in view in the pane.
+const SESSIONS_IN_VIEW: usize = 14;
+
+/// Where decoding stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Decoding { name: String, progress: Progress, total: u64 },
+    Done(Box<Summary>),
+    Cancelled { name: String },
+    Failed(String),
+}
+
+/// The sessions the worker sent for a filter and a window.
+#[derive(Debug, Clone, PartialEq)]
+struct SessionPage {
+    filter: Filter,
+    offset: usize,
+    total: usize,
+    rows: Vec<SessionRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Timeline {
+    session: u32,
+    filter: Filter,
+    row: Option<SessionRow>,
+    rows: Vec<TimelineRow>,
+    findings: Vec<cwmpkit_core::Diagnostic>,
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    severity.as_str()
+}
+
+fn parse_severity(text: &str) -> Option<Severity> {
+    match text {
+        "info" => Some(Severity::Info),
+        "warning" => Some(Severity::Warning),
+        "error" => Some(Severity::Error),
+        _ => None,
+    }
+}
+
+/// Bytes for people, from integers (no float formatting in the wasm): `12.3 MB`, `88 KB`.
+fn megabytes(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        return format!("{} KB", bytes.div_ceil(1000));
+    }
+    format!("{}.{} MB", bytes / 1_000_000, bytes % 1_000_000 / 100_000)
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).as_string().unwrap_or_default()
+}
+
+/// The URL of a filter and a selection.
+fn url_of(filter: &Filter, session: Option<u32>, message: Option<usize>) -> String {
+    let mut parts = Vec::new();
+    for (key, value) in [
+        ("device", filter.device.as_str()),
+        ("rpc", filter.rpc.as_str()),
+        ("parameter", filter.parameter.as_str()),
+    ] {
+        if !value.is_empty() {
+            parts.push(format!("{key}={}", encode(value)));
+        }
+    }
+    if let Some(fault) = filter.fault {
+        parts.push(format!("fault={fault}"));
+    }
+    if let Some(severity) = filter.severity {
+        parts.push(format!("severity={}", severity_name(severity)));
+    }
+    if let Some(session) = session {
+        parts.push(format!("session={session}"));
+    }
+    if let Some(message) = message {
+        parts.push(format!("message={message}"));
+    }
+    if parts.is_empty() { "/".into() } else { format!("/?{}", parts.join("&")) }
 }
 
 #[component]
 pub fn DecodePage() -> impl IntoView {
-    let input = RwSignal::new(Input::default());
-    let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
-    let analysis = Memo::new(move |_| {
-        input.with(|i| (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| analyze(&i.bytes)))
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let filter = Memo::new(move |_| {
+        query.with(|q| Filter {
+            device: q.get("device").unwrap_or_default(),
+            rpc: q.get("rpc").unwrap_or_default(),
+            parameter: q.get("parameter").unwrap_or_default(),
+            fault: q.get("fault").and_then(|f| f.trim().parse().ok()),
+            severity: q.get("severity").and_then(|s| parse_severity(&s)),
+        })
     });
-    let selection = RwSignal::new((0usize, 0usize));
-    // Every new input starts at its first message.
-    let load = move |value: Input| {
-        selection.set((0, 0));
-        input.set(value);
+    let chosen_session = Memo::new(move |_| query.with(|q| q.get("session")?.parse::<u32>().ok()));
+    let chosen_message =
+        Memo::new(move |_| query.with(|q| q.get("message")?.parse::<usize>().ok()));
+
+    let status = RwSignal::new(Status::Idle);
+    let pasted = RwSignal::new(String::new());
+    let generation = RwSignal::new(0u64);
+    let sessions = RwSignal::new(None::<SessionPage>);
+    let timeline = RwSignal::new(None::<Timeline>);
+    let detail = RwSignal::new(None::<MessageDetail>);
+    let first_session = RwSignal::new(0usize);
+    let worker = StoredValue::new_local(None::<DecodeWorker>);
+
+    // The worker's answers become the page's state (an event handler, not an effect).
+    let on_response = move |response: Response| match response {
+        Response::Ready => {}
+        Response::Progress { progress, total } => status.update(|s| {
+            if let Status::Decoding { progress: p, total: t, .. } = s {
+                *p = progress;
+                *t = total;
+            }
+        }),
+        Response::Done { summary } => {
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            status.set(Status::Done(summary));
+            generation.update(|g| *g += 1);
+        }
+        Response::Sessions { filter, offset, total, rows } => {
+            sessions.set(Some(SessionPage { filter, offset, total, rows }));
+        }
+        Response::Timeline { session, filter, row, rows, findings } => {
+            timeline.set(Some(Timeline { session, filter, row, rows, findings }));
+        }
+        Response::Message { detail: d } => detail.set(Some(*d)),
+        Response::File { name, mime, text, for_parameters } => {
+            if for_parameters {
+                let handed = web_sys::window()
+                    .and_then(|w| w.session_storage().ok().flatten())
+                    .and_then(|storage| {
+                        let json = serde_json::json!({ "name": name, "text": text }).to_string();
+                        storage.set_item(PARAMETERS_HANDOFF, &json).ok()
+                    });
+                if handed.is_some()
+                    && let Some(window) = web_sys::window()
+                {
+                    let _ = window.location().set_href("/parameters");
+                }
+            } else {
+                let _ = download(&name, text.as_bytes(), &mime);
+            }
+        }
+        Response::Failed { message } => {
+            if matches!(status.get_untracked(), Status::Decoding { .. }) {
+                status.set(Status::Failed(message));
+            }
+        }
+    };
+    let send = move |request: Request, file: Option<web_sys::File>| {
+        worker.update_value(|slot| {
+            if slot.is_none() {
+                match DecodeWorker::start(on_response) {
+                    Ok(started) => *slot = Some(started),
+                    Err(message) => status.set(Status::Failed(message)),
+                }
+            }
+            if let Some(worker) = slot {
+                worker.send(&request, file);
+            }
+        });
+    };
+    // Effects only ask a worker that is there (they never start one, nor write a signal).
+    let ask = move |request: Request| {
+        worker.with_value(|slot| {
+            if let Some(worker) = slot {
+                worker.send(&request, None);
+            }
+        });
+    };
+    let cancel = move || {
+        worker.update_value(|slot| {
+            if let Some(worker) = slot.take() {
+                worker.stop();
+            }
+        });
+        if let Status::Decoding { name, .. } = status.get_untracked() {
+            status.set(Status::Cancelled { name });
+        }
+    };
+    let go = {
+        let navigate = navigate.clone();
+        move |filter: &Filter, session: Option<u32>, message: Option<usize>| {
+            navigate(
+                &url_of(filter, session, message),
+                NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() },
+            );
+        }
+    };
+    let open_file = {
+        let go = go.clone();
+        move |file: web_sys::File| {
+            cancel();
+            let name = file.name();
+            let total = file.size() as u64;
+            status.set(Status::Decoding {
+                name: name.clone(),
+                progress: Progress::default(),
+                total,
+            });
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            first_session.set(0);
+            go(&filter.get_untracked(), None, None);
+            send(Request::OpenFile { name }, Some(file));
+        }
+    };
+    let open_text = {
+        let go = go.clone();
+        move |text: String| {
+            cancel();
+            pasted.set(text.clone());
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            if text.trim().is_empty() {
+                status.set(Status::Idle);
+                return;
+            }
+            status.set(Status::Decoding {
+                name: "pasted text".into(),
+                progress: Progress::default(),
+                total: text.len() as u64,
+            });
+            go(&filter.get_untracked(), None, None);
+            send(Request::OpenText { text }, None);
+        }
     };
 
-    let take_first = move |files: Vec<PickedFile>| {
-        if let Some(file) = files.into_iter().next() {
-            load(Input { origin: Some(file.name), bytes: file.bytes });
+    // What to show, derived: the session and message chosen in the URL, else the first.
+    let session = Memo::new(move |_| {
+        chosen_session
+            .get()
+            .or_else(|| sessions.with(|p| p.as_ref()?.rows.first().map(|r| r.index)))
+    });
+    let message = Memo::new(move |_| {
+        chosen_message.get().or_else(|| {
+            timeline.with(|t| {
+                let t = t.as_ref().filter(|t| Some(t.session) == session.get())?;
+                t.rows.iter().find(|r| r.matches && r.message.is_some())?.message
+            })
+        })
+    });
+    // Requests follow the state (effects post to the worker; none writes a signal).
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if matches!(status.get_untracked(), Status::Done(_)) {
+            let offset = first_session.get().saturating_sub(SESSION_WINDOW / 3);
+            ask(Request::Sessions { filter: filter.get(), offset, limit: SESSION_WINDOW });
+        }
+    });
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if let Some(session) = session.get() {
+            ask(Request::Timeline { session, filter: filter.get() });
+        }
+    });
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if let (Some(session), Some(message)) = (session.get(), message.get()) {
+            ask(Request::Message { session, message });
+        }
+    });
+
+    let on_action = Callback::new(move |action: DetailAction| {
+        let (Some(session), Some(message)) = (session.get_untracked(), message.get_untracked())
+        else {
+            return;
+        };
+        let (message, format, for_parameters) = match action {
+            DetailAction::ExportMessageXml => (Some(message), Format::Xml, false),
+            DetailAction::ExportMessageJson => (Some(message), Format::Json, false),
+            DetailAction::ExportSessionXml => (None, Format::Xml, false),
+            DetailAction::ExportSessionJson => (None, Format::Json, false),
+            DetailAction::OpenParameters => (Some(message), Format::Xml, true),
+        };
+        ask(Request::Export { session, message, format, for_parameters });
+    });
+    let select_session = {
+        let go = go.clone();
+        Callback::new(move |index: u32| go(&filter.get_untracked(), Some(index), None))
+    };
+    let select_message = {
+        let go = go.clone();
+        Callback::new(move |index: usize| {
+            go(&filter.get_untracked(), session.get_untracked(), Some(index))
+        })
+    };
+    let set_filter = {
+        let go = go.clone();
+        move |change: &dyn Fn(&mut Filter)| {
+            let mut next = filter.get_untracked();
+            change(&mut next);
+            first_session.set(0);
+            go(&next, None, None);
         }
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        if let Some(files) = files_of_input(&ev) {
-            read_files(files, take_first);
+
+    // Keyboard: `/` goes to the filter; arrows move through the list that has the focus.
+    let filter_input = NodeRef::<leptos::html::Input>::new();
+    let sessions_list = NodeRef::<leptos::html::Div>::new();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if ev.key() == "/" && !typing {
+            ev.prevent_default();
+            if let Some(input) = filter_input.get() {
+                let _ = input.focus();
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let move_session = {
+        let go = go.clone();
+        move |step: isize| {
+            let rows = sessions.with_untracked(|p| p.clone());
+            let Some(page) = rows else { return };
+            let current = session.get_untracked();
+            let at = page.rows.iter().position(|r| Some(r.index) == current);
+            let next = match at {
+                Some(at) => at.checked_add_signed(step).filter(|&i| i < page.rows.len()),
+                None => Some(0),
+            };
+            if let Some(row) = next.and_then(|i| page.rows.get(i)) {
+                go(&filter.get_untracked(), Some(row.index), None);
+                // Keep it in view: the list asks for more rows as it scrolls.
+                if let Some(list) = sessions_list.get() {
+                    let top = ((page.offset + next.unwrap_or(0)) * SESSION_ROW_PX) as i32;
+                    let height = list.client_height();
+                    if top < list.scroll_top()
+                        || top + SESSION_ROW_PX as i32 > list.scroll_top() + height
+                    {
+                        list.set_scroll_top(top - height / 2);
+                    }
+                }
+            }
         }
     };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        if let Some(files) = files_of_drop(&ev) {
-            read_files(files, take_first);
+    let move_message = {
+        let go = go.clone();
+        move |step: isize| {
+            let rows: Vec<usize> = timeline.with_untracked(|t| {
+                t.as_ref()
+                    .map(|t| {
+                        t.rows.iter().filter_map(|r| r.message.filter(|_| r.matches)).collect()
+                    })
+                    .unwrap_or_default()
+            });
+            let current = message.get_untracked();
+            let at = rows.iter().position(|&m| Some(m) == current);
+            let next = match at {
+                Some(at) => at.checked_add_signed(step).and_then(|i| rows.get(i)),
+                None => rows.first(),
+            };
+            if let Some(&next) = next {
+                go(&filter.get_untracked(), session.get_untracked(), Some(next));
+            }
         }
     };
-    let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
+
+    let on_file = {
+        let open_file = open_file.clone();
+        move |ev: leptos::ev::Event| {
+            if let Some(file) = files_of_input(&ev).and_then(|files| files.get(0)) {
+                open_file(file);
+            }
+            // The same file chosen again (after a cancel, say) must fire `change` again.
+            event_target::<web_sys::HtmlInputElement>(&ev).set_value("");
+        }
+    };
+    let on_drop = {
+        let open_file = open_file.clone();
+        move |ev: leptos::ev::DragEvent| {
+            ev.prevent_default();
+            if let Some(file) = files_of_drop(&ev).and_then(|files| files.get(0)) {
+                open_file(file);
+            }
+        }
+    };
+    let example = {
+        let open_text = open_text.clone();
+        move |_| open_text(EXAMPLE_INFORM.to_owned())
+    };
+    let clear = {
+        let open_text = open_text.clone();
+        move |_| open_text(String::new())
+    };
+    let typed = {
+        let open_text = open_text.clone();
+        move |ev: leptos::ev::Event| open_text(event_target_value(&ev))
+    };
+
+    let progress_view = move || match status.get() {
+        Status::Decoding { name, progress, total } => {
+            let done = if total > 0 { progress.bytes.min(total) } else { 0 };
+            view! {
+                <div id="decode-status" class="decode-status decoding">
+                    <progress id="decode-progress" max=total.to_string() value=done.to_string()></progress>
+                    <span id="decode-progress-text" data-bytes=progress.bytes data-sessions=progress.sessions>
+                        {format!(
+                            "{name}: {} of {} · {} sessions · {} messages",
+                            megabytes(progress.bytes),
+                            megabytes(total),
+                            progress.sessions,
+                            progress.messages
+                        )}
+                    </span>
+                    <button id="decode-cancel" class="button secondary small" on:click=move |_| cancel()>
+                        "Cancel"
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        Status::Done(summary) => view! {
+            <div id="decode-status" class="decode-status done">
+                <span
+                    id="decode-done"
+                    data-sessions=summary.sessions
+                    data-messages=summary.messages
+                    data-millis=millis::to_tenth(summary.millis)
+                    data-bytes=summary.bytes
+                >
+                    {format!(
+                        "{}: {} decoded in {} ms",
+                        summary.name,
+                        megabytes(summary.bytes),
+                        millis::whole(summary.millis)
+                    )}
+                </span>
+            </div>
+        }
+        .into_any(),
+        Status::Cancelled { name } => view! {
+            <div id="decode-status" class="decode-status">
+                <span id="decode-cancelled">{format!("{name}: cancelled")}</span>
+            </div>
+        }
+        .into_any(),
+        Status::Failed(message) => view! {
+            <div id="decode-status" class="decode-status">
+                <span class="error-box">{message}</span>
+            </div>
+        }
+        .into_any(),
+        Status::Idle => ().into_any(),
+    };
+
+    let summary_view = move || {
+        let Status::Done(summary) = status.get() else { return None };
+        let kind = summary
+            .input
+            .and_then(|k| serde_json::to_value(k).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let requests = summary.connection_requests.len();
+        let notes = summary
+            .tls
+            .iter()
+            .map(|t| view! { <li class="diagnostic info"><span class="diagnostic-code">"TLS"</span>" "{t.clone()}</li> })
+            .collect_view();
+        let diagnostics = summary
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let at = (!d.location.is_input()).then(|| format!(" · {}", d.location));
+                view! {
+                    <li class=format!("diagnostic {}", d.severity)>
+                        <span class="diagnostic-code">{d.code.to_string()}</span>" "{d.message.clone()}
+                        <span class="diagnostic-where">{at}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            {summary.soap_error.clone().map(|error| view! { <DecodeErrorBox error /> })}
+            {summary.error.clone().map(|error| view! {
+                <div id="capture-error" class="error-box" role="alert">
+                    <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
+                    {format!(" ({:?} layer): ", error.layer)}
+                    <span class="error-message">{error.message}</span>
+                </div>
+            })}
+            <p id="report-summary" class="report-summary">
+                <span class="badge">{kind}</span>
+                {format!(
+                    " {} session{}, {} SOAP message{}{}",
+                    summary.sessions,
+                    if summary.sessions == 1 { "" } else { "s" },
+                    summary.messages,
+                    if summary.messages == 1 { "" } else { "s" },
+                    if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
+                )}
+            </p>
+            <details class="capture-notes">
+                <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
+                <ul class="diagnostics">{notes}{diagnostics}</ul>
+            </details>
+        })
+    };
+
+    let filter_bar = {
+        let field = |id: &'static str,
+                     label: &'static str,
+                     get: fn(&Filter) -> String,
+                     put: fn(&mut Filter, String)| {
+            let set_filter = set_filter.clone();
+            view! {
+                <input
+                    id=id
+                    type="search"
+                    placeholder=label
+                    prop:value=move || filter.with(get)
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_filter(&|f: &mut Filter| put(f, value.clone()));
+                    }
+                />
+            }
+        };
+        let set_device = set_filter.clone();
+        let set_severity = set_filter.clone();
+        view! {
+            <div class="filter-bar" role="search">
+                <input
+                    id="filter-device"
+                    type="search"
+                    placeholder="device: serial, OUI, model, address   ( / )"
+                    node_ref=filter_input
+                    prop:value=move || filter.with(|f| f.device.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_device(&|f: &mut Filter| f.device = value.clone());
+                    }
+                />
+                {field("filter-rpc", "RPC", |f| f.rpc.clone(), |f, v| f.rpc = v)}
+                {field("filter-parameter", "parameter path", |f| f.parameter.clone(), |f, v| f.parameter = v)}
+                {field("filter-fault", "fault code", |f| f.fault.map(|c| c.to_string()).unwrap_or_default(), |f, v| f.fault = v.trim().parse().ok())}
+                <select
+                    id="filter-severity"
+                    prop:value=move || filter.with(|f| f.severity.map(severity_name).unwrap_or(""))
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_severity(&|f: &mut Filter| f.severity = parse_severity(&value));
+                    }
+                >
+                    <option value="">"any severity"</option>
+                    <option value="info">"info or worse"</option>
+                    <option value="warning">"warning or worse"</option>
+                    <option value="error">"errors"</option>
+                </select>
+            </div>
+        }
+    };
+
+    let session_total = move || sessions.with(|p| p.as_ref().map_or(0, |p| p.total));
+    let session_rows = move || {
+        sessions.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (p.offset + i, r.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let timeline_rows = move || {
+        timeline.with(|t| {
+            t.as_ref()
+                .filter(|t| Some(t.session) == session.get())
+                .map(|t| t.rows.iter().cloned().enumerate().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    let timeline_head = move || {
+        timeline.with(|t| {
+            let t = t.as_ref().filter(|t| Some(t.session) == session.get())?;
+            let row = t.row.as_ref()?;
+            Some(view! {
+                <div class="pane-head">
+                    <strong>{format!("Session {}", row.index)}</strong>
+                    <span class="meta">{format!(" · {}", row.device)}</span>
+                    {(row.findings > 0).then(|| view! {
+                        <span class=format!("badge {}", severity_class(row.worst))>
+                            {format!("{} finding(s)", row.findings)}
+                        </span>
+                    })}
+                </div>
+            })
+        })
+    };
+    let findings = move || {
+        timeline.with(|t| {
+            t.as_ref()
+                .filter(|t| Some(t.session) == session.get())
+                .map(|t| view! { <FindingList findings=t.findings.clone() /> })
+        })
+    };
+    let selected_session = Signal::derive(move || session.get());
+    let selected_message = Signal::derive(move || message.get());
+    let message_view = move || {
+        detail
+            .with(|d| {
+                d.as_ref()
+                    .filter(|d| {
+                        Some(d.session) == session.get() && Some(d.message) == message.get()
+                    })
+                    .cloned()
+            })
+            .map(|detail| view! { <MessagePane detail on_action /> })
+    };
+    let is_done = move || matches!(status.get(), Status::Done(_));
 
     view! {
         <main class="decode">
-        <section
-            class="input-panel"
-            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
-            on:drop=on_drop
-        >
-            <div class="input-toolbar">
-                <label class="button" for="file-input">"Open file…"</label>
-                <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
-                <button
-                    id="load-example"
-                    class="button secondary"
-                    on:click=move |_| load(Input {
-                        origin: Some("example Inform".into()),
-                        bytes: EXAMPLE_INFORM.as_bytes().to_vec(),
-                    })
-                >
-                    "Load an example"
-                </button>
-                <button
-                    class="button secondary"
-                    on:click=move |_| load(Input::default())
-                >
-                    "Clear"
-                </button>
-                <span class="origin">{move || input.with(|i| i.origin.clone().unwrap_or_default())}</span>
-            </div>
-            <Show when=move || is_binary.get()>
-                <div id="binary-input" class="binary-input">
-                    <strong>{move || input.with(|i| i.origin.clone().unwrap_or_default())}</strong>
-                    {move || input.with(|i| format!(" · {} bytes of binary data", i.bytes.len()))}
+            <section
+                class="input-panel"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop
+            >
+                <div class="input-toolbar">
+                    <label class="button" for="file-input">"Open file…"</label>
+                    <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
+                    <button id="load-example" class="button secondary" on:click=example>"Load an example"</button>
+                    <button class="button secondary" on:click=clear>"Clear"</button>
+                    <span class="hint drop-hint">"…or drop a capture or a log anywhere here. Nothing leaves your browser."</span>
                 </div>
-            </Show>
-            <textarea
-                id="soap-input"
-                class:hidden=move || is_binary.get()
-                spellcheck="false"
-                wrap="off"
-                placeholder="Paste SOAP envelopes, or drop a file here (an Inform, a GetParameterValuesResponse…)"
-                prop:value=move || text.get()
-                on:input:target=move |ev| load(Input { origin: None, bytes: ev.target().value().into_bytes() })
-            ></textarea>
-        </section>
-        <section id="decode-result" class="result-panel">
-            {move || match analysis.get() {
-                None => view! {
-                    <p class="hint">
-                        "Sessions, messages and their checks appear here. Nothing leaves your browser."
-                    </p>
-                }.into_any(),
-                Some(Analysis { report, soap_error }) => view! {
-                    {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
-                    {match report {
-                        Ok(report) => view! { <ReportView report selection /> }.into_any(),
-                        Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
-                    }}
-                }.into_any(),
-            }}
-        </section>
+                {progress_view}
+                <textarea
+                    id="soap-input"
+                    spellcheck="false"
+                    wrap="off"
+                    rows="5"
+                    placeholder="Paste SOAP envelopes, an HTTP transcript or a log…"
+                    prop:value=move || pasted.get()
+                    on:input=typed
+                ></textarea>
+            </section>
+            <section id="decode-result" class="result-panel">
+                {summary_view}
+                <p class="hint" class:hidden=is_done>
+                    "Sessions, messages and their checks appear here."
+                </p>
+                <div class="results" class:hidden=move || !is_done()>
+                    {filter_bar}
+                    <div class="panes">
+                        <div class="pane">
+                            <div class="pane-head">
+                                <strong>"Sessions"</strong>
+                                <span id="session-count" class="meta">{move || format!(" · {}", session_total())}</span>
+                            </div>
+                            <div
+                                id="sessions"
+                                class="virtual-list"
+                                tabindex="0"
+                                node_ref=sessions_list
+                                on:scroll=move |ev| {
+                                    let top = event_target::<web_sys::HtmlElement>(&ev).scroll_top();
+                                    let row = usize::try_from(top).unwrap_or(0) / SESSION_ROW_PX;
+                                    // Ask for rows only when the view nears the window's edge.
+                                    let (offset, len) = sessions.with_untracked(|p| p.as_ref().map_or((0, 0), |p| (p.offset, p.rows.len())));
+                                    if row < offset + 5 && offset > 0 || row + SESSIONS_IN_VIEW + 5 > offset + len {
+                                        first_session.set(row);
+                                    }
+                                }
+                                on:keydown={
+                                    let move_session = move_session.clone();
+                                    move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+                                        "ArrowDown" => { ev.prevent_default(); move_session(1) }
+                                        "ArrowUp" => { ev.prevent_default(); move_session(-1) }
+                                        _ => {}
+                                    }
+                                }
+                            >
+                                <ul class="virtual-body" style=move || format!("height: {}px", session_total() * SESSION_ROW_PX)>
+                                    <For
+                                        each=session_rows
+                                        key=|(position, row)| (*position, row.index, row.matching)
+                                        children=move |(position, row)| view! {
+                                            <SessionCard row position selected=selected_session on_select=select_session />
+                                        }
+                                    />
+                                </ul>
+                            </div>
+                        </div>
+                        <div class="pane">
+                            {timeline_head}
+                            <div
+                                id="timeline"
+                                class="virtual-list"
+                                tabindex="0"
+                                on:keydown={
+                                    let move_message = move_message.clone();
+                                    move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+                                        "ArrowDown" => { ev.prevent_default(); move_message(1) }
+                                        "ArrowUp" => { ev.prevent_default(); move_message(-1) }
+                                        _ => {}
+                                    }
+                                }
+                            >
+                                <div class="virtual-body" style=move || format!("height: {}px", timeline_rows().len() * TIMELINE_ROW_PX)>
+                                    <For
+                                        each=timeline_rows
+                                        key=|(position, row)| (*position, row.message, row.matches)
+                                        children=move |(position, row)| view! {
+                                            <TimelineLine row position selected=selected_message on_select=select_message />
+                                        }
+                                    />
+                                </div>
+                            </div>
+                            {findings}
+                        </div>
+                        <div id="message-pane" class="pane detail">{message_view}</div>
+                    </div>
+                </div>
+            </section>
         </main>
     }
-}
-
-/// What the page shows for one input: the sessions, and for SOAP text that
-/// does not parse, the codec's error with its line and column.
-#[derive(Debug, Clone, PartialEq)]
-struct Analysis {
-    report: Result<Report, CaptureError>,
-    soap_error: Option<DecodeError>,
-}
-
-fn analyze(bytes: &[u8]) -> Analysis {
-    let soap_error = match capture::detect(bytes) {
-        Some(InputKind::Soap) | None => cwmp::decode(bytes).err(),
-        Some(_) => None,
-    };
-    Analysis { report: session::analyze(bytes, &Options::default()), soap_error }
-}
-
-#[component]
-fn CaptureErrorBox(error: CaptureError) -> impl IntoView {
-    view! {
-        <div id="capture-error" class="error-box" role="alert">
-            <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
-            {format!(" ({:?} layer): ", error.layer)}
-            <span class="error-message">{error.message}</span>
-        </div>
-    }
-}
-
-/// Text never holds NUL bytes; captures nearly always do in their headers.
-fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(4096).any(|&b| b == 0)
 }
 
 /// A hand-written Inform from an Aastra 6867i, for a first look at the app.

@@ -130,6 +130,10 @@ pub fn ParametersPage() -> impl IntoView {
         other.set(None);
         device.set(Some(opened));
     };
+    // A message the Decode page hands over ("Open these parameters").
+    if let Some(file) = crate::decode::take_handed_parameters() {
+        on_files(vec![file]);
+    }
 
     view! {
         <main class="parameters">
