@@ -7,7 +7,8 @@ use cwmpkit_app::components::raw_xml::RawXml;
 use cwmpkit_app::components::session::{DetailAction, MessagePane};
 use cwmpkit_app::decode::worker::detail_of;
 use cwmpkit_core::capture::Options;
-use cwmpkit_core::session::{self, raw};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::raw;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -27,6 +28,24 @@ fn container() -> web_sys::HtmlElement {
     container
 }
 
+/// Mounts a fresh Decode page in its own container and returns the container
+/// once the page shows its input (it first asks the workspace, a task later,
+/// whether the URL names a kept capture). (The page itself, in a router for its
+/// URL state, not the routed app: the test runner's URL is not `/`.)
+async fn mount_app() -> web_sys::HtmlElement {
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), || {
+        view! {
+            <leptos_router::components::Router>
+                <cwmpkit_app::pages::decode::DecodePage />
+            </leptos_router::components::Router>
+        }
+    });
+    handle.forget();
+    until_present(&root, "#soap-input").await;
+    root
+}
+
 fn texts(container: &web_sys::HtmlElement, css: &str) -> Vec<String> {
     let list = container.query_selector_all(css).expect("query");
     (0..list.length())
@@ -41,9 +60,33 @@ async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Yields until `css` matches in `container` (the page asks the workspace first, a few tasks later).
+async fn until_present(container: &web_sys::HtmlElement, css: &str) {
+    for _ in 0..100 {
+        if container.query_selector(css).ok().flatten().is_some() {
+            return;
+        }
+        next_tick().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_decode_page_asks_for_input_before_it_starts_a_worker() {
+    let root = mount_app().await;
+    assert_eq!(texts(&root, "#soap-input").len(), 1, "the paste area");
+    assert_eq!(texts(&root, "#load-example").len(), 1, "the example button");
+    assert!(texts(&root, "#decode-progress").is_empty(), "nothing decodes before input");
+    assert_eq!(
+        texts(&root, "#decode-result .results.hidden").len(),
+        1,
+        "panes hidden before a decode"
+    );
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_message_pane_shows_an_inform_and_its_raw_xml() {
-    let report = session::analyze(INFORM.as_bytes(), &Options::default()).expect("decodes");
+    let report = pipeline::analyze(INFORM.as_bytes(), &Options::default()).expect("decodes");
     let detail = detail_of(&report.sessions[0], 0).expect("the first message");
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
@@ -98,3 +141,6 @@ async fn a_broken_envelope_shows_where_it_breaks() {
     drop(handle);
     root.remove();
 }
+
+#[path = "wasm_browser/workspace.rs"]
+mod workspace;

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use cwmpkit_core::model::schema::{compiled, xml};
-use cwmpkit_core::model::{embedded, genieacs, path::Path, validate};
+use cwmpkit_core::model::{embedded, genieacs_dump, path::Path, validate};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
 const LARGEST_DUMP: &str = "datamodel-dumps/anlix-genieacs-sim/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv";
@@ -47,14 +47,14 @@ fn dump(c: &mut Criterion) {
     group.sample_size(20);
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function("csv_tokenize (baseline)", |b| {
-        b.iter(|| genieacs::parse_csv(black_box(&text), &mut Vec::new()))
+        b.iter(|| genieacs_dump::parse_csv(black_box(&text), &mut Vec::new()))
     });
     group.bench_function("load", |b| {
-        b.iter(|| genieacs::load_csv(black_box(&text), "dump").expect("loads"))
+        b.iter(|| genieacs_dump::load_csv(black_box(&text), "dump").expect("loads"))
     });
     group.bench_function("load_and_validate", |b| {
         b.iter(|| {
-            let loaded = genieacs::load_csv(black_box(&text), "dump").expect("loads");
+            let loaded = genieacs_dump::load_csv(black_box(&text), "dump").expect("loads");
             validate::validate(&loaded.set, &model)
         })
     });
@@ -63,7 +63,7 @@ fn dump(c: &mut Criterion) {
 
 fn lookups(c: &mut Criterion) {
     let text = read(LARGEST_DUMP);
-    let loaded = genieacs::load_csv(&text, "dump").expect("loads");
+    let loaded = genieacs_dump::load_csv(&text, "dump").expect("loads");
     let model = embedded::model("tr-181").expect("model");
     let paths: Vec<Path> = loaded.set.paths().filter_map(|p| Path::parse(p).ok()).collect();
     let texts: Vec<&str> = loaded.set.paths().collect();

@@ -10,6 +10,8 @@ pub mod acs;
 pub mod base;
 pub mod capture;
 pub mod cwmp;
+#[cfg(any(fuzzing, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod model;
 pub mod pipeline;
 pub mod provision;

@@ -6,7 +6,8 @@
 
 use cwmpkit_core::capture::{self, InputKind, Options};
 use cwmpkit_core::cwmp::Message;
-use cwmpkit_core::session::{self, Direction, Report, Session};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::{Direction, Report, Session};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
 
@@ -19,11 +20,11 @@ fn log_bytes() -> Vec<u8> {
 }
 
 fn log_report() -> Report {
-    session::analyze(&log_bytes(), &Options::default()).unwrap()
+    pipeline::analyze(&log_bytes(), &Options::default()).unwrap()
 }
 
 fn pcap_report() -> Report {
-    session::analyze(&corpus("pcap/magma/dp_enb_tr069.pcap"), &Options::default()).unwrap()
+    pipeline::analyze(&corpus("pcap/magma/dp_enb_tr069.pcap"), &Options::default()).unwrap()
 }
 
 #[test]
@@ -166,7 +167,7 @@ fn a_damaged_line_is_reported_at_its_line_and_column_and_the_rest_decodes() {
 2022-04-25 15:41:17,634 DEBUG Sending TR069 message: Reboot {'CommandKey': 'k' ?}\n\
 2022-04-25 15:41:17,700 DEBUG Handling TR069 message: Fault {'FaultCode': '9002', 'FaultString': 'Internal error'}\n\
 2022-04-25 15:41:18,042 DEBUG Sending TR069 message: DummyInput {}\n";
-    let report = session::analyze(text.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(text.as_bytes(), &Options::default()).unwrap();
     assert_eq!(report.input, InputKind::EnodebdLog);
     let session = &report.sessions[0];
     let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
@@ -259,7 +260,7 @@ fn every_message_kind_the_log_can_hold_is_rebuilt_and_decoded() {
             )
         })
         .collect();
-    let report = session::analyze(log.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(log.as_bytes(), &Options::default()).unwrap();
     assert_eq!(report.input, InputKind::EnodebdLog);
     let session = &report.sessions[0];
     let logged: Vec<&str> =

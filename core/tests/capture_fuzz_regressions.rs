@@ -1,10 +1,10 @@
-//! The fuzz targets' checks (`capture::fuzzing`) over hand-made hostile inputs and every fuzzer
+//! The fuzz targets' checks (`fuzzing::capture`) over hand-made hostile inputs and every fuzzer
 //! find; each find is a named case here.
 
-use cwmpkit_core::capture::fuzzing::{
+use cwmpkit_core::capture::{self, Limits, Options};
+use cwmpkit_core::fuzzing::capture::{
     check_capture_file, check_enodebd_log, check_tcp_http, check_text_input,
 };
-use cwmpkit_core::capture::{self, Limits, Options};
 
 fn all_checks(input: &[u8]) {
     check_capture_file(input).unwrap();
@@ -135,10 +135,18 @@ fn a_gzip_bomb_is_cut_at_the_limit() {
 
 #[test]
 fn genieacs_log_seeds_pass() {
-    use cwmpkit_core::capture::fuzzing::check_genieacs_log;
+    use cwmpkit_core::fuzzing::capture::check_genieacs_log;
     let yaml = "---\nevent: incoming HTTP request\ntimestamp: 2024-01-02T03:04:05.000Z\nremoteAddress: 10.0.0.1\nmethod: POST\nurl: /\nheaders:\n  content-type: text/xml\nbody: |\n  <soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/></soap:Envelope>\n";
     check_genieacs_log(yaml.as_bytes()).unwrap();
     let json = "{\"event\":\"outgoing HTTP response\",\"timestamp\":\"2024-01-02T03:04:05.000Z\",\"statusCode\":204,\"headers\":{},\"body\":\"\"}\n";
     check_genieacs_log(json.as_bytes()).unwrap();
     check_genieacs_log(b"---\nevent: x\nbody: >\n  a\n b\n").unwrap();
+}
+
+#[test]
+fn genieacs_offsets_count_input_bytes_not_replacement_characters() {
+    // Found by `capture_genieacs_log`: an invalid byte is three bytes of lossy text, so the
+    // second line's offset was 4 in a 3-byte input.
+    cwmpkit_core::fuzzing::capture::check_genieacs_log(b"\xeb\n\xc0").unwrap();
+    cwmpkit_core::fuzzing::capture::check_genieacs_log(b"---\n\xff\xfe: \xff\nk: [\n").unwrap();
 }

@@ -5,7 +5,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_core::capture::{self, InputKind, Options};
-use cwmpkit_core::session::{self, Direction, Report};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::{Direction, Report};
 use serde_json::{Value, json};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
@@ -344,7 +345,7 @@ fn check_report(report: &Report) {
 fn a_json_debug_log_gives_the_session_and_the_connection_requests() {
     let log = json_log();
     assert_eq!(capture::detect(log.as_bytes()), Some(InputKind::GenieacsLog));
-    check_report(&session::analyze(log.as_bytes(), &Options::default()).unwrap());
+    check_report(&pipeline::analyze(log.as_bytes(), &Options::default()).unwrap());
 }
 
 #[test]
@@ -354,9 +355,9 @@ fn a_yaml_debug_log_gives_the_same_report_as_the_json_one() {
     assert!(log.contains("body: >-\n") && log.contains("\"::ffff:192.0.2.10\""), "{log}");
     assert!(log.contains("  set-cookie: \n    - "), "{log}");
     assert_eq!(capture::detect(log.as_bytes()), Some(InputKind::GenieacsLog));
-    let yaml = session::analyze(log.as_bytes(), &Options::default()).unwrap();
+    let yaml = pipeline::analyze(log.as_bytes(), &Options::default()).unwrap();
     check_report(&yaml);
-    let json = session::analyze(json_log().as_bytes(), &Options::default()).unwrap();
+    let json = pipeline::analyze(json_log().as_bytes(), &Options::default()).unwrap();
     // Byte for byte the same bodies, hence the same sessions (only byte offsets differ).
     let (yaml, json) = (serde_json::to_value(&yaml).unwrap(), serde_json::to_value(&json).unwrap());
     for part in ["sessions", "connection_requests", "udp_connection_requests"] {
@@ -395,7 +396,7 @@ fn a_log_that_starts_after_the_inform_names_the_cpe_from_its_device_id() {
             format!("{{{}}}\n", fields.join(","))
         })
         .collect();
-    let report = session::analyze(log.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(log.as_bytes(), &Options::default()).unwrap();
     assert_eq!(report.sessions.len(), 1);
     let cpe = report.sessions[0].cpe.as_ref().unwrap();
     assert_eq!(

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use cwmpkit_core::Source;
 use cwmpkit_core::capture::file::{Frame, read_frames};
 use cwmpkit_core::capture::{self, InputKind, Limits, Options};
-use cwmpkit_core::session;
+use cwmpkit_core::pipeline;
 
 const MAGMA_PCAP: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/pcap/magma/dp_enb_tr069.pcap");
@@ -30,7 +30,7 @@ fn magma_frames() -> Vec<(i128, Vec<u8>)> {
 }
 
 fn cwmp_message_count(input: &[u8]) -> usize {
-    let report = session::analyze(input, &Options::default()).unwrap();
+    let report = pipeline::analyze(input, &Options::default()).unwrap();
     report.sessions.iter().map(|s| s.messages.len()).sum()
 }
 
@@ -154,7 +154,7 @@ fn pcap_in_both_byte_orders_and_resolutions() {
         let file = pcap(1, &frames, big_endian, nanos);
         assert_eq!(capture::detect(&file), Some(InputKind::Pcap));
         assert_eq!(cwmp_message_count(&file), 28, "big_endian={big_endian} nanos={nanos}");
-        let report = session::analyze(&file, &Options::default()).unwrap();
+        let report = pipeline::analyze(&file, &Options::default()).unwrap();
         let first = report.sessions[0].messages[0].time.unwrap().to_string();
         assert!(first.starts_with("2022-04-25T16:11:42.630372"), "{first}");
     }
@@ -188,7 +188,7 @@ fn pcapng_sections_interfaces_block_kinds_and_comments() {
         let file = w.out;
         assert_eq!(capture::detect(&file), Some(InputKind::Pcapng));
         assert_eq!(cwmp_message_count(&file), 28, "big_endian={big_endian}");
-        let report = session::analyze(&file, &Options::default()).unwrap();
+        let report = pipeline::analyze(&file, &Options::default()).unwrap();
         let texts: Vec<&str> = report.comments.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["first section", "first packet", "second section"]);
         assert_eq!(report.comments[1].frame, Some(1));
@@ -206,7 +206,7 @@ fn simple_packet_blocks_have_no_time_but_still_decode() {
     for (_, data) in &frames {
         w.simple(data);
     }
-    let report = session::analyze(&w.out, &Options::default()).unwrap();
+    let report = pipeline::analyze(&w.out, &Options::default()).unwrap();
     let total: usize = report.sessions.iter().map(|s| s.messages.len()).sum();
     assert_eq!(total, 28);
     assert!(report.sessions[0].messages[0].time.is_none());
@@ -278,7 +278,7 @@ fn ipv6_carries_the_same_sessions() {
     let frames: Vec<(i128, Vec<u8>)> =
         magma_frames().iter().map(|(t, d)| (*t, to_ipv6(ip_of(d)))).collect();
     let file = pcap(229, &frames, false, false);
-    let report = session::analyze(&file, &Options::default()).unwrap();
+    let report = pipeline::analyze(&file, &Options::default()).unwrap();
     assert_eq!(report.sessions.iter().map(|s| s.messages.len()).sum::<usize>(), 28);
     assert!(report.sessions[0].cpe_address.unwrap().is_ipv6());
 }
@@ -334,7 +334,7 @@ fn tcp_survives_duplicates_and_reordering() {
     assert_eq!(cwmp_message_count(&pcap(1, &messy, false, false)), 28);
     // A capture that starts mid-stream: drop the first frames of the first connection.
     frames.drain(..8);
-    let report = session::analyze(&pcap(1, &frames, false, false), &Options::default()).unwrap();
+    let report = pipeline::analyze(&pcap(1, &frames, false, false), &Options::default()).unwrap();
     let total: usize = report.sessions.iter().map(|s| s.messages.len()).sum();
     assert!((20..28).contains(&total), "{total}");
 }
@@ -415,7 +415,7 @@ fn hex_dumps_and_base64() {
 
     let tcpdump = tcpdump_xx(&magma_frames());
     assert_eq!(capture::detect(tcpdump.as_bytes()), Some(InputKind::HexDump));
-    let report = session::analyze(tcpdump.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(tcpdump.as_bytes(), &Options::default()).unwrap();
     assert_eq!(report.sessions.iter().map(|s| s.messages.len()).sum::<usize>(), 28);
     let first = report.sessions[0].messages[0].time.unwrap().to_string();
     assert!(first.starts_with("2022-04-25T16:11:42.630372"), "{first}");
@@ -451,7 +451,7 @@ fn http_transcripts_with_crlf_or_lf() {
     let crlf = magma_transcript();
     assert_eq!(capture::detect(&crlf), Some(InputKind::HttpTranscript));
     assert_eq!(cwmp_message_count(&crlf), 8);
-    let report = session::analyze(&crlf, &Options::default()).unwrap();
+    let report = pipeline::analyze(&crlf, &Options::default()).unwrap();
     assert!(report.sessions[0].ended);
     let lf = String::from_utf8(crlf).unwrap().replace("\r\n", "\n");
     assert_eq!(cwmp_message_count(lf.as_bytes()), 8);
@@ -469,7 +469,7 @@ fn curl_verbose_output() {
         body.len()
     );
     assert_eq!(capture::detect(text.as_bytes()), Some(InputKind::CurlVerbose));
-    let report = session::analyze(text.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(text.as_bytes(), &Options::default()).unwrap();
     let session = &report.sessions[0];
     assert_eq!(session.messages[0].rpc, "GetRPCMethods");
     assert_eq!(session.exchanges[0].kind, "empty-post");
@@ -559,7 +559,7 @@ fn tr111_udp_connection_requests_and_tls_are_listed() {
         false,
         false,
     );
-    let report = session::analyze(&file, &Options::default()).unwrap();
+    let report = pipeline::analyze(&file, &Options::default()).unwrap();
     let udp = &report.udp_connection_requests[0];
     assert_eq!(udp.username.as_deref(), Some("acsuser"));
     assert_eq!(udp.destination.port(), 7547);
@@ -639,7 +639,7 @@ fn a_session_continues_on_a_new_connection_with_its_cookie() {
     for (index, packet) in first.into_iter().chain(second).enumerate() {
         frames.push((1_700_000_000_000_000_000 + index as i128 * 1_000_000, packet));
     }
-    let report = session::analyze(&pcap(101, &frames, false, false), &Options::default()).unwrap();
+    let report = pipeline::analyze(&pcap(101, &frames, false, false), &Options::default()).unwrap();
     assert_eq!(report.sessions.len(), 1);
     let session = &report.sessions[0];
     assert_eq!(session.connections, [1, 2]);

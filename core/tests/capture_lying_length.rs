@@ -8,6 +8,7 @@
 use cwmpkit_core::Source;
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::cwmp::Message;
+use cwmpkit_core::pipeline;
 use cwmpkit_core::session;
 
 const CAPTURE: &str =
@@ -16,7 +17,7 @@ const CAPTURE: &str =
 #[test]
 fn the_simulators_short_content_length_is_recovered_with_its_offset() {
     let file = std::fs::read(CAPTURE).unwrap();
-    let report = session::analyze(&file, &Options::default()).unwrap();
+    let report = pipeline::analyze(&file, &Options::default()).unwrap();
     let cwmp: Vec<&session::Session> =
         report.sessions.iter().filter(|s| !s.messages.is_empty()).collect();
     assert_eq!(cwmp.len(), 2);

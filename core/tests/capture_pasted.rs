@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_core::capture::{self, InputKind, Options};
+use cwmpkit_core::pipeline;
 use cwmpkit_core::session::{self, Direction, Report};
 use serde_json::Value;
 use std::process::Command;
@@ -26,12 +27,12 @@ fn sessions_json(report: &Report) -> Value {
 #[test]
 fn od_dumps_of_the_capture_give_the_capture_s_sessions() {
     let direct =
-        session::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
+        pipeline::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
     assert_eq!(direct.sessions.len(), 3);
     for args in [&[][..], &["-A", "x", "-t", "x1z"], &["-x"], &["-A", "x", "-t", "x1"]] {
         let dump = od(args);
         assert_eq!(capture::detect(&dump), Some(InputKind::HexDump), "od {args:?}");
-        let report = session::analyze(&dump, &Options::default()).unwrap();
+        let report = pipeline::analyze(&dump, &Options::default()).unwrap();
         assert_eq!(sessions_json(&report), sessions_json(&direct), "od {args:?}");
         assert!(report.diagnostics.iter().any(|d| d.code == "unwrapped"));
         // Nothing was left over or cut: the same diagnostics as the file itself, plus `unwrapped`.
@@ -72,14 +73,14 @@ fn check_stream_1(report: &Report) {
 fn tshark_follow_tcp_ascii_output_gives_the_session_with_its_endpoints() {
     let text = follow_fixture("magma-follow-tcp-ascii-stream1.txt");
     assert_eq!(capture::detect(&text), Some(InputKind::HttpTranscript));
-    let report = session::analyze(&text, &Options::default()).unwrap();
+    let report = pipeline::analyze(&text, &Options::default()).unwrap();
     check_stream_1(&report);
     let session = &report.sessions[0];
     assert_eq!(session.cpe_address.unwrap().to_string(), "10.0.2.243:49640");
     assert_eq!(session.acs_address.unwrap().to_string(), "192.88.99.142:8443");
     // The same messages as the capture's second session, in the same order.
     let direct =
-        session::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
+        pipeline::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
     let rpcs = |s: &session::Session| s.messages.iter().map(|m| m.rpc.clone()).collect::<Vec<_>>();
     assert_eq!(rpcs(session), rpcs(&direct.sessions[1]));
 }
@@ -88,9 +89,9 @@ fn tshark_follow_tcp_ascii_output_gives_the_session_with_its_endpoints() {
 fn the_follow_stream_window_text_gives_the_same_session() {
     let text = follow_fixture("magma-follow-tcp-window-stream1.txt");
     assert_eq!(capture::detect(&text), Some(InputKind::HttpTranscript));
-    let report = session::analyze(&text, &Options::default()).unwrap();
+    let report = pipeline::analyze(&text, &Options::default()).unwrap();
     check_stream_1(&report);
-    let from_tshark = session::analyze(
+    let from_tshark = pipeline::analyze(
         &follow_fixture("magma-follow-tcp-ascii-stream1.txt"),
         &Options::default(),
     )

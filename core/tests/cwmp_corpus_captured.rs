@@ -7,14 +7,15 @@
 
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::cwmp;
-use cwmpkit_core::session::{self, Report};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::Report;
 use std::fmt::Write as _;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
 
 fn report(path: &str) -> Report {
     let bytes = std::fs::read(format!("{CORPUS}/{path}")).expect("corpus file");
-    session::analyze(&bytes, &Options::default()).unwrap_or_else(|e| panic!("{path}: {e}"))
+    pipeline::analyze(&bytes, &Options::default()).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// One line per message (session, position, direction, RPC), then its diagnostics.

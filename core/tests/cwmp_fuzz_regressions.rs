@@ -3,7 +3,7 @@
 // reason: tests are the host here; they read the shared corpus from disk.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_core::cwmp::fuzzing::check_decode;
+use cwmpkit_core::fuzzing::cwmp::check_decode;
 
 fn holds(input: &[u8]) {
     if let Err(violation) = check_decode(input) {

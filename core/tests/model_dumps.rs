@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use cwmpkit_core::Diagnostic;
 use cwmpkit_core::model::validate::FindingKind;
-use cwmpkit_core::model::{embedded, genieacs, json, validate};
+use cwmpkit_core::model::{embedded, genieacs_dump, json, validate};
 
 const DUMPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/datamodel-dumps");
 
@@ -29,7 +29,7 @@ fn dump_files() -> Vec<std::path::PathBuf> {
 }
 
 /// A stable, readable summary: counts per kind and a few examples of each.
-fn summarize(name: &str, loaded: &genieacs::Loaded, report: &validate::Report) -> String {
+fn summarize(name: &str, loaded: &genieacs_dump::Loaded, report: &validate::Report) -> String {
     let mut text = String::new();
     let set = &loaded.set;
     writeln!(
@@ -73,7 +73,7 @@ fn every_dump_loads_validates_and_round_trips() {
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&file).unwrap();
-        let loaded = genieacs::load_csv(&text, &name).unwrap();
+        let loaded = genieacs_dump::load_csv(&text, &name).unwrap();
         assert!(
             loaded.set.parameter_count() > 100,
             "{name} loaded only {}",

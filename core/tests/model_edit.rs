@@ -9,7 +9,7 @@ use cwmpkit_core::cwmp::CwmpVersion;
 use cwmpkit_core::model::plan::{PlanOptions, PlannedRpc, plan, render_soap, writability};
 use cwmpkit_core::model::set::{Entry, ParameterSet};
 use cwmpkit_core::model::validate::{FindingKind, check_edit};
-use cwmpkit_core::model::{embedded, genieacs};
+use cwmpkit_core::model::{embedded, genieacs_dump};
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::mapping::{Parameter, from_parameters};
 
@@ -21,7 +21,7 @@ const INTERVAL: &str = "InternetGatewayDevice.ManagementServer.PeriodicInformInt
 
 fn dump() -> ParameterSet {
     let text = std::fs::read_to_string(DUMP).unwrap();
-    genieacs::load_csv(&text, "dump.csv").unwrap().set
+    genieacs_dump::load_csv(&text, "dump.csv").unwrap().set
 }
 
 fn kinds(set: &ParameterSet, path: &str, value: &str) -> Vec<FindingKind> {

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers (`fuzz/fuzz_targets/model_*.rs`) found, run through the
 //! same checks, so a fixed bug stays fixed.
 
-use cwmpkit_core::model::fuzzing::{check_paths_and_csv, check_schema_xml};
+use cwmpkit_core::fuzzing::model::{check_paths_and_csv, check_schema_xml};
 
 #[test]
 fn instance_number_with_leading_zeros() {
@@ -21,7 +21,7 @@ fn seeds_pass() {
 
 #[test]
 fn load_any_seeds_pass() {
-    use cwmpkit_core::model::fuzzing::check_load_any;
+    use cwmpkit_core::fuzzing::model::check_load_any;
     const DUMP: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/corpus/datamodel-dumps/genieacs-sim/data_model_202BC1-BM632w-8KA8WA1151100043.csv"

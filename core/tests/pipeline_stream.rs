@@ -6,7 +6,8 @@
 
 use cwmpkit_core::capture::replicate::replicate;
 use cwmpkit_core::capture::{InputKind, Options};
-use cwmpkit_core::pipeline::{Pipeline, fuzzing};
+use cwmpkit_core::fuzzing::pipeline as fuzzing;
+use cwmpkit_core::pipeline::Pipeline;
 use proptest::prelude::*;
 
 const MAGMA_PCAP: &str =

@@ -35,7 +35,7 @@ fn every_corpus_file_writes_back_byte_for_byte() {
         let bytes = std::fs::read(&path).unwrap();
         let parsed = provision::parse(&bytes);
         assert_eq!(parsed.file.to_bytes().unwrap(), bytes, "{}", path.display());
-        provision::fuzzing::check_parse(&bytes).unwrap();
+        cwmpkit_core::fuzzing::provision::check_parse(&bytes).unwrap();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Seeds and finds of the provisioning fuzz targets (`fuzz/fuzz_targets/provision_*.rs`), run
-//! through the same checks (`provision::fuzzing`), so a fixed bug stays fixed.
+//! through the same checks (`fuzzing::provision`), so a fixed bug stays fixed.
 
-use cwmpkit_core::provision::fuzzing::{check_bulk, check_parse, check_zip};
+use cwmpkit_core::fuzzing::provision::{check_bulk, check_parse, check_zip};
 use cwmpkit_core::provision::zip::ZipWriter;
 
 #[test]

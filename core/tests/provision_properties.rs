@@ -1,7 +1,8 @@
 //! Properties of the config reader/writer over generated inputs: the same
-//! invariants the fuzz target checks (`provision::fuzzing::check_parse`).
+//! invariants the fuzz target checks (`cwmpkit_core::fuzzing::provision::check_parse`).
 
-use cwmpkit_core::provision::{fuzzing, parse};
+use cwmpkit_core::fuzzing::provision as fuzzing;
+use cwmpkit_core::provision::parse;
 use proptest::prelude::*;
 
 /// Lines that look like config files: entries with prefixes, quotes,

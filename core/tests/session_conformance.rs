@@ -3,7 +3,8 @@
 
 use cwmpkit_core::Severity;
 use cwmpkit_core::capture::Options;
-use cwmpkit_core::session::{self, Report, conformance};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::{Report, conformance};
 
 const CWMP_1_0: &str = "urn:dslforum-org:cwmp-1-0";
 
@@ -48,7 +49,7 @@ fn rules(report: &Report) -> Vec<String> {
 }
 
 fn analyze(transcript: &str) -> Report {
-    session::analyze(transcript.as_bytes(), &Options::default()).unwrap()
+    pipeline::analyze(transcript.as_bytes(), &Options::default()).unwrap()
 }
 
 #[test]

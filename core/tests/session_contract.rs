@@ -6,7 +6,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_core::capture::Options;
-use cwmpkit_core::session::{self, Direction};
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::Direction;
 use serde_json::Value;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
@@ -17,7 +18,7 @@ fn corpus(path: &str) -> Vec<u8> {
 
 fn magma_json() -> Value {
     let report =
-        session::analyze(&corpus("pcap/magma/dp_enb_tr069.pcap"), &Options::default()).unwrap();
+        pipeline::analyze(&corpus("pcap/magma/dp_enb_tr069.pcap"), &Options::default()).unwrap();
     serde_json::to_value(&report).unwrap()
 }
 
@@ -80,7 +81,8 @@ fn magma_timeline_snapshot() {
 
 #[test]
 fn a_bare_soap_file_is_one_session_with_inferred_directions() {
-    let report = session::analyze(&corpus("soap/freeacs/Inform.xml"), &Options::default()).unwrap();
+    let report =
+        pipeline::analyze(&corpus("soap/freeacs/Inform.xml"), &Options::default()).unwrap();
     assert_eq!(report.sessions.len(), 1);
     let session = &report.sessions[0];
     assert_eq!(session.messages[0].rpc, "Inform");
@@ -89,14 +91,14 @@ fn a_bare_soap_file_is_one_session_with_inferred_directions() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["sessions"][0]["messages"][0]["direction"], "cpe-to-acs");
 
-    let report = session::analyze(
+    let report = pipeline::analyze(
         &corpus("soap/freeacs/GetParameterValuesResponse.xml"),
         &Options::default(),
     )
     .unwrap();
     assert_eq!(report.sessions[0].messages[0].direction, Direction::CpeToAcs);
     let report =
-        session::analyze(&corpus("soap/freeacs/GetRPCMethods.xml"), &Options::default()).unwrap();
+        pipeline::analyze(&corpus("soap/freeacs/GetRPCMethods.xml"), &Options::default()).unwrap();
     assert_eq!(report.sessions[0].messages.len(), 1);
 }
 
@@ -105,7 +107,7 @@ fn pasted_envelopes_infer_directions_in_turn() {
     let inform = String::from_utf8(corpus("soap/freeacs/Inform.xml")).unwrap();
     let gpv = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Header><cwmp:ID>7</cwmp:ID></soap:Header><soap:Body><cwmp:GetParameterValues><ParameterNames><string>Device.</string></ParameterNames></cwmp:GetParameterValues></soap:Body></soap:Envelope>"#;
     let text = format!("{inform}\n\n{gpv}\n");
-    let report = session::analyze(text.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(text.as_bytes(), &Options::default()).unwrap();
     let rpcs: Vec<(&str, Direction)> =
         report.sessions[0].messages.iter().map(|m| (m.rpc.as_str(), m.direction)).collect();
     assert_eq!(
@@ -117,7 +119,7 @@ fn pasted_envelopes_infer_directions_in_turn() {
 #[test]
 fn a_broken_envelope_is_still_a_message_with_the_codec_error() {
     let report =
-        session::analyze(&corpus("soap/rust-cwmp-crate/bogus_inform_1.xml"), &Options::default())
+        pipeline::analyze(&corpus("soap/rust-cwmp-crate/bogus_inform_1.xml"), &Options::default())
             .unwrap();
     let message = &report.sessions[0].messages[0];
     assert_eq!(message.rpc, "Inform");

@@ -5,6 +5,7 @@
 
 use cwmpkit_core::Severity;
 use cwmpkit_core::capture::Options;
+use cwmpkit_core::pipeline;
 use cwmpkit_core::session::query::{self, Filter, SessionRow};
 use cwmpkit_core::session::{self, raw};
 
@@ -12,7 +13,7 @@ const MAGMA_PCAP: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/pcap/magma/dp_enb_tr069.pcap");
 
 fn magma() -> session::Report {
-    session::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap()
+    pipeline::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap()
 }
 
 #[test]
@@ -61,7 +62,7 @@ fn filters_pick_sessions_and_messages() {
 #[test]
 fn a_fault_code_filter_finds_the_fault() {
     let fault = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Body><soap:Fault><faultcode>Client</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>9005</FaultCode><FaultString>Invalid parameter name</FaultString></cwmp:Fault></detail></soap:Fault></soap:Body></soap:Envelope>"#;
-    let report = session::analyze(fault.as_bytes(), &Options::default()).unwrap();
+    let report = pipeline::analyze(fault.as_bytes(), &Options::default()).unwrap();
     let filter = Filter { fault: Some(9005), ..Filter::default() };
     assert!(filter.matches_session(&report.sessions[0]));
     assert!(
@@ -74,7 +75,7 @@ fn a_session_exported_as_xml_reads_back_as_the_same_messages() {
     let report = magma();
     let session = &report.sessions[1];
     let xml = query::session_xml(session);
-    let again = session::analyze(xml.as_bytes(), &Options::default()).unwrap();
+    let again = pipeline::analyze(xml.as_bytes(), &Options::default()).unwrap();
     let rpcs = |s: &session::Session| s.messages.iter().map(|m| m.rpc.clone()).collect::<Vec<_>>();
     assert_eq!(rpcs(&again.sessions[0]), rpcs(session));
     let message = &session.messages[0];
@@ -100,4 +101,33 @@ fn the_raw_view_lays_out_a_real_inform() {
     let closes = lines[envelope].closes_at.unwrap() as usize;
     assert!(lines[closes].spans[0].1.contains("Envelope>"));
     assert!(lines.iter().any(|l| l.spans.iter().any(|(_, s)| s == "1 BOOT" || s == "2 PERIODIC")));
+}
+
+#[test]
+fn a_filter_reads_back_from_its_text() {
+    let filter = Filter {
+        device: "Baicells FAP".into(),
+        rpc: "Inform".into(),
+        parameter: "Device.WiFi.".into(),
+        fault: Some(9005),
+        severity: Some(Severity::Warning),
+    };
+    let text = filter.to_string();
+    assert_eq!(
+        text,
+        "device:\"Baicells FAP\" rpc:Inform parameter:Device.WiFi. fault:9005 severity:warning"
+    );
+    assert_eq!(Filter::parse(&text), filter);
+    assert_eq!(
+        Filter::parse("00085D  rpc:Fault"),
+        Filter { device: "00085D".into(), rpc: "Fault".into(), ..Filter::default() }
+    );
+    assert_eq!(
+        Filter::parse("fault:abc severity:loud param:X"),
+        Filter { parameter: "X".into(), ..Filter::default() }
+    );
+    assert_eq!(Filter::parse(""), Filter::default());
+    for odd in ["device:\"unterminated", ":", "\"", "a:b:c", "é:ü"] {
+        let _ = Filter::parse(odd).to_string();
+    }
 }

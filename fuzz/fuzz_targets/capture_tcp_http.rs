@@ -1,10 +1,10 @@
-//! Fuzz target: see `cwmpkit_core::capture::fuzzing::check_tcp_http`; regression tests run the same check.
+//! Fuzz target: see `cwmpkit_core::fuzzing::capture::check_tcp_http`; regression tests run the same check.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(violation) = cwmpkit_core::capture::fuzzing::check_tcp_http(data) {
+    if let Err(violation) = cwmpkit_core::fuzzing::capture::check_tcp_http(data) {
         panic!("{violation}");
     }
 });

@@ -1,11 +1,11 @@
 //! Arbitrary bytes into the CWMP decoder; the checks live in
-//! `cwmpkit_core::cwmp::fuzzing` so regression tests run the same ones.
+//! `cwmpkit_core::fuzzing::cwmp` so regression tests run the same ones.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(violation) = cwmpkit_core::cwmp::fuzzing::check_decode(data) {
+    if let Err(violation) = cwmpkit_core::fuzzing::cwmp::check_decode(data) {
         panic!("{violation}");
     }
 });

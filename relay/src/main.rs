@@ -36,6 +36,7 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
+        Err(message) if message == cli::OUTPUT_CLOSED => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("cwmpkit: {message}");
             ExitCode::from(2)

@@ -130,6 +130,23 @@ async fn pasted_inform_shows_device_events_parameters_and_raw_xml(
 
     let shot = screenshot(client, "decode-inform").await?;
     println!("screenshot: {}", shot.display());
+
+    // What was pasted is kept in the workspace and named in the URL: the link opens it again.
+    let mut link = url(client).await?;
+    for _ in 0..100 {
+        if link.contains("capture=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        link = url(client).await?;
+    }
+    assert!(link.contains("capture="), "{link}");
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
+    client.goto(&link).await.map_err(|e| e.to_string())?;
+    assert_eq!(text_of(client, "#device-id [data-field=serial-number]").await?, "S140Y24025829");
+    let kept = script(client, "return document.getElementById('soap-input').value").await?;
+    assert!(kept.as_str().is_some_and(|t| t.contains("S140Y24025829")), "{kept:.80}");
     Ok(())
 }
 
@@ -228,12 +245,18 @@ async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
     assert!(names[0].ends_with("-SetParameterValues.xml"), "{names:?}");
     assert_eq!(names[1], "session-2-48BF74-1202000291213VB0009.json");
 
-    // A deep link opens the same selection.
+    // A deep link opens the same capture (read back from the workspace), filter and selection.
     let link = url(client).await?;
+    assert!(link.contains("capture="), "{link}");
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
     client.goto(&link).await.map_err(|e| e.to_string())?;
     text_when(client, "#soap-input", |_| true).await?;
     let value = script(client, "return document.getElementById('filter-rpc').value").await?;
     assert_eq!(value, "SetParameterValues");
+    text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
+    text_when(client, "#session-count", |t| t.contains("· 1")).await?;
+    text_when(client, ".rpc-name", |t| t == "SetParameterValues").await?;
 
     // "Open these parameters": the Parameters page opens the Inform's values.
     client.goto(base).await.map_err(|e| e.to_string())?;

@@ -8,10 +8,13 @@
 //! - `bench`  the criterion benchmarks, and the browser ones (`-- provision_wasm`, `-- decode_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
+mod architecture;
 mod dist;
+mod offline;
 mod process;
 mod schemas;
 mod setup;
+mod split;
 mod test;
 
 use std::process::ExitCode;

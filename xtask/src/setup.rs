@@ -6,6 +6,8 @@ use std::path::Path;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_NPM_VERSION: &str = "132";
+/// The accessibility checker the end-to-end tests inject into every page.
+pub const AXE_CORE_NPM_VERSION: &str = "4.14.1";
 
 pub fn setup() -> Result<(), String> {
     ensure_wasm_target()?;
@@ -16,6 +18,7 @@ pub fn setup() -> Result<(), String> {
     // registry no longer serves.
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["wasm-bindgen-cli", "--version", &bindgen])?;
     ensure_wasm_opt()?;
+    ensure_axe_core()?;
     // Every package of Cargo.lock, for every target: tests that ask cargo about
     // the dependency graph (core/tests/no_io.rs) need all their manifests.
     process::run(process::cargo().args(["fetch", "--quiet"]))?;
@@ -110,6 +113,25 @@ fn ensure_wasm_opt() -> Result<(), String> {
             .args(["install", "--no-audit", "--no-fund", "--prefix"])
             .arg(&prefix)
             .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")),
+    )
+}
+
+/// axe-core from npm, local to this checkout: tests/src/lib.rs reads
+/// `target/tools/axe/node_modules/axe-core/axe.min.js`.
+fn ensure_axe_core() -> Result<(), String> {
+    let prefix = process::tools_dir().join("axe");
+    let manifest = prefix.join("node_modules/axe-core/package.json");
+    let wanted = format!("\"version\": \"{AXE_CORE_NPM_VERSION}\"");
+    if std::fs::read_to_string(&manifest).is_ok_and(|text| text.contains(&wanted)) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    process::run(
+        process::command("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("axe-core@{AXE_CORE_NPM_VERSION}")),
     )
 }
 

@@ -67,6 +67,7 @@ pub fn SessionCard(
         <li
             class="session-card"
             class:selected=move || selected.get() == Some(index)
+            aria-current=move || (selected.get() == Some(index)).then_some("true")
             style=format!("top: {}px", position * SESSION_ROW_PX)
             data-session=index
             on:click=move |_| on_select.run(index)
@@ -95,6 +96,7 @@ pub fn TimelineLine(
             <div
                 class="timeline-row"
                 class:selected=move || selected.get() == Some(index)
+                aria-current=move || (selected.get() == Some(index)).then_some("true")
                 class:unmatched=!row.matches
                 style=top
                 data-message=index

@@ -6,11 +6,14 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-/// `parameter_list` → `ParameterList`: the codec's fields are the wire names in
-/// snake case, and engineers know the wire names. They are ASCII, so ASCII
-/// case mapping suffices and keeps core's Unicode upper-case table (≈ 12 KB)
-/// out of the wasm.
+/// The element name engineers know for a field: the schema's (`oui` → `OUI`), or, for the few
+/// fields outside its tables (headers, operations), the field in Pascal case. Those are ASCII,
+/// so ASCII case mapping suffices and keeps core's Unicode upper-case table (≈ 12 KB) out of
+/// the wasm.
 pub fn wire_name(field: &str) -> String {
+    if let Some(wire) = cwmpkit_core::cwmp::wire_name(field) {
+        return wire.to_owned();
+    }
     field
         .split('_')
         .map(|part| {
@@ -116,7 +119,9 @@ mod tests {
     fn wire_names_are_pascal_case() {
         assert_eq!(wire_name("parameter_list"), "ParameterList");
         assert_eq!(wire_name("command_key"), "CommandKey");
-        assert_eq!(wire_name("oui"), "Oui");
+        assert_eq!(wire_name("oui"), "OUI");
+        assert_eq!(wire_name("voucher_sn"), "VoucherSN");
+        assert_eq!(wire_name("use_cwmp_version"), "UseCwmpVersion");
     }
 
     #[test]

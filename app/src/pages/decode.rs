@@ -1,20 +1,21 @@
 //! The Decode page: open or paste CWMP traffic; a Web Worker decodes it (the page's thread never
 //! does: it shows progress, and can cancel), then three panes show the sessions, the selected
-//! session's timeline and the selected message. The filter and the selections live in the URL
-//! (`?session=3&message=2&rpc=Inform…`); the page derives everything else from it and from what
-//! the worker answered.
+//! session's timeline and the selected message. The capture (kept in the workspace), the filter
+//! and the selections live in the URL (`links`: `?capture=ID&session=2&message=1&filter=rpc:Inform`);
+//! the page derives everything else from it and from what the worker answered.
 
 use crate::components::diagnostics::DecodeErrorBox;
-use crate::components::files::{download, files_of_drop, files_of_input};
+use crate::components::files::{PickedFile, download, files_of_drop, files_of_input};
 use crate::components::millis;
 use crate::components::session::{
     DetailAction, FindingList, MessagePane, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
     TimelineLine, severity_class,
 };
 use crate::decode::client::DecodeWorker;
-use crate::decode::protocol::{
-    Format, MessageDetail, PARAMETERS_HANDOFF, Request, Response, Summary,
-};
+use crate::decode::protocol::{Format, MessageDetail, Request, Response, Summary};
+use crate::links::{self, Page, key};
+use crate::split::split_point;
+use crate::workspace::{self, ItemId, Kind, use_workspace};
 use cwmpkit_core::Severity;
 use cwmpkit_core::pipeline::Progress;
 use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
@@ -22,10 +23,87 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+/// Files up to this size are kept in the workspace as they are opened; a bigger one is decoded
+/// but not kept (its bytes would cross the page's thread twice on the way to IndexedDB).
+const KEEP_LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
 /// Session rows asked of the worker around those in view.
 const SESSION_WINDOW: usize = 120;
 /// Session rows in view in the pane.
 const SESSIONS_IN_VIEW: usize = 14;
+
+/// What only a decoded input shows, and the code behind it: the message pane (with the reader of
+/// its envelope), the conformance findings and the notes on the capture. A split point fetched when
+/// the page starts its worker, so that the page's first screen carries none of it.
+#[derive(Clone, Copy)]
+struct ResultViews {
+    message: fn(String, Callback<DetailAction>) -> AnyView,
+    findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
+    notes: fn(&Summary) -> AnyView,
+}
+
+split_point! {
+    fn result_views() -> ResultViews {
+        ResultViews {
+            message: |json, on_action| match serde_json::from_str::<MessageDetail>(&json) {
+                Ok(detail) => view! { <MessagePane detail on_action /> }.into_any(),
+                Err(error) => view! {
+                    <div class="error-box" role="alert">{format!("the decoder's answer is unreadable: {error}")}</div>
+                }
+                .into_any(),
+            },
+            findings: |findings| view! { <FindingList findings /> }.into_any(),
+            notes: capture_notes,
+        }
+    }
+}
+
+/// What stopped the reading or the SOAP codec, and the notes on the capture as a whole.
+fn capture_notes(summary: &Summary) -> AnyView {
+    let notes = summary
+        .tls
+        .iter()
+        .map(|t| view! { <li class="diagnostic info"><span class="diagnostic-code">"TLS"</span>" "{t.clone()}</li> })
+        .collect_view();
+    let diagnostics = summary
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = (!d.location.is_input()).then(|| format!(" · {}", d.location));
+            view! {
+                <li class=format!("diagnostic {}", d.severity)>
+                    <span class="diagnostic-code">{d.code.to_string()}</span>" "{d.message.clone()}
+                    <span class="diagnostic-where">{at}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        {summary.soap_error.clone().map(|error| view! { <DecodeErrorBox error /> })}
+        {summary.error.clone().map(|error| view! {
+            <div id="capture-error" class="error-box" role="alert">
+                <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
+                {format!(" ({:?} layer): ", error.layer)}
+                <span class="error-message">{error.message}</span>
+            </div>
+        })}
+        <details class="capture-notes">
+            <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
+            <ul class="diagnostics">{notes}{diagnostics}</ul>
+        </details>
+    }
+    .into_any()
+}
+
+/// How what the page opens relates to the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keeping {
+    /// Read from it: kept already.
+    Kept,
+    /// Opened or pasted: kept as a new capture.
+    New,
+    /// Typed: replaces the shown capture's bytes (or starts one).
+    Edit,
+}
 
 /// Where decoding stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,63 +154,56 @@ fn megabytes(bytes: u64) -> String {
     format!("{}.{} MB", bytes / 1_000_000, bytes % 1_000_000 / 100_000)
 }
 
-fn encode(text: &str) -> String {
-    js_sys::encode_uri_component(text).as_string().unwrap_or_default()
-}
-
-/// The URL of a filter and a selection.
-fn url_of(filter: &Filter, session: Option<u32>, message: Option<usize>) -> String {
-    let mut parts = Vec::new();
-    for (key, value) in [
-        ("device", filter.device.as_str()),
-        ("rpc", filter.rpc.as_str()),
-        ("parameter", filter.parameter.as_str()),
-    ] {
-        if !value.is_empty() {
-            parts.push(format!("{key}={}", encode(value)));
-        }
-    }
-    if let Some(fault) = filter.fault {
-        parts.push(format!("fault={fault}"));
-    }
-    if let Some(severity) = filter.severity {
-        parts.push(format!("severity={}", severity_name(severity)));
-    }
-    if let Some(session) = session {
-        parts.push(format!("session={session}"));
-    }
-    if let Some(message) = message {
-        parts.push(format!("message={message}"));
-    }
-    if parts.is_empty() { "/".into() } else { format!("/?{}", parts.join("&")) }
+/// The page's URL for a capture, a filter and a selection (`links`; sessions 0-based).
+fn url_of(
+    capture: Option<ItemId>,
+    filter: &Filter,
+    session: Option<u32>,
+    message: Option<usize>,
+) -> String {
+    links::to(
+        Page::Decode,
+        &[
+            (key::CAPTURE, capture.map(|c| c.to_string()).unwrap_or_default()),
+            (key::SESSION, session.map(|s| s.saturating_sub(1).to_string()).unwrap_or_default()),
+            (key::MESSAGE, message.map(|m| m.to_string()).unwrap_or_default()),
+            (key::FILTER, filter.to_string()),
+        ],
+    )
 }
 
 #[component]
 pub fn DecodePage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
-    let filter = Memo::new(move |_| {
-        query.with(|q| Filter {
-            device: q.get("device").unwrap_or_default(),
-            rpc: q.get("rpc").unwrap_or_default(),
-            parameter: q.get("parameter").unwrap_or_default(),
-            fault: q.get("fault").and_then(|f| f.trim().parse().ok()),
-            severity: q.get("severity").and_then(|s| parse_severity(&s)),
-        })
+    let workspace = use_workspace();
+    let filter =
+        Memo::new(move |_| query.with(|q| Filter::parse(&q.get(key::FILTER).unwrap_or_default())));
+    let capture = Memo::new(move |_| query.with(|q| q.get(key::CAPTURE)?.parse::<ItemId>().ok()));
+    // Sessions are numbered from 1; the URL counts from 0, like the other pages' selections.
+    let chosen_session = Memo::new(move |_| {
+        query.with(|q| q.get(key::SESSION)?.parse::<u32>().ok().map(|s| s.saturating_add(1)))
     });
-    let chosen_session = Memo::new(move |_| query.with(|q| q.get("session")?.parse::<u32>().ok()));
     let chosen_message =
-        Memo::new(move |_| query.with(|q| q.get("message")?.parse::<usize>().ok()));
+        Memo::new(move |_| query.with(|q| q.get(key::MESSAGE)?.parse::<usize>().ok()));
+    // The capture shown: set when it was opened here or read from the workspace.
+    let shown = StoredValue::new(None::<ItemId>);
 
     let status = RwSignal::new(Status::Idle);
     let pasted = RwSignal::new(String::new());
     let generation = RwSignal::new(0u64);
     let sessions = RwSignal::new(None::<SessionPage>);
     let timeline = RwSignal::new(None::<Timeline>);
-    let detail = RwSignal::new(None::<MessageDetail>);
+    // The message shown: (session, message, its detail as the worker's JSON).
+    let detail = RwSignal::new(None::<(u32, usize, String)>);
+    let views = RwSignal::new(None::<ResultViews>);
     let first_session = RwSignal::new(0usize);
     let worker = StoredValue::new_local(None::<DecodeWorker>);
 
+    let open_page = {
+        let navigate = navigate.clone();
+        move |url: &str| navigate(url, NavigateOptions::default())
+    };
     // The worker's answers become the page's state (an event handler, not an effect).
     let on_response = move |response: Response| match response {
         Response::Ready => {}
@@ -155,20 +226,21 @@ pub fn DecodePage() -> impl IntoView {
         Response::Timeline { session, filter, row, rows, findings } => {
             timeline.set(Some(Timeline { session, filter, row, rows, findings }));
         }
-        Response::Message { detail: d } => detail.set(Some(*d)),
+        Response::Message { session, message, detail: d } => {
+            detail.set(Some((session, message, d)))
+        }
         Response::File { name, mime, text, for_parameters } => {
             if for_parameters {
-                let handed = web_sys::window()
-                    .and_then(|w| w.session_storage().ok().flatten())
-                    .and_then(|storage| {
-                        let json = serde_json::json!({ "name": name, "text": text }).to_string();
-                        storage.set_item(PARAMETERS_HANDOFF, &json).ok()
-                    });
-                if handed.is_some()
-                    && let Some(window) = web_sys::window()
-                {
-                    let _ = window.location().set_href("/parameters");
-                }
+                // The Parameters page opens it as a parameter set of the workspace.
+                let files = vec![PickedFile { name: name.clone(), bytes: text.into_bytes() }];
+                let open_page = open_page.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(entry) =
+                        workspace.create(Kind::ParameterSet, &name, files, "{}").await
+                    {
+                        open_page(&links::item(Kind::ParameterSet, entry.id));
+                    }
+                });
             } else {
                 let _ = download(&name, text.as_bytes(), &mime);
             }
@@ -182,7 +254,10 @@ pub fn DecodePage() -> impl IntoView {
     let send = move |request: Request, file: Option<web_sys::File>| {
         worker.update_value(|slot| {
             if slot.is_none() {
-                match DecodeWorker::start(on_response) {
+                if views.get_untracked().is_none() {
+                    leptos::task::spawn_local(async move { views.set(Some(result_views().await)) });
+                }
+                match DecodeWorker::start(on_response.clone()) {
                     Ok(started) => *slot = Some(started),
                     Err(message) => status.set(Status::Failed(message)),
                 }
@@ -200,28 +275,79 @@ pub fn DecodePage() -> impl IntoView {
             }
         });
     };
+    // Stopping the worker is how a decode is cancelled; an idle worker stays for the next input.
     let cancel = move || {
-        worker.update_value(|slot| {
-            if let Some(worker) = slot.take() {
-                worker.stop();
-            }
-        });
         if let Status::Decoding { name, .. } = status.get_untracked() {
+            worker.update_value(|slot| {
+                if let Some(worker) = slot.take() {
+                    worker.stop();
+                }
+            });
             status.set(Status::Cancelled { name });
         }
     };
-    let go = {
+    // Selections push a history entry (Back returns to the message read before); filters and
+    // the capture's own name replace it.
+    let go_to = {
         let navigate = navigate.clone();
-        move |filter: &Filter, session: Option<u32>, message: Option<usize>| {
+        move |filter: &Filter, session: Option<u32>, message: Option<usize>, replace: bool| {
             navigate(
-                &url_of(filter, session, message),
+                &url_of(capture.get_untracked(), filter, session, message),
+                NavigateOptions { replace, scroll: false, ..NavigateOptions::default() },
+            );
+        }
+    };
+    let go = {
+        let go_to = go_to.clone();
+        move |filter: &Filter, session: Option<u32>, message: Option<usize>| {
+            go_to(filter, session, message, false)
+        }
+    };
+    let name_capture = {
+        let navigate = navigate.clone();
+        move |id: ItemId| {
+            navigate(
+                &url_of(Some(id), &Filter::default(), None, None),
                 NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() },
             );
         }
     };
-    let open_file = {
-        let go = go.clone();
-        move |file: web_sys::File| {
+    // Keeps what is opened in the workspace as a new capture and names it in the URL; typing
+    // (`Keeping::Edit`) replaces the shown capture's bytes once it pauses.
+    let keep = move |name: String, bytes: Vec<u8>, keeping: Keeping| {
+        let files = vec![PickedFile { name: name.clone(), bytes }];
+        match (keeping, shown.get_value()) {
+            (Keeping::Kept, _) => {}
+            (Keeping::Edit, Some(id)) => workspace.later(id, move || {
+                leptos::task::spawn_local(async move {
+                    let _ = workspace.save_files(id, files).await;
+                });
+            }),
+            (Keeping::Edit | Keeping::New, _) => {
+                // Shown from now on: keys typed before IndexedDB answers edit this capture.
+                let id = workspace::new_id();
+                shown.set_value(Some(id));
+                let name_capture = name_capture.clone();
+                leptos::task::spawn_local(async move {
+                    let created = workspace.create_as(id, Kind::Capture, &name, files, "{}").await;
+                    if created.is_ok() && shown.get_value() == Some(id) {
+                        name_capture(id);
+                    }
+                });
+            }
+        }
+    };
+    let navigate_bare = {
+        let navigate = navigate.clone();
+        move || navigate("/", NavigateOptions { scroll: false, ..NavigateOptions::default() })
+    };
+    // Decodes a file; `kept` when it came from the workspace (else it is kept now, if not big).
+    let decode_file = {
+        let keep = keep.clone();
+        let send = send.clone();
+        let navigate_bare = navigate_bare.clone();
+        move |file: web_sys::File, kept: bool| {
+            pasted.set(String::new());
             cancel();
             let name = file.name();
             let total = file.size() as u64;
@@ -234,31 +360,97 @@ pub fn DecodePage() -> impl IntoView {
             timeline.set(None);
             detail.set(None);
             first_session.set(0);
-            go(&filter.get_untracked(), None, None);
+            if !kept && file.size() > KEEP_LIMIT {
+                // Not kept: the URL must not name the capture shown before.
+                shown.set_value(None);
+                navigate_bare();
+            } else if !kept {
+                let keep = keep.clone();
+                let read = file.clone();
+                leptos::task::spawn_local(async move {
+                    let buffer = wasm_bindgen_futures::JsFuture::from(read.array_buffer()).await;
+                    if let Ok(buffer) = buffer {
+                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                        keep(read.name(), bytes, Keeping::New);
+                    }
+                });
+            }
             send(Request::OpenFile { name }, Some(file));
         }
     };
+    let open_file = {
+        let decode_file = decode_file.clone();
+        move |file: web_sys::File| decode_file(file, false)
+    };
+    // Decodes text: typed or pasted (kept as `pasted <time>`), the example, or a kept capture.
     let open_text = {
-        let go = go.clone();
-        move |text: String| {
+        let keep = keep.clone();
+        move |name: Option<String>, text: String, keeping: Keeping| {
             cancel();
             pasted.set(text.clone());
             sessions.set(None);
             timeline.set(None);
             detail.set(None);
+            first_session.set(0);
             if text.trim().is_empty() {
                 status.set(Status::Idle);
                 return;
             }
+            let name = name.unwrap_or_else(|| {
+                format!("pasted {}", workspace::local_time(js_sys::Date::now() as u64))
+            });
             status.set(Status::Decoding {
-                name: "pasted text".into(),
+                name: name.clone(),
                 progress: Progress::default(),
                 total: text.len() as u64,
             });
-            go(&filter.get_untracked(), None, None);
+            keep(name, text.clone().into_bytes(), keeping);
             send(Request::OpenText { text }, None);
         }
     };
+    // A capture the URL names that is not the one shown: read it from the workspace. Reading
+    // is an event (IndexedDB answers later); what it reads is decoded like an opened file. The
+    // bare URL (Back past the first capture, say) is a new capture.
+    {
+        let decode_file = decode_file.clone();
+        let open_text = open_text.clone();
+        Effect::new(move |_| {
+            let Some(id) = capture.get() else {
+                if shown.get_value().is_some() {
+                    shown.set_value(None);
+                    open_text(None, String::new(), Keeping::Kept);
+                }
+                return;
+            };
+            if shown.get_value() == Some(id) {
+                return;
+            }
+            shown.set_value(Some(id));
+            let decode_file = decode_file.clone();
+            let open_text = open_text.clone();
+            leptos::task::spawn_local(async move {
+                let file = match workspace.open(id).await {
+                    Ok(item) => item.files.into_iter().next(),
+                    Err(problem) => {
+                        status.set(Status::Failed(problem.to_string()));
+                        return;
+                    }
+                };
+                let Some(file) = file else { return };
+                if std::str::from_utf8(&file.bytes).is_ok() && !file.bytes.contains(&0) {
+                    let text = String::from_utf8_lossy(&file.bytes).into_owned();
+                    open_text(Some(file.name), text, Keeping::Kept);
+                } else {
+                    let array = js_sys::Uint8Array::from(file.bytes.as_slice());
+                    let parts = js_sys::Array::of1(&array);
+                    if let Ok(kept) = web_sys::File::new_with_u8_array_sequence(&parts, &file.name)
+                    {
+                        decode_file(kept, true);
+                    }
+                }
+            });
+        });
+    }
 
     // What to show, derived: the session and message chosen in the URL, else the first.
     let session = Memo::new(move |_| {
@@ -320,31 +512,18 @@ pub fn DecodePage() -> impl IntoView {
         })
     };
     let set_filter = {
-        let go = go.clone();
+        let go_to = go_to.clone();
         move |change: &dyn Fn(&mut Filter)| {
             let mut next = filter.get_untracked();
             change(&mut next);
             first_session.set(0);
-            go(&next, None, None);
+            go_to(&next, None, None, true);
         }
     };
 
-    // Keyboard: `/` goes to the filter; arrows move through the list that has the focus.
-    let filter_input = NodeRef::<leptos::html::Input>::new();
+    // Keyboard: `/` goes to the filter (the shell's shortcut: the first search field); arrows
+    // move through the list that has the focus.
     let sessions_list = NodeRef::<leptos::html::Div>::new();
-    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if ev.key() == "/" && !typing {
-            ev.prevent_default();
-            if let Some(input) = filter_input.get() {
-                let _ = input.focus();
-            }
-        }
-    });
-    on_cleanup(move || handle.remove());
     let move_session = {
         let go = go.clone();
         move |step: isize| {
@@ -414,15 +593,21 @@ pub fn DecodePage() -> impl IntoView {
     };
     let example = {
         let open_text = open_text.clone();
-        move |_| open_text(EXAMPLE_INFORM.to_owned())
+        move |_| open_text(Some("example Inform".into()), EXAMPLE_INFORM.to_owned(), Keeping::New)
     };
-    let clear = {
+    // A new capture: the bare page (what was shown stays in the workspace).
+    let start_new = {
+        let navigate = navigate.clone();
         let open_text = open_text.clone();
-        move |_| open_text(String::new())
+        move |_| {
+            shown.set_value(None);
+            open_text(None, String::new(), Keeping::Kept);
+            navigate("/", NavigateOptions { scroll: false, ..NavigateOptions::default() });
+        }
     };
     let typed = {
         let open_text = open_text.clone();
-        move |ev: leptos::ev::Event| open_text(event_target_value(&ev))
+        move |ev: leptos::ev::Event| open_text(None, event_target_value(&ev), Keeping::Edit)
     };
 
     let progress_view = move || match status.get() {
@@ -489,33 +674,9 @@ pub fn DecodePage() -> impl IntoView {
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         let requests = summary.connection_requests.len();
-        let notes = summary
-            .tls
-            .iter()
-            .map(|t| view! { <li class="diagnostic info"><span class="diagnostic-code">"TLS"</span>" "{t.clone()}</li> })
-            .collect_view();
-        let diagnostics = summary
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let at = (!d.location.is_input()).then(|| format!(" · {}", d.location));
-                view! {
-                    <li class=format!("diagnostic {}", d.severity)>
-                        <span class="diagnostic-code">{d.code.to_string()}</span>" "{d.message.clone()}
-                        <span class="diagnostic-where">{at}</span>
-                    </li>
-                }
-            })
-            .collect_view();
+        let noted = summary.clone();
         Some(view! {
-            {summary.soap_error.clone().map(|error| view! { <DecodeErrorBox error /> })}
-            {summary.error.clone().map(|error| view! {
-                <div id="capture-error" class="error-box" role="alert">
-                    <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
-                    {format!(" ({:?} layer): ", error.layer)}
-                    <span class="error-message">{error.message}</span>
-                </div>
-            })}
+            {move || views.get().map(|views| (views.notes)(&noted))}
             <p id="report-summary" class="report-summary">
                 <span class="badge">{kind}</span>
                 {format!(
@@ -527,10 +688,6 @@ pub fn DecodePage() -> impl IntoView {
                     if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
                 )}
             </p>
-            <details class="capture-notes">
-                <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
-                <ul class="diagnostics">{notes}{diagnostics}</ul>
-            </details>
         })
     };
 
@@ -561,7 +718,6 @@ pub fn DecodePage() -> impl IntoView {
                     id="filter-device"
                     type="search"
                     placeholder="device: serial, OUI, model, address   ( / )"
-                    node_ref=filter_input
                     prop:value=move || filter.with(|f| f.device.clone())
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
@@ -631,26 +787,26 @@ pub fn DecodePage() -> impl IntoView {
         timeline.with(|t| {
             t.as_ref()
                 .filter(|t| Some(t.session) == session.get())
-                .map(|t| view! { <FindingList findings=t.findings.clone() /> })
+                .and_then(|t| Some((views.get()?.findings)(t.findings.clone())))
         })
     };
     let selected_session = Signal::derive(move || session.get());
     let selected_message = Signal::derive(move || message.get());
     let message_view = move || {
+        let views = views.get()?;
         detail
             .with(|d| {
                 d.as_ref()
-                    .filter(|d| {
-                        Some(d.session) == session.get() && Some(d.message) == message.get()
-                    })
-                    .cloned()
+                    .filter(|(s, m, _)| Some(*s) == session.get() && Some(*m) == message.get())
+                    .map(|(_, _, json)| json.clone())
             })
-            .map(|detail| view! { <MessagePane detail on_action /> })
+            .map(|json| (views.message)(json, on_action))
     };
     let is_done = move || matches!(status.get(), Status::Done(_));
 
     view! {
         <main class="decode">
+            <h1 class="visually-hidden">"Decode"</h1>
             <section
                 class="input-panel"
                 on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
@@ -660,7 +816,14 @@ pub fn DecodePage() -> impl IntoView {
                     <label class="button" for="file-input">"Open file…"</label>
                     <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
                     <button id="load-example" class="button secondary" on:click=example>"Load an example"</button>
-                    <button class="button secondary" on:click=clear>"Clear"</button>
+                    <button
+                        id="new-capture"
+                        class="button secondary"
+                        title="Start a new capture; this one stays in the workspace"
+                        on:click=start_new
+                    >
+                        "New"
+                    </button>
                     <span class="hint drop-hint">"…or drop a capture or a log anywhere here. Nothing leaves your browser."</span>
                 </div>
                 {progress_view}

@@ -7,7 +7,11 @@
 //! app's start.
 
 use crate::components::files::{FilePicker, PickedFile};
+use crate::components::keys::move_in_list;
 use crate::components::plan::PlanView;
+use crate::links::{self, key};
+use crate::split::split_point;
+use crate::workspace::{ItemId, Kind, use_workspace};
 use cwmpkit_core::model::diff::{Change, diff};
 use cwmpkit_core::model::embedded::{self, EmbeddedError};
 use cwmpkit_core::model::load::{LoadedSet, load_any};
@@ -17,6 +21,7 @@ use cwmpkit_core::model::set::{Entry, ParameterSet};
 use cwmpkit_core::model::validate::{self, check_edit};
 use cwmpkit_core::{Diagnostic, Severity};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -66,8 +71,6 @@ struct Device {
     model: String,
 }
 
-/// A set the user opened, or why it could not be read.
-type Opened = Option<Result<Arc<Device>, String>>;
 /// Fetched models by name (or why a model could not be fetched).
 type Models = HashMap<String, Result<Arc<Model>, String>>;
 /// Edited values by path.
@@ -111,34 +114,187 @@ fn severity_class(severity: Option<Severity>) -> &'static str {
     }
 }
 
+/// The page's code beyond its first screen: reading a set, fetching and
+/// composing its model, and everything shown about it. A split point, so
+/// opening the app at this page does not wait for it.
+#[derive(Clone, Copy)]
+struct Engine {
+    open: fn(PickedFile) -> Result<Arc<Device>, String>,
+    fetch_model: fn(String, RwSignal<Models>),
+    set_view: fn(SetArgs) -> AnyView,
+}
+
+split_point! {
+    fn parameters_engine() -> Engine {
+        Engine {
+            open,
+            fetch_model: fetch_into,
+            set_view: |args| view! { <SetView args /> }.into_any(),
+        }
+    }
+}
+
+/// What the page keeps of a set in the workspace beside its file: the edits
+/// and the ParameterKey they go out with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SavedState {
+    #[serde(default)]
+    edits: Edits,
+    #[serde(default = "default_key")]
+    key: String,
+}
+
+fn default_key() -> String {
+    "cwmpkit".to_owned()
+}
+
+impl Default for SavedState {
+    fn default() -> Self {
+        SavedState { edits: Edits::new(), key: default_key() }
+    }
+}
+
+/// A set as the page shows it: read, its workspace id (none when it could not
+/// be kept), and the state saved with it.
+#[derive(Clone)]
+struct OpenedSet {
+    engine: Engine,
+    device: Arc<Device>,
+    id: Option<ItemId>,
+    saved: SavedState,
+}
+
+/// Reads a kept set back (its first file, and its saved state), and fetches its model.
+async fn reopen(id: ItemId, models: RwSignal<Models>) -> Result<OpenedSet, String> {
+    let engine = parameters_engine().await;
+    let item = use_workspace().open(id).await.map_err(|e| e.to_string())?;
+    let file = item.files.into_iter().next().ok_or("the kept set has no file")?;
+    let device = (engine.open)(file)?;
+    (engine.fetch_model)(device.model.clone(), models);
+    let saved = serde_json::from_str(&item.state).unwrap_or_default();
+    Ok(OpenedSet { engine, device, id: Some(id), saved })
+}
+
+/// Reads a file the user picked, and keeps it in the workspace; `Err` when it
+/// is not a parameter set. Returns the set, kept or not (a refused write is
+/// the shell's notice; the set is shown anyway).
+async fn keep(file: PickedFile) -> Result<OpenedSet, String> {
+    let engine = parameters_engine().await;
+    let device = (engine.open)(file.clone())?;
+    let saved = SavedState::default();
+    let state = serde_json::to_string(&saved).unwrap_or_default();
+    let id = use_workspace()
+        .create(Kind::ParameterSet, &file.name.clone(), vec![file], &state)
+        .await
+        .ok()
+        .map(|entry| entry.id);
+    Ok(OpenedSet { engine, device, id, saved })
+}
+
+/// What the view of an opened set works on.
+struct SetArgs {
+    opened: OpenedSet,
+    models: RwSignal<Models>,
+    filter: Memo<Option<String>>,
+    set_filter: SignalSetter<Option<String>>,
+    path: Memo<Option<String>>,
+    set_path: SignalSetter<Option<String>>,
+    compared: Signal<Option<Result<Arc<Device>, String>>>,
+    compare_with: Callback<PickedFile>,
+}
+
 #[component]
 pub fn ParametersPage() -> impl IntoView {
-    let device = RwSignal::new(None::<Result<Arc<Device>, String>>);
-    let other = RwSignal::new(None::<Result<Arc<Device>, String>>);
+    let workspace = use_workspace();
+    let (set_id, set_set_id) = links::selection::<ItemId>(key::SET);
+    let (compare_id, set_compare_id) = links::selection::<ItemId>(key::COMPARE);
+    let (filter, set_filter) = links::filter(key::FILTER);
+    let (path, set_path) = links::selection::<String>(key::PATH);
     let models = RwSignal::new(Models::new());
-    let edits = RwSignal::new(Edits::new());
-    let filter = RwSignal::new(String::new());
-    let key = RwSignal::new("cwmpkit".to_owned());
+    // The set on screen: the one the URL names, or one just opened that the
+    // browser would not keep (it has no URL).
+    let unkept = RwSignal::new(None::<Result<OpenedSet, String>>);
+    let kept = LocalResource::new(move || {
+        let id = set_id.get();
+        async move {
+            match id {
+                Some(id) => Some(reopen(id, models).await),
+                None => None,
+            }
+        }
+    });
+    let compared = LocalResource::new(move || {
+        let id = compare_id.get();
+        async move {
+            let id = id?;
+            let engine = parameters_engine().await;
+            let item = match workspace.open(id).await {
+                Ok(item) => item,
+                Err(problem) => return Some(Err(problem.to_string())),
+            };
+            let file = item.files.into_iter().next()?;
+            Some((engine.open)(file))
+        }
+    });
+    // A compared file that is not a parameter set is not kept: it shows its error.
+    let unkept_compare = RwSignal::new(None::<Result<Arc<Device>, String>>);
+    let compared = Signal::derive(move || match compare_id.get() {
+        Some(_) => compared.get().flatten(),
+        None => unkept_compare.get(),
+    });
+    let shown = Signal::derive(move || match set_id.get() {
+        Some(_) => kept.get().flatten(),
+        None => unkept.get(),
+    });
 
     let on_files = move |files: Vec<PickedFile>| {
         let Some(file) = files.into_iter().next() else { return };
-        let opened = open(file);
-        if let Ok(opened) = &opened {
-            fetch_into(opened.model.clone(), models);
-        }
-        edits.set(Edits::new());
-        other.set(None);
-        device.set(Some(opened));
+        leptos::task::spawn_local(async move {
+            let outcome = keep(file).await;
+            if let Ok(opened) = &outcome {
+                (opened.engine.fetch_model)(opened.device.model.clone(), models);
+            }
+            match outcome {
+                Ok(OpenedSet { id: Some(id), .. }) => {
+                    unkept.set(None);
+                    set_set_id.set(Some(id));
+                }
+                other => {
+                    unkept.set(Some(other));
+                    set_set_id.set(None);
+                }
+            }
+        });
     };
-    // A message the Decode page hands over ("Open these parameters").
-    if let Some(file) = crate::decode::take_handed_parameters() {
-        on_files(vec![file]);
-    }
+    let compare_with = Callback::new(move |file: PickedFile| {
+        leptos::task::spawn_local(async move {
+            let engine = parameters_engine().await;
+            let opened = (engine.open)(file.clone());
+            let kept = match &opened {
+                Ok(_) => {
+                    let state = serde_json::to_string(&SavedState::default()).unwrap_or_default();
+                    let name = file.name.clone();
+                    workspace.create(Kind::ParameterSet, &name, vec![file], &state).await.ok()
+                }
+                Err(_) => None,
+            };
+            match kept {
+                Some(entry) => {
+                    unkept_compare.set(None);
+                    set_compare_id.set(Some(entry.id));
+                }
+                None => {
+                    unkept_compare.set(Some(opened));
+                    set_compare_id.set(None);
+                }
+            }
+        });
+    });
 
     view! {
         <main class="parameters">
             <section class="panel">
-                <h2>"Parameters"</h2>
+                <h1>"Parameters"</h1>
                 <p class="hint">
                     "Open a device's parameters: a GenieACS CSV dump, cwmpkit JSON, or SOAP "
                     "(Inform, GetParameterValues/Names/AttributesResponse, SetParameterValues). "
@@ -148,12 +304,43 @@ pub fn ParametersPage() -> impl IntoView {
                 <div class="input-toolbar">
                     <FilePicker id="params-file" label="Open parameters…" accept=".csv,.json,.xml,.txt" on_files />
                 </div>
-                {move || device.get().map(|outcome| match outcome {
-                    Err(message) => view! { <div class="error-box" id="params-error">{message}</div> }.into_any(),
-                    Ok(device) => view! { <DeviceView device models edits filter other key /> }.into_any(),
+                {move || shown.get().map(|outcome| match outcome {
+                    Err(message) => view! { <div class="error-box" id="params-error" role="alert">{message}</div> }.into_any(),
+                    Ok(opened) => (opened.engine.set_view)(SetArgs {
+                        opened, models, filter, set_filter, path, set_path, compared, compare_with,
+                    }),
                 })}
             </section>
         </main>
+    }
+}
+
+/// One opened set: its edits and ParameterKey live here, initialised from the
+/// workspace and saved back to it as they change.
+#[component]
+fn SetView(args: SetArgs) -> impl IntoView {
+    let SetArgs { opened, models, filter, set_filter, path, set_path, compared, compare_with } =
+        args;
+    let edits = RwSignal::new(opened.saved.edits.clone());
+    let key = RwSignal::new(opened.saved.key.clone());
+    if let Some(id) = opened.id {
+        let workspace = use_workspace();
+        // Keeps the edits in the workspace: a write to IndexedDB, no signal.
+        Effect::watch(
+            move || (edits.get(), key.get()),
+            move |(edits, key), _, _| {
+                let state =
+                    serde_json::to_string(&SavedState { edits: edits.clone(), key: key.clone() })
+                        .unwrap_or_default();
+                leptos::task::spawn_local(async move {
+                    let _ = workspace.save_state(id, &state).await;
+                });
+            },
+            false,
+        );
+    }
+    view! {
+        <DeviceView device=opened.device models edits filter set_filter path set_path compared compare_with key />
     }
 }
 
@@ -162,8 +349,12 @@ fn DeviceView(
     device: Arc<Device>,
     models: RwSignal<Models>,
     edits: RwSignal<Edits>,
-    filter: RwSignal<String>,
-    other: RwSignal<Opened>,
+    filter: Memo<Option<String>>,
+    set_filter: SignalSetter<Option<String>>,
+    path: Memo<Option<String>>,
+    set_path: SignalSetter<Option<String>>,
+    compared: Signal<Option<Result<Arc<Device>, String>>>,
+    compare_with: Callback<PickedFile>,
     key: RwSignal<String>,
 ) -> impl IntoView {
     let model_name = device.model.clone();
@@ -255,7 +446,7 @@ fn DeviceView(
     let matching = {
         let entries = entries.clone();
         Memo::new(move |_| {
-            let needle = filter.get().to_lowercase();
+            let needle = filter.get().unwrap_or_default().to_lowercase();
             entries
                 .iter()
                 .enumerate()
@@ -285,7 +476,7 @@ fn DeviceView(
                         } else {
                             writability(&e.path, Some(e), None, model.as_deref())
                         };
-                        view! { <ParamRow entry=e.clone() notes access edits edit_findings /> }
+                        view! { <ParamRow entry=e.clone() notes access edits edit_findings path set_path /> }
                     })
                     .collect_view()
             })
@@ -319,14 +510,22 @@ fn DeviceView(
         </div>
         <label class="field filter">
             <span>"Filter by path or value"</span>
-            <input id="params-filter" type="search" prop:value=move || filter.get() on:input:target=move |ev| filter.set(ev.target().value()) />
+            <input
+                id="params-filter"
+                type="search"
+                prop:value=move || filter.get().unwrap_or_default()
+                on:input:target=move |ev| {
+                    let text = ev.target().value();
+                    set_filter.set((!text.is_empty()).then_some(text));
+                }
+            />
         </label>
         <p class="meta" id="params-shown">{shown}</p>
         <table id="params-table">
             <thead><tr><th>"Path"</th><th>"Type"</th><th>"Value"</th><th>"Access"</th><th>"Findings"</th></tr></thead>
-            <tbody>{rows}</tbody>
+            <tbody on:keydown=move |ev| { move_in_list(&ev); }>{rows}</tbody>
         </table>
-        <CompareSection device model other key />
+        <CompareSection device model compared compare_with key />
     }
 }
 
@@ -339,6 +538,10 @@ fn ParamRow(
     access: Result<(), String>,
     edits: RwSignal<Edits>,
     edit_findings: Memo<BTreeMap<String, Vec<Diagnostic>>>,
+    /// The selected parameter (the URL's `path`).
+    #[prop(name = "path")]
+    selected_path: Memo<Option<String>>,
+    set_path: SignalSetter<Option<String>>,
 ) -> impl IntoView {
     let class = severity_class(notes.iter().map(|(s, _)| *s).max());
     let text = notes.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("\n");
@@ -353,6 +556,22 @@ fn ParamRow(
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let edited = Memo::new(move |_| path.with_value(|p| edits.with(|e| e.get(p).cloned())));
+    let selected =
+        Memo::new(move |_| selected_path.with(|s| path.with_value(|p| s.as_deref() == Some(p))));
+    let select = move || {
+        if !selected.get_untracked() {
+            set_path.set(Some(path.get_value()));
+        }
+    };
+    // A link naming this row shows it, wherever it is in the table.
+    let row = NodeRef::<leptos::html::Tr>::new();
+    row.on_load(move |row| {
+        if selected.get_untracked() {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Center);
+            row.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    });
     let start = move |_| {
         draft.set(edited.get_untracked().unwrap_or_else(|| original.get_value()));
         editing.set(true);
@@ -422,7 +641,21 @@ fn ParamRow(
     };
     let can_edit = !entry.object;
     view! {
-        <tr class=class class:edited=move || edited.with(Option::is_some)>
+        <tr
+            class=class
+            class:edited=move || edited.with(Option::is_some)
+            class:selected=selected
+            aria-current=move || selected.get().then_some("true")
+            data-nav
+            tabindex="-1"
+            node_ref=row
+            on:click=move |_| select()
+            on:keydown=move |ev| {
+                if ev.key() == "Enter" && !editing.get_untracked() {
+                    select();
+                }
+            }
+        >
             <td class="param-name">{entry.path.clone()}</td>
             <td class="param-type">{entry.value_type.clone().unwrap_or_default()}</td>
             <td class="param-value">{value_cell}</td>
@@ -534,12 +767,14 @@ fn describe(change: &Change) -> (&'static str, &'static str, String, String) {
 fn CompareSection(
     device: Arc<Device>,
     model: Signal<Option<Result<Arc<Model>, String>>>,
-    other: RwSignal<Opened>,
+    compared: Signal<Option<Result<Arc<Device>, String>>>,
+    compare_with: Callback<PickedFile>,
     key: RwSignal<String>,
 ) -> impl IntoView {
     let on_files = move |files: Vec<PickedFile>| {
-        let Some(file) = files.into_iter().next() else { return };
-        other.set(Some(open(file)));
+        if let Some(file) = files.into_iter().next() {
+            compare_with.run(file);
+        }
     };
     view! {
         <section class="compare" id="params-compare">
@@ -548,7 +783,7 @@ fn CompareSection(
                 <FilePicker id="params-compare-file" label="Compare with…" accept=".csv,.json,.xml,.txt" on_files />
                 <span class="meta">"A second set (B) of any source: what changes from this one (A) to it, and the RPCs that make A look like B."</span>
             </div>
-            {move || other.get().map(|outcome| match outcome {
+            {move || compared.get().map(|outcome| match outcome {
                 Err(message) => view! { <div class="error-box" id="diff-error">{message}</div> }.into_any(),
                 Ok(b) => view! { <DiffView a=device.clone() b model key /> }.into_any(),
             })}
@@ -574,8 +809,10 @@ fn DiffView(
         count("removed"),
         count("changed")
     );
-    let group = RwSignal::new("all".to_owned());
-    let needle = RwSignal::new(String::new());
+    let (group, set_group) = links::filter(key::CHANGES);
+    let group = Signal::derive(move || group.get().unwrap_or_else(|| "all".to_owned()));
+    let (needle, set_needle) = links::filter(key::DIFF_FILTER);
+    let needle = Signal::derive(move || needle.get().unwrap_or_default());
     let exact = RwSignal::new(true);
     let rows = {
         let changes = changes.clone();
@@ -654,7 +891,10 @@ fn DiffView(
                 <select
                     id="diff-group"
                     prop:value=move || group.get()
-                    on:change:target=move |ev| group.set(ev.target().value())
+                    on:change:target=move |ev| {
+                        let choice = ev.target().value();
+                        set_group.set((choice != "all").then_some(choice));
+                    }
                 >
                     <option value="all" selected=move || group.get() == "all">"all changes"</option>
                     <option value="added" selected=move || group.get() == "added">"added"</option>
@@ -664,7 +904,15 @@ fn DiffView(
             </label>
             <label class="field inline filter">
                 <span>"Filter by path or value"</span>
-                <input id="diff-filter" type="search" prop:value=move || needle.get() on:input:target=move |ev| needle.set(ev.target().value()) />
+                <input
+                    id="diff-filter"
+                    type="search"
+                    prop:value=move || needle.get()
+                    on:input:target=move |ev| {
+                        let text = ev.target().value();
+                        set_needle.set((!text.is_empty()).then_some(text));
+                    }
+                />
             </label>
         </div>
         {rows}

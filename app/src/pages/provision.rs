@@ -4,12 +4,19 @@
 
 use crate::components::files::{FilePicker, PickedFile, download};
 use crate::components::millis;
+use crate::links::{self, key};
+use crate::split::split_point;
+use crate::workspace::{self, ItemId, Kind, StorageError, use_workspace};
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::generate::{
-    self, AcsForm, Bulk, FileCheck, LineForm, PhoneForm, RowReport, from_form, generate_bulk,
+    self, AcsForm, Bulk, FileCheck, GeneratedFile, LineForm, PhoneForm, RowReport, from_form,
+    generate_bulk,
 };
 use cwmpkit_core::{Diagnostic, Location, Severity};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 const MAX_LINES: u8 = 9;
@@ -30,14 +37,252 @@ fn starter_form() -> PhoneForm {
     }
 }
 
+/// Generating and checking files, and the views of what they found: a split
+/// point, fetched as the page opens, so that its first screen does not wait
+/// for the key registry and the generators.
+#[derive(Clone, Copy)]
+struct Engine {
+    phone_file: fn(&PhoneForm) -> (GeneratedFile, Vec<Diagnostic>),
+    bulk: fn(&[u8], Option<&[u8]>) -> BulkRun,
+    check: fn(Vec<PickedFile>) -> Result<Vec<FileCheck>, String>,
+    diagnostics_view: fn(Vec<Diagnostic>) -> AnyView,
+    bulk_view: fn(Arc<BulkRun>) -> AnyView,
+}
+
+split_point! {
+    fn provision_engine() -> Engine {
+        Engine {
+            phone_file: |form| from_form(form, Registry::builtin()),
+            bulk: run_bulk,
+            check: check_files,
+            diagnostics_view: |diagnostics| view! { <FileDiagnostics diagnostics /> }.into_any(),
+            bulk_view: |run| view! { <BulkTiming run=run.clone() /> <BulkReport run /> }.into_any(),
+        }
+    }
+}
+
+/// The engine, once fetched; the page asks for it as it opens.
+fn use_engine() -> RwSignal<Option<Engine>> {
+    let engine = RwSignal::new(None);
+    leptos::task::spawn_local(async move { engine.set(Some(provision_engine().await)) });
+    engine
+}
+
+/// CSV (and template) → files → zip, timed with the browser's clock so the
+/// page can say how long it took.
+fn run_bulk(csv: &[u8], template: Option<&[u8]>) -> BulkRun {
+    let started = now_ms();
+    let bulk = generate_bulk(csv, template, Registry::builtin()).map_err(|e| e.to_string());
+    let zip = match &bulk {
+        Ok(bulk) => generate::to_zip(&bulk.files).map_err(|e| e.to_string()),
+        Err(message) => Err(message.clone()),
+    };
+    BulkRun { bulk, zip, millis: now_ms() - started }
+}
+
+/// Existing files (or zips of them), each checked against the registry.
+fn check_files(files: Vec<PickedFile>) -> Result<Vec<FileCheck>, String> {
+    let registry = Registry::builtin();
+    let mut results = Vec::new();
+    let mut plain = Vec::new();
+    for file in files {
+        if file.name.to_ascii_lowercase().ends_with(".zip") {
+            let found = generate::check_zip(&file.bytes, registry)
+                .map_err(|error| format!("{}: {error}", file.name))?;
+            results.extend(found);
+        } else {
+            plain.push((file.name, file.bytes));
+        }
+    }
+    results.extend(generate::check_files(&plain, registry));
+    Ok(results)
+}
+
+/// What the workspace keeps of a project beside its files: the form, as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProjectState {
+    form: PhoneForm,
+    /// The numeric fields as typed (a slip such as `80a` stays on screen).
+    #[serde(default)]
+    port: String,
+    #[serde(default)]
+    interval: String,
+    /// Which of the item's files is the CSV, and which the template.
+    #[serde(default)]
+    csv: Option<usize>,
+    #[serde(default)]
+    template: Option<usize>,
+}
+
+impl Default for ProjectState {
+    fn default() -> Self {
+        ProjectState {
+            form: starter_form(),
+            port: String::new(),
+            interval: String::new(),
+            csv: None,
+            template: None,
+        }
+    }
+}
+
+/// A project as read from the workspace (or a new one).
+#[derive(Debug, Clone, Default)]
+struct Project {
+    state: ProjectState,
+    csv: Option<PickedFile>,
+    template: Option<PickedFile>,
+}
+
+async fn load_project(id: ItemId) -> Result<Project, StorageError> {
+    let item = use_workspace().open(id).await?;
+    let state: ProjectState = serde_json::from_str(&item.state).unwrap_or_default();
+    let file = |index: Option<usize>| index.and_then(|i| item.files.get(i).cloned());
+    Ok(Project { csv: file(state.csv), template: file(state.template), state })
+}
+
 #[component]
 pub fn ProvisionPage() -> impl IntoView {
+    let (named, _) = links::selection::<ItemId>(key::PROJECT);
+    let shown = workspace::document(named);
+    let engine = use_engine();
     view! {
         <main class="provision">
-            <PhoneSection />
-            <BulkSection />
-            <CheckSection />
+            <h1 class="visually-hidden">"Provision"</h1>
+            {move || {
+                let id = shown.get();
+                let kept = named.get_untracked() == Some(id);
+                view! { <ProjectLoader id kept engine /> }
+            }}
+            <CheckSection engine />
         </main>
+    }
+}
+
+/// Reads a kept project once, then shows it; a new project starts from the starter form.
+#[component]
+fn ProjectLoader(id: ItemId, kept: bool, engine: RwSignal<Option<Engine>>) -> impl IntoView {
+    let project = LocalResource::new(move || async move {
+        if kept { load_project(id).await } else { Ok(Project::default()) }
+    });
+    move || {
+        project.get().map(|outcome| match outcome {
+            Ok(project) => view! { <ProjectView id kept project engine /> }.into_any(),
+            Err(problem) => view! {
+                <div class="error-box" role="alert" id="project-error">{problem.to_string()}</div>
+            }
+            .into_any(),
+        })
+    }
+}
+
+/// One project: the form, the bulk CSV and template. Every change is kept in
+/// the workspace; the first one creates the project there and names it in the URL.
+#[component]
+fn ProjectView(
+    id: ItemId,
+    kept: bool,
+    project: Project,
+    engine: RwSignal<Option<Engine>>,
+) -> impl IntoView {
+    let workspace = use_workspace();
+    let navigate = use_navigate();
+    let Project { state, csv, template } = project;
+    let form = RwSignal::new(state.form);
+    let port = RwSignal::new(state.port);
+    let interval = RwSignal::new(state.interval);
+    let csv = RwSignal::new(csv);
+    let template = RwSignal::new(template);
+    let kept = RwSignal::new(kept);
+    let status =
+        RwSignal::new(kept.get_untracked().then(|| Ok("kept in the workspace".to_owned())));
+
+    let files_and_state = move || {
+        let mut files = Vec::new();
+        let mut role = |file: Option<PickedFile>| {
+            file.map(|f| {
+                files.push(f);
+                files.len() - 1
+            })
+        };
+        let state = ProjectState {
+            form: form.get_untracked(),
+            port: port.get_untracked(),
+            interval: interval.get_untracked(),
+            csv: role(csv.get_untracked()),
+            template: role(template.get_untracked()),
+        };
+        (files, serde_json::to_string(&state).unwrap_or_default())
+    };
+    let report = move |outcome: Result<workspace::Entry, StorageError>| {
+        status.set(Some(
+            outcome
+                .map(|e| format!("kept in the workspace as “{}”", e.name))
+                .map_err(|e| e.to_string()),
+        ));
+    };
+    // The first change keeps the project: its name is the CSV's, or the phone's MAC.
+    let keep = move || {
+        let navigate = navigate.clone();
+        let (files, state) = files_and_state();
+        let name =
+            csv.with_untracked(|c| c.as_ref().map(|c| c.name.clone())).unwrap_or_else(|| {
+                let mac = form.with_untracked(|f| f.mac.trim().to_owned());
+                if mac.is_empty() { "phone form".to_owned() } else { format!("phone {mac}") }
+            });
+        leptos::task::spawn_local(async move {
+            let outcome = workspace.create_as(id, Kind::Project, &name, files, &state).await;
+            if outcome.is_ok() {
+                kept.set(true);
+                let options =
+                    NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() };
+                navigate(&links::item(Kind::Project, id), options);
+            }
+            report(outcome);
+        });
+    };
+    Effect::watch(
+        move || (form.track(), port.track(), interval.track()),
+        {
+            let keep = keep.clone();
+            move |_, _, _| {
+                if kept.get_untracked() {
+                    workspace.save_state_soon(id, files_and_state().1, report);
+                } else {
+                    keep();
+                }
+            }
+        },
+        false,
+    );
+    Effect::watch(
+        move || (csv.track(), template.track()),
+        move |_, _, _| {
+            if kept.get_untracked() {
+                let (files, state) = files_and_state();
+                leptos::task::spawn_local(async move {
+                    // The state names the files' roles: both go together.
+                    let outcome = match workspace.save_files(id, files).await {
+                        Ok(_) => workspace.save_state(id, &state).await,
+                        Err(problem) => Err(problem),
+                    };
+                    report(outcome);
+                });
+            } else {
+                keep();
+            }
+        },
+        false,
+    );
+    view! {
+        <p class="meta" id="project-status" role="status">
+            {move || status.get().map(|s| match s {
+                Ok(text) => format!("This project is {text}."),
+                Err(problem) => problem,
+            })}
+        </p>
+        <PhoneSection form port interval engine />
+        <BulkSection csv template engine />
     }
 }
 
@@ -107,10 +352,9 @@ fn parse_number<T: std::str::FromStr>(text: &str) -> Option<T> {
 fn NumberField(
     label: &'static str,
     id: &'static str,
-    initial: String,
+    text: RwSignal<String>,
     on_change: impl Fn(String) + 'static,
 ) -> impl IntoView {
-    let text = RwSignal::new(initial);
     let invalid = move || text.with(|t| !t.trim().is_empty() && parse_number::<u64>(t).is_none());
     view! {
         <label class="field">
@@ -135,9 +379,17 @@ fn NumberField(
 }
 
 #[component]
-fn PhoneSection() -> impl IntoView {
-    let form = RwSignal::new(starter_form());
-    let generated = Memo::new(move |_| form.with(|f| from_form(f, Registry::builtin())));
+fn PhoneSection(
+    form: RwSignal<PhoneForm>,
+    port: RwSignal<String>,
+    interval: RwSignal<String>,
+    engine: RwSignal<Option<Engine>>,
+) -> impl IntoView {
+    let generated = Memo::new(move |_| {
+        let engine = engine.get()?;
+        Some(form.with(|f| (engine.phone_file)(f)))
+    });
+    let file_name = move || generated.with(|g| g.as_ref().map(|(file, _)| file.name.clone()));
 
     let field = move |read: fn(&PhoneForm) -> String| Signal::derive(move || form.with(read));
     let lines = move || form.with(|f| f.lines.iter().map(|l| l.line).collect::<Vec<u8>>());
@@ -151,13 +403,13 @@ fn PhoneSection() -> impl IntoView {
                     value=field(|f| f.mac.clone()) on_change=move |v| form.update(|f| f.mac = v) />
                 <TextField label="ACS URL (tr69 server)" id="acs-url".into() placeholder="https://acs.example.net:7547/cwmp"
                     value=field(|f| f.acs.url.clone()) on_change=move |v| form.update(|f| f.acs.url = v) />
-                <NumberField label="ACS port (tr69 server port)" id="acs-port" initial=String::new()
+                <NumberField label="ACS port (tr69 server port)" id="acs-port" text=port
                     on_change=move |v| form.update(|f| f.acs.port = parse_number(&v)) />
                 <TextField label="ACS username" id="acs-username".into()
                     value=field(|f| f.acs.username.clone()) on_change=move |v| form.update(|f| f.acs.username = v) />
                 <TextField label="ACS password" id="acs-password".into() kind="password"
                     value=field(|f| f.acs.password.clone()) on_change=move |v| form.update(|f| f.acs.password = v) />
-                <NumberField label="Periodic inform interval (s)" id="acs-interval" initial=String::new()
+                <NumberField label="Periodic inform interval (s)" id="acs-interval" text=interval
                     on_change=move |v| form.update(|f| f.acs.periodic_inform_interval = parse_number(&v)) />
                 <TextField label="Admin password" id="admin-password".into() kind="password"
                     value=field(|f| f.admin_password.clone()) on_change=move |v| form.update(|f| f.admin_password = v) />
@@ -180,32 +432,40 @@ fn PhoneSection() -> impl IntoView {
             </button>
             <div class="generated">
                 <div class="generated-head">
-                    <strong id="generated-name">{move || generated.with(|(file, _)| file.name.clone())}</strong>
+                    <strong id="generated-name">{move || file_name().unwrap_or_else(|| "generating…".to_owned())}</strong>
                     <button
                         class="button"
                         id="download-cfg"
-                        on:click=move |_| generated.with(|(file, _)| {
-                            let _ = download(&file.name, &file.bytes, "text/plain");
+                        disabled=move || file_name().is_none()
+                        on:click=move |_| generated.with(|generated| {
+                            if let Some((file, _)) = generated {
+                                let _ = download(&file.name, &file.bytes, "text/plain");
+                            }
                         })
                     >
                         "Download"
                     </button>
                 </div>
-                <pre id="generated-cfg" class="cfg-preview">
-                    {move || generated.with(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned())}
+                <pre id="generated-cfg" class="cfg-preview" tabindex="0" aria-label="The generated file">
+                    {move || generated.with(|g| g.as_ref().map(|(file, _)| String::from_utf8_lossy(&file.bytes).into_owned()))}
                 </pre>
                 {move || {
+                    let engine = engine.get()?;
                     // A blank MAC is a form not yet filled in, not a mistake.
                     let mac_blank = form.with(|f| f.mac.trim().is_empty());
-                    let diagnostics: Vec<Diagnostic> = generated.with(|(_, d)| {
-                        d.iter().filter(|d| !(mac_blank && d.code == "bad-mac")).cloned().collect()
+                    let diagnostics: Vec<Diagnostic> = generated.with(|g| {
+                        g.iter()
+                            .flat_map(|(_, d)| d)
+                            .filter(|d| !(mac_blank && d.code == "bad-mac"))
+                            .cloned()
+                            .collect()
                     });
-                    view! {
+                    Some(view! {
                         <Show when=move || mac_blank>
                             <p class="hint">"Enter the phone's MAC address to name its file."</p>
                         </Show>
-                        <FileDiagnostics diagnostics />
-                    }
+                        {(engine.diagnostics_view)(diagnostics)}
+                    })
                 }}
             </div>
         </section>
@@ -266,39 +526,32 @@ struct BulkRun {
 const MAX_ROWS_SHOWN: usize = 200;
 
 #[component]
-fn BulkSection() -> impl IntoView {
-    let csv = RwSignal::new(None::<PickedFile>);
-    let template = RwSignal::new(None::<PickedFile>);
-    let run = RwSignal::new(None::<Arc<BulkRun>>);
-    // Picking a file is the action that generates: CSV → files → zip, timed
-    // with the browser's clock so the page can say how long it took.
-    let generate_all = move || {
-        let finished = csv.with_untracked(|csv| {
-            let csv = csv.as_ref()?;
-            template.with_untracked(|template| {
-                let started = now_ms();
-                let bulk = generate_bulk(
-                    &csv.bytes,
-                    template.as_ref().map(|t| t.bytes.as_slice()),
-                    Registry::builtin(),
-                )
-                .map_err(|e| e.to_string());
-                let zip = match &bulk {
-                    Ok(bulk) => generate::to_zip(&bulk.files).map_err(|e| e.to_string()),
-                    Err(message) => Err(message.clone()),
-                };
-                Some(BulkRun { bulk, zip, millis: now_ms() - started })
+fn BulkSection(
+    csv: RwSignal<Option<PickedFile>>,
+    template: RwSignal<Option<PickedFile>>,
+    engine: RwSignal<Option<Engine>>,
+) -> impl IntoView {
+    // Picking a file is the action that generates: a bulk run is derived
+    // from the files the project holds, once the engine is here.
+    let run = Memo::new_with_compare(
+        move |_| {
+            let engine = engine.get()?;
+            csv.with(|csv| {
+                let csv = csv.as_ref()?;
+                template.with(|template| {
+                    let template = template.as_ref().map(|t| t.bytes.as_slice());
+                    Some(Arc::new((engine.bulk)(&csv.bytes, template)))
+                })
             })
-        });
-        run.set(finished.map(Arc::new));
-    };
+        },
+        // Every run is news: its timing is this run's.
+        |_, _| true,
+    );
     let on_csv = move |files: Vec<PickedFile>| {
         csv.set(files.into_iter().next());
-        generate_all();
     };
     let on_template = move |files: Vec<PickedFile>| {
         template.set(files.into_iter().next());
-        generate_all();
     };
     let download_zip = move |_| {
         run.with(|run| {
@@ -321,13 +574,13 @@ fn BulkSection() -> impl IntoView {
                 <FilePicker id="bulk-template" label="Choose template…" accept=".cfg,.txt" on_files=on_template />
                 <span class="origin">{move || template.with(|t| t.as_ref().map(|t| t.name.clone()).unwrap_or_default())}</span>
             </div>
-            {move || run.get().map(|run| match &run.bulk {
-                Err(message) => view! { <div class="error-box" id="bulk-error">{message.clone()}</div> }.into_any(),
-                Ok(_) => view! {
-                    <BulkTiming run=run.clone() />
-                    <BulkReport run />
+            {move || run.get().map(|run| match (&run.bulk, engine.get()) {
+                (Err(message), _) => view! { <div class="error-box" id="bulk-error">{message.clone()}</div> }.into_any(),
+                (Ok(_), Some(engine)) => view! {
+                    {(engine.bulk_view)(run)}
                     <button class="button" id="download-zip" on:click=download_zip>"Download zip"</button>
                 }.into_any(),
+                (Ok(_), None) => ().into_any(),
             })}
         </section>
     }
@@ -349,85 +602,128 @@ fn BulkTiming(run: Arc<BulkRun>) -> impl IntoView {
     }
 }
 
+/// One row of the bulk table, as shown.
+#[derive(Debug, Clone, PartialEq)]
+struct RowLine {
+    csv_line: u32,
+    mac: String,
+    file: String,
+    findings: String,
+    errors: bool,
+}
+
+impl RowLine {
+    fn of(row: &RowReport) -> RowLine {
+        let findings = row
+            .diagnostics
+            .iter()
+            // Without a place, it is the row itself (a bad MAC, no file).
+            .map(|d| match (d.location.line_number(), d.location.column_number()) {
+                (Some(line), Some(column)) => {
+                    format!("{} ({line}:{column}): {}", d.severity, d.message)
+                }
+                (Some(line), None) => format!("{} ({line}): {}", d.severity, d.message),
+                _ => format!("{}: {}", d.severity, d.message),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        RowLine {
+            csv_line: row.csv_line,
+            mac: row.mac.clone().unwrap_or_default(),
+            file: row.file_name.clone().unwrap_or_default(),
+            findings,
+            errors: row.has_errors(),
+        }
+    }
+
+    fn matches(&self, needle: &str) -> bool {
+        [&self.mac, &self.file, &self.findings].iter().any(|t| t.to_lowercase().contains(needle))
+    }
+}
+
 #[component]
 fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
     let Ok(bulk) = &run.bulk else { return ().into_any() };
+    let (filter, set_filter) = links::filter(key::FILTER);
     let with_errors = bulk.rows.iter().filter(|r| r.has_errors()).count();
-    let many = bulk.rows.len() > MAX_ROWS_SHOWN;
-    let shown: Vec<&RowReport> = bulk
-        .rows
-        .iter()
-        .filter(|row| !many || !row.diagnostics.is_empty())
-        .take(MAX_ROWS_SHOWN)
-        .collect();
-    let omitted = (many && shown.len() < bulk.rows.len()).then(|| {
-        format!(
-            "{} rows: the table lists the first {} with findings.",
-            bulk.rows.len(),
-            shown.len()
-        )
+    let total = bulk.rows.len();
+    let lines: Arc<Vec<RowLine>> = Arc::new(bulk.rows.iter().map(RowLine::of).collect());
+    let shown = Memo::new({
+        let lines = lines.clone();
+        move |_| {
+            let needle = filter.get().unwrap_or_default().to_lowercase();
+            let many = lines.len() > MAX_ROWS_SHOWN;
+            lines
+                .iter()
+                .filter(|line| {
+                    if needle.is_empty() {
+                        !many || !line.findings.is_empty()
+                    } else {
+                        line.matches(&needle)
+                    }
+                })
+                .take(MAX_ROWS_SHOWN)
+                .cloned()
+                .collect::<Vec<RowLine>>()
+        }
     });
+    let note = move || {
+        let shown = shown.with(Vec::len);
+        match filter.get() {
+            Some(_) => Some(format!("{shown} matching rows shown (at most {MAX_ROWS_SHOWN}).")),
+            None if total > MAX_ROWS_SHOWN && shown < total => {
+                Some(format!("{total} rows: the table lists the first {shown} with findings."))
+            }
+            None => None,
+        }
+    };
     view! {
         <p id="bulk-summary">
-            {format!("{} files from {} rows · {} row(s) with errors", bulk.files.len(), bulk.rows.len(), with_errors)}
+            {format!("{} files from {} rows · {} row(s) with errors", bulk.files.len(), total, with_errors)}
         </p>
         <ul class="diagnostics">
             {bulk.notes.iter().map(|n| view! { <li class="diagnostic warning">{n.clone()}</li> }).collect_view()}
         </ul>
-        {omitted.map(|text| view! { <p class="hint" id="bulk-rows-omitted">{text}</p> })}
-        <table id="bulk-rows">
-            <thead><tr><th>"CSV line"</th><th>"MAC"</th><th>"File"</th><th>"Findings"</th></tr></thead>
-            <tbody>
-                {shown.into_iter().map(|row| {
-                    let class = if row.has_errors() { "row-error" } else { "" };
-                    let findings = row.diagnostics.iter()
-                        // Without a place, it is the row itself (a bad MAC, no file).
-                        .map(|d| match (d.location.line_number(), d.location.column_number()) {
-                            (Some(line), Some(column)) => {
-                                format!("{} ({line}:{column}): {}", d.severity, d.message)
-                            }
-                            (Some(line), None) => format!("{} ({line}): {}", d.severity, d.message),
-                            _ => format!("{}: {}", d.severity, d.message),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    view! {
-                        <tr class=class>
-                            <td>{row.csv_line}</td>
-                            <td>{row.mac.clone().unwrap_or_default()}</td>
-                            <td>{row.file_name.clone().unwrap_or_default()}</td>
-                            <td class="findings">{findings}</td>
+        <label class="field inline filter">
+            <span>"Filter rows by MAC, file or finding"</span>
+            <input
+                id="bulk-filter"
+                type="search"
+                prop:value=move || filter.get().unwrap_or_default()
+                on:input:target=move |ev| {
+                    let text = ev.target().value();
+                    set_filter.set((!text.is_empty()).then_some(text));
+                }
+            />
+        </label>
+        {move || note().map(|text| view! { <p class="hint" id="bulk-rows-omitted">{text}</p> })}
+        <div class="table-wrap">
+            <table id="bulk-rows">
+                <thead><tr><th scope="col">"CSV line"</th><th scope="col">"MAC"</th><th scope="col">"File"</th><th scope="col">"Findings"</th></tr></thead>
+                <tbody>
+                    {move || shown.get().into_iter().map(|line| view! {
+                        <tr class=if line.errors { "row-error" } else { "" }>
+                            <td>{line.csv_line}</td>
+                            <td>{line.mac}</td>
+                            <td>{line.file}</td>
+                            <td class="findings">{line.findings}</td>
                         </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
 
 #[component]
-fn CheckSection() -> impl IntoView {
+fn CheckSection(engine: RwSignal<Option<Engine>>) -> impl IntoView {
     let checks = RwSignal::new(None::<Result<Vec<FileCheck>, String>>);
     let on_files = move |files: Vec<PickedFile>| {
-        let registry = Registry::builtin();
-        let mut results = Vec::new();
-        let mut plain = Vec::new();
-        for file in files {
-            if file.name.to_ascii_lowercase().ends_with(".zip") {
-                match generate::check_zip(&file.bytes, registry) {
-                    Ok(found) => results.extend(found),
-                    Err(error) => {
-                        checks.set(Some(Err(format!("{}: {error}", file.name))));
-                        return;
-                    }
-                }
-            } else {
-                plain.push((file.name, file.bytes));
-            }
-        }
-        results.extend(generate::check_files(&plain, registry));
-        checks.set(Some(Ok(results)));
+        leptos::task::spawn_local(async move {
+            let engine = provision_engine().await;
+            checks.set(Some((engine.check)(files)));
+        });
     };
     view! {
         <section class="panel" id="check-section">
@@ -436,14 +732,15 @@ fn CheckSection() -> impl IntoView {
             <div class="input-toolbar">
                 <FilePicker id="check-files" label="Choose files…" accept=".cfg,.zip,.txt" multiple=true on_files />
             </div>
-            {move || checks.get().map(|outcome| match outcome {
-                Err(message) => view! { <div class="error-box">{message}</div> }.into_any(),
-                Ok(checks) => checks.into_iter().map(|check| view! {
+            {move || checks.get().map(|outcome| match (outcome, engine.get()) {
+                (Err(message), _) => view! { <div class="error-box">{message}</div> }.into_any(),
+                (Ok(checks), Some(engine)) => checks.into_iter().map(|check| view! {
                     <div class="file-check">
                         <h3 class="file-name">{check.name}</h3>
-                        <FileDiagnostics diagnostics=check.diagnostics />
+                        {(engine.diagnostics_view)(check.diagnostics)}
                     </div>
                 }).collect_view().into_any(),
+                (Ok(_), None) => ().into_any(),
             })}
         </section>
     }

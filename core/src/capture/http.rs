@@ -813,6 +813,10 @@ pub fn connection_of(
     let mut diagnostics = stream.diagnostics;
     diagnostics.extend(a_diagnostics);
     diagnostics.extend(b_diagnostics);
+    // A capture may hold many thousand connections open to its end, each with a message or
+    // two: without this, each message list keeps room for four (about 1.7 KB per connection).
+    messages.shrink_to_fit();
+    diagnostics.shrink_to_fit();
     Carried::Http(Connection {
         id,
         client: Some(client),

@@ -14,8 +14,7 @@
 
 pub mod enodebd;
 pub mod file;
-pub mod fuzzing;
-pub mod genieacs;
+pub mod genieacs_log;
 pub mod http;
 pub mod link;
 pub mod pyliteral;

@@ -6,7 +6,9 @@
 //! picked up from the first segment seen. Memory is the delivered bytes plus the pending bytes,
 //! which are bounded per direction and, across all connections, by
 //! [`Limits::max_pending_bytes_total`]: past it, the direction holding the most pending bytes has
-//! its holes declared gaps at once, and its connection says so (`tcp-memory-cap`).
+//! its holes declared gaps at once: its `tcp-gap` finding says so, and one `tcp-memory-cap`
+//! finding for the whole capture counts what the cap cost (a capture of 100,000 connections gets
+//! one explanation, not 100,000).
 //!
 //! A connection is handed out as soon as it is over (both directions closed up to their FIN with
 //! no hole left, or reset; [`Reassembler::take_completed`]), so that a streaming reader holds only
@@ -250,19 +252,6 @@ impl ConnectionState {
                  segment seen",
             ));
         }
-        if self.capped > 0 {
-            self.diagnostics.push(Diagnostic::new(
-                Severity::Warning,
-                Source::Tcp,
-                "tcp-memory-cap",
-                format!(
-                    "the capture held more out-of-order bytes than the reassembly cap across all \
-                     connections; {} time(s) this connection's holes were declared gaps early, \
-                     and bytes arriving later for them were dropped",
-                    self.capped
-                ),
-            ));
-        }
         if self.gaps > 0 {
             let missing: u64 = self
                 .directions
@@ -274,9 +263,10 @@ impl ConnectionState {
                 Source::Tcp,
                 "tcp-gap",
                 format!(
-                    "{} gap(s), {missing} byte(s) never captured; HTTP decoding resumes at the \
+                    "{} gap(s), {missing} byte(s) never captured{}; HTTP decoding resumes at the \
                      next message",
-                    self.gaps
+                    self.gaps,
+                    if self.capped > 0 { CAPPED } else { "" }
                 ),
             ));
         }
@@ -295,6 +285,9 @@ impl ConnectionState {
         }
     }
 }
+
+/// What a connection's `tcp-gap` finding adds when the global cap made some of its gaps.
+pub const CAPPED: &str = " (some declared early by the global out-of-order cap, tcp-memory-cap)";
 
 type Key = (SocketAddr, SocketAddr);
 
@@ -504,7 +497,22 @@ impl Reassembler {
     }
 
     /// Every connection, in the order it was first seen.
-    pub fn finish(self, _diagnostics: &mut Vec<Diagnostic>) -> Vec<Stream> {
+    pub fn finish(self, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stream> {
+        let capped = self.open.values().chain(&self.done).filter(|c| c.capped > 0).count();
+        if capped > 0 {
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                Source::Tcp,
+                "tcp-memory-cap",
+                format!(
+                    "the capture held more out-of-order bytes than the reassembly cap across all \
+                     connections (Limits::max_pending_bytes_total, {} bytes): {capped} \
+                     connection(s) had holes declared gaps early, {} waiting byte(s) delivered \
+                     after them, and bytes arriving later for those holes were dropped",
+                    self.limits.max_pending_bytes_total, self.stats.capped_bytes
+                ),
+            ));
+        }
         let mut all: Vec<ConnectionState> = self.done;
         all.extend(self.open.into_values());
         all.sort_by_key(|c| (c.start, c.first, c.second));
@@ -612,8 +620,9 @@ mod tests {
         assert_eq!(streams.len(), 300);
         let capped: Vec<&Stream> = streams
             .iter()
-            .filter(|s| s.diagnostics.iter().any(|d| d.code == "tcp-memory-cap"))
+            .filter(|s| s.diagnostics.iter().any(|d| d.message.contains(CAPPED)))
             .collect();
+        assert_eq!(diagnostics.iter().filter(|d| d.code == "tcp-memory-cap").count(), 1);
         // Most connections were made to give up their holes; the last ones kept them and
         // got every byte in one run once the hole filled.
         assert!(capped.len() > 250, "{}", capped.len());

@@ -35,7 +35,7 @@ pub fn detect(input: &[u8]) -> Option<InputKind> {
     if super::enodebd::looks_like(body) {
         return Some(InputKind::EnodebdLog);
     }
-    if super::genieacs::looks_like(body) {
+    if super::genieacs_log::looks_like(body) {
         return Some(InputKind::GenieacsLog);
     }
     let lines: Vec<&str> = text_lines(body).take(400).collect();
@@ -297,7 +297,7 @@ pub fn decode(
             }
             Ok(capture)
         }
-        InputKind::GenieacsLog => super::genieacs::decode(input, options),
+        InputKind::GenieacsLog => super::genieacs_log::decode(input, options),
         InputKind::Pcap | InputKind::Pcapng => super::decode_at_depth(input, options, depth, stats),
     }
 }

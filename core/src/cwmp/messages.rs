@@ -1,28 +1,15 @@
-//! Decoders of the RPC methods (the Body's child element) into typed structs.
+//! Decoding the Body's child element: the dispatch to the schema's tables (`schema.rs`), and the
+//! readers the tables cannot express: parameter values and their `xsi:type`, SOAP-encoded
+//! arrays and their declared counts, SOAP faults, and the deployment-unit structures whose
+//! real-world forms differ from the schema's.
 
 use std::borrow::Cow;
 
-use super::decode::{note_cwmp_ns, read_bool, read_number};
+use super::decode::note_cwmp_ns;
+use super::fields::Structure;
 use super::reader::{Element, Ns, Reader, Result};
 use super::*;
 use crate::base::Severity;
-
-/// Reads a struct whose children are simple fields, matched by local name;
-/// unknown children are reported and skipped, missing ones keep their default.
-/// `$reader` and `$child` name the closure's parameters for the field readers.
-macro_rules! read_struct {
-    ($reader:ident, $child:ident, $ty:ident { $($name:literal => $field:ident = $read:expr),* $(,)? }) => {{
-        let mut value = $ty::default();
-        $reader.children(|$reader, $child| {
-            match $child.local() {
-                $($name => value.$field = $read,)*
-                _ => unexpected($reader, &$child)?,
-            }
-            Ok(())
-        })?;
-        value
-    }};
-}
 
 pub(super) fn decode_message<'i>(
     reader: &mut Reader<'i>,
@@ -50,320 +37,20 @@ pub(super) fn decode_message<'i>(
         return Ok(Message::Fault(soap_fault(reader, version)?));
     }
     note_cwmp_ns(reader, &method, version);
-    let message = match name.as_str() {
-        "Inform" => Message::Inform(inform(reader)?),
-        "InformResponse" => Message::InformResponse(read_struct!(reader, child, InformResponse {
-            "MaxEnvelopes" => max_envelopes = read_number(reader, &child)?,
-        })),
-        "TransferComplete" => {
-            Message::TransferComplete(read_struct!(reader, child, TransferComplete {
-                "CommandKey" => command_key = reader.text()?,
-                "FaultStruct" => fault_struct = fault_struct(reader)?,
-                "StartTime" => start_time = reader.text()?,
-                "CompleteTime" => complete_time = reader.text()?,
-            }))
-        }
-        "TransferCompleteResponse" => empty(reader, Message::TransferCompleteResponse)?,
-        "AutonomousTransferComplete" => Message::AutonomousTransferComplete(
-            read_struct!(reader, child, AutonomousTransferComplete {
-                "AnnounceURL" => announce_url = reader.text()?,
-                "TransferURL" => transfer_url = reader.text()?,
-                "IsDownload" => is_download = read_bool(reader, &child)?,
-                "FileType" => file_type = reader.text()?,
-                "FileSize" => file_size = read_number(reader, &child)?,
-                "TargetFileName" => target_file_name = reader.text()?,
-                "FaultStruct" => fault_struct = fault_struct(reader)?,
-                "StartTime" => start_time = reader.text()?,
-                "CompleteTime" => complete_time = reader.text()?,
-            }),
-        ),
-        "AutonomousTransferCompleteResponse" => {
-            empty(reader, Message::AutonomousTransferCompleteResponse)?
-        }
-        "RequestDownload" => {
-            Message::RequestDownload(read_struct!(reader, child, RequestDownload {
-                "FileType" => file_type = reader.text()?,
-                "FileTypeArg" => file_type_arg = array(reader, &child, "ArgStruct", |reader, _| {
-                    Ok(read_struct!(reader, child, ArgStruct {
-                        "Name" => name = reader.text()?,
-                        "Value" => value = reader.text()?,
-                    }))
-                })?,
-            }))
-        }
-        "RequestDownloadResponse" => empty(reader, Message::RequestDownloadResponse)?,
-        "DUStateChangeComplete" => {
-            let mut message = DUStateChangeComplete::default();
-            reader.children(|reader, child| {
-                match child.local() {
-                    "Results" => message.results.extend(op_results(reader, &child)?),
-                    "CommandKey" => message.command_key = Some(reader.text()?),
-                    _ => unexpected(reader, &child)?,
-                }
-                Ok(())
-            })?;
-            Message::DUStateChangeComplete(message)
-        }
-        "DUStateChangeCompleteResponse" => empty(reader, Message::DUStateChangeCompleteResponse)?,
-        "AutonomousDUStateChangeComplete" => {
-            let mut message = AutonomousDUStateChangeComplete::default();
-            reader.children(|reader, child| {
-                match child.local() {
-                    "Results" => message.results.extend(op_results(reader, &child)?),
-                    _ => unexpected(reader, &child)?,
-                }
-                Ok(())
-            })?;
-            Message::AutonomousDUStateChangeComplete(message)
-        }
-        "AutonomousDUStateChangeCompleteResponse" => {
-            empty(reader, Message::AutonomousDUStateChangeCompleteResponse)?
-        }
-        "Kicked" => Message::Kicked(read_struct!(reader, child, Kicked {
-            "Command" => command = reader.text()?,
-            "Referer" => referer = reader.text()?,
-            "Arg" => arg = reader.text()?,
-            "Next" => next = reader.text()?,
-        })),
-        "KickedResponse" => Message::KickedResponse(read_struct!(reader, child, KickedResponse {
-            "NextURL" => next_url = reader.text()?,
-        })),
-        "GetRPCMethods" => empty(reader, Message::GetRPCMethods)?,
-        "GetRPCMethodsResponse" => {
-            Message::GetRPCMethodsResponse(read_struct!(reader, child, GetRPCMethodsResponse {
-                "MethodList" => method_list = strings(reader, &child)?,
-            }))
-        }
-        "SetParameterValues" => {
-            Message::SetParameterValues(read_struct!(reader, child, SetParameterValues {
-                "ParameterList" => parameter_list =
-                    array(reader, &child, "ParameterValueStruct", parameter_value_struct)?,
-                "ParameterKey" => parameter_key = reader.text()?,
-            }))
-        }
-        "SetParameterValuesResponse" => Message::SetParameterValuesResponse(
-            read_struct!(reader, child, SetParameterValuesResponse {
-                "Status" => status = read_number(reader, &child)?,
-            }),
-        ),
-        "GetParameterValues" => {
-            Message::GetParameterValues(read_struct!(reader, child, GetParameterValues {
-                "ParameterNames" => parameter_names = strings(reader, &child)?,
-            }))
-        }
-        "GetParameterValuesResponse" => Message::GetParameterValuesResponse(
-            read_struct!(reader, child, GetParameterValuesResponse {
-                "ParameterList" => parameter_list =
-                    array(reader, &child, "ParameterValueStruct", parameter_value_struct)?,
-            }),
-        ),
-        "GetParameterNames" => {
-            Message::GetParameterNames(read_struct!(reader, child, GetParameterNames {
-                "ParameterPath" => parameter_path = reader.text()?,
-                "NextLevel" => next_level = read_bool(reader, &child)?,
-            }))
-        }
-        "GetParameterNamesResponse" => Message::GetParameterNamesResponse(
-            read_struct!(reader, child, GetParameterNamesResponse {
-                "ParameterList" => parameter_list =
-                    array(reader, &child, "ParameterInfoStruct", |reader, _| {
-                        Ok(read_struct!(reader, child, ParameterInfoStruct {
-                            "Name" => name = reader.text_shared()?,
-                            "Writable" => writable = read_bool(reader, &child)?,
-                        }))
-                    })?,
-            }),
-        ),
-        "SetParameterAttributes" => {
-            Message::SetParameterAttributes(read_struct!(reader, child, SetParameterAttributes {
-                "ParameterList" => parameter_list =
-                    array(reader, &child, "SetParameterAttributesStruct", |reader, _| {
-                        Ok(read_struct!(reader, child, SetParameterAttributesStruct {
-                            "Name" => name = reader.text_shared()?,
-                            "NotificationChange" => notification_change = read_bool(reader, &child)?,
-                            "Notification" => notification = read_number(reader, &child)?,
-                            "AccessListChange" => access_list_change = read_bool(reader, &child)?,
-                            "AccessList" => access_list = strings(reader, &child)?,
-                        }))
-                    })?,
-            }))
-        }
-        "SetParameterAttributesResponse" => empty(reader, Message::SetParameterAttributesResponse)?,
-        "GetParameterAttributes" => {
-            Message::GetParameterAttributes(read_struct!(reader, child, GetParameterAttributes {
-                "ParameterNames" => parameter_names = strings(reader, &child)?,
-            }))
-        }
-        "GetParameterAttributesResponse" => Message::GetParameterAttributesResponse(read_struct!(
-            reader,
-            child,
-            GetParameterAttributesResponse {
-                "ParameterList" => parameter_list =
-                    array(reader, &child, "ParameterAttributeStruct", |reader, _| {
-                        Ok(read_struct!(reader, child, ParameterAttributeStruct {
-                            "Name" => name = reader.text_shared()?,
-                            "Notification" => notification = read_number(reader, &child)?,
-                            "AccessList" => access_list = strings(reader, &child)?,
-                        }))
-                    })?,
-            }
-        )),
-        "AddObject" => Message::AddObject(read_struct!(reader, child, AddObject {
-            "ObjectName" => object_name = reader.text()?,
-            "ParameterKey" => parameter_key = reader.text()?,
-        })),
-        "AddObjectResponse" => {
-            Message::AddObjectResponse(read_struct!(reader, child, AddObjectResponse {
-                "InstanceNumber" => instance_number = read_number(reader, &child)?,
-                "Status" => status = read_number(reader, &child)?,
-            }))
-        }
-        "DeleteObject" => Message::DeleteObject(read_struct!(reader, child, DeleteObject {
-            "ObjectName" => object_name = reader.text()?,
-            "ParameterKey" => parameter_key = reader.text()?,
-        })),
-        "DeleteObjectResponse" => {
-            Message::DeleteObjectResponse(read_struct!(reader, child, DeleteObjectResponse {
-                "Status" => status = read_number(reader, &child)?,
-            }))
-        }
-        "Reboot" => Message::Reboot(read_struct!(reader, child, Reboot {
-            "CommandKey" => command_key = reader.text()?,
-        })),
-        "RebootResponse" => empty(reader, Message::RebootResponse)?,
-        "Download" => Message::Download(read_struct!(reader, child, Download {
-            "CommandKey" => command_key = reader.text()?,
-            "FileType" => file_type = reader.text()?,
-            "URL" => url = reader.text()?,
-            "Username" => username = reader.text()?,
-            "Password" => password = reader.text()?,
-            "FileSize" => file_size = read_number(reader, &child)?,
-            "TargetFileName" => target_file_name = reader.text()?,
-            "DelaySeconds" => delay_seconds = read_number(reader, &child)?,
-            "SuccessURL" => success_url = reader.text()?,
-            "FailureURL" => failure_url = reader.text()?,
-        })),
-        "DownloadResponse" => Message::DownloadResponse(transfer_response(reader)?),
-        "Upload" => Message::Upload(read_struct!(reader, child, Upload {
-            "CommandKey" => command_key = reader.text()?,
-            "FileType" => file_type = reader.text()?,
-            "URL" => url = reader.text()?,
-            "Username" => username = reader.text()?,
-            "Password" => password = reader.text()?,
-            "DelaySeconds" => delay_seconds = read_number(reader, &child)?,
-        })),
-        "UploadResponse" => Message::UploadResponse(transfer_response(reader)?),
-        "FactoryReset" => empty(reader, Message::FactoryReset)?,
-        "FactoryResetResponse" => empty(reader, Message::FactoryResetResponse)?,
-        "GetQueuedTransfers" => empty(reader, Message::GetQueuedTransfers)?,
-        "GetQueuedTransfersResponse" => Message::GetQueuedTransfersResponse(
-            read_struct!(reader, child, GetQueuedTransfersResponse {
-                "TransferList" => transfer_list =
-                    array(reader, &child, "QueuedTransferStruct", |reader, _| {
-                        Ok(read_struct!(reader, child, QueuedTransferStruct {
-                            "CommandKey" => command_key = reader.text()?,
-                            "State" => state = read_number(reader, &child)?,
-                        }))
-                    })?,
-            }),
-        ),
-        "GetAllQueuedTransfers" => empty(reader, Message::GetAllQueuedTransfers)?,
-        "GetAllQueuedTransfersResponse" => Message::GetAllQueuedTransfersResponse(read_struct!(
-            reader,
-            child,
-            GetAllQueuedTransfersResponse {
-                "TransferList" => transfer_list =
-                    array(reader, &child, "AllQueuedTransferStruct", |reader, _| {
-                        Ok(read_struct!(reader, child, AllQueuedTransferStruct {
-                            "CommandKey" => command_key = reader.text()?,
-                            "State" => state = read_number(reader, &child)?,
-                            "IsDownload" => is_download = read_bool(reader, &child)?,
-                            "FileType" => file_type = reader.text()?,
-                            "FileSize" => file_size = read_number(reader, &child)?,
-                            "TargetFileName" => target_file_name = reader.text()?,
-                        }))
-                    })?,
-            }
-        )),
-        "ScheduleInform" => Message::ScheduleInform(read_struct!(reader, child, ScheduleInform {
-            "DelaySeconds" => delay_seconds = read_number(reader, &child)?,
-            "CommandKey" => command_key = reader.text()?,
-        })),
-        "ScheduleInformResponse" => empty(reader, Message::ScheduleInformResponse)?,
-        "SetVouchers" => Message::SetVouchers(read_struct!(reader, child, SetVouchers {
-            "VoucherList" => voucher_list = array(reader, &child, "base64", |reader, _| reader.text())?,
-        })),
-        "SetVouchersResponse" => empty(reader, Message::SetVouchersResponse)?,
-        "GetOptions" => Message::GetOptions(read_struct!(reader, child, GetOptions {
-            "OptionName" => option_name = reader.text()?,
-        })),
-        "GetOptionsResponse" => {
-            Message::GetOptionsResponse(read_struct!(reader, child, GetOptionsResponse {
-                "OptionList" => option_list = array(reader, &child, "OptionStruct", |reader, _| {
-                    Ok(read_struct!(reader, child, OptionStruct {
-                        "OptionName" => option_name = reader.text()?,
-                        "VoucherSN" => voucher_sn = read_number(reader, &child)?,
-                        "State" => state = read_number(reader, &child)?,
-                        "Mode" => mode = read_number(reader, &child)?,
-                        "StartDate" => start_date = reader.text()?,
-                        "ExpirationDate" => expiration_date = Some(reader.text()?),
-                        "IsTransferable" => is_transferable = read_number(reader, &child)?,
-                    }))
-                })?,
-            }))
-        }
-        "ScheduleDownload" => {
-            Message::ScheduleDownload(read_struct!(reader, child, ScheduleDownload {
-                "CommandKey" => command_key = reader.text()?,
-                "FileType" => file_type = reader.text()?,
-                "URL" => url = reader.text()?,
-                "Username" => username = reader.text()?,
-                "Password" => password = reader.text()?,
-                "FileSize" => file_size = read_number(reader, &child)?,
-                "TargetFileName" => target_file_name = reader.text()?,
-                "TimeWindowList" => time_window_list = array(reader, &child, "TimeWindowStruct", |reader, _| {
-                    Ok(read_struct!(reader, child, TimeWindowStruct {
-                        "WindowStart" => window_start = read_number(reader, &child)?,
-                        "WindowEnd" => window_end = read_number(reader, &child)?,
-                        "WindowMode" => window_mode = reader.text()?,
-                        "UserMessage" => user_message = reader.text()?,
-                        "MaxRetries" => max_retries = read_number(reader, &child)?,
-                    }))
-                })?,
-            }))
-        }
-        "ScheduleDownloadResponse" => empty(reader, Message::ScheduleDownloadResponse)?,
-        "CancelTransfer" => Message::CancelTransfer(read_struct!(reader, child, CancelTransfer {
-            "CommandKey" => command_key = reader.text()?,
-        })),
-        "CancelTransferResponse" => empty(reader, Message::CancelTransferResponse)?,
-        "ChangeDUState" => {
-            let mut message = ChangeDUState::default();
-            reader.children(|reader, child| {
-                match child.local() {
-                    "Operations" => message.operations.extend(operations(reader, &child)?),
-                    "CommandKey" => message.command_key = Some(reader.text()?),
-                    _ => unexpected(reader, &child)?,
-                }
-                Ok(())
-            })?;
-            Message::ChangeDUState(message)
-        }
-        "ChangeDUStateResponse" => empty(reader, Message::ChangeDUStateResponse)?,
-        _ => {
-            reader.diagnose(
-                Severity::Warning,
-                "unknown-method",
-                method.offset,
-                format!("`{name}` is not a CWMP method; kept as raw XML"),
-            );
-            let xml = reader.raw(&method)?;
-            Message::Unknown(RawMessage { name, xml })
-        }
+    let Some(message) = Message::decode_method(&name, reader) else {
+        reader.diagnose(
+            Severity::Warning,
+            "unknown-method",
+            method.offset,
+            format!("`{name}` is not a CWMP method; kept as raw XML"),
+        );
+        let xml = reader.raw(&method)?;
+        return Ok(Message::Unknown(RawMessage { name, xml }));
     };
+    let message = message?;
     if let Ns::Cwmp(found) = method_ns {
-        let needed = super::encode::introduced_in(&message);
-        if version_rank(found) < version_rank(needed) {
+        let needed = message.introduced_in();
+        if found < needed {
             reader.diagnose_at(
                 Severity::Warning,
                 "method-newer-than-namespace",
@@ -381,14 +68,6 @@ pub(super) fn decode_message<'i>(
     Ok(message)
 }
 
-fn version_rank(version: CwmpVersion) -> u8 {
-    match version {
-        CwmpVersion::V1_0 => 0,
-        CwmpVersion::V1_1 => 1,
-        CwmpVersion::V1_2 => 2,
-    }
-}
-
 /// Vendor methods may live in a vendor namespace; only note a cwmp one.
 fn note_cwmp_ns_lenient(
     reader: &mut Reader<'_>,
@@ -401,7 +80,7 @@ fn note_cwmp_ns_lenient(
 }
 
 /// Reports a child element the schema does not have, and skips it.
-fn unexpected(reader: &mut Reader<'_>, child: &Element<'_>) -> Result<()> {
+pub(super) fn unexpected(reader: &mut Reader<'_>, child: &Element<'_>) -> Result<()> {
     let name = child.local().to_owned();
     let parent = reader.parent_name().to_owned();
     reader.diagnose(
@@ -411,70 +90,6 @@ fn unexpected(reader: &mut Reader<'_>, child: &Element<'_>) -> Result<()> {
         format!("`{name}` is not part of `{parent}`; ignored"),
     );
     reader.skip()
-}
-
-fn inform(reader: &mut Reader<'_>) -> Result<Inform> {
-    let mut inform = Inform::default();
-    reader.children(|reader, child| {
-        match child.local() {
-            "DeviceId" => inform.device_id = device_id(reader)?,
-            "Event" => inform.events = array(reader, &child, "EventStruct", event_struct)?,
-            "MaxEnvelopes" => inform.max_envelopes = read_number(reader, &child)?,
-            "CurrentTime" => inform.current_time = reader.text()?,
-            "RetryCount" => inform.retry_count = read_number(reader, &child)?,
-            "ParameterList" => {
-                inform.parameter_list =
-                    array(reader, &child, "ParameterValueStruct", parameter_value_struct)?
-            }
-            _ => unexpected(reader, &child)?,
-        }
-        Ok(())
-    })?;
-    Ok(inform)
-}
-
-fn device_id(reader: &mut Reader<'_>) -> Result<DeviceId> {
-    let mut id = DeviceId::default();
-    reader.children(|reader, child| {
-        match child.local() {
-            "Manufacturer" => id.manufacturer = reader.text()?,
-            "OUI" => id.oui = reader.text()?,
-            "ProductClass" => id.product_class = reader.text()?,
-            "SerialNumber" => id.serial_number = reader.text()?,
-            _ => unexpected(reader, &child)?,
-        }
-        Ok(())
-    })?;
-    Ok(id)
-}
-
-fn event_struct<'i>(reader: &mut Reader<'i>, _item: &Element<'i>) -> Result<EventStruct> {
-    let mut event = EventStruct::default();
-    reader.children(|reader, child| {
-        match child.local() {
-            "EventCode" => event.event_code = reader.text()?,
-            "CommandKey" => event.command_key = reader.text()?,
-            _ => unexpected(reader, &child)?,
-        }
-        Ok(())
-    })?;
-    Ok(event)
-}
-
-fn parameter_value_struct<'i>(
-    reader: &mut Reader<'i>,
-    _item: &Element<'i>,
-) -> Result<ParameterValueStruct> {
-    let mut parameter = ParameterValueStruct::default();
-    reader.children(|reader, child| {
-        match child.local() {
-            "Name" => parameter.name = reader.text_shared()?,
-            "Value" => parameter.value = value(reader, &child)?,
-            _ => unexpected(reader, &child)?,
-        }
-        Ok(())
-    })?;
-    Ok(parameter)
 }
 
 /// A `Value`: the `xsi:type` (local part; the prefix must resolve to XML Schema)
@@ -638,71 +253,37 @@ fn declared_count(reader: &mut Reader<'_>, element: &Element<'_>) -> Option<usiz
 }
 
 /// A method without arguments: anything inside is reported.
-fn empty(reader: &mut Reader<'_>, message: Message) -> Result<Message> {
+pub(super) fn empty(reader: &mut Reader<'_>, message: Message) -> Result<Message> {
     reader.children(|reader, child| unexpected(reader, &child))?;
     Ok(message)
 }
 
-fn fault_struct(reader: &mut Reader<'_>) -> Result<FaultStruct> {
+pub(super) fn fault_struct(reader: &mut Reader<'_>) -> Result<FaultStruct> {
     let mut fault = FaultStruct::default();
     reader.children(|reader, child| {
-        match child.local() {
-            "FaultCode" => fault.fault_code = read_number(reader, &child)?,
-            "FaultString" => fault.fault_string = reader.text()?,
-            // Seen in the field: the fields wrapped once more in a FaultStruct.
-            "FaultStruct" => {
-                reader.diagnose(
-                    Severity::Info,
-                    "nested-fault-struct",
-                    child.offset,
-                    "FaultCode/FaultString wrapped in an extra FaultStruct",
-                );
-                fault = fault_struct(reader)?;
-            }
-            _ => unexpected(reader, &child)?,
+        // Seen in the field: the fields wrapped once more in a FaultStruct.
+        if child.local() == "FaultStruct" {
+            reader.diagnose(
+                Severity::Info,
+                "nested-fault-struct",
+                child.offset,
+                "FaultCode/FaultString wrapped in an extra FaultStruct",
+            );
+            fault = fault_struct(reader)?;
+        } else if !fault.read_field(reader, &child)? {
+            unexpected(reader, &child)?;
         }
         Ok(())
     })?;
     Ok(fault)
 }
 
-fn transfer_response(reader: &mut Reader<'_>) -> Result<TransferResponse> {
-    Ok(read_struct!(reader, child, TransferResponse {
-        "Status" => status = read_number(reader, &child)?,
-        "StartTime" => start_time = reader.text()?,
-        "CompleteTime" => complete_time = reader.text()?,
-    }))
-}
-
-/// An array of `xsd:string` items (their element name does not matter).
-fn strings<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Vec<String>> {
-    array(reader, element, "string", |reader, _| reader.text())
-}
-
-fn op_result_field(
-    reader: &mut Reader<'_>,
-    result: &mut OpResultStruct,
-    child: &Element<'_>,
-) -> Result<bool> {
-    match child.local() {
-        "UUID" => result.uuid = reader.text()?,
-        "DeploymentUnitRef" => result.deployment_unit_ref = reader.text()?,
-        "Version" => result.version = reader.text()?,
-        "CurrentState" => result.current_state = reader.text()?,
-        "Resolved" => result.resolved = read_bool(reader, child)?,
-        "ExecutionUnitRefList" => result.execution_unit_ref_list = reader.text()?,
-        "StartTime" => result.start_time = reader.text()?,
-        "CompleteTime" => result.complete_time = reader.text()?,
-        "Fault" => result.fault = fault_struct(reader)?,
-        "OperationPerformed" => result.operation_performed = Some(reader.text()?),
-        _ => return Ok(false),
-    }
-    Ok(true)
-}
-
 /// `Results`: the schema repeats `Results` with the fields inside; real stacks
 /// also send one `Results` array of `OpResultStruct` items. Both are read.
-fn op_results<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Vec<OpResultStruct>> {
+pub(super) fn op_results<'i>(
+    reader: &mut Reader<'i>,
+    element: &Element<'i>,
+) -> Result<Vec<OpResultStruct>> {
     let mut results = Vec::new();
     let mut direct = OpResultStruct::default();
     let mut has_direct = false;
@@ -711,13 +292,13 @@ fn op_results<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Vec<
         if matches!(child.local(), "OpResultStruct" | "AutonOpResultStruct") {
             let mut item = OpResultStruct::default();
             reader.children(|reader, field| {
-                if !op_result_field(reader, &mut item, &field)? {
+                if !item.read_field(reader, &field)? {
                     unexpected(reader, &field)?;
                 }
                 Ok(())
             })?;
             results.push(item);
-        } else if op_result_field(reader, &mut direct, &child)? {
+        } else if direct.read_field(reader, &child)? {
             has_direct = true;
         } else {
             unexpected(reader, &child)?;
@@ -814,7 +395,10 @@ impl OperationFields {
 
 /// `Operations`: per the schema, each `Operations` element is one operation whose
 /// kind is its `xsi:type`; real stacks also nest `InstallOpStruct`… elements.
-fn operations<'i>(reader: &mut Reader<'i>, element: &Element<'i>) -> Result<Vec<Operation>> {
+pub(super) fn operations<'i>(
+    reader: &mut Reader<'i>,
+    element: &Element<'i>,
+) -> Result<Vec<Operation>> {
     let declared =
         reader.attribute(element, |ns| matches!(ns, Ns::Xsi | Ns::Xsi1999), "type").map(|qname| {
             match qname.rsplit_once(':') {
@@ -866,33 +450,13 @@ fn soap_fault(reader: &mut Reader<'_>, version: &mut Option<CwmpVersion>) -> Res
                 reader.children(|reader, inner| {
                     if inner.local() == "Fault" {
                         note_cwmp_ns(reader, &inner, version);
-                        fault.detail = Some(cwmp_fault(reader)?);
+                        fault.detail = Some(CwmpFault::decode(reader)?);
                         Ok(())
                     } else {
                         unexpected(reader, &inner)
                     }
                 })?;
             }
-            _ => unexpected(reader, &child)?,
-        }
-        Ok(())
-    })?;
-    Ok(fault)
-}
-
-fn cwmp_fault(reader: &mut Reader<'_>) -> Result<CwmpFault> {
-    let mut fault = CwmpFault::default();
-    reader.children(|reader, child| {
-        match child.local() {
-            "FaultCode" => fault.fault_code = read_number(reader, &child)?,
-            "FaultString" => fault.fault_string = reader.text()?,
-            "SetParameterValuesFault" => fault.set_parameter_values_faults.push(
-                read_struct!(reader, child, SetParameterValuesFault {
-                    "ParameterName" => parameter_name = reader.text()?,
-                    "FaultCode" => fault_code = read_number(reader, &child)?,
-                    "FaultString" => fault_string = reader.text()?,
-                }),
-            ),
             _ => unexpected(reader, &child)?,
         }
         Ok(())

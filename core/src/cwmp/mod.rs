@@ -10,21 +10,21 @@
 //! `decode` reads envelopes and headers; `messages` reads every RPC straight
 //! into the typed structs of `model` (no DOM); `encode` writes them back;
 //! `value` interprets parameter values by `xsi:type`; `tables` gives codes
-//! their meanings; `fuzzing` holds the invariants the fuzz target checks.
+//! their meanings. The fuzz target's checks are in `crate::fuzzing::cwmp`.
 //! Versions come from namespace URIs only: `cwmp-1-2` covers CWMP 1.2–1.4.
 
 mod decode;
 mod encode;
 mod facets;
-pub mod fuzzing;
+mod fields;
 mod messages;
-mod model;
 mod reader;
+mod schema;
 pub mod tables;
 mod value;
 
-pub use encode::{EncodeError, encode, introduced_in, version_problems};
-pub use model::*;
+pub use encode::{EncodeError, encode, version_problems};
+pub use schema::*;
 pub use value::{TypedValue, ValueError};
 
 use crate::base::Diagnostic;

@@ -5,7 +5,6 @@
 //! The message decoders in `decode.rs` are recursive-descent functions over
 //! [`Step`]s; nothing here builds a tree.
 
-use super::encode::is_xml_char;
 use super::{CwmpVersion, DecodeError, Limits, Text};
 use crate::base::position::{Position, TextIndex};
 use crate::base::{Diagnostic, Location, Severity, Source};
@@ -935,4 +934,9 @@ pub(crate) fn abbreviate(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The XML 1.0 `Char` production: what a document may hold, read or written.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }

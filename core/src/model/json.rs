@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::genieacs::Loaded;
+use super::genieacs_dump::Loaded;
 use super::path::Path;
 use super::set::{Entry, ParameterSet, Provenance};
 use crate::base::{Diagnostic, Severity, Source};

@@ -2,7 +2,7 @@
 //! the app read the same files the same way.
 
 use super::set::ParameterSet;
-use super::{from_cwmp, genieacs, json};
+use super::{from_cwmp, genieacs_dump, json};
 use crate::base::{Diagnostic, Severity, Source};
 use crate::cwmp;
 
@@ -66,7 +66,7 @@ pub fn load_any(bytes: &[u8], source: &str) -> Result<LoadedSet, String> {
         }
         SetFormat::GenieAcsCsv => {
             let text = String::from_utf8_lossy(bytes);
-            let loaded = genieacs::load_csv(&text, source).map_err(|e| e.to_string())?;
+            let loaded = genieacs_dump::load_csv(&text, source).map_err(|e| e.to_string())?;
             Ok(LoadedSet { set: loaded.set, diagnostics: loaded.diagnostics })
         }
     }

@@ -24,8 +24,7 @@
 pub mod diff;
 pub mod embedded;
 pub mod from_cwmp;
-pub mod fuzzing;
-pub mod genieacs;
+pub mod genieacs_dump;
 pub mod json;
 pub mod load;
 pub mod path;

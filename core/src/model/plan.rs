@@ -13,6 +13,7 @@
 //! The RPCs are plain types here; [`PlannedRpc::to_message`] turns them into
 //! codec messages, which `cwmp::encode` writes.
 
+use crate::base::XsdType;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -337,7 +338,15 @@ pub fn plan(current: &ParameterSet, desired: &ParameterSet, options: &PlanOption
                         });
                         continue;
                     }
-                    xsd_type.get_or_insert_with(|| parameter.syntax.base.name().to_string());
+                    // The device's declared type, unless the value cannot travel as it (a list
+                    // declared as its items' type): then the type the schema sends it as.
+                    let declared_fits = xsd_type
+                        .as_deref()
+                        .and_then(XsdType::from_name)
+                        .is_some_and(|declared| declared.is_valid(value));
+                    if !declared_fits {
+                        xsd_type = Some(parameter.syntax.wire_type().name().to_string());
+                    }
                 }
                 values.push(PlannedValue {
                     name: path.clone(),

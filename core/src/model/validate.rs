@@ -481,16 +481,27 @@ pub fn validate(set: &ParameterSet, model: &Model) -> Report {
             }
             Found::Parameter(_, parameter) => {
                 if let Some(declared) = &entry.value_type {
+                    let syntax = &parameter.syntax;
                     match XsdType::from_name(declared) {
-                        Some(base) if base == parameter.syntax.base => {}
-                        Some(base) => report.findings.push(finding(
+                        Some(wire) if wire == syntax.wire_type() => {}
+                        Some(wire) if syntax.list.is_some() => report.findings.push(finding(
+                            entry,
+                            Severity::Warning,
+                            FindingKind::DeclaredType,
+                            format!(
+                                "declared {}, but the schema says a list of {}, sent as string",
+                                wire.name(),
+                                syntax.base.name()
+                            ),
+                        )),
+                        Some(wire) => report.findings.push(finding(
                             entry,
                             Severity::Warning,
                             FindingKind::DeclaredType,
                             format!(
                                 "declared {}, the schema says {}",
-                                base.name(),
-                                parameter.syntax.base.name()
+                                wire.name(),
+                                syntax.base.name()
                             ),
                         )),
                         None => report.findings.push(finding(

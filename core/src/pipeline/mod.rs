@@ -12,7 +12,7 @@
 //!
 //! The result does not depend on how the input is cut into pieces: the only state carried from
 //! one piece to the next is a record cut off at its end, and every decision is taken on whole
-//! records (`crate::pipeline::fuzzing` checks this on arbitrary inputs and cuts).
+//! records (`crate::fuzzing::pipeline` checks this on arbitrary inputs and cuts).
 //!
 //! Sessions come out in the order they start, provided the capture's packets are in time order
 //! (a session is held until no connection still open, and no packet still to come, can start an
@@ -20,8 +20,6 @@
 //! when the ACS set no cookie, else [`CONTINUATION_WINDOW_MS`] of capture time after its last
 //! message (a CPE that reconnects within a session presents the cookie; later, it is a new
 //! session).
-
-pub mod fuzzing;
 
 use crate::base::Diagnostic;
 use crate::base::Timestamp;

@@ -9,7 +9,6 @@
 
 mod diagnostic;
 pub mod effective;
-pub mod fuzzing;
 pub mod generate;
 pub mod mapping;
 pub mod registry;

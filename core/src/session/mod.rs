@@ -21,10 +21,9 @@ pub mod raw;
 use crate::base::Timestamp;
 use crate::base::{Diagnostic, Severity, Source};
 use crate::capture::{
-    self, Capture, CaptureError, Credentials, HttpMessage, InputKind, Options, TlsConnection,
-    UdpConnectionRequest,
+    self, Capture, Credentials, HttpMessage, InputKind, TlsConnection, UdpConnectionRequest,
 };
-use crate::cwmp::{self, Envelope};
+use crate::cwmp::{self, Envelope, Sender};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -170,12 +169,6 @@ pub struct Report {
     pub tls: Vec<TlsConnection>,
     pub comments: Vec<capture::Comment>,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Decodes any input (capture, transcript, log, SOAP) into sessions: the [`crate::pipeline`] fed
-/// the whole input at once.
-pub fn analyze(input: &[u8], options: &Options) -> Result<Report, CaptureError> {
-    crate::pipeline::analyze(input, options)
 }
 
 /// Groups a decoded capture into sessions and runs the conformance checker.
@@ -370,40 +363,23 @@ fn is_soap(body: &[u8]) -> bool {
     body.windows(8).any(|w| w == b"Envelope")
 }
 
-/// Methods the CPE sends (and the responses it sends to the ACS's methods).
-const CPE_SENT: [&str; 7] = [
-    "Inform",
-    "TransferComplete",
-    "AutonomousTransferComplete",
-    "RequestDownload",
-    "DUStateChangeComplete",
-    "AutonomousDUStateChangeComplete",
-    "Kicked",
-];
-
-/// Direction of a message seen without HTTP context, from its name and the one before it.
+/// Direction of a message seen without HTTP context: from the schema's sender of its method,
+/// and for what goes both ways (GetRPCMethods, faults) from the message before it.
 pub fn infer_direction(rpc: &str, previous: Option<(&str, Direction)>) -> Direction {
     let flip = |d: Direction| match d {
         Direction::CpeToAcs => Direction::AcsToCpe,
         Direction::AcsToCpe => Direction::CpeToAcs,
     };
-    if CPE_SENT.contains(&rpc) {
-        return Direction::CpeToAcs;
+    let after_previous = || previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
+    match cwmp::method(rpc).map(|method| method.sender) {
+        Some(Sender::Cpe) => Direction::CpeToAcs,
+        Some(Sender::Acs) => Direction::AcsToCpe,
+        Some(Sender::Either) => after_previous(),
+        None if rpc == "Fault" => after_previous(),
+        // A vendor method's response comes from the CPE, like the answers to the ACS's methods.
+        None if rpc.ends_with("Response") => Direction::CpeToAcs,
+        None => Direction::AcsToCpe,
     }
-    if let Some(method) = rpc.strip_suffix("Response") {
-        if CPE_SENT.contains(&method) {
-            return Direction::AcsToCpe;
-        }
-        if method == "GetRPCMethods" {
-            return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-        }
-        return Direction::CpeToAcs;
-    }
-    if rpc == "Fault" || rpc == "GetRPCMethods" {
-        // A fault or a GetRPCMethods answers or follows the other side's message.
-        return previous.map_or(Direction::CpeToAcs, |(_, d)| flip(d));
-    }
-    Direction::AcsToCpe
 }
 
 /// The method a body the codec could not read was about: the element under `Body` on the path
@@ -714,7 +690,7 @@ fn finalize(session: &mut Session) {
             session.events = i.events.iter().map(|e| e.event_code.clone()).collect();
         }
     } else if let Some((oui, product_class, serial_number)) =
-        session.device_id.as_deref().and_then(capture::genieacs::split_device_id)
+        session.device_id.as_deref().and_then(capture::genieacs_log::split_device_id)
     {
         session.cpe = Some(Cpe { manufacturer: String::new(), oui, product_class, serial_number });
     }

@@ -326,14 +326,6 @@ pub fn xsd_path(file: &str) -> String {
     format!("{XSDS}/{file}")
 }
 
-pub fn version_rank(version: CwmpVersion) -> u8 {
-    match version {
-        CwmpVersion::V1_0 => 0,
-        CwmpVersion::V1_1 => 1,
-        CwmpVersion::V1_2 => 2,
-    }
-}
-
 /// A fresh scratch directory for files handed to xmllint.
 pub fn scratch_directory(name: &str) -> PathBuf {
     let directory = std::env::temp_dir().join(format!("cwmpkit-{name}-{}", std::process::id()));

@@ -9,7 +9,7 @@
 use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
-use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session};
+use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session, conformance};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
@@ -85,7 +85,7 @@ pub fn run(args: &DecodeArgs) -> Result<ExitCode, String> {
     } else {
         write_text(&mut out, &args.files, &options)?
     };
-    out.flush().map_err(|e| format!("cannot write the output: {e}"))?;
+    out.flush().map_err(super::cannot_write)?;
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
@@ -172,7 +172,7 @@ pub fn decode_file(
 fn write_text(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Result<bool, String> {
     let mut failed = false;
     let mut text = String::new();
-    let written = |e: std::io::Error| format!("cannot write the output: {e}");
+    let written = super::cannot_write;
     for path in files {
         let name = path.display().to_string();
         writeln!(out, "== {name}").map_err(written)?;
@@ -206,8 +206,8 @@ fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
     if let Some(problem) = rest.problem {
         return Err(problem);
     }
-    written.map_err(|e| format!("cannot write the output: {e}"))?;
-    writeln!(out).map_err(|e| format!("cannot write the output: {e}"))?;
+    written.map_err(|e| super::cannot_write(e.into()))?;
+    writeln!(out).map_err(super::cannot_write)?;
     Ok(rest.failed)
 }
 
@@ -577,6 +577,9 @@ fn render_session(out: &mut String, session: &Session) {
             finding.message,
             finding.clause.as_deref().unwrap_or_default()
         );
+        if let Some(rule) = conformance::rule(&finding.code) {
+            let _ = writeln!(out, "      {}", rule.explanation);
+        }
     }
 }
 

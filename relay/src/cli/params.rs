@@ -16,25 +16,8 @@ use cwmpkit_core::model::schema::Model;
 use cwmpkit_core::model::schema::xml::load_document;
 use cwmpkit_core::model::set::ParameterSet;
 use cwmpkit_core::model::{diff, embedded, plan, validate};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-
-/// Writes to stdout; a closed pipe (`… | head`) ends output quietly.
-fn emit(text: &str) -> Result<(), String> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write output: {e}"))
-        }
-        _ => Ok(()),
-    }
-}
-
-macro_rules! out {
-    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*)))? };
-}
 
 #[derive(Debug, clap::Args)]
 pub struct ParamsArgs {
@@ -110,11 +93,7 @@ fn model_for(set: &ParameterSet, schema: Option<&str>) -> Result<Model, String> 
         for diagnostic in &document.diagnostics {
             eprintln!("{file}, {diagnostic}");
         }
-        let mut model = Model::new(file);
-        for schema in document.models {
-            model = model.with_layer("", Arc::new(schema));
-        }
-        return Ok(model);
+        return Ok(Model::from_document(file, document));
     }
     let name = schema.unwrap_or_else(|| embedded::detect_model(set.paths()));
     embedded::model(name)
@@ -196,7 +175,7 @@ fn run_plan(
     if as_json {
         out!("{}", serde_json::to_string_pretty(&planned).map_err(|e| e.to_string())?);
     } else {
-        emit(&plan::render_soap(&planned, cwmp::CwmpVersion::V1_0))?;
+        super::emit(&plan::render_soap(&planned, cwmp::CwmpVersion::V1_0))?;
     }
     Ok(ExitCode::SUCCESS)
 }

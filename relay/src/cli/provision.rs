@@ -124,11 +124,11 @@ fn check(paths: &[PathBuf], json: bool) -> Result<ExitCode, String> {
     checks.extend(skipped);
     if json {
         let text = serde_json::to_string_pretty(&checks).map_err(|e| e.to_string())?;
-        println!("{text}");
+        out!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     for check in &checks {
-        print_check(check);
+        print_check(check)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -139,9 +139,9 @@ fn member_name(label: &str) -> &str {
     inner.rsplit(['/', '\\']).next().unwrap_or(inner)
 }
 
-fn print_check(check: &FileCheck) {
+fn print_check(check: &FileCheck) -> Result<(), String> {
     let count = |s: Severity| check.diagnostics.iter().filter(|d| d.severity == s).count();
-    println!(
+    out!(
         "{}: {} error(s), {} warning(s), {} note(s)",
         check.name,
         count(Severity::Error),
@@ -150,9 +150,10 @@ fn print_check(check: &FileCheck) {
     );
     for diagnostic in &check.diagnostics {
         if diagnostic.severity >= Severity::Warning || diagnostic.suggestion.is_some() {
-            println!("  {}: {diagnostic}", diagnostic.severity);
+            out!("  {}: {diagnostic}", diagnostic.severity);
         }
     }
+    Ok(())
 }
 
 fn show_effective(mac: &str, model: &str, paths: &[PathBuf]) -> Result<ExitCode, String> {
@@ -172,9 +173,9 @@ fn show_effective(mac: &str, model: &str, paths: &[PathBuf]) -> Result<ExitCode,
         if value.reset {
             flags.push_str(" [reset to default]");
         }
-        println!("{}: {}    # {}{flags}", value.key, value.value, place(&value.origin));
+        out!("{}: {}    # {}{flags}", value.key, value.value, place(&value.origin));
         for earlier in &value.overridden {
-            println!("    # overrides {} `{}`", place(earlier), earlier.value);
+            out!("    # overrides {} `{}`", place(earlier), earlier.value);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -210,21 +211,21 @@ fn generate(args: &ProvisionArgs) -> Result<ExitCode, String> {
     }
     if args.json {
         let text = serde_json::to_string_pretty(&bulk.rows).map_err(|e| e.to_string())?;
-        println!("{text}");
+        out!("{text}");
     } else {
         for note in &bulk.notes {
-            println!("note: {note}");
+            out!("note: {note}");
         }
         for row in &bulk.rows {
             let name = row.file_name.as_deref().unwrap_or("(no file)");
             let problems: Vec<_> =
                 row.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).collect();
-            println!("CSV line {}: {name}: {} problem(s)", row.csv_line, problems.len());
+            out!("CSV line {}: {name}: {} problem(s)", row.csv_line, problems.len());
             for diagnostic in problems {
-                println!("  {}: {diagnostic}", diagnostic.severity);
+                out!("  {}: {diagnostic}", diagnostic.severity);
             }
         }
-        println!("{} file(s) written to {}", bulk.files.len(), out.display());
+        out!("{} file(s) written to {}", bulk.files.len(), out.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -260,20 +261,20 @@ fn load_set(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 fn show_diff(before: &Path, after: &Path) -> Result<ExitCode, String> {
     let changes = diff_sets(&load_set(before)?, &load_set(after)?);
     if changes.is_empty() {
-        println!("no differences");
+        out!("no differences");
     }
     for change in changes {
         match change {
-            FileChange::Added(name) => println!("+ {name}"),
-            FileChange::Removed(name) => println!("- {name}"),
+            FileChange::Added(name) => out!("+ {name}"),
+            FileChange::Removed(name) => out!("- {name}"),
             FileChange::Changed { name, changes } => {
-                println!("~ {name}");
+                out!("~ {name}");
                 for key_change in changes {
                     match key_change {
-                        KeyChange::Added { key, value } => println!("    + {key}: {value}"),
-                        KeyChange::Removed { key, value } => println!("    - {key}: {value}"),
+                        KeyChange::Added { key, value } => out!("    + {key}: {value}"),
+                        KeyChange::Removed { key, value } => out!("    - {key}: {value}"),
                         KeyChange::Changed { key, before, after } => {
-                            println!("    ~ {key}: {before} → {after}")
+                            out!("    ~ {key}: {before} → {after}")
                         }
                     }
                 }
@@ -288,10 +289,10 @@ fn show_mapping(path: &Path) -> Result<ExitCode, String> {
     let (request, unmapped) = to_set_parameter_values(&file, Registry::builtin(), "cwmpkit");
     for parameter in &request.parameter_list {
         let xsd = parameter.value.xsi_type.as_deref().unwrap_or("string");
-        println!("{} = {} ({xsd})", parameter.name, parameter.value.text);
+        out!("{} = {} ({xsd})", parameter.name, parameter.value.text);
     }
     for item in &unmapped {
-        println!("not mapped: line {}: `{}`: {}", item.line, item.name, item.reason);
+        out!("not mapped: line {}: `{}`: {}", item.line, item.name, item.reason);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -141,6 +141,14 @@ pub struct Syntax {
     pub path_ref: bool,
 }
 
+impl Syntax {
+    /// The type the value travels as: a list is a comma-separated `xsd:string` on the wire,
+    /// whatever its items' type (TR-106 lists); anything else is its base type.
+    pub fn wire_type(&self) -> XsdType {
+        if self.list.is_some() { XsdType::String } else { self.base }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ListFacets {
     pub min_items: Option<u32>,
@@ -328,6 +336,14 @@ pub enum Found<'a> {
 impl Model {
     pub fn new(name: impl Into<String>) -> Self {
         Model { name: name.into(), layers: Vec::new() }
+    }
+
+    /// The models of one loaded BBF document, each at the root, named `name`.
+    pub fn from_document(name: impl Into<String>, document: xml::Document) -> Self {
+        document
+            .models
+            .into_iter()
+            .fold(Model::new(name), |model, schema| model.with_layer("", Arc::new(schema)))
     }
 
     /// Adds a schema whose paths sit under `mount`.

@@ -1,8 +1,8 @@
 //! The invariants the fuzzer checks, kept here so the fuzz target stays thin
 //! and regression tests run the same checks.
 
-use super::registry::Registry;
-use super::syntax::parse;
+use crate::provision::registry::Registry;
+use crate::provision::syntax::parse;
 
 /// For any bytes: parsing never panics, writes back byte for byte, validation
 /// and mapping never panic, and a key set through the writer reads back.
@@ -14,18 +14,18 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
         return Err(format!("not lossless: {data:?} wrote back as {written:?}"));
     }
     // Cut short by the line budget, the unread rest still writes back as read.
-    let cut = super::syntax::parse_with(
+    let cut = crate::provision::syntax::parse_with(
         data,
-        &super::syntax::ParseLimits { max_lines: 3, max_findings: 2 },
+        &crate::provision::syntax::ParseLimits { max_lines: 3, max_findings: 2 },
     );
     if cut.file.to_bytes().ok().as_deref() != Some(data) {
         return Err(format!("not lossless past the line budget: {data:?}"));
     }
     let registry = Registry::builtin();
-    let _ = super::check("00085D1A2B3C.cfg", data);
-    let _ = super::check("aastra.cfg", data);
-    let mapped = super::mapping::to_parameters(&parsed.file, registry);
-    let back = super::mapping::from_parameters(&mapped.parameters, registry);
+    let _ = crate::provision::check("00085D1A2B3C.cfg", data);
+    let _ = crate::provision::check("aastra.cfg", data);
+    let mapped = crate::provision::mapping::to_parameters(&parsed.file, registry);
+    let back = crate::provision::mapping::from_parameters(&mapped.parameters, registry);
     for parameter in &mapped.parameters {
         if registry.by_parameter(&parameter.path).is_none() {
             return Err(format!("mapped to an unknown parameter {}", parameter.path));
@@ -40,13 +40,14 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
         .lines
         .iter()
         .filter_map(|line| match &line.kind {
-            super::syntax::LineKind::Section(name) => Some(name.to_string()),
+            crate::provision::syntax::LineKind::Section(name) => Some(name.to_string()),
             _ => None,
         })
         .take(4)
         .collect();
     for model in &models {
-        let Some(selected) = super::effective::profile_for_model(&parsed.file, model) else {
+        let Some(selected) = crate::provision::effective::profile_for_model(&parsed.file, model)
+        else {
             return Err(format!("the profile has a section `{model}` but no selection for it"));
         };
         for line in &selected.lines {
@@ -55,12 +56,13 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
                 return Err(format!("profile line {} is not the file's", line.number));
             }
         }
-        let _ = super::effective::effective(&[("profile.prf", &selected)], registry);
+        let _ = crate::provision::effective::effective(&[("profile.prf", &selected)], registry);
     }
 
     // Any single-line value set through the writer reads back exactly, or is
     // refused; the value is taken from the input so the fuzzer explores it.
-    let value = super::syntax::parse_text(data).lines().next().unwrap_or_default().to_owned();
+    let value =
+        crate::provision::syntax::parse_text(data).lines().next().unwrap_or_default().to_owned();
     let mut edited = parsed.file.clone();
     if edited.set("tr69 server", &value).is_err() {
         return Ok(());
@@ -80,7 +82,7 @@ pub fn check_parse(data: &[u8]) -> Result<(), String> {
 /// Arbitrary bytes as a zip archive, under tight limits: never a panic; what is unpacked stays
 /// within the budget and every file that comes back passed its CRC; each file then checks.
 pub fn check_zip(data: &[u8]) -> Result<(), String> {
-    use super::zip::{ZipLimits, read_zip};
+    use crate::provision::zip::{ZipLimits, read_zip};
     let limits = ZipLimits {
         max_files: 256,
         max_total_bytes: 1 << 20,
@@ -101,7 +103,7 @@ pub fn check_zip(data: &[u8]) -> Result<(), String> {
     for (_, bytes) in unzipped.files.iter().take(4) {
         check_parse(bytes)?;
     }
-    let _ = super::generate::check_files(&unzipped.files, Registry::builtin());
+    let _ = crate::provision::generate::check_files(&unzipped.files, Registry::builtin());
     Ok(())
 }
 
@@ -112,7 +114,8 @@ pub fn check_bulk(data: &[u8]) -> Result<(), String> {
         Some(at) => (&data[..at], Some(&data[at + 1..])),
         None => (data, None),
     };
-    let Ok(bulk) = super::generate::generate_bulk(csv, template, Registry::builtin()) else {
+    let Ok(bulk) = crate::provision::generate::generate_bulk(csv, template, Registry::builtin())
+    else {
         return Ok(());
     };
     for file in bulk.files.iter().take(8) {
@@ -121,9 +124,10 @@ pub fn check_bulk(data: &[u8]) -> Result<(), String> {
             return Err(format!("generated `{}` does not read back as written", file.name));
         }
     }
-    if let Ok(zip) = super::generate::to_zip(&bulk.files) {
-        let back = super::zip::read_zip(&zip, &super::zip::ZipLimits::default())
-            .map_err(|e| format!("our own zip does not read back: {e}"))?;
+    if let Ok(zip) = crate::provision::generate::to_zip(&bulk.files) {
+        let back =
+            crate::provision::zip::read_zip(&zip, &crate::provision::zip::ZipLimits::default())
+                .map_err(|e| format!("our own zip does not read back: {e}"))?;
         if back.files.len() != bulk.files.len() {
             return Err(format!("{} of {} files read back", back.files.len(), bulk.files.len()));
         }

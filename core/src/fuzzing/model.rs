@@ -1,9 +1,9 @@
 //! The properties the fuzz targets check (`fuzz/fuzz_targets/model_*.rs`),
 //! here so that regression tests run exactly the same checks.
 
-use super::path::Path;
-use super::schema::{compiled, xml};
-use super::{genieacs, json};
+use crate::model::path::Path;
+use crate::model::schema::{compiled, xml};
+use crate::model::{genieacs_dump, json};
 
 /// Paths (one per line, first lines only) and a GenieACS CSV dump from
 /// arbitrary bytes: a parsed path prints back to its text; a loaded dump
@@ -22,7 +22,7 @@ pub fn check_paths_and_csv(data: &[u8]) -> Result<(), String> {
             }
         }
     }
-    if let Ok(loaded) = genieacs::load_csv(&text, "fuzz") {
+    if let Ok(loaded) = genieacs_dump::load_csv(&text, "fuzz") {
         let _ = loaded.set.instances();
         let back = json::from_json(&json::to_json(&loaded.set), "fuzz")
             .map_err(|e| format!("our own JSON does not read back: {e}"))?;
@@ -51,7 +51,7 @@ pub fn check_schema_xml(data: &[u8]) -> Result<(), String> {
 /// Arbitrary bytes as a parameter set of any format (`load_any`: GenieACS CSV, our JSON, a SOAP
 /// message) and as a compiled schema: never a panic; what loads survives our JSON unchanged.
 pub fn check_load_any(data: &[u8]) -> Result<(), String> {
-    if let Ok(loaded) = super::load::load_any(data, "fuzz") {
+    if let Ok(loaded) = crate::model::load::load_any(data, "fuzz") {
         let back = json::from_json(&json::to_json(&loaded.set), "fuzz")
             .map_err(|e| format!("our own JSON does not read back: {e}"))?;
         if back.set != loaded.set {

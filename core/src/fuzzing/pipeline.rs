@@ -2,8 +2,8 @@
 //! gives the same sessions and findings as the whole input at once, whether the pipeline decodes
 //! connections itself or hands them out as jobs given back out of order.
 
-use super::{Finished, Pipeline};
 use crate::capture::{InputKind, Limits, Options};
+use crate::pipeline::{Finished, Pipeline};
 use crate::session::Session;
 
 /// The whole result of one input, as comparable JSON text.

@@ -1,4 +1,4 @@
-//! The decode worker: runs in a Web Worker (`src/bin/decode_worker.rs`), reads the file in pieces
+//! The decode worker: runs in a Web Worker (`src/main.rs`), reads the file in pieces
 //! through `cwmpkit_core::pipeline`, tells the page how far it has come, keeps the sessions, and
 //! answers the page's questions with `session::query`. The page's thread never decodes.
 
@@ -102,7 +102,11 @@ fn handle(request: Request, file: Option<web_sys::File>) {
             let detail =
                 STATE.with_borrow(|state| detail_of(find(&state.sessions, session)?, message));
             match detail {
-                Some(detail) => post(&Response::Message { detail: Box::new(detail) }),
+                Some(detail) => post(&Response::Message {
+                    session,
+                    message,
+                    detail: serde_json::to_string(&detail).unwrap_or_default(),
+                }),
                 None => post(&Response::Failed {
                     message: format!("no message {message} in session {session}"),
                 }),

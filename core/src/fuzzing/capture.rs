@@ -3,9 +3,9 @@
 //! Beyond "no panic", each check holds the decoder to its memory promise: what comes out is
 //! bounded by what went in (TCP bytes are delivered once, HTTP messages do not overlap).
 
-use super::tcp::{Reassembler, Segment};
-use super::{Capture, InputKind, Limits, Options, decode, http};
 use crate::base::Timestamp;
+use crate::capture::tcp::{Reassembler, Segment};
+use crate::capture::{Capture, InputKind, Limits, Options, decode, http};
 use crate::session;
 use std::net::{IpAddr, SocketAddr};
 
@@ -73,7 +73,7 @@ pub fn check_text_input(data: &[u8]) -> Result<(), String> {
 /// Arbitrary bytes as a GenieACS debug log (YAML and JSON records): the records' offsets stay
 /// in the input, and the decoded capture holds the bodies within a bound of it.
 pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
-    let (_, diagnostics) = super::genieacs::records(data);
+    let (_, diagnostics) = crate::capture::genieacs_log::records(data);
     let beyond = |d: &&crate::base::Diagnostic| {
         d.location.byte_offset().is_some_and(|offset| offset > data.len())
     };
@@ -94,7 +94,7 @@ pub fn check_genieacs_log(data: &[u8]) -> Result<(), String> {
 /// Arbitrary bytes as a Python literal and as an enodebd log (each line prefixed so that it is
 /// read as a logged message).
 pub fn check_enodebd_log(data: &[u8]) -> Result<(), String> {
-    let (_, problems, used) = super::pyliteral::parse(data, 0);
+    let (_, problems, used) = crate::capture::pyliteral::parse(data, 0);
     if used > data.len() {
         return Err(format!("literal reader used {used} bytes of {}", data.len()));
     }
@@ -183,7 +183,7 @@ pub fn check_tcp_http(data: &[u8]) -> Result<(), String> {
         return Err(format!("reassembly delivered {delivered} bytes from {payload_total}"));
     }
     let mut capture = Capture::empty(InputKind::Pcap);
-    let mut stats = super::Stats::for_input(&options.limits, data.len());
+    let mut stats = crate::capture::Stats::for_input(&options.limits, data.len());
     http::build_connections(streams, &options, &mut capture, &mut stats);
     check_output(&capture, payload_total)
 }

@@ -82,16 +82,25 @@ type Record = (usize, Node);
 pub fn records(input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let text = String::from_utf8_lossy(input);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.trim_end() == "---" { yaml_records(&text) } else { json_records(&text) }
+    if first.trim_end() == "---" { yaml_records(&text, input) } else { json_records(&text, input) }
 }
 
-fn json_records(text: &str) -> (Vec<Record>, Vec<Diagnostic>) {
+/// The lines of `text`, the lossy UTF-8 reading of `input`, each with the byte offset where it
+/// starts in `input`: a replaced byte is three bytes of text, so offsets are counted in the
+/// input's own lines (line breaks are never part of a replaced sequence, so the lines pair up).
+fn lines_at<'t>(text: &'t str, input: &[u8]) -> impl Iterator<Item = (usize, &'t str)> {
+    let mut offset = 0;
+    text.split('\n').zip(input.split(|&b| b == b'\n')).map(move |(line, bytes)| {
+        let at = offset;
+        offset += bytes.len() + 1;
+        (at, line)
+    })
+}
+
+fn json_records(text: &str, input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut offset = 0;
-    for line in text.split('\n') {
-        let at = offset;
-        offset += line.len() + 1;
+    for (at, line) in lines_at(text, input) {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -140,13 +149,12 @@ struct Line<'a> {
     offset: usize,
 }
 
-fn yaml_records(text: &str) -> (Vec<Record>, Vec<Diagnostic>) {
+fn yaml_records(text: &str, input: &[u8]) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut documents: Vec<Vec<Line<'_>>> = Vec::new();
-    let mut offset = 0;
     // A final line break ends the last line; it does not open an empty one.
-    for raw in text.strip_suffix('\n').unwrap_or(text).split('\n') {
-        let at = offset;
-        offset += raw.len() + 1;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let input = input.strip_suffix(b"\n").unwrap_or(input);
+    for (at, raw) in lines_at(text, input) {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw == "---" || raw.starts_with("--- ") {
             documents.push(Vec::new());
@@ -697,7 +705,7 @@ mod tests {
     use super::*;
 
     fn yaml(text: &str) -> Node {
-        let (records, problems) = yaml_records(text);
+        let (records, problems) = yaml_records(text, text.as_bytes());
         assert!(problems.is_empty(), "{problems:?}");
         records.into_iter().next().unwrap().1
     }

@@ -104,8 +104,12 @@ pub enum Response {
         rows: Vec<TimelineRow>,
         findings: Vec<Diagnostic>,
     },
+    /// One message in full: a [`MessageDetail`] as JSON text, which only the page's result views
+    /// read (a split point of their own, so the page's first screen carries no envelope reader).
     Message {
-        detail: Box<MessageDetail>,
+        session: u32,
+        message: usize,
+        detail: String,
     },
     /// A file to hand to the user (an export, or parameters for the Parameters page).
     File {
@@ -118,6 +122,3 @@ pub enum Response {
         message: String,
     },
 }
-
-/// The key under which the Decode page leaves a message for the Parameters page to open.
-pub const PARAMETERS_HANDOFF: &str = "cwmpkit:open-parameters";

@@ -1,7 +1,7 @@
 //! The invariants the fuzzer checks, kept here so the fuzz target stays a thin
 //! shell and the same check runs in ordinary regression tests.
 
-use super::{Limits, decode_with, encode};
+use crate::cwmp::{Limits, decode_with, encode};
 
 /// Decodes arbitrary bytes and checks what must hold for any input:
 /// decoding never panics (the caller notices), and whatever decodes either

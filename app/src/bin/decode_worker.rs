@@ -1,7 +1,0 @@
-//! The decode worker's entry: Trunk builds it as a second wasm (index.html, `data-type="worker"`)
-//! that the Decode page starts the first time it decodes.
-
-fn main() {
-    console_error_panic_hook::set_once();
-    cwmpkit_app::decode::worker::start();
-}
