@@ -75,6 +75,33 @@ async fn url(client: &Client) -> Result<String, String> {
     client.current_url().await.map(|u| u.to_string()).map_err(|e| e.to_string())
 }
 
+/// Screenshots of the page as it is, at a laptop's 1280×800 and a phone's 400 px, in the light and
+/// the dark theme (the shell's switch), to look at; the window is left at 1280×800 and light.
+async fn screenshots_in_both_themes_and_widths(client: &Client, name: &str) -> TestResult {
+    for theme in ["dark", "light"] {
+        script(
+            client,
+            &format!(
+                "const theme = document.getElementById('theme');
+                 theme.value = '{theme}';
+                 theme.dispatchEvent(new Event('change', {{ bubbles: true }}));
+                 return document.documentElement.getAttribute('data-theme');"
+            ),
+        )
+        .await
+        .and_then(|set| {
+            if set == theme { Ok(()) } else { Err(format!("theme {theme} not applied: {set}")) }
+        })?;
+        for (width, height) in [(400, 800), (1280, 800)] {
+            client.set_window_size(width, height).await.map_err(|e| e.to_string())?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let shot = screenshot(client, &format!("{name}-{width}-{theme}")).await?;
+            println!("screenshot: {}", shot.display());
+        }
+    }
+    Ok(())
+}
+
 async fn pasted_inform_shows_device_events_parameters_and_raw_xml(
     client: &Client,
     base: &str,
@@ -210,7 +237,9 @@ async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
     let rpc = client.find(Locator::Css("#filter-rpc")).await.map_err(|e| e.to_string())?;
     rpc.send_keys("SetParameterValues").await.map_err(|e| e.to_string())?;
     text_when(client, "#session-count", |t| t.contains("· 1")).await?;
-    assert!(url(client).await?.contains("rpc=SetParameterValues"));
+    let filter =
+        script(client, "return new URLSearchParams(location.search).get('filter')").await?;
+    assert_eq!(filter, "rpc:SetParameterValues", "the filter's text in the URL");
     let card = text_when(client, "#sessions .session-card", |t| t.contains("2 of")).await?;
     assert!(card.contains("2 of 12 messages"), "{card}");
     let shot = screenshot(client, "decode-pcap-filtered").await?;
@@ -257,6 +286,7 @@ async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
     text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
     text_when(client, "#session-count", |t| t.contains("· 1")).await?;
     text_when(client, ".rpc-name", |t| t == "SetParameterValues").await?;
+    screenshots_in_both_themes_and_widths(client, "decode-pcap").await?;
 
     // "Open these parameters": the Parameters page opens the Inform's values.
     client.goto(base).await.map_err(|e| e.to_string())?;
