@@ -6,6 +6,7 @@
 
 use crate::components::diagnostics::DecodeErrorBox;
 use crate::components::files::{PickedFile, download, files_of_drop, files_of_input};
+use crate::components::keys;
 use crate::components::millis;
 use crate::components::session::{
     DetailAction, FindingList, MessagePane, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
@@ -866,10 +867,8 @@ pub fn DecodePage() -> impl IntoView {
                                 }
                                 on:keydown={
                                     let move_session = move_session.clone();
-                                    move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-                                        "ArrowDown" => { ev.prevent_default(); move_session(1) }
-                                        "ArrowUp" => { ev.prevent_default(); move_session(-1) }
-                                        _ => {}
+                                    move |ev: leptos::ev::KeyboardEvent| {
+                                        if let Some(step) = keys::arrow_step(&ev) { move_session(step) }
                                     }
                                 }
                             >
@@ -892,10 +891,8 @@ pub fn DecodePage() -> impl IntoView {
                                 tabindex="0"
                                 on:keydown={
                                     let move_message = move_message.clone();
-                                    move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-                                        "ArrowDown" => { ev.prevent_default(); move_message(1) }
-                                        "ArrowUp" => { ev.prevent_default(); move_message(-1) }
-                                        _ => {}
+                                    move |ev: leptos::ev::KeyboardEvent| {
+                                        if let Some(step) = keys::arrow_step(&ev) { move_message(step) }
                                     }
                                 }
                             >
