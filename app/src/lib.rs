@@ -1,7 +1,8 @@
 //! The cwmpkit browser app. Components render state and call `cwmpkit_core`;
 //! protocol logic lives in core, where native tests cover it.
 
-mod components;
+pub mod components;
+pub mod decode;
 pub mod links;
 mod offline;
 pub mod pages;

@@ -1,13 +1,31 @@
-//! The app's components in a real browser: mount, paste, look at the DOM.
+//! The Decode page's components in a real browser: mount them with what the decode worker would
+//! send, and look at the DOM. (Decoding itself runs in the worker; the e2e test drives that.)
 #![cfg(target_arch = "wasm32")]
 
+use cwmpkit_app::components::diagnostics::DecodeErrorBox;
+use cwmpkit_app::components::raw_xml::RawXml;
+use cwmpkit_app::components::session::{DetailAction, MessagePane};
+use cwmpkit_app::decode::worker::detail_of;
+use cwmpkit_core::capture::Options;
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::raw;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const INFORM: &str = include_str!("../../../shared/corpus/soap/freeacs/Inform.xml");
+
 fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a browser document")
+}
+
+fn container() -> web_sys::HtmlElement {
+    let container: web_sys::HtmlElement =
+        document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
+    document().body().expect("body").append_child(&container).expect("append");
+    container
 }
 
 /// Mounts a fresh Decode page in its own container and returns the container
@@ -15,11 +33,8 @@ fn document() -> web_sys::Document {
 /// whether the URL names a kept capture). (The page itself, in a router for its
 /// URL state, not the routed app: the test runner's URL is not `/`.)
 async fn mount_app() -> web_sys::HtmlElement {
-    use leptos::prelude::*;
-    let container: web_sys::HtmlElement =
-        crate::document().create_element("div").expect("div").dyn_into().expect("an HtmlElement");
-    crate::document().body().expect("body").append_child(&container).expect("append");
-    let handle = leptos::mount::mount_to(container.clone(), || {
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), || {
         view! {
             <leptos_router::components::Router>
                 <cwmpkit_app::pages::decode::DecodePage />
@@ -27,20 +42,8 @@ async fn mount_app() -> web_sys::HtmlElement {
         }
     });
     handle.forget();
-    until_present(&container, "#soap-input").await;
-    container
-}
-
-fn paste(container: &web_sys::HtmlElement, text: &str) {
-    let area: web_sys::HtmlTextAreaElement = container
-        .query_selector("#soap-input")
-        .expect("query")
-        .expect("the input area renders")
-        .dyn_into()
-        .expect("a textarea");
-    area.set_value(text);
-    let event = web_sys::Event::new("input").expect("event");
-    area.dispatch_event(&event).expect("dispatch");
+    until_present(&root, "#soap-input").await;
+    root
 }
 
 fn texts(container: &web_sys::HtmlElement, css: &str) -> Vec<String> {
@@ -57,8 +60,7 @@ async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Yields until `css` matches in `container`: the page loads its decoding code
-/// on first input (a split point), a few tasks later.
+/// Yields until `css` matches in `container` (the page asks the workspace first, a few tasks later).
 async fn until_present(container: &web_sys::HtmlElement, css: &str) {
     for _ in 0..100 {
         if container.query_selector(css).ok().flatten().is_some() {
@@ -69,36 +71,75 @@ async fn until_present(container: &web_sys::HtmlElement, css: &str) {
 }
 
 #[wasm_bindgen_test]
-async fn the_example_button_renders_a_decoded_inform() {
-    let container = mount_app().await;
-    let button: web_sys::HtmlElement = container
-        .query_selector("#load-example")
-        .expect("query")
-        .expect("the example button renders")
-        .dyn_into()
-        .expect("a button");
-    button.click();
-    until_present(&container, ".rpc-name").await;
-    assert_eq!(texts(&container, ".rpc-name"), ["Inform"]);
-    assert_eq!(texts(&container, "[data-field=manufacturer]"), ["Aastra"]);
-    let events = texts(&container, ".event-meaning");
-    assert_eq!(events.len(), 2, "{events:?}");
-    assert!(texts(&container, ".param-type.untyped").len() == 1, "ParameterKey has no xsi:type");
-    container.remove();
+async fn the_decode_page_asks_for_input_before_it_starts_a_worker() {
+    let root = mount_app().await;
+    assert_eq!(texts(&root, "#soap-input").len(), 1, "the paste area");
+    assert_eq!(texts(&root, "#load-example").len(), 1, "the example button");
+    assert!(texts(&root, "#decode-progress").is_empty(), "nothing decodes before input");
+    assert_eq!(
+        texts(&root, "#decode-result .results.hidden").len(),
+        1,
+        "panes hidden before a decode"
+    );
+    root.remove();
 }
 
 #[wasm_bindgen_test]
-async fn a_broken_paste_shows_the_error_position() {
-    let container = mount_app().await;
-    paste(
-        &container,
-        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soap:Body>\n</soap:Envelope>",
+async fn the_message_pane_shows_an_inform_and_its_raw_xml() {
+    let report = pipeline::analyze(INFORM.as_bytes(), &Options::default()).expect("decodes");
+    let detail = detail_of(&report.sessions[0], 0).expect("the first message");
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <MessagePane detail=detail.clone() on_action=Callback::new(|_: DetailAction| {}) /> }
+    });
+    next_tick().await;
+    assert_eq!(texts(&root, ".rpc-name"), ["Inform"]);
+    assert_eq!(texts(&root, "[data-field=oui]").len(), 1);
+    assert!(!texts(&root, "#parameters .param-name").is_empty());
+    assert!(texts(&root, "#open-parameters").len() == 1, "an Inform carries values");
+    let lines = texts(&root, "#raw-xml .xml-line");
+    assert!(lines.iter().any(|l| l.contains("Inform")), "{lines:?}");
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn raw_xml_folds_an_element() {
+    let lines = raw::xml_lines(INFORM);
+    let count = lines.len();
+    let root = container();
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <RawXml lines=lines.clone() /> });
+    next_tick().await;
+    assert_eq!(texts(&root, ".xml-line").len(), count.min(140));
+    let fold: web_sys::HtmlElement = root
+        .query_selector(".xml-line .fold")
+        .expect("query")
+        .expect("a foldable line")
+        .dyn_into()
+        .expect("a button");
+    fold.click();
+    next_tick().await;
+    assert!(texts(&root, ".xml-line").len() < 3, "the Envelope folded hides the rest");
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_envelope_shows_where_it_breaks() {
+    let broken = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n  <soap:Body>\n</soap:Envelope>";
+    let error = cwmpkit_core::cwmp::decode(broken.as_bytes()).expect_err("broken");
+    let root = container();
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <DecodeErrorBox error=error.clone() /> },
     );
-    until_present(&container, "#decode-error").await;
-    let error = texts(&container, "#decode-error");
-    assert_eq!(error.len(), 1, "no error box");
-    assert!(error[0].contains("Line 3"), "{error:?}");
-    container.remove();
+    next_tick().await;
+    let shown = texts(&root, "#decode-error");
+    assert_eq!(shown.len(), 1, "no error box");
+    assert!(shown[0].contains("Line 3"), "{shown:?}");
+    drop(handle);
+    root.remove();
 }
 
 #[path = "wasm_browser/workspace.rs"]

@@ -102,3 +102,32 @@ fn the_raw_view_lays_out_a_real_inform() {
     assert!(lines[closes].spans[0].1.contains("Envelope>"));
     assert!(lines.iter().any(|l| l.spans.iter().any(|(_, s)| s == "1 BOOT" || s == "2 PERIODIC")));
 }
+
+#[test]
+fn a_filter_reads_back_from_its_text() {
+    let filter = Filter {
+        device: "Baicells FAP".into(),
+        rpc: "Inform".into(),
+        parameter: "Device.WiFi.".into(),
+        fault: Some(9005),
+        severity: Some(Severity::Warning),
+    };
+    let text = filter.to_string();
+    assert_eq!(
+        text,
+        "device:\"Baicells FAP\" rpc:Inform parameter:Device.WiFi. fault:9005 severity:warning"
+    );
+    assert_eq!(Filter::parse(&text), filter);
+    assert_eq!(
+        Filter::parse("00085D  rpc:Fault"),
+        Filter { device: "00085D".into(), rpc: "Fault".into(), ..Filter::default() }
+    );
+    assert_eq!(
+        Filter::parse("fault:abc severity:loud param:X"),
+        Filter { parameter: "X".into(), ..Filter::default() }
+    );
+    assert_eq!(Filter::parse(""), Filter::default());
+    for odd in ["device:\"unterminated", ":", "\"", "a:b:c", "é:ü"] {
+        let _ = Filter::parse(odd).to_string();
+    }
+}

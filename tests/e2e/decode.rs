@@ -1,21 +1,17 @@
-//! The Decode page in a real headless Chromium, served by a real `cwmpkit serve`.
+//! The Decode page in a real headless Chromium, served by a real `cwmpkit serve`: decoding runs
+//! in the page's Web Worker; the page shows three panes, filters, exports, folds raw XML, hands
+//! parameters to the Parameters page, and takes the 50 MB capture with progress and cancel.
 
-use cwmpkit_tests::{corpus, finish, screenshot, start_browser, start_relay};
-use fantoccini::{Client, Locator};
-use std::time::Duration;
+use cwmpkit_tests::{
+    corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+};
+use fantoccini::{Client, Locator, key::Key};
+use std::time::{Duration, Instant};
 
 type TestResult = Result<(), String>;
 
 async fn text_of(client: &Client, css: &str) -> Result<String, String> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .text()
-        .await
-        .map_err(|e| format!("{css}: {e}"))
+    text_when(client, css, |_| true).await
 }
 
 async fn all_texts(client: &Client, css: &str) -> Result<Vec<String>, String> {
@@ -24,6 +20,22 @@ async fn all_texts(client: &Client, css: &str) -> Result<Vec<String>, String> {
         texts.push(element.text().await.map_err(|e| e.to_string())?);
     }
     Ok(texts)
+}
+
+async fn click(client: &Client, css: &str) -> TestResult {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {
+    client.execute(js, vec![]).await.map_err(|e| e.to_string())
 }
 
 /// Puts text into the input area the way a paste does: value, then an input event.
@@ -46,7 +58,51 @@ async fn paste(client: &Client, text: &str) -> TestResult {
         .map_err(|e| e.to_string())
 }
 
-async fn pasted_inform_shows_device_events_and_parameters(
+async fn open_file(client: &Client, path: &std::path::Path) -> TestResult {
+    let path = path.canonicalize().map_err(|e| format!("{}: {e}", path.display()))?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#file-input"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&path.display().to_string())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn url(client: &Client) -> Result<String, String> {
+    client.current_url().await.map(|u| u.to_string()).map_err(|e| e.to_string())
+}
+
+/// Screenshots of the page as it is, at a laptop's 1280×800 and a phone's 400 px, in the light and
+/// the dark theme (the shell's switch), to look at; the window is left at 1280×800 and light.
+async fn screenshots_in_both_themes_and_widths(client: &Client, name: &str) -> TestResult {
+    for theme in ["dark", "light"] {
+        script(
+            client,
+            &format!(
+                "const theme = document.getElementById('theme');
+                 theme.value = '{theme}';
+                 theme.dispatchEvent(new Event('change', {{ bubbles: true }}));
+                 return document.documentElement.getAttribute('data-theme');"
+            ),
+        )
+        .await
+        .and_then(|set| {
+            if set == theme { Ok(()) } else { Err(format!("theme {theme} not applied: {set}")) }
+        })?;
+        for (width, height) in [(400, 800), (1280, 800)] {
+            client.set_window_size(width, height).await.map_err(|e| e.to_string())?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let shot = screenshot(client, &format!("{name}-{width}-{theme}")).await?;
+            println!("screenshot: {}", shot.display());
+        }
+    }
+    Ok(())
+}
+
+async fn pasted_inform_shows_device_events_parameters_and_raw_xml(
     client: &Client,
     base: &str,
 ) -> TestResult {
@@ -67,11 +123,9 @@ async fn pasted_inform_shows_device_events_and_parameters(
     assert!(events[0].contains("connection request"), "meaning missing: {events:?}");
 
     let names = all_texts(client, "#parameters .param-name").await?;
-    let types = all_texts(client, "#parameters .param-type").await?;
     let values = all_texts(client, "#parameters .param-value").await?;
     assert_eq!(names.len(), 8, "{names:?}");
     assert_eq!(names[0], "InternetGatewayDevice.DeviceSummary");
-    assert_eq!(types[0], "string");
     let url_row = names
         .iter()
         .position(|n| n == "InternetGatewayDevice.ManagementServer.ConnectionRequestURL")
@@ -81,8 +135,45 @@ async fn pasted_inform_shows_device_events_and_parameters(
         "http://[2a02:980:1400::1ff]:30005/78DF621FFD24F339452C341BEFE0E8A8"
     );
 
+    // The raw XML, coloured and foldable: folding the Envelope leaves one line.
+    let raw = text_when(client, "#raw-xml", |t| t.contains("Inform")).await?;
+    assert!(raw.contains("S140Y24025829"), "{raw:.200}");
+    let lines = all_texts(client, "#raw-xml .xml-line").await?.len();
+    assert!(lines > 20, "{lines} lines");
+    let envelope_fold = client
+        .find_all(Locator::XPath(
+            "//div[contains(@class,'xml-line')][contains(., 'Envelope')]/button",
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    envelope_fold
+        .first()
+        .ok_or("no fold on the Envelope line")?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let folded = all_texts(client, "#raw-xml .xml-line").await?.len();
+    assert!(folded < lines / 2, "{folded} lines after folding, {lines} before");
+
     let shot = screenshot(client, "decode-inform").await?;
     println!("screenshot: {}", shot.display());
+
+    // What was pasted is kept in the workspace and named in the URL: the link opens it again.
+    let mut link = url(client).await?;
+    for _ in 0..100 {
+        if link.contains("capture=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        link = url(client).await?;
+    }
+    assert!(link.contains("capture="), "{link}");
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
+    client.goto(&link).await.map_err(|e| e.to_string())?;
+    assert_eq!(text_of(client, "#device-id [data-field=serial-number]").await?, "S140Y24025829");
+    let kept = script(client, "return document.getElementById('soap-input').value").await?;
+    assert!(kept.as_str().is_some_and(|t| t.contains("S140Y24025829")), "{kept:.80}");
     Ok(())
 }
 
@@ -99,39 +190,164 @@ async fn invalid_input_shows_line_and_column(client: &Client, base: &str) -> Tes
     Ok(())
 }
 
-async fn an_opened_pcap_shows_its_sessions(client: &Client, base: &str) -> TestResult {
+async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
+    client: &Client,
+    base: &str,
+) -> TestResult {
     client.goto(base).await.map_err(|e| e.to_string())?;
-    let pcap = corpus("pcap/magma/dp_enb_tr069.pcap");
-    let pcap = pcap.canonicalize().map_err(|e| format!("{}: {e}", pcap.display()))?;
-    let file_input = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("#file-input"))
-        .await
-        .map_err(|e| e.to_string())?;
-    file_input.send_keys(&pcap.display().to_string()).await.map_err(|e| e.to_string())?;
+    open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
 
-    let summary = text_of(client, "#report-summary").await?;
+    let summary = text_when(client, "#report-summary", |t| t.contains("SOAP")).await?;
     assert!(summary.contains("pcap"), "{summary}");
     assert!(summary.contains("3 sessions, 28 SOAP messages"), "{summary}");
+    assert!(text_of(client, "#decode-done").await?.contains("dp_enb_tr069.pcap"));
     let cards = all_texts(client, "#sessions .session-card").await?;
     assert_eq!(cards.len(), 3, "{cards:?}");
     assert!(cards.iter().all(|c| c.contains("Baicells")), "{cards:?}");
-    assert!(text_of(client, "#binary-input").await?.contains("dp_enb_tr069.pcap"));
 
-    // The second message of the first session is the ACS's InformResponse.
+    // The first session is selected; its second message is the ACS's InformResponse.
+    text_when(client, "#timeline .timeline-row", |_| true).await?;
     let rows = client
         .find_all(Locator::Css("#timeline .timeline-row"))
         .await
         .map_err(|e| e.to_string())?;
     assert!(rows.len() >= 2, "timeline has {} rows", rows.len());
     rows[1].click().await.map_err(|e| e.to_string())?;
-    let selected = text_of(client, "#timeline .timeline-row.selected .rpc").await?;
+    let selected =
+        text_when(client, "#timeline .timeline-row.selected .rpc", |t| t == "InformResponse")
+            .await?;
     assert_eq!(selected, "InformResponse");
-    assert_eq!(text_of(client, ".rpc-name").await?, "InformResponse");
+    text_when(client, ".rpc-name", |t| t == "InformResponse").await?;
+    assert!(url(client).await?.contains("message=1"), "{}", url(client).await?);
+    assert!(text_of(client, "#http-head").await?.starts_with("HTTP/1.1 200"));
 
-    let shot = screenshot(client, "decode-pcap").await?;
+    // Arrow keys move through the timeline; the URL follows.
+    script(client, "document.getElementById('timeline').focus(); return true;").await?;
+    let timeline = client.find(Locator::Css("#timeline")).await.map_err(|e| e.to_string())?;
+    timeline.send_keys(&Key::Down.to_string()).await.map_err(|e| e.to_string())?;
+    text_when(client, "#timeline .timeline-row.selected", |t| t.contains("GetParameterValues"))
+        .await?;
+    assert!(url(client).await?.contains("message=2"), "{}", url(client).await?);
+
+    // `/` goes to the filter; an RPC filter keeps the one session with a SetParameterValues.
+    let body = client.find(Locator::Css("body")).await.map_err(|e| e.to_string())?;
+    body.send_keys("/").await.map_err(|e| e.to_string())?;
+    let focused = script(client, "return document.activeElement.id").await?;
+    assert_eq!(focused, "filter-device");
+    let rpc = client.find(Locator::Css("#filter-rpc")).await.map_err(|e| e.to_string())?;
+    rpc.send_keys("SetParameterValues").await.map_err(|e| e.to_string())?;
+    text_when(client, "#session-count", |t| t.contains("· 1")).await?;
+    let filter =
+        script(client, "return new URLSearchParams(location.search).get('filter')").await?;
+    assert_eq!(filter, "rpc:SetParameterValues", "the filter's text in the URL");
+    let card = text_when(client, "#sessions .session-card", |t| t.contains("2 of")).await?;
+    assert!(card.contains("2 of 12 messages"), "{card}");
+    let shot = screenshot(client, "decode-pcap-filtered").await?;
     println!("screenshot: {}", shot.display());
+
+    // Exports hand a file to the browser: catch it where the page clicks its link.
+    script(
+        client,
+        "window.__downloads = [];
+         HTMLAnchorElement.prototype.click = function () { window.__downloads.push(this.download); };
+         return true;",
+    )
+    .await?;
+    click(client, "#export-message-xml").await?;
+    click(client, "#export-session-json").await?;
+    let mut downloads = serde_json::Value::Null;
+    for _ in 0..100 {
+        downloads = script(client, "return window.__downloads").await?;
+        if downloads.as_array().is_some_and(|d| d.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let names: Vec<String> = downloads
+        .as_array()
+        .ok_or("no downloads")?
+        .iter()
+        .filter_map(|d| d.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names[0].starts_with("session-2-48BF74-"), "{names:?}");
+    assert!(names[0].ends_with("-SetParameterValues.xml"), "{names:?}");
+    assert_eq!(names[1], "session-2-48BF74-1202000291213VB0009.json");
+
+    // A deep link opens the same capture (read back from the workspace), filter and selection.
+    let link = url(client).await?;
+    assert!(link.contains("capture="), "{link}");
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
+    client.goto(&link).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
+    let value = script(client, "return document.getElementById('filter-rpc').value").await?;
+    assert_eq!(value, "SetParameterValues");
+    text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
+    text_when(client, "#session-count", |t| t.contains("· 1")).await?;
+    text_when(client, ".rpc-name", |t| t == "SetParameterValues").await?;
+    screenshots_in_both_themes_and_widths(client, "decode-pcap").await?;
+
+    // "Open these parameters": the Parameters page opens the Inform's values.
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
+    text_when(client, ".rpc-name", |t| t == "Inform").await?;
+    click(client, "#open-parameters").await?;
+    let summary = text_when(client, "#params-summary", |t| t.contains("parameters")).await?;
+    assert!(summary.contains("Inform"), "{summary}");
+    Ok(())
+}
+
+/// How many CWMP messages the 50 MB capture holds (`capture::replicate` of the magma pcap).
+const BIG_MESSAGES: usize = 15_904;
+
+async fn a_50_mb_capture_shows_progress_cancels_and_decodes(
+    client: &Client,
+    base: &str,
+) -> TestResult {
+    let magma = std::fs::read(corpus("pcap/magma/dp_enb_tr069.pcap")).map_err(|e| e.to_string())?;
+    let big =
+        cwmpkit_core::capture::replicate::replicate(&magma, [10, 0, 2, 243].into(), 50_000_000)
+            .map_err(|e| e.to_string())?;
+    let dir = workspace_root().join("target/e2e-inputs");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join("magma-50mb.pcap");
+    std::fs::write(&path, &big).map_err(|e| e.to_string())?;
+
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    open_file(client, &path).await?;
+    // The bar moves: two different byte counts, before the end.
+    let first = text_when(client, "#decode-progress-text", |t| !t.contains(": 0 KB")).await?;
+    let second = text_when(client, "#decode-progress-text", |t| t != first).await?;
+    assert!(second.contains(" of 50.0 MB"), "{second}");
+    let shot = screenshot(client, "decode-50mb-progress").await?;
+    println!("screenshot: {}", shot.display());
+    click(client, "#decode-cancel").await?;
+    text_when(client, "#decode-cancelled", |t| t.contains("cancelled")).await?;
+    gone(client, "#decode-progress").await?;
+    assert!(client.find(Locator::Css("#decode-done")).await.is_err());
+
+    // Again, to the end.
+    let started = Instant::now();
+    open_file(client, &path).await?;
+    let mut done = None;
+    while started.elapsed() < Duration::from_secs(180) {
+        if let Ok(element) = client.find(Locator::Css("#decode-done")).await {
+            done = element.attr("data-messages").await.map_err(|e| e.to_string())?;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(done.as_deref(), Some(BIG_MESSAGES.to_string().as_str()));
+    let summary = text_of(client, "#report-summary").await?;
+    assert!(summary.contains("1704 sessions, 15904 SOAP messages"), "{summary}");
+    // The list holds only the rows in view, not 1,704 of them.
+    let cards = all_texts(client, "#sessions .session-card").await?.len();
+    assert!((10..=200).contains(&cards), "{cards} session rows in the page");
+    text_when(client, ".rpc-name", |t| t == "Inform").await?;
+    let shot = screenshot(client, "decode-50mb-done").await?;
+    println!("screenshot: {}", shot.display());
+    let _ = std::fs::remove_file(&path);
     Ok(())
 }
 
@@ -140,9 +356,10 @@ async fn decode_page_in_chromium() -> TestResult {
     let (_relay, base) = start_relay()?;
     let (_driver, client) = start_browser().await?;
     let outcome = async {
-        pasted_inform_shows_device_events_and_parameters(&client, &base).await?;
+        pasted_inform_shows_device_events_parameters_and_raw_xml(&client, &base).await?;
         invalid_input_shows_line_and_column(&client, &base).await?;
-        an_opened_pcap_shows_its_sessions(&client, &base).await
+        a_pcap_in_three_panes_with_filter_keys_urls_and_exports(&client, &base).await?;
+        a_50_mb_capture_shows_progress_cancels_and_decodes(&client, &base).await
     }
     .await;
     finish(client, "decode", outcome).await

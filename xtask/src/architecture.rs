@@ -31,7 +31,9 @@ mod tests {
         let root = crate::process::root();
         let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
         let mut files = Vec::new();
-        for crate_dir in ["core/src", "relay/src", "app/src", "xtask/src", "tests/src"] {
+        for crate_dir in
+            ["core/src", "relay/src", "app/src", "app/worker/src", "xtask/src", "tests/src"]
+        {
             rust_files(&root.join(crate_dir), &mut files);
         }
         let unnamed: Vec<String> = files

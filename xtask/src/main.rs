@@ -5,7 +5,8 @@
 //! - `dist`   builds the release app into dist/ and prints each asset's gzip size.
 //! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
 //! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
-//! - `bench`  the criterion benchmarks, and the browser ones (`-- provision_wasm`, `-- first_render`).
+//! - `bench`  the criterion benchmarks, and the browser ones (`-- provision_wasm`, `-- first_render`,
+//!   `-- decode_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod architecture;
@@ -54,8 +55,9 @@ const HELP: &str = "usage: cargo xtask <command>
   dist                build the release app into dist/ and print gzip sizes
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
-  bench [ARGS…]       run the benchmarks (ARGS go to `cargo bench`; `-- provision_wasm` or
-                      `-- first_render` runs a browser one: release app, relay, headless Chromium)
+  bench [ARGS…]       run the benchmarks (ARGS go to `cargo bench`; `-- provision_wasm`,
+                      `-- first_render` or `-- decode_wasm` runs a browser one: release app,
+                      relay, headless Chromium)
   schemas [--check]   compile the BBF data-model XML into core/data/models/*.schema";
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -119,7 +121,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The benchmarks in headless Chromium: 10,000 phones CSV → zip
-/// (tests/benches/provision_wasm.rs), and every page's first render
-/// (tests/benches/first_render.rs).
-const BROWSER_BENCHES: [&str; 2] = ["provision_wasm", "first_render"];
+/// The benchmarks in headless Chromium (tests/benches/): 10,000 phones CSV → zip
+/// (provision_wasm), every page's first render (first_render), and the 50 MB capture decoded in
+/// the page's worker (decode_wasm).
+const BROWSER_BENCHES: [&str; 3] = ["provision_wasm", "first_render", "decode_wasm"];

@@ -33,6 +33,8 @@ fn run_all(tally: &mut Tally) -> Result<(), String> {
         "cwmpkit-app",
         "-p",
         "cwmpkit-core",
+        "-p",
+        "cwmpkit-decode-worker",
         "--target",
         "wasm32-unknown-unknown",
         "--",

@@ -45,3 +45,15 @@ pub fn move_in_list(ev: &leptos::ev::KeyboardEvent) -> Option<web_sys::HtmlEleme
     let _ = item.focus();
     Some(item)
 }
+
+/// For a virtual list, whose items are not all in the DOM: the step the arrow keys ask for (down
+/// 1, up −1), with the key's default (scrolling) prevented, or `None` for any other key.
+pub fn arrow_step(ev: &leptos::ev::KeyboardEvent) -> Option<isize> {
+    let step = match ev.key().as_str() {
+        "ArrowDown" => 1,
+        "ArrowUp" => -1,
+        _ => return None,
+    };
+    ev.prevent_default();
+    Some(step)
+}

@@ -4,5 +4,6 @@ pub mod files;
 pub mod keys;
 pub mod millis;
 pub mod plan;
+pub mod raw_xml;
 pub mod session;
 pub mod structure;

@@ -1,210 +1,125 @@
-//! Sessions found in an input: a list, one session's timeline, one message's detail.
+//! The Decode page's three panes: the sessions (a virtual list: only the rows in view are in the
+//! page), the selected session's timeline, and the selected message. They render what the decode
+//! worker answered; choosing a row changes the URL, which the page turns into requests.
 
 use crate::components::envelope::EnvelopeView;
-use crate::components::keys::move_in_list;
 use crate::components::millis;
+use crate::components::raw_xml::RawXml;
+use crate::decode::protocol::MessageDetail;
+use cwmpkit_core::session::Direction;
 use cwmpkit_core::session::conformance;
-use cwmpkit_core::session::{Direction, Exchange, Report, Session, SessionMessage};
-use cwmpkit_core::{Diagnostic, Location, Severity, Timestamp};
+use cwmpkit_core::session::query::{SessionRow, TimelineRow};
+use cwmpkit_core::{Diagnostic, Severity};
 use leptos::prelude::*;
 
-/// Which message the user is looking at: (session index, message index), in the URL.
-pub type Selection = crate::links::MessageSelection;
-
-fn severity_class(severity: Severity) -> &'static str {
+pub fn severity_class(severity: Option<Severity>) -> &'static str {
     match severity {
-        Severity::Info => "info",
-        Severity::Warning => "warning",
-        Severity::Error => "error",
+        Some(Severity::Info) => "info",
+        Some(Severity::Warning) => "warning",
+        Some(Severity::Error) => "error",
+        None => "",
     }
 }
 
-fn arrow(direction: Direction) -> &'static str {
+pub fn arrow(direction: Direction) -> &'static str {
     match direction {
         Direction::CpeToAcs => "CPE → ACS",
         Direction::AcsToCpe => "ACS → CPE",
     }
 }
 
-fn offset_text(offset_ms: Option<f64>) -> String {
+pub fn offset_text(offset_ms: Option<f64>) -> String {
     offset_ms.map(|ms| format!("+{} ms", millis::whole(ms))).unwrap_or_default()
 }
 
-/// The header of a report: what the input was and what is in it.
-#[component]
-pub fn ReportSummary(report: Report) -> impl IntoView {
-    let messages: usize = report.sessions.iter().map(|s| s.messages.len()).sum();
-    let kind = serde_json::to_value(report.input)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let tls = report.tls.into_iter().map(|t| {
-        let sni = t.sni.clone().unwrap_or_else(|| "no SNI".into());
-        view! {
-            <li class="diagnostic info">
-                <span class="diagnostic-code">"TLS"</span>
-                {format!(" {} ↔ {} ({sni}): encrypted, not decodable", t.client, t.server)}
-            </li>
-        }
-    });
-    let capture_notes = report.diagnostics.into_iter().map(|d| {
-        let at = d.location.byte_offset().map(|o| format!(" · byte {o}")).unwrap_or_default();
-        view! {
-            <li class=format!("diagnostic {}", severity_class(d.severity))>
-                <span class="diagnostic-code">{d.code}</span>" "{d.message}
-                <span class="diagnostic-where">{at}</span>
-            </li>
-        }
-    });
-    let requests = report.connection_requests.len() + report.udp_connection_requests.len();
-    view! {
-        <p id="report-summary" class="report-summary">
-            <span class="badge">{kind}</span>
-            {format!(
-                " {} session{}, {} SOAP message{}{}",
-                report.sessions.len(),
-                if report.sessions.len() == 1 { "" } else { "s" },
-                messages,
-                if messages == 1 { "" } else { "s" },
-                if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
-            )}
-        </p>
-        <ul class="diagnostics">{tls.collect_view()}{capture_notes.collect_view()}</ul>
-    }
-}
+/// Height of a session row, in pixels (the list places rows by it).
+pub const SESSION_ROW_PX: usize = 66;
+/// Height of a timeline row, in pixels.
+pub const TIMELINE_ROW_PX: usize = 30;
 
+/// One row of the session list.
 #[component]
-pub fn SessionCard(session: Session, index: usize, selection: Selection) -> impl IntoView {
-    let cpe = session
-        .cpe
-        .as_ref()
-        .map(|c| format!("{} {} · {}", c.manufacturer, c.product_class, c.serial_number))
-        .unwrap_or_else(|| "unknown CPE (no Inform)".into());
-    let when = session.start.map(|t| t.to_string()).unwrap_or_default();
+pub fn SessionCard(
+    row: SessionRow,
+    /// Its position in the filtered list (where the list places it).
+    position: usize,
+    selected: Signal<Option<u32>>,
+    on_select: Callback<u32>,
+) -> impl IntoView {
+    let index = row.index;
+    let when = row.start.map(|t| t.to_string()).unwrap_or_default();
     let duration =
-        session.duration_ms.map(|ms| format!(" · {} ms", millis::whole(ms))).unwrap_or_default();
-    let findings = session.findings.len();
-    let events = session.events.join(", ");
-    let selected = move || selection.get().0 == index;
+        row.duration_ms.map(|ms| format!(" · {} ms", millis::whole(ms))).unwrap_or_default();
+    let counts = if row.matching == row.messages {
+        format!("{} messages", row.messages)
+    } else {
+        format!("{} of {} messages", row.matching, row.messages)
+    };
+    let ending = (!row.ended && row.http).then_some(" · not ended cleanly");
+    let findings = (row.findings > 0).then(|| {
+        view! {
+            <span class=format!("badge {}", severity_class(row.worst))>
+                {format!("{} finding(s)", row.findings)}
+            </span>
+        }
+    });
     view! {
         <li
             class="session-card"
-            class:selected=selected
-            aria-current=move || selected().then_some("true")
-            data-nav
-            tabindex=move || if selected() { "0" } else { "-1" }
-            on:click=move |_| selection.set((index, 0))
-            on:keydown=move |ev| {
-                if ev.key() == "Enter" || ev.key() == " " {
-                    ev.prevent_default();
-                    selection.set((index, 0));
-                }
-            }
+            class:selected=move || selected.get() == Some(index)
+            aria-current=move || (selected.get() == Some(index)).then_some("true")
+            style=format!("top: {}px", position * SESSION_ROW_PX)
+            data-session=index
+            on:click=move |_| on_select.run(index)
         >
-            <strong class="session-cpe">{cpe}</strong>
-            <span class="meta">{format!("{when}{duration}")}</span>
-            <span class="meta">{events}</span>
-            <span class="meta">
-                {format!("{} messages", session.messages.len())}
-                {
-                    // Pasted envelopes carry no HTTP, so there is no ending to judge.
-                    (!session.ended && !session.connections.is_empty())
-                        .then_some(" · not ended cleanly")
-                }
-                {(findings > 0).then(|| format!(" · {findings} finding(s)"))}
-            </span>
+            <strong class="session-cpe">{format!("{index}. {}", row.device)}</strong>
+            <span class="meta">{format!("{when}{duration}")}{format!(" · {}", row.events.join(", "))}</span>
+            <span class="meta">{counts}{ending}" "{findings}</span>
         </li>
     }
 }
 
-/// A line of the timeline: a SOAP message (selectable) or a bare HTTP exchange.
-enum TimelineRow {
-    Message(usize, Box<SessionMessage>),
-    Exchange(Box<Exchange>),
-}
-
-impl TimelineRow {
-    fn time(&self) -> Option<Timestamp> {
-        match self {
-            TimelineRow::Message(_, m) => m.time,
-            TimelineRow::Exchange(e) => e.time,
-        }
-    }
-}
-
-/// One session's messages and HTTP exchanges, interleaved by time.
+/// One row of the timeline: a SOAP message (selectable) or an HTTP exchange.
 #[component]
-pub fn SessionTimeline(session: Session, index: usize, selection: Selection) -> impl IntoView {
-    let start = session.start;
-    let mut rows: Vec<TimelineRow> = session
-        .messages
-        .into_iter()
-        .enumerate()
-        .map(|(position, message)| TimelineRow::Message(position, Box::new(message)))
-        .chain(session.exchanges.into_iter().map(|e| TimelineRow::Exchange(Box::new(e))))
-        .collect();
-    // Stable: rows without a time (bare SOAP) keep their order.
-    rows.sort_by_key(|row| row.time());
-    let rows = rows.into_iter().map(move |row| match row {
-        TimelineRow::Message(position, message) => {
-            let worst = message.diagnostics.iter().map(|d| d.severity).max();
-            let badge = worst.map(|s| {
-                view! {
-                    <span class=format!("badge {}", severity_class(s))>
-                        {message.diagnostics.len()}
-                    </span>
-                }
-            });
-            let selected = move || selection.get() == (index, position);
-            view! {
-                <tr
-                    class="timeline-row"
-                    class:selected=selected
-                    aria-current=move || selected().then_some("true")
-                    data-nav
-                    tabindex=move || if selected() { "0" } else { "-1" }
-                    on:click=move |_| selection.set((index, position))
-                    on:keydown=move |ev| {
-                        if ev.key() == "Enter" || ev.key() == " " {
-                            ev.prevent_default();
-                            selection.set((index, position));
-                        }
-                    }
-                >
-                    <td class="meta">{offset_text(message.offset_ms)}</td>
-                    <td class="direction">{arrow(message.direction)}</td>
-                    <td class="rpc">{message.rpc.clone()}</td>
-                    <td class="meta">{message.cwmp_id.clone().unwrap_or_default()}</td>
-                    <td>{badge}</td>
-                </tr>
-            }
-            .into_any()
-        }
-        TimelineRow::Exchange(exchange) => {
-            let offset = match (start, exchange.time) {
-                (Some(s), Some(t)) => Some(s.millis_until(t)),
-                _ => None,
-            };
-            view! {
-                <tr class="exchange-row">
-                    <td class="meta">{offset_text(offset)}</td>
-                    <td class="direction">{arrow(exchange.direction)}</td>
-                    <td>{exchange.summary}</td>
-                    <td>{exchange.kind}</td>
-                    <td></td>
-                </tr>
-            }
-            .into_any()
-        }
+pub fn TimelineLine(
+    row: TimelineRow,
+    position: usize,
+    selected: Signal<Option<usize>>,
+    on_select: Callback<usize>,
+) -> impl IntoView {
+    let top = format!("top: {}px", position * TIMELINE_ROW_PX);
+    let badge = (row.diagnostics > 0).then(|| {
+        view! { <span class=format!("badge {}", severity_class(row.worst))>{row.diagnostics}</span> }
     });
-    view! {
-        <table id="timeline" class="timeline">
-            <thead>
-                <tr><th scope="col">"When"</th><th scope="col">"Direction"</th><th scope="col">"RPC"</th><th scope="col">"cwmp:ID"</th><th scope="col">"Findings"</th></tr>
-            </thead>
-            <tbody on:keydown=move |ev| { move_in_list(&ev); }>{rows.collect_view()}</tbody>
-        </table>
-        <FindingList findings=session.findings />
+    match row.message {
+        Some(index) => view! {
+            <div
+                class="timeline-row"
+                class:selected=move || selected.get() == Some(index)
+                aria-current=move || (selected.get() == Some(index)).then_some("true")
+                class:unmatched=!row.matches
+                style=top
+                data-message=index
+                on:click=move |_| on_select.run(index)
+            >
+                <span class="meta when">{offset_text(row.offset_ms)}</span>
+                <span class="direction">{arrow(row.direction)}</span>
+                <span class="rpc">{row.what}</span>
+                <span class="meta id">{row.detail}</span>
+                {badge}
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class="exchange-row" class:unmatched=!row.matches style=top>
+                <span class="meta when">{offset_text(row.offset_ms)}</span>
+                <span class="direction">{arrow(row.direction)}</span>
+                <span>{row.what}</span>
+                <span class="meta id">{row.detail}</span>
+                {badge}
+            </div>
+        }
+        .into_any(),
     }
 }
 
@@ -217,16 +132,17 @@ pub fn FindingList(findings: Vec<Diagnostic>) -> impl IntoView {
                 {findings
                     .into_iter()
                     .map(|f| {
-                        let explanation = conformance::rule(&f.code).map(|rule| rule.explanation);
+                        let rule = conformance::rule(&f.code);
+                        let explanation = rule.map(|r| r.explanation).unwrap_or_default();
+                        let clause = f.clause.clone().unwrap_or_default();
+                        let at = f.location.message_index().map(|i| format!(" · message {}", i + 1));
                         view! {
-                            <li class=format!("diagnostic {}", severity_class(f.severity))>
+                            <li class=format!("diagnostic {}", f.severity)>
                                 <span class="diagnostic-code">{f.code.to_string()}</span>
                                 " "
                                 {f.message}
-                                <div class="meta">
-                                    {explanation}
-                                    {f.clause.map(|clause| format!(" ({clause})"))}
-                                </div>
+                                <span class="diagnostic-where">{at}</span>
+                                <div class="meta">{explanation}" ("{clause.to_string()}")"</div>
                             </li>
                         }
                     })
@@ -244,17 +160,15 @@ pub fn MessageDiagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                 {diagnostics
                     .into_iter()
                     .map(|d| {
+                        let at = (!d.location.is_input()).then(|| format!(" · {}", d.location));
                         view! {
-                            <li class=format!("diagnostic {}", severity_class(d.severity))>
-                                <span class="diagnostic-code">{d.code}</span>
+                            <li class=format!("diagnostic {}", d.severity)>
+                                <span class="diagnostic-code">{d.code.to_string()}</span>
                                 " "
                                 {d.message}
                                 <span class="diagnostic-where">
-                                    {match d.location {
-                                        Location::Input | Location::Message { .. } => None,
-                                        location => Some(format!(" · {location}")),
-                                    }}
                                     {format!(" · {}", d.source)}
+                                    {at}
                                     {d.clause.map(|c| format!(" · {c}"))}
                                 </span>
                             </li>
@@ -266,45 +180,56 @@ pub fn MessageDiagnostics(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     })
 }
 
-/// The whole report: summary, sessions, the selected session and message.
+/// What the detail pane can ask the page for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailAction {
+    ExportMessageXml,
+    ExportMessageJson,
+    ExportSessionXml,
+    ExportSessionJson,
+    OpenParameters,
+}
+
+/// The selected message: its checks, its structure, its raw XML with the HTTP head.
 #[component]
-pub fn ReportView(report: Report, selection: Selection) -> impl IntoView {
-    let sessions = report.sessions.clone();
-    let list = sessions
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(index, session)| view! { <SessionCard session index selection /> })
-        .collect_view();
-    let sessions = std::sync::Arc::new(sessions);
-    // The timeline is rebuilt when the session changes, not the message, so a
-    // row keeps focus while the keyboard moves through it.
-    let session_index = Memo::new(move |_| selection.get().0);
-    let timeline = {
-        let sessions = sessions.clone();
-        move || {
-            let index = session_index.get();
-            let session = sessions.get(index)?.clone();
-            Some(view! { <SessionTimeline session index selection /> })
+pub fn MessagePane(detail: MessageDetail, on_action: Callback<DetailAction>) -> impl IntoView {
+    let MessageDetail { message, rpc, diagnostics, envelope, head, lines, carries_values, .. } =
+        detail;
+    let structure = match envelope {
+        Some(envelope) => view! { <EnvelopeView index=message envelope /> }.into_any(),
+        None => view! {
+            <article class="envelope">
+                <h2 class="rpc-name">{rpc}</h2>
+                <p class="envelope-meta">"The codec could not read this body; its raw XML is below."</p>
+            </article>
+        }
+        .into_any(),
+    };
+    let button = move |id: &'static str, label: &'static str, action: DetailAction| {
+        view! {
+            <button id=id class="button secondary small" on:click=move |_| on_action.run(action)>
+                {label}
+            </button>
         }
     };
-    let detail = move || {
-        let (session_index, message_index) = selection.get();
-        let message = sessions.get(session_index)?.messages.get(message_index).cloned()?;
-        let envelope = message
-            .envelope
-            .map(|envelope| view! { <EnvelopeView index=message_index envelope /> });
-        Some(view! {
-            <div class="message-detail">
-                <MessageDiagnostics diagnostics=message.diagnostics />
-                {envelope}
-            </div>
-        })
-    };
     view! {
-        <ReportSummary report />
-        <ul id="sessions" class="session-list" aria-label="Sessions" on:keydown=move |ev| { move_in_list(&ev); }>{list}</ul>
-        {timeline}
-        {detail}
+        <div class="message-detail">
+            <div class="detail-actions">
+                {button("export-message-xml", "Message XML", DetailAction::ExportMessageXml)}
+                {button("export-message-json", "Message JSON", DetailAction::ExportMessageJson)}
+                {button("export-session-xml", "Session XML", DetailAction::ExportSessionXml)}
+                {button("export-session-json", "Session JSON", DetailAction::ExportSessionJson)}
+                {carries_values.then(|| {
+                    button("open-parameters", "Open these parameters", DetailAction::OpenParameters)
+                })}
+            </div>
+            <MessageDiagnostics diagnostics />
+            {structure}
+            <details id="raw-message" class="raw-message" open=true>
+                <summary>"Raw message"</summary>
+                {head.map(|head| view! { <pre id="http-head" class="http-head">{head}</pre> })}
+                <RawXml lines />
+            </details>
+        </div>
     }
 }

@@ -1,267 +1,919 @@
-//! The Decode page: paste or open CWMP traffic, see every message explained.
+//! The Decode page: open or paste CWMP traffic; a Web Worker decodes it (the page's thread never
+//! does: it shows progress, and can cancel), then three panes show the sessions, the selected
+//! session's timeline and the selected message. The capture (kept in the workspace), the filter
+//! and the selections live in the URL (`links`: `?capture=ID&session=2&message=1&filter=rpc:Inform`);
+//! the page derives everything else from it and from what the worker answered.
 
 use crate::components::diagnostics::DecodeErrorBox;
-use crate::components::files::{PickedFile, files_of_drop, files_of_input, read_files};
-use crate::components::session::{ReportView, Selection};
-use crate::links::{self, MessageSelection, key};
+use crate::components::files::{PickedFile, download, files_of_drop, files_of_input};
+use crate::components::keys;
+use crate::components::millis;
+use crate::components::session::{
+    DetailAction, FindingList, MessagePane, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
+    TimelineLine, severity_class,
+};
+use crate::decode::client::DecodeWorker;
+use crate::decode::protocol::{Format, MessageDetail, Request, Response, Summary};
+use crate::links::{self, Page, key};
 use crate::split::split_point;
-use crate::workspace::{self, ItemId, Kind, StorageError, use_workspace};
-use cwmpkit_core::capture::{self, CaptureError, InputKind, Options};
-use cwmpkit_core::cwmp::{self, DecodeError};
-use cwmpkit_core::pipeline;
-use cwmpkit_core::session::Report;
+use crate::workspace::{self, ItemId, Kind, use_workspace};
+use cwmpkit_core::Severity;
+use cwmpkit_core::pipeline::Progress;
+use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// What the user gave us: the bytes as they came (a file may be Latin-1), and
-/// where they came from. Editing the text area replaces the bytes.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Input {
-    origin: Option<String>,
-    bytes: Vec<u8>,
-}
+/// Files up to this size are kept in the workspace as they are opened; a bigger one is decoded
+/// but not kept (its bytes would cross the page's thread twice on the way to IndexedDB).
+const KEEP_LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
+/// Session rows asked of the worker around those in view.
+const SESSION_WINDOW: usize = 120;
+/// Session rows in view in the pane.
+const SESSIONS_IN_VIEW: usize = 14;
 
-/// Decoding and what shows its result: a split point, fetched with the first
-/// input, so that the page's first screen does not wait for the decoders.
+/// What only a decoded input shows, and the code behind it: the message pane (with the reader of
+/// its envelope), the conformance findings and the notes on the capture. A split point fetched when
+/// the page starts its worker, so that the page's first screen carries none of it.
 #[derive(Clone, Copy)]
-struct Engine {
-    analyze: fn(&[u8]) -> Analysis,
-    result_view: fn(Analysis, Selection) -> AnyView,
+struct ResultViews {
+    message: fn(String, Callback<DetailAction>) -> AnyView,
+    findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
+    notes: fn(&Summary) -> AnyView,
 }
 
 split_point! {
-    fn decode_engine() -> Engine {
-        Engine {
-            analyze,
-            result_view: |Analysis { report, soap_error }, selection| view! {
-                {soap_error.map(|error| view! { <DecodeErrorBox error /> })}
-                {match report {
-                    Ok(report) => view! { <ReportView report selection /> }.into_any(),
-                    Err(error) => view! { <CaptureErrorBox error /> }.into_any(),
-                }}
-            }.into_any(),
+    fn result_views() -> ResultViews {
+        ResultViews {
+            message: |json, on_action| match serde_json::from_str::<MessageDetail>(&json) {
+                Ok(detail) => view! { <MessagePane detail on_action /> }.into_any(),
+                Err(error) => view! {
+                    <div class="error-box" role="alert">{format!("the decoder's answer is unreadable: {error}")}</div>
+                }
+                .into_any(),
+            },
+            findings: |findings| view! { <FindingList findings /> }.into_any(),
+            notes: capture_notes,
         }
     }
 }
 
-/// The capture the URL names (`capture=ID`), or a new one: what is pasted or
-/// opened is kept in the workspace, and the URL then names it.
+/// What stopped the reading or the SOAP codec, and the notes on the capture as a whole.
+fn capture_notes(summary: &Summary) -> AnyView {
+    let notes = summary
+        .tls
+        .iter()
+        .map(|t| view! { <li class="diagnostic info"><span class="diagnostic-code">"TLS"</span>" "{t.clone()}</li> })
+        .collect_view();
+    let diagnostics = summary
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = (!d.location.is_input()).then(|| format!(" · {}", d.location));
+            view! {
+                <li class=format!("diagnostic {}", d.severity)>
+                    <span class="diagnostic-code">{d.code.to_string()}</span>" "{d.message.clone()}
+                    <span class="diagnostic-where">{at}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        {summary.soap_error.clone().map(|error| view! { <DecodeErrorBox error /> })}
+        {summary.error.clone().map(|error| view! {
+            <div id="capture-error" class="error-box" role="alert">
+                <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
+                {format!(" ({:?} layer): ", error.layer)}
+                <span class="error-message">{error.message}</span>
+            </div>
+        })}
+        <details class="capture-notes">
+            <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
+            <ul class="diagnostics">{notes}{diagnostics}</ul>
+        </details>
+    }
+    .into_any()
+}
+
+/// How what the page opens relates to the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keeping {
+    /// Read from it: kept already.
+    Kept,
+    /// Opened or pasted: kept as a new capture.
+    New,
+    /// Typed: replaces the shown capture's bytes (or starts one).
+    Edit,
+}
+
+/// Where decoding stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Decoding { name: String, progress: Progress, total: u64 },
+    Done(Box<Summary>),
+    Cancelled { name: String },
+    Failed(String),
+}
+
+/// The sessions the worker sent for a filter and a window.
+#[derive(Debug, Clone, PartialEq)]
+struct SessionPage {
+    filter: Filter,
+    offset: usize,
+    total: usize,
+    rows: Vec<SessionRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Timeline {
+    session: u32,
+    filter: Filter,
+    row: Option<SessionRow>,
+    rows: Vec<TimelineRow>,
+    findings: Vec<cwmpkit_core::Diagnostic>,
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    severity.as_str()
+}
+
+fn parse_severity(text: &str) -> Option<Severity> {
+    match text {
+        "info" => Some(Severity::Info),
+        "warning" => Some(Severity::Warning),
+        "error" => Some(Severity::Error),
+        _ => None,
+    }
+}
+
+/// Bytes for people, from integers (no float formatting in the wasm): `12.3 MB`, `88 KB`.
+fn megabytes(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        return format!("{} KB", bytes.div_ceil(1000));
+    }
+    format!("{}.{} MB", bytes / 1_000_000, bytes % 1_000_000 / 100_000)
+}
+
+/// The page's URL for a capture, a filter and a selection (`links`; sessions 0-based).
+fn url_of(
+    capture: Option<ItemId>,
+    filter: &Filter,
+    session: Option<u32>,
+    message: Option<usize>,
+) -> String {
+    links::to(
+        Page::Decode,
+        &[
+            (key::CAPTURE, capture.map(|c| c.to_string()).unwrap_or_default()),
+            (key::SESSION, session.map(|s| s.saturating_sub(1).to_string()).unwrap_or_default()),
+            (key::MESSAGE, message.map(|m| m.to_string()).unwrap_or_default()),
+            (key::FILTER, filter.to_string()),
+        ],
+    )
+}
+
 #[component]
 pub fn DecodePage() -> impl IntoView {
-    let (named, _) = links::selection::<ItemId>(key::CAPTURE);
-    let shown = workspace::document(named);
-    move || {
-        let id = shown.get();
-        let kept = named.get_untracked() == Some(id);
-        view! { <CaptureLoader id kept /> }
-    }
-}
-
-/// Reads a kept capture once (the bytes as they were opened).
-#[component]
-fn CaptureLoader(id: ItemId, kept: bool) -> impl IntoView {
-    let capture = LocalResource::new(move || async move {
-        if !kept {
-            return Ok(Input::default());
-        }
-        let item = use_workspace().open(id).await?;
-        Ok::<_, StorageError>(item.files.into_iter().next().map_or_else(Input::default, |file| {
-            Input { origin: Some(file.name), bytes: file.bytes }
-        }))
-    });
-    move || {
-        capture.get().map(|outcome| match outcome {
-            Ok(initial) => view! { <CaptureView id kept initial /> }.into_any(),
-            Err(problem) => view! {
-                <main class="decode"><div class="error-box" role="alert">{problem.to_string()}</div></main>
-            }
-            .into_any(),
-        })
-    }
-}
-
-/// The name a pasted capture is kept under.
-fn pasted_name() -> String {
-    format!("pasted {}", workspace::local_time(js_sys::Date::now() as u64))
-}
-
-#[component]
-fn CaptureView(id: ItemId, kept: bool, initial: Input) -> impl IntoView {
-    let workspace = use_workspace();
+    let query = use_query_map();
     let navigate = use_navigate();
-    // Copy, unlike the router's navigate: the handlers below share it.
-    let go = Callback::new(move |(url, replace): (String, bool)| {
-        navigate(&url, NavigateOptions { replace, scroll: false, ..NavigateOptions::default() })
+    let workspace = use_workspace();
+    let filter =
+        Memo::new(move |_| query.with(|q| Filter::parse(&q.get(key::FILTER).unwrap_or_default())));
+    let capture = Memo::new(move |_| query.with(|q| q.get(key::CAPTURE)?.parse::<ItemId>().ok()));
+    // Sessions are numbered from 1; the URL counts from 0, like the other pages' selections.
+    let chosen_session = Memo::new(move |_| {
+        query.with(|q| q.get(key::SESSION)?.parse::<u32>().ok().map(|s| s.saturating_add(1)))
     });
-    let kept = RwSignal::new(kept);
-    let engine = RwSignal::new(None::<Engine>);
-    let load_engine = move || {
-        if engine.get_untracked().is_none() {
-            leptos::task::spawn_local(async move { engine.set(Some(decode_engine().await)) });
+    let chosen_message =
+        Memo::new(move |_| query.with(|q| q.get(key::MESSAGE)?.parse::<usize>().ok()));
+    // The capture shown: set when it was opened here or read from the workspace.
+    let shown = StoredValue::new(None::<ItemId>);
+
+    let status = RwSignal::new(Status::Idle);
+    let pasted = RwSignal::new(String::new());
+    let generation = RwSignal::new(0u64);
+    let sessions = RwSignal::new(None::<SessionPage>);
+    let timeline = RwSignal::new(None::<Timeline>);
+    // The message shown: (session, message, its detail as the worker's JSON).
+    let detail = RwSignal::new(None::<(u32, usize, String)>);
+    let views = RwSignal::new(None::<ResultViews>);
+    let first_session = RwSignal::new(0usize);
+    let worker = StoredValue::new_local(None::<DecodeWorker>);
+
+    let open_page = {
+        let navigate = navigate.clone();
+        move |url: &str| navigate(url, NavigateOptions::default())
+    };
+    // The worker's answers become the page's state (an event handler, not an effect).
+    let on_response = move |response: Response| match response {
+        Response::Ready => {}
+        Response::Progress { progress, total } => status.update(|s| {
+            if let Status::Decoding { progress: p, total: t, .. } = s {
+                *p = progress;
+                *t = total;
+            }
+        }),
+        Response::Done { summary } => {
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            status.set(Status::Done(summary));
+            generation.update(|g| *g += 1);
+        }
+        Response::Sessions { filter, offset, total, rows } => {
+            sessions.set(Some(SessionPage { filter, offset, total, rows }));
+        }
+        Response::Timeline { session, filter, row, rows, findings } => {
+            timeline.set(Some(Timeline { session, filter, row, rows, findings }));
+        }
+        Response::Message { session, message, detail: d } => {
+            detail.set(Some((session, message, d)))
+        }
+        Response::File { name, mime, text, for_parameters } => {
+            if for_parameters {
+                // The Parameters page opens it as a parameter set of the workspace.
+                let files = vec![PickedFile { name: name.clone(), bytes: text.into_bytes() }];
+                let open_page = open_page.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok(entry) =
+                        workspace.create(Kind::ParameterSet, &name, files, "{}").await
+                    {
+                        open_page(&links::item(Kind::ParameterSet, entry.id));
+                    }
+                });
+            } else {
+                let _ = download(&name, text.as_bytes(), &mime);
+            }
+        }
+        Response::Failed { message } => {
+            if matches!(status.get_untracked(), Status::Decoding { .. }) {
+                status.set(Status::Failed(message));
+            }
         }
     };
-    if !initial.bytes.is_empty() {
-        load_engine();
-    }
-    let input = RwSignal::new(initial);
-    let text = Memo::new(move |_| input.with(|i| String::from_utf8_lossy(&i.bytes).into_owned()));
-    let analysis = Memo::new(move |_| {
-        let engine = engine.get()?;
-        input.with(|i| {
-            (!i.bytes.iter().all(u8::is_ascii_whitespace)).then(|| (engine.analyze)(&i.bytes))
-        })
-    });
-    let selection = MessageSelection::from_url();
-    // Keeps what is on screen: the first input creates the capture and names
-    // it in the URL; later ones (typing) replace its bytes once typing pauses.
-    let keep = move |value: &Input| {
-        let name = value.origin.clone().unwrap_or_else(pasted_name);
-        let files = vec![PickedFile { name: name.clone(), bytes: value.bytes.clone() }];
-        if kept.get_untracked() {
-            workspace.later(id, move || {
-                leptos::task::spawn_local(async move {
-                    let _ = workspace.save_files(id, files).await;
-                });
-            });
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            if workspace.create_as(id, Kind::Capture, &name, files, "{}").await.is_ok() {
-                kept.set(true);
-                go.run((links::item(Kind::Capture, id), true));
+    let send = move |request: Request, file: Option<web_sys::File>| {
+        worker.update_value(|slot| {
+            if slot.is_none() {
+                if views.get_untracked().is_none() {
+                    leptos::task::spawn_local(async move { views.set(Some(result_views().await)) });
+                }
+                match DecodeWorker::start(on_response.clone()) {
+                    Ok(started) => *slot = Some(started),
+                    Err(message) => status.set(Status::Failed(message)),
+                }
+            }
+            if let Some(worker) = slot {
+                worker.send(&request, file);
             }
         });
     };
-    // Every new input starts at its first message.
-    let load = move |value: Input| {
-        selection.set((0, 0));
-        if !value.bytes.is_empty() {
-            keep(&value);
-            load_engine();
+    // Effects only ask a worker that is there (they never start one, nor write a signal).
+    let ask = move |request: Request| {
+        worker.with_value(|slot| {
+            if let Some(worker) = slot {
+                worker.send(&request, None);
+            }
+        });
+    };
+    // Stopping the worker is how a decode is cancelled; an idle worker stays for the next input.
+    let cancel = move || {
+        if let Status::Decoding { name, .. } = status.get_untracked() {
+            worker.update_value(|slot| {
+                if let Some(worker) = slot.take() {
+                    worker.stop();
+                }
+            });
+            status.set(Status::Cancelled { name });
         }
-        input.set(value);
+    };
+    // Selections push a history entry (Back returns to the message read before); filters and
+    // the capture's own name replace it.
+    let go_to = {
+        let navigate = navigate.clone();
+        move |filter: &Filter, session: Option<u32>, message: Option<usize>, replace: bool| {
+            navigate(
+                &url_of(capture.get_untracked(), filter, session, message),
+                NavigateOptions { replace, scroll: false, ..NavigateOptions::default() },
+            );
+        }
+    };
+    let go = {
+        let go_to = go_to.clone();
+        move |filter: &Filter, session: Option<u32>, message: Option<usize>| {
+            go_to(filter, session, message, false)
+        }
+    };
+    let name_capture = {
+        let navigate = navigate.clone();
+        move |id: ItemId| {
+            navigate(
+                &url_of(Some(id), &Filter::default(), None, None),
+                NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() },
+            );
+        }
+    };
+    // Keeps what is opened in the workspace as a new capture and names it in the URL; typing
+    // (`Keeping::Edit`) replaces the shown capture's bytes once it pauses.
+    let keep = move |name: String, bytes: Vec<u8>, keeping: Keeping| {
+        let files = vec![PickedFile { name: name.clone(), bytes }];
+        match (keeping, shown.get_value()) {
+            (Keeping::Kept, _) => {}
+            (Keeping::Edit, Some(id)) => workspace.later(id, move || {
+                leptos::task::spawn_local(async move {
+                    let _ = workspace.save_files(id, files).await;
+                });
+            }),
+            (Keeping::Edit | Keeping::New, _) => {
+                // Shown from now on: keys typed before IndexedDB answers edit this capture.
+                let id = workspace::new_id();
+                shown.set_value(Some(id));
+                let name_capture = name_capture.clone();
+                leptos::task::spawn_local(async move {
+                    let created = workspace.create_as(id, Kind::Capture, &name, files, "{}").await;
+                    if created.is_ok() && shown.get_value() == Some(id) {
+                        name_capture(id);
+                    }
+                });
+            }
+        }
+    };
+    let navigate_bare = {
+        let navigate = navigate.clone();
+        move || navigate("/", NavigateOptions { scroll: false, ..NavigateOptions::default() })
+    };
+    // Decodes a file; `kept` when it came from the workspace (else it is kept now, if not big).
+    let decode_file = {
+        let keep = keep.clone();
+        let send = send.clone();
+        let navigate_bare = navigate_bare.clone();
+        move |file: web_sys::File, kept: bool| {
+            pasted.set(String::new());
+            cancel();
+            let name = file.name();
+            let total = file.size() as u64;
+            status.set(Status::Decoding {
+                name: name.clone(),
+                progress: Progress::default(),
+                total,
+            });
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            first_session.set(0);
+            if !kept && file.size() > KEEP_LIMIT {
+                // Not kept: the URL must not name the capture shown before.
+                shown.set_value(None);
+                navigate_bare();
+            } else if !kept {
+                let keep = keep.clone();
+                let read = file.clone();
+                leptos::task::spawn_local(async move {
+                    let buffer = wasm_bindgen_futures::JsFuture::from(read.array_buffer()).await;
+                    if let Ok(buffer) = buffer {
+                        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                        keep(read.name(), bytes, Keeping::New);
+                    }
+                });
+            }
+            send(Request::OpenFile { name }, Some(file));
+        }
+    };
+    let open_file = {
+        let decode_file = decode_file.clone();
+        move |file: web_sys::File| decode_file(file, false)
+    };
+    // Decodes text: typed or pasted (kept as `pasted <time>`), the example, or a kept capture.
+    let open_text = {
+        let keep = keep.clone();
+        move |name: Option<String>, text: String, keeping: Keeping| {
+            cancel();
+            pasted.set(text.clone());
+            sessions.set(None);
+            timeline.set(None);
+            detail.set(None);
+            first_session.set(0);
+            if text.trim().is_empty() {
+                status.set(Status::Idle);
+                return;
+            }
+            let name = name.unwrap_or_else(|| {
+                format!("pasted {}", workspace::local_time(js_sys::Date::now() as u64))
+            });
+            status.set(Status::Decoding {
+                name: name.clone(),
+                progress: Progress::default(),
+                total: text.len() as u64,
+            });
+            keep(name, text.clone().into_bytes(), keeping);
+            send(Request::OpenText { text }, None);
+        }
+    };
+    // A capture the URL names that is not the one shown: read it from the workspace. Reading
+    // is an event (IndexedDB answers later); what it reads is decoded like an opened file. The
+    // bare URL (Back past the first capture, say) is a new capture.
+    {
+        let decode_file = decode_file.clone();
+        let open_text = open_text.clone();
+        Effect::new(move |_| {
+            let Some(id) = capture.get() else {
+                if shown.get_value().is_some() {
+                    shown.set_value(None);
+                    open_text(None, String::new(), Keeping::Kept);
+                }
+                return;
+            };
+            if shown.get_value() == Some(id) {
+                return;
+            }
+            shown.set_value(Some(id));
+            let decode_file = decode_file.clone();
+            let open_text = open_text.clone();
+            leptos::task::spawn_local(async move {
+                let file = match workspace.open(id).await {
+                    Ok(item) => item.files.into_iter().next(),
+                    Err(problem) => {
+                        status.set(Status::Failed(problem.to_string()));
+                        return;
+                    }
+                };
+                let Some(file) = file else { return };
+                if std::str::from_utf8(&file.bytes).is_ok() && !file.bytes.contains(&0) {
+                    let text = String::from_utf8_lossy(&file.bytes).into_owned();
+                    open_text(Some(file.name), text, Keeping::Kept);
+                } else {
+                    let array = js_sys::Uint8Array::from(file.bytes.as_slice());
+                    let parts = js_sys::Array::of1(&array);
+                    if let Ok(kept) = web_sys::File::new_with_u8_array_sequence(&parts, &file.name)
+                    {
+                        decode_file(kept, true);
+                    }
+                }
+            });
+        });
+    }
+
+    // What to show, derived: the session and message chosen in the URL, else the first.
+    let session = Memo::new(move |_| {
+        chosen_session
+            .get()
+            .or_else(|| sessions.with(|p| p.as_ref()?.rows.first().map(|r| r.index)))
+    });
+    let message = Memo::new(move |_| {
+        chosen_message.get().or_else(|| {
+            timeline.with(|t| {
+                let t = t.as_ref().filter(|t| Some(t.session) == session.get())?;
+                t.rows.iter().find(|r| r.matches && r.message.is_some())?.message
+            })
+        })
+    });
+    // Requests follow the state (effects post to the worker; none writes a signal).
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if matches!(status.get_untracked(), Status::Done(_)) {
+            let offset = first_session.get().saturating_sub(SESSION_WINDOW / 3);
+            ask(Request::Sessions { filter: filter.get(), offset, limit: SESSION_WINDOW });
+        }
+    });
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if let Some(session) = session.get() {
+            ask(Request::Timeline { session, filter: filter.get() });
+        }
+    });
+    Effect::new(move |_| {
+        let _ = generation.get();
+        if let (Some(session), Some(message)) = (session.get(), message.get()) {
+            ask(Request::Message { session, message });
+        }
+    });
+
+    let on_action = Callback::new(move |action: DetailAction| {
+        let (Some(session), Some(message)) = (session.get_untracked(), message.get_untracked())
+        else {
+            return;
+        };
+        let (message, format, for_parameters) = match action {
+            DetailAction::ExportMessageXml => (Some(message), Format::Xml, false),
+            DetailAction::ExportMessageJson => (Some(message), Format::Json, false),
+            DetailAction::ExportSessionXml => (None, Format::Xml, false),
+            DetailAction::ExportSessionJson => (None, Format::Json, false),
+            DetailAction::OpenParameters => (Some(message), Format::Xml, true),
+        };
+        ask(Request::Export { session, message, format, for_parameters });
+    });
+    let select_session = {
+        let go = go.clone();
+        Callback::new(move |index: u32| go(&filter.get_untracked(), Some(index), None))
+    };
+    let select_message = {
+        let go = go.clone();
+        Callback::new(move |index: usize| {
+            go(&filter.get_untracked(), session.get_untracked(), Some(index))
+        })
+    };
+    let set_filter = {
+        let go_to = go_to.clone();
+        move |change: &dyn Fn(&mut Filter)| {
+            let mut next = filter.get_untracked();
+            change(&mut next);
+            first_session.set(0);
+            go_to(&next, None, None, true);
+        }
     };
 
-    let take_first = move |files: Vec<PickedFile>| {
-        if let Some(file) = files.into_iter().next() {
-            load(Input { origin: Some(file.name), bytes: file.bytes });
+    // Keyboard: `/` goes to the filter (the shell's shortcut: the first search field); arrows
+    // move through the list that has the focus.
+    let sessions_list = NodeRef::<leptos::html::Div>::new();
+    let move_session = {
+        let go = go.clone();
+        move |step: isize| {
+            let rows = sessions.with_untracked(|p| p.clone());
+            let Some(page) = rows else { return };
+            let current = session.get_untracked();
+            let at = page.rows.iter().position(|r| Some(r.index) == current);
+            let next = match at {
+                Some(at) => at.checked_add_signed(step).filter(|&i| i < page.rows.len()),
+                None => Some(0),
+            };
+            if let Some(row) = next.and_then(|i| page.rows.get(i)) {
+                go(&filter.get_untracked(), Some(row.index), None);
+                // Keep it in view: the list asks for more rows as it scrolls.
+                if let Some(list) = sessions_list.get() {
+                    let top = ((page.offset + next.unwrap_or(0)) * SESSION_ROW_PX) as i32;
+                    let height = list.client_height();
+                    if top < list.scroll_top()
+                        || top + SESSION_ROW_PX as i32 > list.scroll_top() + height
+                    {
+                        list.set_scroll_top(top - height / 2);
+                    }
+                }
+            }
         }
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        if let Some(files) = files_of_input(&ev) {
-            read_files(files, take_first);
+    let move_message = {
+        let go = go.clone();
+        move |step: isize| {
+            let rows: Vec<usize> = timeline.with_untracked(|t| {
+                t.as_ref()
+                    .map(|t| {
+                        t.rows.iter().filter_map(|r| r.message.filter(|_| r.matches)).collect()
+                    })
+                    .unwrap_or_default()
+            });
+            let current = message.get_untracked();
+            let at = rows.iter().position(|&m| Some(m) == current);
+            let next = match at {
+                Some(at) => at.checked_add_signed(step).and_then(|i| rows.get(i)),
+                None => rows.first(),
+            };
+            if let Some(&next) = next {
+                go(&filter.get_untracked(), session.get_untracked(), Some(next));
+            }
         }
     };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        if let Some(files) = files_of_drop(&ev) {
-            read_files(files, take_first);
+
+    let on_file = {
+        let open_file = open_file.clone();
+        move |ev: leptos::ev::Event| {
+            if let Some(file) = files_of_input(&ev).and_then(|files| files.get(0)) {
+                open_file(file);
+            }
+            // The same file chosen again (after a cancel, say) must fire `change` again.
+            event_target::<web_sys::HtmlInputElement>(&ev).set_value("");
         }
     };
-    let is_binary = Memo::new(move |_| input.with(|i| looks_binary(&i.bytes)));
+    let on_drop = {
+        let open_file = open_file.clone();
+        move |ev: leptos::ev::DragEvent| {
+            ev.prevent_default();
+            if let Some(file) = files_of_drop(&ev).and_then(|files| files.get(0)) {
+                open_file(file);
+            }
+        }
+    };
+    let example = {
+        let open_text = open_text.clone();
+        move |_| open_text(Some("example Inform".into()), EXAMPLE_INFORM.to_owned(), Keeping::New)
+    };
+    // A new capture: the bare page (what was shown stays in the workspace).
+    let start_new = {
+        let navigate = navigate.clone();
+        let open_text = open_text.clone();
+        move |_| {
+            shown.set_value(None);
+            open_text(None, String::new(), Keeping::Kept);
+            navigate("/", NavigateOptions { scroll: false, ..NavigateOptions::default() });
+        }
+    };
+    let typed = {
+        let open_text = open_text.clone();
+        move |ev: leptos::ev::Event| open_text(None, event_target_value(&ev), Keeping::Edit)
+    };
+
+    let progress_view = move || match status.get() {
+        Status::Decoding { name, progress, total } => {
+            let done = if total > 0 { progress.bytes.min(total) } else { 0 };
+            view! {
+                <div id="decode-status" class="decode-status decoding">
+                    <progress id="decode-progress" max=total.to_string() value=done.to_string()></progress>
+                    <span id="decode-progress-text" data-bytes=progress.bytes data-sessions=progress.sessions>
+                        {format!(
+                            "{name}: {} of {} · {} sessions · {} messages",
+                            megabytes(progress.bytes),
+                            megabytes(total),
+                            progress.sessions,
+                            progress.messages
+                        )}
+                    </span>
+                    <button id="decode-cancel" class="button secondary small" on:click=move |_| cancel()>
+                        "Cancel"
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        Status::Done(summary) => view! {
+            <div id="decode-status" class="decode-status done">
+                <span
+                    id="decode-done"
+                    data-sessions=summary.sessions
+                    data-messages=summary.messages
+                    data-millis=millis::to_tenth(summary.millis)
+                    data-bytes=summary.bytes
+                >
+                    {format!(
+                        "{}: {} decoded in {} ms",
+                        summary.name,
+                        megabytes(summary.bytes),
+                        millis::whole(summary.millis)
+                    )}
+                </span>
+            </div>
+        }
+        .into_any(),
+        Status::Cancelled { name } => view! {
+            <div id="decode-status" class="decode-status">
+                <span id="decode-cancelled">{format!("{name}: cancelled")}</span>
+            </div>
+        }
+        .into_any(),
+        Status::Failed(message) => view! {
+            <div id="decode-status" class="decode-status">
+                <span class="error-box">{message}</span>
+            </div>
+        }
+        .into_any(),
+        Status::Idle => ().into_any(),
+    };
+
+    let summary_view = move || {
+        let Status::Done(summary) = status.get() else { return None };
+        let kind = summary
+            .input
+            .and_then(|k| serde_json::to_value(k).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let requests = summary.connection_requests.len();
+        let noted = summary.clone();
+        Some(view! {
+            {move || views.get().map(|views| (views.notes)(&noted))}
+            <p id="report-summary" class="report-summary">
+                <span class="badge">{kind}</span>
+                {format!(
+                    " {} session{}, {} SOAP message{}{}",
+                    summary.sessions,
+                    if summary.sessions == 1 { "" } else { "s" },
+                    summary.messages,
+                    if summary.messages == 1 { "" } else { "s" },
+                    if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
+                )}
+            </p>
+        })
+    };
+
+    let filter_bar = {
+        let field = |id: &'static str,
+                     label: &'static str,
+                     get: fn(&Filter) -> String,
+                     put: fn(&mut Filter, String)| {
+            let set_filter = set_filter.clone();
+            view! {
+                <input
+                    id=id
+                    type="search"
+                    placeholder=label
+                    prop:value=move || filter.with(get)
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_filter(&|f: &mut Filter| put(f, value.clone()));
+                    }
+                />
+            }
+        };
+        let set_device = set_filter.clone();
+        let set_severity = set_filter.clone();
+        view! {
+            <div class="filter-bar" role="search">
+                <input
+                    id="filter-device"
+                    type="search"
+                    placeholder="device: serial, OUI, model, address   ( / )"
+                    prop:value=move || filter.with(|f| f.device.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_device(&|f: &mut Filter| f.device = value.clone());
+                    }
+                />
+                {field("filter-rpc", "RPC", |f| f.rpc.clone(), |f, v| f.rpc = v)}
+                {field("filter-parameter", "parameter path", |f| f.parameter.clone(), |f, v| f.parameter = v)}
+                {field("filter-fault", "fault code", |f| f.fault.map(|c| c.to_string()).unwrap_or_default(), |f, v| f.fault = v.trim().parse().ok())}
+                <select
+                    id="filter-severity"
+                    prop:value=move || filter.with(|f| f.severity.map(severity_name).unwrap_or(""))
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        set_severity(&|f: &mut Filter| f.severity = parse_severity(&value));
+                    }
+                >
+                    <option value="">"any severity"</option>
+                    <option value="info">"info or worse"</option>
+                    <option value="warning">"warning or worse"</option>
+                    <option value="error">"errors"</option>
+                </select>
+            </div>
+        }
+    };
+
+    let session_total = move || sessions.with(|p| p.as_ref().map_or(0, |p| p.total));
+    let session_rows = move || {
+        sessions.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (p.offset + i, r.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let timeline_rows = move || {
+        timeline.with(|t| {
+            t.as_ref()
+                .filter(|t| Some(t.session) == session.get())
+                .map(|t| t.rows.iter().cloned().enumerate().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    let timeline_head = move || {
+        timeline.with(|t| {
+            let t = t.as_ref().filter(|t| Some(t.session) == session.get())?;
+            let row = t.row.as_ref()?;
+            Some(view! {
+                <div class="pane-head">
+                    <strong>{format!("Session {}", row.index)}</strong>
+                    <span class="meta">{format!(" · {}", row.device)}</span>
+                    {(row.findings > 0).then(|| view! {
+                        <span class=format!("badge {}", severity_class(row.worst))>
+                            {format!("{} finding(s)", row.findings)}
+                        </span>
+                    })}
+                </div>
+            })
+        })
+    };
+    let findings = move || {
+        timeline.with(|t| {
+            t.as_ref()
+                .filter(|t| Some(t.session) == session.get())
+                .and_then(|t| Some((views.get()?.findings)(t.findings.clone())))
+        })
+    };
+    let selected_session = Signal::derive(move || session.get());
+    let selected_message = Signal::derive(move || message.get());
+    let message_view = move || {
+        let views = views.get()?;
+        detail
+            .with(|d| {
+                d.as_ref()
+                    .filter(|(s, m, _)| Some(*s) == session.get() && Some(*m) == message.get())
+                    .map(|(_, _, json)| json.clone())
+            })
+            .map(|json| (views.message)(json, on_action))
+    };
+    let is_done = move || matches!(status.get(), Status::Done(_));
 
     view! {
         <main class="decode">
-        <h1 class="visually-hidden">"Decode"</h1>
-        <section
-            class="input-panel"
-            on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
-            on:drop=on_drop
-        >
-            <div class="input-toolbar">
-                <label class="button" for="file-input">"Open file…"</label>
-                <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
-                <button
-                    id="load-example"
-                    class="button secondary"
-                    on:click=move |_| load(Input {
-                        origin: Some("example Inform".into()),
-                        bytes: EXAMPLE_INFORM.as_bytes().to_vec(),
-                    })
-                >
-                    "Load an example"
-                </button>
-                <button
-                    class="button secondary"
-                    id="new-capture"
-                    title="Start a new capture; this one stays in the workspace"
-                    on:click=move |_| {
-                        if kept.get_untracked() {
-                            go.run(("/".to_owned(), false));
-                        } else {
-                            load(Input::default());
-                        }
-                    }
-                >
-                    "New"
-                </button>
-                <span class="origin">{move || input.with(|i| i.origin.clone().unwrap_or_default())}</span>
-            </div>
-            <Show when=move || is_binary.get()>
-                <div id="binary-input" class="binary-input">
-                    <strong>{move || input.with(|i| i.origin.clone().unwrap_or_default())}</strong>
-                    {move || input.with(|i| format!(" · {} bytes of binary data", i.bytes.len()))}
+            <h1 class="visually-hidden">"Decode"</h1>
+            <section
+                class="input-panel"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop
+            >
+                <div class="input-toolbar">
+                    <label class="button" for="file-input">"Open file…"</label>
+                    <input id="file-input" type="file" accept=".xml,.txt,.log,.soap,.pcap,.pcapng,.cap,.json,.yaml" on:change=on_file />
+                    <button id="load-example" class="button secondary" on:click=example>"Load an example"</button>
+                    <button
+                        id="new-capture"
+                        class="button secondary"
+                        title="Start a new capture; this one stays in the workspace"
+                        on:click=start_new
+                    >
+                        "New"
+                    </button>
+                    <span class="hint drop-hint">"…or drop a capture or a log anywhere here. Nothing leaves your browser."</span>
                 </div>
-            </Show>
-            <textarea
-                id="soap-input"
-                aria-label="Traffic to decode: SOAP envelopes, an HTTP transcript, a log, or a capture"
-                class:hidden=move || is_binary.get()
-                spellcheck="false"
-                wrap="off"
-                placeholder="Paste SOAP envelopes, or drop a file here (an Inform, a GetParameterValuesResponse…)"
-                prop:value=move || text.get()
-                on:input:target=move |ev| load(Input { origin: None, bytes: ev.target().value().into_bytes() })
-            ></textarea>
-        </section>
-        <section id="decode-result" class="result-panel">
-            {move || match analysis.get() {
-                None => view! {
-                    <p class="hint">
-                        "Sessions, messages and their checks appear here. Nothing leaves your browser."
-                    </p>
-                }.into_any(),
-                Some(analysis) => match engine.get() {
-                    Some(engine) => (engine.result_view)(analysis, selection),
-                    None => ().into_any(),
-                },
-            }}
-        </section>
+                {progress_view}
+                <textarea
+                    id="soap-input"
+                    spellcheck="false"
+                    wrap="off"
+                    rows="5"
+                    placeholder="Paste SOAP envelopes, an HTTP transcript or a log…"
+                    prop:value=move || pasted.get()
+                    on:input=typed
+                ></textarea>
+            </section>
+            <section id="decode-result" class="result-panel">
+                {summary_view}
+                <p class="hint" class:hidden=is_done>
+                    "Sessions, messages and their checks appear here."
+                </p>
+                <div class="results" class:hidden=move || !is_done()>
+                    {filter_bar}
+                    <div class="panes">
+                        <div class="pane">
+                            <div class="pane-head">
+                                <strong>"Sessions"</strong>
+                                <span id="session-count" class="meta">{move || format!(" · {}", session_total())}</span>
+                            </div>
+                            <div
+                                id="sessions"
+                                class="virtual-list"
+                                tabindex="0"
+                                node_ref=sessions_list
+                                on:scroll=move |ev| {
+                                    let top = event_target::<web_sys::HtmlElement>(&ev).scroll_top();
+                                    let row = usize::try_from(top).unwrap_or(0) / SESSION_ROW_PX;
+                                    // Ask for rows only when the view nears the window's edge.
+                                    let (offset, len) = sessions.with_untracked(|p| p.as_ref().map_or((0, 0), |p| (p.offset, p.rows.len())));
+                                    if row < offset + 5 && offset > 0 || row + SESSIONS_IN_VIEW + 5 > offset + len {
+                                        first_session.set(row);
+                                    }
+                                }
+                                on:keydown={
+                                    let move_session = move_session.clone();
+                                    move |ev: leptos::ev::KeyboardEvent| {
+                                        if let Some(step) = keys::arrow_step(&ev) { move_session(step) }
+                                    }
+                                }
+                            >
+                                <ul class="virtual-body" style=move || format!("height: {}px", session_total() * SESSION_ROW_PX)>
+                                    <For
+                                        each=session_rows
+                                        key=|(position, row)| (*position, row.index, row.matching)
+                                        children=move |(position, row)| view! {
+                                            <SessionCard row position selected=selected_session on_select=select_session />
+                                        }
+                                    />
+                                </ul>
+                            </div>
+                        </div>
+                        <div class="pane">
+                            {timeline_head}
+                            <div
+                                id="timeline"
+                                class="virtual-list"
+                                tabindex="0"
+                                on:keydown={
+                                    let move_message = move_message.clone();
+                                    move |ev: leptos::ev::KeyboardEvent| {
+                                        if let Some(step) = keys::arrow_step(&ev) { move_message(step) }
+                                    }
+                                }
+                            >
+                                <div class="virtual-body" style=move || format!("height: {}px", timeline_rows().len() * TIMELINE_ROW_PX)>
+                                    <For
+                                        each=timeline_rows
+                                        key=|(position, row)| (*position, row.message, row.matches)
+                                        children=move |(position, row)| view! {
+                                            <TimelineLine row position selected=selected_message on_select=select_message />
+                                        }
+                                    />
+                                </div>
+                            </div>
+                            {findings}
+                        </div>
+                        <div id="message-pane" class="pane detail">{message_view}</div>
+                    </div>
+                </div>
+            </section>
         </main>
     }
-}
-
-/// What the page shows for one input: the sessions, and for SOAP text that
-/// does not parse, the codec's error with its line and column.
-#[derive(Debug, Clone, PartialEq)]
-struct Analysis {
-    report: Result<Report, CaptureError>,
-    soap_error: Option<DecodeError>,
-}
-
-fn analyze(bytes: &[u8]) -> Analysis {
-    let soap_error = match capture::detect(bytes) {
-        Some(InputKind::Soap) | None => cwmp::decode(bytes).err(),
-        Some(_) => None,
-    };
-    Analysis { report: pipeline::analyze(bytes, &Options::default()), soap_error }
-}
-
-#[component]
-fn CaptureErrorBox(error: CaptureError) -> impl IntoView {
-    view! {
-        <div id="capture-error" class="error-box" role="alert">
-            <strong class="error-where">{format!("Byte {}", error.offset)}</strong>
-            {format!(" ({:?} layer): ", error.layer)}
-            <span class="error-message">{error.message}</span>
-        </div>
-    }
-}
-
-/// Text never holds NUL bytes; captures nearly always do in their headers.
-fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(4096).any(|&b| b == 0)
 }
 
 /// A hand-written Inform from an Aastra 6867i, for a first look at the app.

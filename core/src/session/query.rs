@@ -28,6 +28,78 @@ pub struct Filter {
     pub severity: Option<Severity>,
 }
 
+impl Filter {
+    /// Reads the filter's text form (the Decode page's URL): `key:value` words with keys
+    /// `device`, `rpc`, `parameter` (or `param`), `fault` and `severity`; a value with spaces in
+    /// double quotes; words without a key are part of the device. Lenient: what does not parse
+    /// (a fault code that is no number, a severity that is none) is left out.
+    pub fn parse(text: &str) -> Filter {
+        let mut filter = Filter::default();
+        let mut device = Vec::new();
+        let mut rest = text.trim_start();
+        while !rest.is_empty() {
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let (key, value, next) = match rest[..word_end].split_once(':') {
+                Some((key, value)) if value.starts_with('"') => {
+                    let after_key = key.len() + 2;
+                    let close = rest[after_key..].find('"').map_or(rest.len(), |i| after_key + i);
+                    (Some(key), &rest[after_key..close], (close + 1).min(rest.len()))
+                }
+                Some((key, value)) => (Some(key), value, word_end),
+                None => (None, &rest[..word_end], word_end),
+            };
+            match key.map(str::to_ascii_lowercase).as_deref() {
+                Some("device") => filter.device = value.to_owned(),
+                Some("rpc") => filter.rpc = value.to_owned(),
+                Some("parameter" | "param") => filter.parameter = value.to_owned(),
+                Some("fault") => filter.fault = value.trim().parse().ok(),
+                Some("severity") => {
+                    filter.severity = match value.to_ascii_lowercase().as_str() {
+                        "info" => Some(Severity::Info),
+                        "warning" => Some(Severity::Warning),
+                        "error" => Some(Severity::Error),
+                        _ => None,
+                    }
+                }
+                _ => device.push(&rest[..word_end]),
+            }
+            rest = rest[next..].trim_start();
+        }
+        if filter.device.is_empty() {
+            filter.device = device.join(" ");
+        }
+        filter
+    }
+}
+
+impl std::fmt::Display for Filter {
+    /// The text [`Filter::parse`] reads back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut words = Vec::new();
+        let quoted = |value: &str| {
+            if value.contains(char::is_whitespace) {
+                format!("\"{}\"", value.replace('"', ""))
+            } else {
+                value.to_owned()
+            }
+        };
+        for (key, value) in
+            [("device", &self.device), ("rpc", &self.rpc), ("parameter", &self.parameter)]
+        {
+            if !value.trim().is_empty() {
+                words.push(format!("{key}:{}", quoted(value.trim())));
+            }
+        }
+        if let Some(fault) = self.fault {
+            words.push(format!("fault:{fault}"));
+        }
+        if let Some(severity) = self.severity {
+            words.push(format!("severity:{}", severity.as_str()));
+        }
+        f.write_str(&words.join(" "))
+    }
+}
+
 fn contains(haystack: &str, needle_lower: &str) -> bool {
     needle_lower.is_empty()
         || haystack.len() >= needle_lower.len()

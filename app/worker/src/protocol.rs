@@ -1,0 +1,124 @@
+//! What the Decode page and its worker say to each other: requests one way, answers the other,
+//! as JSON text (a file travels beside the JSON, as the browser's own `File`).
+
+use cwmpkit_core::capture::{CaptureError, InputKind};
+use cwmpkit_core::cwmp::{DecodeError, Envelope};
+use cwmpkit_core::pipeline::Progress;
+use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
+use cwmpkit_core::session::raw::XmlLine;
+use cwmpkit_core::session::{Direction, HttpConnectionRequest};
+use cwmpkit_core::{Diagnostic, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Xml,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Request {
+    /// Decode the `File` sent beside this request.
+    OpenFile { name: String },
+    /// Decode pasted text.
+    OpenText { text: String },
+    /// The sessions that meet `filter`, from `offset` on, at most `limit`.
+    Sessions { filter: Filter, offset: usize, limit: usize },
+    /// One session's timeline and findings.
+    Timeline { session: u32, filter: Filter },
+    /// One message in full.
+    Message { session: u32, message: usize },
+    /// A session (`message: None`) or a message as a file; `for_parameters`: a message's XML for
+    /// the Parameters page to open.
+    Export {
+        session: u32,
+        message: Option<usize>,
+        format: Format,
+        #[serde(default)]
+        for_parameters: bool,
+    },
+}
+
+/// What the input held besides sessions, once it is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub name: String,
+    pub input: Option<InputKind>,
+    pub bytes: u64,
+    pub sessions: usize,
+    pub messages: usize,
+    pub connection_requests: Vec<HttpConnectionRequest>,
+    pub tls: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// What stopped the reading, if something did (what came before it is kept).
+    pub error: Option<CaptureError>,
+    /// For SOAP text that does not parse: where the XML breaks.
+    pub soap_error: Option<DecodeError>,
+    /// How long decoding took in the worker, milliseconds (reading the file included).
+    pub millis: f64,
+}
+
+/// One message in full, for the detail pane.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageDetail {
+    pub session: u32,
+    pub message: usize,
+    pub rpc: String,
+    pub direction: Direction,
+    pub time: Option<Timestamp>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub envelope: Option<Envelope>,
+    /// The HTTP start line and headers, when it came over HTTP.
+    pub head: Option<String>,
+    /// The body, laid out for reading.
+    pub lines: Vec<XmlLine>,
+    /// Whether the Parameters page can open it.
+    pub carries_values: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Response {
+    /// The worker is loaded and listening.
+    Ready,
+    Progress {
+        progress: Progress,
+        total: u64,
+    },
+    Done {
+        summary: Box<Summary>,
+    },
+    Sessions {
+        filter: Filter,
+        offset: usize,
+        total: usize,
+        rows: Vec<SessionRow>,
+    },
+    Timeline {
+        session: u32,
+        filter: Filter,
+        row: Option<SessionRow>,
+        rows: Vec<TimelineRow>,
+        findings: Vec<Diagnostic>,
+    },
+    /// One message in full: a [`MessageDetail`] as JSON text, which only the page's result views
+    /// read (a split point of their own, so the page's first screen carries no envelope reader).
+    Message {
+        session: u32,
+        message: usize,
+        detail: String,
+    },
+    /// A file to hand to the user (an export, or parameters for the Parameters page).
+    File {
+        name: String,
+        mime: String,
+        text: String,
+        for_parameters: bool,
+    },
+    Failed {
+        message: String,
+    },
+}

@@ -1,0 +1,249 @@
+//! The decode worker: runs in a Web Worker (`src/main.rs`), reads the file in pieces
+//! through `cwmpkit_core::pipeline`, tells the page how far it has come, keeps the sessions, and
+//! answers the page's questions with `session::query`. The page's thread never decodes.
+
+use super::protocol::{Format, MessageDetail, Request, Response, Summary};
+use cwmpkit_core::capture::{self, InputKind, Options};
+use cwmpkit_core::cwmp;
+use cwmpkit_core::pipeline::Pipeline;
+use cwmpkit_core::session::query::{self, SessionRow};
+use cwmpkit_core::session::{Session, raw};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Bytes read from the file per pipeline push (and per progress report).
+const PIECE: f64 = 1024.0 * 1024.0;
+
+#[derive(Default)]
+struct State {
+    sessions: Vec<Session>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
+    js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>().ok()
+}
+
+fn post(response: &Response) {
+    let Some(scope) = scope() else { return };
+    if let Ok(json) = serde_json::to_string(response) {
+        let _ = scope.post_message(&JsValue::from_str(&json));
+    }
+}
+
+fn now() -> f64 {
+    scope().and_then(|s| s.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Starts listening; the worker's `main`.
+pub fn start() {
+    let Some(scope) = scope() else { return };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+            let data = event.data();
+            let request = js_sys::Reflect::get(&data, &JsValue::from_str("request"))
+                .ok()
+                .and_then(|r| r.as_string())
+                .and_then(|json| serde_json::from_str::<Request>(&json).ok());
+            let file = js_sys::Reflect::get(&data, &JsValue::from_str("file"))
+                .ok()
+                .and_then(|f| f.dyn_into::<web_sys::File>().ok());
+            match request {
+                Some(request) => handle(request, file),
+                None => post(&Response::Failed {
+                    message: "the worker got a request it cannot read".into(),
+                }),
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Response::Ready);
+}
+
+fn handle(request: Request, file: Option<web_sys::File>) {
+    match request {
+        Request::OpenFile { name } => match file {
+            Some(file) => decode_file(name, &file),
+            None => post(&Response::Failed { message: "no file came with the request".into() }),
+        },
+        Request::OpenText { text } => decode_text(text),
+        Request::Sessions { filter, offset, limit } => {
+            let response = STATE.with_borrow(|state| {
+                let mut total = 0usize;
+                let mut rows = Vec::new();
+                for session in state.sessions.iter().filter(|s| filter.matches_session(s)) {
+                    if total >= offset && rows.len() < limit {
+                        rows.push(SessionRow::of(session, &filter));
+                    }
+                    total += 1;
+                }
+                Response::Sessions { filter, offset, total, rows }
+            });
+            post(&response);
+        }
+        Request::Timeline { session, filter } => {
+            let response = STATE.with_borrow(|state| {
+                let found = find(&state.sessions, session);
+                Response::Timeline {
+                    session,
+                    row: found.map(|s| SessionRow::of(s, &filter)),
+                    rows: found.map(|s| query::timeline(s, &filter)).unwrap_or_default(),
+                    findings: found.map(|s| s.findings.clone()).unwrap_or_default(),
+                    filter,
+                }
+            });
+            post(&response);
+        }
+        Request::Message { session, message } => {
+            let detail =
+                STATE.with_borrow(|state| detail_of(find(&state.sessions, session)?, message));
+            match detail {
+                Some(detail) => post(&Response::Message {
+                    session,
+                    message,
+                    detail: serde_json::to_string(&detail).unwrap_or_default(),
+                }),
+                None => post(&Response::Failed {
+                    message: format!("no message {message} in session {session}"),
+                }),
+            }
+        }
+        Request::Export { session, message, format, for_parameters } => {
+            let file = STATE.with_borrow(|state| export(&state.sessions, session, message, format));
+            match file {
+                Some((name, mime, text)) => {
+                    post(&Response::File { name, mime: mime.into(), text, for_parameters })
+                }
+                None => post(&Response::Failed {
+                    message: format!("nothing to export in session {session}"),
+                }),
+            }
+        }
+    }
+}
+
+/// One message of a session in full, as the detail pane shows it.
+pub fn detail_of(session: &Session, message: usize) -> Option<MessageDetail> {
+    let m = session.messages.get(message)?;
+    Some(MessageDetail {
+        session: session.index,
+        message,
+        rpc: m.rpc.clone(),
+        direction: m.direction,
+        time: m.time,
+        diagnostics: m.diagnostics.clone(),
+        envelope: m.envelope.clone(),
+        head: m.raw.head.clone(),
+        lines: raw::xml_lines(&m.raw.body),
+        carries_values: m.envelope.as_ref().is_some_and(query::carries_values),
+    })
+}
+
+fn find(sessions: &[Session], index: u32) -> Option<&Session> {
+    // Sessions are numbered 1, 2, … in the order they are kept.
+    sessions.get(usize::try_from(index).ok()?.checked_sub(1)?).filter(|s| s.index == index)
+}
+
+fn export(
+    sessions: &[Session],
+    index: u32,
+    message: Option<usize>,
+    format: Format,
+) -> Option<(String, &'static str, String)> {
+    let session = find(sessions, index)?;
+    let (extension, mime) = match format {
+        Format::Xml => ("xml", "application/xml"),
+        Format::Json => ("json", "application/json"),
+    };
+    let name = query::export_name(session, message, extension);
+    let text = match (message, format) {
+        (Some(m), Format::Xml) => query::message_xml(session.messages.get(m)?),
+        (Some(m), Format::Json) => serde_json::to_string_pretty(session.messages.get(m)?).ok()?,
+        (None, Format::Xml) => query::session_xml(session),
+        (None, Format::Json) => serde_json::to_string_pretty(session).ok()?,
+    };
+    Some((name, mime, text))
+}
+
+/// Reads the file in pieces through the pipeline, reporting after each piece.
+fn decode_file(name: String, file: &web_sys::File) {
+    let started = now();
+    let total = file.size();
+    let Ok(reader) = web_sys::FileReaderSync::new() else {
+        post(&Response::Failed { message: "this browser cannot read files in a worker".into() });
+        return;
+    };
+    let mut pipeline = Pipeline::new(&Options::default());
+    let mut sessions = Vec::new();
+    let mut offset = 0.0;
+    while offset < total {
+        let end = (offset + PIECE).min(total);
+        let piece = file
+            .slice_with_f64_and_f64(offset, end)
+            .and_then(|blob| reader.read_as_array_buffer(&blob));
+        let buffer = match piece {
+            Ok(buffer) => buffer,
+            Err(error) => {
+                post(&Response::Failed { message: format!("cannot read {name}: {error:?}") });
+                return;
+            }
+        };
+        pipeline.push(&js_sys::Uint8Array::new(&buffer).to_vec());
+        sessions.extend(pipeline.take_sessions());
+        offset = end;
+        post(&Response::Progress { progress: pipeline.progress(), total: total as u64 });
+    }
+    finish(name, pipeline, sessions, None, started);
+}
+
+fn decode_text(text: String) {
+    let started = now();
+    let bytes = text.into_bytes();
+    // SOAP text that does not parse: the codec says where it breaks.
+    let soap_error = match capture::detect(&bytes) {
+        Some(InputKind::Soap) | None => cwmp::decode(&bytes).err(),
+        Some(_) => None,
+    };
+    let mut pipeline = Pipeline::new(&Options::default());
+    pipeline.push(&bytes);
+    let sessions = pipeline.take_sessions();
+    finish("pasted text".into(), pipeline, sessions, soap_error, started);
+}
+
+fn finish(
+    name: String,
+    pipeline: Pipeline,
+    mut sessions: Vec<Session>,
+    soap_error: Option<cwmp::DecodeError>,
+    started: f64,
+) {
+    let bytes = pipeline.progress().bytes;
+    let finished = pipeline.finish();
+    sessions.extend(finished.sessions);
+    let summary = Summary {
+        name,
+        input: finished.input,
+        bytes,
+        sessions: sessions.len(),
+        messages: sessions.iter().map(|s| s.messages.len()).sum(),
+        connection_requests: finished.connection_requests,
+        tls: finished
+            .tls
+            .iter()
+            .map(|t| {
+                let sni = t.sni.clone().unwrap_or_else(|| "no SNI".into());
+                format!("{} ↔ {} ({sni}): encrypted, not decodable", t.client, t.server)
+            })
+            .collect(),
+        diagnostics: finished.diagnostics,
+        error: finished.error,
+        soap_error,
+        millis: now() - started,
+    };
+    STATE.with_borrow_mut(|state| state.sessions = sessions);
+    post(&Response::Done { summary: Box::new(summary) });
+}
