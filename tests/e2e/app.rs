@@ -272,7 +272,7 @@ async fn a_full_quota_loses_nothing(client: &Client, base: &str) -> TestResult {
     assert!(problem.contains("noise.bin (300 KB) did not fit"), "{problem}");
     assert!(problem.contains("Nothing stored before was lost"), "{problem}");
     // Shown all the same, only not kept: the URL names no capture.
-    text_when(client, "#binary-input", |t| t.contains("noise.bin")).await?;
+    text_when(client, "#decode-status", |t| t.contains("noise.bin")).await?;
     let url = client.current_url().await.map_err(err)?;
     assert!(!url.as_str().contains("capture="), "{url}");
     screenshot(client, "storage-quota").await?;

@@ -703,6 +703,7 @@ pub fn DecodePage() -> impl IntoView {
                     id=id
                     type="search"
                     placeholder=label
+                    aria-label=label
                     prop:value=move || filter.with(get)
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
@@ -718,6 +719,7 @@ pub fn DecodePage() -> impl IntoView {
                 <input
                     id="filter-device"
                     type="search"
+                    aria-label="device"
                     placeholder="device: serial, OUI, model, address   ( / )"
                     prop:value=move || filter.with(|f| f.device.clone())
                     on:input=move |ev| {
@@ -730,6 +732,7 @@ pub fn DecodePage() -> impl IntoView {
                 {field("filter-fault", "fault code", |f| f.fault.map(|c| c.to_string()).unwrap_or_default(), |f, v| f.fault = v.trim().parse().ok())}
                 <select
                     id="filter-severity"
+                    aria-label="severity"
                     prop:value=move || filter.with(|f| f.severity.map(severity_name).unwrap_or(""))
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
