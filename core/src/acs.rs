@@ -8,6 +8,7 @@
 
 use crate::base::Timestamp;
 use crate::cwmp::{self, CwmpFault, CwmpVersion, Envelope, Header, Message, SoapFault};
+pub use crate::session::Direction;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -90,13 +91,6 @@ pub enum AcsEvent {
         device: Option<String>,
         message: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Direction {
-    CpeToAcs,
-    AcsToCpe,
 }
 
 /// An RPC waiting for its device's next session.
