@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::CpeRequest;
 use cwmpkit_core::cwmp::{self, Message};
 use std::net::SocketAddr;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// The cookie that carries the CWMP session, as CPEs return cookies they were given.
 const SESSION_COOKIE: &str = "cwmpkit-session";
@@ -150,4 +152,29 @@ pub async fn cwmp_post(
         headers.insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The relay's one timer: sleeps until the ACS's next session expiry (`poll_timeout`), then
+/// lets the ACS end what is due (`handle_timeout`) and publishes what that did.
+pub async fn expire_sessions(relay: Relay, shutdown: CancellationToken) {
+    loop {
+        let wake = relay.acs().poll_timeout();
+        // With no session open, sleeping one timeout is enough: a session opened meanwhile
+        // expires no sooner than that.
+        let delay = match wake {
+            Some(at) => {
+                let nanos = at.unix_nanos.saturating_sub(now().unix_nanos).max(0);
+                Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+            }
+            None => relay.settings.session_timeout,
+        };
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.cancelled() => return,
+        }
+        let events = relay.acs().handle_timeout(now());
+        for event in &events {
+            relay.events.publish_acs(event);
+        }
+    }
 }

@@ -168,6 +168,10 @@ pub struct ServeArgs {
     /// behind is dropped with a notice (it may reconnect).
     #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
     pub sse_buffer_bytes: usize,
+    /// Seconds a CWMP session may go without a POST from its CPE before it ends; an RPC sent
+    /// in it and not answered goes back to the front of the device's queue.
+    #[arg(long, default_value_t = 30, help_heading = "Limits")]
+    pub session_timeout: u64,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
@@ -301,8 +305,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             max_body_bytes: args.max_body_bytes,
             max_upload_bytes: args.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
+            session_timeout: Duration::from_secs(args.session_timeout.max(1)),
         };
-        let relay = Relay::new(settings, events);
+        let acs_limits = cwmpkit_core::acs::AcsConfig {
+            session_timeout: Duration::from_secs(args.session_timeout.max(1)),
+            ..cwmpkit_core::acs::AcsConfig::default()
+        };
+        let relay = Relay::new(settings, events, acs_limits);
+        tokio::spawn(acs_endpoint::expire_sessions(relay.clone(), shutdown.clone()));
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));

@@ -5,7 +5,7 @@ use super::connection_request;
 use super::cpe_auth::CpeCredentials;
 use super::events::EventBus;
 use cwmpkit_core::Timestamp;
-use cwmpkit_core::acs::Acs;
+use cwmpkit_core::acs::{Acs, AcsConfig};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -32,11 +32,17 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// `--max-uploads`: one permit per upload running.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
+    /// `--session-timeout`: a CWMP session with no POST for this long ends.
+    pub session_timeout: std::time::Duration,
 }
 
 impl Relay {
-    pub fn new(settings: Settings, events: EventBus) -> Relay {
-        Relay { acs: Arc::new(Mutex::new(Acs::new())), events, settings: Arc::new(settings) }
+    pub fn new(settings: Settings, events: EventBus, limits: AcsConfig) -> Relay {
+        Relay {
+            acs: Arc::new(Mutex::new(Acs::with_config(limits))),
+            events,
+            settings: Arc::new(settings),
+        }
     }
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
