@@ -79,8 +79,7 @@ pub async fn queue_rpc(
                 .into_response();
         }
     };
-    let mut acs = relay.acs();
-    match acs.enqueue(&id, message) {
+    match relay.enqueue(&id, message).await {
         Ok(request_id) => (StatusCode::ACCEPTED, Json(Queued { id: request_id })).into_response(),
         Err(error @ cwmpkit_core::acs::QueueError::UnknownDevice(_)) => {
             (StatusCode::NOT_FOUND, error.to_string()).into_response()

@@ -5,7 +5,8 @@ use super::connection_request;
 use super::cpe_auth::CpeCredentials;
 use super::events::EventBus;
 use cwmpkit_core::Timestamp;
-use cwmpkit_core::acs::{Acs, AcsConfig};
+use cwmpkit_core::acs::{Acs, AcsConfig, Answer, PostBody, PostContext, PreparedRpc, QueueError};
+use cwmpkit_core::cwmp::Message;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -43,6 +44,19 @@ impl Relay {
             events,
             settings: Arc::new(settings),
         }
+    }
+
+    /// One CPE POST, decoded by the caller, through the ACS; the caller encodes the answer. The
+    /// lock is held for the state change only.
+    pub fn exchange(&self, context: PostContext<'_>, body: PostBody) -> Answer {
+        self.acs().handle_decoded(context, body)
+    }
+
+    /// Queues an RPC for a device's next session; returns its `cwmp:ID`. The strict encoder
+    /// checks it before the ACS is locked.
+    pub async fn enqueue(&self, device: &str, message: Message) -> Result<String, QueueError> {
+        let prepared = PreparedRpc::new(message)?;
+        self.acs().enqueue_prepared(device, prepared)
     }
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
