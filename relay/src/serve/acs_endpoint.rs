@@ -126,7 +126,12 @@ pub async fn cwmp_post(
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let soap = status == StatusCode::OK
         || (status == StatusCode::INTERNAL_SERVER_ERROR && reply.body.starts_with('<'));
-    let body = reply.body;
+    let body = if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Core refuses with 503 only a new device beyond the limit.
+        format!("{} (--max-devices)\n", reply.body.trim_end())
+    } else {
+        reply.body
+    };
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     if soap {

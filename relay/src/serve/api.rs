@@ -84,6 +84,10 @@ pub async fn queue_rpc(
         Err(error @ cwmpkit_core::acs::QueueError::UnknownDevice(_)) => {
             (StatusCode::NOT_FOUND, error.to_string()).into_response()
         }
+        Err(error @ cwmpkit_core::acs::QueueError::QueueFull { limit, .. }) => {
+            let refusal = serde_json::json!({"error": error.to_string(), "limit": "--max-queued", "max": limit});
+            (StatusCode::TOO_MANY_REQUESTS, Json(refusal)).into_response()
+        }
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
     }
 }

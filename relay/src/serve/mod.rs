@@ -172,6 +172,13 @@ pub struct ServeArgs {
     /// in it and not answered goes back to the front of the device's queue.
     #[arg(long, default_value_t = 30, help_heading = "Limits")]
     pub session_timeout: u64,
+    /// Devices the ACS keeps. An Inform from a new device beyond it gets 503 and nothing of it
+    /// is kept, so that Informs with made-up serial numbers cannot exhaust memory.
+    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    pub max_devices: usize,
+    /// RPCs queued per device; one more gets 429.
+    #[arg(long, default_value_t = 100, help_heading = "Limits")]
+    pub max_queued: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
@@ -309,7 +316,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         };
         let acs_limits = cwmpkit_core::acs::AcsConfig {
             session_timeout: Duration::from_secs(args.session_timeout.max(1)),
-            ..cwmpkit_core::acs::AcsConfig::default()
+            max_devices: args.max_devices,
+            max_queued: args.max_queued,
         };
         let relay = Relay::new(settings, events, acs_limits);
         tokio::spawn(acs_endpoint::expire_sessions(relay.clone(), shutdown.clone()));

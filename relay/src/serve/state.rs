@@ -56,7 +56,11 @@ impl Relay {
     /// checks it before the ACS is locked.
     pub async fn enqueue(&self, device: &str, message: Message) -> Result<String, QueueError> {
         let prepared = PreparedRpc::new(message)?;
-        self.acs().enqueue_prepared(device, prepared)
+        let queued = self.acs().enqueue_prepared(device, prepared);
+        if let Err(full @ QueueError::QueueFull { .. }) = &queued {
+            self.events.problem(Some(device), "limit-queued", &format!("{full} (--max-queued)"));
+        }
+        queued
     }
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
