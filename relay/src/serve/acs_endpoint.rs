@@ -119,7 +119,7 @@ pub async fn cwmp_post(
         new_session_token: &token,
     };
     // Encoded after the ACS is let go, like the decode above.
-    let reply = relay.exchange(context, decoded).encode();
+    let reply = relay.exchange(context, decoded).await.encode();
     for event in &reply.events {
         relay.events.publish_acs(event);
     }
@@ -165,7 +165,7 @@ pub async fn expire_sessions(relay: Relay, shutdown: CancellationToken) {
             () = tokio::time::sleep(delay) => {}
             () = shutdown.cancelled() => return,
         }
-        let events = relay.acs().handle_timeout(now());
+        let events = relay.expire_sessions(now());
         for event in &events {
             relay.events.publish_acs(event);
         }

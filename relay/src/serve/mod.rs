@@ -9,7 +9,7 @@
 //! `access` (token, Host, Origin), `connection_request` (the HTTP GET to a CPE),
 //! `events` (the event bus, `/api/events`, the terminal's lines), `files` and `uploads` (what
 //! CPEs download and upload), `listener` (accept loop, TLS, connection limits), `tls` (loading
-//! the certificates), `state` (what the handlers share).
+//! the certificates), `state` (what the handlers share), `storage` (`--data-dir`).
 
 mod access;
 mod acs_endpoint;
@@ -21,6 +21,7 @@ mod events;
 mod files;
 mod listener;
 mod state;
+mod storage;
 mod tls;
 mod uploads;
 
@@ -183,6 +184,15 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
 
+    /// Where devices, their queued RPCs and RPC results are kept (an embedded database,
+    /// `cwmpkit.redb`), so that a restart loses nothing the API acknowledged. Without it, state
+    /// lives in memory only.
+    #[arg(long, help_heading = "Storage")]
+    pub data_dir: Option<PathBuf>,
+    /// RPC results kept per device (the newest).
+    #[arg(long, default_value_t = 100, help_heading = "Limits")]
+    pub max_results: usize,
+
     /// Do not print ACS events on stdout.
     #[arg(long)]
     pub quiet: bool,
@@ -269,6 +279,17 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         max_header_bytes: args.max_header_bytes.max(1024),
     };
 
+    let (store, restored) =
+        storage::Store::open(args.data_dir.as_deref(), args.max_results.max(1))?;
+    let mut acs = cwmpkit_core::acs::Acs::with_config(cwmpkit_core::acs::AcsConfig {
+        session_timeout: Duration::from_secs(args.session_timeout.max(1)),
+        max_devices: args.max_devices,
+        max_queued: args.max_queued,
+    });
+    let restored_devices = restored.devices.len();
+    let mut not_restored = restored.unreadable;
+    not_restored.extend(acs.restore(restored.devices, restored.issued_requests));
+
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async move {
         let api_tcp = tokio::net::TcpListener::bind(args.listen)
@@ -293,6 +314,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         }
         let _ = writeln!(out, "ACS URL for CPEs: {acs_url}");
         let _ = writeln!(out, "{}", describe_cpe_auth(&cpe_auth));
+        if let Some(path) = &restored.path {
+            let _ = writeln!(out, "Storage: {}; {restored_devices} device(s) restored", path.display());
+        }
         if acs_local.ip().is_unspecified() && args.acs_url.is_none() {
             let _ = writeln!(
                 out,
@@ -314,12 +338,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
             session_timeout: Duration::from_secs(args.session_timeout.max(1)),
         };
-        let acs_limits = cwmpkit_core::acs::AcsConfig {
-            session_timeout: Duration::from_secs(args.session_timeout.max(1)),
-            max_devices: args.max_devices,
-            max_queued: args.max_queued,
-        };
-        let relay = Relay::new(settings, events, acs_limits);
+        for record in &not_restored {
+            events.notice("storage", &format!("not restored: {record}"));
+        }
+        let relay = Relay::new(settings, events, acs, store);
         tokio::spawn(acs_endpoint::expire_sessions(relay.clone(), shutdown.clone()));
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
@@ -439,6 +461,7 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/devices", get(api::list_devices))
         .route("/api/devices/{id}", get(api::show_device))
         .route("/api/devices/{id}/rpcs", post(api::queue_rpc))
+        .route("/api/devices/{id}/results", get(api::device_results))
         .route("/api/devices/{id}/connection-request", post(api::request_connection))
         .route("/api/events", get(events::event_stream))
         .route("/api/uploads", get(uploads::list))
