@@ -149,7 +149,7 @@ pub async fn cwmp_post(
 
 /// The relay's one timer: sleeps until the ACS's next session expiry (`poll_timeout`), then
 /// lets the ACS end what is due (`handle_timeout`) and publishes what that did.
-pub async fn expire_sessions(relay: Relay, shutdown: CancellationToken) {
+pub async fn session_timer(relay: Relay, shutdown: CancellationToken) {
     loop {
         let wake = relay.acs().poll_timeout();
         // With no session open, sleeping one timeout is enough: a session opened meanwhile

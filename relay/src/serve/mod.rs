@@ -28,6 +28,7 @@ mod uploads;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use cwmpkit_core::acs::AcsConfig;
 use listener::{ConnectionLimits, Listener};
 use state::Relay;
 use std::io::Write as _;
@@ -171,14 +172,14 @@ pub struct ServeArgs {
     pub sse_buffer_bytes: usize,
     /// Seconds a CWMP session may go without a POST from its CPE before it ends; an RPC sent
     /// in it and not answered goes back to the front of the device's queue.
-    #[arg(long, default_value_t = 30, help_heading = "Limits")]
+    #[arg(long, default_value_t = AcsConfig::default().session_timeout.as_secs(), help_heading = "Limits")]
     pub session_timeout: u64,
     /// Devices the ACS keeps. An Inform from a new device beyond it gets 503 and nothing of it
     /// is kept, so that Informs with made-up serial numbers cannot exhaust memory.
-    #[arg(long, default_value_t = 10_000, help_heading = "Limits")]
+    #[arg(long, default_value_t = AcsConfig::default().max_devices, help_heading = "Limits")]
     pub max_devices: usize,
     /// RPCs queued per device; one more gets 429.
-    #[arg(long, default_value_t = 100, help_heading = "Limits")]
+    #[arg(long, default_value_t = AcsConfig::default().max_queued, help_heading = "Limits")]
     pub max_queued: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
@@ -281,8 +282,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
 
     let (store, restored) =
         storage::Store::open(args.data_dir.as_deref(), args.max_results.max(1))?;
-    let mut acs = cwmpkit_core::acs::Acs::with_config(cwmpkit_core::acs::AcsConfig {
-        session_timeout: Duration::from_secs(args.session_timeout.max(1)),
+    let session_timeout = Duration::from_secs(args.session_timeout.max(1));
+    let mut acs = cwmpkit_core::acs::Acs::with_config(AcsConfig {
+        session_timeout,
         max_devices: args.max_devices,
         max_queued: args.max_queued,
     });
@@ -336,13 +338,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             max_body_bytes: args.max_body_bytes,
             max_upload_bytes: args.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
-            session_timeout: Duration::from_secs(args.session_timeout.max(1)),
+            session_timeout,
         };
         for record in &not_restored {
             events.notice("storage", &format!("not restored: {record}"));
         }
         let relay = Relay::new(settings, events, acs, store);
-        tokio::spawn(acs_endpoint::expire_sessions(relay.clone(), shutdown.clone()));
+        tokio::spawn(acs_endpoint::session_timer(relay.clone(), shutdown.clone()));
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));
