@@ -167,3 +167,47 @@ fn slowloris_clients_cannot_lock_out_a_device_with_few_descriptors() {
     }
     drop(slow);
 }
+
+#[test]
+fn a_new_device_beyond_max_devices_is_refused_and_not_kept() {
+    let server = start("limits-devices", &["--max-devices", "1"]);
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    assert_eq!(Cpe::new(&server.acs).post(&inform).status, 200);
+    let fake = String::from_utf8(inform.clone()).unwrap().replace("EC43F69AF408", "RANDOM0001");
+    let refused = Cpe::new(&server.acs).post(fake.as_bytes());
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert!(refused.body.contains("--max-devices"), "{}", refused.body);
+    let problem = events.until("limit-devices", |e| e["code"] == "limit-devices");
+    assert!(problem["message"].as_str().unwrap().contains("RANDOM0001"), "{problem}");
+    let devices = request(&server.app, "GET", "/api/devices", &server.bearer(), b"");
+    let devices: serde_json::Value = serde_json::from_str(&devices.body).unwrap();
+    assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
+    // A device already known still gets in.
+    assert_eq!(Cpe::new(&server.acs).post(&inform).status, 200);
+}
+
+#[test]
+fn a_full_queue_answers_429_naming_the_limit() {
+    let server = start("limits-queued", &["--max-queued", "2"]);
+    let events = Events::subscribe(&server);
+    assert_eq!(
+        Cpe::new(&server.acs).post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status,
+        200
+    );
+    let path = "/api/devices/EC43F6-P-2601HN-F1-EC43F69AF408/rpcs";
+    for _ in 0..2 {
+        assert_eq!(
+            request(&server.app, "POST", path, &server.bearer(), br#""FactoryReset""#).status,
+            202
+        );
+    }
+    let refused = request(&server.app, "POST", path, &server.bearer(), br#""FactoryReset""#);
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let refusal: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(refusal["limit"], "--max-queued", "{refusal}");
+    assert_eq!(refusal["max"], 2);
+    assert!(refusal["error"].as_str().unwrap().contains("2 RPCs"), "{refusal}");
+    let problem = events.until("limit-queued", |e| e["code"] == "limit-queued");
+    assert!(problem["message"].as_str().unwrap().contains("--max-queued"), "{problem}");
+}

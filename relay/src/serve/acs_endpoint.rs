@@ -9,9 +9,10 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cwmpkit_core::acs::CpeRequest;
-use cwmpkit_core::cwmp::{self, Message};
+use cwmpkit_core::acs::{PostBody, PostContext, device_key};
 use std::net::SocketAddr;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// The cookie that carries the CWMP session, as CPEs return cookies they were given.
 const SESSION_COOKIE: &str = "cwmpkit-session";
@@ -31,18 +32,6 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
         .map(|(_, value)| value.trim_matches('"').to_owned())
-}
-
-/// The device an Inform names: its ID (`OUI-Class-Serial`) and serial number.
-fn informing_device(body: &[u8]) -> Option<(String, String)> {
-    let decoded = cwmp::decode(body).ok()?;
-    match &decoded.envelopes.first()?.message {
-        Message::Inform(inform) => Some((
-            cwmpkit_core::acs::device_key(&inform.device_id),
-            inform.device_id.serial_number.clone(),
-        )),
-        _ => None,
-    }
 }
 
 /// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
@@ -87,23 +76,33 @@ pub async fn cwmp_post(
             return (refusal.status, format!("{}\n", refusal.reason)).into_response();
         }
     };
+    // Decoded here, before the ACS is locked: the codec needs no state. Only an answer to a
+    // challenge is decoded before authentication: the Inform it carries decides which
+    // credential must have made it.
+    let mut decoded = None;
     if !relay.settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        // Only an answer to a challenge is worth decoding: the Inform it carries decides
-        // which credential must have made it.
-        let claimed = authorization.and_then(|_| informing_device(&body));
+        if authorization.is_some() {
+            decoded = Some(PostBody::decode(&body));
+        }
+        let claimed = decoded
+            .as_ref()
+            .and_then(PostBody::inform)
+            .map(|inform| (device_key(&inform.device_id), inform.device_id.serial_number.as_str()));
         let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
         let verified = relay.settings.cpe_auth.verify(
             "POST",
             target,
             authorization,
-            claimed.as_ref().map(|(id, serial)| (id.as_str(), serial.as_str())),
+            claimed.as_ref().map(|(id, serial)| (id.as_str(), *serial)),
             unix_seconds(),
         );
         if let Err(refusal) = verified {
             return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
         }
     }
+    let decoded = decoded.unwrap_or_else(|| PostBody::decode(&body));
+    drop(body);
     let cookie = session_cookie(&headers);
     let Some(token) = session_token() else {
         return (
@@ -113,33 +112,29 @@ pub async fn cwmp_post(
             .into_response();
     };
     let peer_text = peer.to_string();
-    let reply = {
-        let mut acs = relay.acs();
-        acs.handle(CpeRequest {
-            body: &body,
-            session_cookie: cookie.as_deref(),
-            peer: &peer_text,
-            time: now(),
-            new_session_token: &token,
-        })
+    let context = PostContext {
+        session_cookie: cookie.as_deref(),
+        peer: &peer_text,
+        time: now(),
+        new_session_token: &token,
     };
+    // Encoded after the ACS is let go, like the decode above.
+    let reply = relay.exchange(context, decoded).await.encode();
     for event in &reply.events {
         relay.events.publish_acs(event);
     }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = if reply.body.is_empty() && status == StatusCode::BAD_REQUEST {
-        // An unreadable body is told why, as the problem event says it, never an empty 400.
-        let reason = reply.events.iter().rev().find_map(|event| match event {
-            cwmpkit_core::acs::AcsEvent::Problem { message, .. } => Some(message.as_str()),
-            _ => None,
-        });
-        format!("{}\n", reason.unwrap_or("the body is not a CWMP message"))
+    let soap = status == StatusCode::OK
+        || (status == StatusCode::INTERNAL_SERVER_ERROR && reply.body.starts_with('<'));
+    let body = if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Core refuses with 503 only a new device beyond the limit.
+        format!("{} (--max-devices)\n", reply.body.trim_end())
     } else {
         reply.body
     };
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
-    if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
+    if soap {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
         headers.insert("SOAPServer", HeaderValue::from_static("cwmpkit"));
     }
@@ -150,4 +145,29 @@ pub async fn cwmp_post(
         headers.insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The relay's one timer: sleeps until the ACS's next session expiry (`poll_timeout`), then
+/// lets the ACS end what is due (`handle_timeout`) and publishes what that did.
+pub async fn session_timer(relay: Relay, shutdown: CancellationToken) {
+    loop {
+        let wake = relay.acs().poll_timeout();
+        // With no session open, sleeping one timeout is enough: a session opened meanwhile
+        // expires no sooner than that.
+        let delay = match wake {
+            Some(at) => {
+                let nanos = at.unix_nanos.saturating_sub(now().unix_nanos).max(0);
+                Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+            }
+            None => relay.settings.session_timeout,
+        };
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.cancelled() => return,
+        }
+        let events = relay.expire_sessions(now());
+        for event in &events {
+            relay.events.publish_acs(event);
+        }
+    }
 }

@@ -3,12 +3,13 @@
 
 use super::connection_request;
 use super::events::RelayEvent;
-use super::state::{Relay, now};
+use super::state::{EnqueueError, Relay, now};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cwmpkit_core::acs::QueueError;
 use cwmpkit_core::cwmp::Message;
 use serde::Serialize;
 
@@ -79,13 +80,24 @@ pub async fn queue_rpc(
                 .into_response();
         }
     };
-    let mut acs = relay.acs();
-    match acs.enqueue(&id, message) {
+    match relay.enqueue(&id, message).await {
         Ok(request_id) => (StatusCode::ACCEPTED, Json(Queued { id: request_id })).into_response(),
-        Err(error @ cwmpkit_core::acs::QueueError::UnknownDevice(_)) => {
+        Err(EnqueueError::Refused(error @ QueueError::UnknownDevice(_))) => {
             (StatusCode::NOT_FOUND, error.to_string()).into_response()
         }
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
+        Err(EnqueueError::Refused(error @ QueueError::QueueFull { limit, .. })) => {
+            let refusal =
+                serde_json::json!({"error": error.to_string(), "limit": "--max-queued", "max": limit});
+            (StatusCode::TOO_MANY_REQUESTS, Json(refusal)).into_response()
+        }
+        Err(EnqueueError::Refused(error)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response()
+        }
+        Err(EnqueueError::NotStored { id, reason }) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{id} is queued but could not be stored ({reason}): a restart before the device's next session loses it"),
+        )
+            .into_response(),
     }
 }
 
@@ -211,5 +223,25 @@ pub async fn request_connection(
     match result {
         Ok(outcome) => Json(outcome).into_response(),
         Err(error) => (StatusCode::BAD_GATEWAY, error).into_response(),
+    }
+}
+
+/// `GET /api/devices/{id}/results`: the device's stored RPC results (`rpc-completed` events),
+/// oldest first, the newest `--max-results` of them.
+pub async fn device_results(State(relay): State<Relay>, Path(id): Path<String>) -> Response {
+    if relay.acs().device(&id).is_none() {
+        return (StatusCode::NOT_FOUND, format!("no device {id:?} has informed this ACS"))
+            .into_response();
+    }
+    let store = relay.store.clone();
+    match tokio::task::spawn_blocking(move || store.results(&id)).await {
+        Ok(Ok(json)) => {
+            ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response()
+        }
+        Ok(Err(error)) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("the results cannot be read: {error}"))
+                .into_response()
+        }
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }
 }

@@ -194,10 +194,27 @@ fn describe(event: &AcsEvent) -> String {
             ),
             None => format!("  {request} {request_id}: {response}"),
         },
-        AcsEvent::SessionEnded { device, .. } => format!("end     {device}"),
+        AcsEvent::RpcRequeued { device, request_id, rpc, reason, .. } => {
+            format!("  {rpc} {request_id}: queued again for {device} ({})", end_reason(*reason))
+        }
+        AcsEvent::SessionEnded { device, reason, .. } => {
+            format!("end     {device} ({})", end_reason(*reason))
+        }
         AcsEvent::Problem { device, message, .. } => {
             format!("problem {}: {message}", device.as_deref().unwrap_or("-"))
         }
+    }
+}
+
+/// Why a session ended, as the terminal says it.
+fn end_reason(reason: cwmpkit_core::acs::SessionEnd) -> &'static str {
+    use cwmpkit_core::acs::SessionEnd;
+    match reason {
+        SessionEnd::Completed => "done",
+        SessionEnd::Unanswered => "the CPE ended it with an RPC unanswered",
+        SessionEnd::MismatchedResponse => "a response that answers no RPC in flight",
+        SessionEnd::Expired => "expired: no POST for --session-timeout",
+        SessionEnd::Replaced => "replaced by a new Inform",
     }
 }
 

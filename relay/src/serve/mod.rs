@@ -9,7 +9,7 @@
 //! `access` (token, Host, Origin), `connection_request` (the HTTP GET to a CPE),
 //! `events` (the event bus, `/api/events`, the terminal's lines), `files` and `uploads` (what
 //! CPEs download and upload), `listener` (accept loop, TLS, connection limits), `tls` (loading
-//! the certificates), `state` (what the handlers share).
+//! the certificates), `state` (what the handlers share), `storage` (`--data-dir`).
 
 mod access;
 mod acs_endpoint;
@@ -21,12 +21,14 @@ mod events;
 mod files;
 mod listener;
 mod state;
+mod storage;
 mod tls;
 mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use cwmpkit_core::acs::AcsConfig;
 use listener::{ConnectionLimits, Listener};
 use state::Relay;
 use std::io::Write as _;
@@ -168,9 +170,29 @@ pub struct ServeArgs {
     /// behind is dropped with a notice (it may reconnect).
     #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
     pub sse_buffer_bytes: usize,
+    /// Seconds a CWMP session may go without a POST from its CPE before it ends; an RPC sent
+    /// in it and not answered goes back to the front of the device's queue.
+    #[arg(long, default_value_t = AcsConfig::default().session_timeout.as_secs(), help_heading = "Limits")]
+    pub session_timeout: u64,
+    /// Devices the ACS keeps. An Inform from a new device beyond it gets 503 and nothing of it
+    /// is kept, so that Informs with made-up serial numbers cannot exhaust memory.
+    #[arg(long, default_value_t = AcsConfig::default().max_devices, help_heading = "Limits")]
+    pub max_devices: usize,
+    /// RPCs queued per device; one more gets 429.
+    #[arg(long, default_value_t = AcsConfig::default().max_queued, help_heading = "Limits")]
+    pub max_queued: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
+
+    /// Where devices, their queued RPCs and RPC results are kept (an embedded database,
+    /// `cwmpkit.redb`), so that a restart loses nothing the API acknowledged. Without it, state
+    /// lives in memory only.
+    #[arg(long, help_heading = "Storage")]
+    pub data_dir: Option<PathBuf>,
+    /// RPC results kept per device (the newest).
+    #[arg(long, default_value_t = 100, help_heading = "Limits")]
+    pub max_results: usize,
 
     /// Do not print ACS events on stdout.
     #[arg(long)]
@@ -258,6 +280,18 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         max_header_bytes: args.max_header_bytes.max(1024),
     };
 
+    let (store, restored) =
+        storage::Store::open(args.data_dir.as_deref(), args.max_results.max(1))?;
+    let session_timeout = Duration::from_secs(args.session_timeout.max(1));
+    let mut acs = cwmpkit_core::acs::Acs::with_config(AcsConfig {
+        session_timeout,
+        max_devices: args.max_devices,
+        max_queued: args.max_queued,
+    });
+    let restored_devices = restored.devices.len();
+    let mut not_restored = restored.unreadable;
+    not_restored.extend(acs.restore(restored.devices, restored.issued_requests));
+
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async move {
         let api_tcp = tokio::net::TcpListener::bind(args.listen)
@@ -282,6 +316,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         }
         let _ = writeln!(out, "ACS URL for CPEs: {acs_url}");
         let _ = writeln!(out, "{}", describe_cpe_auth(&cpe_auth));
+        if let Some(path) = &restored.path {
+            let _ = writeln!(out, "Storage: {}; {restored_devices} device(s) restored", path.display());
+        }
         if acs_local.ip().is_unspecified() && args.acs_url.is_none() {
             let _ = writeln!(
                 out,
@@ -301,8 +338,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             max_body_bytes: args.max_body_bytes,
             max_upload_bytes: args.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
+            session_timeout,
         };
-        let relay = Relay::new(settings, events);
+        for record in &not_restored {
+            events.notice("storage", &format!("not restored: {record}"));
+        }
+        let relay = Relay::new(settings, events, acs, store);
+        tokio::spawn(acs_endpoint::session_timer(relay.clone(), shutdown.clone()));
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
         let app_router = app_routes(&args.dist, relay.clone(), args.max_body_bytes)
             .layer(axum::middleware::from_fn_with_state(access, access::guard));
@@ -421,6 +463,7 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/devices", get(api::list_devices))
         .route("/api/devices/{id}", get(api::show_device))
         .route("/api/devices/{id}/rpcs", post(api::queue_rpc))
+        .route("/api/devices/{id}/results", get(api::device_results))
         .route("/api/devices/{id}/connection-request", post(api::request_connection))
         .route("/api/events", get(events::event_stream))
         .route("/api/uploads", get(uploads::list))

@@ -4,8 +4,12 @@
 use super::connection_request;
 use super::cpe_auth::CpeCredentials;
 use super::events::EventBus;
+use super::storage::Store;
 use cwmpkit_core::Timestamp;
-use cwmpkit_core::acs::Acs;
+use cwmpkit_core::acs::{
+    Acs, AcsEvent, Answer, Device, PostBody, PostContext, PreparedRpc, QueueError,
+};
+use cwmpkit_core::cwmp::Message;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +18,22 @@ pub struct Relay {
     acs: Arc<Mutex<Acs>>,
     pub events: EventBus,
     pub settings: Arc<Settings>,
+    pub store: Store,
 }
+
+/// Why an RPC was not queued, or not kept.
+#[derive(Debug)]
+pub enum EnqueueError {
+    Refused(QueueError),
+    /// Queued, but the store could not commit it: a restart before the device's next session
+    /// would lose it.
+    NotStored {
+        id: String,
+        reason: String,
+    },
+}
+
+type Committed = tokio::sync::oneshot::Receiver<Result<(), String>>;
 
 /// What the handlers read and never change.
 pub struct Settings {
@@ -32,11 +51,102 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// `--max-uploads`: one permit per upload running.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
+    /// `--session-timeout`: a CWMP session with no POST for this long ends.
+    pub session_timeout: std::time::Duration,
 }
 
 impl Relay {
-    pub fn new(settings: Settings, events: EventBus) -> Relay {
-        Relay { acs: Arc::new(Mutex::new(Acs::new())), events, settings: Arc::new(settings) }
+    /// The relay around an ACS that holds what the store restored.
+    pub fn new(settings: Settings, events: EventBus, acs: Acs, store: Store) -> Relay {
+        Relay { acs: Arc::new(Mutex::new(acs)), events, settings: Arc::new(settings), store }
+    }
+
+    /// One CPE POST, decoded by the caller, through the ACS; the caller encodes the answer. The
+    /// lock is held for the state change only. An answer that completes an RPC waits until the
+    /// result is stored.
+    pub async fn exchange(&self, context: PostContext<'_>, body: PostBody) -> Answer {
+        let (answer, committed) = {
+            let mut acs = self.acs();
+            let answer = acs.handle_decoded(context, body);
+            let committed = self.record(&mut acs, &answer.events, false);
+            (answer, committed)
+        };
+        if let Some(committed) = committed
+            && let Err(reason) = outcome(committed).await
+        {
+            self.events.problem(
+                None,
+                "storage",
+                &format!("a CWMP exchange was not stored: {reason}"),
+            );
+        }
+        answer
+    }
+
+    /// Ends the sessions whose time is up (the relay's timer calls it); returns what that did.
+    pub fn expire_sessions(&self, now: cwmpkit_core::Timestamp) -> Vec<AcsEvent> {
+        let mut acs = self.acs();
+        let events = acs.handle_timeout(now);
+        // Nothing waits on this: the requeued RPCs were already stored in their place.
+        let _ = self.record(&mut acs, &events, false);
+        events
+    }
+
+    /// Queues an RPC for a device's next session; returns its `cwmp:ID` once it is stored. The
+    /// strict encoder checks it before the ACS is locked.
+    pub async fn enqueue(&self, device: &str, message: Message) -> Result<String, EnqueueError> {
+        let prepared = PreparedRpc::new(message).map_err(EnqueueError::Refused)?;
+        let (queued, committed) = {
+            let mut acs = self.acs();
+            let queued = acs.enqueue_prepared(device, prepared);
+            let committed = if queued.is_ok() { self.record(&mut acs, &[], true) } else { None };
+            (queued, committed)
+        };
+        let id = match queued {
+            Ok(id) => id,
+            Err(full @ QueueError::QueueFull { .. }) => {
+                self.events.problem(
+                    Some(device),
+                    "limit-queued",
+                    &format!("{full} (--max-queued)"),
+                );
+                return Err(EnqueueError::Refused(full));
+            }
+            Err(refused) => return Err(EnqueueError::Refused(refused)),
+        };
+        if let Some(committed) = committed
+            && let Err(reason) = outcome(committed).await
+        {
+            self.events.problem(
+                Some(device),
+                "storage",
+                &format!("{id} for {device} is queued but not stored: {reason}"),
+            );
+            return Err(EnqueueError::NotStored { id, reason });
+        }
+        Ok(id)
+    }
+
+    /// Hands what the ACS changed to the store while `acs` is still held, so that the writer
+    /// gets changes in their order; `events` are the change's (their `rpc-completed` are
+    /// results, which are always waited for).
+    fn record(&self, acs: &mut Acs, events: &[AcsEvent], wait: bool) -> Option<Committed> {
+        let changed = acs.take_changes();
+        let devices: Vec<Device> = if self.store.keeps_devices() {
+            changed.iter().filter_map(|id| acs.persistent(id)).collect()
+        } else {
+            Vec::new()
+        };
+        let results: Vec<AcsEvent> = events
+            .iter()
+            .filter(|event| matches!(event, AcsEvent::RpcCompleted { .. }))
+            .cloned()
+            .collect();
+        if devices.is_empty() && results.is_empty() {
+            return None;
+        }
+        let wait = wait || !results.is_empty();
+        self.store.submit(devices, results, acs.issued_requests(), wait)
     }
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
@@ -63,4 +173,9 @@ pub fn random_hex(bytes: usize) -> Result<String, String> {
     let mut random = vec![0u8; bytes];
     getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
     Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the store's writer said of a commit.
+async fn outcome(committed: Committed) -> Result<(), String> {
+    committed.await.unwrap_or_else(|_| Err("the store's writer has stopped".to_owned()))
 }

@@ -1,0 +1,234 @@
+//! What the relay keeps: with `--data-dir`, one redb database (`cwmpkit.redb`) holding every
+//! device as core's ACS would find it after a restart (last Inform, events, parameters,
+//! ConnectionRequestURL, and its queue with the RPC in flight first), the request IDs handed out,
+//! and the RPC results per device (the `rpc-completed` events, the newest `--max-results`).
+//! Without it, results alone are kept, in memory.
+//!
+//! Core says what changed (`Acs::take_changes`); the handler that changed it hands the new state
+//! to [`Store::submit`] while it still holds the ACS, so the writer sees changes in the order
+//! they happened. One writer thread commits whatever has arrived in one transaction (group
+//! commit: one fsync for many changes), then tells the handlers that wait for it (the API's
+//! queue call answers only once its RPC is on disk).
+
+use cwmpkit_core::acs::{AcsEvent, Device};
+use redb::{Database, ReadableTable, TableDefinition};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use tokio::sync::oneshot;
+
+/// Device ID → the device as JSON (`cwmpkit_core::acs::Device`).
+const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
+/// (device ID, sequence) → an `rpc-completed` event as JSON, oldest first.
+const RESULTS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("results");
+/// Counters: the request IDs handed out, the next result's sequence.
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
+const ISSUED_REQUESTS: &str = "issued-requests";
+const NEXT_RESULT: &str = "next-result";
+
+/// The database file in `--data-dir`.
+pub const FILE_NAME: &str = "cwmpkit.redb";
+
+/// The relay's store, shared by the handlers; cloning shares it.
+#[derive(Clone)]
+pub struct Store {
+    database: Arc<Database>,
+    writer: mpsc::Sender<Batch>,
+    /// Devices and queues are written only to a database on disk (`--data-dir`).
+    keeps_devices: bool,
+}
+
+/// What one handler changed, for one commit.
+pub struct Batch {
+    /// Each as core's ACS gives it (`Acs::persistent`).
+    pub devices: Vec<Device>,
+    /// `rpc-completed` events.
+    pub results: Vec<AcsEvent>,
+    /// `Acs::issued_requests` now.
+    pub issued_requests: u64,
+    done: Option<oneshot::Sender<Result<(), String>>>,
+}
+
+/// What a database on disk held at start.
+pub struct Restored {
+    pub devices: Vec<Device>,
+    pub issued_requests: u64,
+    /// Records that could not be read, each with why; the rest is restored.
+    pub unreadable: Vec<String>,
+    pub path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (or creates) `DIR/cwmpkit.redb` and reads what it holds; without a directory, a
+    /// store in memory for results only. Starts the writer thread.
+    pub fn open(directory: Option<&Path>, max_results: usize) -> Result<(Store, Restored), String> {
+        let (database, path) = match directory {
+            Some(directory) => {
+                std::fs::create_dir_all(directory)
+                    .map_err(|e| format!("--data-dir {}: {e}", directory.display()))?;
+                let path = directory.join(FILE_NAME);
+                let database = Database::create(&path).map_err(|e| {
+                    format!("--data-dir {}: cannot open {FILE_NAME}: {e}", directory.display())
+                })?;
+                (database, Some(path))
+            }
+            None => {
+                let database = Database::builder()
+                    .create_with_backend(redb::backends::InMemoryBackend::new())
+                    .map_err(|e| format!("cannot create the in-memory store: {e}"))?;
+                (database, None)
+            }
+        };
+        let database = Arc::new(database);
+        let where_ = path.as_ref().map_or_else(|| "memory".to_owned(), |p| p.display().to_string());
+        create_tables(&database).map_err(|e| format!("{where_}: {e}"))?;
+        let mut restored = read_all(&database).map_err(|e| format!("{where_}: {e}"))?;
+        restored.path = path.clone();
+        let (writer, batches) = mpsc::channel();
+        let thread_database = Arc::clone(&database);
+        std::thread::Builder::new()
+            .name("cwmpkit-store".to_owned())
+            .spawn(move || write_batches(&thread_database, &batches, max_results))
+            .map_err(|e| format!("cannot start the store's writer: {e}"))?;
+        Ok((Store { database, writer, keeps_devices: path.is_some() }, restored))
+    }
+
+    /// Whether device snapshots are worth taking (only a database on disk keeps them).
+    pub fn keeps_devices(&self) -> bool {
+        self.keeps_devices
+    }
+
+    /// Hands a batch to the writer; call it while holding the ACS, so that batches arrive in
+    /// the order of the changes. With `wait`, the receiver says when it is committed.
+    pub fn submit(
+        &self,
+        devices: Vec<Device>,
+        results: Vec<AcsEvent>,
+        issued_requests: u64,
+        wait: bool,
+    ) -> Option<oneshot::Receiver<Result<(), String>>> {
+        let (done, committed) = if wait {
+            let (done, committed) = oneshot::channel();
+            (Some(done), Some(committed))
+        } else {
+            (None, None)
+        };
+        let batch = Batch { devices, results, issued_requests, done };
+        // Should the writer thread be gone, the batch and its sender are dropped here, and the
+        // waiter hears that nothing was committed.
+        let _ = self.writer.send(batch);
+        committed
+    }
+
+    /// A device's stored results as a JSON array, oldest first.
+    pub fn results(&self, device: &str) -> Result<String, String> {
+        let read = self.database.begin_read().map_err(text)?;
+        let table = read.open_table(RESULTS).map_err(text)?;
+        let mut json = String::from("[");
+        for entry in table.range((device, 0)..=(device, u64::MAX)).map_err(text)? {
+            let (_, value) = entry.map_err(text)?;
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(&String::from_utf8_lossy(value.value()));
+        }
+        json.push(']');
+        Ok(json)
+    }
+}
+
+/// An error of the database or the JSON, as the text the relay reports.
+fn text(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+fn create_tables(database: &Database) -> Result<(), String> {
+    let write = database.begin_write().map_err(text)?;
+    write.open_table(DEVICES).map_err(text)?;
+    write.open_table(RESULTS).map_err(text)?;
+    write.open_table(COUNTERS).map_err(text)?;
+    write.commit().map_err(text)
+}
+
+fn read_all(database: &Database) -> Result<Restored, String> {
+    let read = database.begin_read().map_err(text)?;
+    let mut restored =
+        Restored { devices: Vec::new(), issued_requests: 0, unreadable: Vec::new(), path: None };
+    for entry in read.open_table(DEVICES).map_err(text)?.iter().map_err(text)? {
+        let (id, value) = entry.map_err(text)?;
+        match serde_json::from_slice::<Device>(value.value()) {
+            Ok(device) => restored.devices.push(device),
+            Err(error) => restored.unreadable.push(format!("device {}: {error}", id.value())),
+        }
+    }
+    let counters = read.open_table(COUNTERS).map_err(text)?;
+    restored.issued_requests =
+        counters.get(ISSUED_REQUESTS).map_err(text)?.map_or(0, |v| v.value());
+    Ok(restored)
+}
+
+/// The writer thread: waits for a batch, takes every other one waiting, commits them at once.
+fn write_batches(database: &Database, batches: &mpsc::Receiver<Batch>, max_results: usize) {
+    while let Ok(first) = batches.recv() {
+        let mut group = vec![first];
+        group.extend(batches.try_iter());
+        let outcome = commit(database, &group, max_results);
+        if let Err(error) = &outcome {
+            eprintln!("cwmpkit: cannot store {} change(s): {error}", group.len());
+        }
+        for batch in group {
+            if let Some(done) = batch.done {
+                let _ = done.send(outcome.clone());
+            }
+        }
+    }
+}
+
+fn commit(database: &Database, group: &[Batch], max_results: usize) -> Result<(), String> {
+    let write = database.begin_write().map_err(text)?;
+    {
+        let mut devices = write.open_table(DEVICES).map_err(text)?;
+        let mut results = write.open_table(RESULTS).map_err(text)?;
+        let mut counters = write.open_table(COUNTERS).map_err(text)?;
+        // A device changed by several batches: its newest state is the one to keep.
+        let mut newest: BTreeMap<&str, &Device> = BTreeMap::new();
+        for device in group.iter().flat_map(|batch| &batch.devices) {
+            newest.insert(&device.id, device);
+        }
+        for (id, device) in newest {
+            let json = serde_json::to_vec(device).map_err(text)?;
+            devices.insert(id, json.as_slice()).map_err(text)?;
+        }
+        let mut next = counters.get(NEXT_RESULT).map_err(text)?.map_or(0, |v| v.value());
+        let mut grown: BTreeSet<&str> = BTreeSet::new();
+        for event in group.iter().flat_map(|batch| &batch.results) {
+            let AcsEvent::RpcCompleted { device, .. } = event else { continue };
+            let json = serde_json::to_vec(event).map_err(text)?;
+            results.insert((device.as_str(), next), json.as_slice()).map_err(text)?;
+            next += 1;
+            grown.insert(device);
+        }
+        counters.insert(NEXT_RESULT, next).map_err(text)?;
+        for device in &grown {
+            // Only the newest `max_results` of a device are kept.
+            let kept = results.range((*device, 0)..=(*device, u64::MAX)).map_err(text)?.count();
+            let excess = kept.saturating_sub(max_results);
+            if excess > 0 {
+                let oldest: Vec<u64> = results
+                    .range((*device, 0)..=(*device, u64::MAX))
+                    .map_err(text)?
+                    .take(excess)
+                    .map(|entry| entry.map(|(key, _)| key.value().1))
+                    .collect::<Result<_, _>>()
+                    .map_err(text)?;
+                for sequence in oldest {
+                    results.remove((*device, sequence)).map_err(text)?;
+                }
+            }
+        }
+        let stored = counters.get(ISSUED_REQUESTS).map_err(text)?.map_or(0, |v| v.value());
+        let issued = group.iter().map(|batch| batch.issued_requests).max().unwrap_or(0);
+        counters.insert(ISSUED_REQUESTS, stored.max(issued)).map_err(text)?;
+    }
+    write.commit().map_err(text)
+}

@@ -1,0 +1,113 @@
+//! Sessions over real sockets: a CPE that vanishes with an RPC in flight has its session expire
+//! (`--session-timeout`, driven by the relay's timer), and the RPC goes back to the front of the
+//! queue for its next session.
+
+// The test is the host: it reads corpus files and runs the relay.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use common::cpe::Cpe;
+use common::{Events, Server, request};
+
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+
+fn start(name: &str, extra: &[&str]) -> Server {
+    let dist = common::fake_dist(name);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(extra);
+    common::start(command)
+}
+
+fn queue(server: &Server, body: &str) -> String {
+    let queued = request(
+        &server.app,
+        "POST",
+        &format!("/api/devices/{DEVICE}/rpcs"),
+        &format!("{}Content-Type: application/json\r\n", server.bearer()),
+        body.as_bytes(),
+    );
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_cpe_that_vanishes_mid_session_has_its_rpc_queued_again() {
+    let server = start("sessions-expire", &["--session-timeout", "1"]);
+    let events = Events::subscribe(&server);
+    let mut cpe = Cpe::new(&server.acs);
+    assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    let first = queue(&server, r#"{"GetParameterValues":{"parameter_names":["Device."]}}"#);
+    let second = queue(&server, r#""FactoryReset""#);
+    let sent = cpe.post(b"");
+    assert_eq!(sent.status, 200);
+    assert!(sent.body.contains(&first), "{}", sent.body);
+
+    // The CPE goes silent: the relay's timer ends the session and requeues the RPC.
+    let requeued = events.until("rpc-requeued", |e| e["event"] == "rpc-requeued");
+    assert_eq!(requeued["request_id"], first.as_str(), "{requeued}");
+    assert_eq!(requeued["rpc"], "GetParameterValues");
+    assert_eq!(requeued["reason"], "expired");
+    let ended = events.until("session-ended", |e| e["event"] == "session-ended");
+    assert_eq!(ended["reason"], "expired", "{ended}");
+
+    let device =
+        request(&server.app, "GET", &format!("/api/devices/{DEVICE}"), &server.bearer(), b"");
+    let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
+    assert_eq!(device["in_session"], false);
+    let ids: Vec<&str> =
+        device["queue"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [first.as_str(), second.as_str()]);
+
+    // The old cookie names no session any more; the next session starts with the requeued RPC.
+    let stale = cpe.post(b"");
+    assert_eq!(stale.status, 204);
+    cpe.forget_session();
+    assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    let again = cpe.post(b"");
+    assert!(
+        again.body.contains(&first) && again.body.contains("GetParameterValues"),
+        "{}",
+        again.body
+    );
+}
+
+#[test]
+fn a_new_inform_replaces_the_session_and_a_mismatched_answer_ends_it() {
+    let server = start("sessions-replace", &[]);
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut cpe = Cpe::new(&server.acs);
+    assert_eq!(cpe.post(&inform).status, 200);
+    let id = queue(&server, r#""FactoryReset""#);
+    assert!(cpe.post(b"").body.contains(&id));
+
+    // The CPE rebooted and informs again: the RPC in flight is queued again.
+    cpe.forget_session();
+    assert_eq!(cpe.post(&inform).status, 200);
+    let requeued = events.until("rpc-requeued", |e| e["event"] == "rpc-requeued");
+    assert_eq!(
+        (requeued["request_id"].as_str(), requeued["reason"].as_str()),
+        (Some(id.as_str()), Some("replaced"))
+    );
+
+    // It is sent again; a RebootResponse does not answer a FactoryReset.
+    assert!(cpe.post(b"").body.contains(&id));
+    let reboot_response = format!(
+        r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Header><cwmp:ID soap:mustUnderstand="1">{id}</cwmp:ID></soap:Header><soap:Body><cwmp:RebootResponse/></soap:Body></soap:Envelope>"#
+    );
+    let refused = cpe.post(reboot_response.as_bytes());
+    assert_eq!(refused.status, 204);
+    let problem = events.until("mismatched-response", |e| e["code"] == "mismatched-response");
+    assert!(problem["message"].as_str().unwrap().contains("FactoryResetResponse"), "{problem}");
+    let requeued = events.until("rpc-requeued", |e| e["event"] == "rpc-requeued");
+    assert_eq!(requeued["reason"], "mismatched-response");
+    let ended = events.until("session-ended", |e| e["event"] == "session-ended");
+    assert_eq!(ended["reason"], "mismatched-response");
+}
