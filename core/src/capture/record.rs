@@ -8,8 +8,9 @@
 //! Ethernet/IPv4 (or IPv6)/TCP frames built with etherparse (checksums included): a handshake
 //! when a connection first carries an exchange, each message cut into segments of at most one
 //! MSS with consecutive sequence numbers, each acknowledging what the other side sent, and FINs
-//! when the connection has been idle for [`RecorderOptions::idle_close`] (the relay closes idle
-//! connections after as long) or the file ends.
+//! after an exchange that says `Connection: close`, when the connection has been idle for
+//! [`RecorderOptions::idle_close`] (the relay closes idle connections after as long), or when
+//! the file ends.
 //!
 //! Nothing secret is written. Each message is framed by the capture's own HTTP reader and written
 //! again: `Authorization` and `Proxy-Authorization` keep only their scheme (`Digest ********`),
@@ -145,8 +146,8 @@ impl Recorder {
         exchange: &Exchange<'_>,
         out: &mut Vec<u8>,
     ) -> Result<(), RecordError> {
-        let request = self.rewrite(exchange.request, "request")?;
-        let response = self.rewrite(exchange.response, "response")?;
+        let (request, request_closes) = self.rewrite(exchange.request, "request")?;
+        let (response, response_closes) = self.rewrite(exchange.response, "response")?;
         if !self.file_started {
             write_file_header(out);
             self.file_started = true;
@@ -192,7 +193,11 @@ impl Recorder {
             flow.acs_next = flow.acs_next.wrapping_add(chunk.len() as u32);
         }
         flow.last = exchange.response_time.max(exchange.request_time);
-        self.open.insert(key, flow);
+        if request_closes || response_closes {
+            close(exchange.cpe, exchange.acs, flow, flow.last, out);
+        } else {
+            self.open.insert(key, flow);
+        }
         Ok(())
     }
 
@@ -265,8 +270,9 @@ impl Recorder {
         flow
     }
 
-    /// The message as it will be written: framed by the capture's HTTP reader, secrets masked.
-    fn rewrite(&mut self, raw: &[u8], which: &'static str) -> Result<Vec<u8>, RecordError> {
+    /// The message as it will be written: framed by the capture's HTTP reader, secrets masked;
+    /// and whether it says `Connection: close` (the connection ends after this exchange).
+    fn rewrite(&mut self, raw: &[u8], which: &'static str) -> Result<(Vec<u8>, bool), RecordError> {
         let options = Options { limits: Limits::default(), ..Options::default() };
         let mut stats = Stats::for_input(&options.limits, raw.len());
         let message = match http::parse_message(raw, 0, &options, &mut stats) {
@@ -289,6 +295,12 @@ impl Recorder {
                     )
                 })
         });
+        let closes = message
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("connection"))
+            .flat_map(|h| h.value.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case("close"));
         let mut written = message.start_line_text();
         written.push_str("\r\n");
         for header in &message.headers {
@@ -323,7 +335,7 @@ impl Recorder {
         written.push_str("\r\n");
         let mut bytes = written.into_bytes();
         bytes.extend_from_slice(&body);
-        Ok(bytes)
+        Ok((bytes, closes))
     }
 
     fn pseudonym(&mut self, value: &str) -> String {
@@ -574,17 +586,19 @@ mod tests {
         let request = b"POST /acs HTTP/1.1\r\nHost: acs\r\nAuthorization: Digest username=\"fleet\", response=\"0123abcd\"\r\nCookie: s=tok1; other=tok2\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n";
         let response =
             b"HTTP/1.1 200 OK\r\nSet-Cookie: s=tok1; Path=/; HttpOnly\r\nContent-Length: 0\r\n\r\n";
-        let rewritten = String::from_utf8(recorder.rewrite(request, "request").unwrap()).unwrap();
+        let rewritten = String::from_utf8(recorder.rewrite(request, "request").unwrap().0).unwrap();
         assert_eq!(
             rewritten,
             "POST /acs HTTP/1.1\r\nHost: acs\r\nAuthorization: Digest ********\r\nCookie: s=redacted-1; other=redacted-2\r\nContent-Length: 4\r\n\r\nbody"
         );
-        let rewritten = String::from_utf8(recorder.rewrite(response, "response").unwrap()).unwrap();
+        let rewritten =
+            String::from_utf8(recorder.rewrite(response, "response").unwrap().0).unwrap();
         assert_eq!(
             rewritten,
             "HTTP/1.1 200 OK\r\nSet-Cookie: s=redacted-1; Path=/; HttpOnly\r\nContent-Length: 0\r\n\r\n"
         );
-        let no_content = recorder.rewrite(b"HTTP/1.1 204 No Content\r\n\r\n", "response").unwrap();
+        let (no_content, _) =
+            recorder.rewrite(b"HTTP/1.1 204 No Content\r\n\r\n", "response").unwrap();
         assert_eq!(no_content, b"HTTP/1.1 204 No Content\r\n\r\n");
         assert!(recorder.rewrite(b"\x16\x03\x01 not http", "request").is_err());
     }
@@ -593,7 +607,7 @@ mod tests {
     fn a_body_that_cannot_be_read_is_left_out() {
         let mut recorder = Recorder::new(RecorderOptions::default());
         let request = b"POST /acs HTTP/1.1\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc";
-        let rewritten = String::from_utf8(recorder.rewrite(request, "request").unwrap()).unwrap();
+        let rewritten = String::from_utf8(recorder.rewrite(request, "request").unwrap().0).unwrap();
         assert!(rewritten.ends_with("masked\r\nContent-Length: 0\r\n\r\n"), "{rewritten}");
     }
 
@@ -618,5 +632,18 @@ mod tests {
         assert_eq!(first_packet_time(&out), Some(Timestamp::from_unix_nanos(100_000_000_000)));
         assert_eq!(last_packet_time(&out), Some(Timestamp::from_unix_nanos(300_000_000_000)));
         assert_eq!(last_packet_time(&out[..out.len() - 1]), None);
+    }
+
+    #[test]
+    fn connection_close_closes_the_connection_after_the_exchange() {
+        let mut recorder = Recorder::new(RecorderOptions::default());
+        let request =
+            b"POST /acs HTTP/1.1\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n";
+        let response = b"HTTP/1.1 204 No Content\r\n\r\n";
+        let mut out = Vec::new();
+        recorder.record(&exchange(request, response, 100), &mut out).unwrap();
+        assert_eq!(recorder.open_connections(), 0);
+        let time = Timestamp::from_unix_nanos(100_005_000_000);
+        assert_eq!(last_packet_time(&out), Some(time));
     }
 }

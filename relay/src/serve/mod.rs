@@ -8,8 +8,9 @@
 //! Modules: `acs_endpoint` (`POST /acs`, the IO around core's ACS), `api` (`/api/devices…`),
 //! `access` (token, Host, Origin), `connection_request` (the HTTP GET to a CPE),
 //! `events` (the event bus, `/api/events`, the terminal's lines), `files` and `uploads` (what
-//! CPEs download and upload), `listener` (accept loop, TLS, connection limits), `tls` (loading
-//! the certificates), `state` (what the handlers share).
+//! CPEs download and upload), `recordings` (every `/acs` exchange as pcapng under `--data-dir`),
+//! `listener` (accept loop, TLS, connection limits), `tls` (loading the certificates), `state`
+//! (what the handlers share).
 
 mod access;
 mod acs_endpoint;
@@ -20,12 +21,14 @@ mod cpe_auth;
 mod events;
 mod files;
 mod listener;
+mod recordings;
 mod state;
 mod tls;
 mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use listener::{ConnectionLimits, Listener};
 use state::Relay;
@@ -85,6 +88,11 @@ pub struct ServeArgs {
     /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
     #[arg(long, help_heading = "Files")]
     pub uploads: Option<PathBuf>,
+    /// Where the relay keeps what outlives it: with it, every `/acs` exchange is recorded as
+    /// pcapng under DIR/recordings/ (one file per UTC day; secrets left out), listed and
+    /// downloaded through `/api/recordings`. Created if missing.
+    #[arg(long, help_heading = "Files")]
+    pub data_dir: Option<PathBuf>,
 
     /// Username for connection requests to CPEs (their ConnectionRequestUsername).
     #[arg(long, default_value = "", help_heading = "Connection requests")]
@@ -168,6 +176,14 @@ pub struct ServeArgs {
     /// behind is dropped with a notice (it may reconnect).
     #[arg(long, default_value_t = 4 * 1024 * 1024, help_heading = "Limits")]
     pub sse_buffer_bytes: usize,
+    /// Bytes of one recording file: once a file holds this many, the day goes on in a new file
+    /// (and a `problem` event says so).
+    #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
+    pub max_recording_bytes: u64,
+    /// Bytes of exchanges waiting for the recorder to write them; past it, exchanges are not
+    /// recorded until it catches up (and a `problem` event says so). Requests never wait for it.
+    #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
+    pub recording_buffer_bytes: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
@@ -209,6 +225,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         {
             return Err(format!("{flag} {}: not a directory", directory.display()));
         }
+    }
+    if let Some(data_dir) = &args.data_dir {
+        recordings::create_folder(data_dir)?;
     }
     let api_tls = tls::acceptor(
         args.tls_cert.as_deref(),
@@ -293,6 +312,18 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
         let events = events::EventBus::new(!args.quiet, shutdown.clone(), args.sse_buffer_bytes);
+        let recordings = match &args.data_dir {
+            Some(data_dir) => Some(recordings::Recordings::start(
+                recordings::Settings {
+                    data_dir: data_dir.clone(),
+                    max_file_bytes: args.max_recording_bytes,
+                    max_queued_bytes: args.recording_buffer_bytes,
+                    idle_timeout: limits.idle_timeout,
+                },
+                events.clone(),
+            )?),
+            None => None,
+        };
         let settings = state::Settings {
             uploads: args.uploads.clone(),
             connection_requests,
@@ -301,6 +332,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             max_body_bytes: args.max_body_bytes,
             max_upload_bytes: args.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
+            recordings: recordings.clone(),
         };
         let relay = Relay::new(settings, events);
         let access = Arc::new(access::ApiAccess { token, extra_hosts: args.api_hosts.clone() });
@@ -314,6 +346,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             app_listener.run(app_router, relay.events.clone(), shutdown.clone(), deadline),
             acs_listener.run(acs_router, relay.events.clone(), shutdown.clone(), deadline),
         );
+        if let Some(recordings) = recordings {
+            // What is queued is written and the file closed before the process ends.
+            let _ = tokio::task::spawn_blocking(move || recordings.stop()).await;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -425,6 +461,8 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/events", get(events::event_stream))
         .route("/api/uploads", get(uploads::list))
         .route("/api/uploads/{name}", get(uploads::download))
+        .route("/api/recordings", get(recordings::list))
+        .route("/api/recordings/{name}", get(recordings::download))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(relay)
         .fallback_service(static_files)
@@ -434,7 +472,11 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
 fn acs_routes(relay: Relay, files: Option<PathBuf>) -> Router {
     // The handlers read bodies within their own limits, to say which one a body broke.
     let mut router = Router::new()
-        .route("/acs", post(acs_endpoint::cwmp_post))
+        .route(
+            "/acs",
+            post(acs_endpoint::cwmp_post)
+                .layer(from_fn_with_state(relay.clone(), recordings::record)),
+        )
         .route("/uploads/{name}", post(uploads::receive_upload).put(uploads::receive_upload))
         .layer(DefaultBodyLimit::disable())
         .with_state(relay);

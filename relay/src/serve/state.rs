@@ -32,6 +32,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// `--max-uploads`: one permit per upload running.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
+    /// `--data-dir`: the recorder of `/acs` exchanges, if recording.
+    pub recordings: Option<Arc<super::recordings::Recordings>>,
 }
 
 impl Relay {
