@@ -25,6 +25,7 @@ use super::{Limits, Options, Stats};
 use crate::base::Timestamp;
 use crate::cwmp::secrets::{MASK, mask_secrets};
 use etherparse::PacketBuilder;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -67,6 +68,17 @@ impl Default for RecorderOptions {
             max_cookie_pseudonyms: 16_384,
         }
     }
+}
+
+/// A recording as the relay lists it (`GET /api/recordings`), and as the app reads the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    /// The file's name (`acs-2026-12-05.pcapng`).
+    pub name: String,
+    pub bytes: u64,
+    /// The first and last packet's times; `None` for a file without packets yet.
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
 }
 
 /// Why an exchange was not recorded.

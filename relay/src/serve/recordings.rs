@@ -23,7 +23,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::Timestamp;
 use cwmpkit_core::capture::record::{
-    Exchange, Recorder, RecorderOptions, first_packet_time, last_packet_time,
+    Exchange, Recorder, RecorderOptions, Recording, first_packet_time, last_packet_time,
 };
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::net::SocketAddr;
@@ -412,16 +412,6 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
     Response::from_parts(parts, Body::from(response_body))
 }
 
-/// One recording, as `GET /api/recordings` lists it.
-#[derive(serde::Serialize)]
-struct Listed {
-    name: String,
-    bytes: u64,
-    /// The first and last packet's times (`null` for a file without packets yet).
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
-}
-
 fn read_span(path: &FsPath, bytes: u64) -> (Option<Timestamp>, Option<Timestamp>) {
     let Ok(mut file) = std::fs::File::open(path) else { return (None, None) };
     let mut head = Vec::new();
@@ -438,7 +428,7 @@ fn read_span(path: &FsPath, bytes: u64) -> (Option<Timestamp>, Option<Timestamp>
     (first_packet_time(&head), last_packet_time(&tail))
 }
 
-fn listing(directory: &FsPath) -> Result<Vec<Listed>, String> {
+fn listing(directory: &FsPath) -> Result<Vec<Recording>, String> {
     let entries =
         std::fs::read_dir(directory).map_err(|e| format!("{}: {e}", directory.display()))?;
     let mut listed = Vec::new();
@@ -450,7 +440,7 @@ fn listing(directory: &FsPath) -> Result<Vec<Listed>, String> {
             continue;
         }
         let (first, last) = read_span(&entry.path(), metadata.len());
-        listed.push(Listed { name, bytes: metadata.len(), first, last });
+        listed.push(Recording { name, bytes: metadata.len(), first, last });
     }
     listed.sort_by(|a, b| b.first.cmp(&a.first).then_with(|| b.name.cmp(&a.name)));
     Ok(listed)
@@ -459,7 +449,7 @@ fn listing(directory: &FsPath) -> Result<Vec<Listed>, String> {
 /// `GET /api/recordings`: the recordings, newest first (an empty list without `--data-dir`).
 pub async fn list(State(relay): State<Relay>) -> Response {
     let Some(recordings) = relay.settings.recordings.clone() else {
-        return axum::Json(Vec::<Listed>::new()).into_response();
+        return axum::Json(Vec::<Recording>::new()).into_response();
     };
     let directory = recordings.directory().to_owned();
     match tokio::task::spawn_blocking(move || listing(&directory)).await {
