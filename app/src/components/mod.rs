@@ -5,5 +5,6 @@ pub mod keys;
 pub mod millis;
 pub mod plan;
 pub mod raw_xml;
+pub mod recordings;
 pub mod session;
 pub mod structure;

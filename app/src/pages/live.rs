@@ -51,14 +51,14 @@ pub fn remember_token() {
     }
 }
 
-fn token() -> String {
+pub(crate) fn token() -> String {
     web_sys::window()
         .and_then(|w| w.session_storage().ok().flatten())
         .and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
         .unwrap_or_default()
 }
 
-fn authorization() -> String {
+pub(crate) fn authorization() -> String {
     format!("Bearer {}", token())
 }
 
@@ -397,6 +397,7 @@ pub fn LivePage() -> impl IntoView {
                     </table>
                 </div>
             </section>
+            <crate::components::recordings::Recordings />
         </main>
     }
 }

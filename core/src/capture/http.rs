@@ -10,6 +10,7 @@ use super::{Capture, Connection, Diagnostic, Limits, Options, Source, Stats, Tls
 use crate::base::Location;
 use crate::base::Severity;
 use crate::base::Timestamp;
+use crate::cwmp::secrets::MASK;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use std::io::Read as _;
@@ -319,7 +320,7 @@ fn parse_run(
     }
 }
 
-enum Parsed {
+pub(crate) enum Parsed {
     Message(Box<HttpMessage>, usize),
     Incomplete,
     Invalid(String),
@@ -328,7 +329,12 @@ enum Parsed {
 /// Header slots tried on the stack before the configured maximum is allocated.
 const USUAL_HEADERS: usize = 48;
 
-fn parse_message(data: &[u8], pos: usize, options: &Options, stats: &mut Stats) -> Parsed {
+pub(crate) fn parse_message(
+    data: &[u8],
+    pos: usize,
+    options: &Options,
+    stats: &mut Stats,
+) -> Parsed {
     let limit = options.limits.max_headers.clamp(1, 1024);
     let mut slots = [httparse::EMPTY_HEADER; USUAL_HEADERS];
     match parse_head(data, pos, options, stats, &mut slots[..limit.min(USUAL_HEADERS)]) {
@@ -408,8 +414,6 @@ fn parse_head<'h>(
     message.body_len = message.body.len();
     Ok(Parsed::Message(Box::new(message), end))
 }
-
-const MASK: &str = "********";
 
 /// Masks passwords in `Authorization` (Basic) and bare `Password` headers; records credentials.
 fn mask_secret(

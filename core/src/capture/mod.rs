@@ -7,7 +7,8 @@
 //! - [`tcp`]: TCP reassembly into per-direction byte runs (gaps reported, memory bounded);
 //! - [`http`]: HTTP/1.x framing by content, on any port;
 //! - [`text`]: pasted SOAP, HTTP transcripts, `curl -v`, follow-stream text, hex dumps, base64;
-//! - [`enodebd`] (with [`pyliteral`]) and [`genieacs`]: ACS debug logs → rebuilt HTTP exchanges.
+//! - [`enodebd`] (with [`pyliteral`]) and [`genieacs`]: ACS debug logs → rebuilt HTTP exchanges;
+//! - [`record`]: the other way, HTTP exchanges → a pcapng capture (the relay's recordings).
 //!
 //! Everything is sans-IO: [`decode`] takes bytes and returns a [`Capture`]. Time comes from the
 //! packet timestamps only.
@@ -18,6 +19,7 @@ pub mod genieacs_log;
 pub mod http;
 pub mod link;
 pub mod pyliteral;
+pub mod record;
 pub mod replicate;
 pub mod tcp;
 pub mod text;

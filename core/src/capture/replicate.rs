@@ -10,19 +10,6 @@ const LINKTYPE_ETHERNET: u32 = 1;
 /// Capture time between the starts of two copies.
 const COPY_SPACING_NANOS: i128 = 20_000_000_000;
 
-fn ipv4_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = header
-        .chunks(2)
-        .enumerate()
-        .filter(|(index, _)| *index != 5)
-        .map(|(_, pair)| u32::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)])))
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// A little-endian microsecond pcap holding copies of `pcap`'s Ethernet/IPv4 frames until it has
 /// at least `target_bytes`: in copy `n`, `client` becomes `10.<1 + n / 256>.<n % 256>.<last
 /// octet of client>` and times move `20 s × n` later. Frames that are not Ethernet IPv4 are copied
@@ -66,8 +53,11 @@ pub fn replicate(
                         ip[range].copy_from_slice(&address);
                     }
                 }
-                let checksum = ipv4_checksum(&ip[..header_len]);
-                ip[10..12].copy_from_slice(&checksum.to_be_bytes());
+                // etherparse computes the checksum, as it does for the recorder's frames.
+                if let Ok(header) = etherparse::Ipv4HeaderSlice::from_slice(&ip[..header_len]) {
+                    let checksum = header.to_header().calc_header_checksum();
+                    ip[10..12].copy_from_slice(&checksum.to_be_bytes());
+                }
             }
             let time =
                 frame.time.map_or(0, |t| t.unix_nanos) + i128::from(copy) * COPY_SPACING_NANOS;

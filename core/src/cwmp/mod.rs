@@ -20,6 +20,7 @@ mod fields;
 mod messages;
 mod reader;
 mod schema;
+pub mod secrets;
 pub mod tables;
 mod value;
 

@@ -8,8 +8,9 @@
 //! Modules: `acs_endpoint` (`POST /acs`, the IO around core's ACS), `api` (`/api/devices…`),
 //! `access` (token, Host, Origin), `connection_request` (the HTTP GET to a CPE),
 //! `events` (the event bus, `/api/events`, the terminal's lines), `files` and `uploads` (what
-//! CPEs download and upload), `listener` (accept loop, TLS, connection limits), `tls` (loading
-//! the certificates), `state` (what the handlers share), `storage` (`--data-dir`).
+//! CPEs download and upload), `recordings` (every `/acs` exchange as pcapng under `--data-dir`),
+//! `listener` (accept loop, TLS, connection limits), `tls` (loading the certificates), `state`
+//! (what the handlers share), `storage` (`--data-dir`'s database).
 
 mod access;
 mod acs_endpoint;
@@ -20,6 +21,7 @@ mod cpe_auth;
 mod events;
 mod files;
 mod listener;
+mod recordings;
 mod state;
 mod storage;
 mod tls;
@@ -27,6 +29,7 @@ mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use cwmpkit_core::acs::AcsConfig;
 use listener::{ConnectionLimits, Listener};
@@ -87,6 +90,13 @@ pub struct ServeArgs {
     /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
     #[arg(long, help_heading = "Files")]
     pub uploads: Option<PathBuf>,
+    /// Where the relay keeps what outlives it, created if missing: devices, their queued RPCs and
+    /// RPC results in an embedded database (DIR/cwmpkit.redb), so that a restart loses nothing
+    /// the API acknowledged; and every `/acs` exchange recorded as pcapng under DIR/recordings/
+    /// (one file per UTC day; secrets left out), listed and downloaded through `/api/recordings`.
+    /// Without it, state lives in memory only and nothing is recorded.
+    #[arg(long, help_heading = "Storage")]
+    pub data_dir: Option<PathBuf>,
 
     /// Username for connection requests to CPEs (their ConnectionRequestUsername).
     #[arg(long, default_value = "", help_heading = "Connection requests")]
@@ -181,15 +191,18 @@ pub struct ServeArgs {
     /// RPCs queued per device; one more gets 429.
     #[arg(long, default_value_t = AcsConfig::default().max_queued, help_heading = "Limits")]
     pub max_queued: usize,
+    /// Bytes of one recording file: once a file holds this many, the day goes on in a new file
+    /// (and a `problem` event says so).
+    #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
+    pub max_recording_bytes: u64,
+    /// Bytes of exchanges waiting for the recorder to write them; past it, exchanges are not
+    /// recorded until it catches up (and a `problem` event says so). Requests never wait for it.
+    #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
+    pub recording_buffer_bytes: usize,
     /// Seconds open connections (event streams included) get to finish at Ctrl-C.
     #[arg(long, default_value_t = 5, help_heading = "Limits")]
     pub shutdown_timeout: u64,
 
-    /// Where devices, their queued RPCs and RPC results are kept (an embedded database,
-    /// `cwmpkit.redb`), so that a restart loses nothing the API acknowledged. Without it, state
-    /// lives in memory only.
-    #[arg(long, help_heading = "Storage")]
-    pub data_dir: Option<PathBuf>,
     /// RPC results kept per device (the newest).
     #[arg(long, default_value_t = 100, help_heading = "Limits")]
     pub max_results: usize,
@@ -231,6 +244,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         {
             return Err(format!("{flag} {}: not a directory", directory.display()));
         }
+    }
+    if let Some(data_dir) = &args.data_dir {
+        recordings::create_folder(data_dir)?;
     }
     let api_tls = tls::acceptor(
         args.tls_cert.as_deref(),
@@ -330,6 +346,18 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
         let events = events::EventBus::new(!args.quiet, shutdown.clone(), args.sse_buffer_bytes);
+        let recordings = match &args.data_dir {
+            Some(data_dir) => Some(recordings::Recordings::start(
+                recordings::Settings {
+                    data_dir: data_dir.clone(),
+                    max_file_bytes: args.max_recording_bytes,
+                    max_queued_bytes: args.recording_buffer_bytes,
+                    idle_timeout: limits.idle_timeout,
+                },
+                events.clone(),
+            )?),
+            None => None,
+        };
         let settings = state::Settings {
             uploads: args.uploads.clone(),
             connection_requests,
@@ -339,6 +367,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             max_upload_bytes: args.max_upload_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
             session_timeout,
+            recordings: recordings.clone(),
         };
         for record in &not_restored {
             events.notice("storage", &format!("not restored: {record}"));
@@ -356,6 +385,10 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             app_listener.run(app_router, relay.events.clone(), shutdown.clone(), deadline),
             acs_listener.run(acs_router, relay.events.clone(), shutdown.clone(), deadline),
         );
+        if let Some(recordings) = recordings {
+            // What is queued is written and the file closed before the process ends.
+            let _ = tokio::task::spawn_blocking(move || recordings.stop()).await;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -468,6 +501,8 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/events", get(events::event_stream))
         .route("/api/uploads", get(uploads::list))
         .route("/api/uploads/{name}", get(uploads::download))
+        .route("/api/recordings", get(recordings::list))
+        .route("/api/recordings/{name}", get(recordings::download))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(relay)
         .fallback_service(static_files)
@@ -477,7 +512,11 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
 fn acs_routes(relay: Relay, files: Option<PathBuf>) -> Router {
     // The handlers read bodies within their own limits, to say which one a body broke.
     let mut router = Router::new()
-        .route("/acs", post(acs_endpoint::cwmp_post))
+        .route(
+            "/acs",
+            post(acs_endpoint::cwmp_post)
+                .layer(from_fn_with_state(relay.clone(), recordings::record)),
+        )
         .route("/uploads/{name}", post(uploads::receive_upload).put(uploads::receive_upload))
         .layer(DefaultBodyLimit::disable())
         .with_state(relay);

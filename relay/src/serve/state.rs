@@ -53,6 +53,8 @@ pub struct Settings {
     pub upload_slots: Arc<tokio::sync::Semaphore>,
     /// `--session-timeout`: a CWMP session with no POST for this long ends.
     pub session_timeout: std::time::Duration,
+    /// `--data-dir`: the recorder of `/acs` exchanges, if recording.
+    pub recordings: Option<Arc<super::recordings::Recordings>>,
 }
 
 impl Relay {

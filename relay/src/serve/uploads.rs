@@ -22,9 +22,9 @@ use tokio::io::AsyncWriteExt;
 use tower::ServiceExt as _;
 use tower_http::services::ServeFile;
 
-/// Why `name` cannot be an upload's name, if it cannot. Axum has already percent-decoded it, so
-/// `..%2F` arrives as `../` and is refused here like any other separator.
-fn refuse_name(name: &str) -> Option<&'static str> {
+/// Why `name` cannot be an upload's (or a recording's) name, if it cannot. Axum has already
+/// percent-decoded it, so `..%2F` arrives as `../` and is refused here like any other separator.
+pub(super) fn refuse_name(name: &str) -> Option<&'static str> {
     if name.is_empty() || name.len() > 255 {
         return Some("a name of 1 to 255 characters");
     }
@@ -249,13 +249,27 @@ pub async fn download(
     let Some(directory) = &relay.settings.uploads else {
         return reply(StatusCode::NOT_FOUND, "uploads are off".to_owned());
     };
-    if let Some(why) = refuse_name(&name) {
-        return reply(StatusCode::BAD_REQUEST, format!("{name:?} is not an upload's name: {why}"));
+    send_stored_file(directory, &name, "an upload", request).await
+}
+
+/// The plain file `name` of `directory` as a download (`what`, e.g. `an upload`, says what it should be): a name that
+/// is not plain, or names anything but a regular file (a symlink), is refused.
+pub(super) async fn send_stored_file(
+    directory: &std::path::Path,
+    name: &str,
+    what: &str,
+    request: axum::extract::Request,
+) -> Response {
+    if let Some(why) = refuse_name(name) {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            format!("{name:?} is not the name of {what}: {why}"),
+        );
     }
-    let path = directory.join(&name);
+    let path = directory.join(name);
     match tokio::fs::symlink_metadata(&path).await {
         Ok(metadata) if metadata.is_file() => {}
-        _ => return reply(StatusCode::NOT_FOUND, format!("no upload {name}")),
+        _ => return reply(StatusCode::NOT_FOUND, format!("no such file: {name}")),
     }
     let mut response = match ServeFile::new(path).oneshot(request).await {
         Ok(response) => response.into_response(),

@@ -1,0 +1,476 @@
+//! Recordings: with `--data-dir DIR`, every `POST /acs` exchange (the request as received, the
+//! response as the relay sent it) is appended to a pcapng file under `DIR/recordings/`, one per
+//! UTC day (`acs-2026-12-05.pcapng`), which Wireshark and the app's Decode page open. Core's
+//! `capture::record` builds the frames and leaves every secret out (credentials, cookies as
+//! pseudonyms, secret parameter values); `GET /api/recordings[/NAME]` lists and downloads them.
+//!
+//! The request path never waits for the disk: [`record`] (a middleware on `/acs`) copies the
+//! exchange into a queue bounded in bytes (`--recording-buffer-bytes`) that one thread of its own
+//! drains to the file. An exchange that would pass the bound is not recorded, and a `problem`
+//! event says so. A file that has reached `--max-recording-bytes` is closed and the day goes on
+//! in the next one (`acs-2026-12-05.2.pcapng`), also said with a `problem` event; a restart
+//! starts a new file too, never appending to one it did not write. A request whose body was
+//! refused (too large, too slow) is not recorded: its own `problem` event tells of it.
+
+use super::events::EventBus;
+use super::listener::LocalAddr;
+use super::state::{Relay, now};
+use super::uploads::{refuse_name, send_stored_file};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cwmpkit_core::Timestamp;
+use cwmpkit_core::capture::record::{
+    Exchange, Recorder, RecorderOptions, Recording, first_packet_time, last_packet_time,
+};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path as FsPath, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The folder under `--data-dir` that holds the recordings.
+const FOLDER: &str = "recordings";
+/// What the listing reads of a file's start to find its first packet, and of its end for the last.
+const HEAD_BYTES: u64 = 64 * 1024;
+const TAIL_BYTES: u64 = 4 * 1024;
+
+/// The recorder's side that the handlers hold: the queue to its thread.
+pub struct Recordings {
+    directory: PathBuf,
+    sender: mpsc::UnboundedSender<Job>,
+    queued: Arc<AtomicUsize>,
+    max_queued: usize,
+    /// An exchange was dropped since the queue last emptied: said once, not per exchange.
+    overflowing: AtomicBool,
+    events: EventBus,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// How the recorder is set up (`cwmpkit serve`'s flags).
+pub struct Settings {
+    /// `--data-dir`: the recordings go to its `recordings/` folder.
+    pub data_dir: PathBuf,
+    /// `--max-recording-bytes`.
+    pub max_file_bytes: u64,
+    /// `--recording-buffer-bytes`.
+    pub max_queued_bytes: usize,
+    /// `--idle-timeout`: a connection idle this long is over, in the recording too.
+    pub idle_timeout: Duration,
+}
+
+enum Job {
+    Exchange(Box<Recorded>),
+    Stop,
+}
+
+/// One exchange on its way to the disk.
+struct Recorded {
+    cpe: SocketAddr,
+    acs: SocketAddr,
+    request_time: Timestamp,
+    response_time: Timestamp,
+    request: Vec<u8>,
+    response: Vec<u8>,
+}
+
+impl Recorded {
+    fn size(&self) -> usize {
+        self.request.len() + self.response.len()
+    }
+}
+
+/// Creates `DATA_DIR/recordings/` (and `DATA_DIR`) if missing: done at start, so that a folder
+/// that cannot be made stops the relay before it listens.
+pub fn create_folder(data_dir: &FsPath) -> Result<PathBuf, String> {
+    let directory = data_dir.join(FOLDER);
+    std::fs::create_dir_all(&directory)
+        .map_err(|e| format!("--data-dir: cannot create {}: {e}", directory.display()))?;
+    Ok(directory)
+}
+
+impl Recordings {
+    /// Starts the thread that writes to `DATA_DIR/recordings/`.
+    pub fn start(settings: Settings, events: EventBus) -> Result<Arc<Recordings>, String> {
+        let directory = create_folder(&settings.data_dir)?;
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let writer = Writer {
+            directory: directory.clone(),
+            max_file_bytes: settings.max_file_bytes.max(1),
+            recorder: Recorder::new(RecorderOptions {
+                idle_close: settings.idle_timeout,
+                ..RecorderOptions::default()
+            }),
+            file: None,
+            events: events.clone(),
+            queued: Arc::clone(&queued),
+            failing: false,
+        };
+        let thread = std::thread::Builder::new()
+            .name("cwmpkit-recorder".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|e| format!("cannot start the recorder's thread: {e}"))?;
+        Ok(Arc::new(Recordings {
+            directory,
+            sender,
+            queued,
+            max_queued: settings.max_queued_bytes,
+            overflowing: AtomicBool::new(false),
+            events,
+            writer: Mutex::new(Some(thread)),
+        }))
+    }
+
+    /// Where the recordings are.
+    pub fn directory(&self) -> &FsPath {
+        &self.directory
+    }
+
+    fn submit(&self, recorded: Recorded) {
+        let size = recorded.size();
+        let queued = self.queued.fetch_add(size, Ordering::AcqRel);
+        if queued > 0 && queued + size > self.max_queued {
+            self.queued.fetch_sub(size, Ordering::AcqRel);
+            if !self.overflowing.swap(true, Ordering::AcqRel) {
+                self.events.notice(
+                    "limit-recording-buffer",
+                    &format!(
+                        "the recorder is {queued} bytes behind the disk (--recording-buffer-bytes {}): exchanges are not recorded until it catches up",
+                        self.max_queued
+                    ),
+                );
+            }
+            return;
+        }
+        if queued == 0 {
+            self.overflowing.store(false, Ordering::Release);
+        }
+        if self.sender.send(Job::Exchange(Box::new(recorded))).is_err() {
+            self.queued.fetch_sub(size, Ordering::AcqRel);
+        }
+    }
+
+    /// Writes what is queued, closes the file (its connections' FINs, fsync) and ends the thread.
+    pub fn stop(&self) {
+        let _ = self.sender.send(Job::Stop);
+        let thread = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The file being written.
+struct OpenFile {
+    day: String,
+    name: String,
+    file: std::fs::File,
+    bytes: u64,
+}
+
+/// The recorder's thread: exchanges in, pcapng blocks to the file.
+struct Writer {
+    directory: PathBuf,
+    max_file_bytes: u64,
+    recorder: Recorder,
+    file: Option<OpenFile>,
+    events: EventBus,
+    queued: Arc<AtomicUsize>,
+    /// A write failed and was reported; the next success clears it.
+    failing: bool,
+}
+
+impl Writer {
+    fn run(mut self, mut receiver: mpsc::UnboundedReceiver<Job>) {
+        while let Some(job) = receiver.blocking_recv() {
+            match job {
+                Job::Exchange(recorded) => {
+                    self.write(&recorded);
+                    self.queued.fetch_sub(recorded.size(), Ordering::AcqRel);
+                }
+                Job::Stop => break,
+            }
+        }
+        self.close(now());
+    }
+
+    fn write(&mut self, recorded: &Recorded) {
+        let day = recorded.request_time.to_string().get(..10).unwrap_or("undated").to_owned();
+        let full = self.file.as_ref().is_some_and(|f| f.bytes >= self.max_file_bytes);
+        if full && let Some(file) = &self.file {
+            let message = format!(
+                "recordings/{} reached --max-recording-bytes {}: recording goes on in a new file",
+                file.name, self.max_file_bytes
+            );
+            self.events.notice("limit-recording-bytes", &message);
+        }
+        if full || self.file.as_ref().is_some_and(|f| f.day != day) {
+            self.close(recorded.request_time);
+        }
+        if self.file.is_none() {
+            match open_next(&self.directory, &day) {
+                Ok(file) => self.file = Some(file),
+                Err(error) => return self.failed(&error),
+            }
+        }
+        let exchange = Exchange {
+            cpe: recorded.cpe,
+            acs: recorded.acs,
+            request_time: recorded.request_time,
+            response_time: recorded.response_time,
+            request: &recorded.request,
+            response: &recorded.response,
+        };
+        let mut blocks = Vec::with_capacity(recorded.size() + 4096);
+        if let Err(error) = self.recorder.record(&exchange, &mut blocks) {
+            self.events.notice(
+                "recording-skipped",
+                &format!("an exchange with {} was not recorded: {error}", recorded.cpe),
+            );
+            return;
+        }
+        self.append(&blocks);
+    }
+
+    fn append(&mut self, blocks: &[u8]) {
+        let Some(file) = &mut self.file else { return };
+        match file.file.write_all(blocks) {
+            Ok(()) => {
+                file.bytes += blocks.len() as u64;
+                self.failing = false;
+            }
+            Err(error) => {
+                let message = format!("recordings/{}: {error}", file.name);
+                self.failed(&message);
+            }
+        }
+    }
+
+    fn failed(&mut self, message: &str) {
+        if !self.failing {
+            self.failing = true;
+            self.events.notice("recording-failed", &format!("cannot record: {message}"));
+        }
+    }
+
+    /// Ends the open file: FINs for its connections, then fsync.
+    fn close(&mut self, time: Timestamp) {
+        let mut blocks = Vec::new();
+        self.recorder.finish_file(time, &mut blocks);
+        self.append(&blocks);
+        if let Some(file) = self.file.take() {
+            let _ = file.file.sync_all();
+        }
+    }
+}
+
+/// A new file for `day`: `acs-DAY.pcapng`, else the first free `acs-DAY.N.pcapng`. Created new,
+/// so that nothing already there (an earlier run's file, a symlink) is appended to or followed.
+fn open_next(directory: &FsPath, day: &str) -> Result<OpenFile, String> {
+    for part in 1..10_000u32 {
+        let name = if part == 1 {
+            format!("acs-{day}.pcapng")
+        } else {
+            format!("acs-{day}.{part}.pcapng")
+        };
+        let opened =
+            std::fs::OpenOptions::new().write(true).create_new(true).open(directory.join(&name));
+        match opened {
+            Ok(file) => return Ok(OpenFile { day: day.to_owned(), name, file, bytes: 0 }),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(format!("recordings/{name}: {error}")),
+        }
+    }
+    Err(format!("recordings/: 10,000 files for {day} already"))
+}
+
+/// What the middleware copies of a request body as the handler reads it.
+#[derive(Default)]
+struct Copied {
+    bytes: Vec<u8>,
+    /// The handler read it to its end.
+    complete: bool,
+    /// It passed the limit the handler reads within (so the handler refused it).
+    over: bool,
+}
+
+/// The request body, copied as it is read.
+struct Tee {
+    inner: Body,
+    copy: Arc<Mutex<Copied>>,
+    limit: usize,
+}
+
+impl Tee {
+    fn copied(&self) -> std::sync::MutexGuard<'_, Copied> {
+        self.copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl http_body::Body for Tee {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let limit = self.limit;
+                    let mut copy = self.copied();
+                    if copy.bytes.len() + data.len() > limit {
+                        copy.over = true;
+                    } else if !copy.over {
+                        copy.bytes.extend_from_slice(data);
+                    }
+                }
+            }
+            Poll::Ready(None) => self.copied().complete = true,
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        let end = self.inner.is_end_stream();
+        if end {
+            self.copied().complete = true;
+        }
+        end
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The start line and headers as HTTP/1.1 puts them on the wire.
+fn head(start_line: &str, headers: &HeaderMap) -> Vec<u8> {
+    let mut head = format!("{start_line}\r\n").into_bytes();
+    for (name, value) in headers {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head
+}
+
+/// The middleware on `POST /acs`: the exchange goes to the recorder once the response is made.
+pub async fn record(State(relay): State<Relay>, request: Request, next: Next) -> Response {
+    let Some(recordings) = relay.settings.recordings.clone() else {
+        return next.run(request).await;
+    };
+    let request_time = now();
+    let cpe = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let acs = request.extensions().get::<LocalAddr>().map(|l| l.0);
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut request_bytes =
+        head(&format!("{} {target} {:?}", parts.method, parts.version), &parts.headers);
+    request_bytes.extend_from_slice(b"\r\n");
+    let copy = Arc::new(Mutex::new(Copied::default()));
+    let tee = Tee { inner: body, copy: Arc::clone(&copy), limit: relay.settings.max_body_bytes };
+    let response = next.run(Request::from_parts(parts, Body::new(tee))).await;
+
+    let (parts, body) = response.into_parts();
+    // The ACS's answers are whole in memory already: collecting them waits for nothing.
+    let Ok(response_body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read\n")
+            .into_response();
+    };
+    let response_time = now();
+    let reason = parts.status.canonical_reason().unwrap_or("");
+    let mut response_bytes =
+        head(&format!("HTTP/1.1 {} {reason}", parts.status.as_u16()), &parts.headers);
+    response_bytes
+        .extend_from_slice(format!("content-length: {}\r\n\r\n", response_body.len()).as_bytes());
+    response_bytes.extend_from_slice(&response_body);
+    let copied =
+        std::mem::take(&mut *copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    if let (Some(cpe), Some(acs), true, false) = (cpe, acs, copied.complete, copied.over) {
+        request_bytes.extend_from_slice(&copied.bytes);
+        recordings.submit(Recorded {
+            cpe,
+            acs,
+            request_time,
+            response_time,
+            request: request_bytes,
+            response: response_bytes,
+        });
+    }
+    Response::from_parts(parts, Body::from(response_body))
+}
+
+fn read_span(path: &FsPath, bytes: u64) -> (Option<Timestamp>, Option<Timestamp>) {
+    let Ok(mut file) = std::fs::File::open(path) else { return (None, None) };
+    let mut head = Vec::new();
+    if std::io::Read::by_ref(&mut file).take(HEAD_BYTES).read_to_end(&mut head).is_err() {
+        return (None, None);
+    }
+    let mut tail = Vec::new();
+    let tail_start = bytes.saturating_sub(TAIL_BYTES);
+    if file.seek(SeekFrom::Start(tail_start)).is_err()
+        || file.take(bytes - tail_start).read_to_end(&mut tail).is_err()
+    {
+        return (first_packet_time(&head), None);
+    }
+    (first_packet_time(&head), last_packet_time(&tail))
+}
+
+fn listing(directory: &FsPath) -> Result<Vec<Recording>, String> {
+    let entries =
+        std::fs::read_dir(directory).map_err(|e| format!("{}: {e}", directory.display()))?;
+    let mut listed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // symlink_metadata: a link is not followed, and not listed.
+        let Ok(metadata) = std::fs::symlink_metadata(entry.path()) else { continue };
+        if refuse_name(&name).is_some() || !metadata.is_file() || !name.ends_with(".pcapng") {
+            continue;
+        }
+        let (first, last) = read_span(&entry.path(), metadata.len());
+        listed.push(Recording { name, bytes: metadata.len(), first, last });
+    }
+    listed.sort_by(|a, b| b.first.cmp(&a.first).then_with(|| b.name.cmp(&a.name)));
+    Ok(listed)
+}
+
+/// `GET /api/recordings`: the recordings, newest first (an empty list without `--data-dir`).
+pub async fn list(State(relay): State<Relay>) -> Response {
+    let Some(recordings) = relay.settings.recordings.clone() else {
+        return axum::Json(Vec::<Recording>::new()).into_response();
+    };
+    let directory = recordings.directory().to_owned();
+    match tokio::task::spawn_blocking(move || listing(&directory)).await {
+        Ok(Ok(listed)) => axum::Json(listed).into_response(),
+        Ok(Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n")).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{error}\n")).into_response(),
+    }
+}
+
+/// `GET /api/recordings/{name}`: one recording, as a download.
+pub async fn download(
+    State(relay): State<Relay>,
+    Path(name): Path<String>,
+    request: Request,
+) -> Response {
+    let Some(recordings) = relay.settings.recordings.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "recordings are off: start the relay with --data-dir DIR\n",
+        )
+            .into_response();
+    };
+    send_stored_file(recordings.directory(), &name, "recording", request).await
+}

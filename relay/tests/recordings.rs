@@ -1,0 +1,251 @@
+//! Recordings with the real binary: a CPE's sessions under Digest authentication are recorded
+//! as pcapng under `--data-dir`, listed and downloaded through the API, and decode with core's
+//! pipeline to the same messages, with no credential, session token or secret value in the file.
+
+// The test is the host: it writes credential files and reads the recordings folder.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use common::cpe::Cpe;
+use common::{Events, Server, request};
+use cwmpkit_core::capture::Options;
+use cwmpkit_core::pipeline;
+use cwmpkit_core::session::Report;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+const SIP_PASSWORD: &str = "sip-secret-4711";
+
+fn start(name: &str, extra: &[&str]) -> (Server, PathBuf) {
+    let dist = common::fake_dist(name);
+    let dir = common::scratch(name);
+    let password = dir.join("cpe-password");
+    std::fs::write(&password, "fleet-secret\n").unwrap();
+    let data = dir.join("data");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(["--cpe-username", "fleet", "--cpe-password-file"])
+        .arg(&password)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(extra);
+    (common::start(command), data)
+}
+
+/// A GET on the app's listener, the body as bytes (a recording is binary).
+fn get(server: &Server, path: &str, authorization: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(&server.app).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{authorization}\r\n",
+        server.app
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP head");
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, response[split + 4..].to_vec())
+}
+
+fn listing(server: &Server) -> Vec<serde_json::Value> {
+    let (status, body) = get(server, "/api/recordings", &server.bearer());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
+}
+
+fn decode(recording: &[u8]) -> Report {
+    pipeline::analyze(recording, &Options::default()).unwrap()
+}
+
+/// Each session's methods, without the copies a 401 challenged (the first Inform, sent again
+/// with credentials, whose challenge the decoder shows as a session of its own).
+fn rpcs(report: &Report) -> Vec<Vec<String>> {
+    report
+        .sessions
+        .iter()
+        .map(|s| s.messages.iter().filter(|m| !m.challenged).map(|m| m.rpc.clone()).collect())
+        .filter(|rpcs: &Vec<String>| !rpcs.is_empty())
+        .collect()
+}
+
+/// The recordings downloaded, once the recorder's thread has written what `done` waits for.
+/// A bound, not a timing: the recorder writes in the background.
+fn recordings_when(server: &Server, done: impl Fn(&[Vec<u8>]) -> bool) -> Vec<Vec<u8>> {
+    let mut last = Vec::new();
+    for _ in 0..300 {
+        last = listing(server)
+            .iter()
+            .map(|file| {
+                let name = file["name"].as_str().unwrap();
+                let (status, body) =
+                    get(server, &format!("/api/recordings/{name}"), &server.bearer());
+                assert_eq!(status, 200);
+                body
+            })
+            .collect();
+        if done(&last) {
+            return last;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let decoded: Vec<_> = last.iter().map(|file| rpcs(&decode(file))).collect();
+    panic!("the recordings never held what was expected: {decoded:?}");
+}
+
+/// The `cwmp:ID` of a message the ACS sent.
+fn cwmp_id(body: &str) -> String {
+    let start = body.find("<cwmp:ID").unwrap();
+    let value = &body[start..];
+    let value = &value[value.find('>').unwrap() + 1..];
+    value[..value.find('<').unwrap()].to_owned()
+}
+
+#[test]
+fn sessions_under_digest_are_recorded_without_secrets_and_decode_to_the_same_messages() {
+    let (server, data) = start("recordings-session", &[]);
+    assert!(listing(&server).is_empty());
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&inform).status, 200);
+    let token = device.cookie.clone().unwrap();
+    let token = token.split_once('=').unwrap().1.to_owned();
+    assert_eq!(device.post(b"").status, 204);
+
+    let queued = request(
+        &server.app,
+        "POST",
+        &format!("/api/devices/{DEVICE}/rpcs"),
+        &server.bearer(),
+        format!(
+            r#"{{"SetParameterValues":{{"parameter_list":[{{"name":"InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword","value":{{"xsi_type":"string","text":"{SIP_PASSWORD}"}}}}],"parameter_key":"k1"}}}}"#
+        )
+        .as_bytes(),
+    );
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    assert_eq!(device.post(&inform).status, 200);
+    let spv = device.post(b"");
+    assert!(spv.body.contains(SIP_PASSWORD), "the device itself gets it: {}", spv.body);
+    let response = String::from_utf8(common::corpus(
+        "soap/cwmp_ex/inline-test-samples/set_parameter_values_response--sample.xml",
+    ))
+    .unwrap()
+    .replace(">50<", &format!(">{}<", cwmp_id(&spv.body)));
+    assert_eq!(device.post(response.as_bytes()).status, 204);
+
+    let expected = vec![
+        vec!["Inform".to_owned(), "InformResponse".to_owned()],
+        vec![
+            "Inform".to_owned(),
+            "InformResponse".to_owned(),
+            "SetParameterValues".to_owned(),
+            "SetParameterValuesResponse".to_owned(),
+        ],
+    ];
+    let files =
+        recordings_when(&server, |files| files.len() == 1 && rpcs(&decode(&files[0])) == expected);
+    let recording = &files[0];
+    let report = decode(recording);
+    for session in &report.sessions {
+        let cpe = session.cpe.as_ref().unwrap();
+        assert_eq!(cpe.serial_number, "EC43F69AF408");
+        assert_eq!(session.acs_address.unwrap().to_string(), server.acs);
+    }
+    // The first Inform was challenged (401); the later requests answered the challenge.
+    let messages: Vec<_> = report.sessions.iter().flat_map(|s| &s.messages).collect();
+    assert!(messages[0].challenged && messages[0].rpc == "Inform");
+    let answered = messages.iter().find(|m| m.rpc == "Inform" && !m.challenged).unwrap();
+    assert_eq!(answered.credentials.as_ref().unwrap().scheme, "Digest");
+
+    let text = String::from_utf8_lossy(recording);
+    for secret in [SIP_PASSWORD, "fleet-secret", token.as_str(), "response=", "cnonce", "fleet\""] {
+        assert!(!text.contains(secret), "{secret:?} is in the recording");
+    }
+    assert!(text.contains("authorization: Digest ********"));
+
+    // The listing names the file with its size and its first and last packet's times.
+    let listed = listing(&server);
+    assert_eq!(listed.len(), 1);
+    let name = listed[0]["name"].as_str().unwrap();
+    assert!(name.starts_with("acs-") && name.ends_with(".pcapng"), "{name}");
+    assert!(listed[0]["bytes"].as_u64().unwrap() >= recording.len() as u64);
+    let first = listed[0]["first"].as_str().unwrap();
+    let last = listed[0]["last"].as_str().unwrap();
+    assert!(first <= last, "{first} {last}");
+    assert!(data.join("recordings").join(name).is_file());
+    // Downloads open in the browser's hands with the token in the URL, like uploads.
+    let (status, by_query) =
+        get(&server, &format!("/api/recordings/{name}?access_token={}", server.token), "");
+    assert_eq!(status, 200);
+    assert!(by_query.len() >= recording.len());
+}
+
+#[test]
+fn recordings_are_behind_the_token_and_names_cannot_traverse() {
+    let (server, data) = start("recordings-names", &[]);
+    std::fs::write(data.join("cwmpkit.redb"), "not for download").unwrap();
+    std::fs::write(data.join("recordings").join(".hidden"), "not for download").unwrap();
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    let files = recordings_when(&server, |files| files.len() == 1 && !files[0].is_empty());
+    let name = listing(&server)[0]["name"].as_str().unwrap().to_owned();
+    assert!(!files.is_empty());
+
+    assert_eq!(get(&server, "/api/recordings", "").0, 401);
+    assert_eq!(get(&server, &format!("/api/recordings/{name}"), "").0, 401);
+    let wrong = "Authorization: Bearer not-the-token-at-all\r\n";
+    assert_eq!(get(&server, &format!("/api/recordings/{name}"), wrong).0, 401);
+    assert_eq!(get(&server, "/api/recordings?access_token=x", "").0, 401);
+
+    for traversal in [
+        "..%2Fcwmpkit.redb",
+        "%2e%2e%2Fcwmpkit.redb",
+        "..%5Ccwmpkit.redb",
+        "%2E%2E",
+        "..",
+        ".hidden",
+        "%2Fetc%2Fpasswd",
+        "%2F..%2F..%2Fetc%2Fpasswd",
+        "C:%5Cwindows",
+        "a%00b",
+    ] {
+        let (status, body) =
+            get(&server, &format!("/api/recordings/{traversal}"), &server.bearer());
+        assert!(matches!(status, 400 | 404), "{traversal}: {status}");
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("not for download") && !body.contains("root:"), "{traversal}");
+    }
+    let listed: Vec<String> =
+        listing(&server).iter().map(|f| f["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(listed, [name]);
+}
+
+#[test]
+fn a_full_file_goes_on_in_the_next_one_and_says_so() {
+    let (server, _) = start("recordings-cap", &["--max-recording-bytes", "1"]);
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&inform).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    let problem = events.until("limit-recording-bytes", |e| {
+        e["event"] == "problem" && e["code"] == "limit-recording-bytes"
+    });
+    assert!(problem["message"].as_str().unwrap().contains("--max-recording-bytes 1"), "{problem}");
+    // Three exchanges (the challenge, the Inform, the empty POST), one file each; each file is
+    // a capture of its own.
+    let files = recordings_when(&server, |files| files.len() == 3);
+    let mut messages = 0;
+    for file in &files {
+        let report = decode(file);
+        messages += report.sessions.iter().map(|s| s.messages.len()).sum::<usize>();
+    }
+    assert_eq!(messages, 3, "challenged Inform, Inform, InformResponse");
+}
