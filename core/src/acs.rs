@@ -24,6 +24,7 @@ use crate::base::Timestamp;
 use crate::cwmp::{
     self, CwmpFault, CwmpVersion, EncodeError, Envelope, Header, Message, SoapFault,
 };
+pub use crate::session::Direction;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
@@ -272,13 +273,6 @@ pub enum AcsEvent {
         code: String,
         message: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Direction {
-    CpeToAcs,
-    AcsToCpe,
 }
 
 /// An RPC waiting for its device's next session.

@@ -10,8 +10,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    Guard, accessibility_violations, copy_dir, corpus, cpe_post, devtools, dist_dir, finish,
-    screenshot, start_browser, start_relay_serving, text_when, workspace_root,
+    Guard, accessibility_violations, click, copy_dir, corpus, cpe_post, devtools, dist_dir,
+    element, finish, screenshot, start_browser, start_relay_serving, text_when, workspace_root,
 };
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -27,19 +27,6 @@ const DUMP_NAME: &str = "data_model_202BC1-BM632w-8KA8WA1151100043.csv";
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
-}
-
-async fn element(client: &Client, css: &str) -> Result<fantoccini::elements::Element, String> {
-    client
-        .wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))
-}
-
-async fn click(client: &Client, css: &str) -> TestResult {
-    element(client, css).await?.click().await.map_err(|e| format!("{css}: {e}"))
 }
 
 async fn open_file(client: &Client, input: &str, file: &Path) -> TestResult {
@@ -92,8 +79,11 @@ async fn param_is(client: &Client, key: &str, value: &str) -> TestResult {
 async fn kept_items(client: &Client, n: usize) -> Result<String, String> {
     for _ in 0..300 {
         let items = client.find_all(Locator::Css("#workspace-items li.item")).await.map_err(err)?;
-        if items.len() >= n {
-            return element(client, "#workspace-items").await?.text().await.map_err(err);
+        // The list may re-render between the count and the read: read again then.
+        if items.len() >= n
+            && let Ok(text) = element(client, "#workspace-items").await?.text().await
+        {
+            return Ok(text);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

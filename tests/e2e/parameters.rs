@@ -4,7 +4,7 @@
 //! SetParameterValues; two real dumps are compared and planned.
 
 use cwmpkit_tests::{
-    corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+    click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::time::Duration;
@@ -25,18 +25,6 @@ async fn open_file(client: &Client, input: &str, relative: &str) -> TestResult {
         .send_keys(&file.display().to_string())
         .await
         .map_err(|e| e.to_string())
-}
-
-async fn click(client: &Client, css: &str) -> TestResult {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("{css}: {e}"))
 }
 
 async fn replace_text(client: &Client, css: &str, text: &str) -> TestResult {

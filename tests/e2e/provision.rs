@@ -1,20 +1,10 @@
 //! The Provision page in a real headless Chromium: a phone's file from the form,
 //! and many phones' files from a CSV.
 
-use cwmpkit_tests::{finish, screenshot, start_browser, start_relay, text_when};
-use fantoccini::{Client, Locator};
-use std::time::Duration;
+use cwmpkit_tests::{element, finish, screenshot, start_browser, start_relay, text_when};
+use fantoccini::Client;
 
 type TestResult = Result<(), String>;
-
-async fn element(client: &Client, css: &str) -> Result<fantoccini::elements::Element, String> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))
-}
 
 async fn type_into(client: &Client, css: &str, text: &str) -> TestResult {
     element(client, css).await?.send_keys(text).await.map_err(|e| format!("{css}: {e}"))

@@ -190,8 +190,12 @@ pub async fn text_when(
 ) -> Result<String, String> {
     let mut last = String::new();
     for _ in 0..POLLS {
-        if let Ok(element) = client.find(fantoccini::Locator::Css(css)).await {
-            last = element.text().await.map_err(|e| e.to_string())?;
+        // The page re-renders as it goes: an element found a moment ago may be
+        // replaced before its text is read (a stale reference), so look again.
+        if let Ok(element) = client.find(fantoccini::Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            last = text;
             if check(&last) {
                 return Ok(last);
             }
@@ -199,6 +203,34 @@ pub async fn text_when(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("{css} never matched; last text: {last:?}"))
+}
+
+/// Waits (up to 30 s) for the element `css` to be on the page.
+pub async fn element(
+    client: &fantoccini::Client,
+    css: &str,
+) -> Result<fantoccini::elements::Element, String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+/// Clicks `css`, finding it again if the page replaced it between the find
+/// and the click (a stale reference).
+pub async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String> {
+    let mut last = String::new();
+    for _ in 0..5 {
+        match element(client, css).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.to_string().contains("stale element") => last = e.to_string(),
+            Err(e) => return Err(format!("{css}: {e}")),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{css}: {last}"))
 }
 
 /// Waits until nothing on the page matches `css`.

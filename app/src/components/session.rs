@@ -6,7 +6,6 @@ use crate::components::envelope::EnvelopeView;
 use crate::components::millis;
 use crate::components::raw_xml::RawXml;
 use crate::decode::protocol::MessageDetail;
-use cwmpkit_core::session::Direction;
 use cwmpkit_core::session::conformance;
 use cwmpkit_core::session::query::{SessionRow, TimelineRow};
 use cwmpkit_core::{Diagnostic, Severity};
@@ -18,13 +17,6 @@ pub fn severity_class(severity: Option<Severity>) -> &'static str {
         Some(Severity::Warning) => "warning",
         Some(Severity::Error) => "error",
         None => "",
-    }
-}
-
-pub fn arrow(direction: Direction) -> &'static str {
-    match direction {
-        Direction::CpeToAcs => "CPE → ACS",
-        Direction::AcsToCpe => "ACS → CPE",
     }
 }
 
@@ -103,7 +95,7 @@ pub fn TimelineLine(
                 on:click=move |_| on_select.run(index)
             >
                 <span class="meta when">{offset_text(row.offset_ms)}</span>
-                <span class="direction">{arrow(row.direction)}</span>
+                <span class="direction">{row.direction.arrow()}</span>
                 <span class="rpc">{row.what}</span>
                 <span class="meta id">{row.detail}</span>
                 {badge}
@@ -113,7 +105,7 @@ pub fn TimelineLine(
         None => view! {
             <div class="exchange-row" class:unmatched=!row.matches style=top>
                 <span class="meta when">{offset_text(row.offset_ms)}</span>
-                <span class="direction">{arrow(row.direction)}</span>
+                <span class="direction">{row.direction.arrow()}</span>
                 <span>{row.what}</span>
                 <span class="meta id">{row.detail}</span>
                 {badge}

@@ -36,6 +36,16 @@ pub enum Direction {
     AcsToCpe,
 }
 
+impl Direction {
+    /// The arrow every view and report writes before a message's name.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Direction::CpeToAcs => "CPE → ACS",
+            Direction::AcsToCpe => "ACS → CPE",
+        }
+    }
+}
+
 /// The CPE's identity, from its Inform's DeviceId.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Cpe {

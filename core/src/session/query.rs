@@ -334,13 +334,6 @@ pub fn timeline(session: &Session, filter: &Filter) -> Vec<TimelineRow> {
     rows.into_iter().map(|(_, row)| row).collect()
 }
 
-fn arrow(direction: Direction) -> &'static str {
-    match direction {
-        Direction::CpeToAcs => "CPE → ACS",
-        Direction::AcsToCpe => "ACS → CPE",
-    }
-}
-
 /// A message's body as XML, as it was sent.
 pub fn message_xml(message: &SessionMessage) -> String {
     message.raw.body.to_string()
@@ -361,7 +354,7 @@ pub fn session_xml(session: &Session) -> String {
         out.push_str(&format!(
             "<!-- {}. {} {}{when} -->\n",
             index + 1,
-            arrow(message.direction),
+            message.direction.arrow(),
             message.rpc.replace("--", "- -")
         ));
         out.push_str(message.raw.body.trim_end());

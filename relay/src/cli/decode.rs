@@ -9,7 +9,7 @@
 use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
-use cwmpkit_core::session::{Direction, HttpConnectionRequest, Report, Session, conformance};
+use cwmpkit_core::session::{HttpConnectionRequest, Report, Session, conformance};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
@@ -553,10 +553,7 @@ fn render_session(out: &mut String, session: &Session) {
         if session.ended || session.connections.is_empty() { "" } else { "  (not ended)" }
     );
     for message in &session.messages {
-        let arrow = match message.direction {
-            Direction::CpeToAcs => "CPE → ACS",
-            Direction::AcsToCpe => "ACS → CPE",
-        };
+        let arrow = message.direction.arrow();
         let offset = message.offset_ms.map_or_else(|| "".into(), |o| format!("+{o:.1} ms"));
         let id = message.cwmp_id.as_deref().unwrap_or("-");
         let _ = writeln!(out, "  {offset:>12}  {arrow}  {}  (ID {id})", message.rpc);

@@ -184,10 +184,7 @@ fn describe(event: &AcsEvent) -> String {
             format!("session {device} from {peer} [{}]", events.join(", "))
         }
         AcsEvent::Message { device, direction, rpc, .. } => {
-            let arrow = match direction {
-                cwmpkit_core::acs::Direction::CpeToAcs => "CPE → ACS",
-                cwmpkit_core::acs::Direction::AcsToCpe => "ACS → CPE",
-            };
+            let arrow = direction.arrow();
             format!("  {arrow}  {rpc}  ({})", device.as_deref().unwrap_or("no session"))
         }
         AcsEvent::RpcCompleted { request_id, request, response, fault, .. } => match fault {
