@@ -484,3 +484,35 @@ fn the_fuzz_invariants_hold_through_expiry_and_the_device_limit() {
     }
     cwmpkit_core::acs::fuzzing::check_session(&data).unwrap();
 }
+
+#[test]
+fn ten_thousand_fake_serials_leave_only_max_devices_behind() {
+    // The security probe's flood: Informs with made-up serial numbers, each from its own port.
+    let mut acs = acs_with(AcsConfig { max_devices: 100, ..AcsConfig::default() });
+    let decoded = cwmp::decode(&inform()).unwrap();
+    let (mut admitted, mut refused) = (0, 0);
+    for index in 0..10_000 {
+        let mut fake = decoded.clone();
+        if let Message::Inform(inform) = &mut fake.envelopes[0].message {
+            inform.device_id.serial_number = format!("FAKE{index:05}");
+        }
+        let peer = format!("198.51.100.1:{}", 1024 + index);
+        let token = format!("fake-{index}");
+        let context = cwmpkit_core::acs::PostContext {
+            session_cookie: None,
+            peer: &peer,
+            time: at(0),
+            new_session_token: &token,
+        };
+        match acs.handle_decoded(context, PostBody::Decoded(fake)).status {
+            200 => admitted += 1,
+            503 => refused += 1,
+            other => panic!("status {other}"),
+        }
+    }
+    assert_eq!((admitted, refused), (100, 9_900));
+    assert_eq!(acs.devices().count(), 100);
+    // Only the admitted devices hold sessions, and they expire like any other.
+    assert_eq!(ended(&acs.handle_timeout(at(30))).len(), 100);
+    assert_eq!(acs.poll_timeout(), None);
+}

@@ -111,3 +111,16 @@ fn a_new_inform_replaces_the_session_and_a_mismatched_answer_ends_it() {
     let ended = events.until("session-ended", |e| e["event"] == "session-ended");
     assert_eq!(ended["reason"], "mismatched-response");
 }
+
+#[test]
+fn a_body_past_the_inline_decode_size_gets_the_same_answer() {
+    let server = start("sessions-big", &[]);
+    let mut inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    // Past the relay's inline-decode size: the blocking pool decodes it.
+    inform.extend(std::iter::repeat_n(b' ', 300 * 1024));
+    let mut cpe = Cpe::new(&server.acs);
+    let reply = cpe.post(&inform);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("InformResponse"), "{}", reply.body);
+    assert_eq!(cpe.post(b"").status, 204);
+}

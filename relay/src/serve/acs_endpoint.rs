@@ -34,6 +34,21 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.trim_matches('"').to_owned())
 }
 
+/// Bodies above this are decoded on the blocking pool, so that a big one (a whole parameter
+/// tree) does not hold up the other connections of its runtime thread.
+const DECODE_INLINE_BYTES: usize = 256 * 1024;
+
+/// A CWMP body decoded, with no lock held; the error says why the decoder did not finish (a
+/// panic, which the fuzzed decoder should never have, or a runtime shutting down).
+async fn decode(body: axum::body::Bytes) -> Result<PostBody, String> {
+    if body.len() <= DECODE_INLINE_BYTES {
+        return Ok(PostBody::decode(&body));
+    }
+    tokio::task::spawn_blocking(move || PostBody::decode(&body))
+        .await
+        .map_err(|error| format!("the decoder stopped: {error}"))
+}
+
 /// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
 fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAddr) -> Response {
     let now = unix_seconds();
@@ -83,10 +98,11 @@ pub async fn cwmp_post(
     if !relay.settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if authorization.is_some() {
-            decoded = Some(PostBody::decode(&body));
+            decoded = Some(decode(body.clone()).await);
         }
         let claimed = decoded
             .as_ref()
+            .and_then(|decoded| decoded.as_ref().ok())
             .and_then(PostBody::inform)
             .map(|inform| (device_key(&inform.device_id), inform.device_id.serial_number.as_str()));
         let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
@@ -101,8 +117,21 @@ pub async fn cwmp_post(
             return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
         }
     }
-    let decoded = decoded.unwrap_or_else(|| PostBody::decode(&body));
-    drop(body);
+    let decoded = match decoded {
+        Some(decoded) => decoded,
+        None => decode(body).await,
+    };
+    let decoded = match decoded {
+        Ok(decoded) => decoded,
+        Err(reason) => {
+            relay.events.problem(
+                None,
+                "decode-failed",
+                &format!("a CWMP POST from {peer}: {reason}"),
+            );
+            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{reason}\n")).into_response();
+        }
+    };
     let cookie = session_cookie(&headers);
     let Some(token) = session_token() else {
         return (
