@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 const HELP: &str = "usage: cargo xtask <command>
 
   setup               install what is missing (wasm target, trunk, wasm-bindgen-cli,
-                      wasm-opt, chromium + chromedriver, xmllint)
+                      wasm-opt, axe-core, genieacs-sim, chromium + chromedriver, xmllint)
   dist                build the release app into dist/ and print gzip sizes
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
