@@ -27,6 +27,8 @@ pub fn setup() -> Result<(), String> {
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),
         ("/usr/bin/xmllint", "libxml2-utils"),
+        // `ss`, which relay/tests/limits.rs asks for the ACS listener's backlog.
+        ("/usr/bin/ss", "iproute2"),
     ])?;
     println!("setup: everything is installed");
     Ok(())
