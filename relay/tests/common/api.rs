@@ -192,13 +192,16 @@ pub struct Completed {
     pub response: String,
     /// `(FaultCode, FaultString)` when the CPE answered with a fault.
     pub fault: Option<(u64, String)>,
+    /// When the event reached this reader.
+    pub arrived: std::time::Instant,
 }
 
 /// The event stream, with every event kept: a wait looks through what arrived before it, so
 /// tests can wait for events in any order.
 pub struct EventLog {
     events: Events,
-    seen: Vec<serde_json::Value>,
+    /// Every event so far, with when it arrived.
+    seen: Vec<(std::time::Instant, serde_json::Value)>,
 }
 
 impl EventLog {
@@ -213,18 +216,18 @@ impl EventLog {
         &mut self,
         what: &str,
         mut check: impl FnMut(&serde_json::Value) -> bool,
-    ) -> serde_json::Value {
-        if let Some(found) = self.seen.iter().find(|e| check(e)) {
+    ) -> (std::time::Instant, serde_json::Value) {
+        if let Some(found) = self.seen.iter().find(|(_, e)| check(e)) {
             return found.clone();
         }
         while let Some(event) = self.events.next() {
-            self.seen.push(event);
+            self.seen.push((std::time::Instant::now(), event));
             let last = &self.seen[self.seen.len() - 1];
-            if check(last) {
+            if check(&last.1) {
                 return last.clone();
             }
         }
-        let kinds: Vec<String> = self.seen.iter().map(summary).collect();
+        let kinds: Vec<String> = self.seen.iter().map(|(_, e)| summary(e)).collect();
         panic!("no event {what}; saw {kinds:#?}");
     }
 
@@ -238,12 +241,13 @@ impl EventLog {
         let is_start =
             |e: &serde_json::Value| e["event"] == "session-started" && e["device"] == device;
         let mut count = 0;
-        let started = self.wait(&format!("session-started #{} for {device}", earlier + 1), |e| {
-            is_start(e) && {
-                count += 1;
-                count > earlier
-            }
-        });
+        let (_, started) =
+            self.wait(&format!("session-started #{} for {device}", earlier + 1), |e| {
+                is_start(e) && {
+                    count += 1;
+                    count > earlier
+                }
+            });
         started["events"]
             .as_array()
             .map(|codes| codes.iter().filter_map(|c| c.as_str()).map(str::to_owned).collect())
@@ -263,9 +267,12 @@ impl EventLog {
 
     /// The answer to the queued RPC `request_id` of `device`.
     pub fn completed(&mut self, device: &str, request_id: &str) -> Completed {
-        let event = self.wait(&format!("rpc-completed {request_id} for {device}"), |e| {
-            e["event"] == "rpc-completed" && e["device"] == device && e["request_id"] == request_id
-        });
+        let (arrived, event) =
+            self.wait(&format!("rpc-completed {request_id} for {device}"), |e| {
+                e["event"] == "rpc-completed"
+                    && e["device"] == device
+                    && e["request_id"] == request_id
+            });
         let text = |field: &str| event[field].as_str().unwrap_or_default().to_owned();
         let fault = event["fault"].as_object().map(|fault| {
             (
@@ -273,14 +280,14 @@ impl EventLog {
                 fault["fault_string"].as_str().unwrap_or_default().to_owned(),
             )
         });
-        Completed { request: text("request"), response: text("response"), fault }
+        Completed { request: text("request"), response: text("response"), fault, arrived }
     }
 
     /// The content of the `number`th (from 1) message `rpc` that `device` sent, as core
     /// serializes the message (e.g. a TransferComplete's `command_key` and `fault_struct`).
     pub fn sent_by_cpe(&mut self, device: &str, rpc: &str, number: usize) -> serde_json::Value {
         let mut seen = 0;
-        let event = self.wait(&format!("{rpc} #{number} from {device}"), |e| {
+        let (_, event) = self.wait(&format!("{rpc} #{number} from {device}"), |e| {
             e["event"] == "message"
                 && e["direction"] == "cpe-to-acs"
                 && e["device"] == device
@@ -297,8 +304,8 @@ impl EventLog {
     pub fn problems(&self) -> Vec<String> {
         self.seen
             .iter()
-            .filter(|e| e["event"] == "problem")
-            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .filter(|(_, e)| e["event"] == "problem")
+            .map(|(_, e)| e["message"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
 }
