@@ -1,12 +1,13 @@
 //! `cwmpkit serve` driven by a real third-party CPE: the GenieACS simulator (genieacs-sim 0.9.0,
 //! Node, one process per device; `cargo xtask setup` installs it). Several simulated devices
 //! inform the relay; the API queues GetParameterNames, GetParameterValues, SetParameterValues,
-//! two Downloads from `/files/` and a Reboot, a connection request to the simulator's own
+//! two Downloads from `/files/`, a Reboot and a FactoryReset, a connection request to the simulator's own
 //! listener opens the session that runs them, and the event stream and the API report each
 //! answer. Every API call goes through `common::api`.
 //!
 //! What the simulator does not implement it answers with a CWMP fault (its `methods.js` has no
-//! Reboot: fault 9000, "Method not supported"), and that fault is what the relay must report.
+//! Reboot and no FactoryReset: fault 9000, "Method not supported"), and that fault is what the
+//! relay must report.
 //! It reports a Download's outcome in a TransferComplete at the start of its next session.
 
 mod common;
@@ -100,10 +101,11 @@ fn genieacs_simulators_inform_and_answer_every_queued_rpc() {
     let missing =
         Task::Download { command_key: "missing".to_owned(), url: format!("{files}missing.bin") };
     let reboot = Task::Reboot { command_key: "proof-reboot".to_owned() };
-    let ids: Vec<String> = [&gpn, &gpv, &spv, &read_back, &download, &missing, &reboot]
-        .into_iter()
-        .map(|task| api::queue(&server, first, task))
-        .collect();
+    let ids: Vec<String> =
+        [&gpn, &gpv, &spv, &read_back, &download, &missing, &reboot, &Task::FactoryReset]
+            .into_iter()
+            .map(|task| api::queue(&server, first, task))
+            .collect();
     assert_eq!(api::device(&server, first).queued, ids.len());
 
     // The connection request reaches the simulator's listener, which opens a session at once.
@@ -126,10 +128,13 @@ fn genieacs_simulators_inform_and_answer_every_queued_rpc() {
         ]
     );
     assert!(answers[..6].iter().all(|a| a.fault.is_none()), "{answers:#?}");
-    // genieacs-sim has no Reboot: it answers with a SOAP Fault, and the relay pairs it with the
-    // Reboot it asked for.
-    assert_eq!(answers[6].request, "Reboot");
-    assert_eq!(answers[6].fault, Some((9000, "Method not supported".to_owned())), "{answers:#?}");
+    // genieacs-sim has neither Reboot nor FactoryReset (its README says otherwise; its
+    // methods.js has no such method): it answers each with a SOAP Fault, which the relay pairs
+    // with the request it answers.
+    for (answer, request) in answers[6..].iter().zip(["Reboot", "FactoryReset"]) {
+        assert_eq!(answer.request, request);
+        assert_eq!(answer.fault, Some((9000, "Method not supported".to_owned())), "{answer:?}");
+    }
 
     let names = events.sent_by_cpe(first, "GetParameterNamesResponse", 1);
     let names: Vec<&str> = names["parameter_list"]

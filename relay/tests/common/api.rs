@@ -30,6 +30,7 @@ pub enum Task {
     Reboot {
         command_key: String,
     },
+    FactoryReset,
 }
 
 /// The body of `POST /api/devices/{id}/rpcs` for `task`: the message as core serializes it.
@@ -72,6 +73,7 @@ fn task_body(task: &Task) -> Vec<u8> {
         Task::Reboot { command_key } => {
             cwmp::Message::Reboot(cwmp::Reboot { command_key: command_key.clone() })
         }
+        Task::FactoryReset => cwmp::Message::FactoryReset,
     };
     serde_json::to_vec(&message).unwrap()
 }
