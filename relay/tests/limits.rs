@@ -211,3 +211,24 @@ fn a_full_queue_answers_429_naming_the_limit() {
     let problem = events.until("limit-queued", |e| e["code"] == "limit-queued");
     assert!(problem["message"].as_str().unwrap().contains("--max-queued"), "{problem}");
 }
+
+/// The ACS listener's listen(2) backlog is `--acs-backlog` (1024 by default, within the kernel's
+/// net.core.somaxconn): `ss` shows a listener's backlog as its Send-Q.
+#[test]
+fn the_acs_listener_backlog_is_the_flags() {
+    let somaxconn: u32 =
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap().trim().parse().unwrap();
+    for (extra, expected) in [(&[][..], 1024.min(somaxconn)), (&["--acs-backlog", "77"][..], 77)] {
+        let server = start(&format!("limits-backlog-{expected}"), extra);
+        let port = server.acs.rsplit(':').next().unwrap();
+        let listed = Command::new("ss")
+            .args(["--listening", "--tcp", "--numeric", "--no-header"])
+            .arg(format!("sport = :{port}"))
+            .output()
+            .expect("ss (Debian's iproute2, which cargo xtask setup installs) lists listeners");
+        let listed = String::from_utf8_lossy(&listed.stdout);
+        let backlog: Vec<&str> =
+            listed.lines().filter_map(|l| l.split_whitespace().nth(2)).collect();
+        assert_eq!(backlog, [expected.to_string()], "{listed}");
+    }
+}

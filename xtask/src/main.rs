@@ -5,8 +5,8 @@
 //! - `dist`   builds the release app into dist/ and prints each asset's gzip size.
 //! - `run`    dist, then `cwmpkit serve` on 127.0.0.1:8080 (`--listen ADDR`).
 //! - `test`   fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
-//! - `bench`  the criterion benchmarks, and the browser ones (`-- provision_wasm`, `-- first_render`,
-//!   `-- decode_wasm`).
+//! - `bench`  the criterion benchmarks, the relay's load (`-- acs_load`), and the browser ones
+//!   (`-- provision_wasm`, `-- first_render`, `-- decode_wasm`).
 //! - `schemas` compiles the data-model schemas core embeds.
 
 mod architecture;
@@ -51,13 +51,14 @@ fn main() -> ExitCode {
 const HELP: &str = "usage: cargo xtask <command>
 
   setup               install what is missing (wasm target, trunk, wasm-bindgen-cli,
-                      wasm-opt, chromium + chromedriver, xmllint)
+                      wasm-opt, axe-core, genieacs-sim, chromium + chromedriver, xmllint)
   dist                build the release app into dist/ and print gzip sizes
   run [--listen ADDR] build the app and serve it with `cwmpkit serve` (default 127.0.0.1:8080)
   test                fmt, clippy, native tests, wasm tests in headless Chromium, e2e tests
   bench [ARGS…]       run the benchmarks (ARGS go to `cargo bench`; `-- provision_wasm`,
                       `-- first_render` or `-- decode_wasm` runs a browser one: release app,
-                      relay, headless Chromium)
+                      relay, headless Chromium; `-- acs_load` the relay under 1,000 CPEs and
+                      20 genieacs-sim processes)
   schemas [--check]   compile the BBF data-model XML into core/data/models/*.schema";
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -92,9 +93,11 @@ fn bench(args: &[String]) -> Result<(), String> {
         args.iter().skip_while(|a| *a != "--").skip(1).map(String::as_str).collect();
     let wanted = |bench: &str| filters.is_empty() || filters.iter().any(|f| bench.contains(f));
     let browser: Vec<&str> = BROWSER_BENCHES.into_iter().filter(|b| wanted(b)).collect();
-    let browser_only = !filters.is_empty()
-        && filters.iter().all(|f| BROWSER_BENCHES.iter().any(|b| b.contains(f)));
-    if !browser_only {
+    let named_only = !filters.is_empty()
+        && filters
+            .iter()
+            .all(|f| BROWSER_BENCHES.iter().chain(&RELAY_BENCHES).any(|b| b.contains(f)));
+    if !named_only {
         setup::ensure_debian_tools(&[("/usr/bin/tshark", "tshark")])?;
         // The capture bench times the CLI users run, end to end, beside the layers.
         process::run(process::cargo().args(["build", "--release", "-p", "cwmpkit"]))?;
@@ -104,6 +107,9 @@ fn bench(args: &[String]) -> Result<(), String> {
                 .args(args)
                 .env("CWMPKIT_RELEASE_BIN", process::root().join("target/release/cwmpkit")),
         )?;
+    }
+    for bench in RELAY_BENCHES.into_iter().filter(|b| wanted(b)) {
+        process::run(process::cargo().args(["bench", "-p", "cwmpkit", "--bench", bench]))?;
     }
     if !browser.is_empty() {
         // The release app, as users get it, served by the relay.
@@ -120,6 +126,10 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The relay's own benchmarks (relay/benches/): 1,000 concurrent CPEs and 20 genieacs-sim
+/// processes against the real `cwmpkit serve`, beside a bare axum server (acs_load).
+const RELAY_BENCHES: [&str; 1] = ["acs_load"];
 
 /// The benchmarks in headless Chromium (tests/benches/): 10,000 phones CSV → zip
 /// (provision_wasm), every page's first render (first_render), and the 50 MB capture decoded in

@@ -14,6 +14,12 @@ pub fn tools_dir() -> PathBuf {
     root().join("target/tools")
 }
 
+/// The GenieACS simulator as `cargo xtask setup` installs it; relay/tests/common/genieacs_sim.rs
+/// looks for it at the same place.
+pub fn genieacs_sim_dir() -> PathBuf {
+    tools_dir().join("genieacs-sim")
+}
+
 pub fn wasm_opt_bin_dir() -> PathBuf {
     tools_dir().join("binaryen/node_modules/.bin")
 }

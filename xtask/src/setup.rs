@@ -19,6 +19,7 @@ pub fn setup() -> Result<(), String> {
     ensure_cargo_tool("wasm-bindgen", &bindgen, &["wasm-bindgen-cli", "--version", &bindgen])?;
     ensure_wasm_opt()?;
     ensure_axe_core()?;
+    ensure_genieacs_sim()?;
     // Every package of Cargo.lock, for every target: tests that ask cargo about
     // the dependency graph (core/tests/no_io.rs) need all their manifests.
     process::run(process::cargo().args(["fetch", "--quiet"]))?;
@@ -26,6 +27,8 @@ pub fn setup() -> Result<(), String> {
         ("/usr/bin/chromium", "chromium"),
         ("/usr/bin/chromedriver", "chromium-driver"),
         ("/usr/bin/xmllint", "libxml2-utils"),
+        // `ss`, which relay/tests/limits.rs asks for the ACS listener's backlog.
+        ("/usr/bin/ss", "iproute2"),
     ])?;
     println!("setup: everything is installed");
     Ok(())
@@ -133,6 +136,49 @@ fn ensure_axe_core() -> Result<(), String> {
             .arg(&prefix)
             .arg(format!("axe-core@{AXE_CORE_NPM_VERSION}")),
     )
+}
+
+/// The GenieACS CPE simulator (Node), which relay/tests/genieacs_sim.rs and
+/// relay/benches/acs_load.rs run: copied from `../shared/tools/genieacs-sim` beside the clone
+/// (never vendored into the repo) into `target/tools/genieacs-sim`, with its one npm
+/// dependency installed there. A file that changed in the source is copied again.
+pub fn ensure_genieacs_sim() -> Result<(), String> {
+    let source = process::root().join("../shared/tools/genieacs-sim");
+    let installed = process::genieacs_sim_dir();
+    let entries = std::fs::read_dir(&source).map_err(|e| {
+        format!(
+            "{}: {e}; the GenieACS simulator is kept in ../shared/tools beside the clone",
+            source.display()
+        )
+    })?;
+    std::fs::create_dir_all(&installed)
+        .map_err(|e| format!("cannot create {}: {e}", installed.display()))?;
+    for entry in entries {
+        let from = entry.map_err(|e| format!("{}: {e}", source.display()))?.path();
+        if !from.is_file() {
+            continue;
+        }
+        let Some(name) = from.file_name() else { continue };
+        let to = installed.join(name);
+        let bytes =
+            std::fs::read(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        if std::fs::read(&to).is_ok_and(|copied| copied == bytes) {
+            continue;
+        }
+        // Written anew rather than copied: the source is read-only, and a copy would keep that
+        // mode and refuse the next update.
+        let _ = std::fs::remove_file(&to);
+        std::fs::write(&to, &bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+    }
+    if installed.join("node_modules/commander/package.json").is_file() {
+        return Ok(());
+    }
+    process::run(process::command("npm").current_dir(&installed).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--omit=dev",
+    ]))
 }
 
 /// Debian packages, installed with apt-get when we are root; otherwise we say

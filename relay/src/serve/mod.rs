@@ -157,6 +157,11 @@ pub struct ServeArgs {
     /// closed to make room; when all are busy, new ones get 503.
     #[arg(long, default_value_t = 1024, help_heading = "Limits")]
     pub max_connections: usize,
+    /// Connections to the ACS listener the kernel may hold before the relay accepts them
+    /// (listen(2)'s backlog; Linux caps it at net.core.somaxconn). A fleet that connects at
+    /// once beyond it has its connections dropped and retried about a second later.
+    #[arg(long, default_value_t = 1024, help_heading = "Limits")]
+    pub acs_backlog: u32,
     /// Seconds a connection may take to send a request head, including waiting idle between
     /// requests.
     #[arg(long, default_value_t = 30, help_heading = "Limits")]
@@ -313,8 +318,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let api_tcp = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| format!("--listen {}: cannot listen: {e}", args.listen))?;
-        let acs_tcp = tokio::net::TcpListener::bind(args.acs_listen)
-            .await
+        let acs_tcp = listen_with_backlog(args.acs_listen, args.acs_backlog)
             .map_err(|e| format!("--acs-listen {}: cannot listen: {e}", args.acs_listen))?;
         let api_local = api_tcp.local_addr().map_err(|e| e.to_string())?;
         let acs_local = acs_tcp.local_addr().map_err(|e| e.to_string())?;
@@ -391,6 +395,35 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A listening socket with `backlog` as listen(2)'s: tokio's `TcpListener::bind` listens with
+/// 128, and 1,000 devices connecting at once overflowed it (dropped SYNs, retried after a second:
+/// p99 session latency above 1 s). Said at start when the kernel caps it lower.
+fn listen_with_backlog(
+    address: SocketAddr,
+    backlog: u32,
+) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    // As tokio's bind does: a restarted relay can listen again at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    if let Some(cap) = kernel_backlog_cap()
+        && backlog > cap
+    {
+        eprintln!(
+            "cwmpkit: --acs-backlog {backlog} is capped at {cap} by the kernel (net.core.somaxconn)"
+        );
+    }
+    socket.listen(backlog)
+}
+
+/// The kernel's ceiling on a listen backlog, where it can be read.
+fn kernel_backlog_cap() -> Option<u32> {
+    std::fs::read_to_string("/proc/sys/net/core/somaxconn").ok()?.trim().parse().ok()
 }
 
 /// Descriptors kept for what is not a connection: files served and uploaded, the database,

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)] // reason: each test binary uses its own part of this module
 
+pub mod api;
 pub mod cpe;
+pub mod genieacs_sim;
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
