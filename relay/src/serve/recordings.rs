@@ -9,8 +9,9 @@
 //! drains to the file. An exchange that would pass the bound is not recorded, and a `problem`
 //! event says so. A file that has reached `--max-recording-bytes` is closed and the day goes on
 //! in the next one (`acs-2026-12-05.2.pcapng`), also said with a `problem` event; a restart
-//! starts a new file too, never appending to one it did not write. A request whose body was
-//! refused (too large, too slow) is not recorded: its own `problem` event tells of it.
+//! starts a new file too, never appending to one it did not write. A write that fails (a full
+//! disk) is a `recording-failed` event, and recording goes on in a new file. A request whose body
+//! was refused (too large, too slow) is not recorded: its own `problem` event tells of it.
 
 use super::events::EventBus;
 use super::listener::LocalAddr;
@@ -249,6 +250,10 @@ impl Writer {
             Err(error) => {
                 let message = format!("recordings/{}: {error}", file.name);
                 self.failed(&message);
+                // A block may be half written: the file ends here, and the next exchange
+                // starts a new one (its connections anew) rather than append after the break.
+                self.file = None;
+                self.recorder.finish_file(now(), &mut Vec::new());
             }
         }
     }
