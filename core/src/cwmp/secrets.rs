@@ -7,6 +7,7 @@
 //! stays exactly as it was (offsets, whitespace, namespace prefixes).
 
 use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -106,6 +107,16 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
             Event::CData(text) if matches!(inside, Inside::Name) => {
                 if let Some(current) = &mut current {
                     current.name.push_str(&text);
+                }
+            }
+            // `A.Pass&#119;ord` is `A.Password` to the decoder, so it is to the masker too.
+            Event::GeneralRef(reference) if matches!(inside, Inside::Name) => {
+                if let Some(current) = &mut current {
+                    if let Ok(Some(c)) = reference.resolve_char_ref() {
+                        current.name.push(c);
+                    } else if let Some(text) = resolve_predefined_entity(&reference) {
+                        current.name.push_str(text);
+                    }
                 }
             }
             Event::End(end) => {
@@ -211,6 +222,12 @@ mod tests {
         let body = b"<ParameterValueStruct><Name>Caf\xe9.Password</Name><Value>s\xe9cret</Value></ParameterValueStruct>";
         let masked = mask_secrets(body);
         assert_eq!(&masked[..], &b"<ParameterValueStruct><Name>Caf\xe9.Password</Name><Value>********</Value></ParameterValueStruct>"[..]);
+    }
+
+    #[test]
+    fn references_in_a_name_count_as_what_they_stand_for() {
+        let body = b"<ParameterValueStruct><Name>A.Pass&#119;or&#x64;</Name><Value>one</Value></ParameterValueStruct>";
+        assert!(!mask_secrets(body).windows(3).any(|w| w == b"one"));
     }
 
     #[test]
