@@ -3,7 +3,7 @@
 // reason: tests are the host here; they read the shared corpus from disk.
 #![allow(clippy::disallowed_methods)]
 
-use cwmpkit_core::fuzzing::cwmp::check_decode;
+use cwmpkit_core::fuzzing::cwmp::{check_decode, check_mask_secrets};
 
 fn holds(input: &[u8]) {
     if let Err(violation) = check_decode(input) {
@@ -23,7 +23,11 @@ fn corpus_seeds_hold() {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                holds(&std::fs::read(&path).unwrap());
+                let input = std::fs::read(&path).unwrap();
+                holds(&input);
+                if let Err(violation) = check_mask_secrets(&input) {
+                    panic!("{}: {violation}", path.display());
+                }
                 seen += 1;
             }
         }
@@ -80,4 +84,31 @@ fn quote_in_a_raw_method_name_keeps_the_text_parseable() {
         Expi\"\x00tionDatg/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.oe/>\n        </SOAP-ENV:Bod\
         y>\n</SOAP-ENV:Envelope>\n";
     holds(input);
+}
+
+/// Secrets written so that a naive reader misses them: references and CDATA in the name, a
+/// comment splitting it, the value in CDATA or with references, the value before the name.
+#[test]
+fn secrets_written_every_way_are_masked() {
+    let wrap = |parameters: &str| {
+        format!(
+            "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+             xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"><SOAP-ENV:Body><cwmp:SetParameterValues>\
+             <ParameterList>{parameters}</ParameterList><ParameterKey>k</ParameterKey>\
+             </cwmp:SetParameterValues></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+        )
+    };
+    for parameter in [
+        "<ParameterValueStruct><Name>A.Pass&#119;ord</Name><Value>one</Value></ParameterValueStruct>",
+        "<ParameterValueStruct><Name>A.<![CDATA[Passphrase]]></Name><Value>one</Value></ParameterValueStruct>",
+        "<ParameterValueStruct><Name>A.Pre<!-- x -->SharedKey</Name><Value>one</Value></ParameterValueStruct>",
+        "<ParameterValueStruct><Name>A.WEPKey</Name><Value><![CDATA[one]]></Value></ParameterValueStruct>",
+        "<ParameterValueStruct><Name>A.Secret</Name><Value>o&amp;n&#101;</Value></ParameterValueStruct>",
+        "<ParameterValueStruct><Value>one</Value><Name>A.Password</Name></ParameterValueStruct>",
+    ] {
+        let input = wrap(parameter);
+        if let Err(violation) = check_mask_secrets(input.as_bytes()) {
+            panic!("{parameter}: {violation}");
+        }
+    }
 }

@@ -316,3 +316,70 @@ fn ipv6_exchanges_and_big_bodies_read_back_exactly() {
         assert!(decoded.frames > 100, "{} frames", decoded.frames);
     }
 }
+
+#[test]
+fn overlapping_sessions_recorded_as_they_finish_decode_per_device() {
+    // Two CPEs in session at once; the relay records each exchange when its response leaves, so
+    // the file's packets are not in time order across connections.
+    let inform = String::from_utf8(corpus("soap/cwmp_ex/inform-2601.xml")).unwrap();
+    let other = inform.replace("EC43F69AF408", "EC43F6000002");
+    let inform_response = corpus("soap/cwmp_ex/inline-test-samples/inform_response--sample.xml");
+    let acs: SocketAddr = "192.0.2.1:7547".parse().unwrap();
+    let one: SocketAddr = "198.51.100.1:40000".parse().unwrap();
+    let two: SocketAddr = "198.51.100.2:40000".parse().unwrap();
+    let second = 1_000_000_000i128;
+    // (cpe, request at, response at, request, response), in the order the responses left.
+    let exchanges = [
+        (
+            two,
+            2 * second,
+            3 * second,
+            post(other.as_bytes(), false, false),
+            reply("200 OK", &inform_response, false),
+        ),
+        (
+            one,
+            second,
+            4 * second,
+            post(inform.as_bytes(), false, false),
+            reply("200 OK", &inform_response, false),
+        ),
+        (two, 5 * second, 6 * second, post(b"", false, false), reply("204 No Content", b"", false)),
+        (
+            one,
+            4 * second + 1,
+            7 * second,
+            post(b"", false, false),
+            reply("204 No Content", b"", false),
+        ),
+    ];
+    let mut recorder = Recorder::new(RecorderOptions::default());
+    let mut recording = Vec::new();
+    for (cpe, request_at, response_at, request, response) in &exchanges {
+        let exchange = Exchange {
+            cpe: *cpe,
+            acs,
+            request_time: Timestamp::from_unix_nanos(*request_at),
+            response_time: Timestamp::from_unix_nanos(*response_at),
+            request,
+            response,
+        };
+        recorder.record(&exchange, &mut recording).unwrap();
+    }
+    recorder.finish_file(Timestamp::from_unix_nanos(8 * second), &mut recording);
+    let report = decode(&recording);
+    let mut devices: Vec<(String, Vec<String>, bool)> = report
+        .sessions
+        .iter()
+        .map(|s| {
+            let serial = s.cpe.as_ref().map(|c| c.serial_number.clone()).unwrap_or_default();
+            (serial, s.messages.iter().map(|m| m.rpc.clone()).collect(), s.ended)
+        })
+        .collect();
+    devices.sort();
+    let rpcs = vec!["Inform".to_owned(), "InformResponse".to_owned()];
+    assert_eq!(
+        devices,
+        [("EC43F6000002".to_owned(), rpcs.clone(), true), ("EC43F69AF408".to_owned(), rpcs, true),]
+    );
+}

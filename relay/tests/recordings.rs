@@ -249,3 +249,71 @@ fn a_full_file_goes_on_in_the_next_one_and_says_so() {
     }
     assert_eq!(messages, 3, "challenged Inform, Inform, InformResponse");
 }
+
+#[test]
+fn a_chunked_request_is_recorded_with_its_body_whole() {
+    let (server, _) = start("recordings-chunked", &[]);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut stream = TcpStream::connect(&server.acs).unwrap();
+    write!(
+        stream,
+        "POST /acs HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+        server.acs
+    )
+    .unwrap();
+    for chunk in inform.chunks(700) {
+        write!(stream, "{:x}\r\n", chunk.len()).unwrap();
+        stream.write_all(chunk).unwrap();
+        stream.write_all(b"\r\n").unwrap();
+    }
+    stream.write_all(b"0\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    assert!(response.starts_with(b"HTTP/1.1 401"), "{}", String::from_utf8_lossy(&response));
+
+    let files = recordings_when(&server, |files| {
+        files.len() == 1 && decode(&files[0]).sessions.iter().any(|s| !s.messages.is_empty())
+    });
+    let report = decode(&files[0]);
+    let inform_message = &report.sessions[0].messages[0];
+    assert_eq!(inform_message.rpc, "Inform");
+    assert!(inform_message.challenged);
+    assert!(inform_message.diagnostics.is_empty(), "{:#?}", inform_message.diagnostics);
+    assert_eq!(inform_message.raw.body.as_bytes(), &inform[..]);
+    let text = String::from_utf8_lossy(&files[0]);
+    assert!(!text.to_ascii_lowercase().contains("transfer-encoding"), "framed by its length");
+}
+
+#[cfg(unix)]
+#[test]
+fn at_shutdown_what_is_queued_is_written_and_the_connections_closed() {
+    let (mut server, data) = start("recordings-shutdown", &[]);
+    // A CPE that keeps its connection open between requests: only the shutdown closes it.
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    device.ignores_cookies = true;
+    assert_eq!(device.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    drop(device);
+    let terminated = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+
+    let folder = data.join("recordings");
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    let [file] = &files[..] else { panic!("{files:?}") };
+    let recording = std::fs::read(file).unwrap();
+    let report = decode(&recording);
+    assert_eq!(rpcs(&report), [["Inform", "InformResponse"]]);
+    // The connection's FINs came last, stamped when the relay stopped, after the last message.
+    let last_message =
+        report.sessions.iter().flat_map(|s| &s.exchanges).filter_map(|e| e.time).max();
+    let last_packet = cwmpkit_core::capture::record::last_packet_time(&recording);
+    assert!(last_packet > last_message, "{last_packet:?} {last_message:?}");
+    let frames = cwmpkit_core::capture::decode(&recording, &Options::default()).unwrap();
+    assert!(frames.diagnostics.is_empty(), "{:#?}", frames.diagnostics);
+    assert_eq!(frames.connections.len(), 1, "one kept-alive connection");
+}

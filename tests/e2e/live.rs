@@ -1,14 +1,17 @@
 //! The Live page in a real headless Chromium, against a real relay: a CPE (played by this test
 //! with real corpus messages) informs, the engineer queues an RPC on the page, the CPE fetches
-//! and answers it, and the page shows every step as it happens.
+//! and answers it, and the page shows every step as it happens; the relay recorded the session,
+//! and the page's "Open in Decode" shows the recording on the Decode page.
 
 // The test is the host: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, corpus, cpe_post, finish, screenshot, start_browser, start_relay_with_acs, text_when,
+    RelayUrls, accessibility_violations, corpus, cpe_post, finish, screenshot, start_browser,
+    start_relay_with, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
+use std::ffi::OsStr;
 
 type TestResult = Result<(), String>;
 
@@ -64,12 +67,47 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
 
     let shot = screenshot(client, "live").await?;
     println!("screenshot: {}", shot.display());
+    the_recording_opens_in_decode(client).await
+}
+
+/// The relay recorded the session (`--data-dir`): the Recordings panel lists the day's file, and
+/// "Open in Decode" shows its session, with the device and the RPC queued above, on the Decode page.
+async fn the_recording_opens_in_decode(client: &Client) -> TestResult {
+    let click = |css: &'static str| async move {
+        client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| e.to_string())?
+            .click()
+            .await
+            .map_err(|e| e.to_string())
+    };
+    click("#recordings-refresh").await?;
+    text_when(client, "#recordings", |t| t.contains("acs-") && t.contains(".pcapng")).await?;
+    let violations = accessibility_violations(client).await?;
+    assert!(violations.is_empty(), "the Live page with its recordings: {violations:#?}");
+    client
+        .execute("document.getElementById('live-recordings').scrollIntoView()", Vec::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let shot = screenshot(client, "live-recordings").await?;
+    println!("screenshot: {}", shot.display());
+    click("#recordings .recording-open").await?;
+    text_when(client, "#decode-done", |t| t.contains(".pcapng")).await?;
+    text_when(client, "#sessions", |t| t.contains("EC43F69AF408")).await?;
+    text_when(client, "#timeline", |t| t.contains("GetParameterValues")).await?;
+    let url = client.current_url().await.map_err(|e| e.to_string())?;
+    assert!(url.query().is_some_and(|q| q.contains("capture=")), "kept in the workspace: {url}");
+    let shot = screenshot(client, "live-recording-in-decode").await?;
+    println!("screenshot: {}", shot.display());
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_page_in_chromium() -> TestResult {
-    let (_relay, relay) = start_relay_with_acs()?;
+    let data = workspace_root().join("target/e2e-data/live");
+    let _ = std::fs::remove_dir_all(&data);
+    let (_relay, relay) = start_relay_with(&[OsStr::new("--data-dir"), data.as_os_str()])?;
     let (_driver, client) = start_browser().await?;
     let outcome = a_cpe_session_is_driven_from_the_page(&client, &relay).await;
     finish(client, "live", outcome).await

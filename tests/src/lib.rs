@@ -71,6 +71,19 @@ pub fn start_relay_with_acs() -> Result<(Guard, RelayUrls), String> {
 
 /// Starts `cwmpkit serve` on `dist`, e.g. a copy a test changes to play a new release.
 pub fn start_relay_serving(dist: &Path) -> Result<(Guard, RelayUrls), String> {
+    start_relay_serving_with(dist, &[])
+}
+
+/// Starts `cwmpkit serve` with both listeners on free loopback ports and `flags` besides, e.g.
+/// `--data-dir`.
+pub fn start_relay_with(flags: &[&std::ffi::OsStr]) -> Result<(Guard, RelayUrls), String> {
+    start_relay_serving_with(&dist_dir(), flags)
+}
+
+fn start_relay_serving_with(
+    dist: &Path,
+    flags: &[&std::ffi::OsStr],
+) -> Result<(Guard, RelayUrls), String> {
     let bin = std::env::var_os("CWMPKIT_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/debug/cwmpkit"));
@@ -84,6 +97,7 @@ pub fn start_relay_serving(dist: &Path) -> Result<(Guard, RelayUrls), String> {
     let mut child = Command::new(&bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
         .arg(dist)
+        .args(flags)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;

@@ -103,7 +103,7 @@ pub fn Recordings() -> impl IntoView {
                     view! {
                         <div class="table-wrap" tabindex="0" role="region" aria-label="Recordings">
                             <table id="recordings">
-                                <thead><tr><th>"File"</th><th>"Size"</th><th>"First packet (UTC)"</th><th>"Last packet (UTC)"</th><th></th></tr></thead>
+                                <thead><tr><th>"File"</th><th>"Size"</th><th>"First packet (UTC)"</th><th>"Last packet (UTC)"</th><th>"Actions"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|recording| {
                                         let name = recording.name.clone();

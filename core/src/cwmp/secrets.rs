@@ -7,6 +7,7 @@
 //! stays exactly as it was (offsets, whitespace, namespace prefixes).
 
 use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -33,7 +34,8 @@ pub fn is_secret_parameter(name: &str) -> bool {
 }
 
 /// `body` with [`MASK`] in place of the value of every secret parameter
-/// ([`is_secret_parameter`]) in a `ParameterValueStruct` and of every `Password` element's text;
+/// ([`is_secret_parameter`]: an element with a `Name` and a `Value`, as `ParameterValueStruct`)
+/// and of every `Password` element's text;
 /// borrowed when there is none to mask. The rest of the body is untouched. Input that stops
 /// being XML is masked up to where it stops, and kept as it is from there (what follows cannot
 /// be told apart from text).
@@ -53,7 +55,7 @@ pub fn mask_secrets(body: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(masked)
 }
 
-/// Where a `ParameterValueStruct` being read has its name and value.
+/// An open element: the text of its `Name` child and where its `Value` child's text is.
 #[derive(Default)]
 struct Struct {
     name: String,
@@ -81,7 +83,10 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
     let mut reader = Reader::from_str(&text);
     reader.config_mut().check_end_names = false;
     let mut spans = Vec::new();
-    let mut current: Option<Struct> = None;
+    // One frame per open element: the decoder reads an array's items whatever their element is
+    // called (`ParameterValueStuct` exists), so any element with a `Name` and a `Value` child is
+    // a parameter here.
+    let mut open: Vec<Struct> = Vec::new();
     let mut inside = Inside::Nothing;
     loop {
         let before = position(&reader);
@@ -90,41 +95,53 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
             Ok(event) => event,
         };
         let after = position(&reader);
+        // The element holding the `Name` being read: the one below it.
+        let holder = open.len().checked_sub(2);
         match event {
-            Event::Start(start) => match start.local_name().as_ref() {
-                "ParameterValueStruct" => current = Some(Struct::default()),
-                "Name" if current.is_some() => inside = Inside::Name,
-                "Value" if current.is_some() => inside = Inside::Value(after),
-                "Password" => inside = Inside::Password(after),
-                _ => inside = Inside::Nothing,
-            },
+            Event::Start(start) => {
+                inside = match start.local_name().as_ref() {
+                    "Name" => Inside::Name,
+                    "Value" => Inside::Value(after),
+                    "Password" => Inside::Password(after),
+                    _ => Inside::Nothing,
+                };
+                open.push(Struct::default());
+            }
             Event::Text(text) if matches!(inside, Inside::Name) => {
-                if let Some(current) = &mut current {
-                    current.name.push_str(&text);
+                if let Some(holder) = holder.and_then(|h| open.get_mut(h)) {
+                    holder.name.push_str(&text);
                 }
             }
             Event::CData(text) if matches!(inside, Inside::Name) => {
-                if let Some(current) = &mut current {
-                    current.name.push_str(&text);
+                if let Some(holder) = holder.and_then(|h| open.get_mut(h)) {
+                    holder.name.push_str(&text);
+                }
+            }
+            // `A.Pass&#119;ord` is `A.Password` to the decoder, so it is to the masker too.
+            Event::GeneralRef(reference) if matches!(inside, Inside::Name) => {
+                if let Some(holder) = holder.and_then(|h| open.get_mut(h)) {
+                    if let Ok(Some(c)) = reference.resolve_char_ref() {
+                        holder.name.push(c);
+                    } else if let Some(text) = resolve_predefined_entity(&reference) {
+                        holder.name.push_str(text);
+                    }
                 }
             }
             Event::End(end) => {
+                let closed = open.pop().unwrap_or_default();
                 match (end.local_name().as_ref(), &inside) {
                     ("Value", Inside::Value(start)) => {
-                        if let Some(current) = &mut current {
-                            current.value = Some(*start..before);
+                        if let Some(holder) = open.last_mut() {
+                            holder.value = Some(*start..before);
                         }
                     }
                     ("Password", Inside::Password(start)) => spans.push(*start..before),
-                    ("ParameterValueStruct", _) => {
-                        if let Some(done) = current.take()
-                            && let Some(value) = done.value
-                            && is_secret_parameter(&done.name)
-                        {
-                            spans.push(value);
-                        }
-                    }
                     _ => {}
+                }
+                if let Some(value) = closed.value
+                    && is_secret_parameter(&closed.name)
+                {
+                    spans.push(value);
                 }
                 inside = Inside::Nothing;
             }
@@ -211,6 +228,18 @@ mod tests {
         let body = b"<ParameterValueStruct><Name>Caf\xe9.Password</Name><Value>s\xe9cret</Value></ParameterValueStruct>";
         let masked = mask_secrets(body);
         assert_eq!(&masked[..], &b"<ParameterValueStruct><Name>Caf\xe9.Password</Name><Value>********</Value></ParameterValueStruct>"[..]);
+    }
+
+    #[test]
+    fn references_in_a_name_count_as_what_they_stand_for() {
+        let body = b"<ParameterValueStruct><Name>A.Pass&#119;or&#x64;</Name><Value>one</Value></ParameterValueStruct>";
+        assert!(!mask_secrets(body).windows(3).any(|w| w == b"one"));
+    }
+
+    #[test]
+    fn a_misnamed_struct_is_still_a_parameter() {
+        let body = b"<ParameterList><ParameterValueStuct><Name>A.Password</Name><Value>one</Value></ParameterValueStuct></ParameterList>";
+        assert!(!mask_secrets(body).windows(3).any(|w| w == b"one"));
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //! drains to the file. An exchange that would pass the bound is not recorded, and a `problem`
 //! event says so. A file that has reached `--max-recording-bytes` is closed and the day goes on
 //! in the next one (`acs-2026-12-05.2.pcapng`), also said with a `problem` event; a restart
-//! starts a new file too, never appending to one it did not write. A request whose body was
-//! refused (too large, too slow) is not recorded: its own `problem` event tells of it.
+//! starts a new file too, never appending to one it did not write. A write that fails (a full
+//! disk) is a `recording-failed` event, and recording goes on in a new file. A request whose body
+//! was refused (too large, too slow) is not recorded: its own `problem` event tells of it.
 
 use super::events::EventBus;
 use super::listener::LocalAddr;
@@ -18,7 +19,7 @@ use super::state::{Relay, now};
 use super::uploads::{refuse_name, send_stored_file};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::Timestamp;
@@ -249,6 +250,10 @@ impl Writer {
             Err(error) => {
                 let message = format!("recordings/{}: {error}", file.name);
                 self.failed(&message);
+                // A block may be half written: the file ends here, and the next exchange
+                // starts a new one (its connections anew) rather than append after the break.
+                self.file = None;
+                self.recorder.finish_file(now(), &mut Vec::new());
             }
         }
     }
@@ -354,15 +359,19 @@ impl http_body::Body for Tee {
     }
 }
 
-/// The start line and headers as HTTP/1.1 puts them on the wire.
-fn head(start_line: &str, headers: &HeaderMap) -> Vec<u8> {
+/// A message as HTTP/1.1 puts it on the wire, with its body whole: the start line, the headers
+/// (the body's framing given by a `content-length`, as the body is already de-chunked), the body.
+fn message(start_line: &str, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
     let mut head = format!("{start_line}\r\n").into_bytes();
-    for (name, value) in headers {
+    let framing = [header::CONTENT_LENGTH, header::TRANSFER_ENCODING];
+    for (name, value) in headers.iter().filter(|(name, _)| !framing.contains(name)) {
         head.extend_from_slice(name.as_str().as_bytes());
         head.extend_from_slice(b": ");
         head.extend_from_slice(value.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
+    head.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+    head.extend_from_slice(body);
     head
 }
 
@@ -376,9 +385,8 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
     let acs = request.extensions().get::<LocalAddr>().map(|l| l.0);
     let (parts, body) = request.into_parts();
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut request_bytes =
-        head(&format!("{} {target} {:?}", parts.method, parts.version), &parts.headers);
-    request_bytes.extend_from_slice(b"\r\n");
+    let request_line = format!("{} {target} {:?}", parts.method, parts.version);
+    let request_headers = parts.headers.clone();
     let copy = Arc::new(Mutex::new(Copied::default()));
     let tee = Tee { inner: body, copy: Arc::clone(&copy), limit: relay.settings.max_body_bytes };
     let response = next.run(Request::from_parts(parts, Body::new(tee))).await;
@@ -390,23 +398,18 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
             .into_response();
     };
     let response_time = now();
-    let reason = parts.status.canonical_reason().unwrap_or("");
-    let mut response_bytes =
-        head(&format!("HTTP/1.1 {} {reason}", parts.status.as_u16()), &parts.headers);
-    response_bytes
-        .extend_from_slice(format!("content-length: {}\r\n\r\n", response_body.len()).as_bytes());
-    response_bytes.extend_from_slice(&response_body);
     let copied =
         std::mem::take(&mut *copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     if let (Some(cpe), Some(acs), true, false) = (cpe, acs, copied.complete, copied.over) {
-        request_bytes.extend_from_slice(&copied.bytes);
+        let reason = parts.status.canonical_reason().unwrap_or("");
+        let status_line = format!("HTTP/1.1 {} {reason}", parts.status.as_u16());
         recordings.submit(Recorded {
             cpe,
             acs,
             request_time,
             response_time,
-            request: request_bytes,
-            response: response_bytes,
+            request: message(&request_line, &request_headers, &copied.bytes),
+            response: message(&status_line, &parts.headers, &response_body),
         });
     }
     Response::from_parts(parts, Body::from(response_body))
