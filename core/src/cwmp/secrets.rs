@@ -82,6 +82,8 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
     };
     let mut reader = Reader::from_str(&text);
     reader.config_mut().check_end_names = false;
+    // The reader drops a leading byte-order mark and counts its positions from after it.
+    let skipped = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let mut spans = Vec::new();
     // One frame per open element: the decoder reads an array's items whatever their element is
     // called (`ParameterValueStuct` exists), so any element with a `Name` and a `Value` child is
@@ -89,12 +91,12 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
     let mut open: Vec<Struct> = Vec::new();
     let mut inside = Inside::Nothing;
     loop {
-        let before = position(&reader);
+        let before = position(&reader) + skipped;
         let event = match reader.read_event() {
             Ok(Event::Eof) | Err(_) => break,
             Ok(event) => event,
         };
-        let after = position(&reader);
+        let after = position(&reader) + skipped;
         // The element holding the `Name` being read: the one below it.
         let holder = open.len().checked_sub(2);
         match event {
@@ -164,7 +166,7 @@ fn secret_spans(body: &[u8]) -> Vec<Range<usize>> {
 }
 
 fn position(reader: &Reader<&[u8]>) -> usize {
-    usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
+    usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX / 2)
 }
 
 #[cfg(test)]
