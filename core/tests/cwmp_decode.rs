@@ -441,3 +441,22 @@ fn a_type_prefix_is_resolved_in_each_value_scope() {
         .collect();
     assert_eq!(old, [3], "{diagnostics:?}");
 }
+
+#[test]
+fn a_byte_order_mark_does_not_shift_error_offsets() {
+    let body = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n<soap:Body><bad></soap:Body>";
+    let plain = cwmp::decode(body.as_bytes()).expect_err("mismatched end tag");
+    let with_bom = cwmp::decode(format!("\u{feff}{body}").as_bytes()).expect_err("the same");
+    assert_eq!(with_bom.position.offset, plain.position.offset + 3, "{with_bom} vs {plain}");
+    assert_eq!(with_bom.position.line, plain.position.line, "{with_bom} vs {plain}");
+}
+
+#[test]
+fn a_byte_order_mark_is_counted_in_the_invalid_utf8_note() {
+    let mut body = b"\xEF\xBB\xBF<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Header/><soap:Body><cwmp:GetRPCMethods xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"/></soap:Body></soap:Envelope>".to_vec();
+    let broken_at = body.iter().position(|&b| b == b'G').expect("the RPC's name");
+    body[broken_at] = 0xE9;
+    let decoded = cwmp::decode(&body).expect("Latin-1 is decoded");
+    let note = decoded.diagnostics.iter().find(|d| d.code == "invalid-utf8").expect("the note");
+    assert!(note.message.contains(&format!("byte {broken_at} ")), "{note:?}");
+}

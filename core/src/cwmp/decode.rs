@@ -26,7 +26,9 @@ pub(super) fn decode_envelopes(
         )
         .into_error_at(input));
     }
-    let (text, charset_note) = to_text(input).map_err(|failure| failure.into_error_at(input))?;
+    let skipped_bom = if input.starts_with(BYTE_ORDER_MARK) { BYTE_ORDER_MARK.len() } else { 0 };
+    let (text, charset_note) =
+        to_text(input, skipped_bom).map_err(|failure| failure.into_error_at(input))?;
     let transcoded = matches!(text, Cow::Owned(_));
     if u32::try_from(text.len()).is_err() {
         // Decoded names and values index into the body with 32-bit offsets.
@@ -34,7 +36,7 @@ pub(super) fn decode_envelopes(
     }
     // One copy of the body that every decoded name and value can share.
     let shared = arcstr::ArcStr::from(&*text);
-    let mut reader = Reader::new(&shared, limits, transcoded);
+    let mut reader = Reader::new(&shared, limits, transcoded, skipped_bom);
     if let Some((code, message)) = charset_note {
         reader.diagnose(Severity::Warning, code, 0, message);
     }
@@ -47,12 +49,16 @@ pub(super) fn decode_envelopes(
     }
 }
 
+/// UTF-8's byte-order mark, which some CPEs put before the body.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
 type CharsetNote = Option<(&'static str, String)>;
 
 /// Finds the character set: the XML declaration decides; UTF-8 otherwise. Latin-1
-/// (and its superset windows-1252 as far as printable Latin-1 goes) is transcoded.
-fn to_text(input: &[u8]) -> Result<(Cow<'_, str>, CharsetNote)> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+/// (and its superset windows-1252 as far as printable Latin-1 goes) is transcoded. The text
+/// starts after `skipped_bom` bytes, which byte offsets in notes still count.
+fn to_text(input: &[u8], skipped_bom: usize) -> Result<(Cow<'_, str>, CharsetNote)> {
+    let input = &input[skipped_bom..];
     let declared = declared_encoding(input);
     let latin1 = declared.as_deref().is_some_and(|name| {
         matches!(
@@ -92,7 +98,7 @@ fn to_text(input: &[u8]) -> Result<(Cow<'_, str>, CharsetNote)> {
         Ok(text) => Ok((Cow::Borrowed(text), None)),
         Err(error) => {
             // Undeclared Latin-1 is common on old CPEs: decode it, but say so.
-            let at = error.valid_up_to();
+            let at = skipped_bom + error.valid_up_to();
             let text: String = input.iter().map(|&b| char::from(b)).collect();
             Ok((
                 Cow::Owned(text),

@@ -142,6 +142,9 @@ pub(crate) struct Reader<'i> {
     /// Set when the text was transcoded from Latin-1: offsets then count
     /// characters of the text, which are exactly the bytes of the original.
     transcoded: bool,
+    /// Bytes of a byte-order mark dropped before the text: offsets into the text are that much
+    /// earlier than into the input as given.
+    skipped_bom: usize,
 }
 
 /// A `Value`'s `xsi:type`: the local type name, and the namespace class and
@@ -167,7 +170,12 @@ pub(crate) struct Failure {
 pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 impl<'i> Reader<'i> {
-    pub(crate) fn new(shared: &'i ArcStr, limits: &Limits, transcoded: bool) -> Self {
+    pub(crate) fn new(
+        shared: &'i ArcStr,
+        limits: &Limits,
+        transcoded: bool,
+        skipped_bom: usize,
+    ) -> Self {
         let input = shared.as_str();
         let mut xml = NsReader::from_str(input);
         let config = xml.config_mut();
@@ -188,6 +196,7 @@ impl<'i> Reader<'i> {
             diagnostics: Vec::new(),
             dropped: Dropped::default(),
             transcoded,
+            skipped_bom,
         }
     }
 
@@ -829,10 +838,7 @@ impl<'i> Reader<'i> {
             });
         }
         let pending = std::mem::take(&mut self.diagnostics);
-        let offsets: Vec<usize> = pending
-            .iter()
-            .map(|d| original_offset(self.input, d.offset, self.transcoded))
-            .collect();
+        let offsets: Vec<usize> = pending.iter().map(|d| self.original_offset(d.offset)).collect();
         let positions = positions(original, &offsets);
         pending
             .into_iter()
@@ -848,11 +854,22 @@ impl<'i> Reader<'i> {
             .collect()
     }
 
+    /// Where an offset into the decoded text is in the input as given.
+    fn original_offset(&self, offset: usize) -> usize {
+        let offset = if self.transcoded {
+            // Each Latin-1 byte became one character.
+            self.input.get(..offset).map_or(offset, |prefix| prefix.chars().count())
+        } else {
+            offset
+        };
+        offset + self.skipped_bom
+    }
+
     pub(crate) fn error_for(&self, failure: Failure, original: &[u8]) -> DecodeError {
         let index = TextIndex::new(original);
         DecodeError {
             message: failure.message,
-            position: index.position(original_offset(self.input, failure.offset, self.transcoded)),
+            position: index.position(self.original_offset(failure.offset)),
             path: failure.path,
         }
     }
@@ -916,15 +933,6 @@ fn local_name_len(qname: &str) -> usize {
 
 fn bytecount_equals(text: &str) -> usize {
     text.bytes().filter(|&b| b == b'=').count()
-}
-
-fn original_offset(text: &str, offset: usize, transcoded: bool) -> usize {
-    if transcoded {
-        // Each Latin-1 byte became one character.
-        text.get(..offset).map_or(offset, |prefix| prefix.chars().count())
-    } else {
-        offset
-    }
 }
 
 pub(crate) fn abbreviate(text: &str) -> String {
