@@ -8,7 +8,7 @@
 
 use crate::base::Timestamp;
 use crate::cwmp::{self, CwmpFault, CwmpVersion, Envelope, Header, Message, SoapFault};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
 /// What the ACS says of itself in GetRPCMethodsResponse: the CPE → ACS methods it answers.
@@ -92,7 +92,7 @@ pub enum AcsEvent {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     CpeToAcs,

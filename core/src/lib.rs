@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod acs;
+pub mod api;
 pub mod base;
 pub mod capture;
 pub mod cwmp;
