@@ -2,9 +2,13 @@
 //! chosen CWMP version (to copy; the download also carries what cannot be done,
 //! as comments, like `cwmpkit params plan`), what cannot be done and why, and,
 //! where the Aastra registry knows the parameters, the same values as
-//! `aastra.cfg` lines.
+//! `aastra.cfg` lines. The plan can be handed to the Live page, to queue on a
+//! device the relay knows.
 
 use crate::components::files::download;
+use crate::links::Page;
+use crate::pages::live::{HandedPlan, hand_over_plan};
+use cwmpkit_core::api::TaskForm;
 use cwmpkit_core::cwmp::CwmpVersion;
 use cwmpkit_core::model::plan::{Plan, PlannedRpc, render_envelopes, render_soap};
 use cwmpkit_core::provision::Registry;
@@ -117,6 +121,20 @@ pub fn PlanView(
             }
         }
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    let live_name = file_stem.clone();
+    let to_live = move |_| {
+        let tasks: Option<Vec<TaskForm>> = plan.with_untracked(|p| {
+            p.as_ref().map(|p| p.rpcs.iter().map(TaskForm::from_planned).collect())
+        });
+        let Some(tasks) = tasks.filter(|t| !t.is_empty()) else {
+            return status.set("nothing to queue".to_owned());
+        };
+        match hand_over_plan(&HandedPlan { name: live_name.clone(), tasks }) {
+            Ok(()) => navigate(Page::Live.path(), Default::default()),
+            Err(error) => status.set(format!("cannot hand the plan over: {error}")),
+        }
+    };
     let summary = move || {
         plan.with(|p| match p {
             None => String::new(),
@@ -194,6 +212,7 @@ pub fn PlanView(
                 </label>
                 <button class="button secondary" id=format!("{prefix}-copy") on:click=copy>"Copy"</button>
                 <button class="button secondary" id=format!("{prefix}-download") on:click=save>"Download .xml"</button>
+                <button class="button secondary" id=format!("{prefix}-to-live") on:click=to_live>"Queue on a live device"</button>
                 <span class="meta">{move || status.get()}</span>
             </div>
             <pre
