@@ -13,6 +13,7 @@ pub mod capture;
 pub mod cwmp;
 #[cfg(any(fuzzing, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod genieacs;
 pub mod model;
 pub mod pipeline;
 pub mod provision;

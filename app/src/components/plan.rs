@@ -6,10 +6,12 @@
 //! device the relay knows.
 
 use crate::components::files::download;
+use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::links::Page;
 use crate::pages::live::{HandedPlan, hand_over_plan};
 use cwmpkit_core::api::TaskForm;
 use cwmpkit_core::cwmp::CwmpVersion;
+use cwmpkit_core::genieacs::{AppliesTo, ExportOptions, from_plan};
 use cwmpkit_core::model::plan::{Plan, PlannedRpc, render_envelopes, render_soap};
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::mapping::{Parameter, ToConfig, from_parameters};
@@ -135,6 +137,21 @@ pub fn PlanView(
             Err(error) => status.set(format!("cannot hand the plan over: {error}")),
         }
     };
+    let genieacs_name = file_stem.clone();
+    let genieacs_export = move || {
+        plan.with_untracked(|p| match p {
+            Some(p) if !p.rpcs.is_empty() => {
+                let options = ExportOptions {
+                    name: genieacs_name.clone(),
+                    // Devices get the plan by a GenieACS tag of its name.
+                    applies_to: AppliesTo::Tag(genieacs_name.clone()),
+                    issued_at: genieacs::now(),
+                };
+                Ok(from_plan(p, &options))
+            }
+            _ => Err("nothing to export".to_owned()),
+        })
+    };
     let summary = move || {
         plan.with(|p| match p {
             None => String::new(),
@@ -213,6 +230,7 @@ pub fn PlanView(
                 <button class="button secondary" id=format!("{prefix}-copy") on:click=copy>"Copy"</button>
                 <button class="button secondary" id=format!("{prefix}-download") on:click=save>"Download .xml"</button>
                 <button class="button secondary" id=format!("{prefix}-to-live") on:click=to_live>"Queue on a live device"</button>
+                <GenieacsDownloads prefix make=genieacs_export />
                 <span class="meta">{move || status.get()}</span>
             </div>
             <pre

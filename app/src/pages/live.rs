@@ -7,6 +7,7 @@
 //! fetches only the device the event names. A plan handed over by the Parameters page
 //! ([`hand_over_plan`]) can be queued on the selected device.
 
+use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::components::keys::move_in_list;
 use crate::links::encode;
 use cwmpkit_core::api::{
@@ -14,6 +15,7 @@ use cwmpkit_core::api::{
     RelayInfo, StreamEvent, TaskForm,
 };
 use cwmpkit_core::cwmp;
+use cwmpkit_core::genieacs::{AppliesTo, ExportOptions, from_tasks};
 use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -353,8 +355,8 @@ struct Live {
     devices: RwSignal<Vec<DeviceSummary>>,
     selected: RwSignal<Option<String>>,
     detail: RwSignal<Option<DeviceDetail>>,
-    /// The tasks this page queued, in order, for the GenieACS export.
-    sent: RwSignal<Vec<TaskForm>>,
+    /// The tasks this page queued, in order, with their device, for the GenieACS export.
+    sent: RwSignal<Vec<(String, TaskForm)>>,
 }
 
 impl Live {
@@ -561,7 +563,7 @@ async fn queue_all(device: &str, tasks: &[TaskForm], live: Live) -> Result<Strin
         match post_json::<_, Queued>(&device_url(device, "/rpcs"), task).await {
             Ok(queued) => {
                 ids.push(queued.id);
-                live.sent.update(|sent| sent.push(task.clone()));
+                live.sent.update(|sent| sent.push((device.to_owned(), task.clone())));
             }
             Err(refused) => {
                 let done = if ids.is_empty() {
@@ -636,6 +638,28 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             });
         }
     };
+    let genieacs_export = {
+        let id = id.clone();
+        move || {
+            let tasks: Vec<TaskForm> = live.sent.with_untracked(|sent| {
+                sent.iter()
+                    .filter(|(device, _)| *device == id)
+                    .map(|(_, task)| task.clone())
+                    .collect()
+            });
+            if tasks.is_empty() {
+                return Err(
+                    "queue tasks from this page first: they are what is exported".to_owned()
+                );
+            }
+            let options = ExportOptions {
+                name: format!("cwmpkit-{id}"),
+                applies_to: AppliesTo::Device(id.clone()),
+                issued_at: genieacs::now(),
+            };
+            Ok(from_tasks(&tasks, &options))
+        }
+    };
     let drop_plan = move |_| {
         discard_handed_plan();
         plan.set(None);
@@ -703,6 +727,7 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             </div>
             <div class="input-toolbar">
                 <button class="button" id="live-queue" on:click=queue>"Queue for next session"</button>
+                <GenieacsDownloads prefix="live" make=genieacs_export />
             </div>
             <div class="form-grid">
                 <label class="field">"Connection request user"
