@@ -78,7 +78,8 @@ pub fn from_plan(plan: &Plan, options: &ExportOptions) -> GenieacsExport {
                 let instance = format!("{object_name}{expected_instance}.");
                 if new_instances.contains_key(&instance) {
                     script.line(&format!(
-                        "// AddObject {object_name} (instance {expected_instance} in the plan)"
+                        "// AddObject {} (instance {expected_instance} in the plan)",
+                        comment_text(object_name)
                     ));
                     script.declare_path(&instance, &new_instances, "{path: now}", "{path: 1}");
                 }

@@ -3,7 +3,7 @@
 //! parameters to the Parameters page, and takes the 50 MB capture with progress and cancel.
 
 use cwmpkit_tests::{
-    corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+    click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator, key::Key};
 use std::time::{Duration, Instant};
@@ -20,18 +20,6 @@ async fn all_texts(client: &Client, css: &str) -> Result<Vec<String>, String> {
         texts.push(element.text().await.map_err(|e| e.to_string())?);
     }
     Ok(texts)
-}
-
-async fn click(client: &Client, css: &str) -> TestResult {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("{css}: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("{css}: {e}"))
 }
 
 async fn script(client: &Client, js: &str) -> Result<serde_json::Value, String> {

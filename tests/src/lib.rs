@@ -201,6 +201,27 @@ pub async fn text_when(
     Err(format!("{css} never matched; last text: {last:?}"))
 }
 
+/// Clicks what matches `css`, waiting for it to appear.
+pub async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("{css}: {e}"))
+}
+
+/// Replaces the text of the input that matches `css`.
+pub async fn replace_text(client: &fantoccini::Client, css: &str, text: &str) -> Result<(), String> {
+    let element =
+        client.find(fantoccini::Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+    element.clear().await.map_err(|e| e.to_string())?;
+    element.send_keys(text).await.map_err(|e| e.to_string())
+}
+
 /// Waits until nothing on the page matches `css`.
 pub async fn gone(client: &fantoccini::Client, css: &str) -> Result<(), String> {
     for _ in 0..POLLS {

@@ -263,7 +263,7 @@ fn describe_outcome(outcome: &ConnectionRequestOutcome) -> String {
     }
 }
 
-/// The task the form describes (core checks it and builds the RPC).
+/// The task the form describes (the relay checks it and builds the RPC).
 fn task_of_form(
     kind: &str,
     argument: &str,
@@ -468,9 +468,12 @@ pub fn LivePage() -> impl IntoView {
         });
     });
 
-    let shown_detail = Memo::new(move |_| {
+    // Which device the panel shows: it changes only with the selection, so a refreshed detail
+    // updates the panel in place (its form and outcome stay).
+    let shown = Memo::new(move |_| {
         let id = live.selected.get()?;
-        live.detail.with(|d| d.as_ref().filter(|d| d.summary.id == id).cloned())
+        live.detail
+            .with(|d| d.as_ref().filter(|d| d.summary.id == id).map(|d| d.summary.id.clone()))
     });
 
     view! {
@@ -489,7 +492,7 @@ pub fn LivePage() -> impl IntoView {
                 }}
                 <DeviceTable live />
             </section>
-            {move || shown_detail.get().map(|device| view! { <DevicePanel device live /> })}
+            {move || shown.get().and_then(|_| live.detail.get_untracked()).map(|device| view! { <DevicePanel device live /> })}
             <section class="panel">
                 <h2>"Events"</h2>
                 {move || log.with(Vec::is_empty).then(|| view! {
@@ -610,10 +613,8 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
                 Ok(task) => task,
                 Err(problem) => return outcome.set(Some(Err(problem))),
             };
-            // Checked here too, to say what is wrong before anything is sent.
-            if let Err(refused) = task.to_message() {
-                return outcome.set(Some(Err(refused.to_string())));
-            }
+            // The relay checks it (core's `TaskForm::to_message`) and names the field that is
+            // wrong: the page carries no CWMP encoder.
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 let result = queue_all(&id, std::slice::from_ref(&task), live).await;
@@ -685,9 +686,17 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             });
         }
     };
-    let connection_request_url = device.summary.connection_request_url.clone().unwrap_or_default();
-    let queued = device.queue.clone();
-    let parameters = device.parameters;
+    let current = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            live.detail
+                .with(|d| d.as_ref().filter(|d| d.summary.id == id).cloned())
+                .unwrap_or_else(|| device.clone())
+        })
+    };
+    let connection_request_url = Memo::new(move |_| {
+        current.with(|d| d.summary.connection_request_url.clone().unwrap_or_default())
+    });
 
     view! {
         <section class="panel" id="live-device">
@@ -741,28 +750,31 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             </div>
             <div class="input-toolbar">
                 <button class="button secondary" id="live-connect" on:click=connect
-                    disabled=connection_request_url.is_empty()>"Send connection request"</button>
-                <span class="meta">{if connection_request_url.is_empty() { "no ConnectionRequestURL reported".to_owned() } else { connection_request_url }}</span>
+                    disabled=move || connection_request_url.with(String::is_empty)>"Send connection request"</button>
+                <span class="meta">{move || {
+                    let url = connection_request_url.get();
+                    if url.is_empty() { "no ConnectionRequestURL reported".to_owned() } else { url }
+                }}</span>
             </div>
             {move || outcome.get().map(|o| match o {
                 Ok(note) => view! { <p class="ok-note" id="live-outcome">{note}</p> }.into_any(),
                 Err(problem) => view! { <div class="error-box" id="live-outcome">{problem}</div> }.into_any(),
             })}
-            {(!queued.is_empty()).then(|| view! {
-                <h3 class="section-title">{format!("Queued for the next session ({})", queued.len())}</h3>
+            {move || current.with(|d| (!d.queue.is_empty()).then(|| view! {
+                <h3 class="section-title">{format!("Queued for the next session ({})", d.queue.len())}</h3>
                 <ul class="plan-list" id="live-queue-list">
-                    {queued.into_iter().map(|task| view! {
-                        <li><span class="meta">{task.id}</span>" "{task.rpc}" "<span class="param-name">{task.targets.join(", ")}</span></li>
+                    {d.queue.iter().map(|task| view! {
+                        <li><span class="meta">{task.id.clone()}</span>" "{task.rpc.clone()}" "<span class="param-name">{task.targets.join(", ")}</span></li>
                     }).collect_view()}
                 </ul>
-            })}
-            <h3 class="section-title">{format!("Last known values ({})", parameters.len())}</h3>
+            }))}
+            <h3 class="section-title">{move || format!("Last known values ({})", current.with(|d| d.parameters.len()))}</h3>
             <div class="table-wrap" id="live-parameters-box" tabindex="0" role="region" aria-label="Last known values">
                 <table id="live-parameters">
                     <tbody>
-                        {parameters.into_iter().map(|(name, value)| view! {
-                            <tr><td class="param-name">{name}</td><td class="param-value">{value}</td></tr>
-                        }).collect_view()}
+                        {move || current.with(|d| d.parameters.iter().map(|(name, value)| view! {
+                            <tr><td class="param-name">{name.clone()}</td><td class="param-value">{value.clone()}</td></tr>
+                        }).collect_view())}
                     </tbody>
                 </table>
             </div>
