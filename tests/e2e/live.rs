@@ -115,7 +115,10 @@ async fn a_plan_goes_from_the_parameters_page_to_the_device(
     let (status, _, request) = cpe_post(base, Some(&cookie), b"")?;
     assert_eq!(status, 200);
     assert!(request.contains("SetParameterValues") && request.contains(&id), "{request}");
-    assert!(request.contains(&format!("<Name>{INTERVAL}</Name>")) && request.contains(">600</Value>"), "{request}");
+    assert!(
+        request.contains(&format!("<Name>{INTERVAL}</Name>")) && request.contains(">600</Value>"),
+        "{request}"
+    );
 
     // What this page queued, for GenieACS.
     click(client, "#live-genieacs-script").await?;

@@ -215,7 +215,11 @@ pub async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String>
 }
 
 /// Replaces the text of the input that matches `css`.
-pub async fn replace_text(client: &fantoccini::Client, css: &str, text: &str) -> Result<(), String> {
+pub async fn replace_text(
+    client: &fantoccini::Client,
+    css: &str,
+    text: &str,
+) -> Result<(), String> {
     let element =
         client.find(fantoccini::Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
     element.clear().await.map_err(|e| e.to_string())?;
