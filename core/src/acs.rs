@@ -224,6 +224,19 @@ pub enum SessionEnd {
     Replaced,
 }
 
+impl SessionEnd {
+    /// Why the session ended, in a few words for a log line or a page.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            SessionEnd::Completed => "done",
+            SessionEnd::Unanswered => "the CPE ended it with an RPC unanswered",
+            SessionEnd::MismatchedResponse => "a response that answers no RPC in flight",
+            SessionEnd::Expired => "expired: no POST for --session-timeout",
+            SessionEnd::Replaced => "replaced by a new Inform",
+        }
+    }
+}
+
 /// Something that happened on the ACS, for the relay's event stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]

@@ -7,11 +7,13 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod acs;
+pub mod api;
 pub mod base;
 pub mod capture;
 pub mod cwmp;
 #[cfg(any(fuzzing, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod genieacs;
 pub mod model;
 pub mod pipeline;
 pub mod provision;

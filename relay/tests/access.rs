@@ -44,7 +44,7 @@ fn the_api_needs_the_token_it_printed() {
         request(app, "GET", "/api/devices", "Authorization: Bearer 0123456789abcdef0123\r\n", b"");
     assert_eq!(wrong.status, 401);
     assert!(wrong.body.contains("wrong API token"), "{}", wrong.body);
-    let queued = request(app, "POST", "/api/devices/x/rpcs", "", br#""FactoryReset""#);
+    let queued = request(app, "POST", "/api/devices/x/rpcs", "", br#"{"rpc":"FactoryReset"}"#);
     assert_eq!(queued.status, 401, "queuing is refused without the token too");
     assert_eq!(request(app, "GET", "/api/devices", &server.bearer(), b"").status, 200);
     // What needs no token: the app itself, and the health check.
@@ -85,7 +85,7 @@ fn foreign_origins_and_hosts_are_refused() {
         "POST",
         "/api/devices/x/rpcs",
         &format!("{auth}Origin: http://evil.example\r\n"),
-        br#""FactoryReset""#,
+        br#"{"rpc":"FactoryReset"}"#,
     );
     assert_eq!(foreign.status, 403, "{}", foreign.body);
     assert!(foreign.body.contains("cross-origin"), "{}", foreign.body);

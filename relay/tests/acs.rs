@@ -123,7 +123,7 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
         "POST",
         &format!("/api/devices/{DEVICE}/rpcs"),
         &format!("{auth}Content-Type: application/json\r\n"),
-        br#"{"GetParameterValues":{"parameter_names":["InternetGatewayDevice.DeviceInfo."]}}"#,
+        br#"{"rpc":"GetParameterValues","parameter_names":["InternetGatewayDevice.DeviceInfo."]}"#,
     );
     assert_eq!(queued.status, 202, "{}", queued.body);
     let id = serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
@@ -175,9 +175,10 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
 fn the_api_says_what_it_cannot_do() {
     let (server, _, _) = start("acs-api");
     let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
-    let unknown = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, br#""FactoryReset""#);
+    let unknown =
+        request(&app, "POST", "/api/devices/nobody/rpcs", &auth, br#"{"rpc":"FactoryReset"}"#);
     assert_eq!(unknown.status, 404, "{}", unknown.body);
-    let broken = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, b"{\"Reboot\":");
+    let broken = request(&app, "POST", "/api/devices/nobody/rpcs", &auth, b"{\"rpc\":");
     assert_eq!(broken.status, 400);
     assert!(broken.body.contains("line 1"), "{}", broken.body);
     let garbage = request(&acs, "POST", "/acs", "", b"<Envelope><oops");

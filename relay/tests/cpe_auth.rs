@@ -39,7 +39,7 @@ fn start(name: &str) -> Server {
 
 fn queue_sip_password(server: &Server) -> String {
     let body = format!(
-        r#"{{"SetParameterValues":{{"parameter_list":[{{"name":"InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword","value":{{"xsi_type":"string","text":"{SIP_PASSWORD}"}}}}],"parameter_key":"k1"}}}}"#
+        r#"{{"rpc":"SetParameterValues","parameter_list":[{{"name":"InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword","value":"{SIP_PASSWORD}","xsd_type":"string"}}],"parameter_key":"k1"}}"#
     );
     let queued = request(
         &server.app,

@@ -198,11 +198,13 @@ fn a_full_queue_answers_429_naming_the_limit() {
     let path = "/api/devices/EC43F6-P-2601HN-F1-EC43F69AF408/rpcs";
     for _ in 0..2 {
         assert_eq!(
-            request(&server.app, "POST", path, &server.bearer(), br#""FactoryReset""#).status,
+            request(&server.app, "POST", path, &server.bearer(), br#"{"rpc":"FactoryReset"}"#)
+                .status,
             202
         );
     }
-    let refused = request(&server.app, "POST", path, &server.bearer(), br#""FactoryReset""#);
+    let refused =
+        request(&server.app, "POST", path, &server.bearer(), br#"{"rpc":"FactoryReset"}"#);
     assert_eq!(refused.status, 429, "{}", refused.body);
     let refusal: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
     assert_eq!(refusal["limit"], "--max-queued", "{refusal}");

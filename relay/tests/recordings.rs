@@ -7,8 +7,9 @@
 
 mod common;
 
+use common::api::{self, Task};
 use common::cpe::Cpe;
-use common::{Events, Server, request};
+use common::{Events, Server};
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::pipeline;
 use cwmpkit_core::session::Report;
@@ -119,17 +120,19 @@ fn sessions_under_digest_are_recorded_without_secrets_and_decode_to_the_same_mes
     let token = token.split_once('=').unwrap().1.to_owned();
     assert_eq!(device.post(b"").status, 204);
 
-    let queued = request(
-        &server.app,
-        "POST",
-        &format!("/api/devices/{DEVICE}/rpcs"),
-        &server.bearer(),
-        format!(
-            r#"{{"SetParameterValues":{{"parameter_list":[{{"name":"InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword","value":{{"xsi_type":"string","text":"{SIP_PASSWORD}"}}}}],"parameter_key":"k1"}}}}"#
-        )
-        .as_bytes(),
+    api::queue(
+        &server,
+        DEVICE,
+        &Task::SetParameterValues {
+            values: vec![(
+                "InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.Line.1.SIP.AuthPassword"
+                    .to_owned(),
+                "xsd:string".to_owned(),
+                SIP_PASSWORD.to_owned(),
+            )],
+            parameter_key: "k1".to_owned(),
+        },
     );
-    assert_eq!(queued.status, 202, "{}", queued.body);
     assert_eq!(device.post(&inform).status, 200);
     let spv = device.post(b"");
     assert!(spv.body.contains(SIP_PASSWORD), "the device itself gets it: {}", spv.body);

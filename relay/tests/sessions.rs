@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::api::{self, Task};
 use common::cpe::Cpe;
 use common::{Events, Server, request};
 
@@ -22,19 +23,8 @@ fn start(name: &str, extra: &[&str]) -> Server {
     common::start(command)
 }
 
-fn queue(server: &Server, body: &str) -> String {
-    let queued = request(
-        &server.app,
-        "POST",
-        &format!("/api/devices/{DEVICE}/rpcs"),
-        &format!("{}Content-Type: application/json\r\n", server.bearer()),
-        body.as_bytes(),
-    );
-    assert_eq!(queued.status, 202, "{}", queued.body);
-    serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+fn queue(server: &Server, task: &Task) -> String {
+    api::queue(server, DEVICE, task)
 }
 
 #[test]
@@ -43,8 +33,8 @@ fn a_cpe_that_vanishes_mid_session_has_its_rpc_queued_again() {
     let events = Events::subscribe(&server);
     let mut cpe = Cpe::new(&server.acs);
     assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
-    let first = queue(&server, r#"{"GetParameterValues":{"parameter_names":["Device."]}}"#);
-    let second = queue(&server, r#""FactoryReset""#);
+    let first = queue(&server, &Task::GetParameterValues { names: vec!["Device.".to_owned()] });
+    let second = queue(&server, &Task::FactoryReset);
     let sent = cpe.post(b"");
     assert_eq!(sent.status, 200);
     assert!(sent.body.contains(&first), "{}", sent.body);
@@ -85,7 +75,7 @@ fn a_new_inform_replaces_the_session_and_a_mismatched_answer_ends_it() {
     let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
     let mut cpe = Cpe::new(&server.acs);
     assert_eq!(cpe.post(&inform).status, 200);
-    let id = queue(&server, r#""FactoryReset""#);
+    let id = queue(&server, &Task::FactoryReset);
     assert!(cpe.post(b"").body.contains(&id));
 
     // The CPE rebooted and informs again: the RPC in flight is queued again.

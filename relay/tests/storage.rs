@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::api::{self, Task};
 use common::cpe::Cpe;
 use common::{Server, request};
 use std::path::Path;
@@ -23,19 +24,8 @@ fn start(name: &str, data: &Path) -> Server {
     common::start(command)
 }
 
-fn queue(server: &Server, body: &str) -> String {
-    let queued = request(
-        &server.app,
-        "POST",
-        &format!("/api/devices/{DEVICE}/rpcs"),
-        &format!("{}Content-Type: application/json\r\n", server.bearer()),
-        body.as_bytes(),
-    );
-    assert_eq!(queued.status, 202, "{}", queued.body);
-    serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+fn queue(server: &Server, task: &Task) -> String {
+    api::queue(server, DEVICE, task)
 }
 
 fn get(server: &Server, path: &str) -> serde_json::Value {
@@ -70,9 +60,9 @@ fn a_restart_after_sigkill_loses_nothing_acknowledged() {
     assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
     let values = queue(
         &server,
-        r#"{"GetParameterValues":{"parameter_names":["InternetGatewayDevice.DeviceInfo."]}}"#,
+        &Task::GetParameterValues { names: vec!["InternetGatewayDevice.DeviceInfo.".to_owned()] },
     );
-    let reset = queue(&server, r#""FactoryReset""#);
+    let reset = queue(&server, &Task::FactoryReset);
 
     // The first RPC is answered (a stored result); the second is in flight when the relay dies.
     let sent = cpe.post(b"");
@@ -84,7 +74,7 @@ fn a_restart_after_sigkill_loses_nothing_acknowledged() {
     assert!(next.body.contains(&reset) && next.body.contains("FactoryReset"), "{}", next.body);
     let before = get(&server, &format!("/api/devices/{DEVICE}"));
     // Acknowledged just before the kill.
-    let reboot = queue(&server, r#"{"Reboot":{"command_key":"after-restart"}}"#);
+    let reboot = queue(&server, &Task::Reboot { command_key: "after-restart".to_owned() });
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     drop(server);
@@ -118,7 +108,7 @@ fn a_restart_after_sigkill_loses_nothing_acknowledged() {
     assert_eq!(get(&server, "/api/devices").as_array().unwrap().len(), 1);
 
     // New IDs do not reuse the old ones, and the device's next session starts where it was.
-    let later = queue(&server, r#""GetRPCMethods""#);
+    let later = queue(&server, &Task::GetRPCMethods);
     assert!(![&values, &reset, &reboot].contains(&&later), "{later}");
     let mut cpe = Cpe::new(&server.acs);
     assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
@@ -153,7 +143,7 @@ fn results_are_capped(name: &str, on_disk: bool) {
     let server = common::start(command);
     let mut cpe = Cpe::new(&server.acs);
     assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
-    let ids: Vec<String> = (0..3).map(|_| queue(&server, r#""GetRPCMethods""#)).collect();
+    let ids: Vec<String> = (0..3).map(|_| queue(&server, &Task::GetRPCMethods)).collect();
     let mut reply = cpe.post(b"");
     for id in &ids {
         assert!(reply.body.contains(id.as_str()), "{}", reply.body);

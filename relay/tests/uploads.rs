@@ -139,14 +139,20 @@ fn uploads_authenticate_like_the_acs() {
 #[test]
 fn uploads_at_once_are_capped() {
     let (server, _, _) = start("uploads-cap", &["--max-uploads", "1"]);
-    let mut first = TcpStream::connect(&server.acs).unwrap();
-    write!(
-        first,
-        "PUT /uploads/slow.log HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nstarted"
-    )
-    .unwrap();
-    // The first holds the only slot until its body ends; the relay has read its head once a
-    // second upload is refused, so try until that happens.
+    let start_slow_upload = || {
+        let mut slow = TcpStream::connect(&server.acs).unwrap();
+        write!(
+            slow,
+            "PUT /uploads/slow.log HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nstarted"
+        )
+        .unwrap();
+        slow.set_nonblocking(true).unwrap();
+        slow
+    };
+    // The slow upload holds the only slot until its body ends; the relay has read its head once a
+    // second upload is refused, so try until that happens. If a second one held the slot just
+    // when the slow one's head was read, the slow one was refused instead: start it again.
+    let mut first = start_slow_upload();
     let mut refused = None;
     // Up to 30 s: a generous bound on a loaded machine, so that a relay that never refuses fails.
     for _ in 0..600 {
@@ -154,6 +160,10 @@ fn uploads_at_once_are_capped() {
         if reply.status == 503 {
             refused = Some(reply);
             break;
+        }
+        let mut answer = [0u8; 64];
+        if matches!(std::io::Read::read(&mut first, &mut answer), Ok(n) if n > 0) {
+            first = start_slow_upload();
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }

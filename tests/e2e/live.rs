@@ -1,14 +1,16 @@
 //! The Live page in a real headless Chromium, against a real relay: a CPE (played by this test
 //! with real corpus messages) informs, the engineer queues an RPC on the page, the CPE fetches
-//! and answers it, and the page shows every step as it happens; the relay recorded the session,
-//! and the page's "Open in Decode" shows the recording on the Decode page.
+//! and answers it, and the page shows every step as it happens; then a plan made on the
+//! Parameters page is handed to the Live page, queued on the device, fetched by it, and exported
+//! for GenieACS; the relay recorded the sessions, and the page's "Open in Decode" shows the
+//! recording on the Decode page.
 
 // The test is the host: it reads corpus files.
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, accessibility_violations, corpus, cpe_post, finish, screenshot, start_browser,
-    start_relay_with, text_when, workspace_root,
+    RelayUrls, accessibility_violations, click, corpus, cpe_post, finish, replace_text, screenshot,
+    start_browser, start_relay_with, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::ffi::OsStr;
@@ -16,6 +18,7 @@ use std::ffi::OsStr;
 type TestResult = Result<(), String>;
 
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+const INTERVAL: &str = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
 
 async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrls) -> TestResult {
     // Signed in by the URL the relay printed, then on to the Live page.
@@ -67,22 +70,72 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
 
     let shot = screenshot(client, "live").await?;
     println!("screenshot: {}", shot.display());
+    a_plan_goes_from_the_parameters_page_to_the_device(client, relay).await?;
     the_recording_opens_in_decode(client).await
+}
+
+/// Continues with the device the first step left idle.
+async fn a_plan_goes_from_the_parameters_page_to_the_device(
+    client: &Client,
+    relay: &RelayUrls,
+) -> TestResult {
+    client.goto(&format!("{}/parameters", relay.base)).await.map_err(|e| e.to_string())?;
+    let dump = corpus("datamodel-dumps/genieacs-sim/data_model_202BC1-BM632w-8KA8WA1151100043.csv");
+    let dump = dump.canonicalize().map_err(|e| format!("{}: {e}", dump.display()))?;
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(Locator::Css("#params-file"))
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(&dump.display().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    text_when(client, "#params-report", |t| t.contains("known to")).await?;
+    replace_text(client, "#params-filter", INTERVAL).await?;
+    text_when(client, "#params-table tbody", |t| t.lines().count() == 1).await?;
+    click(client, "#params-table .edit-value").await?;
+    replace_text(client, "#params-table .edit-input", "600").await?;
+    click(client, "#params-table .edit-apply").await?;
+    text_when(client, "#edit-rpcs", |t| t == "SetParameterValues (1 value)").await?;
+    click(client, "#edit-to-live").await?;
+
+    // The Live page opens with the plan and the device.
+    let plan = text_when(client, "#live-plan", |t| t.contains("SetParameterValues")).await?;
+    assert!(plan.contains("A plan from the Parameters page"), "{plan}");
+    text_when(client, "#live-device", |t| t.contains(DEVICE)).await?;
+    click(client, "#live-queue-plan").await?;
+    let queued = text_when(client, "#live-outcome", |t| t.contains("queued as")).await?;
+    let id = queued.split_whitespace().nth(2).ok_or("no id")?.trim_end_matches(':').to_owned();
+    text_when(client, "#live-queue-list", |t| t.contains(INTERVAL)).await?;
+
+    let inform =
+        std::fs::read(corpus("soap/cwmp_ex/inform-2601.xml")).map_err(|e| e.to_string())?;
+    let base = relay.acs.as_str();
+    let (status, cookie, _) = cpe_post(base, None, &inform)?;
+    assert_eq!(status, 200);
+    let cookie = cookie.ok_or("no session cookie")?;
+    let (status, _, request) = cpe_post(base, Some(&cookie), b"")?;
+    assert_eq!(status, 200);
+    assert!(request.contains("SetParameterValues") && request.contains(&id), "{request}");
+    assert!(
+        request.contains(&format!("<Name>{INTERVAL}</Name>")) && request.contains(">600</Value>"),
+        "{request}"
+    );
+
+    // What this page queued, for GenieACS.
+    click(client, "#live-genieacs-script").await?;
+    let saved = text_when(client, "#live-genieacs-status", |t| t.contains("downloaded")).await?;
+    assert!(saved.contains(&format!("cwmpkit-{DEVICE}.js")), "{saved}");
+    let shot = screenshot(client, "live-plan").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
 }
 
 /// The relay recorded the session (`--data-dir`): the Recordings panel lists the day's file, and
 /// "Open in Decode" shows its session, with the device and the RPC queued above, on the Decode page.
 async fn the_recording_opens_in_decode(client: &Client) -> TestResult {
-    let click = |css: &'static str| async move {
-        client
-            .find(Locator::Css(css))
-            .await
-            .map_err(|e| e.to_string())?
-            .click()
-            .await
-            .map_err(|e| e.to_string())
-    };
-    click("#recordings-refresh").await?;
+    click(client, "#recordings-refresh").await?;
     text_when(client, "#recordings", |t| t.contains("acs-") && t.contains(".pcapng")).await?;
     let violations = accessibility_violations(client).await?;
     assert!(violations.is_empty(), "the Live page with its recordings: {violations:#?}");
@@ -92,7 +145,7 @@ async fn the_recording_opens_in_decode(client: &Client) -> TestResult {
         .map_err(|e| e.to_string())?;
     let shot = screenshot(client, "live-recordings").await?;
     println!("screenshot: {}", shot.display());
-    click("#recordings .recording-open").await?;
+    click(client, "#recordings .recording-open").await?;
     text_when(client, "#decode-done", |t| t.contains(".pcapng")).await?;
     text_when(client, "#sessions", |t| t.contains("EC43F69AF408")).await?;
     text_when(client, "#timeline", |t| t.contains("GetParameterValues")).await?;

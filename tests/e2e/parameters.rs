@@ -4,7 +4,8 @@
 //! SetParameterValues; two real dumps are compared and planned.
 
 use cwmpkit_tests::{
-    click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+    click, corpus, finish, gone, replace_text, screenshot, start_browser, start_relay, text_when,
+    workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::time::Duration;
@@ -25,12 +26,6 @@ async fn open_file(client: &Client, input: &str, relative: &str) -> TestResult {
         .send_keys(&file.display().to_string())
         .await
         .map_err(|e| e.to_string())
-}
-
-async fn replace_text(client: &Client, css: &str, text: &str) -> TestResult {
-    let element = client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
-    element.clear().await.map_err(|e| e.to_string())?;
-    element.send_keys(text).await.map_err(|e| e.to_string())
 }
 
 async fn scroll_to(client: &Client, css: &str) -> TestResult {

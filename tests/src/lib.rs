@@ -247,6 +247,17 @@ pub async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String>
     Err(format!("{css}: {last}"))
 }
 
+/// Replaces the text of the input that matches `css`, waiting for it to appear.
+pub async fn replace_text(
+    client: &fantoccini::Client,
+    css: &str,
+    text: &str,
+) -> Result<(), String> {
+    let element = element(client, css).await?;
+    element.clear().await.map_err(|e| e.to_string())?;
+    element.send_keys(text).await.map_err(|e| e.to_string())
+}
+
 /// Waits until nothing on the page matches `css`.
 pub async fn gone(client: &fantoccini::Client, css: &str) -> Result<(), String> {
     for _ in 0..POLLS {

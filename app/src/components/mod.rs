@@ -1,6 +1,7 @@
 pub mod diagnostics;
 pub mod envelope;
 pub mod files;
+pub mod genieacs;
 pub mod keys;
 pub mod millis;
 pub mod plan;

@@ -2,10 +2,16 @@
 //! chosen CWMP version (to copy; the download also carries what cannot be done,
 //! as comments, like `cwmpkit params plan`), what cannot be done and why, and,
 //! where the Aastra registry knows the parameters, the same values as
-//! `aastra.cfg` lines.
+//! `aastra.cfg` lines. The plan can be handed to the Live page, to queue on a
+//! device the relay knows.
 
 use crate::components::files::download;
+use crate::components::genieacs::{self, GenieacsDownloads};
+use crate::links::Page;
+use crate::pages::live::{HandedPlan, hand_over_plan};
+use cwmpkit_core::api::TaskForm;
 use cwmpkit_core::cwmp::CwmpVersion;
+use cwmpkit_core::genieacs::{AppliesTo, ExportOptions, from_plan};
 use cwmpkit_core::model::plan::{Plan, PlannedRpc, render_envelopes, render_soap};
 use cwmpkit_core::provision::Registry;
 use cwmpkit_core::provision::mapping::{Parameter, ToConfig, from_parameters};
@@ -117,6 +123,35 @@ pub fn PlanView(
             }
         }
     };
+    let navigate = leptos_router::hooks::use_navigate();
+    let live_name = file_stem.clone();
+    let to_live = move |_| {
+        let tasks: Option<Vec<TaskForm>> = plan.with_untracked(|p| {
+            p.as_ref().map(|p| p.rpcs.iter().map(TaskForm::from_planned).collect())
+        });
+        let Some(tasks) = tasks.filter(|t| !t.is_empty()) else {
+            return status.set("nothing to queue".to_owned());
+        };
+        match hand_over_plan(&HandedPlan { name: live_name.clone(), tasks }) {
+            Ok(()) => navigate(Page::Live.path(), Default::default()),
+            Err(error) => status.set(format!("cannot hand the plan over: {error}")),
+        }
+    };
+    let genieacs_name = file_stem.clone();
+    let genieacs_export = move || {
+        plan.with_untracked(|p| match p {
+            Some(p) if !p.rpcs.is_empty() => {
+                let options = ExportOptions {
+                    name: genieacs_name.clone(),
+                    // Devices get the plan by a GenieACS tag of its name.
+                    applies_to: AppliesTo::Tag(genieacs_name.clone()),
+                    issued_at: genieacs::now(),
+                };
+                Ok(from_plan(p, &options))
+            }
+            _ => Err("nothing to export".to_owned()),
+        })
+    };
     let summary = move || {
         plan.with(|p| match p {
             None => String::new(),
@@ -194,6 +229,8 @@ pub fn PlanView(
                 </label>
                 <button class="button secondary" id=format!("{prefix}-copy") on:click=copy>"Copy"</button>
                 <button class="button secondary" id=format!("{prefix}-download") on:click=save>"Download .xml"</button>
+                <button class="button secondary" id=format!("{prefix}-to-live") on:click=to_live>"Queue on a live device"</button>
+                <GenieacsDownloads prefix make=genieacs_export />
                 <span class="meta">{move || status.get()}</span>
             </div>
             <pre

@@ -17,9 +17,9 @@ pub const MASK: &str = "********";
 
 /// Ends of a parameter's last name segment (compared case-insensitively) that say it holds a
 /// secret: `…SIP.AuthPassword`, `…Security.KeyPassphrase`, `…PreSharedKey`, `…WEPKey`,
-/// `…RadiusSecret`, `…X_VENDOR_PIN`, `…AuthToken`.
-const SECRET_ENDINGS: [&str; 7] =
-    ["password", "passwd", "passphrase", "secret", "key", "pin", "token"];
+/// `…RadiusSecret`, `…X_VENDOR_PIN`, `…AuthToken`, `…X_VENDOR_PSK`.
+const SECRET_ENDINGS: [&str; 8] =
+    ["password", "passwd", "passphrase", "secret", "key", "pin", "token", "psk"];
 
 /// Segments with a secret-looking end that hold none: the ParameterKey every Inform reports,
 /// and public keys.

@@ -1,8 +1,8 @@
-//! The API the app drives the relay through: the devices the ACS knows, RPCs queued for their
-//! next session, and connection requests.
+//! The API the app drives the relay through: the devices the ACS knows, tasks queued for their
+//! next session, and connection requests. Requests and answers are core's API types
+//! (`cwmpkit_core::api`); every refusal is an `ApiError` in JSON.
 
 use super::connection_request;
-use super::events::RelayEvent;
 use super::state::{EnqueueError, Relay, now};
 use axum::Json;
 use axum::body::Bytes;
@@ -10,19 +10,21 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::QueueError;
-use cwmpkit_core::cwmp::Message;
-use serde::Serialize;
+use cwmpkit_core::api::{
+    self, ApiError, ConnectionRequestForm, DeviceDetail, DeviceSummary, Queued, RelayInfo,
+    StreamEvent, TaskRefused, Via,
+};
 
-/// `GET /api/info`: where devices reach the relay, for the app to show and to build the
-/// `/files/` and `/uploads/` URLs of Download and Upload RPCs (they are on the ACS listener,
-/// not the app's origin).
-#[derive(Serialize)]
-struct Info<'a> {
-    acs_url: &'a str,
-    files_url: String,
-    uploads_url: String,
+/// A refusal as the API answers it: `{"error": …, "field": …}`.
+pub fn refuse(status: StatusCode, error: ApiError) -> Response {
+    (status, Json(error)).into_response()
 }
 
+fn no_device(id: &str) -> Response {
+    refuse(StatusCode::NOT_FOUND, ApiError::new(format!("no device {id:?} has informed this ACS")))
+}
+
+/// `GET /api/info`: where devices reach the relay.
 pub async fn info(State(relay): State<Relay>) -> Response {
     let base = relay
         .settings
@@ -30,8 +32,8 @@ pub async fn info(State(relay): State<Relay>) -> Response {
         .strip_suffix("/acs")
         .unwrap_or(&relay.settings.acs_url)
         .trim_end_matches('/');
-    Json(Info {
-        acs_url: &relay.settings.acs_url,
+    Json(RelayInfo {
+        acs_url: relay.settings.acs_url.clone(),
         files_url: format!("{base}/files/"),
         uploads_url: format!("{base}/uploads/"),
     })
@@ -40,64 +42,54 @@ pub async fn info(State(relay): State<Relay>) -> Response {
 
 /// `GET /api/devices`
 pub async fn list_devices(State(relay): State<Relay>) -> Response {
-    Json(relay.acs().devices().cloned().collect::<Vec<_>>()).into_response()
+    Json(relay.acs().devices().map(DeviceSummary::of).collect::<Vec<_>>()).into_response()
 }
 
 /// `GET /api/devices/{id}`
 pub async fn show_device(State(relay): State<Relay>, Path(id): Path<String>) -> Response {
     let acs = relay.acs();
     match acs.device(&id) {
-        Some(device) => Json(device.clone()).into_response(),
-        None => {
-            (StatusCode::NOT_FOUND, format!("no device {id} has informed this ACS")).into_response()
-        }
+        Some(device) => Json(DeviceDetail::of(device)).into_response(),
+        None => no_device(&id),
     }
 }
 
-#[derive(Serialize)]
-struct Queued {
-    id: String,
+/// Any other path under `/api`: a JSON 404, not the app's index.html.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    refuse(StatusCode::NOT_FOUND, ApiError::new(format!("no API at {}", uri.path())))
 }
 
-/// `POST /api/devices/{id}/rpcs`. Body: one message as the core model serializes it, e.g.
-/// `{"GetParameterValues":{"parameter_names":["Device.DeviceInfo."]}}`.
+/// `POST /api/devices/{id}/rpcs`. Body: a task form, e.g.
+/// `{"rpc":"GetParameterValues","parameter_names":["Device.DeviceInfo."]}`; 400 for JSON that
+/// cannot be read, 422 with the field for an invalid form.
 pub async fn queue_rpc(
     State(relay): State<Relay>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let message: Message = match serde_json::from_slice(&body) {
-        Ok(message) => message,
-        Err(error) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "not a CWMP message in JSON (line {}, column {}): {error}",
-                    error.line(),
-                    error.column()
-                ),
-            )
-                .into_response();
+    let message = match api::read_task(&body) {
+        Ok((_, message)) => message,
+        Err(TaskRefused::Unreadable(error)) => return refuse(StatusCode::BAD_REQUEST, error),
+        Err(TaskRefused::Invalid(error)) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, error);
         }
     };
     match relay.enqueue(&id, message).await {
         Ok(request_id) => (StatusCode::ACCEPTED, Json(Queued { id: request_id })).into_response(),
-        Err(EnqueueError::Refused(error @ QueueError::UnknownDevice(_))) => {
-            (StatusCode::NOT_FOUND, error.to_string()).into_response()
-        }
-        Err(EnqueueError::Refused(error @ QueueError::QueueFull { limit, .. })) => {
-            let refusal =
-                serde_json::json!({"error": error.to_string(), "limit": "--max-queued", "max": limit});
-            (StatusCode::TOO_MANY_REQUESTS, Json(refusal)).into_response()
-        }
+        Err(EnqueueError::Refused(QueueError::UnknownDevice(_))) => no_device(&id),
+        Err(EnqueueError::Refused(error @ QueueError::QueueFull { limit, .. })) => refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            ApiError::limit_reached(error.to_string(), "--max-queued", limit as u64),
+        ),
         Err(EnqueueError::Refused(error)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response()
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, ApiError::new(error.to_string()))
         }
-        Err(EnqueueError::NotStored { id, reason }) => (
+        Err(EnqueueError::NotStored { id, reason }) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{id} is queued but could not be stored ({reason}): a restart before the device's next session loses it"),
-        )
-            .into_response(),
+            ApiError::new(format!(
+                "{id} is queued but could not be stored ({reason}): a restart before the device's next session loses it"
+            )),
+        ),
     }
 }
 
@@ -106,26 +98,6 @@ const UDP_CONNECTION_REQUEST_ADDRESS: &[&str] = &[
     "Device.ManagementServer.UDPConnectionRequestAddress",
     "InternetGatewayDevice.ManagementServer.UDPConnectionRequestAddress",
 ];
-
-/// The body of a connection request: credentials for this one request, and which of the
-/// device's own addresses to use. There is no field for a target: the relay connects only
-/// where the device said.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConnectionRequestBody {
-    username: Option<String>,
-    password: Option<String>,
-    /// `http` (the ConnectionRequestURL) or `udp` (the UDPConnectionRequestAddress); default:
-    /// http when the device reported a URL, else udp.
-    via: Option<Via>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Via {
-    Http,
-    Udp,
-}
 
 /// `POST /api/devices/{id}/connection-request`. Body (optional):
 /// `{"username": "…", "password": "…", "via": "http" | "udp"}`; credentials default to the
@@ -136,20 +108,19 @@ pub async fn request_connection(
     body: Bytes,
 ) -> Response {
     let request = if body.iter().all(u8::is_ascii_whitespace) {
-        ConnectionRequestBody::default()
+        ConnectionRequestForm::default()
     } else {
-        match serde_json::from_slice::<ConnectionRequestBody>(&body) {
+        match serde_json::from_slice::<ConnectionRequestForm>(&body) {
             Ok(request) => request,
             Err(error) => {
-                return (
+                return refuse(
                     StatusCode::BAD_REQUEST,
-                    format!(
+                    ApiError::new(format!(
                         "not a connection request (`username`, `password`, `via`) in JSON, line {} column {}: {error}",
                         error.line(),
                         error.column()
-                    ),
-                )
-                    .into_response();
+                    )),
+                );
             }
         }
     };
@@ -163,8 +134,7 @@ pub async fn request_connection(
     let (url, udp) = {
         let acs = relay.acs();
         let Some(device) = acs.device(&id) else {
-            return (StatusCode::NOT_FOUND, format!("no device {id:?} has informed this ACS"))
-                .into_response();
+            return no_device(&id);
         };
         let udp = UDP_CONNECTION_REQUEST_ADDRESS
             .iter()
@@ -178,42 +148,48 @@ pub async fn request_connection(
         (None, Some(_), _) => Via::Http,
         (None, None, Some(_)) => Via::Udp,
         (None, None, None) => {
-            return (
+            return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{id} has reported neither a ConnectionRequestURL nor a UDPConnectionRequestAddress"),
-            )
-                .into_response();
+                ApiError::new(format!(
+                    "{id} has reported neither a ConnectionRequestURL nor a UDPConnectionRequestAddress"
+                )),
+            );
         }
     };
     let (target, result) = match (via, url, udp) {
         (Via::Http, Some(url), _) => {
-            (connection_request::redact(&url), connection_request::send_http(&url, &settings).await)
+            (api::redact_url(&url), connection_request::send_http(&url, &settings).await)
         }
         (Via::Udp, _, Some(address)) => {
             (format!("udp://{address}"), connection_request::send_udp(&address, &settings).await)
         }
         (Via::Http, None, _) => {
-            return (
+            return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{id} has not reported its ConnectionRequestURL"),
-            )
-                .into_response();
+                ApiError::in_field(
+                    "via",
+                    format!("{id} has not reported its ConnectionRequestURL"),
+                ),
+            );
         }
         (Via::Udp, _, None) => {
-            return (
+            return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{id} has not reported its UDPConnectionRequestAddress"),
-            )
-                .into_response();
+                ApiError::in_field(
+                    "via",
+                    format!("{id} has not reported its UDPConnectionRequestAddress"),
+                ),
+            );
         }
     };
-    let (outcome, error) = match &result {
-        Ok(outcome) => (Some(outcome), None),
-        Err(error) => (None, Some(error.as_str())),
+    let event = StreamEvent::ConnectionRequest {
+        time: now(),
+        device: id.clone(),
+        url: target.clone(),
+        outcome: result.as_ref().ok().cloned(),
+        error: result.as_ref().err().cloned(),
     };
-    let event =
-        RelayEvent::ConnectionRequest { time: now(), device: &id, url: &target, outcome, error };
-    relay.events.publish_relay(&event, || match &result {
+    relay.events.publish_event(&event, || match &result {
         Ok(outcome) => match outcome.status {
             Some(status) => format!("connection request {id} → {target}: HTTP {status}"),
             None => format!("connection request {id} → {target}: sent"),
@@ -222,7 +198,7 @@ pub async fn request_connection(
     });
     match result {
         Ok(outcome) => Json(outcome).into_response(),
-        Err(error) => (StatusCode::BAD_GATEWAY, error).into_response(),
+        Err(error) => refuse(StatusCode::BAD_GATEWAY, ApiError::new(error)),
     }
 }
 
@@ -230,18 +206,17 @@ pub async fn request_connection(
 /// oldest first, the newest `--max-results` of them.
 pub async fn device_results(State(relay): State<Relay>, Path(id): Path<String>) -> Response {
     if relay.acs().device(&id).is_none() {
-        return (StatusCode::NOT_FOUND, format!("no device {id:?} has informed this ACS"))
-            .into_response();
+        return no_device(&id);
     }
     let store = relay.store.clone();
     match tokio::task::spawn_blocking(move || store.results(&id)).await {
         Ok(Ok(json)) => {
             ([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response()
         }
-        Ok(Err(error)) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, format!("the results cannot be read: {error}"))
-                .into_response()
-        }
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Ok(Err(error)) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::new(format!("the results cannot be read: {error}")),
+        ),
+        Err(error) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(error.to_string())),
     }
 }

@@ -2,13 +2,11 @@
 //! requests) as one JSON object, broadcast to the app over server-sent events (`/api/events`)
 //! and printed one line each on the terminal.
 
-use super::connection_request;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::AcsEvent;
-use serde::Serialize;
+use cwmpkit_core::api::StreamEvent;
 use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -43,32 +41,6 @@ struct Subscriber {
     queued: Arc<AtomicUsize>,
 }
 
-/// Something the relay did that is not CWMP: an upload arrived, a connection request was sent.
-#[derive(Serialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum RelayEvent<'a> {
-    Upload {
-        time: Timestamp,
-        name: &'a str,
-        bytes: usize,
-        peer: String,
-    },
-    ConnectionRequest {
-        time: Timestamp,
-        device: &'a str,
-        url: &'a str,
-        outcome: Option<&'a connection_request::Outcome>,
-        error: Option<&'a str>,
-    },
-    /// Something the relay refused or could not do; `code` is stable (`limit-connections`, …).
-    Problem {
-        time: Timestamp,
-        device: Option<&'a str>,
-        code: &'a str,
-        message: &'a str,
-    },
-}
-
 impl EventBus {
     pub fn new(echo: bool, shutdown: CancellationToken, max_queued_bytes: usize) -> EventBus {
         EventBus {
@@ -101,10 +73,14 @@ impl EventBus {
             let queued = subscriber.queued.load(Ordering::Acquire);
             // An event larger than the bound still goes to a reader that has taken all before it.
             if queued > 0 && queued + text.len() > max {
-                let farewell = format!(
-                    "{{\"event\":\"dropped\",\"reason\":\"this stream fell {queued} bytes behind (--sse-buffer-bytes {max}); reconnect\"}}"
-                );
-                let _ = subscriber.sender.send(farewell.into());
+                let farewell: StreamEvent = StreamEvent::Dropped {
+                    reason: format!(
+                        "this stream fell {queued} bytes behind (--sse-buffer-bytes {max}); reconnect"
+                    ),
+                };
+                if let Ok(farewell) = serde_json::to_string(&farewell) {
+                    let _ = subscriber.sender.send(farewell.into());
+                }
                 dropped.push((subscriber.peer.clone(), queued));
                 // Dropping the sender ends the stream once the reader takes what is queued.
                 return false;
@@ -129,11 +105,9 @@ impl EventBus {
         (receiver, queued)
     }
 
+    /// An ACS event, its secrets masked before anyone sees it.
     pub fn publish_acs(&self, event: &AcsEvent) {
-        match serde_json::to_string(event) {
-            Ok(json) => self.publish(json, || describe(event)),
-            Err(error) => eprintln!("cwmpkit: cannot serialize an event: {error}"),
-        }
+        self.publish_event(&StreamEvent::from_acs(event), || describe(event));
     }
 
     /// A problem of the relay's own (a limit hit, a refusal), on the terminal and the stream.
@@ -143,11 +117,16 @@ impl EventBus {
 
     /// A problem about a device (or about none), on the terminal and the stream.
     pub fn problem(&self, device: Option<&str>, code: &str, message: &str) {
-        let event = RelayEvent::Problem { time: now(), device, code, message };
-        self.publish_relay(&event, || format!("problem {}: {message}", device.unwrap_or("-")));
+        let event = StreamEvent::Problem {
+            time: now(),
+            device: device.map(str::to_owned),
+            code: Some(code.to_owned()),
+            message: message.to_owned(),
+        };
+        self.publish_event(&event, || format!("problem {}: {message}", device.unwrap_or("-")));
     }
 
-    pub fn publish_relay(&self, event: &RelayEvent<'_>, line: impl FnOnce() -> String) {
+    pub fn publish_event(&self, event: &StreamEvent, line: impl FnOnce() -> String) {
         match serde_json::to_string(event) {
             Ok(json) => self.publish(json, line),
             Err(error) => eprintln!("cwmpkit: cannot serialize an event: {error}"),
@@ -195,26 +174,14 @@ fn describe(event: &AcsEvent) -> String {
             None => format!("  {request} {request_id}: {response}"),
         },
         AcsEvent::RpcRequeued { device, request_id, rpc, reason, .. } => {
-            format!("  {rpc} {request_id}: queued again for {device} ({})", end_reason(*reason))
+            format!("  {rpc} {request_id}: queued again for {device} ({})", reason.explanation())
         }
         AcsEvent::SessionEnded { device, reason, .. } => {
-            format!("end     {device} ({})", end_reason(*reason))
+            format!("end     {device} ({})", reason.explanation())
         }
         AcsEvent::Problem { device, message, .. } => {
             format!("problem {}: {message}", device.as_deref().unwrap_or("-"))
         }
-    }
-}
-
-/// Why a session ended, as the terminal says it.
-fn end_reason(reason: cwmpkit_core::acs::SessionEnd) -> &'static str {
-    use cwmpkit_core::acs::SessionEnd;
-    match reason {
-        SessionEnd::Completed => "done",
-        SessionEnd::Unanswered => "the CPE ended it with an RPC unanswered",
-        SessionEnd::MismatchedResponse => "a response that answers no RPC in flight",
-        SessionEnd::Expired => "expired: no POST for --session-timeout",
-        SessionEnd::Replaced => "replaced by a new Inform",
     }
 }
 

@@ -30,7 +30,7 @@ mod uploads;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use cwmpkit_core::acs::AcsConfig;
 use listener::{ConnectionLimits, Listener};
 use state::Relay;
@@ -520,7 +520,8 @@ async fn stop_on_signal(shutdown: CancellationToken) {
 }
 
 /// The app's listener: the API under `/api`, the built app everywhere else. Unknown paths fall
-/// back to index.html so client-side routes survive a reload.
+/// back to index.html so client-side routes survive a reload, except under `/api`, where an
+/// unknown path is a JSON 404 (a client must not read the app's page as an answer).
 fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
     let static_files = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
@@ -536,6 +537,9 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/uploads/{name}", get(uploads::download))
         .route("/api/recordings", get(recordings::list))
         .route("/api/recordings/{name}", get(recordings::download))
+        .route("/api", any(api::not_found))
+        .route("/api/", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(relay)
         .fallback_service(static_files)

@@ -10,12 +10,12 @@
 //! `/acs` does.
 
 use super::cpe_auth::Refusal;
-use super::events::RelayEvent;
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cwmpkit_core::api::{StreamEvent, UploadEntry};
 use futures_util::StreamExt as _;
 use std::net::SocketAddr;
 use tokio::io::AsyncWriteExt;
@@ -97,11 +97,15 @@ pub async fn receive_upload(
     let max = settings.max_upload_bytes;
     match store(directory, &name, body, max).await {
         Ok(bytes) => {
-            let event =
-                RelayEvent::Upload { time: now(), name: &name, bytes, peer: peer.to_string() };
+            let event = StreamEvent::Upload {
+                time: now(),
+                name: name.clone(),
+                bytes: u64::try_from(bytes).unwrap_or(u64::MAX),
+                peer: peer.to_string(),
+            };
             relay
                 .events
-                .publish_relay(&event, || format!("upload  {name} ({bytes} bytes) from {peer}"));
+                .publish_event(&event, || format!("upload  {name} ({bytes} bytes) from {peer}"));
             StatusCode::CREATED.into_response()
         }
         Err((status, reason)) => {
@@ -184,18 +188,7 @@ async fn store(
     }
 }
 
-/// One stored upload, as `GET /api/uploads` lists it.
-#[derive(serde::Serialize)]
-struct Listed {
-    name: String,
-    bytes: u64,
-    /// Seconds since the Unix epoch of its last write.
-    modified: u64,
-    /// What it is, from the Aastra naming: `config backup` (`<MAC>_local.cfg`), `crash log`
-    /// (`<MAC>_<TIME>_crash.log`), or `file`.
-    kind: &'static str,
-}
-
+/// What an upload is, from the Aastra naming.
 fn kind_of(name: &str) -> &'static str {
     if name.ends_with("_local.cfg") {
         "config backup"
@@ -210,7 +203,7 @@ fn kind_of(name: &str) -> &'static str {
 /// temporary ones, and symlinks, are not listed).
 pub async fn list(State(relay): State<Relay>) -> Response {
     let Some(directory) = &relay.settings.uploads else {
-        return axum::Json(Vec::<Listed>::new()).into_response();
+        return axum::Json(Vec::<UploadEntry>::new()).into_response();
     };
     let mut listed = Vec::new();
     let mut entries = match tokio::fs::read_dir(directory).await {
@@ -234,7 +227,12 @@ pub async fn list(State(relay): State<Relay>) -> Response {
             .ok()
             .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_secs());
-        listed.push(Listed { kind: kind_of(&name), name, bytes: metadata.len(), modified });
+        listed.push(UploadEntry {
+            kind: kind_of(&name).to_owned(),
+            name,
+            bytes: metadata.len(),
+            modified,
+        });
     }
     listed.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.name.cmp(&b.name)));
     axum::Json(listed).into_response()

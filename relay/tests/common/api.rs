@@ -4,7 +4,8 @@
 //! the API's format is a change of this module.
 
 use super::{Events, Server, request};
-use cwmpkit_core::cwmp;
+use cwmpkit_core::api::TaskForm;
+use cwmpkit_core::model::plan::PlannedValue;
 use std::collections::BTreeMap;
 
 /// What the tests ask a device to do, independent of how the API spells it.
@@ -31,51 +32,44 @@ pub enum Task {
         command_key: String,
     },
     FactoryReset,
+    GetRPCMethods,
 }
 
-/// The body of `POST /api/devices/{id}/rpcs` for `task`: the message as core serializes it.
+/// The body of `POST /api/devices/{id}/rpcs` for `task`: the API's task form.
 fn task_body(task: &Task) -> Vec<u8> {
-    let message = match task {
+    let form = match task {
         Task::GetParameterNames { path, next_level } => {
-            cwmp::Message::GetParameterNames(cwmp::GetParameterNames {
-                parameter_path: path.clone(),
-                next_level: *next_level,
-            })
+            TaskForm::GetParameterNames { parameter_path: path.clone(), next_level: *next_level }
         }
         Task::GetParameterValues { names } => {
-            cwmp::Message::GetParameterValues(cwmp::GetParameterValues {
-                parameter_names: names.clone(),
-            })
+            TaskForm::GetParameterValues { parameter_names: names.clone() }
         }
-        Task::SetParameterValues { values, parameter_key } => {
-            cwmp::Message::SetParameterValues(cwmp::SetParameterValues {
-                parameter_list: values
-                    .iter()
-                    .map(|(name, xsd_type, value)| cwmp::ParameterValueStruct {
-                        name: name.as_str().into(),
-                        value: cwmp::Value {
-                            xsi_type: Some(
-                                xsd_type.strip_prefix("xsd:").unwrap_or(xsd_type).into(),
-                            ),
-                            text: value.as_str().into(),
-                        },
-                    })
-                    .collect(),
-                parameter_key: parameter_key.clone(),
-            })
-        }
-        Task::Download { command_key, url } => cwmp::Message::Download(cwmp::Download {
+        Task::SetParameterValues { values, parameter_key } => TaskForm::SetParameterValues {
+            parameter_list: values
+                .iter()
+                .map(|(name, xsd_type, value)| PlannedValue {
+                    name: name.clone(),
+                    value: value.clone(),
+                    xsd_type: xsd_type.strip_prefix("xsd:").unwrap_or(xsd_type).to_owned(),
+                })
+                .collect(),
+            parameter_key: parameter_key.clone(),
+        },
+        Task::Download { command_key, url } => TaskForm::Download {
             command_key: command_key.clone(),
             file_type: "1 Firmware Upgrade Image".to_owned(),
             url: url.clone(),
-            ..cwmp::Download::default()
-        }),
-        Task::Reboot { command_key } => {
-            cwmp::Message::Reboot(cwmp::Reboot { command_key: command_key.clone() })
-        }
-        Task::FactoryReset => cwmp::Message::FactoryReset,
+            username: String::new(),
+            password: String::new(),
+            file_size: 0,
+            target_file_name: String::new(),
+            delay_seconds: 0,
+        },
+        Task::Reboot { command_key } => TaskForm::Reboot { command_key: command_key.clone() },
+        Task::FactoryReset => TaskForm::FactoryReset,
+        Task::GetRPCMethods => TaskForm::GetRPCMethods,
     };
-    serde_json::to_vec(&message).unwrap()
+    serde_json::to_vec(&form).unwrap()
 }
 
 /// A device ID as one path segment.
