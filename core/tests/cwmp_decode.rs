@@ -443,6 +443,59 @@ fn a_type_prefix_is_resolved_in_each_value_scope() {
 }
 
 #[test]
+fn an_empty_element_declares_its_namespace_for_itself_only() {
+    // `<Value …/>` is read as an open and a close the reader makes itself; the prefix it
+    // declares must count while it is open and not for the Value after it.
+    let body = r#"<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[2]">
+      <ParameterValueStruct><Name>A</Name><Value xmlns:xsd="http://www.w3.org/1999/XMLSchema" xsi:type="xsd:int"/></ParameterValueStruct>
+      <ParameterValueStruct><Name>B</Name><Value xsi:type="xsd:int">2</Value></ParameterValueStruct>
+    </ParameterList></cwmp:GetParameterValuesResponse>"#;
+    let (envelope, diagnostics) = only_message(envelope(body).as_bytes());
+    let Message::GetParameterValuesResponse(response) = envelope.message else { panic!() };
+    let names: Vec<&str> = response.parameter_list.iter().map(|p| &*p.name).collect();
+    assert_eq!(names, ["A", "B"]);
+    assert_eq!(response.parameter_list[0].value.text, "");
+    assert!(response.parameter_list.iter().all(|p| p.value.xsi_type.as_deref() == Some("int")));
+    let old: Vec<u32> = diagnostics
+        .iter()
+        .filter(|d| d.code == "xsd-1999-namespace")
+        .map(|d| d.location.line_number().unwrap())
+        .collect();
+    assert_eq!(old, [2], "{diagnostics:?}");
+}
+
+#[test]
+fn a_raw_method_declares_each_prefix_it_borrows_once() {
+    // Unprefixed children with no default namespace, a default namespace declared inside,
+    // prefixes from the Envelope used again and again, one declared inside: only the
+    // Envelope's prefixes it uses are added to its start tag, each once, in order of use.
+    let input = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="urn:example:vendor" xmlns:q="urn:example:q" xmlns:unused="urn:example:unused"><s:Body><v:X_ACME_Dump><a/><a>1</a><b xmlns="urn:example:d"><c/></b><q:d/><q:e q:n="1"/><r:f xmlns:r="urn:example:r"><r:g/></r:f><v:h/><a/></v:X_ACME_Dump></s:Body></s:Envelope>"#;
+    let (envelope, _) = only_message(input.as_bytes());
+    let Message::Vendor(raw) = &envelope.message else { panic!("{:?}", envelope.message) };
+    assert_eq!(
+        raw.xml,
+        r#"<v:X_ACME_Dump xmlns:v="urn:example:vendor" xmlns:q="urn:example:q"><a/><a>1</a><b xmlns="urn:example:d"><c/></b><q:d/><q:e q:n="1"/><r:f xmlns:r="urn:example:r"><r:g/></r:f><v:h/><a/></v:X_ACME_Dump>"#
+    );
+    let again =
+        cwmp::decode(cwmp::encode(&envelope, envelope.version).unwrap().as_bytes()).unwrap();
+    assert_eq!(again.envelopes[0].message, envelope.message);
+}
+
+#[test]
+fn a_rejected_body_comes_back_as_the_codec_read_it() {
+    let body = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n<soap:Body><x><a/><a/><a/></x></soap:Body></soap:Envelope>";
+    let limits = Limits { max_elements: 4, ..Limits::default() };
+    let error = cwmp::decode_with(body.as_bytes(), &limits).expect_err("past max_elements");
+    assert!(error.message.contains("Limits::max_elements"), "{error}");
+    assert_eq!(error.position.line, 2);
+    assert_eq!(&*error.text, body, "the text the codec read, so no one reads the body again");
+    // A body refused before it was read as text has none.
+    let large = cwmp::decode_with(body.as_bytes(), &Limits { max_body_bytes: 10, ..limits })
+        .expect_err("too large");
+    assert!(large.text.is_empty());
+}
+
+#[test]
 fn a_byte_order_mark_does_not_shift_error_offsets() {
     let body = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\n<soap:Body><bad></soap:Body>";
     let plain = cwmp::decode(body.as_bytes()).expect_err("mismatched end tag");

@@ -220,6 +220,20 @@ fn deep_nesting_stops_at_the_depth_limit() {
     assert!(error.position.offset < 1_000, "stopped at byte {}", error.position.offset);
 }
 
+/// A raw-kept method whose every child declares its own prefix: the prefixes it uses and
+/// declares are sets, so each child costs the same however many came before (lists searched
+/// per child made this quadratic in the children).
+#[test]
+fn a_prefix_per_child_costs_the_same_for_each_child() {
+    let children = 100_000;
+    let input = inputs::prefix_per_child(children);
+    let decoded = cwmp::decode(&input).expect("decodes");
+    let cwmp::Message::Vendor(raw) = &decoded.envelopes[0].message else { panic!("not raw") };
+    // Every prefix is declared where it is used: nothing is added to the start tag.
+    assert!(raw.xml.starts_with("<X_Vendor><p0:a "), "{}", &raw.xml[..40]);
+    assert_eq!(raw.xml.matches("xmlns:").count(), children);
+}
+
 /// The billion laughs never expands: a DOCTYPE is refused where it stands.
 #[test]
 fn billion_laughs_is_refused_at_the_doctype() {

@@ -38,13 +38,22 @@ impl<'a> TextIndex<'a> {
         let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
         let prefix = self.input.get(line_start..offset).unwrap_or_default();
-        // Count characters, treating invalid UTF-8 bytes as one column each.
-        let column = String::from_utf8_lossy(prefix).chars().count();
+        let column = characters(prefix);
         Position {
             offset,
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
+    }
+}
+
+/// The characters in a piece of text, an invalid UTF-8 sequence counting as the one
+/// replacement character a lossy reading puts for it. Valid text (the usual case) is counted
+/// without copying it: one line of a hostile body can be tens of megabytes.
+pub(crate) fn characters(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.chars().count(),
+        Err(_) => String::from_utf8_lossy(bytes).chars().count(),
     }
 }
 

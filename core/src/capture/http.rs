@@ -737,7 +737,7 @@ fn is_tls(bytes: &[u8]) -> bool {
 
 /// Turns reassembled streams into HTTP connections (and TLS listings).
 pub fn build_connections(
-    streams: Vec<super::tcp::Stream>,
+    streams: impl IntoIterator<Item = super::tcp::Stream>,
     options: &Options,
     capture: &mut Capture,
     stats: &mut Stats,

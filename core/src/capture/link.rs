@@ -1,7 +1,7 @@
 //! Link layer → IP (with fragment reassembly) → TCP/UDP, then TCP streams → HTTP.
 
 use super::file::{Frame, Frames};
-use super::tcp::{Reassembler, Segment, Stream};
+use super::tcp::{LeftOpen, Reassembler, Segment, Stream};
 use super::{
     Capture, Diagnostic, InputKind, Limits, Options, Source, Stats, UdpConnectionRequest, http,
     ip_port,
@@ -293,7 +293,7 @@ impl Layers {
 
     /// The end of the input: every connection still open, in the order it began; what the
     /// layers held and dropped goes to `stats` and the diagnostics.
-    pub fn finish(&mut self, capture: &mut Capture, stats: &mut Stats) -> Vec<Stream> {
+    pub fn finish(&mut self, capture: &mut Capture, stats: &mut Stats) -> LeftOpen {
         self.defragmenter.report(&self.options.limits, &mut capture.diagnostics);
         let reassembler =
             std::mem::replace(&mut self.reassembler, Reassembler::new(&self.options.limits));
@@ -301,7 +301,7 @@ impl Layers {
         stats.peak_out_of_order_bytes =
             stats.peak_out_of_order_bytes.max(held.peak_pending_bytes as u64);
         stats.out_of_order_bytes_capped += held.capped_bytes;
-        reassembler.finish(&mut capture.diagnostics)
+        reassembler.finish_in_order(&mut capture.diagnostics)
     }
 }
 

@@ -39,6 +39,11 @@ pub struct DecodeError {
     pub message: String,
     pub position: Position,
     pub path: String,
+    /// The body as text, as the codec had read it (transcoded like [`Decoded::text`]) when it
+    /// failed in the XML; empty when it failed before (too large, an unknown character set).
+    /// What a viewer shows of a rejected body, so that the body is not read a second time.
+    #[serde(skip)]
+    pub text: arcstr::ArcStr,
 }
 
 /// Caps that protect a decoder of untrusted bytes. Callers may raise or lower them.

@@ -6,13 +6,14 @@
 //! [`Step`]s; nothing here builds a tree.
 
 use super::{CwmpVersion, DecodeError, Limits, Text};
-use crate::base::position::{Position, TextIndex};
+use crate::base::position::{Position, characters};
 use crate::base::{Diagnostic, Location, Severity, Source};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 pub(crate) const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub(crate) const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
@@ -145,6 +146,9 @@ pub(crate) struct Reader<'i> {
     /// Bytes of a byte-order mark dropped before the text: offsets into the text are that much
     /// earlier than into the input as given.
     skipped_bom: usize,
+    /// An empty element (`<a/>`) was just opened: the next step is its close, which the reader
+    /// makes itself. quick-xml's own expansion allocates a copy of the name for every one.
+    close_pending: bool,
 }
 
 /// A `Value`'s `xsi:type`: the local type name, and the namespace class and
@@ -158,6 +162,56 @@ struct XsiTypeCache {
     epoch: u32,
     attributes: String,
     declared: DeclaredType,
+}
+
+/// The namespace prefixes met in an element being read raw ([`Reader::raw`]). Sets, so that
+/// an element declaring a new prefix on each of its million children costs no more per child
+/// than one with a single prefix.
+#[derive(Default)]
+struct Prefixes {
+    /// Each prefix used and bound, with the URI it was bound to where first used, in order.
+    used: Vec<(String, String)>,
+    noted: HashSet<String>,
+    /// Prefixes looked up and found unbound since they were last declared.
+    looked_up_unbound: HashSet<String>,
+    /// Prefixes declared inside the element (they need no declaration added).
+    declared: HashSet<String>,
+    /// The prefix looked up last: most elements have their parent's.
+    last: Option<String>,
+}
+
+impl Prefixes {
+    fn already_looked_up(&mut self, prefix: &str) -> bool {
+        // Compared byte by byte: a prefix is a few bytes, and `==` on strings calls memcmp,
+        // which took 40 % of the time of a body of millions of unprefixed elements in a
+        // profile (the empty prefix, compared through glibc's masked vector load).
+        if self.last.as_deref().is_some_and(|last| last.bytes().eq(prefix.bytes())) {
+            return true;
+        }
+        let known = self.noted.contains(prefix) || self.looked_up_unbound.contains(prefix);
+        if known {
+            self.last = Some(prefix.to_owned());
+        }
+        known
+    }
+
+    fn note(&mut self, prefix: &str, resolved: ResolveResult<'_>) {
+        // `xml` and `xmlns` are bound by XML itself and must never be declared.
+        match resolved {
+            ResolveResult::Bound(ns) if prefix != "xml" && prefix != "xmlns" => {
+                if self.noted.insert(prefix.to_owned()) {
+                    self.used.push((prefix.to_owned(), ns.as_ref().to_owned()));
+                }
+            }
+            ResolveResult::Bound(_) => {
+                self.noted.insert(prefix.to_owned());
+            }
+            ResolveResult::Unbound | ResolveResult::Unknown(_) => {
+                self.looked_up_unbound.insert(prefix.to_owned());
+            }
+        }
+        self.last = Some(prefix.to_owned());
+    }
 }
 
 /// A failure before it gets its line and column.
@@ -179,8 +233,9 @@ impl<'i> Reader<'i> {
         let input = shared.as_str();
         let mut xml = NsReader::from_str(input);
         let config = xml.config_mut();
-        // `<a/>` arrives as Start + End, so decoders handle one shape.
-        config.expand_empty_elements = true;
+        // `<a/>` arrives as Empty, which `next` turns into Open + Close itself, so decoders
+        // handle one shape.
+        config.expand_empty_elements = false;
         config.check_end_names = true;
         config.trim_text(false);
         Self {
@@ -197,6 +252,7 @@ impl<'i> Reader<'i> {
             dropped: Dropped::default(),
             transcoded,
             skipped_bom,
+            close_pending: false,
         }
     }
 
@@ -291,6 +347,11 @@ impl<'i> Reader<'i> {
     }
 
     pub(crate) fn next(&mut self) -> Result<Step<'i>> {
+        if self.close_pending {
+            self.close_pending = false;
+            self.close();
+            return Ok(Step::Close);
+        }
         loop {
             let offset = self.position();
             let event = match self.xml.read_event() {
@@ -303,16 +364,16 @@ impl<'i> Reader<'i> {
             match event {
                 Event::Start(start) => return self.open(start, offset).map(Step::Open),
                 Event::End(_) => {
-                    if self.declaring_depths.last() == Some(&self.open_names.len()) {
-                        self.declaring_depths.pop();
-                        self.scope_epoch = self.scope_epoch.wrapping_add(1);
-                    }
-                    self.open_names.pop();
+                    self.close();
                     return Ok(Step::Close);
                 }
                 Event::Empty(start) => {
-                    // Not produced with expand_empty_elements; handled for safety.
-                    return self.open(start, offset).map(Step::Open);
+                    let element = self.open(start, offset)?;
+                    // quick-xml keeps the element's namespace scope until its next event, so
+                    // everything resolved while the element is open sees its declarations, as
+                    // for a Start; nothing resolves between this close and that event.
+                    self.close_pending = true;
+                    return Ok(Step::Open(element));
                 }
                 // Characters XML forbids are checked where text is kept
                 // (`append_text`), not here: indentation needs no check.
@@ -380,6 +441,15 @@ impl<'i> Reader<'i> {
                 Event::Eof => return Ok(Step::Eof),
             }
         }
+    }
+
+    /// Leaves the innermost open element.
+    fn close(&mut self) {
+        if self.declaring_depths.last() == Some(&self.open_names.len()) {
+            self.declaring_depths.pop();
+            self.scope_epoch = self.scope_epoch.wrapping_add(1);
+        }
+        self.open_names.pop();
     }
 
     /// Normalizes line ends (`\r\n` and `\r` become `\n`, as XML 1.0 says)
@@ -699,14 +769,13 @@ impl<'i> Reader<'i> {
     /// ancestor (typically the Envelope) are declared on its start tag, so the
     /// text stays namespace-well-formed when written into another envelope.
     pub(crate) fn raw(&mut self, element: &Element<'i>) -> Result<String> {
-        let mut used: Vec<(String, String)> = Vec::new();
-        let mut declared: Vec<String> = Vec::new();
-        self.note_prefixes(element, &mut used, &mut declared);
+        let mut prefixes = Prefixes::default();
+        self.note_prefixes(element, &mut prefixes);
         let mut depth = 1usize;
         while depth > 0 {
             match self.next()? {
                 Step::Open(child) => {
-                    self.note_prefixes(&child, &mut used, &mut declared);
+                    self.note_prefixes(&child, &mut prefixes);
                     depth += 1;
                 }
                 Step::Close => depth -= 1,
@@ -730,6 +799,7 @@ impl<'i> Reader<'i> {
         };
         let mut out = String::with_capacity(source.len() + 64);
         out.push_str(head);
+        let Prefixes { used, declared, .. } = prefixes;
         for (prefix, uri) in used.iter().filter(|(prefix, _)| !declared.contains(prefix)) {
             out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
             out.push_str(prefix);
@@ -749,37 +819,39 @@ impl<'i> Reader<'i> {
     }
 
     /// Records the namespace prefixes an element uses (with their URIs) and
-    /// the ones it declares itself.
-    fn note_prefixes(
-        &self,
-        element: &Element<'i>,
-        used: &mut Vec<(String, String)>,
-        declared: &mut Vec<String>,
-    ) {
-        let mut note = |prefix: &str, resolved: ResolveResult<'_>| {
-            // `xml` and `xmlns` are bound by XML itself and must never be declared.
-            if let ResolveResult::Bound(ns) = resolved
-                && prefix != "xml"
-                && prefix != "xmlns"
-                && !used.iter().any(|(known, _)| known == prefix)
-            {
-                used.push((prefix.to_owned(), ns.as_ref().to_owned()));
-            }
-        };
+    /// the ones it declares itself. An element without attributes whose prefix
+    /// was looked up before adds nothing, and costs no lookup: the prefix is
+    /// either noted with its first URI already or still unbound (a declaration
+    /// that binds it has an attribute, and makes it be looked up again).
+    fn note_prefixes(&self, element: &Element<'i>, prefixes: &mut Prefixes) {
         let name = element.start.name();
         let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
-        note(prefix, self.xml.resolver().resolve_element(name).0);
-        if !element.has_attributes() {
+        let has_attributes = element.has_attributes();
+        if !has_attributes && prefixes.already_looked_up(prefix) {
+            return;
+        }
+        if has_attributes {
+            for attribute in element.start.attributes().with_checks(false).flatten() {
+                let key = attribute.key.0;
+                let declares = if key == "xmlns" { Some("") } else { key.strip_prefix("xmlns:") };
+                if let Some(bound) = declares {
+                    prefixes.declared.insert(bound.to_owned());
+                    prefixes.looked_up_unbound.remove(bound);
+                }
+            }
+        }
+        prefixes.note(prefix, self.xml.resolver().resolve_element(name).0);
+        if !has_attributes {
             return;
         }
         for attribute in element.start.attributes().with_checks(false).flatten() {
             let key = attribute.key.0;
-            if key == "xmlns" {
-                declared.push(String::new());
-            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                declared.push(prefix.to_owned());
-            } else if let Some(prefix) = attribute.key.prefix() {
-                note(prefix.into_inner(), self.xml.resolver().resolve_attribute(attribute.key).0);
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            if let Some(prefix) = attribute.key.prefix() {
+                let resolved = self.xml.resolver().resolve_attribute(attribute.key).0;
+                prefixes.note(prefix.into_inner(), resolved);
             }
         }
     }
@@ -866,11 +938,11 @@ impl<'i> Reader<'i> {
     }
 
     pub(crate) fn error_for(&self, failure: Failure, original: &[u8]) -> DecodeError {
-        let index = TextIndex::new(original);
         DecodeError {
             message: failure.message,
-            position: index.position(self.original_offset(failure.offset)),
+            position: position(original, self.original_offset(failure.offset)),
             path: failure.path,
+            text: self.shared.clone(),
         }
     }
 }
@@ -883,14 +955,22 @@ impl Failure {
     pub(crate) fn into_error_at(self, original: &[u8]) -> DecodeError {
         DecodeError {
             message: self.message,
-            position: TextIndex::new(original).position(self.offset),
+            position: position(original, self.offset),
             path: self.path,
+            text: ArcStr::new(),
         }
     }
 }
 
+/// The position of one offset, reading the input no further than it: a body the decoder gave
+/// up on part way is not read to its end to say where it stopped.
+fn position(input: &[u8], offset: usize) -> Position {
+    positions(input, &[offset]).pop().unwrap_or_default()
+}
+
 /// The positions of a few offsets in one pass over the input up to the last
-/// of them (what [`TextIndex`] gives, without indexing every line).
+/// of them (what [`TextIndex`](crate::base::position::TextIndex) gives, without indexing every
+/// line).
 fn positions(input: &[u8], offsets: &[usize]) -> Vec<Position> {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_by_key(|&i| offsets.get(i).copied().unwrap_or(0));
@@ -909,8 +989,7 @@ fn positions(input: &[u8], offsets: &[usize]) -> Vec<Position> {
             scanned = offset;
         }
         let prefix = input.get(line_start..offset).unwrap_or_default();
-        // Count characters, treating invalid UTF-8 bytes as one column each.
-        let column = String::from_utf8_lossy(prefix).chars().count();
+        let column = characters(prefix);
         if let Some(slot) = out.get_mut(i) {
             *slot = Position {
                 offset,

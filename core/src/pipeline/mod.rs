@@ -32,7 +32,7 @@ use crate::capture::{
 };
 use crate::session::{DecodedConnection, HttpConnectionRequest, Report, Session, Sessions};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 pub use crate::session::CONTINUATION_WINDOW_MS;
 
@@ -141,8 +141,8 @@ enum Stage {
     Frames(Box<FrameStage>),
     /// The capture has ended: the connections still open then wait here in the order they began,
     /// handed over [`DRAIN_BATCH`] at a time, so that a capture ending with many thousand open
-    /// connections never holds them all framed, or all as jobs, at once.
-    Draining(Box<FrameStage>, VecDeque<capture::tcp::Stream>),
+    /// connections never holds them all as streams, framed, or as jobs at once.
+    Draining(Box<FrameStage>, capture::tcp::LeftOpen),
     /// Text inputs are decoded whole at the end.
     Text(Vec<u8>),
     /// Decoded; what it found besides sessions waits here for [`Pipeline::finish`].
@@ -377,7 +377,7 @@ impl Pipeline {
                 let mut stats = std::mem::take(&mut stage.stats);
                 let streams = stage.layers.finish(&mut stage.found, &mut stats);
                 stage.stats = stats;
-                self.stage = Stage::Draining(stage, streams.into());
+                self.stage = Stage::Draining(stage, streams);
                 if self.sink.jobs.is_none() {
                     self.drain(usize::MAX);
                 }
@@ -397,11 +397,11 @@ impl Pipeline {
     fn drain(&mut self, most: usize) {
         let Stage::Draining(stage, streams) = &mut self.stage else { return };
         for handed in 1..=most {
-            let Some(stream) = streams.pop_front() else { break };
+            let Some(stream) = streams.next() else { break };
             // Streams come in the order they began, and a session starts no earlier than its
             // connection: none still to be built starts before the next stream.
-            let release = (handed % DRAIN_BATCH == 0)
-                .then(|| (stage.now, streams.front().and_then(|next| next.start)));
+            let release =
+                (handed % DRAIN_BATCH == 0).then(|| (stage.now, streams.next_start().flatten()));
             stage.hand_over(stream, &self.options, &mut self.sink, release);
         }
         if !streams.is_empty() {

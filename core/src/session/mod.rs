@@ -371,7 +371,7 @@ fn connection_request(connection: &capture::Connection) -> HttpConnectionRequest
 }
 
 fn is_soap(body: &[u8]) -> bool {
-    body.windows(8).any(|w| w == b"Envelope")
+    memchr::memmem::find(body, b"Envelope").is_some()
 }
 
 /// Direction of a message seen without HTTP context: from the schema's sender of its method,
@@ -414,6 +414,12 @@ fn soap_messages(
 ) -> Vec<SessionMessage> {
     let (envelopes, codec_diagnostics, failure, text) = match cwmp::decode(body) {
         Ok(decoded) => (decoded.envelopes, decoded.diagnostics, None, decoded.text),
+        // The codec's own text of the body when it read that far: a body it gave up on is
+        // not read again (a gzip bomb's is tens of megabytes).
+        Err(mut error) if !error.text.is_empty() || body.is_empty() => {
+            let text = std::mem::take(&mut error.text);
+            (Vec::new(), Vec::new(), Some(error), text)
+        }
         Err(error) => {
             let text = arcstr::ArcStr::from(String::from_utf8_lossy(body).as_ref());
             (Vec::new(), Vec::new(), Some(error), text)

@@ -332,6 +332,16 @@ pub fn deep_envelope(depth: usize) -> Vec<u8> {
     out
 }
 
+/// A vendor method (kept as raw XML) whose every child declares a namespace prefix of its own.
+pub fn prefix_per_child(children: usize) -> Vec<u8> {
+    let mut out = b"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><X_Vendor>".to_vec();
+    for n in 0..children {
+        out.extend_from_slice(format!("<p{n}:a xmlns:p{n}=\"urn:x\"/>").as_bytes());
+    }
+    out.extend_from_slice(b"</X_Vendor></soap:Body></soap:Envelope>");
+    out
+}
+
 /// The billion laughs: entities that expand to entities, ten times ten times over.
 pub fn billion_laughs() -> Vec<u8> {
     let mut out =
