@@ -288,6 +288,21 @@ pub enum AcsEvent {
     },
 }
 
+impl AcsEvent {
+    /// The device the event is about, when it names one.
+    pub fn device(&self) -> Option<&str> {
+        match self {
+            AcsEvent::SessionStarted { device, .. }
+            | AcsEvent::RpcCompleted { device, .. }
+            | AcsEvent::RpcRequeued { device, .. }
+            | AcsEvent::SessionEnded { device, .. } => Some(device),
+            AcsEvent::Message { device, .. } | AcsEvent::Problem { device, .. } => {
+                device.as_deref()
+            }
+        }
+    }
+}
+
 /// An RPC waiting for its device's next session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuedRpc {

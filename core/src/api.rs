@@ -13,9 +13,15 @@
 
 use crate::acs::{AcsEvent, Device, Direction, SessionEnd};
 use crate::base::Timestamp;
+use crate::capture::{
+    self,
+    record::{self, Exchange, RecorderOptions},
+};
 use crate::cwmp::secrets::{MASK, is_secret_parameter};
 use crate::cwmp::{self, CwmpFault, CwmpVersion, Envelope, Header, Message};
 use crate::model::plan::{PlannedAttributes, PlannedRpc, PlannedValue};
+use crate::pipeline;
+use crate::session::Session;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -750,6 +756,44 @@ pub struct UploadEntry {
     /// From the Aastra naming: `config backup` (`<MAC>_local.cfg`), `crash log`
     /// (`<MAC>_<TIME>_crash.log`), or `file`.
     pub kind: String,
+}
+
+/// `GET /api/devices/{id}/sessions`: the device's recent sessions on this relay, built from the
+/// exchanges the relay kept exactly as a capture's are (the same recorder, which masks every
+/// secret, and the same pipeline and conformance checker), so the Live page shows them with the
+/// Decode page's views.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceSessions {
+    pub sessions: Vec<Session>,
+    /// Exchanges kept (each a request and its response).
+    pub exchanges: usize,
+    /// Older exchanges were let go for the history's byte limits: the first session may start
+    /// part-way.
+    pub trimmed: bool,
+    /// Exchanges that could not be framed again, and why (they are left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrecorded: Vec<String>,
+}
+
+impl DeviceSessions {
+    /// Decodes `exchanges` (oldest first) as the capture they make, its connections closed at
+    /// `end`.
+    pub fn of_exchanges<'a>(
+        exchanges: impl IntoIterator<Item = Exchange<'a>>,
+        end: Timestamp,
+        trimmed: bool,
+    ) -> DeviceSessions {
+        let mut count = 0;
+        let exchanges = exchanges.into_iter().inspect(|_| count += 1);
+        let (capture, refused) = record::capture_of(exchanges, RecorderOptions::default(), end);
+        let (report, error) = pipeline::analyze_parts(&capture, &capture::Options::default());
+        let mut unrecorded: Vec<String> =
+            refused.iter().map(|e| format!("the {}: {}", e.which, e.reason)).collect();
+        if let Some(error) = error {
+            unrecorded.push(error.to_string());
+        }
+        DeviceSessions { sessions: report.sessions, exchanges: count, trimmed, unrecorded }
+    }
 }
 
 /// One event of `GET /api/events` (server-sent events, one JSON object each, tagged by

@@ -9,7 +9,9 @@ mod common;
 
 use common::cpe::Cpe;
 use common::{Events, Server, request};
-use cwmpkit_core::api::{ApiError, DeviceDetail, DeviceSummary, Queued, StreamEvent, TaskForm};
+use cwmpkit_core::api::{
+    ApiError, DeviceDetail, DeviceSessions, DeviceSummary, Queued, StreamEvent, TaskForm,
+};
 use cwmpkit_core::model::plan::PlannedValue;
 use std::ffi::OsStr;
 
@@ -114,6 +116,64 @@ fn a_queued_sip_password_never_shows_in_the_event_stream_or_the_device_json() {
     let after =
         request(&server.app, "GET", &format!("/api/devices/{DEVICE}"), &server.bearer(), b"");
     assert!(!after.body.contains(SIP_PASSWORD), "{}", after.body);
+    the_sessions_come_back_decoded_without_the_password(&server, &id);
+}
+
+/// The device's history on the relay: both sessions, decoded as a capture's, the SIP password
+/// masked there and in the capture download.
+fn the_sessions_come_back_decoded_without_the_password(server: &Server, id: &str) {
+    let reply = request(
+        &server.app,
+        "GET",
+        &format!("/api/devices/{DEVICE}/sessions"),
+        &server.bearer(),
+        b"",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(!reply.body.contains(SIP_PASSWORD), "{}", reply.body);
+    let history: DeviceSessions = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!((history.exchanges, history.trimmed), (3, false), "{:?}", history.unrecorded);
+    let rpcs: Vec<Vec<&str>> = history
+        .sessions
+        .iter()
+        .map(|s| s.messages.iter().map(|m| m.rpc.as_str()).collect())
+        .collect();
+    assert_eq!(
+        rpcs,
+        [vec!["Inform", "InformResponse", "SetParameterValues", "SetParameterValuesResponse"]],
+        "one session: the Inform's, kept open by its cookie"
+    );
+    let session = &history.sessions[0];
+    assert!(session.ended, "the empty POST answered with 204 ends it");
+    assert_eq!(session.cpe.as_ref().map(|c| c.serial_number.as_str()), Some("EC43F69AF408"));
+    let sent = &session.messages[2];
+    assert_eq!(sent.cwmp_id.as_deref(), Some(id));
+    assert!(
+        format!("{:?}", sent.envelope).contains(cwmpkit_core::cwmp::secrets::MASK),
+        "{:?}",
+        sent.envelope
+    );
+
+    let capture = request(
+        &server.app,
+        "GET",
+        &format!("/api/devices/{DEVICE}/capture"),
+        &server.bearer(),
+        b"",
+    );
+    assert_eq!(capture.status, 200);
+    assert!(
+        capture.headers.contains("EC43F6-P-2601HN-F1-EC43F69AF408.pcapng"),
+        "{}",
+        capture.headers
+    );
+    assert!(!capture.body.contains(SIP_PASSWORD));
+    assert!(capture.body.contains("SetParameterValuesResponse"));
+
+    let unknown =
+        request(&server.app, "GET", "/api/devices/nobody/sessions", &server.bearer(), b"");
+    assert_eq!(unknown.status, 404);
+    assert!(refusal(&unknown).error.contains("nobody"));
 }
 
 #[test]

@@ -70,6 +70,30 @@ impl Default for RecorderOptions {
     }
 }
 
+/// A whole pcapng file of `exchanges`, in order, for a host that keeps a few in memory (the
+/// relay's recent exchanges with one device): each recorded as [`Recorder::record`] does, every
+/// connection closed at `end`. An exchange the recorder refuses is left out, and its error
+/// returned beside the file.
+pub fn capture_of<'a>(
+    exchanges: impl IntoIterator<Item = Exchange<'a>>,
+    options: RecorderOptions,
+    end: Timestamp,
+) -> (Vec<u8>, Vec<RecordError>) {
+    let mut recorder = Recorder::new(options);
+    let mut out = Vec::new();
+    let mut refused = Vec::new();
+    for exchange in exchanges {
+        if let Err(error) = recorder.record(&exchange, &mut out) {
+            refused.push(error);
+        }
+    }
+    if out.is_empty() {
+        write_file_header(&mut out);
+    }
+    recorder.finish_file(end, &mut out);
+    (out, refused)
+}
+
 /// A recording as the relay lists it (`GET /api/recordings`), and as the app reads the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recording {

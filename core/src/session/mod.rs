@@ -155,6 +155,11 @@ pub struct Session {
     /// The device an ACS log named, for sessions whose Inform the log does not hold.
     #[serde(skip)]
     device_id: Option<String>,
+    /// The CPE has sent its empty POST ("no more requests"): the ACS's next empty response ends
+    /// the session, on whichever connection it comes (a session continued by its cookie spans
+    /// several).
+    #[serde(skip)]
+    cpe_done: bool,
 }
 
 /// An HTTP connection request (ACS → CPE GET) found in the input.
@@ -517,6 +522,7 @@ impl Builder {
             cookies: Vec::new(),
             missing_cookies: Vec::new(),
             device_id: None,
+            cpe_done: false,
         });
         index
     }
@@ -552,9 +558,6 @@ impl Builder {
         let DecodedConnection { connection, soap, .. } = decoded;
         self.current = None;
         let mut found = 0;
-        // Set once the CPE has sent its empty POST ("no more requests"); the ACS's next empty
-        // response then ends the session.
-        let mut cpe_done = false;
         for (message, soap) in connection.messages.iter().zip(soap) {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
@@ -616,7 +619,7 @@ impl Builder {
             } else {
                 let kind =
                     if request && message.method() == Some("POST") && message.has_empty_body() {
-                        cpe_done = true;
+                        session.cpe_done = true;
                         "empty-post"
                     } else if !request && message.status() == Some(401) {
                         if let Some(last) = session
@@ -630,7 +633,7 @@ impl Builder {
                         }
                         "auth-challenge"
                     } else if !request
-                        && cpe_done
+                        && session.cpe_done
                         && matches!(message.status(), Some(200 | 204))
                         && message.has_empty_body()
                     {
@@ -642,7 +645,7 @@ impl Builder {
                         "response"
                     };
                 if kind == "session-end" {
-                    cpe_done = false;
+                    session.cpe_done = false;
                 }
                 session.exchanges.push(Exchange {
                     kind: kind.into(),

@@ -4,6 +4,7 @@
 
 use super::body::read_limited;
 use super::cpe_auth::Refusal;
+use super::recordings::ExchangeDevice;
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -161,7 +162,11 @@ pub async fn cwmp_post(
     } else {
         reply.body
     };
+    let device = reply.events.iter().find_map(|event| event.device()).map(str::to_owned);
     let mut response = (status, body).into_response();
+    if let Some(device) = device {
+        response.extensions_mut().insert(ExchangeDevice(device));
+    }
     let headers = response.headers_mut();
     if soap {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));

@@ -3,17 +3,19 @@
 //! (`cwmpkit_core::api`); every refusal is an `ApiError` in JSON.
 
 use super::connection_request;
+use super::history;
 use super::state::{EnqueueError, Relay, now};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::QueueError;
 use cwmpkit_core::api::{
-    self, ApiError, ConnectionRequestForm, DeviceDetail, DeviceSummary, Queued, RelayInfo,
-    StreamEvent, TaskRefused, Via,
+    self, ApiError, ConnectionRequestForm, DeviceDetail, DeviceSessions, DeviceSummary, Queued,
+    RelayInfo, StreamEvent, TaskRefused, Via,
 };
+use cwmpkit_core::capture::record::{RecorderOptions, capture_of};
 
 /// A refusal as the API answers it: `{"error": …, "field": …}`.
 pub fn refuse(status: StatusCode, error: ApiError) -> Response {
@@ -219,4 +221,61 @@ pub async fn device_results(State(relay): State<Relay>, Path(id): Path<String>) 
         ),
         Err(error) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(error.to_string())),
     }
+}
+
+/// `GET /api/devices/{id}/sessions`: the device's recent sessions on this relay (core's
+/// `DeviceSessions`: each a `session::Session` with its conformance findings, secrets masked).
+pub async fn device_sessions(State(relay): State<Relay>, Path(id): Path<String>) -> Response {
+    let Some(snapshot) = history_of(&relay, &id) else { return no_device(&id) };
+    let end = now();
+    let built = tokio::task::spawn_blocking(move || {
+        let exchanges = snapshot.exchanges.iter().map(|e| e.as_exchange());
+        DeviceSessions::of_exchanges(exchanges, end, snapshot.trimmed)
+    })
+    .await;
+    match built {
+        Ok(sessions) => Json(sessions).into_response(),
+        Err(error) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(error.to_string())),
+    }
+}
+
+/// `GET /api/devices/{id}/capture`: the same exchanges as a pcapng file, for the Decode page or
+/// Wireshark.
+pub async fn device_capture(State(relay): State<Relay>, Path(id): Path<String>) -> Response {
+    let Some(snapshot) = history_of(&relay, &id) else { return no_device(&id) };
+    let end = now();
+    let built = tokio::task::spawn_blocking(move || {
+        let exchanges = snapshot.exchanges.iter().map(|e| e.as_exchange());
+        capture_of(exchanges, RecorderOptions::default(), end).0
+    })
+    .await;
+    match built {
+        Ok(capture) => {
+            let name: String = id
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, "application/x-pcapng".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.pcapng\""),
+                    ),
+                ],
+                capture,
+            )
+                .into_response()
+        }
+        Err(error) => refuse(StatusCode::INTERNAL_SERVER_ERROR, ApiError::new(error.to_string())),
+    }
+}
+
+/// The device's kept exchanges; `None` when no such device has informed the ACS.
+fn history_of(relay: &Relay, id: &str) -> Option<history::Snapshot> {
+    relay.acs().device(id)?;
+    Some(match &relay.settings.history {
+        Some(history) => history.of(id),
+        None => history::Snapshot { exchanges: Vec::new(), trimmed: false },
+    })
 }

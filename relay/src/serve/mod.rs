@@ -20,6 +20,7 @@ mod connection_request;
 mod cpe_auth;
 mod events;
 mod files;
+mod history;
 mod listener;
 mod recordings;
 mod state;
@@ -211,6 +212,14 @@ pub struct ServeArgs {
     /// RPC results kept per device (the newest).
     #[arg(long, default_value_t = 100, help_heading = "Limits")]
     pub max_results: usize,
+    /// Bytes of recent `/acs` exchanges kept in memory, in all, for the Live page's view of each
+    /// device's sessions; past it the device quiet the longest loses its history first. 0 keeps
+    /// none.
+    #[arg(long, default_value_t = 32 * 1024 * 1024, help_heading = "Limits")]
+    pub history_bytes: usize,
+    /// Bytes of recent exchanges kept per device; past it its oldest are let go.
+    #[arg(long, default_value_t = 2 * 1024 * 1024, help_heading = "Limits")]
+    pub device_history_bytes: usize,
 
     /// Do not print ACS events on stdout.
     #[arg(long)]
@@ -372,6 +381,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
             session_timeout,
             recordings: recordings.clone(),
+            history: (args.history_bytes > 0).then(|| {
+                Arc::new(history::History::new(history::Limits {
+                    per_device: args.device_history_bytes,
+                    total: args.history_bytes,
+                }))
+            }),
         };
         for record in &not_restored {
             events.notice("storage", &format!("not restored: {record}"));
@@ -535,6 +550,8 @@ fn app_routes(dist: &Path, relay: Relay, max_body: usize) -> Router {
         .route("/api/events", get(events::event_stream))
         .route("/api/uploads", get(uploads::list))
         .route("/api/uploads/{name}", get(uploads::download))
+        .route("/api/devices/{id}/sessions", get(api::device_sessions))
+        .route("/api/devices/{id}/capture", get(api::device_capture))
         .route("/api/recordings", get(recordings::list))
         .route("/api/recordings/{name}", get(recordings::download))
         .route("/api", any(api::not_found))

@@ -67,25 +67,45 @@ pub struct Settings {
 }
 
 enum Job {
-    Exchange(Box<Recorded>),
+    Exchange(Arc<Exchanged>),
     Stop,
 }
 
-/// One exchange on its way to the disk.
-struct Recorded {
-    cpe: SocketAddr,
-    acs: SocketAddr,
-    request_time: Timestamp,
-    response_time: Timestamp,
-    request: Vec<u8>,
-    response: Vec<u8>,
+/// One `/acs` exchange as the relay saw it, on its way to the disk and to its device's history.
+#[derive(Debug)]
+pub struct Exchanged {
+    pub cpe: SocketAddr,
+    pub acs: SocketAddr,
+    pub request_time: Timestamp,
+    pub response_time: Timestamp,
+    /// The request as received: start line, headers, blank line, body.
+    pub request: Vec<u8>,
+    /// The response as sent.
+    pub response: Vec<u8>,
 }
 
-impl Recorded {
-    fn size(&self) -> usize {
+impl Exchanged {
+    pub fn size(&self) -> usize {
         self.request.len() + self.response.len()
     }
+
+    /// As core's recorder takes it.
+    pub fn as_exchange(&self) -> Exchange<'_> {
+        Exchange {
+            cpe: self.cpe,
+            acs: self.acs,
+            request_time: self.request_time,
+            response_time: self.response_time,
+            request: &self.request,
+            response: &self.response,
+        }
+    }
 }
+
+/// Set by the `/acs` handler on its response: the device the exchange belongs to, for its
+/// history.
+#[derive(Debug, Clone)]
+pub struct ExchangeDevice(pub String);
 
 /// Creates `DATA_DIR/recordings/` (and `DATA_DIR`) if missing: done at start, so that a folder
 /// that cannot be made stops the relay before it listens.
@@ -134,7 +154,7 @@ impl Recordings {
         &self.directory
     }
 
-    fn submit(&self, recorded: Recorded) {
+    fn submit(&self, recorded: Arc<Exchanged>) {
         let size = recorded.size();
         let queued = self.queued.fetch_add(size, Ordering::AcqRel);
         if queued > 0 && queued + size > self.max_queued {
@@ -153,7 +173,7 @@ impl Recordings {
         if queued == 0 {
             self.overflowing.store(false, Ordering::Release);
         }
-        if self.sender.send(Job::Exchange(Box::new(recorded))).is_err() {
+        if self.sender.send(Job::Exchange(recorded)).is_err() {
             self.queued.fetch_sub(size, Ordering::AcqRel);
         }
     }
@@ -202,7 +222,7 @@ impl Writer {
         self.close(now());
     }
 
-    fn write(&mut self, recorded: &Recorded) {
+    fn write(&mut self, recorded: &Exchanged) {
         let day = recorded.request_time.to_string().get(..10).unwrap_or("undated").to_owned();
         let full = self.file.as_ref().is_some_and(|f| f.bytes >= self.max_file_bytes);
         if full && let Some(file) = &self.file {
@@ -221,14 +241,7 @@ impl Writer {
                 Err(error) => return self.failed(&error),
             }
         }
-        let exchange = Exchange {
-            cpe: recorded.cpe,
-            acs: recorded.acs,
-            request_time: recorded.request_time,
-            response_time: recorded.response_time,
-            request: &recorded.request,
-            response: &recorded.response,
-        };
+        let exchange = recorded.as_exchange();
         let mut blocks = Vec::with_capacity(recorded.size() + 4096);
         if let Err(error) = self.recorder.record(&exchange, &mut blocks) {
             self.events.notice(
@@ -377,9 +390,11 @@ fn message(start_line: &str, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
 
 /// The middleware on `POST /acs`: the exchange goes to the recorder once the response is made.
 pub async fn record(State(relay): State<Relay>, request: Request, next: Next) -> Response {
-    let Some(recordings) = relay.settings.recordings.clone() else {
+    let recordings = relay.settings.recordings.clone();
+    let history = relay.settings.history.clone();
+    if recordings.is_none() && history.is_none() {
         return next.run(request).await;
-    };
+    }
     let request_time = now();
     let cpe = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let acs = request.extensions().get::<LocalAddr>().map(|l| l.0);
@@ -403,7 +418,7 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
     if let (Some(cpe), Some(acs), true, false) = (cpe, acs, copied.complete, copied.over) {
         let reason = parts.status.canonical_reason().unwrap_or("");
         let status_line = format!("HTTP/1.1 {} {reason}", parts.status.as_u16());
-        recordings.submit(Recorded {
+        let exchanged = Arc::new(Exchanged {
             cpe,
             acs,
             request_time,
@@ -411,6 +426,14 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
             request: message(&request_line, &request_headers, &copied.bytes),
             response: message(&status_line, &parts.headers, &response_body),
         });
+        if let (Some(history), Some(ExchangeDevice(device))) =
+            (&history, parts.extensions.get::<ExchangeDevice>())
+        {
+            history.add(device, Arc::clone(&exchanged));
+        }
+        if let Some(recordings) = recordings {
+            recordings.submit(exchanged);
+        }
     }
     Response::from_parts(parts, Body::from(response_body))
 }

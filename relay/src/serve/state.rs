@@ -55,6 +55,8 @@ pub struct Settings {
     pub session_timeout: std::time::Duration,
     /// `--data-dir`: the recorder of `/acs` exchanges, if recording.
     pub recordings: Option<Arc<super::recordings::Recordings>>,
+    /// Each device's recent exchanges (`--history-bytes` above 0).
+    pub history: Option<Arc<super::history::History>>,
 }
 
 impl Relay {
