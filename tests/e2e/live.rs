@@ -70,8 +70,23 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
 
     let shot = screenshot(client, "live").await?;
     println!("screenshot: {}", shot.display());
+    the_device_sessions_open_in_decode(client, &id).await?;
     a_plan_goes_from_the_parameters_page_to_the_device(client, relay).await?;
     the_recording_opens_in_decode(client).await
+}
+
+/// "Open its sessions in Decode": the relay's history of the device, a capture with the session
+/// just driven (its queued RPC and the answer), on the Decode page.
+async fn the_device_sessions_open_in_decode(client: &Client, id: &str) -> TestResult {
+    click(client, "#live-open-sessions").await?;
+    text_when(client, "#decode-done", |t| t.contains(&format!("{DEVICE}.pcapng"))).await?;
+    text_when(client, "#sessions", |t| t.contains("EC43F69AF408")).await?;
+    let timeline =
+        text_when(client, "#timeline", |t| t.contains("GetParameterValuesResponse")).await?;
+    assert!(timeline.contains("Inform") && timeline.contains(id), "{timeline}");
+    let shot = screenshot(client, "live-sessions-in-decode").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
 }
 
 /// Continues with the device the first step left idle.

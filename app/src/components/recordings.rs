@@ -25,8 +25,12 @@ async fn fetch_recordings() -> Result<Vec<Recording>, String> {
 }
 
 async fn fetch_recording(name: &str) -> Result<Vec<u8>, String> {
-    let url = format!("/api/recordings/{}", links::encode(name));
-    let response = gloo_net::http::Request::get(&url)
+    fetch_file(&format!("/api/recordings/{}", links::encode(name)), name).await
+}
+
+/// A file the API serves (`url`), fetched with the token; `name` says which in an error.
+pub(crate) async fn fetch_file(url: &str, name: &str) -> Result<Vec<u8>, String> {
+    let response = gloo_net::http::Request::get(url)
         .header("Authorization", &authorization())
         .send()
         .await
@@ -42,6 +46,23 @@ async fn fetch_recording(name: &str) -> Result<Vec<u8>, String> {
 fn when(time: Option<cwmpkit_core::Timestamp>) -> String {
     time.map(|t| t.to_string().get(..19).unwrap_or_default().replacen('T', " ", 1))
         .unwrap_or_default()
+}
+
+/// Keeps `bytes` in the workspace as a capture named `name`, as a file dropped on the Decode
+/// page is kept, and opens it there.
+pub(crate) async fn open_in_decode(
+    workspace: workspace::Workspace,
+    navigate: impl Fn(&str, NavigateOptions),
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<(), String> {
+    let files = vec![PickedFile { name: name.clone(), bytes }];
+    let entry = workspace
+        .create(Kind::Capture, &name, files, "{}")
+        .await
+        .map_err(|e| format!("{name}: {e}"))?;
+    navigate(&links::item(Kind::Capture, entry.id), NavigateOptions::default());
+    Ok(())
 }
 
 /// The recordings panel: listed when the page opens and on "Refresh".
@@ -61,22 +82,13 @@ pub fn Recordings() -> impl IntoView {
         problem.set(None);
         opening.set(Some(name.clone()));
         leptos::task::spawn_local(async move {
-            let kept = match fetch_recording(&name).await {
-                Ok(bytes) => {
-                    let files = vec![PickedFile { name: name.clone(), bytes }];
-                    workspace
-                        .create(Kind::Capture, &name, files, "{}")
-                        .await
-                        .map_err(|e| format!("{name}: {e}"))
-                }
+            let opened = match fetch_recording(&name).await {
+                Ok(bytes) => open_in_decode(workspace, navigate, name, bytes).await,
                 Err(error) => Err(error),
             };
             opening.set(None);
-            match kept {
-                Ok(entry) => {
-                    navigate(&links::item(Kind::Capture, entry.id), NavigateOptions::default())
-                }
-                Err(error) => problem.set(Some(error)),
+            if let Err(error) = opened {
+                problem.set(Some(error));
             }
         });
     };

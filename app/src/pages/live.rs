@@ -9,6 +9,7 @@
 
 use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::components::keys::move_in_list;
+use crate::components::recordings;
 use crate::links::encode;
 use cwmpkit_core::acs::SessionEnd;
 use cwmpkit_core::api::{
@@ -694,6 +695,31 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             });
         }
     };
+    let sessions_problem = RwSignal::new(None::<String>);
+    let sessions_opening = RwSignal::new(false);
+    let open_sessions = {
+        let id = id.clone();
+        let workspace = crate::workspace::use_workspace();
+        let navigate = leptos_router::hooks::use_navigate();
+        move |_| {
+            let id = id.clone();
+            let navigate = navigate.clone();
+            sessions_problem.set(None);
+            sessions_opening.set(true);
+            leptos::task::spawn_local(async move {
+                let name = format!("{id}.pcapng");
+                let opened = match recordings::fetch_file(&device_url(&id, "/capture"), &name).await
+                {
+                    Ok(bytes) => recordings::open_in_decode(workspace, navigate, name, bytes).await,
+                    Err(error) => Err(error),
+                };
+                sessions_opening.set(false);
+                if let Err(error) = opened {
+                    sessions_problem.set(Some(error));
+                }
+            });
+        }
+    };
     let current = {
         let id = id.clone();
         Memo::new(move |_| {
@@ -777,6 +803,18 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             }))}
+            <h3 class="section-title">"Sessions on this relay"</h3>
+            <p class="hint">
+                "This device's recent exchanges with the relay, as a capture (secrets masked): "
+                "its sessions, every message and the conformance findings, in the Decode page's views."
+            </p>
+            <div class="input-toolbar">
+                <button class="button secondary" id="live-open-sessions" on:click=open_sessions
+                    disabled=move || sessions_opening.get()>
+                    {move || if sessions_opening.get() { "Opening…" } else { "Open its sessions in Decode" }}
+                </button>
+            </div>
+            {move || sessions_problem.get().map(|p| view! { <div class="error-box" role="alert" id="live-sessions-problem">{p}</div> })}
             <h3 class="section-title">{move || format!("Last known values ({})", current.with(|d| d.parameters.len()))}</h3>
             <div class="table-wrap" id="live-parameters-box" tabindex="0" role="region" aria-label="Last known values">
                 <table id="live-parameters">
