@@ -6,13 +6,14 @@
 //! `sessions` array is a contract scripts rely on (see `core::session`), written by serde as it
 //! goes; the tests build the same object in memory and compare.
 
-use cwmpkit_core::Location;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
 use cwmpkit_core::session::{HttpConnectionRequest, Report, Session, conformance};
+use cwmpkit_core::{Diagnostic, Location};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -510,11 +511,38 @@ fn render_rest(out: &mut String, name: &str, report: &Report, sessions: usize) {
     for comment in &report.comments {
         let _ = writeln!(out, "Comment ({}): {}", comment.scope, comment.text);
     }
-    for d in &report.diagnostics {
+    render_findings(out, &report.diagnostics);
+    let _ = writeln!(out, "-- {name}: {:?}, {sessions} session(s)", report.input);
+}
+
+/// Findings of one code shown in full before the rest of that code are counted instead: a
+/// capture of 100,000 broken connections has as many `tcp-gap` findings, and a page of identical
+/// lines hides the one finding that differs. `--json` keeps every one.
+const FINDINGS_SHOWN_PER_CODE: usize = 10;
+
+fn render_findings(out: &mut String, diagnostics: &[Diagnostic]) {
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    for d in diagnostics {
+        let count = shown.entry(d.code.as_ref()).or_default();
+        *count += 1;
+        if *count > FINDINGS_SHOWN_PER_CODE {
+            continue;
+        }
         let at = d.location.byte_offset().map(|o| format!(" at byte {o}")).unwrap_or_default();
         let _ = writeln!(out, "{:?} {}{at}: {}", d.severity, d.code, d.message);
     }
-    let _ = writeln!(out, "-- {name}: {:?}, {sessions} session(s)", report.input);
+    let mut folded: Vec<(&str, usize)> = shown
+        .into_iter()
+        .filter(|&(_, count)| count > FINDINGS_SHOWN_PER_CODE)
+        .map(|(code, count)| (code, count - FINDINGS_SHOWN_PER_CODE))
+        .collect();
+    folded.sort_unstable();
+    for (code, hidden) in folded {
+        let _ = writeln!(
+            out,
+            "... and {hidden} more {code} finding(s) not shown (--json lists them all)"
+        );
+    }
 }
 
 fn render_connection_request(out: &mut String, request: &HttpConnectionRequest) {
@@ -706,5 +734,29 @@ mod tests {
         assert!(sessions.iter().any(|s| s["source"] == broken.as_str()));
         assert!(expected["files"][3]["error"]["message"].as_str().unwrap().contains("claims"));
         assert!(streamed == expected, "the streamed document differs from the in-memory one");
+    }
+
+    #[test]
+    fn text_output_counts_the_findings_of_a_code_past_the_first_ten() {
+        use cwmpkit_core::{Severity, Source};
+        let gap = |n: usize| {
+            Diagnostic::new(Severity::Warning, Source::Tcp, "tcp-gap", format!("gap {n}"))
+                .at_byte(n)
+        };
+        let mut diagnostics: Vec<Diagnostic> = (0..25).map(gap).collect();
+        diagnostics.insert(
+            12,
+            Diagnostic::new(Severity::Error, Source::Pcap, "pcap-truncated", "the odd one"),
+        );
+        let mut out = String::new();
+        render_findings(&mut out, &diagnostics);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.iter().filter(|l| l.starts_with("Warning tcp-gap")).count(), 10);
+        assert!(lines.contains(&"Warning tcp-gap at byte 9: gap 9"), "{out}");
+        assert!(lines.iter().any(|l| l.contains("the odd one")), "{out}");
+        assert_eq!(
+            lines.last(),
+            Some(&"... and 15 more tcp-gap finding(s) not shown (--json lists them all)")
+        );
     }
 }
