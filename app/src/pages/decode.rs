@@ -87,12 +87,20 @@ fn capture_notes(summary: &Summary) -> AnyView {
                 <span class="error-message">{error.message}</span>
             </div>
         })}
-        <details class="capture-notes">
-            <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
-            <ul class="diagnostics">{notes}{diagnostics}</ul>
-        </details>
+        {(!summary.tls.is_empty() || !summary.diagnostics.is_empty()).then(|| view! {
+            <details class="capture-notes">
+                <summary>{format!("{} note(s) on the capture", summary.tls.len() + summary.diagnostics.len())}</summary>
+                <ul class="diagnostics">{notes}{diagnostics}</ul>
+            </details>
+        })}
     }
     .into_any()
+}
+
+/// An input in which not one message was found: its empty panes and filter would only say the
+/// same as the error above them.
+fn nothing_decoded(summary: &Summary) -> bool {
+    summary.sessions == 0 && summary.messages == 0 && summary.connection_requests.is_empty()
 }
 
 /// How what the page opens relates to the workspace.
@@ -611,7 +619,8 @@ pub fn DecodePage() -> impl IntoView {
         move |ev: leptos::ev::Event| open_text(None, event_target_value(&ev), Keeping::Edit)
     };
 
-    let progress_view = move || match status.get() {
+    let progress_view = move || {
+        match status.get() {
         Status::Decoding { name, progress, total } => {
             let done = if total > 0 { progress.bytes.min(total) } else { 0 };
             view! {
@@ -643,9 +652,10 @@ pub fn DecodePage() -> impl IntoView {
                     data-bytes=summary.bytes
                 >
                     {format!(
-                        "{}: {} decoded in {} ms",
+                        "{}: {} {} in {} ms",
                         summary.name,
                         megabytes(summary.bytes),
+                        if nothing_decoded(&summary) { "read, and nothing in it decoded," } else { "decoded" },
                         millis::whole(summary.millis)
                     )}
                 </span>
@@ -665,10 +675,16 @@ pub fn DecodePage() -> impl IntoView {
         }
         .into_any(),
         Status::Idle => ().into_any(),
+    }
     };
 
     let summary_view = move || {
         let Status::Done(summary) = status.get() else { return None };
+        if nothing_decoded(&summary) {
+            return Some(
+                view! { {move || views.get().map(|views| (views.notes)(&summary))} }.into_any(),
+            );
+        }
         let kind = summary
             .input
             .and_then(|k| serde_json::to_value(k).ok())
@@ -689,7 +705,7 @@ pub fn DecodePage() -> impl IntoView {
                     if requests > 0 { format!(", {requests} connection request(s)") } else { String::new() },
                 )}
             </p>
-        })
+        }.into_any())
     };
 
     let filter_bar = {
@@ -807,6 +823,8 @@ pub fn DecodePage() -> impl IntoView {
             .map(|json| (views.message)(json, on_action))
     };
     let is_done = move || matches!(status.get(), Status::Done(_));
+    let has_results =
+        move || status.with(|s| matches!(s, Status::Done(summary) if !nothing_decoded(summary)));
 
     view! {
         <main class="decode">
@@ -846,7 +864,7 @@ pub fn DecodePage() -> impl IntoView {
                 <p class="hint" class:hidden=is_done>
                     "Sessions, messages and their checks appear here."
                 </p>
-                <div class="results" class:hidden=move || !is_done()>
+                <div class="results" class:hidden=move || !has_results()>
                     {filter_bar}
                     <div class="panes">
                         <div class="pane">
