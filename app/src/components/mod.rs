@@ -1,6 +1,7 @@
 pub mod diagnostics;
 pub mod envelope;
 pub mod files;
+pub mod filter_field;
 pub mod genieacs;
 pub mod keys;
 pub mod millis;

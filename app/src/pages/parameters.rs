@@ -7,6 +7,7 @@
 //! app's start.
 
 use crate::components::files::{FilePicker, PickedFile};
+use crate::components::filter_field::FilterField;
 use crate::components::keys::move_in_list;
 use crate::components::plan::PlanView;
 use crate::links::{self, key};
@@ -508,18 +509,7 @@ fn DeviceView(
             <h3 class="section-title">"As RPCs"</h3>
             <PlanView plan=edit_plan prefix="edit" file_stem=format!("{stem}-edits") aastra_model key />
         </div>
-        <label class="field filter">
-            <span>"Filter by path or value"</span>
-            <input
-                id="params-filter"
-                type="search"
-                prop:value=move || filter.get().unwrap_or_default()
-                on:input:target=move |ev| {
-                    let text = ev.target().value();
-                    set_filter.set((!text.is_empty()).then_some(text));
-                }
-            />
-        </label>
+        <FilterField id="params-filter" label="Filter by path or value" filter set_filter />
         <p class="meta" id="params-shown">{shown}</p>
         <table id="params-table">
             <thead><tr><th>"Path"</th><th>"Type"</th><th>"Value"</th><th>"Access"</th><th>"Findings"</th></tr></thead>

@@ -3,6 +3,7 @@
 //! SIP and ACS secrets never leave it.
 
 use crate::components::files::{FilePicker, PickedFile, download};
+use crate::components::filter_field::FilterField;
 use crate::components::millis;
 use crate::links::{self, key};
 use crate::split::split_point;
@@ -683,18 +684,7 @@ fn BulkReport(run: Arc<BulkRun>) -> impl IntoView {
         <ul class="diagnostics">
             {bulk.notes.iter().map(|n| view! { <li class="diagnostic warning">{n.clone()}</li> }).collect_view()}
         </ul>
-        <label class="field inline filter">
-            <span>"Filter rows by MAC, file or finding"</span>
-            <input
-                id="bulk-filter"
-                type="search"
-                prop:value=move || filter.get().unwrap_or_default()
-                on:input:target=move |ev| {
-                    let text = ev.target().value();
-                    set_filter.set((!text.is_empty()).then_some(text));
-                }
-            />
-        </label>
+        <FilterField id="bulk-filter" label="Filter rows by MAC, file or finding" filter set_filter inline=true />
         {move || note().map(|text| view! { <p class="hint" id="bulk-rows-omitted">{text}</p> })}
         <div class="table-wrap" tabindex="0" role="region" aria-label="The CSV's rows">
             <table id="bulk-rows">

@@ -1,6 +1,7 @@
 //! The Workspace page: everything kept in this browser, to reopen, rename or
 //! delete, and how much of the browser's storage it uses.
 
+use crate::components::filter_field::FilterField;
 use crate::components::keys::move_in_list;
 use crate::links::{self, key};
 use crate::workspace::{self, Entry, Estimate, human_size, local_time, use_workspace};
@@ -73,18 +74,7 @@ pub fn WorkspacePage() -> impl IntoView {
                     {move || estimate.get().map(|(estimate, persisted)| estimate_text(estimate, persisted))}
                 </p>
                 <div class="input-toolbar">
-                    <label class="field inline filter">
-                        <span>"Filter by name"</span>
-                        <input
-                            id="workspace-filter"
-                            type="search"
-                            prop:value=move || filter.get().unwrap_or_default()
-                            on:input:target=move |ev| {
-                                let text = ev.target().value();
-                                set_filter.set((!text.is_empty()).then_some(text));
-                            }
-                        />
-                    </label>
+                    <FilterField id="workspace-filter" label="Filter by name" filter set_filter inline=true />
                     <Show
                         when=move || confirming_clear.get()
                         fallback=move || view! {
