@@ -263,10 +263,14 @@ async fn a_full_quota_loses_nothing(client: &Client, base: &str) -> TestResult {
     assert!(problem.contains("Nothing stored before was lost"), "{problem}");
     // Shown all the same, only not kept: the URL names no capture. Nothing in it decodes, so
     // the page says so instead of "decoded", and shows the error without empty panes.
-    text_when(client, "#decode-status", |t| t.contains("noise.bin: 300 KB read, and nothing")).await?;
+    text_when(client, "#decode-status", |t| t.contains("noise.bin: 300 KB read, and nothing"))
+        .await?;
     text_when(client, "#capture-error", |t| t.contains("not a pcap")).await?;
     let filter = client.find(Locator::Css("#filter-device")).await.map_err(err)?;
-    assert!(!filter.is_displayed().await.map_err(err)?, "empty panes shown for an undecodable file");
+    assert!(
+        !filter.is_displayed().await.map_err(err)?,
+        "empty panes shown for an undecodable file"
+    );
     let url = client.current_url().await.map_err(err)?;
     assert!(!url.as_str().contains("capture="), "{url}");
     screenshot(client, "storage-quota").await?;

@@ -105,9 +105,18 @@ impl EventBus {
         (receiver, queued)
     }
 
+    /// Whether an event would reach anyone. With `--quiet` and no app connected, masking and
+    /// serializing each event (a copy of a whole envelope for every message) was work for no
+    /// one, on every POST.
+    fn has_audience(&self) -> bool {
+        self.inner.echo || !self.subscribers().is_empty()
+    }
+
     /// An ACS event, its secrets masked before anyone sees it.
     pub fn publish_acs(&self, event: &AcsEvent) {
-        self.publish_event(&StreamEvent::from_acs(event), || describe(event));
+        if self.has_audience() {
+            self.publish_event(&StreamEvent::from_acs(event), || describe(event));
+        }
     }
 
     /// A problem of the relay's own (a limit hit, a refusal), on the terminal and the stream.
@@ -127,6 +136,9 @@ impl EventBus {
     }
 
     pub fn publish_event(&self, event: &StreamEvent, line: impl FnOnce() -> String) {
+        if !self.has_audience() {
+            return;
+        }
         match serde_json::to_string(event) {
             Ok(json) => self.publish(json, line),
             Err(error) => eprintln!("cwmpkit: cannot serialize an event: {error}"),
