@@ -91,9 +91,10 @@ pub struct ServeArgs {
     /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
     #[arg(long, help_heading = "Files")]
     pub uploads: Option<PathBuf>,
-    /// Where the relay keeps what outlives it, created if missing: devices, their queued RPCs and
-    /// RPC results in an embedded database (DIR/cwmpkit.redb), so that a restart loses nothing
-    /// the API acknowledged; and every `/acs` exchange recorded as pcapng under DIR/recordings/
+    /// Where the relay keeps what outlives it, created if missing: devices, their queued RPCs,
+    /// RPC results and the uploads index (which device sent which upload) in an embedded
+    /// database (DIR/cwmpkit.redb), so that a restart loses nothing the relay acknowledged;
+    /// and every `/acs` exchange recorded as pcapng under DIR/recordings/
     /// (one file per UTC day; secrets left out), listed and downloaded through `/api/recordings`.
     /// Without it, state lives in memory only and nothing is recorded.
     #[arg(long, help_heading = "Storage")]
