@@ -202,6 +202,11 @@ pub struct ServeArgs {
     /// (and a `problem` event says so).
     #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
     pub max_recording_bytes: u64,
+    /// Bytes of all recordings together (DIR/recordings/): before a write would pass it, the
+    /// oldest files are deleted (and a `problem` event names them); the file being written never
+    /// is. A file never holds more than this either (it caps --max-recording-bytes).
+    #[arg(long, default_value_t = 1024 * 1024 * 1024, help_heading = "Limits")]
+    pub max_recordings_total_bytes: u64,
     /// Bytes of exchanges waiting for the recorder to write them; past it, exchanges are not
     /// recorded until it catches up (and a `problem` event says so). Requests never wait for it.
     #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
@@ -365,6 +370,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
                 recordings::Settings {
                     data_dir: data_dir.clone(),
                     max_file_bytes: args.max_recording_bytes,
+                    max_total_bytes: args.max_recordings_total_bytes,
                     max_queued_bytes: args.recording_buffer_bytes,
                     idle_timeout: limits.idle_timeout,
                 },
