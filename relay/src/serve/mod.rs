@@ -221,7 +221,7 @@ pub struct ServeArgs {
     /// Bytes of recent `/acs` exchanges kept in memory, in all, for the Live page's view of each
     /// device's sessions; past it the device quiet the longest loses its history first. 0 keeps
     /// none.
-    #[arg(long, default_value_t = 32 * 1024 * 1024, help_heading = "Limits")]
+    #[arg(long, default_value_t = 16 * 1024 * 1024, help_heading = "Limits")]
     pub history_bytes: usize,
     /// Bytes of recent exchanges kept per device; past it its oldest are let go.
     #[arg(long, default_value_t = 2 * 1024 * 1024, help_heading = "Limits")]
