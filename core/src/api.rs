@@ -4,8 +4,9 @@
 //! - Requests: [`TaskForm`] (`POST /api/devices/{id}/rpcs`): what an engineer asks of a device,
 //!   turned into the CWMP request by [`TaskForm::to_message`], which checks it as strictly as the
 //!   encoder will and names the form's field that is wrong; [`ConnectionRequestForm`].
-//! - Answers: [`RelayInfo`], [`DeviceSummary`] and [`DeviceDetail`], [`Queued`], [`UploadEntry`],
-//!   [`ApiError`] (`{error, field}`), and [`StreamEvent`], one event of `/api/events`.
+//! - Answers: [`RelayInfo`], [`DeviceSummary`] and [`DeviceDetail`], [`Queued`], [`UploadEntry`]
+//!   (with its index record, [`UploadReceived`]), [`ApiError`] (`{error, field}`), and
+//!   [`StreamEvent`], one event of `/api/events`.
 //!
 //! Secrets are write-only: a value queued or reported for a parameter whose name says it is a
 //! secret ([`is_secret_parameter`]), and the passwords and URL user info of Download and
@@ -746,7 +747,8 @@ pub struct ConnectionRequestOutcome {
     pub transport: String,
 }
 
-/// One stored upload in `GET /api/uploads`.
+/// One stored upload in `GET /api/uploads`: a file found in `--uploads DIR`, with what the relay
+/// recorded when it stored it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadEntry {
     pub name: String,
@@ -756,6 +758,40 @@ pub struct UploadEntry {
     /// From the Aastra naming: `config backup` (`<MAC>_local.cfg`), `crash log`
     /// (`<MAC>_<TIME>_crash.log`), or `file`.
     pub kind: String,
+    /// Its record in the relay's uploads index; `null` for a file the index does not know: put
+    /// in the folder by hand, stored before the index existed, or changed since it was stored.
+    #[serde(default)]
+    pub received: Option<UploadReceived>,
+}
+
+/// What the relay recorded of an upload it stored (the uploads index, in `--data-dir`'s
+/// database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadReceived {
+    /// When it was stored whole.
+    pub time: Timestamp,
+    /// The address it came from, as the relay saw it (a NAT's, behind one).
+    pub peer: String,
+    /// The user it authenticated as; `None` when device authentication is off.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The device that sent it, when the relay can tell (`device_from` says how).
+    #[serde(default)]
+    pub device: Option<String>,
+    #[serde(default)]
+    pub device_from: Option<UploadSender>,
+}
+
+/// How the relay knows which device sent an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UploadSender {
+    /// It authenticated with the device's own credential (`--cpe-credentials`), which no other
+    /// entry shares: proof, as far as the credential is secret.
+    OwnCredential,
+    /// The relay sent this device, and no other, an Upload RPC whose URL names the file: the
+    /// device was asked to send it, but anyone holding a shared credential could have.
+    UploadRpc,
 }
 
 /// `GET /api/devices/{id}/sessions`: the device's recent sessions on this relay, built from the
@@ -855,6 +891,9 @@ pub enum StreamEvent<E = Box<Envelope>> {
         name: String,
         bytes: u64,
         peer: String,
+        /// The device that sent it, when the relay can tell ([`UploadReceived::device`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
     },
     ConnectionRequest {
         time: Timestamp,
@@ -937,10 +976,10 @@ impl<E> StreamEvent<E> {
             | StreamEvent::RpcRequeued { device, .. }
             | StreamEvent::SessionEnded { device, .. }
             | StreamEvent::ConnectionRequest { device, .. } => Some(device),
-            StreamEvent::Message { device, .. } | StreamEvent::Problem { device, .. } => {
-                device.as_deref()
-            }
-            StreamEvent::Upload { .. } | StreamEvent::Dropped { .. } | StreamEvent::Other => None,
+            StreamEvent::Message { device, .. }
+            | StreamEvent::Problem { device, .. }
+            | StreamEvent::Upload { device, .. } => device.as_deref(),
+            StreamEvent::Dropped { .. } | StreamEvent::Other => None,
         }
     }
 

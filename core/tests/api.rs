@@ -601,6 +601,7 @@ fn answers_and_events_survive_json() {
             name: "00085D1A2B3C_local.cfg".into(),
             bytes: 12,
             peer: "192.0.2.7:1".into(),
+            device: Some("d".into()),
         },
         StreamEvent::ConnectionRequest {
             time: Timestamp::from_unix_nanos(0),

@@ -17,7 +17,8 @@
 //! 204; with Digest, a request without `Authorization` gets a fixed 401).
 //!
 //! Then bursts against the listen backlog (128, what the relay had before `--acs-backlog`, and
-//! 1,024), the relay's RSS with 10,000 devices known, and 20 GenieACS simulator processes (a real
+//! 1,024), the relay's RSS with 10,000 devices known (as it starts by default, and without the
+//! devices' history), and 20 GenieACS simulator processes (a real
 //! third-party CPE; `cargo xtask setup` installs it): their start-up sessions against the relay
 //! and the baseline, and connection-request rounds that each run a queued GetParameterValues.
 //!
@@ -597,9 +598,22 @@ fn backlogs(runtime: &tokio::runtime::Runtime, messages: &Arc<Messages>) {
     }
 }
 
-/// The relay's memory with 10,000 devices known (one session each, 1,000 at a time).
+/// The relay's memory with 10,000 devices known (one session each, 1,000 at a time): as it
+/// starts by default (each device's recent exchanges kept, within `--history-bytes`), and
+/// without that history, as before it existed.
 fn rss_with_devices(runtime: &tokio::runtime::Runtime, messages: &Arc<Messages>) {
-    let relay = Target::relay(&[]);
+    for (name, flags) in [("default", &[][..]), ("--history-bytes 0", &["--history-bytes", "0"])] {
+        rss_with_devices_of(runtime, messages, name, flags);
+    }
+}
+
+fn rss_with_devices_of(
+    runtime: &tokio::runtime::Runtime,
+    messages: &Arc<Messages>,
+    name: &str,
+    flags: &[&str],
+) {
+    let relay = Target::relay(flags);
     let (before, _) = relay.memory();
     let mut sessions = 0;
     let mut elapsed = Duration::ZERO;
@@ -620,7 +634,7 @@ fn rss_with_devices(runtime: &tokio::runtime::Runtime, messages: &Arc<Messages>)
     let known = api::device_ids(relay.server()).len();
     let (rss, peak) = relay.memory();
     println!(
-        "acs_load rss: {known} devices known after {sessions} Inform sessions ({:.0} sessions/s): relay RSS {rss:.1} MiB (peak {peak:.1}, at start {before:.1})",
+        "acs_load rss ({name}): {known} devices known after {sessions} Inform sessions ({:.0} sessions/s): relay RSS {rss:.1} MiB (peak {peak:.1}, at start {before:.1})",
         sessions as f64 / elapsed.as_secs_f64()
     );
 }

@@ -15,18 +15,25 @@ use cwmpkit_core::pipeline;
 use cwmpkit_core::session::Report;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
 const SIP_PASSWORD: &str = "sip-secret-4711";
 
 fn start(name: &str, extra: &[&str]) -> (Server, PathBuf) {
+    start_on(name, extra, |_| {})
+}
+
+/// As [`start`], with `prepare` given the data directory's `recordings/` folder first.
+fn start_on(name: &str, extra: &[&str], prepare: impl FnOnce(&Path)) -> (Server, PathBuf) {
     let dist = common::fake_dist(name);
     let dir = common::scratch(name);
     let password = dir.join("cpe-password");
     std::fs::write(&password, "fleet-secret\n").unwrap();
     let data = dir.join("data");
+    std::fs::create_dir_all(data.join("recordings")).unwrap();
+    prepare(&data.join("recordings"));
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
@@ -251,6 +258,91 @@ fn a_full_file_goes_on_in_the_next_one_and_says_so() {
         messages += report.sessions.iter().map(|s| s.messages.len()).sum::<usize>();
     }
     assert_eq!(messages, 3, "challenged Inform, Inform, InformResponse");
+}
+
+/// The recordings folder's files, by name.
+fn files_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn past_the_total_cap_the_oldest_recordings_are_deleted_first() {
+    // Two recordings of an earlier run fill the folder to 1,000 bytes short of its cap: the
+    // first exchange recorded needs more, so the older of the two goes, and only it. Older by
+    // its last write, which their names contradict here, so that the test tells the two apart.
+    let old = |folder: &Path, name: &str, bytes: usize, year: u64| {
+        let file = std::fs::File::create(folder.join(name)).unwrap();
+        file.set_len(bytes as u64).unwrap();
+        let seconds = (year - 1970) * 365 * 24 * 3600;
+        file.set_modified(std::time::UNIX_EPOCH + Duration::from_secs(seconds)).unwrap();
+    };
+    let (server, data) = start_on(
+        "recordings-total",
+        &["--max-recordings-total-bytes", "100000", "--max-recording-bytes", "1"],
+        |folder| {
+            old(folder, "acs-2001-01-01.pcapng", 60_000, 2001);
+            old(folder, "acs-2000-01-01.pcapng", 39_000, 2002);
+        },
+    );
+    let events = Events::subscribe(&server);
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    let problem = events.until("limit-recordings-total-bytes", |e| {
+        e["event"] == "problem" && e["code"] == "limit-recordings-total-bytes"
+    });
+    let message = problem["message"].as_str().unwrap();
+    assert!(message.contains("--max-recordings-total-bytes 100000"), "{message}");
+    assert!(message.contains("recordings/acs-2001-01-01.pcapng (60000 bytes)"), "{message}");
+    assert!(!message.contains("acs-2000-01-01"), "the newer one is kept: {message}");
+    // Three exchanges, one file each (--max-recording-bytes 1), all within the cap with the
+    // newer old file.
+    let files = recordings_when(&server, |files| files.len() == 4);
+    assert_eq!(files.iter().map(Vec::len).filter(|&bytes| bytes == 39_000).count(), 1);
+    let folder = files_in(&data.join("recordings"));
+    assert!(folder.contains(&"acs-2000-01-01.pcapng".to_owned()), "{folder:?}");
+    assert!(!folder.contains(&"acs-2001-01-01.pcapng".to_owned()), "{folder:?}");
+}
+
+#[test]
+fn the_file_being_written_is_never_deleted_and_names_are_not_reused() {
+    let (server, data) = start(
+        "recordings-total-one",
+        &["--max-recordings-total-bytes", "1", "--max-recording-bytes", "1"],
+    );
+    let events = Events::subscribe(&server);
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    // The challenge, the Inform and the empty POST each start a file; each new file's first
+    // write deletes the one before, closed by then.
+    let deleted: Vec<String> = (0..2)
+        .map(|_| {
+            events.until("limit-recordings-total-bytes", |e| {
+                e["event"] == "problem" && e["code"] == "limit-recordings-total-bytes"
+            })["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(deleted[0].contains(".pcapng (") && !deleted[0].contains(".2.pcapng"), "{deleted:?}");
+    assert!(deleted[1].contains(".2.pcapng ("), "{deleted:?}");
+    let files = recordings_when(&server, |files| files.len() == 1 && !files[0].is_empty());
+    let report = decode(&files[0]);
+    assert_eq!(
+        report.sessions.iter().map(|s| s.messages.len()).sum::<usize>(),
+        0,
+        "the empty POST"
+    );
+    let folder = files_in(&data.join("recordings"));
+    let [only] = &folder[..] else { panic!("{folder:?}") };
+    assert!(only.ends_with(".3.pcapng"), "a third name, not the first again: {only}");
 }
 
 #[test]

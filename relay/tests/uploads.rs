@@ -1,15 +1,18 @@
 //! Uploads and files on the ACS listener: names that cannot traverse, writes that stream to
 //! disk and never follow a symlink nor destroy the previous good file, a cap on uploads at once,
-//! authentication as on `/acs`; the uploads listed and downloadable through the API; and
-//! `/files` without hidden files or symlinks.
+//! authentication as on `/acs`; the uploads listed and downloadable through the API, with the
+//! uploads index (size, time, user and sending device) kept across a SIGKILL; and `/files`
+//! without hidden files or symlinks.
 
 mod common;
 
+use common::api::{self, Task};
 use common::cpe::Cpe;
 use common::{Server, request};
+use cwmpkit_core::api::{UploadEntry, UploadSender};
 use std::io::Write;
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn start(name: &str, extra: &[&str]) -> (Server, PathBuf, PathBuf) {
@@ -200,4 +203,103 @@ fn files_serves_no_hidden_file_and_follows_no_symlink() {
         assert_eq!(reply.status, 404, "{path}: {}", reply.body);
         assert!(!reply.body.contains("SECRET") && !reply.body.contains("root:"), "{path}");
     }
+}
+
+const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
+
+/// A relay with `--data-dir` and `--uploads`, whose device with serial EC43F69AF408 has its own
+/// credential (`phone-1`) beside the fleet's (`fleet`).
+fn start_indexed(name: &str, data: &Path, uploads: &Path) -> Server {
+    let dist = common::fake_dist(name);
+    let credentials = data.with_extension("csv");
+    std::fs::write(&credentials, "device,username,password\nEC43F69AF408,phone-1,own-secret\n")
+        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .arg("--uploads")
+        .arg(uploads)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--cpe-username", "fleet", "--cpe-password", "fleet-secret", "--cpe-credentials"])
+        .arg(&credentials);
+    common::start(command)
+}
+
+fn uploads_listed(server: &Server) -> Vec<UploadEntry> {
+    let listed = request(&server.app, "GET", "/api/uploads", &server.bearer(), b"");
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    serde_json::from_str(&listed.body).unwrap_or_else(|e| panic!("{e}: {}", listed.body))
+}
+
+fn entry<'a>(listed: &'a [UploadEntry], name: &str) -> &'a UploadEntry {
+    listed.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("{name} in {listed:#?}"))
+}
+
+#[test]
+fn the_uploads_index_names_the_device_and_outlives_a_sigkill() {
+    let root = common::scratch("uploads-index");
+    let (data, uploads) = (root.join("data"), root.join("uploads"));
+    std::fs::create_dir_all(&uploads).unwrap();
+    let server = start_indexed("uploads-index", &data, &uploads);
+    let backup = b"sip line1 auth name: 1001\n";
+    let mut phone = Cpe::new(&server.acs).with_credential("phone-1", "own-secret");
+    assert_eq!(phone.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(phone.upload("00085D1A2B3C_local.cfg", backup).status, 201);
+    let mut fleet = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(fleet.upload("boot.log", b"boot ok\n").status, 201);
+    std::fs::write(uploads.join("by-hand.txt"), "put here by hand").unwrap();
+
+    let listed = uploads_listed(&server);
+    let indexed = entry(&listed, "00085D1A2B3C_local.cfg").clone();
+    assert_eq!((indexed.bytes, indexed.kind.as_str()), (backup.len() as u64, "config backup"));
+    let received = indexed.received.clone().expect("in the index");
+    assert_eq!(received.device.as_deref(), Some(DEVICE), "its serial resolved to its ID");
+    assert_eq!(received.device_from, Some(UploadSender::OwnCredential));
+    assert_eq!(received.username.as_deref(), Some("phone-1"));
+    assert!(received.peer.starts_with("127.0.0.1:"), "{}", received.peer);
+    // The fleet's credential is everyone's: it names no device.
+    let shared = entry(&listed, "boot.log").received.clone().expect("in the index");
+    assert_eq!((shared.device, shared.username.as_deref()), (None, Some("fleet")));
+    assert_eq!(entry(&listed, "by-hand.txt").received, None, "listed, as not indexed");
+
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    let server = start_indexed("uploads-index", &data, &uploads);
+    let listed = uploads_listed(&server);
+    assert_eq!(entry(&listed, "00085D1A2B3C_local.cfg"), &indexed, "the same after the restart");
+    assert_eq!(entry(&listed, "by-hand.txt").received, None);
+    assert_eq!(listed.len(), 3, "{listed:#?}");
+
+    // A file changed by hand since it was stored is no longer the upload the index knew.
+    std::fs::write(uploads.join("00085D1A2B3C_local.cfg"), "edited by hand, longer now\n").unwrap();
+    assert_eq!(entry(&uploads_listed(&server), "00085D1A2B3C_local.cfg").received, None);
+}
+
+#[test]
+fn an_upload_the_relay_asked_one_device_for_names_that_device() {
+    let (server, _, _) = start("uploads-asked", &[]);
+    let mut phone = Cpe::new(&server.acs);
+    assert_eq!(phone.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    let url = format!("http://{}/uploads/{DEVICE}-config.cfg", server.acs);
+    api::queue(&server, DEVICE, &Task::Upload { url });
+    let sent = phone.post(b"");
+    assert!(sent.body.contains("cwmp:Upload>"), "{}", sent.body);
+    let name = format!("{DEVICE}-config.cfg");
+    assert_eq!(phone.upload(&name, b"config\n").status, 201);
+    assert_eq!(phone.upload("not-asked-for.cfg", b"config\n").status, 201);
+
+    let listed = uploads_listed(&server);
+    let asked = entry(&listed, &name).received.clone().expect("in the index");
+    assert_eq!(asked.device.as_deref(), Some(DEVICE));
+    assert_eq!(asked.device_from, Some(UploadSender::UploadRpc));
+    assert_eq!(asked.username, None, "device authentication is off");
+    let unasked = entry(&listed, "not-asked-for.cfg").received.clone().expect("in the index");
+    assert_eq!(unasked.device, None);
+    // One request, one upload: the same name again is anyone's.
+    assert_eq!(phone.upload(&name, b"config again\n").status, 201);
+    assert_eq!(entry(&uploads_listed(&server), &name).received.clone().unwrap().device, None);
 }

@@ -233,8 +233,9 @@ fn log_line(event: &LiveEvent) -> LogLine {
             format!("{} {message}", device.as_deref().unwrap_or_default()),
             true,
         ),
-        StreamEvent::Upload { time, name, bytes, peer } => {
-            line(time, "upload", format!("{name} ({bytes} bytes) from {peer}"), false)
+        StreamEvent::Upload { time, name, bytes, peer, device } => {
+            let sender = device.as_deref().map(|device| format!(" ({device})")).unwrap_or_default();
+            line(time, "upload", format!("{name} ({bytes} bytes) from {peer}{sender}"), false)
         }
         StreamEvent::ConnectionRequest { time, device, url, outcome, error } => match outcome {
             Some(outcome) => line(

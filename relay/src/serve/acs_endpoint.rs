@@ -150,6 +150,7 @@ pub async fn cwmp_post(
     };
     // Encoded after the ACS is let go, like the decode above.
     let reply = relay.exchange(context, decoded).await.encode();
+    relay.upload_requests.note_sent(&reply.events);
     for event in &reply.events {
         relay.events.publish_acs(event);
     }

@@ -74,6 +74,23 @@ impl CpeCredentials {
         self.default.is_none() && self.per_device.is_empty()
     }
 
+    /// Whether the credential listed under `key` is also the default or another entry's: then
+    /// authenticating with it does not tell which device spoke.
+    pub fn is_shared(&self, key: &str) -> bool {
+        let Some(own) = self.per_device.get(key) else { return true };
+        self.default.as_ref() == Some(own)
+            || self.per_device.iter().any(|(other, credential)| other != key && credential == own)
+    }
+
+    /// The user name of what authenticated a request (none when the ACS is open).
+    pub fn username_of(&self, identity: &Identity) -> Option<String> {
+        match identity {
+            Identity::Default => self.default.as_ref().map(|c| c.username.clone()),
+            Identity::Device(key) => self.per_device.get(key).map(|c| c.username.clone()),
+            Identity::Open => None,
+        }
+    }
+
     /// Reads `--cpe-credentials`: a CSV file with a header naming `device`, `username` and
     /// `password` columns.
     pub fn read_file(&mut self, file: &Path) -> Result<(), String> {

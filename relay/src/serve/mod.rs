@@ -91,9 +91,10 @@ pub struct ServeArgs {
     /// Where uploads from CPEs (`PUT` or `POST /uploads/NAME`: config backups, logs) are stored.
     #[arg(long, help_heading = "Files")]
     pub uploads: Option<PathBuf>,
-    /// Where the relay keeps what outlives it, created if missing: devices, their queued RPCs and
-    /// RPC results in an embedded database (DIR/cwmpkit.redb), so that a restart loses nothing
-    /// the API acknowledged; and every `/acs` exchange recorded as pcapng under DIR/recordings/
+    /// Where the relay keeps what outlives it, created if missing: devices, their queued RPCs,
+    /// RPC results and the uploads index (which device sent which upload) in an embedded
+    /// database (DIR/cwmpkit.redb), so that a restart loses nothing the relay acknowledged;
+    /// and every `/acs` exchange recorded as pcapng under DIR/recordings/
     /// (one file per UTC day; secrets left out), listed and downloaded through `/api/recordings`.
     /// Without it, state lives in memory only and nothing is recorded.
     #[arg(long, help_heading = "Storage")]
@@ -201,6 +202,11 @@ pub struct ServeArgs {
     /// (and a `problem` event says so).
     #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
     pub max_recording_bytes: u64,
+    /// Bytes of all recordings together (DIR/recordings/): before a write would pass it, the
+    /// oldest files are deleted (and a `problem` event names them); the file being written never
+    /// is. A file never holds more than this either (it caps --max-recording-bytes).
+    #[arg(long, default_value_t = 1024 * 1024 * 1024, help_heading = "Limits")]
+    pub max_recordings_total_bytes: u64,
     /// Bytes of exchanges waiting for the recorder to write them; past it, exchanges are not
     /// recorded until it catches up (and a `problem` event says so). Requests never wait for it.
     #[arg(long, default_value_t = 64 * 1024 * 1024, help_heading = "Limits")]
@@ -215,7 +221,7 @@ pub struct ServeArgs {
     /// Bytes of recent `/acs` exchanges kept in memory, in all, for the Live page's view of each
     /// device's sessions; past it the device quiet the longest loses its history first. 0 keeps
     /// none.
-    #[arg(long, default_value_t = 32 * 1024 * 1024, help_heading = "Limits")]
+    #[arg(long, default_value_t = 16 * 1024 * 1024, help_heading = "Limits")]
     pub history_bytes: usize,
     /// Bytes of recent exchanges kept per device; past it its oldest are let go.
     #[arg(long, default_value_t = 2 * 1024 * 1024, help_heading = "Limits")]
@@ -364,6 +370,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
                 recordings::Settings {
                     data_dir: data_dir.clone(),
                     max_file_bytes: args.max_recording_bytes,
+                    max_total_bytes: args.max_recordings_total_bytes,
                     max_queued_bytes: args.recording_buffer_bytes,
                     idle_timeout: limits.idle_timeout,
                 },

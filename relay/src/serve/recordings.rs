@@ -9,9 +9,13 @@
 //! drains to the file. An exchange that would pass the bound is not recorded, and a `problem`
 //! event says so. A file that has reached `--max-recording-bytes` is closed and the day goes on
 //! in the next one (`acs-2026-12-05.2.pcapng`), also said with a `problem` event; a restart
-//! starts a new file too, never appending to one it did not write. A write that fails (a full
-//! disk) is a `recording-failed` event, and recording goes on in a new file. A request whose body
-//! was refused (too large, too slow) is not recorded: its own `problem` event tells of it.
+//! starts a new file too, never appending to one it did not write. The folder as a whole stays
+//! within `--max-recordings-total-bytes`: before a write would pass it, the oldest closed files
+//! are deleted (a `problem` event `limit-recordings-total-bytes` names them); the file being
+//! written never is, so the folder can pass the cap by one exchange only when that file alone
+//! holds it all. A write that fails (a full disk) is a `recording-failed` event, and recording
+//! goes on in a new file. A request whose body was refused (too large, too slow) is not
+//! recorded: its own `problem` event tells of it.
 
 use super::events::EventBus;
 use super::listener::LocalAddr;
@@ -26,6 +30,7 @@ use cwmpkit_core::Timestamp;
 use cwmpkit_core::capture::record::{
     Exchange, Recorder, RecorderOptions, Recording, first_packet_time, last_packet_time,
 };
+use std::collections::VecDeque;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::net::SocketAddr;
 use std::path::{Path as FsPath, PathBuf};
@@ -60,6 +65,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `--max-recording-bytes`.
     pub max_file_bytes: u64,
+    /// `--max-recordings-total-bytes`.
+    pub max_total_bytes: u64,
     /// `--recording-buffer-bytes`.
     pub max_queued_bytes: usize,
     /// `--idle-timeout`: a connection idle this long is over, in the recording too.
@@ -122,9 +129,20 @@ impl Recordings {
         let directory = create_folder(&settings.data_dir)?;
         let (sender, receiver) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
+        let max_total_bytes = settings.max_total_bytes.max(1);
+        let closed = closed_recordings(&directory)?;
         let writer = Writer {
             directory: directory.clone(),
-            max_file_bytes: settings.max_file_bytes.max(1),
+            // A file holding more than the folder may would be one the cap cannot delete.
+            max_file_bytes: settings.max_file_bytes.clamp(1, max_total_bytes),
+            max_total_bytes,
+            closed_bytes: closed.iter().map(|c| c.bytes).sum(),
+            newest: closed
+                .iter()
+                .filter_map(|c| day_and_part(&c.name))
+                .max()
+                .map(|(day, part)| (day.to_owned(), part)),
+            closed,
             recorder: Recorder::new(RecorderOptions {
                 idle_close: settings.idle_timeout,
                 ..RecorderOptions::default()
@@ -188,9 +206,36 @@ impl Recordings {
     }
 }
 
+/// A recording no longer written, in the folder's total.
+struct Closed {
+    name: String,
+    bytes: u64,
+}
+
+/// The recordings already in the folder at start, oldest first (by modification time, then
+/// name), as the cap will delete them.
+fn closed_recordings(directory: &FsPath) -> Result<VecDeque<Closed>, String> {
+    let entries = std::fs::read_dir(directory)
+        .map_err(|e| format!("--data-dir: cannot read {}: {e}", directory.display()))?;
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // symlink_metadata: a link is not followed, and not counted (nor deleted).
+        let Ok(metadata) = std::fs::symlink_metadata(entry.path()) else { continue };
+        if refuse_name(&name).is_some() || !metadata.is_file() || !name.ends_with(".pcapng") {
+            continue;
+        }
+        let modified = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
+        found.push((modified, name, metadata.len()));
+    }
+    found.sort();
+    Ok(found.into_iter().map(|(_, name, bytes)| Closed { name, bytes }).collect())
+}
+
 /// The file being written.
 struct OpenFile {
     day: String,
+    part: u32,
     name: String,
     file: std::fs::File,
     bytes: u64,
@@ -200,6 +245,14 @@ struct OpenFile {
 struct Writer {
     directory: PathBuf,
     max_file_bytes: u64,
+    max_total_bytes: u64,
+    /// The recordings not being written, oldest first, and their bytes in all.
+    closed: VecDeque<Closed>,
+    closed_bytes: u64,
+    /// The day and part of the newest file, written or found at start, deleted or not: the next
+    /// file of that day comes after it, so that a name the cap freed is not used again and the
+    /// day's files keep the order they were written in.
+    newest: Option<(String, u32)>,
     recorder: Recorder,
     file: Option<OpenFile>,
     events: EventBus,
@@ -210,6 +263,8 @@ struct Writer {
 
 impl Writer {
     fn run(mut self, mut receiver: mpsc::UnboundedReceiver<Job>) {
+        // A cap lowered since the last run applies at once, not at the first exchange.
+        self.make_room(0);
         while let Some(job) = receiver.blocking_recv() {
             match job {
                 Job::Exchange(recorded) => {
@@ -236,8 +291,15 @@ impl Writer {
             self.close(recorded.request_time);
         }
         if self.file.is_none() {
-            match open_next(&self.directory, &day) {
-                Ok(file) => self.file = Some(file),
+            let first_part = match &self.newest {
+                Some((newest_day, part)) if *newest_day == day => part + 1,
+                _ => 1,
+            };
+            match open_next(&self.directory, &day, first_part) {
+                Ok(file) => {
+                    self.newest = Some((day.clone(), file.part));
+                    self.file = Some(file);
+                }
                 Err(error) => return self.failed(&error),
             }
         }
@@ -250,7 +312,47 @@ impl Writer {
             );
             return;
         }
+        self.make_room(blocks.len() as u64);
         self.append(&blocks);
+    }
+
+    /// Deletes the oldest closed recordings until `incoming` more bytes fit within
+    /// `--max-recordings-total-bytes`; the open file is never one of them.
+    fn make_room(&mut self, incoming: u64) {
+        let open = self.file.as_ref().map_or(0, |file| file.bytes);
+        let mut deleted = Vec::new();
+        while self.closed_bytes + open + incoming > self.max_total_bytes {
+            let Some(oldest) = self.closed.pop_front() else { break };
+            self.closed_bytes -= oldest.bytes;
+            match std::fs::remove_file(self.directory.join(&oldest.name)) {
+                Ok(()) => deleted.push(format!("recordings/{} ({} bytes)", oldest.name, oldest.bytes)),
+                // Deleted by hand already: its bytes are gone too.
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => self.events.notice(
+                    "recording-failed",
+                    &format!(
+                        "cannot delete recordings/{} to stay within --max-recordings-total-bytes {}: {error}",
+                        oldest.name, self.max_total_bytes
+                    ),
+                ),
+            }
+        }
+        if !deleted.is_empty() {
+            self.events.notice(
+                "limit-recordings-total-bytes",
+                &format!(
+                    "the recordings reached --max-recordings-total-bytes {}: deleted the oldest, {}",
+                    self.max_total_bytes,
+                    deleted.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Counts a file no longer written among the closed ones, the newest.
+    fn retire(&mut self, file: OpenFile) {
+        self.closed_bytes += file.bytes;
+        self.closed.push_back(Closed { name: file.name, bytes: file.bytes });
     }
 
     fn append(&mut self, blocks: &[u8]) {
@@ -265,7 +367,9 @@ impl Writer {
                 self.failed(&message);
                 // A block may be half written: the file ends here, and the next exchange
                 // starts a new one (its connections anew) rather than append after the break.
-                self.file = None;
+                if let Some(file) = self.file.take() {
+                    self.retire(file);
+                }
                 self.recorder.finish_file(now(), &mut Vec::new());
             }
         }
@@ -285,14 +389,27 @@ impl Writer {
         self.append(&blocks);
         if let Some(file) = self.file.take() {
             let _ = file.file.sync_all();
+            self.retire(file);
         }
     }
 }
 
-/// A new file for `day`: `acs-DAY.pcapng`, else the first free `acs-DAY.N.pcapng`. Created new,
-/// so that nothing already there (an earlier run's file, a symlink) is appended to or followed.
-fn open_next(directory: &FsPath, day: &str) -> Result<OpenFile, String> {
-    for part in 1..10_000u32 {
+/// The day and part number of a recording's name (`acs-DAY.pcapng` is part 1,
+/// `acs-DAY.N.pcapng` part N).
+fn day_and_part(name: &str) -> Option<(&str, u32)> {
+    let rest = name.strip_prefix("acs-")?.strip_suffix(".pcapng")?;
+    let day = rest.get(..10)?;
+    match &rest[10..] {
+        "" => Some((day, 1)),
+        part => Some((day, part.strip_prefix('.')?.parse().ok()?)),
+    }
+}
+
+/// A new file for `day`: `acs-DAY.pcapng` for part 1, else `acs-DAY.N.pcapng`, the first free
+/// from `first_part` on. Created new, so that nothing already there (an earlier run's file, a
+/// symlink) is appended to or followed.
+fn open_next(directory: &FsPath, day: &str, first_part: u32) -> Result<OpenFile, String> {
+    for part in first_part..10_000u32 {
         let name = if part == 1 {
             format!("acs-{day}.pcapng")
         } else {
@@ -301,7 +418,7 @@ fn open_next(directory: &FsPath, day: &str) -> Result<OpenFile, String> {
         let opened =
             std::fs::OpenOptions::new().write(true).create_new(true).open(directory.join(&name));
         match opened {
-            Ok(file) => return Ok(OpenFile { day: day.to_owned(), name, file, bytes: 0 }),
+            Ok(file) => return Ok(OpenFile { day: day.to_owned(), part, name, file, bytes: 0 }),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(error) => return Err(format!("recordings/{name}: {error}")),
         }
@@ -499,4 +616,20 @@ pub async fn download(
             .into_response();
     };
     send_stored_file(recordings.directory(), &name, "recording", request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day_and_part;
+
+    #[test]
+    fn a_recording_name_gives_its_day_and_part() {
+        assert_eq!(day_and_part("acs-2026-12-05.pcapng"), Some(("2026-12-05", 1)));
+        assert_eq!(day_and_part("acs-2026-12-05.12.pcapng"), Some(("2026-12-05", 12)));
+        for other in
+            ["acs-2026-12-05.x.pcapng", "acs-2026.pcapng", "acs-2026-12-05.pcap", "x.pcapng"]
+        {
+            assert_eq!(day_and_part(other), None, "{other}");
+        }
+    }
 }

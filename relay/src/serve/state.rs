@@ -19,6 +19,8 @@ pub struct Relay {
     pub events: EventBus,
     pub settings: Arc<Settings>,
     pub store: Store,
+    /// The file each device was last asked to upload, to tell who sent an upload.
+    pub upload_requests: Arc<super::uploads::UploadRequests>,
 }
 
 /// Why an RPC was not queued, or not kept.
@@ -62,7 +64,13 @@ pub struct Settings {
 impl Relay {
     /// The relay around an ACS that holds what the store restored.
     pub fn new(settings: Settings, events: EventBus, acs: Acs, store: Store) -> Relay {
-        Relay { acs: Arc::new(Mutex::new(acs)), events, settings: Arc::new(settings), store }
+        Relay {
+            acs: Arc::new(Mutex::new(acs)),
+            events,
+            settings: Arc::new(settings),
+            store,
+            upload_requests: Arc::default(),
+        }
     }
 
     /// One CPE POST, decoded by the caller, through the ACS; the caller encodes the answer. The
@@ -180,6 +188,6 @@ pub fn random_hex(bytes: usize) -> Result<String, String> {
 }
 
 /// What the store's writer said of a commit.
-async fn outcome(committed: Committed) -> Result<(), String> {
+pub(super) async fn outcome(committed: Committed) -> Result<(), String> {
     committed.await.unwrap_or_else(|_| Err("the store's writer has stopped".to_owned()))
 }

@@ -1,8 +1,9 @@
 //! What the relay keeps: with `--data-dir`, one redb database (`cwmpkit.redb`) holding every
 //! device as core's ACS would find it after a restart (last Inform, events, parameters,
 //! ConnectionRequestURL, and its queue with the RPC in flight first), the request IDs handed out,
-//! and the RPC results per device (the `rpc-completed` events, the newest `--max-results`).
-//! Without it, results alone are kept, in memory.
+//! the RPC results per device (the `rpc-completed` events, the newest `--max-results`), and the
+//! uploads index (each upload the relay stored: size, time, peer, user, and the device when it
+//! can be told). Without it, results and the uploads index are kept, in memory.
 //!
 //! Core says what changed (`Acs::take_changes`); the handler that changed it hands the new state
 //! to [`Store::submit`] while it still holds the ACS, so the writer sees changes in the order
@@ -11,8 +12,10 @@
 //! queue call answers only once its RPC is on disk).
 
 use cwmpkit_core::acs::{AcsEvent, Device};
+use cwmpkit_core::api::UploadReceived;
 use redb::{Database, ReadableTable, TableDefinition};
-use std::collections::{BTreeMap, BTreeSet};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
@@ -21,6 +24,9 @@ use tokio::sync::oneshot;
 const DEVICES: TableDefinition<&str, &[u8]> = TableDefinition::new("devices");
 /// (device ID, sequence) → an `rpc-completed` event as JSON, oldest first.
 const RESULTS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("results");
+/// Upload file name → what the relay recorded when it stored it ([`UploadRecord`] as JSON); a
+/// new upload under the same name replaces the record, as it replaced the file.
+const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
 /// Counters: the request IDs handed out, the next result's sequence.
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 const ISSUED_REQUESTS: &str = "issued-requests";
@@ -46,7 +52,21 @@ pub struct Batch {
     pub results: Vec<AcsEvent>,
     /// `Acs::issued_requests` now.
     pub issued_requests: u64,
+    /// Uploads stored, by file name.
+    pub uploads: Vec<(String, UploadRecord)>,
     done: Option<oneshot::Sender<Result<(), String>>>,
+}
+
+/// An upload in the index: the file as the relay left it (so that a file changed since, by
+/// hand, is not taken for it) and what it knew of the upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    pub bytes: u64,
+    /// The file's modification time once stored, seconds since the Unix epoch.
+    pub modified: u64,
+    /// `config backup`, `crash log` or `file` (`uploads::kind_of`).
+    pub kind: String,
+    pub received: UploadReceived,
 }
 
 /// What a database on disk held at start.
@@ -113,11 +133,44 @@ impl Store {
         } else {
             (None, None)
         };
-        let batch = Batch { devices, results, issued_requests, done };
+        let batch = Batch { devices, results, issued_requests, uploads: Vec::new(), done };
         // Should the writer thread be gone, the batch and its sender are dropped here, and the
         // waiter hears that nothing was committed.
         let _ = self.writer.send(batch);
         committed
+    }
+
+    /// Adds an upload to the index; the receiver says when it is committed.
+    pub fn index_upload(
+        &self,
+        name: String,
+        record: UploadRecord,
+    ) -> oneshot::Receiver<Result<(), String>> {
+        let (done, committed) = oneshot::channel();
+        let batch = Batch {
+            devices: Vec::new(),
+            results: Vec::new(),
+            issued_requests: 0,
+            uploads: vec![(name, record)],
+            done: Some(done),
+        };
+        let _ = self.writer.send(batch);
+        committed
+    }
+
+    /// The uploads index, by file name. A record that does not read (written by another
+    /// version) is left out: its file is then listed as not indexed, never lost.
+    pub fn uploads(&self) -> Result<HashMap<String, UploadRecord>, String> {
+        let read = self.database.begin_read().map_err(text)?;
+        let table = read.open_table(UPLOADS).map_err(text)?;
+        let mut index = HashMap::new();
+        for entry in table.iter().map_err(text)? {
+            let (name, value) = entry.map_err(text)?;
+            if let Ok(record) = serde_json::from_slice::<UploadRecord>(value.value()) {
+                index.insert(name.value().to_owned(), record);
+            }
+        }
+        Ok(index)
     }
 
     /// A device's stored results as a JSON array, oldest first.
@@ -147,6 +200,7 @@ fn create_tables(database: &Database) -> Result<(), String> {
     write.open_table(DEVICES).map_err(text)?;
     write.open_table(RESULTS).map_err(text)?;
     write.open_table(COUNTERS).map_err(text)?;
+    write.open_table(UPLOADS).map_err(text)?;
     write.commit().map_err(text)
 }
 
@@ -190,6 +244,11 @@ fn commit(database: &Database, group: &[Batch], max_results: usize) -> Result<()
         let mut devices = write.open_table(DEVICES).map_err(text)?;
         let mut results = write.open_table(RESULTS).map_err(text)?;
         let mut counters = write.open_table(COUNTERS).map_err(text)?;
+        let mut uploads = write.open_table(UPLOADS).map_err(text)?;
+        for (name, record) in group.iter().flat_map(|batch| &batch.uploads) {
+            let json = serde_json::to_vec(record).map_err(text)?;
+            uploads.insert(name.as_str(), json.as_slice()).map_err(text)?;
+        }
         // A device changed by several batches: its newest state is the one to keep.
         let mut newest: BTreeMap<&str, &Device> = BTreeMap::new();
         for device in group.iter().flat_map(|batch| &batch.devices) {

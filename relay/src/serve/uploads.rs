@@ -8,16 +8,25 @@
 //! followed. Names are one plain segment (no traversal, however encoded). At most
 //! `--max-uploads` run at once, each within `--max-upload-bytes`, and they authenticate as
 //! `/acs` does.
+//!
+//! Each upload stored is added to the uploads index in the store (size, time, peer, user, and
+//! the device when it can be told, see [`sender_of`]) before the CPE hears 201; the listing
+//! joins the folder with the index, so a file the index does not know is still listed.
 
-use super::cpe_auth::Refusal;
-use super::state::{Relay, now, random_hex, unix_seconds};
+use super::cpe_auth::{Identity, Refusal};
+use super::state::{Relay, now, outcome, random_hex, unix_seconds};
+use super::storage::UploadRecord;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cwmpkit_core::api::{StreamEvent, UploadEntry};
+use cwmpkit_core::acs::{AcsEvent, Direction};
+use cwmpkit_core::api::{StreamEvent, UploadEntry, UploadReceived, UploadSender};
+use cwmpkit_core::cwmp::Message;
 use futures_util::StreamExt as _;
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Mutex, PoisonError};
 use tokio::io::AsyncWriteExt;
 use tower::ServiceExt as _;
 use tower_http::services::ServeFile;
@@ -41,6 +50,24 @@ fn reply(status: StatusCode, text: String) -> Response {
     (status, format!("{text}\n")).into_response()
 }
 
+/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
+fn refuse_upload(relay: &Relay, refusal: Refusal, peer: SocketAddr, seconds: u64) -> Response {
+    if let Refusal::Failed(reason) = &refusal {
+        relay.events.problem(
+            None,
+            "auth-failed",
+            &format!("an upload from {peer} was refused: {reason}"),
+        );
+    }
+    let mut response = reply(StatusCode::UNAUTHORIZED, "authentication required".to_owned());
+    for challenge in relay.settings.cpe_auth.challenges(seconds, refusal == Refusal::Stale) {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
+}
+
 pub async fn receive_upload(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -57,28 +84,14 @@ pub async fn receive_upload(
             "uploads are off: start the relay with --uploads DIR".to_owned(),
         );
     };
+    let mut identity = None;
     if !settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
         let seconds = unix_seconds();
-        if let Err(refusal) =
-            settings.cpe_auth.verify(method.as_str(), target, authorization, None, seconds)
-        {
-            if let Refusal::Failed(reason) = &refusal {
-                relay.events.problem(
-                    None,
-                    "auth-failed",
-                    &format!("an upload from {peer} was refused: {reason}"),
-                );
-            }
-            let mut response =
-                reply(StatusCode::UNAUTHORIZED, "authentication required".to_owned());
-            for challenge in settings.cpe_auth.challenges(seconds, refusal == Refusal::Stale) {
-                if let Ok(value) = HeaderValue::from_str(&challenge) {
-                    response.headers_mut().append(header::WWW_AUTHENTICATE, value);
-                }
-            }
-            return response;
+        match settings.cpe_auth.verify(method.as_str(), target, authorization, None, seconds) {
+            Ok(verified) => identity = Some(verified),
+            Err(refusal) => return refuse_upload(&relay, refusal, peer, seconds),
         }
     }
     if let Some(why) = refuse_name(&name) {
@@ -97,15 +110,43 @@ pub async fn receive_upload(
     let max = settings.max_upload_bytes;
     match store(directory, &name, body, max).await {
         Ok(bytes) => {
+            let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+            let (device, device_from) = sender_of(&relay, &name, identity.as_ref());
+            let received = UploadReceived {
+                time: now(),
+                peer: peer.to_string(),
+                username: identity.as_ref().and_then(|i| settings.cpe_auth.username_of(i)),
+                device: device.clone(),
+                device_from,
+            };
+            // The file's time as stored, so that the listing can tell it from a file put in its
+            // place by hand later.
+            let modified = tokio::fs::symlink_metadata(directory.join(&name))
+                .await
+                .map_or(0, |metadata| modified_seconds(&metadata));
+            let record =
+                UploadRecord { bytes, modified, kind: kind_of(&name).to_owned(), received };
+            // The CPE hears 201 once the index holds it, as the API's queue call answers once
+            // its RPC is stored; the file is stored either way, so a failed commit is said, not
+            // refused.
+            if let Err(reason) = outcome(relay.store.index_upload(name.clone(), record)).await {
+                relay.events.problem(
+                    device.as_deref(),
+                    "storage",
+                    &format!("upload {name} is stored but not in the uploads index: {reason}"),
+                );
+            }
             let event = StreamEvent::Upload {
                 time: now(),
                 name: name.clone(),
-                bytes: u64::try_from(bytes).unwrap_or(u64::MAX),
+                bytes,
                 peer: peer.to_string(),
+                device: device.clone(),
             };
-            relay
-                .events
-                .publish_event(&event, || format!("upload  {name} ({bytes} bytes) from {peer}"));
+            let sender = device.map(|device| format!(" ({device})")).unwrap_or_default();
+            relay.events.publish_event(&event, || {
+                format!("upload  {name} ({bytes} bytes) from {peer}{sender}")
+            });
             StatusCode::CREATED.into_response()
         }
         Err((status, reason)) => {
@@ -188,6 +229,137 @@ async fn store(
     }
 }
 
+/// The device that sent the upload `name`, and how that is known, when it can be: only from what
+/// the relay holds as evidence, never from the name's contents (a MAC in a file name is the
+/// sender's say-so), nor from the peer address (behind NAT a whole fleet shares one).
+///
+/// - Its own credential (`--cpe-credentials`), if no other entry holds the same one: only that
+///   device has it. A queued or in-flight Upload RPC is not consulted first, since the
+///   credential is proof and the RPC only a request.
+/// - Else the one device the relay sent an Upload RPC naming this file ([`UploadRequests`]).
+///   Not a queued RPC: a device has not been told of it yet. Not only the RPC in flight either:
+///   a CPE usually answers UploadResponse (status 1) first, ends the session and uploads after,
+///   when the RPC is neither queued nor in flight. Two devices asked for the same name: no one.
+fn sender_of(
+    relay: &Relay,
+    name: &str,
+    identity: Option<&Identity>,
+) -> (Option<String>, Option<UploadSender>) {
+    if let Some(Identity::Device(key)) = identity
+        && !relay.settings.cpe_auth.is_shared(key)
+    {
+        return (Some(device_listed_as(relay, key)), Some(UploadSender::OwnCredential));
+    }
+    match relay.upload_requests.take_sole_device(name) {
+        Some(device) => (Some(device), Some(UploadSender::UploadRpc)),
+        None => (None, None),
+    }
+}
+
+/// The device ID of a `--cpe-credentials` entry, which names a device by its ID or by its serial
+/// number; a serial number no known device (or more than one) has is left as listed.
+fn device_listed_as(relay: &Relay, key: &str) -> String {
+    let acs = relay.acs();
+    if acs.device(key).is_some() {
+        return key.to_owned();
+    }
+    let mut with_serial =
+        acs.devices().filter(|device| device.device_id.serial_number.as_str() == key);
+    match (with_serial.next(), with_serial.next()) {
+        (Some(device), None) => device.id.clone(),
+        _ => key.to_owned(),
+    }
+}
+
+/// The file each device was last sent an Upload RPC for (the last segment of the URL, when its
+/// path ends in `/uploads/NAME`, the relay's own upload path). One entry per device, replaced by
+/// its next Upload RPC and taken by the upload it announced, so it holds at most
+/// `--max-devices` entries. In memory only: a device that uploads after a restart is not named
+/// this way (its own credential still names it).
+#[derive(Default)]
+pub struct UploadRequests {
+    by_device: Mutex<HashMap<String, String>>,
+}
+
+impl UploadRequests {
+    fn by_device(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.by_device.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notes the Upload RPCs among what the ACS has just sent.
+    pub fn note_sent(&self, events: &[AcsEvent]) {
+        for event in events {
+            if let AcsEvent::Message {
+                device: Some(device),
+                direction: Direction::AcsToCpe,
+                envelope,
+                ..
+            } = event
+                && let Message::Upload(upload) = &envelope.message
+                && let Some(name) = upload_file_name(&upload.url)
+            {
+                self.by_device().insert(device.clone(), name);
+            }
+        }
+    }
+
+    /// The one device asked to upload `name`, if exactly one was; its request is then answered.
+    fn take_sole_device(&self, name: &str) -> Option<String> {
+        let mut by_device = self.by_device();
+        let mut asked = by_device.iter().filter(|(_, asked_for)| *asked_for == name);
+        let (device, _) = asked.next()?;
+        if asked.next().is_some() {
+            return None;
+        }
+        let device = device.clone();
+        by_device.remove(&device);
+        Some(device)
+    }
+}
+
+/// The file an Upload RPC's URL names on this relay: its path's last segment, percent-decoded,
+/// after `/uploads/`, if that is a plain name.
+fn upload_file_name(url: &str) -> Option<String> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let (before, encoded) = path.rsplit_once('/')?;
+    if !before.ends_with("/uploads") {
+        return None;
+    }
+    let name = percent_decode(encoded)?;
+    refuse_name(&name).is_none().then_some(name)
+}
+
+/// `%XX` escapes decoded; `None` for a broken escape or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'%' {
+            let hex = bytes.get(at + 1..at + 3)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            decoded.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+            at += 3;
+        } else {
+            decoded.push(byte);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+fn modified_seconds(metadata: &std::fs::Metadata) -> u64 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
+}
+
 /// What an upload is, from the Aastra naming.
 fn kind_of(name: &str) -> &'static str {
     if name.ends_with("_local.cfg") {
@@ -200,11 +372,24 @@ fn kind_of(name: &str) -> &'static str {
 }
 
 /// `GET /api/uploads`: the stored uploads, newest first (plain files only; hidden and
-/// temporary ones, and symlinks, are not listed).
+/// temporary ones, and symlinks, are not listed), each with its record in the uploads index if
+/// the index has one for the file as it is now. The folder says what is there: a file the index
+/// does not know is listed without a record, and a record whose file is gone is not listed.
 pub async fn list(State(relay): State<Relay>) -> Response {
     let Some(directory) = &relay.settings.uploads else {
         return axum::Json(Vec::<UploadEntry>::new()).into_response();
     };
+    let store = relay.store.clone();
+    let index = tokio::task::spawn_blocking(move || store.uploads())
+        .await
+        .unwrap_or_else(|error| Err(error.to_string()));
+    let mut index = index.unwrap_or_else(|reason| {
+        relay.events.notice(
+            "storage",
+            &format!("the uploads index cannot be read, uploads are listed without it: {reason}"),
+        );
+        HashMap::new()
+    });
     let mut listed = Vec::new();
     let mut entries = match tokio::fs::read_dir(directory).await {
         Ok(entries) => entries,
@@ -222,16 +407,17 @@ pub async fn list(State(relay): State<Relay>) -> Response {
         if refuse_name(&name).is_some() || !metadata.is_file() {
             continue;
         }
-        let modified = metadata
-            .modified()
-            .ok()
-            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_secs());
+        let modified = modified_seconds(&metadata);
+        let received = index
+            .remove(&name)
+            .filter(|record| record.bytes == metadata.len() && record.modified == modified)
+            .map(|record| record.received);
         listed.push(UploadEntry {
             kind: kind_of(&name).to_owned(),
             name,
             bytes: metadata.len(),
             modified,
+            received,
         });
     }
     listed.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.name.cmp(&b.name)));
@@ -285,7 +471,25 @@ pub(super) async fn send_stored_file(
 
 #[cfg(test)]
 mod tests {
-    use super::refuse_name;
+    use super::{refuse_name, upload_file_name};
+
+    #[test]
+    fn an_upload_url_names_a_file_only_under_uploads() {
+        for (url, name) in [
+            ("http://192.0.2.5:7547/uploads/dev-config.cfg", Some("dev-config.cfg")),
+            ("https://acs.example/cwmp/uploads/a%2Db.cfg?x=1", Some("a-b.cfg")),
+            ("/uploads/00085D1A2B3C_local.cfg", Some("00085D1A2B3C_local.cfg")),
+            ("http://192.0.2.5:7547/files/dev-config.cfg", None),
+            ("http://192.0.2.5:7547/myuploads/x.cfg", None),
+            ("http://192.0.2.5:7547/uploads/..%2Fx", None),
+            ("http://192.0.2.5:7547/uploads/%zz", None),
+            ("http://192.0.2.5:7547/uploads/%+1", None),
+            ("http://192.0.2.5:7547/uploads/", None),
+            ("ftp://host", None),
+        ] {
+            assert_eq!(upload_file_name(url).as_deref(), name, "{url}");
+        }
+    }
 
     #[test]
     fn only_plain_names() {

@@ -28,6 +28,10 @@ pub enum Task {
         command_key: String,
         url: String,
     },
+    /// A configuration backup (`1 Vendor Configuration File`) to `url`.
+    Upload {
+        url: String,
+    },
     Reboot {
         command_key: String,
     },
@@ -63,6 +67,14 @@ fn task_body(task: &Task) -> Vec<u8> {
             password: String::new(),
             file_size: 0,
             target_file_name: String::new(),
+            delay_seconds: 0,
+        },
+        Task::Upload { url } => TaskForm::Upload {
+            command_key: String::new(),
+            file_type: "1 Vendor Configuration File".to_owned(),
+            url: url.clone(),
+            username: String::new(),
+            password: String::new(),
             delay_seconds: 0,
         },
         Task::Reboot { command_key } => TaskForm::Reboot { command_key: command_key.clone() },
