@@ -6,6 +6,7 @@
 //! `sessions` array is a contract scripts rely on (see `core::session`), written by serde as it
 //! goes; the tests build the same object in memory and compare.
 
+use super::json::Pretty;
 use cwmpkit_core::capture::{CaptureError, InputKind, Options};
 use cwmpkit_core::pipeline::{Done, Finished, Job, Pipeline};
 use cwmpkit_core::session::{HttpConnectionRequest, Report, Session, conformance};
@@ -204,8 +205,9 @@ fn write_text(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
 /// is not a session, then the `files` list.
 fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Result<bool, String> {
     let document = JsonDocument { files, options, rest: RefCell::new(Rest::default()) };
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, Indented::default());
-    let written = document.serialize(&mut serializer);
+    // serde_json's pretty layout, written by our own serializer (`json.rs`: the output is as
+    // large as the capture, and serde_json's escaping was most of the writing thread's time).
+    let written = document.serialize(&mut Pretty::new(&mut *out));
     let rest = document.rest.into_inner();
     if let Some(problem) = rest.problem {
         return Err(problem);
@@ -213,102 +215,6 @@ fn write_json(out: &mut impl Write, files: &[PathBuf], options: &Options) -> Res
     written.map_err(|e| super::cannot_write(e.into()))?;
     writeln!(out).map_err(super::cannot_write)?;
     Ok(rest.failed)
-}
-
-/// serde_json's pretty layout (two spaces per level), each line break and its indentation written
-/// in one piece: the output of `--json` is as large as the capture, and writing indentation two
-/// bytes at a time was an eighth of the whole run.
-#[derive(Debug, Default)]
-struct Indented {
-    depth: usize,
-    has_value: bool,
-}
-
-/// A line break and the deepest indentation written in one piece.
-const BREAK: &[u8; 129] = b"\n                                                                                                                                ";
-
-impl Indented {
-    fn line<W: ?Sized + Write>(&self, writer: &mut W) -> std::io::Result<()> {
-        let mut width = self.depth * 2;
-        let first = width.min(BREAK.len() - 1);
-        writer.write_all(&BREAK[..=first])?;
-        width -= first;
-        while width > 0 {
-            let part = width.min(BREAK.len() - 1);
-            writer.write_all(&BREAK[1..=part])?;
-            width -= part;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.line(writer)?;
-        }
-        writer.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
-        if !first {
-            writer.write_all(b",")?;
-        }
-        self.line(writer)
-    }
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.open(writer, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.close(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// Everything but the sessions, gathered while the sessions are written.
@@ -662,19 +568,6 @@ mod tests {
         assert_eq!(files[0]["input"], "pcap");
         assert_eq!(files[1]["input"], "soap");
         assert!(files[2]["error"].is_object());
-    }
-
-    #[test]
-    fn indentation_is_serde_jsons_pretty_layout() {
-        let deep = (0..80).fold(serde_json::json!([1, {}]), |v, _| serde_json::json!({ "a": [v] }));
-        let value = serde_json::json!({
-            "empty": [], "none": {}, "list": [1, "two", null, {"x": [true]}], "deep": deep
-        });
-        let mut out = Vec::new();
-        value
-            .serialize(&mut serde_json::Serializer::with_formatter(&mut out, Indented::default()))
-            .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&value).unwrap());
     }
 
     /// A pcap whose `n`th record claims more bytes than a frame may have: read up to there.

@@ -28,5 +28,6 @@ macro_rules! out {
 }
 
 pub mod decode;
+mod json;
 pub mod params;
 pub mod provision;
