@@ -7,12 +7,6 @@ mod serve;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: `cwmpkit decode` of a 50 MB capture spent a fifth
-/// of its CPU time in glibc's malloc and free (per message, element, session and JSON string),
-/// and the relay's request handling is as allocation-heavy (BENCHMARKS.md, issue 13).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(name = "cwmpkit", version, about = "TR-069 (CWMP) workbench: relay and command line")]
 struct Cli {
