@@ -18,7 +18,7 @@ use super::state::{Relay, now, outcome, random_hex, unix_seconds};
 use super::storage::UploadRecord;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::{AcsEvent, Direction};
 use cwmpkit_core::api::{StreamEvent, UploadEntry, UploadReceived, UploadSender};
@@ -318,38 +318,15 @@ impl UploadRequests {
 }
 
 /// The file an Upload RPC's URL names on this relay: its path's last segment, percent-decoded,
-/// after `/uploads/`, if that is a plain name.
+/// after `/uploads/`, if that is a plain name (a broken escape stays a `%`, which is refused).
 fn upload_file_name(url: &str) -> Option<String> {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = &after_scheme[after_scheme.find('/')?..];
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let (before, encoded) = path.rsplit_once('/')?;
+    let uri: Uri = url.parse().ok()?;
+    let (before, encoded) = uri.path().rsplit_once('/')?;
     if !before.ends_with("/uploads") {
         return None;
     }
-    let name = percent_decode(encoded)?;
+    let name = percent_encoding::percent_decode_str(encoded).decode_utf8().ok()?.into_owned();
     refuse_name(&name).is_none().then_some(name)
-}
-
-/// `%XX` escapes decoded; `None` for a broken escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
-        if byte == b'%' {
-            let hex = bytes.get(at + 1..at + 3)?;
-            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                return None;
-            }
-            decoded.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-            at += 3;
-        } else {
-            decoded.push(byte);
-            at += 1;
-        }
-    }
-    String::from_utf8(decoded).ok()
 }
 
 fn modified_seconds(metadata: &std::fs::Metadata) -> u64 {
