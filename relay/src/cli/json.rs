@@ -140,6 +140,13 @@ impl<W: Write> Pretty<W> {
         self.open(b"{")?;
         self.key(variant, true)
     }
+
+    /// A tuple or struct variant: `{"Variant": [` or `{"Variant": {`, closed by its compound.
+    fn compound_in_variant(&mut self, variant: &str, bracket: &[u8]) -> Result<Compound<'_, W>> {
+        self.open_variant(variant)?;
+        self.open(bracket)?;
+        Ok(Compound { writer: self, first: true, variant: true })
+    }
 }
 
 /// Whether a string has a byte JSON needs escaped: checked 32 bytes at a time with a branch-free
@@ -260,9 +267,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, W>> {
-        self.open_variant(variant)?;
-        self.open(b"[")?;
-        Ok(Compound { writer: self, first: true, variant: true })
+        self.compound_in_variant(variant, b"[")
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, W>> {
         self.open(b"{")?;
@@ -278,9 +283,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Pretty<W> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, W>> {
-        self.open_variant(variant)?;
-        self.open(b"{")?;
-        Ok(Compound { writer: self, first: true, variant: true })
+        self.compound_in_variant(variant, b"{")
     }
     fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result {
         let mut text = std::mem::take(&mut self.scratch);
