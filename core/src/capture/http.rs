@@ -24,11 +24,15 @@ pub enum StartLine {
     Response { version: String, status: u16, reason: String },
 }
 
+/// Text of a message's head: a header's name and value share one copy of the head (one
+/// allocation per message, not two per header).
+pub type HeadText = arcstr::Substr;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpHeader {
-    pub name: String,
+    pub name: HeadText,
     /// The value as sent, except that secrets are masked unless asked otherwise.
-    pub value: String,
+    pub value: HeadText,
 }
 
 /// Credentials found in an `Authorization` header.
@@ -401,10 +405,16 @@ fn parse_head<'h>(
         diagnostics: Vec::new(),
         rebuilt_from: None,
     };
+    let head = bytes.get(..header_len).unwrap_or_default();
+    let shared = match std::str::from_utf8(head) {
+        Ok(text) => arcstr::ArcStr::from(text),
+        Err(_) => arcstr::ArcStr::new(),
+    };
     for header in headers.iter().filter(|h| !h.name.is_empty()) {
-        let name = header.name.to_string();
-        let value = String::from_utf8_lossy(header.value).into_owned();
-        let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
+        let name = slice_of_head(&shared, head, header.name.as_bytes());
+        let value = slice_of_head(&shared, head, header.value);
+        let secret = mask_secret(&name, &value, options.reveal_secrets, &mut message.credentials);
+        let value = secret.map_or(value, HeadText::from);
         message.headers.push(HttpHeader { name, value });
     }
     let body_start = pos + header_len;
@@ -415,18 +425,29 @@ fn parse_head<'h>(
     Ok(Parsed::Message(Box::new(message), end))
 }
 
+/// A piece of the head (a header's name or value, a slice of `head`) as text sharing `shared`,
+/// the head's one copy; a copy of its own, lossy, when the head is not UTF-8.
+fn slice_of_head(shared: &arcstr::ArcStr, head: &[u8], piece: &[u8]) -> HeadText {
+    let start = piece.as_ptr().addr().wrapping_sub(head.as_ptr().addr());
+    match start.checked_add(piece.len()) {
+        Some(end) if !shared.is_empty() && end <= shared.len() => shared.substr(start..end),
+        _ => HeadText::from(String::from_utf8_lossy(piece).as_ref()),
+    }
+}
+
 /// Masks passwords in `Authorization` (Basic) and bare `Password` headers; records credentials.
+/// The value to keep instead of the one sent, if it changes.
 fn mask_secret(
     name: &str,
-    value: String,
+    value: &str,
     reveal: bool,
     credentials: &mut Option<Credentials>,
-) -> String {
+) -> Option<String> {
     if name.eq_ignore_ascii_case("password") {
-        return if reveal { value } else { MASK.into() };
+        return (!reveal).then(|| MASK.into());
     }
     if !name.eq_ignore_ascii_case("authorization") {
-        return value;
+        return None;
     }
     let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if scheme.eq_ignore_ascii_case("basic") {
@@ -444,7 +465,7 @@ fn mask_secret(
             password: password.map(|p| if reveal { p } else { MASK.into() }),
             realm: None,
         });
-        if reveal { value } else { format!("{scheme} {MASK}") }
+        (!reveal).then(|| format!("{scheme} {MASK}"))
     } else {
         let parameter = |key: &str| {
             rest.split(',').find_map(|part| {
@@ -458,7 +479,7 @@ fn mask_secret(
             password: None,
             realm: parameter("realm"),
         });
-        value
+        None
     }
 }
 
@@ -880,11 +901,12 @@ pub(crate) fn synthetic(
         rebuilt_from: None,
     };
     for (name, value) in headers {
-        let value = mask_secret(&name, value, options.reveal_secrets, &mut message.credentials);
+        let value = mask_secret(&name, &value, options.reveal_secrets, &mut message.credentials)
+            .unwrap_or(value);
         if name.eq_ignore_ascii_case("content-length") {
             message.content_length = value.trim().parse().ok();
         }
-        message.headers.push(HttpHeader { name, value });
+        message.headers.push(HttpHeader { name: name.into(), value: value.into() });
     }
     message
 }

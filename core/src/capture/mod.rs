@@ -24,7 +24,7 @@ pub mod replicate;
 pub mod tcp;
 pub mod text;
 
-pub use http::{Credentials, HttpHeader, HttpMessage, StartLine};
+pub use http::{Credentials, HeadText, HttpHeader, HttpMessage, StartLine};
 
 use crate::base::{Diagnostic, Source, Timestamp};
 use serde::{Deserialize, Serialize};

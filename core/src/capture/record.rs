@@ -349,7 +349,7 @@ impl Recorder {
                 }
                 "cookie" => self.pseudonymous_cookies(&header.value),
                 "set-cookie" => self.pseudonymous_set_cookie(&header.value),
-                _ => header.value.clone(),
+                _ => header.value.to_string(),
             };
             push_header(&mut written, &header.name, &value);
         }
