@@ -271,7 +271,10 @@ impl TaskForm {
             }
             TaskForm::GetParameterValues { parameter_names } => {
                 Message::GetParameterValues(cwmp::GetParameterValues {
-                    parameter_names: parameter_names.clone(),
+                    parameter_names: parameter_names
+                        .iter()
+                        .map(|name| cwmp::Text::from(name.as_str()))
+                        .collect(),
                 })
             }
             TaskForm::GetParameterAttributes { parameter_names } => {
@@ -607,7 +610,9 @@ pub fn mask_message(message: &mut Message) {
 /// showing what it would write.
 pub fn targets_of(message: &Message) -> Vec<String> {
     match message {
-        Message::GetParameterValues(request) => request.parameter_names.clone(),
+        Message::GetParameterValues(request) => {
+            request.parameter_names.iter().map(ToString::to_string).collect()
+        }
         Message::GetParameterAttributes(request) => request.parameter_names.clone(),
         Message::GetParameterNames(request) => vec![request.parameter_path.clone()],
         Message::SetParameterValues(request) => {

@@ -71,7 +71,7 @@ fn sent(reply: &AcsReply) -> cwmp::Envelope {
 
 fn gpv() -> Message {
     Message::GetParameterValues(GetParameterValues {
-        parameter_names: vec!["InternetGatewayDevice.DeviceInfo.".to_owned()],
+        parameter_names: vec!["InternetGatewayDevice.DeviceInfo.".into()],
     })
 }
 

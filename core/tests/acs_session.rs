@@ -40,7 +40,7 @@ fn sent(reply: &AcsReply) -> cwmp::Envelope {
 
 fn get_parameter_values(names: &[&str]) -> Message {
     Message::GetParameterValues(GetParameterValues {
-        parameter_names: names.iter().map(|n| (*n).to_owned()).collect(),
+        parameter_names: names.iter().map(|n| (*n).into()).collect(),
     })
 }
 

@@ -93,7 +93,7 @@ fn parameters(session: &Session) -> Vec<Vec<(String, String)>> {
         .iter()
         .map(|m| match m.envelope.as_ref().map(|e| &e.message) {
             Some(Message::GetParameterValues(g)) => {
-                g.parameter_names.iter().map(|n| (n.clone(), String::new())).collect()
+                g.parameter_names.iter().map(|n| (n.to_string(), String::new())).collect()
             }
             Some(Message::GetParameterValuesResponse(r)) => r
                 .parameter_list

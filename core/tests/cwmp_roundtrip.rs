@@ -264,7 +264,8 @@ fn message() -> impl Strategy<Value = Message> {
             .prop_map(|status| M::SetParameterValuesResponse(SetParameterValuesResponse { status }))
             .boxed(),
         strings()
-            .prop_map(|parameter_names| {
+            .prop_map(|names| {
+                let parameter_names = names.into_iter().map(Into::into).collect();
                 M::GetParameterValues(GetParameterValues { parameter_names })
             })
             .boxed(),

@@ -1105,7 +1105,7 @@ fn slots() -> BTreeMap<&'static str, Slot> {
         ),
         (
             "GetParameterValues/ParameterNames/string",
-            text!(GetParameterValues, m => first(&mut m.parameter_names)),
+            name!(GetParameterValues, m => first(&mut m.parameter_names)),
         ),
         (
             "GetParameterValuesResponse/ParameterList/ParameterValueStruct/Name",

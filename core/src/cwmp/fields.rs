@@ -157,6 +157,23 @@ impl<T: Structure> FieldCodec<Vec<T>> for List {
 /// items the schema allows, and each item's facets.
 pub(crate) struct Strings(pub &'static str, pub &'static str, pub Occurs, pub &'static [Facet]);
 
+/// Parameter names: each shared with the body it was read from (no allocation each).
+impl FieldCodec<Vec<Text>> for Strings {
+    fn read<'i>(
+        &self,
+        reader: &mut Reader<'i>,
+        child: &Element<'i>,
+        slot: &mut Vec<Text>,
+    ) -> Result<()> {
+        *slot = array(reader, child, self.0, |reader, _| reader.text_shared())?;
+        Ok(())
+    }
+    fn write(&self, w: &mut Writer, name: &'static str, value: &Vec<Text>) {
+        let Strings(item, item_type, occurs, facets) = *self;
+        w.array(name, item_type, occurs, value, |w, each| w.text_in(item, each, facets));
+    }
+}
+
 impl FieldCodec<Vec<String>> for Strings {
     fn read<'i>(
         &self,

@@ -444,7 +444,7 @@ structures! {
     }
 
     struct GetParameterValues {
-        parameter_names: Vec<String> = "ParameterNames"
+        parameter_names: Vec<Text> = "ParameterNames"
             => Strings("string", "xsd:string", ONE_OR_MORE, PARAMETER_NAME),
     }
 

@@ -176,7 +176,9 @@ impl Filter {
 pub fn parameter_paths(envelope: &Envelope) -> Vec<&str> {
     match &envelope.message {
         Message::Inform(m) => m.parameter_list.iter().map(|p| &*p.name).collect(),
-        Message::GetParameterValues(m) => m.parameter_names.iter().map(String::as_str).collect(),
+        Message::GetParameterValues(m) => {
+            m.parameter_names.iter().map(crate::cwmp::Text::as_str).collect()
+        }
         Message::GetParameterValuesResponse(m) => {
             m.parameter_list.iter().map(|p| &*p.name).collect()
         }
