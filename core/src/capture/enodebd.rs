@@ -101,7 +101,7 @@ pub fn decode(input: &[u8], options: &Options) -> Capture {
         let start_line = if message.from_cpe {
             http::StartLine::Request {
                 method: "POST".into(),
-                target: target.clone(),
+                target: target.as_str().into(),
                 version: "HTTP/1.1".into(),
             }
         } else {

@@ -482,8 +482,8 @@ pub fn decode(input: &[u8], options: &Options) -> Result<Capture, CaptureError> 
         };
         let (start_line, client, server) = match event {
             "incoming HTTP request" | "outgoing HTTP request" => {
-                let method = record.text("method").unwrap_or("POST").to_string();
-                let target = record.text("url").unwrap_or("/").to_string();
+                let method = record.text("method").unwrap_or("POST").into();
+                let target = record.text("url").unwrap_or("/").into();
                 let start_line =
                     http::StartLine::Request { method, target, version: "HTTP/1.1".into() };
                 if event.starts_with("incoming") {

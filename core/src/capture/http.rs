@@ -13,6 +13,7 @@ use crate::base::Timestamp;
 use crate::cwmp::secrets::MASK;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 use std::io::Read as _;
 use std::net::SocketAddr;
 
@@ -20,12 +21,12 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum StartLine {
-    Request { method: String, target: String, version: String },
-    Response { version: String, status: u16, reason: String },
+    Request { method: HeadText, target: HeadText, version: HeadText },
+    Response { version: HeadText, status: u16, reason: HeadText },
 }
 
-/// Text of a message's head: a header's name and value share one copy of the head (one
-/// allocation per message, not two per header).
+/// Text of a message's head: the start line's parts and the headers' names and values share one
+/// copy of the head (one allocation per message, not one per part).
 pub type HeadText = arcstr::Substr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,19 +132,32 @@ impl HttpMessage {
 
     /// The start line as it is written on the wire, without its line ending.
     pub fn start_line_text(&self) -> String {
+        let mut line = String::new();
+        self.write_start_line(&mut line, 0);
+        line
+    }
+
+    /// Writes the start line into `out`, reserving room for it and `more` bytes after it.
+    fn write_start_line(&self, out: &mut String, more: usize) {
+        // Two spaces separate the three parts; a status has at most five digits.
         match &self.start_line {
             StartLine::Request { method, target, version } => {
-                format!("{method} {target} {version}")
+                out.reserve(method.len() + target.len() + version.len() + 2 + more);
+                let _ = write!(out, "{method} {target} {version}");
             }
             StartLine::Response { version, status, reason } => {
-                format!("{version} {status} {reason}")
+                out.reserve(version.len() + 5 + reason.len() + 2 + more);
+                let _ = write!(out, "{version} {status} {reason}");
             }
         }
     }
 
     /// The start line and the headers as sent (secrets masked unless revealed), CRLF-ended.
     pub fn head_text(&self) -> String {
-        let mut head = self.start_line_text();
+        // One allocation: the headers' length is known before anything is written.
+        let headers: usize = self.headers.iter().map(|h| h.name.len() + h.value.len() + 4).sum();
+        let mut head = String::new();
+        self.write_start_line(&mut head, headers + 2);
         head.push_str("\r\n");
         for header in &self.headers {
             head.push_str(&header.name);
@@ -361,14 +375,14 @@ fn parse_head<'h>(
 ) -> Result<Parsed, httparse::Error> {
     let bytes = &data[pos..];
     let limits = &options.limits;
-    let (start_line, header_len, headers) = if bytes.starts_with(b"HTTP/") {
+    let (start, header_len, headers) = if bytes.starts_with(b"HTTP/") {
         let mut response = httparse::Response::new(slots);
         match response.parse(bytes)? {
             httparse::Status::Complete(len) => (
-                StartLine::Response {
-                    version: format!("HTTP/1.{}", response.version.unwrap_or(1)),
+                RawStartLine::Response {
+                    version: response.version.unwrap_or(1),
                     status: response.code.unwrap_or(0),
-                    reason: response.reason.unwrap_or_default().to_string(),
+                    reason: response.reason.unwrap_or_default(),
                 },
                 len,
                 response.headers,
@@ -379,16 +393,32 @@ fn parse_head<'h>(
         let mut request = httparse::Request::new(slots);
         match request.parse(bytes)? {
             httparse::Status::Complete(len) => (
-                StartLine::Request {
-                    method: request.method.unwrap_or_default().to_string(),
-                    target: request.path.unwrap_or_default().to_string(),
-                    version: format!("HTTP/1.{}", request.version.unwrap_or(1)),
+                RawStartLine::Request {
+                    method: request.method.unwrap_or_default(),
+                    target: request.path.unwrap_or_default(),
+                    version: request.version.unwrap_or(1),
                 },
                 len,
                 request.headers,
             ),
             httparse::Status::Partial => return Ok(Parsed::Incomplete),
         }
+    };
+    let head = bytes.get(..header_len).unwrap_or_default();
+    let shared = match std::str::from_utf8(head) {
+        Ok(text) => arcstr::ArcStr::from(text),
+        Err(_) => arcstr::ArcStr::new(),
+    };
+    let piece = |text: &str| slice_of_head(&shared, head, text.as_bytes());
+    let start_line = match start {
+        RawStartLine::Response { version, status, reason } => {
+            StartLine::Response { version: http_version(version), status, reason: piece(reason) }
+        }
+        RawStartLine::Request { method, target, version } => StartLine::Request {
+            method: piece(method),
+            target: piece(target),
+            version: http_version(version),
+        },
     };
     let mut message = HttpMessage {
         start_line,
@@ -405,11 +435,6 @@ fn parse_head<'h>(
         diagnostics: Vec::new(),
         rebuilt_from: None,
     };
-    let head = bytes.get(..header_len).unwrap_or_default();
-    let shared = match std::str::from_utf8(head) {
-        Ok(text) => arcstr::ArcStr::from(text),
-        Err(_) => arcstr::ArcStr::new(),
-    };
     for header in headers.iter().filter(|h| !h.name.is_empty()) {
         let name = slice_of_head(&shared, head, header.name.as_bytes());
         let value = slice_of_head(&shared, head, header.value);
@@ -425,7 +450,22 @@ fn parse_head<'h>(
     Ok(Parsed::Message(Box::new(message), end))
 }
 
-/// A piece of the head (a header's name or value, a slice of `head`) as text sharing `shared`,
+/// A start line as httparse read it, borrowing the input.
+enum RawStartLine<'h> {
+    Request { method: &'h str, target: &'h str, version: u8 },
+    Response { version: u8, status: u16, reason: &'h str },
+}
+
+/// `HTTP/1.0` or `HTTP/1.1` without an allocation (httparse reads no other version).
+fn http_version(minor: u8) -> HeadText {
+    match minor {
+        0 => HeadText::full(arcstr::literal!("HTTP/1.0")),
+        1 => HeadText::full(arcstr::literal!("HTTP/1.1")),
+        other => HeadText::from(format!("HTTP/1.{other}")),
+    }
+}
+
+/// A piece of the head (the start line's parts, a header's name or value, a slice of `head`) as text sharing `shared`,
 /// the head's one copy; a copy of its own, lossy, when the head is not UTF-8.
 fn slice_of_head(shared: &arcstr::ArcStr, head: &[u8], piece: &[u8]) -> HeadText {
     let start = piece.as_ptr().addr().wrapping_sub(head.as_ptr().addr());

@@ -367,7 +367,7 @@ fn connection_request(connection: &capture::Connection) -> HttpConnectionRequest
         cpe: connection.server,
         time: first.and_then(|m| m.time),
         target: match first.map(|m| &m.start_line) {
-            Some(capture::StartLine::Request { target, .. }) => target.clone(),
+            Some(capture::StartLine::Request { target, .. }) => target.to_string(),
             _ => String::new(),
         },
         statuses: connection.messages.iter().filter_map(HttpMessage::status).collect(),
