@@ -191,7 +191,7 @@ pub fn unix_seconds() -> u64 {
 pub fn random_hex(bytes: usize) -> Result<String, String> {
     let mut random = vec![0u8; bytes];
     getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
-    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(super::cpe_auth::hex(&random))
 }
 
 /// What the store's writer said of a commit.
