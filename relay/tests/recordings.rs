@@ -8,7 +8,7 @@
 mod common;
 
 use common::api::{self, Task};
-use common::cpe::Cpe;
+use common::cpe::{Cpe, CrChallenge, cr_listener, inform_reporting};
 use common::{Events, Server};
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::pipeline;
@@ -411,4 +411,57 @@ fn at_shutdown_what_is_queued_is_written_and_the_connections_closed() {
     let frames = cwmpkit_core::capture::decode(&recording, &Options::default()).unwrap();
     assert!(frames.diagnostics.is_empty(), "{:#?}", frames.diagnostics);
     assert_eq!(frames.connections.len(), 1, "one kept-alive connection");
+}
+
+#[test]
+fn a_connection_request_is_recorded_and_decodes_as_one_without_its_secrets() {
+    let (server, _) = start(
+        "recordings-cr",
+        &["--allow-local-cpe", "--cr-username", "acs", "--cr-password", "cr-secret"],
+    );
+    let (listener, heads) = cr_listener(CrChallenge::Digest("cr-secret"), 2, None);
+    let mut device = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(device.post(&inform_reporting(&format!("http://{listener}/cr"), None)).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+    let sent = common::request(
+        &server.app,
+        "POST",
+        &format!("/api/devices/{DEVICE}/connection-request"),
+        &server.bearer(),
+        b"",
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let heads = heads.join().unwrap();
+    // What the CPE was sent carried the digest's response, which the recording must not.
+    let digest_response = heads[1]
+        .split("response=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the second GET answered the challenge")
+        .to_owned();
+
+    let requests_in = |file: &[u8]| decode(file).connection_requests;
+    let files = recordings_when(&server, |files| {
+        files.iter().any(|file| requests_in(file).iter().any(|cr| cr.statuses.contains(&200)))
+    });
+    let recorded: Vec<_> = files.iter().flat_map(|file| requests_in(file)).collect();
+    // The challenge and the answer to it, each a GET of its own connection to the CPE's URL.
+    let statuses: Vec<Vec<u16>> = recorded.iter().map(|cr| cr.statuses.clone()).collect();
+    assert_eq!(statuses, [vec![401], vec![200]], "{recorded:#?}");
+    for cr in &recorded {
+        assert_eq!(cr.target, "/cr");
+        assert_eq!(cr.cpe.map(|a| a.to_string()), Some(listener.clone()));
+    }
+    let credentials = recorded[1].credentials.clone().expect("the answered GET's credentials");
+    assert_eq!((credentials.scheme.as_str(), credentials.username), ("Digest", None));
+    // The device's sessions still decode as before, beside the connection request.
+    assert!(files.iter().any(|file| !rpcs(&decode(file)).is_empty()));
+    for file in &files {
+        for secret in ["cr-secret", digest_response.as_str(), "username=\"acs\""] {
+            assert!(
+                !file.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} is in the recording"
+            );
+        }
+    }
 }

@@ -303,3 +303,116 @@ fn an_upload_the_relay_asked_one_device_for_names_that_device() {
     assert_eq!(phone.upload(&name, b"config again\n").status, 201);
     assert_eq!(entry(&uploads_listed(&server), &name).received.clone().unwrap().device, None);
 }
+
+/// An upload sent chunked, with no Content-Length: the relay learns its size only as it arrives.
+fn upload_chunked(server: &Server, name: &str, body: &[u8]) -> common::Reply {
+    let mut stream = TcpStream::connect(&server.acs).unwrap();
+    write!(
+        stream,
+        "PUT /uploads/{name} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    // The relay may answer and close before the end: a write error then is the refusal's doing.
+    let _ = stream.write_all(b"\r\n0\r\n\r\n");
+    let mut response = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stream, &mut response);
+    common::parse(&response)
+}
+
+#[test]
+fn the_uploads_folder_is_capped_and_nothing_is_deleted_to_make_room() {
+    let (server, uploads, _) = start("uploads-total", &["--max-uploads-total-bytes", "100"]);
+    let events = common::Events::subscribe(&server);
+    std::fs::write(uploads.join("by-hand.txt"), [b'h'; 40]).unwrap();
+    let backup = [b'b'; 50];
+    assert_eq!(request(&server.acs, "PUT", "/uploads/a_local.cfg", "", &backup).status, 201);
+
+    // 90 bytes held: 20 more, declared, would pass 100.
+    let refused = request(&server.acs, "PUT", "/uploads/b_local.cfg", "", &[b'c'; 20]);
+    assert_eq!(refused.status, 507, "{}", refused.body);
+    assert!(refused.body.contains("--max-uploads-total-bytes"), "{}", refused.body);
+    let problem = events.until("limit-uploads-total-bytes", |e| {
+        e["event"] == "problem" && e["code"] == "limit-uploads-total-bytes"
+    });
+    assert!(problem["message"].as_str().unwrap().contains("b_local.cfg"), "{problem}");
+    // Undeclared, refused as it arrives.
+    assert_eq!(upload_chunked(&server, "c_local.cfg", &[b'c'; 20]).status, 507);
+    events.until("the chunked upload's refusal", |e| {
+        e["event"] == "problem"
+            && e["code"] == "limit-uploads-total-bytes"
+            && e["message"].as_str().unwrap().contains("c_local.cfg")
+    });
+    // A new copy of a stored file counts beside the old one until it replaces it.
+    assert_eq!(request(&server.acs, "PUT", "/uploads/a_local.cfg", "", &[b'n'; 20]).status, 507);
+    // Nothing was deleted to make room, and nothing refused was left behind.
+    assert_eq!(std::fs::read(uploads.join("a_local.cfg")).unwrap(), backup);
+    assert_eq!(std::fs::read(uploads.join("by-hand.txt")).unwrap(), [b'h'; 40]);
+    let mut names: Vec<String> = std::fs::read_dir(&uploads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a_local.cfg", "by-hand.txt"]);
+
+    // Room made by hand is seen at the next upload.
+    std::fs::remove_file(uploads.join("by-hand.txt")).unwrap();
+    assert_eq!(upload_chunked(&server, "c_local.cfg", &[b'c'; 20]).status, 201);
+    assert_eq!(request(&server.acs, "PUT", "/uploads/a_local.cfg", "", &[b'n'; 20]).status, 201);
+    assert_eq!(std::fs::read(uploads.join("a_local.cfg")).unwrap(), [b'n'; 20]);
+}
+
+/// Puts `name` back in `uploads` as the index knew it: the same bytes and modification time. The
+/// listing then shows the index's record again, unless the record was removed.
+fn put_back(uploads: &Path, name: &str, bytes: &[u8], modified: u64) {
+    let file = std::fs::File::create(uploads.join(name)).unwrap();
+    std::io::Write::write_all(&mut &file, bytes).unwrap();
+    file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(modified)).unwrap();
+}
+
+#[test]
+fn records_of_uploads_that_are_gone_leave_the_index() {
+    let root = common::scratch("uploads-prune");
+    let (data, uploads) = (root.join("data"), root.join("uploads"));
+    std::fs::create_dir_all(&uploads).unwrap();
+    let server = start_indexed("uploads-prune", &data, &uploads);
+    let mut fleet = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    for name in ["listed_local.cfg", "restarted_local.cfg", "kept_local.cfg"] {
+        assert_eq!(fleet.upload(name, name.as_bytes()).status, 201);
+    }
+    let listed = uploads_listed(&server);
+    let modified = |name: &str| entry(&listed, name).modified;
+    assert!(entry(&listed, "listed_local.cfg").received.is_some());
+
+    // The test can fail: a file put back as it was finds its record while the record is there.
+    std::fs::remove_file(uploads.join("kept_local.cfg")).unwrap();
+    put_back(&uploads, "kept_local.cfg", b"kept_local.cfg", modified("kept_local.cfg"));
+    assert!(entry(&uploads_listed(&server), "kept_local.cfg").received.is_some());
+
+    // Gone at a listing: the listing removes its record.
+    std::fs::remove_file(uploads.join("listed_local.cfg")).unwrap();
+    assert!(uploads_listed(&server).iter().all(|e| e.name != "listed_local.cfg"));
+    put_back(&uploads, "listed_local.cfg", b"listed_local.cfg", modified("listed_local.cfg"));
+    assert_eq!(entry(&uploads_listed(&server), "listed_local.cfg").received, None);
+
+    // Gone while the relay was down: removed at start, before any listing.
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(server);
+    std::fs::remove_file(uploads.join("restarted_local.cfg")).unwrap();
+    let server = start_indexed("uploads-prune", &data, &uploads);
+    put_back(
+        &uploads,
+        "restarted_local.cfg",
+        b"restarted_local.cfg",
+        modified("restarted_local.cfg"),
+    );
+    let listed_again = uploads_listed(&server);
+    assert_eq!(entry(&listed_again, "restarted_local.cfg").received, None);
+    assert!(
+        entry(&listed_again, "kept_local.cfg").received.is_some(),
+        "a file still there keeps it"
+    );
+}

@@ -4,6 +4,7 @@
 
 use super::connection_request;
 use super::history;
+use super::recordings;
 use super::state::{EnqueueError, Relay, now};
 use axum::Json;
 use axum::body::Bytes;
@@ -158,9 +159,10 @@ pub async fn request_connection(
             );
         }
     };
+    let mut sent = Vec::new();
     let (target, result) = match (via, url, udp) {
         (Via::Http, Some(url), _) => {
-            (api::redact_url(&url), connection_request::send_http(&url, &settings).await)
+            (api::redact_url(&url), connection_request::send_http(&url, &settings, &mut sent).await)
         }
         (Via::Udp, _, Some(address)) => {
             (format!("udp://{address}"), connection_request::send_udp(&address, &settings).await)
@@ -184,6 +186,7 @@ pub async fn request_connection(
             );
         }
     };
+    recordings::record_connection_request(&relay, &id, sent);
     let event = StreamEvent::ConnectionRequest {
         time: now(),
         device: id.clone(),

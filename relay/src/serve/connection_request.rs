@@ -14,7 +14,7 @@
 //! the name cannot be rebound in between). Credentials never appear in what it reports: a URL's
 //! user info is removed before it is shown.
 
-use super::state::{random_hex, unix_seconds};
+use super::state::{now, random_hex, unix_seconds};
 use axum::http::Uri;
 use cwmpkit_core::api::{ConnectionRequestOutcome as Outcome, redact_url as redact};
 use hmac::{Hmac, Mac};
@@ -61,6 +61,19 @@ struct Response {
     challenges: Vec<String>,
 }
 
+/// One GET of a connection request as it went over the wire, for the recordings: here the relay
+/// is the client (`client`, its own end of the connection) and the CPE the server. Core's
+/// recorder masks the `Authorization` it carries (its scheme alone is kept).
+pub struct SentGet {
+    pub client: SocketAddr,
+    pub server: SocketAddr,
+    pub request_time: cwmpkit_core::Timestamp,
+    pub response_time: cwmpkit_core::Timestamp,
+    pub request: Vec<u8>,
+    /// The response's head, and what of its body arrived with it.
+    pub response: Vec<u8>,
+}
+
 /// The address to connect to for `host:port`, if connecting there is allowed.
 async fn allowed_address(host: &str, port: u16, allow_local: bool) -> Result<SocketAddr, String> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -101,8 +114,13 @@ fn refuse_unless_allowed(ip: IpAddr, allow_local: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Sends an HTTP connection request to `url` (the device's own) and reports how it answered.
-pub async fn send_http(url: &str, settings: &Settings) -> Result<Outcome, String> {
+/// Sends an HTTP connection request to `url` (the device's own) and reports how it answered;
+/// each GET that got an answer is added to `sent`, to be recorded.
+pub async fn send_http(
+    url: &str,
+    settings: &Settings,
+    sent: &mut Vec<SentGet>,
+) -> Result<Outcome, String> {
     let shown = redact(url);
     let uri: Uri = url.parse().map_err(|e| format!("{shown:?} is not a URL: {e}"))?;
     let (secure, default_port) = match uri.scheme_str() {
@@ -121,7 +139,7 @@ pub async fn send_http(url: &str, settings: &Settings) -> Result<Outcome, String
     let address = allowed_address(&host, port, settings.allow_local).await?;
     let target = Target { address, host: &host, authority: &authority, path: &path, secure };
 
-    let first = target.get(None, settings).await?;
+    let first = target.get(None, settings, sent).await?;
     let transport = if secure { "https" } else { "http" };
     if first.status != 401 {
         return Ok(outcome(Some(first.status), None, transport));
@@ -151,7 +169,7 @@ pub async fn send_http(url: &str, settings: &Settings) -> Result<Outcome, String
             body: Some(&[]),
         })
         .map_err(|e| format!("{shown}: cannot answer the challenge: {e}"))?;
-    let second = target.get(Some(&authorization), settings).await?;
+    let second = target.get(Some(&authorization), settings, sent).await?;
     Ok(outcome(Some(second.status), Some(scheme.to_owned()), transport))
 }
 
@@ -177,6 +195,7 @@ impl Target<'_> {
         &self,
         authorization: Option<&str>,
         settings: &Settings,
+        sent: &mut Vec<SentGet>,
     ) -> Result<Response, String> {
         let authority = self.authority;
         let mut request = format!(
@@ -191,8 +210,24 @@ impl Target<'_> {
             let stream = TcpStream::connect(self.address)
                 .await
                 .map_err(|e| format!("cannot reach {authority}: {e}"))?;
+            let client = stream.local_addr().map_err(|e| format!("{authority}: {e}"))?;
+            let request_time = now();
+            let answered = |(response, received)| {
+                sent.push(SentGet {
+                    client,
+                    server: self.address,
+                    request_time,
+                    response_time: now(),
+                    request: request.clone().into_bytes(),
+                    response: received,
+                });
+                response
+            };
             if !self.secure {
-                return exchange(stream, &request).await.map_err(|e| format!("{authority}: {e}"));
+                return exchange(stream, &request)
+                    .await
+                    .map(answered)
+                    .map_err(|e| format!("{authority}: {e}"));
             }
             let name = rustls::pki_types::ServerName::try_from(
                 self.host.trim_matches(['[', ']']).to_owned(),
@@ -204,7 +239,7 @@ impl Target<'_> {
                     "{authority}: TLS: {e} (a CPE's own certificate needs --cr-ca with its CA, or --cr-insecure-tls)"
                 )
             })?;
-            exchange(stream, &request).await.map_err(|e| format!("{authority}: {e}"))
+            exchange(stream, &request).await.map(answered).map_err(|e| format!("{authority}: {e}"))
         };
         tokio::time::timeout(TIMEOUT, exchange)
             .await
@@ -212,10 +247,11 @@ impl Target<'_> {
     }
 }
 
+/// Sends `request`, reads the response's head; returns it parsed, and the bytes received.
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     request: &str,
-) -> Result<Response, String> {
+) -> Result<(Response, Vec<u8>), String> {
     stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -235,7 +271,8 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
             break;
         }
     }
-    parse(&bytes)
+    let response = parse(&bytes)?;
+    Ok((response, bytes))
 }
 
 fn parse(bytes: &[u8]) -> Result<Response, String> {

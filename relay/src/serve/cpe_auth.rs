@@ -406,8 +406,16 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
     Some((user.to_owned(), pass.to_owned()))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hex. Written digit by digit: a `format!` per byte was the most visible piece of
+/// Digest in a profile of the relay under load (every nonce check and response hashes).
+pub(super) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// Compares without an early exit, so the time taken says nothing of where a guess went wrong.
@@ -448,6 +456,23 @@ mod tests {
         format!(
             "Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"/acs\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"{response}\""
         )
+    }
+
+    #[test]
+    fn digest_responses_match_rfc_2617s_example() {
+        let answer = DigestAnswer {
+            realm: "testrealm@host.com",
+            nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+            uri: "/dir/index.html",
+            qop: Some("auth"),
+            nc: "00000001",
+            cnonce: "0a4f113b",
+        };
+        assert_eq!(
+            answer.response(DigestHash::Md5, "GET", "Mufasa", "Circle Of Life"),
+            "6629fae49393a05397450978507c4ef1"
+        );
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 
     #[test]

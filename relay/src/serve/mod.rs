@@ -180,6 +180,11 @@ pub struct ServeArgs {
     /// Bytes of one upload from a CPE; above it, 413.
     #[arg(long, default_value_t = 256 * 1024 * 1024, help_heading = "Limits")]
     pub max_upload_bytes: usize,
+    /// Bytes the uploads folder may hold in all (what is there, and the uploads running); an
+    /// upload that would pass it gets 507 (and a `problem` event says so). Nothing stored is
+    /// deleted to make room: the uploads are the devices' config backups.
+    #[arg(long, default_value_t = 1024 * 1024 * 1024, help_heading = "Limits")]
+    pub max_uploads_total_bytes: u64,
     /// Uploads from CPEs running at once; more get 503.
     #[arg(long, default_value_t = 4, help_heading = "Limits")]
     pub max_uploads: usize,
@@ -341,6 +346,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let acs_scheme = if acs_tls.is_some() { "https" } else { "http" };
         let acs_url = args.acs_url.clone().unwrap_or_else(|| format!("{acs_scheme}://{acs_local}/acs"));
 
+        // Before the first line, which tells the caller the relay is up.
+        let uploads_index = match &args.uploads {
+            Some(directory) => Some(forget_gone_uploads(&store, directory).await),
+            None => None,
+        };
+
         // Best effort: whoever started the relay may have stopped reading its output.
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "cwmpkit serving {} at {api_scheme}://{api_local}/", args.dist.display());
@@ -353,6 +364,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         let _ = writeln!(out, "{}", describe_cpe_auth(&cpe_auth));
         if let Some(path) = &restored.path {
             let _ = writeln!(out, "Storage: {}; {restored_devices} device(s) restored", path.display());
+        }
+        if let Some(line) = uploads_index {
+            let _ = writeln!(out, "{line}");
         }
         if acs_local.ip().is_unspecified() && args.acs_url.is_none() {
             let _ = writeln!(
@@ -385,6 +399,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
             cpe_auth,
             max_body_bytes: args.max_body_bytes,
             max_upload_bytes: args.max_upload_bytes,
+            max_uploads_total_bytes: args.max_uploads_total_bytes,
             upload_slots: Arc::new(tokio::sync::Semaphore::new(args.max_uploads.max(1))),
             session_timeout,
             recordings: recordings.clone(),
@@ -417,6 +432,25 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Removes from the uploads index the records of files no longer in `--uploads DIR`; the line
+/// that says what it did.
+async fn forget_gone_uploads(store: &storage::Store, directory: &Path) -> String {
+    let forgotten = match uploads::read_index(store).await {
+        Ok(index) => uploads::forget_gone(store, directory, index).await,
+        Err(reason) => Err(reason),
+    };
+    match forgotten {
+        Ok(count) => format!(
+            "Uploads: {}; {count} record(s) of files no longer there removed from the index",
+            directory.display()
+        ),
+        Err(reason) => format!(
+            "Uploads: {}; the index could not be checked against the folder: {reason}",
+            directory.display()
+        ),
+    }
 }
 
 /// A listening socket with `backlog` as listen(2)'s: tokio's `TcpListener::bind` listens with

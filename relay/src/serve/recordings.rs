@@ -17,6 +17,7 @@
 //! goes on in a new file. A request whose body was refused (too large, too slow) is not
 //! recorded: its own `problem` event tells of it.
 
+use super::connection_request::SentGet;
 use super::events::EventBus;
 use super::listener::LocalAddr;
 use super::state::{Relay, now};
@@ -79,6 +80,8 @@ enum Job {
 }
 
 /// One `/acs` exchange as the relay saw it, on its way to the disk and to its device's history.
+/// For a connection request's GET, the roles turn: `cpe` is the client's address (the relay's
+/// end) and `acs` the server's (the CPE's listener), as core's recorder takes them.
 #[derive(Debug)]
 pub struct Exchanged {
     pub cpe: SocketAddr,
@@ -553,6 +556,30 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
         }
     }
     Response::from_parts(parts, Body::from(response_body))
+}
+
+/// The GETs of a connection request to `device`, into the recordings and the device's history as
+/// any exchange is: the relay as the client, the CPE as the server (core's session layer lists
+/// such a GET as a connection request, not a session).
+pub fn record_connection_request(relay: &Relay, device: &str, sent: Vec<SentGet>) {
+    let recordings = relay.settings.recordings.as_ref();
+    let history = relay.settings.history.as_ref();
+    for get in sent {
+        let exchanged = Arc::new(Exchanged {
+            cpe: get.client,
+            acs: get.server,
+            request_time: get.request_time,
+            response_time: get.response_time,
+            request: get.request,
+            response: get.response,
+        });
+        if let Some(history) = history {
+            history.add(device, Arc::clone(&exchanged));
+        }
+        if let Some(recordings) = recordings {
+            recordings.submit(exchanged);
+        }
+    }
 }
 
 fn read_span(path: &FsPath, bytes: u64) -> (Option<Timestamp>, Option<Timestamp>) {

@@ -21,6 +21,8 @@ pub struct Relay {
     pub store: Store,
     /// The file each device was last asked to upload, to tell who sent an upload.
     pub upload_requests: Arc<super::uploads::UploadRequests>,
+    /// What the uploads folder holds, within `--max-uploads-total-bytes`.
+    pub upload_space: Arc<super::uploads::UploadSpace>,
 }
 
 /// Why an RPC was not queued, or not kept.
@@ -51,6 +53,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `--max-upload-bytes`: one upload above it is refused.
     pub max_upload_bytes: usize,
+    /// `--max-uploads-total-bytes`: what the uploads folder may hold in all.
+    pub max_uploads_total_bytes: u64,
     /// `--max-uploads`: one permit per upload running.
     pub upload_slots: Arc<tokio::sync::Semaphore>,
     /// `--session-timeout`: a CWMP session with no POST for this long ends.
@@ -64,12 +68,15 @@ pub struct Settings {
 impl Relay {
     /// The relay around an ACS that holds what the store restored.
     pub fn new(settings: Settings, events: EventBus, acs: Acs, store: Store) -> Relay {
+        let upload_space =
+            Arc::new(super::uploads::UploadSpace::new(settings.max_uploads_total_bytes));
         Relay {
             acs: Arc::new(Mutex::new(acs)),
             events,
             settings: Arc::new(settings),
             store,
             upload_requests: Arc::default(),
+            upload_space,
         }
     }
 
@@ -184,7 +191,7 @@ pub fn unix_seconds() -> u64 {
 pub fn random_hex(bytes: usize) -> Result<String, String> {
     let mut random = vec![0u8; bytes];
     getrandom::fill(&mut random).map_err(|e| format!("no randomness from the OS: {e}"))?;
-    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(super::cpe_auth::hex(&random))
 }
 
 /// What the store's writer said of a commit.

@@ -54,6 +54,9 @@ pub struct Batch {
     pub issued_requests: u64,
     /// Uploads stored, by file name.
     pub uploads: Vec<(String, UploadRecord)>,
+    /// Records to remove from the uploads index (their file is gone), each only if the index
+    /// still holds that same record: an upload stored under the name meanwhile stays.
+    pub uploads_gone: Vec<(String, UploadRecord)>,
     done: Option<oneshot::Sender<Result<(), String>>>,
 }
 
@@ -133,7 +136,14 @@ impl Store {
         } else {
             (None, None)
         };
-        let batch = Batch { devices, results, issued_requests, uploads: Vec::new(), done };
+        let batch = Batch {
+            devices,
+            results,
+            issued_requests,
+            uploads: Vec::new(),
+            uploads_gone: Vec::new(),
+            done,
+        };
         // Should the writer thread be gone, the batch and its sender are dropped here, and the
         // waiter hears that nothing was committed.
         let _ = self.writer.send(batch);
@@ -152,6 +162,26 @@ impl Store {
             results: Vec::new(),
             issued_requests: 0,
             uploads: vec![(name, record)],
+            uploads_gone: Vec::new(),
+            done: Some(done),
+        };
+        let _ = self.writer.send(batch);
+        committed
+    }
+
+    /// Removes from the uploads index the records of files that are gone (each only if the
+    /// index still holds it as given); the receiver says when that is committed.
+    pub fn forget_uploads(
+        &self,
+        gone: Vec<(String, UploadRecord)>,
+    ) -> oneshot::Receiver<Result<(), String>> {
+        let (done, committed) = oneshot::channel();
+        let batch = Batch {
+            devices: Vec::new(),
+            results: Vec::new(),
+            issued_requests: 0,
+            uploads: Vec::new(),
+            uploads_gone: gone,
             done: Some(done),
         };
         let _ = self.writer.send(batch);
@@ -245,9 +275,21 @@ fn commit(database: &Database, group: &[Batch], max_results: usize) -> Result<()
         let mut results = write.open_table(RESULTS).map_err(text)?;
         let mut counters = write.open_table(COUNTERS).map_err(text)?;
         let mut uploads = write.open_table(UPLOADS).map_err(text)?;
-        for (name, record) in group.iter().flat_map(|batch| &batch.uploads) {
-            let json = serde_json::to_vec(record).map_err(text)?;
-            uploads.insert(name.as_str(), json.as_slice()).map_err(text)?;
+        // In the order the batches came: a record forgotten, then stored again, stays.
+        for batch in group {
+            for (name, record) in &batch.uploads {
+                let json = serde_json::to_vec(record).map_err(text)?;
+                uploads.insert(name.as_str(), json.as_slice()).map_err(text)?;
+            }
+            for (name, record) in &batch.uploads_gone {
+                let held = uploads
+                    .get(name.as_str())
+                    .map_err(text)?
+                    .and_then(|value| serde_json::from_slice::<UploadRecord>(value.value()).ok());
+                if held.as_ref() == Some(record) {
+                    uploads.remove(name.as_str()).map_err(text)?;
+                }
+            }
         }
         // A device changed by several batches: its newest state is the one to keep.
         let mut newest: BTreeMap<&str, &Device> = BTreeMap::new();

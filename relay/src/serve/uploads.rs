@@ -9,9 +9,15 @@
 //! `--max-uploads` run at once, each within `--max-upload-bytes`, and they authenticate as
 //! `/acs` does.
 //!
+//! The folder holds at most `--max-uploads-total-bytes` ([`UploadSpace`]): an upload that would
+//! pass it is refused with 507, and nothing stored is ever deleted to make room (they are the
+//! user's config backups).
+//!
 //! Each upload stored is added to the uploads index in the store (size, time, peer, user, and
 //! the device when it can be told, see [`sender_of`]) before the CPE hears 201; the listing
-//! joins the folder with the index, so a file the index does not know is still listed.
+//! joins the folder with the index, so a file the index does not know is still listed, and the
+//! records of files that are gone are removed from the index (at start, [`forget_gone`], and at
+//! each listing).
 
 use super::cpe_auth::{Identity, Refusal};
 use super::state::{Relay, now, outcome, random_hex, unix_seconds};
@@ -107,8 +113,16 @@ pub async fn receive_upload(
             "too many uploads at once (--max-uploads); try again".to_owned(),
         );
     };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let space = &relay.upload_space;
+    if let Err(full) = space.begin(directory, declared).await {
+        return refuse_full(&relay, &name, peer, &full);
+    }
     let max = settings.max_upload_bytes;
-    match store(directory, &name, body, max).await {
+    match store(directory, &name, body, max, space).await {
         Ok(bytes) => {
             let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
             let (device, device_from) = sender_of(&relay, &name, identity.as_ref());
@@ -149,7 +163,8 @@ pub async fn receive_upload(
             });
             StatusCode::CREATED.into_response()
         }
-        Err((status, reason)) => {
+        Err(Failed::Full(full)) => refuse_full(&relay, &name, peer, &full),
+        Err(Failed::Other(status, reason)) => {
             relay.events.problem(
                 None,
                 "upload-failed",
@@ -160,18 +175,127 @@ pub async fn receive_upload(
     }
 }
 
-/// Streams `body` to a temporary file beside `name`, fsyncs it and renames it into place.
+/// 507 for an upload that would pass `--max-uploads-total-bytes`, and a `problem` event naming
+/// the limit.
+fn refuse_full(relay: &Relay, name: &str, peer: SocketAddr, full: &Full) -> Response {
+    relay.events.problem(
+        None,
+        "limit-uploads-total-bytes",
+        &format!("upload {name} from {peer} was refused: {full}"),
+    );
+    reply(StatusCode::INSUFFICIENT_STORAGE, format!("{name}: {full}"))
+}
+
+/// Why an upload was not stored.
+enum Failed {
+    /// The folder would pass `--max-uploads-total-bytes`.
+    Full(Full),
+    /// Anything else: the status to answer with, and why.
+    Other(StatusCode, String),
+}
+
+/// An upload refused for want of room under `--max-uploads-total-bytes`.
+#[derive(Debug)]
+pub(super) struct Full {
+    /// The folder's files and the uploads running, as counted when it was refused.
+    held: u64,
+    /// What this upload needed: the rest of its declared length, or its next chunk.
+    wanted: u64,
+    max: u64,
+}
+
+impl std::fmt::Display for Full {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the uploads folder holds {} bytes, and {} more would pass {} (--max-uploads-total-bytes); \
+             nothing stored is deleted to make room: remove old uploads by hand",
+            self.held, self.wanted, self.max
+        )
+    }
+}
+
+/// `--max-uploads-total-bytes`: what the uploads folder may hold in all, the uploads running
+/// counted as they arrive (their temporary files grow beside the files they will replace, so a
+/// file being replaced counts twice until the new one is in place). The folder is counted again
+/// at each upload's start, so files removed or added by hand are seen; the count and the
+/// renames that change it are made under one lock, so that no upload is counted twice or not
+/// at all.
+pub struct UploadSpace {
+    max_total: u64,
+    ledger: tokio::sync::Mutex<Ledger>,
+}
+
+#[derive(Default)]
+struct Ledger {
+    /// Bytes of the folder's files (uploads, and what was put there by hand).
+    stored: u64,
+    /// Bytes written so far by the uploads running now.
+    running: u64,
+}
+
+impl Ledger {
+    fn held(&self) -> u64 {
+        self.stored.saturating_add(self.running)
+    }
+}
+
+impl UploadSpace {
+    pub fn new(max_total: u64) -> UploadSpace {
+        UploadSpace { max_total, ledger: tokio::sync::Mutex::default() }
+    }
+
+    fn full(&self, ledger: &Ledger, wanted: u64) -> Option<Full> {
+        (ledger.held().saturating_add(wanted) > self.max_total).then(|| Full {
+            held: ledger.held(),
+            wanted,
+            max: self.max_total,
+        })
+    }
+
+    /// Counts the folder again; refuses an upload whose declared length would not fit.
+    async fn begin(&self, directory: &std::path::Path, declared: Option<u64>) -> Result<(), Full> {
+        let mut ledger = self.ledger.lock().await;
+        ledger.stored = plain_files(directory).await.iter().map(|(_, m)| m.len()).sum();
+        match self.full(&ledger, declared.unwrap_or(0)) {
+            Some(full) => Err(full),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts `bytes` more of a running upload, if they fit.
+    async fn take(&self, bytes: u64) -> Result<(), Full> {
+        let mut ledger = self.ledger.lock().await;
+        if let Some(full) = self.full(&ledger, bytes) {
+            return Err(full);
+        }
+        ledger.running += bytes;
+        Ok(())
+    }
+
+    /// A running upload that ended without being stored: its bytes are gone with its
+    /// temporary file.
+    async fn release(&self, bytes: u64) {
+        let mut ledger = self.ledger.lock().await;
+        ledger.running = ledger.running.saturating_sub(bytes);
+    }
+}
+
+/// Streams `body` to a temporary file beside `name` (each chunk counted in `space` before it is
+/// written), fsyncs it and renames it into place.
 async fn store(
     directory: &std::path::Path,
     name: &str,
     body: Body,
     max: usize,
-) -> Result<usize, (StatusCode, String)> {
-    let suffix = random_hex(8).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e))?;
+    space: &UploadSpace,
+) -> Result<usize, Failed> {
+    let suffix = random_hex(8).map_err(|e| Failed::Other(StatusCode::SERVICE_UNAVAILABLE, e))?;
     // A hidden name: never served, never listed, never an upload's own name.
     let temporary = directory.join(format!(".{name}.{suffix}.part"));
-    let internal =
-        |e: std::io::Error| (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store it: {e}"));
+    let internal = |e: std::io::Error| {
+        Failed::Other(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store it: {e}"))
+    };
     // create_new: fails rather than follow anything already at that path.
     let mut file = tokio::fs::OpenOptions::new()
         .write(true)
@@ -179,54 +303,64 @@ async fn store(
         .open(&temporary)
         .await
         .map_err(internal)?;
+    // Bytes counted in `space` so far.
+    let mut total = 0usize;
     let written = async {
         let mut stream = body.into_data_stream();
-        let mut total = 0usize;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
                 let timed_out = std::error::Error::source(&e)
                     .is_some_and(|s| s.is::<tower_http::timeout::TimeoutError>());
                 if timed_out {
-                    (
+                    Failed::Other(
                         StatusCode::REQUEST_TIMEOUT,
                         "the upload stopped arriving for longer than --body-timeout".to_owned(),
                     )
                 } else {
-                    (StatusCode::BAD_REQUEST, format!("the upload was cut off: {e}"))
+                    Failed::Other(StatusCode::BAD_REQUEST, format!("the upload was cut off: {e}"))
                 }
             })?;
-            total += chunk.len();
-            if total > max {
-                return Err((
+            if total + chunk.len() > max {
+                return Err(Failed::Other(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     format!("larger than {max} bytes (--max-upload-bytes)"),
                 ));
             }
+            space.take(chunk.len() as u64).await.map_err(Failed::Full)?;
+            total += chunk.len();
             file.write_all(&chunk).await.map_err(internal)?;
         }
-        file.sync_all().await.map_err(internal)?;
-        Ok(total)
+        file.sync_all().await.map_err(internal)
     }
     .await;
     drop(file);
-    match written {
-        Ok(total) => {
-            // rename replaces whatever is at the name (a symlink included) without following it.
-            if let Err(error) = tokio::fs::rename(&temporary, directory.join(name)).await {
-                let _ = tokio::fs::remove_file(&temporary).await;
-                return Err(internal(error));
-            }
-            // The rename itself is durable once the directory is synced.
-            if let Ok(dir) = tokio::fs::File::open(directory).await {
-                let _ = dir.sync_all().await;
-            }
-            Ok(total)
-        }
-        Err(refused) => {
-            let _ = tokio::fs::remove_file(&temporary).await;
-            Err(refused)
-        }
+    if let Err(refused) = written {
+        let _ = tokio::fs::remove_file(&temporary).await;
+        space.release(total as u64).await;
+        return Err(refused);
     }
+    let target = directory.join(name);
+    {
+        // The rename and the count it changes, together (see `UploadSpace`).
+        let mut ledger = space.ledger.lock().await;
+        let replaced = match tokio::fs::symlink_metadata(&target).await {
+            Ok(metadata) if metadata.is_file() => metadata.len(),
+            _ => 0,
+        };
+        ledger.running = ledger.running.saturating_sub(total as u64);
+        // rename replaces whatever is at the name (a symlink included) without following it.
+        if let Err(error) = tokio::fs::rename(&temporary, &target).await {
+            drop(ledger);
+            let _ = tokio::fs::remove_file(&temporary).await;
+            return Err(internal(error));
+        }
+        ledger.stored = ledger.stored.saturating_sub(replaced).saturating_add(total as u64);
+    }
+    // The rename itself is durable once the directory is synced.
+    if let Ok(dir) = tokio::fs::File::open(directory).await {
+        let _ = dir.sync_all().await;
+    }
+    Ok(total)
 }
 
 /// The device that sent the upload `name`, and how that is known, when it can be: only from what
@@ -348,42 +482,80 @@ fn kind_of(name: &str) -> &'static str {
     }
 }
 
-/// `GET /api/uploads`: the stored uploads, newest first (plain files only; hidden and
-/// temporary ones, and symlinks, are not listed), each with its record in the uploads index if
-/// the index has one for the file as it is now. The folder says what is there: a file the index
-/// does not know is listed without a record, and a record whose file is gone is not listed.
+/// The folder's uploads as the listing shows them: plain files under plain names (hidden and
+/// temporary ones, and symlinks, are left out), each with its metadata. A folder that cannot be
+/// read has none.
+async fn plain_files(directory: &std::path::Path) -> Vec<(String, std::fs::Metadata)> {
+    let mut files = Vec::new();
+    let Ok(mut entries) = tokio::fs::read_dir(directory).await else { return files };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // symlink_metadata: a link is not followed, and not listed.
+        let Ok(metadata) = tokio::fs::symlink_metadata(entry.path()).await else { continue };
+        if refuse_name(&name).is_none() && metadata.is_file() {
+            files.push((name, metadata));
+        }
+    }
+    files
+}
+
+/// Removes from the uploads index the records whose file is no longer in `directory` (deleted
+/// by hand, or the relay started on another folder), and says how many went. A record whose
+/// file is there but changed is kept: the listing leaves it out, and it comes back should the
+/// file be put back as it was.
+pub async fn forget_gone(
+    store: &super::storage::Store,
+    directory: &std::path::Path,
+    index: impl IntoIterator<Item = (String, UploadRecord)>,
+) -> Result<usize, String> {
+    let mut gone = Vec::new();
+    for (name, record) in index {
+        let path = directory.join(&name);
+        if matches!(tokio::fs::symlink_metadata(&path).await, Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+        {
+            gone.push((name, record));
+        }
+    }
+    let count = gone.len();
+    if count > 0 {
+        outcome(store.forget_uploads(gone)).await?;
+    }
+    Ok(count)
+}
+
+/// The uploads index, read on the blocking pool.
+pub async fn read_index(
+    store: &super::storage::Store,
+) -> Result<HashMap<String, UploadRecord>, String> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.uploads())
+        .await
+        .unwrap_or_else(|error| Err(error.to_string()))
+}
+
+/// `GET /api/uploads`: the stored uploads, newest first ([`plain_files`]), each with its record
+/// in the uploads index if the index has one for the file as it is now. The folder says what
+/// is there: a file the index does not know is listed without a record, and a record whose
+/// file is gone is not listed, and is removed from the index.
 pub async fn list(State(relay): State<Relay>) -> Response {
     let Some(directory) = &relay.settings.uploads else {
         return axum::Json(Vec::<UploadEntry>::new()).into_response();
     };
-    let store = relay.store.clone();
-    let index = tokio::task::spawn_blocking(move || store.uploads())
-        .await
-        .unwrap_or_else(|error| Err(error.to_string()));
-    let mut index = index.unwrap_or_else(|reason| {
+    let mut index = read_index(&relay.store).await.unwrap_or_else(|reason| {
         relay.events.notice(
             "storage",
             &format!("the uploads index cannot be read, uploads are listed without it: {reason}"),
         );
         HashMap::new()
     });
+    if let Err(e) = tokio::fs::metadata(directory).await {
+        return reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("--uploads {}: {e}", directory.display()),
+        );
+    }
     let mut listed = Vec::new();
-    let mut entries = match tokio::fs::read_dir(directory).await {
-        Ok(entries) => entries,
-        Err(e) => {
-            return reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("--uploads {}: {e}", directory.display()),
-            );
-        }
-    };
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        // symlink_metadata: a link is not followed, and not listed.
-        let Ok(metadata) = tokio::fs::symlink_metadata(entry.path()).await else { continue };
-        if refuse_name(&name).is_some() || !metadata.is_file() {
-            continue;
-        }
+    for (name, metadata) in plain_files(directory).await {
         let modified = modified_seconds(&metadata);
         let received = index
             .remove(&name)
@@ -396,6 +568,15 @@ pub async fn list(State(relay): State<Relay>) -> Response {
             modified,
             received,
         });
+    }
+    // What is left of the index names no plain file listed; those gone are forgotten.
+    if let Err(reason) = forget_gone(&relay.store, directory, index).await {
+        relay.events.notice(
+            "storage",
+            &format!(
+                "records of uploads that are gone could not be removed from the index: {reason}"
+            ),
+        );
     }
     listed.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.name.cmp(&b.name)));
     axum::Json(listed).into_response()
