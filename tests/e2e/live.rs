@@ -9,8 +9,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, accessibility_violations, click, corpus, cpe_post, cpe_upload, finish, replace_text, screenshot,
-    start_browser, start_relay_with, text_when, workspace_root,
+    RelayUrls, accessibility_violations, click, corpus, cpe_post, cpe_upload, finish, replace_text,
+    screenshot, start_browser, start_relay_with, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::ffi::OsStr;
@@ -89,7 +89,7 @@ async fn the_device_sessions_show_inline(client: &Client, id: &str) -> TestResul
     let message = text_when(client, "#live-message", |t| t.contains("EC43F69AF408")).await?;
     assert!(message.contains("Inform") && message.contains("2 PERIODIC"), "{message}");
     // Another message of the timeline opens in place.
-    click(client, "#live-timeline .timeline-row:last-child").await?;
+    click(client, "#live-timeline .timeline-row[data-message=\"3\"]").await?;
     text_when(client, "#live-message", |t| t.contains("GetParameterValuesResponse")).await?;
     let violations = accessibility_violations(client).await?;
     assert!(violations.is_empty(), "the Live page with a device's sessions: {violations:#?}");

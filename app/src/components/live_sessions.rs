@@ -7,11 +7,11 @@
 
 use crate::components::recordings::fetch_file;
 use crate::components::session::{
-    DetailAction, FindingList, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX, TimelineLine,
-    deliver_export, message_pane_of_json,
+    DetailAction, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX, TimelineLine, deliver_export,
 };
 use crate::decode::client::DecodeWorker;
 use crate::decode::protocol::{Request, Response};
+use crate::pages::decode::{ResultViews, result_views};
 use crate::workspace::use_workspace;
 use cwmpkit_core::Diagnostic;
 use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
@@ -55,6 +55,9 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
     let message = RwSignal::new(None::<usize>);
     let detail = RwSignal::new(None::<(u32, usize, String)>);
     let worker = StoredValue::new_local(None::<DecodeWorker>);
+    // The message pane and the findings are the Decode page's split point: fetched with the
+    // worker, not with the Live page.
+    let views = RwSignal::new(None::<ResultViews>);
     let navigate = StoredValue::new_local(use_navigate());
     let workspace = use_workspace();
 
@@ -126,6 +129,9 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
                 Err(error) => return status.set(Status::Failed(format!("{error:?}"))),
             };
             if worker.with_value(Option::is_none) {
+                if views.get_untracked().is_none() {
+                    leptos::task::spawn_local(async move { views.set(Some(result_views().await)) });
+                }
                 match DecodeWorker::start(on_response) {
                     Ok(started) => worker.set_value(Some(started)),
                     Err(error) => return status.set(Status::Failed(error)),
@@ -164,10 +170,11 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
         shown_timeline().map(|(_, rows, _)| rows.into_iter().enumerate().collect::<Vec<_>>())
     };
     let message_view = move || {
+        let views = views.get()?;
         detail.with(|d| {
             d.as_ref()
                 .filter(|(s, m, _)| Some(*s) == session.get() && Some(*m) == message.get())
-                .map(|(_, _, json)| message_pane_of_json(json, on_action))
+                .map(|(_, _, json)| (views.message)(json.clone(), on_action))
         })
     };
 
@@ -211,7 +218,7 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
                         </div>
                     </div>
                     <div id="live-findings">
-                        {move || shown_timeline().map(|(_, _, findings)| view! { <FindingList findings /> })}
+                        {move || Some((views.get()?.findings)(shown_timeline()?.2))}
                     </div>
                 </div>
                 <div id="live-message" class="pane detail">{message_view}</div>

@@ -3,9 +3,9 @@
 //! worker answered; choosing a row changes the URL, which the page turns into requests.
 
 use crate::components::envelope::EnvelopeView;
+use crate::components::files::{PickedFile, download};
 use crate::components::millis;
 use crate::components::raw_xml::RawXml;
-use crate::components::files::{PickedFile, download};
 use crate::decode::protocol::{Format, MessageDetail, Request};
 use crate::links;
 use crate::workspace::{Kind, Workspace};

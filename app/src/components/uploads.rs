@@ -147,7 +147,7 @@ pub fn Uploads(changed: Signal<u64>) -> impl IntoView {
                 }.into_any(),
             }}
             {move || opened.get().map(|(name, text)| view! {
-                <h3 class="section-title">{name}</h3>
+                <p class="meta" id="upload-text-name">{name}</p>
                 <pre id="upload-text" class="http-head" tabindex="0">{text}</pre>
             })}
         </section>
@@ -160,7 +160,8 @@ mod tests {
 
     fn received(device: Option<&str>, from: Option<UploadSender>) -> UploadReceived {
         UploadReceived {
-            time: cwmpkit_core::base::time::parse_rfc3339_utc("2026-12-05T07:46:06Z").expect("a time"),
+            time: cwmpkit_core::base::time::parse_rfc3339_utc("2026-12-05T07:46:06Z")
+                .expect("a time"),
             peer: "192.0.2.7:5060".to_owned(),
             username: Some("phones".to_owned()),
             device: device.map(str::to_owned),

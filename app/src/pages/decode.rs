@@ -9,8 +9,8 @@ use crate::components::files::{PickedFile, files_of_drop, files_of_input};
 use crate::components::keys;
 use crate::components::millis;
 use crate::components::session::{
-    DetailAction, FindingList, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
-    TimelineLine, deliver_export, message_pane_of_json, severity_class,
+    DetailAction, FindingList, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX, TimelineLine,
+    deliver_export, message_pane_of_json, severity_class,
 };
 use crate::decode::client::DecodeWorker;
 use crate::decode::protocol::{Request, Response, Summary};
@@ -35,15 +35,16 @@ const SESSIONS_IN_VIEW: usize = 14;
 /// What only a decoded input shows, and the code behind it: the message pane (with the reader of
 /// its envelope), the conformance findings and the notes on the capture. A split point fetched when
 /// the page starts its worker, so that the page's first screen carries none of it.
+/// The Live page shows a live device's sessions with the same views, through this split point.
 #[derive(Clone, Copy)]
-struct ResultViews {
-    message: fn(String, Callback<DetailAction>) -> AnyView,
-    findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
-    notes: fn(&Summary) -> AnyView,
+pub(crate) struct ResultViews {
+    pub message: fn(String, Callback<DetailAction>) -> AnyView,
+    pub findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
+    pub notes: fn(&Summary) -> AnyView,
 }
 
 split_point! {
-    fn result_views() -> ResultViews {
+    pub(crate) fn result_views() -> ResultViews {
         ResultViews {
             message: |json, on_action| message_pane_of_json(&json, on_action),
             findings: |findings| view! { <FindingList findings /> }.into_any(),
