@@ -12,6 +12,7 @@ use crate::components::session::{
 use crate::decode::client::DecodeWorker;
 use crate::decode::protocol::{Request, Response};
 use crate::pages::decode::{ResultViews, result_views};
+use crate::split::split_point;
 use crate::workspace::use_workspace;
 use cwmpkit_core::Diagnostic;
 use cwmpkit_core::session::query::{Filter, SessionRow, TimelineRow};
@@ -36,6 +37,16 @@ pub fn message_to_show(rows: &[TimelineRow], shown: Option<usize>) -> Option<usi
     shown
         .filter(|shown| rows.iter().any(|row| row.message == Some(*shown)))
         .or_else(|| rows.iter().find_map(|row| row.message))
+}
+
+/// How the device panel makes the view: `(capture_url, name, refreshed)`.
+pub type MakeLiveSessions = fn(String, String, Signal<u64>) -> AnyView;
+
+split_point! {
+    /// The view and what only it reaches, a chunk fetched when a device panel first opens.
+    pub(crate) fn live_sessions_view() -> MakeLiveSessions {
+        |capture_url, name, refreshed| view! { <LiveSessions capture_url name refreshed /> }.into_any()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

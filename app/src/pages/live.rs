@@ -9,7 +9,7 @@
 
 use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::components::keys::move_in_list;
-use crate::components::live_sessions::LiveSessions;
+use crate::components::live_sessions::{MakeLiveSessions, live_sessions_view};
 use crate::components::recordings;
 use crate::components::uploads::Uploads;
 use crate::links::encode;
@@ -714,6 +714,16 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             });
         }
     };
+    let sessions_view = RwSignal::new(None::<MakeLiveSessions>);
+    leptos::task::spawn_local(async move { sessions_view.set(Some(live_sessions_view().await)) });
+    let inline_sessions = {
+        let (url, name) = (device_url(&id, "/capture"), format!("{id}.pcapng"));
+        move || {
+            sessions_view
+                .get()
+                .map(|make| make(url.clone(), name.clone(), live.sessions_ended.into()))
+        }
+    };
     let sessions_problem = RwSignal::new(None::<String>);
     let sessions_opening = RwSignal::new(false);
     let open_sessions = {
@@ -827,8 +837,7 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
                 "This device's recent exchanges with the relay (secrets masked), decoded as a capture: "
                 "its sessions, every message and the conformance findings. They decode again when a session ends."
             </p>
-            <LiveSessions capture_url=device_url(&id, "/capture") name=format!("{id}.pcapng")
-                refreshed=live.sessions_ended.into() />
+            {inline_sessions}
             <div class="input-toolbar">
                 <button class="button secondary" id="live-open-sessions" on:click=open_sessions
                     disabled=move || sessions_opening.get()>
