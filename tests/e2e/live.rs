@@ -9,8 +9,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use cwmpkit_tests::{
-    RelayUrls, accessibility_violations, click, corpus, cpe_post, finish, replace_text, screenshot,
-    start_browser, start_relay_with, text_when, workspace_root,
+    RelayUrls, accessibility_violations, click, corpus, cpe_post, cpe_upload, finish, replace_text,
+    screenshot, start_browser, start_relay_with, text_when, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::ffi::OsStr;
@@ -70,12 +70,81 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
 
     let shot = screenshot(client, "live").await?;
     println!("screenshot: {}", shot.display());
+    the_device_sessions_show_inline(client, &id).await?;
+    an_upload_is_listed_and_downloads(client, relay).await?;
     the_device_sessions_open_in_decode(client, &id).await?;
     a_plan_goes_from_the_parameters_page_to_the_device(client, relay).await?;
     the_recording_opens_in_decode(client).await
 }
 
-/// "Open its sessions in Decode": the relay's history of the device, a capture with the session
+/// The device panel decodes the relay's history of the device in the page, with the Decode
+/// page's views: it decoded again when the session ended, so the timeline holds the queued RPC's
+/// answer; the Inform opens in the message view, with its device and its event.
+async fn the_device_sessions_show_inline(client: &Client, id: &str) -> TestResult {
+    let sessions = text_when(client, "#live-sessions", |t| t.contains("EC43F69AF408")).await?;
+    assert!(sessions.contains("2 PERIODIC"), "the Inform's events: {sessions}");
+    let timeline =
+        text_when(client, "#live-timeline", |t| t.contains("GetParameterValuesResponse")).await?;
+    assert!(timeline.contains("Inform") && timeline.contains(id), "{timeline}");
+    let message = text_when(client, "#live-message", |t| t.contains("EC43F69AF408")).await?;
+    assert!(message.contains("Inform") && message.contains("2 PERIODIC"), "{message}");
+    // Another message of the timeline opens in place.
+    click(client, "#live-timeline .timeline-row[data-message=\"3\"]").await?;
+    text_when(client, "#live-message", |t| t.contains("GetParameterValuesResponse")).await?;
+    let violations = accessibility_violations(client).await?;
+    assert!(violations.is_empty(), "the Live page with a device's sessions: {violations:#?}");
+    client
+        .execute("document.getElementById('live-sessions-view').scrollIntoView()", Vec::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let shot = screenshot(client, "live-sessions-inline").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
+/// A phone's config backup reaches `/uploads/`: the `upload` event lists it in the Uploads panel,
+/// its download is the bytes sent, and it opens as text.
+async fn an_upload_is_listed_and_downloads(client: &Client, relay: &RelayUrls) -> TestResult {
+    let name = "EC43F69AF408_local.cfg";
+    let backup = "sip line1 auth name: 1001\nsip line1 user name: 1001\ntr69 server: http://acs/\n";
+    let (status, body) = cpe_upload(&relay.acs, name, backup.as_bytes())?;
+    assert!((200..300).contains(&status), "{status} {body}");
+    let listed = text_when(client, "#uploads", |t| t.contains(name)).await?;
+    assert!(listed.contains("config backup"), "{listed}");
+
+    // The download is a blob the page made of the fetched bytes: keep it to read it back.
+    client
+        .execute(
+            "window.__downloads = []; const make = URL.createObjectURL; \
+             URL.createObjectURL = (blob) => { window.__downloads.push(blob); return make.call(URL, blob); };",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    click(client, "#uploads .upload-download").await?;
+    let downloaded = client
+        .execute_async(
+            "const done = arguments[0]; const wait = () => window.__downloads.length \
+             ? window.__downloads[0].text().then(done) : setTimeout(wait, 50); wait();",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(downloaded.as_str(), Some(backup), "the download is the bytes uploaded");
+
+    click(client, "#uploads .upload-view").await?;
+    let shown = text_when(client, "#upload-text", |t| t.contains("tr69 server")).await?;
+    assert_eq!(shown.trim_end(), backup.trim_end());
+    client
+        .execute("document.getElementById('live-uploads').scrollIntoView()", Vec::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let shot = screenshot(client, "live-uploads").await?;
+    println!("screenshot: {}", shot.display());
+    Ok(())
+}
+
+/// "Open in Decode": the relay's history of the device, a capture with the session
 /// just driven (its queued RPC and the answer), on the Decode page.
 async fn the_device_sessions_open_in_decode(client: &Client, id: &str) -> TestResult {
     click(client, "#live-open-sessions").await?;
@@ -175,7 +244,15 @@ async fn the_recording_opens_in_decode(client: &Client) -> TestResult {
 async fn live_page_in_chromium() -> TestResult {
     let data = workspace_root().join("target/e2e-data/live");
     let _ = std::fs::remove_dir_all(&data);
-    let (_relay, relay) = start_relay_with(&[OsStr::new("--data-dir"), data.as_os_str()])?;
+    let uploads = workspace_root().join("target/e2e-data/live-uploads");
+    let _ = std::fs::remove_dir_all(&uploads);
+    std::fs::create_dir_all(&uploads).map_err(|e| e.to_string())?;
+    let (_relay, relay) = start_relay_with(&[
+        OsStr::new("--data-dir"),
+        data.as_os_str(),
+        OsStr::new("--uploads"),
+        uploads.as_os_str(),
+    ])?;
     let (_driver, client) = start_browser().await?;
     let outcome = a_cpe_session_is_driven_from_the_page(&client, &relay).await;
     finish(client, "live", outcome).await

@@ -369,3 +369,22 @@ pub fn cpe_post(
         .map(str::to_owned);
     Ok((status, set_cookie, body.to_owned()))
 }
+
+/// A simulated CPE's upload (`PUT /uploads/NAME`, as a phone sends its config backup) to the
+/// relay's ACS listener at `base`: (status, body).
+pub fn cpe_upload(base: &str, name: &str, body: &[u8]) -> Result<(u16, String), String> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).map_err(|e| e.to_string())?;
+    let head = format!(
+        "PUT /uploads/{name} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(body).map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    Ok((status, body.to_owned()))
+}

@@ -3,9 +3,12 @@
 //! worker answered; choosing a row changes the URL, which the page turns into requests.
 
 use crate::components::envelope::EnvelopeView;
+use crate::components::files::{PickedFile, download};
 use crate::components::millis;
 use crate::components::raw_xml::RawXml;
-use crate::decode::protocol::MessageDetail;
+use crate::decode::protocol::{Format, MessageDetail, Request};
+use crate::links;
+use crate::workspace::{Kind, Workspace};
 use cwmpkit_core::session::conformance;
 use cwmpkit_core::session::query::{SessionRow, TimelineRow};
 use cwmpkit_core::{Diagnostic, Severity};
@@ -180,6 +183,53 @@ pub enum DetailAction {
     ExportSessionXml,
     ExportSessionJson,
     OpenParameters,
+}
+
+impl DetailAction {
+    /// The worker's request for this action on `message` of `session`.
+    pub fn request(self, session: u32, message: usize) -> Request {
+        let (message, format, for_parameters) = match self {
+            DetailAction::ExportMessageXml => (Some(message), Format::Xml, false),
+            DetailAction::ExportMessageJson => (Some(message), Format::Json, false),
+            DetailAction::ExportSessionXml => (None, Format::Xml, false),
+            DetailAction::ExportSessionJson => (None, Format::Json, false),
+            DetailAction::OpenParameters => (Some(message), Format::Xml, true),
+        };
+        Request::Export { session, message, format, for_parameters }
+    }
+}
+
+/// What the worker exported: a download, or (`for_parameters`) a parameter set of the
+/// workspace that `open_page` opens on the Parameters page.
+pub fn deliver_export(
+    workspace: Workspace,
+    open_page: impl Fn(&str) + 'static,
+    name: String,
+    mime: String,
+    text: String,
+    for_parameters: bool,
+) {
+    if for_parameters {
+        let files = vec![PickedFile { name: name.clone(), bytes: text.into_bytes() }];
+        leptos::task::spawn_local(async move {
+            if let Ok(entry) = workspace.create(Kind::ParameterSet, &name, files, "{}").await {
+                open_page(&links::item(Kind::ParameterSet, entry.id));
+            }
+        });
+    } else {
+        let _ = download(&name, text.as_bytes(), &mime);
+    }
+}
+
+/// The message pane of the worker's answer (`MessageDetail` as JSON).
+pub fn message_pane_of_json(json: &str, on_action: Callback<DetailAction>) -> AnyView {
+    match serde_json::from_str::<MessageDetail>(json) {
+        Ok(detail) => view! { <MessagePane detail on_action /> }.into_any(),
+        Err(error) => view! {
+            <div class="error-box" role="alert">{format!("the decoder's answer is unreadable: {error}")}</div>
+        }
+        .into_any(),
+    }
 }
 
 /// The selected message: its checks, its structure, its raw XML with the HTTP head.

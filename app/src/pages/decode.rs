@@ -5,15 +5,15 @@
 //! the page derives everything else from it and from what the worker answered.
 
 use crate::components::diagnostics::DecodeErrorBox;
-use crate::components::files::{PickedFile, download, files_of_drop, files_of_input};
+use crate::components::files::{PickedFile, files_of_drop, files_of_input};
 use crate::components::keys;
 use crate::components::millis;
 use crate::components::session::{
-    DetailAction, FindingList, MessagePane, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX,
-    TimelineLine, severity_class,
+    DetailAction, FindingList, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX, TimelineLine,
+    deliver_export, message_pane_of_json, severity_class,
 };
 use crate::decode::client::DecodeWorker;
-use crate::decode::protocol::{Format, MessageDetail, Request, Response, Summary};
+use crate::decode::protocol::{Request, Response, Summary};
 use crate::links::{self, Page, key};
 use crate::split::split_point;
 use crate::workspace::{self, ItemId, Kind, use_workspace};
@@ -35,23 +35,18 @@ const SESSIONS_IN_VIEW: usize = 14;
 /// What only a decoded input shows, and the code behind it: the message pane (with the reader of
 /// its envelope), the conformance findings and the notes on the capture. A split point fetched when
 /// the page starts its worker, so that the page's first screen carries none of it.
+/// The Live page shows a live device's sessions with the same views, through this split point.
 #[derive(Clone, Copy)]
-struct ResultViews {
-    message: fn(String, Callback<DetailAction>) -> AnyView,
-    findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
-    notes: fn(&Summary) -> AnyView,
+pub(crate) struct ResultViews {
+    pub message: fn(String, Callback<DetailAction>) -> AnyView,
+    pub findings: fn(Vec<cwmpkit_core::Diagnostic>) -> AnyView,
+    pub notes: fn(&Summary) -> AnyView,
 }
 
 split_point! {
-    fn result_views() -> ResultViews {
+    pub(crate) fn result_views() -> ResultViews {
         ResultViews {
-            message: |json, on_action| match serde_json::from_str::<MessageDetail>(&json) {
-                Ok(detail) => view! { <MessagePane detail on_action /> }.into_any(),
-                Err(error) => view! {
-                    <div class="error-box" role="alert">{format!("the decoder's answer is unreadable: {error}")}</div>
-                }
-                .into_any(),
-            },
+            message: |json, on_action| message_pane_of_json(&json, on_action),
             findings: |findings| view! { <FindingList findings /> }.into_any(),
             notes: capture_notes,
         }
@@ -239,20 +234,7 @@ pub fn DecodePage() -> impl IntoView {
             detail.set(Some((session, message, d)))
         }
         Response::File { name, mime, text, for_parameters } => {
-            if for_parameters {
-                // The Parameters page opens it as a parameter set of the workspace.
-                let files = vec![PickedFile { name: name.clone(), bytes: text.into_bytes() }];
-                let open_page = open_page.clone();
-                leptos::task::spawn_local(async move {
-                    if let Ok(entry) =
-                        workspace.create(Kind::ParameterSet, &name, files, "{}").await
-                    {
-                        open_page(&links::item(Kind::ParameterSet, entry.id));
-                    }
-                });
-            } else {
-                let _ = download(&name, text.as_bytes(), &mime);
-            }
+            deliver_export(workspace, open_page.clone(), name, mime, text, for_parameters)
         }
         Response::Failed { message } => {
             if matches!(status.get_untracked(), Status::Decoding { .. }) {
@@ -501,14 +483,7 @@ pub fn DecodePage() -> impl IntoView {
         else {
             return;
         };
-        let (message, format, for_parameters) = match action {
-            DetailAction::ExportMessageXml => (Some(message), Format::Xml, false),
-            DetailAction::ExportMessageJson => (Some(message), Format::Json, false),
-            DetailAction::ExportSessionXml => (None, Format::Xml, false),
-            DetailAction::ExportSessionJson => (None, Format::Json, false),
-            DetailAction::OpenParameters => (Some(message), Format::Xml, true),
-        };
-        ask(Request::Export { session, message, format, for_parameters });
+        ask(action.request(session, message));
     });
     let select_session = {
         let go = go.clone();

@@ -9,7 +9,9 @@
 
 use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::components::keys::move_in_list;
+use crate::components::live_sessions::{MakeLiveSessions, live_sessions_view};
 use crate::components::recordings;
+use crate::components::uploads::Uploads;
 use crate::links::encode;
 use cwmpkit_core::acs::SessionEnd;
 use cwmpkit_core::api::{
@@ -366,6 +368,10 @@ struct Live {
     detail: RwSignal<Option<DeviceDetail>>,
     /// The tasks this page queued, in order, with their device, for the GenieACS export.
     sent: RwSignal<Vec<(String, TaskForm)>>,
+    /// Counts the selected device's ended sessions: its inline sessions decode again on each.
+    sessions_ended: RwSignal<u64>,
+    /// Counts `upload` events: the uploads panel lists again on each.
+    uploads_received: RwSignal<u64>,
 }
 
 impl Live {
@@ -408,6 +414,8 @@ pub fn LivePage() -> impl IntoView {
         selected: RwSignal::new(None),
         detail: RwSignal::new(None),
         sent: RwSignal::new(Vec::new()),
+        sessions_ended: RwSignal::new(0),
+        uploads_received: RwSignal::new(0),
     };
     let log = RwSignal::new(Vec::<LogLine>::new());
 
@@ -448,6 +456,15 @@ pub fn LivePage() -> impl IntoView {
                         && let Some(device) = event.device()
                     {
                         live.refresh_device(device.to_owned());
+                    }
+                    match &event {
+                        StreamEvent::SessionEnded { device, .. }
+                            if live.selected.get_untracked().as_ref() == Some(device) =>
+                        {
+                            live.sessions_ended.update(|n| *n += 1);
+                        }
+                        StreamEvent::Upload { .. } => live.uploads_received.update(|n| *n += 1),
+                        _ => {}
                     }
                     let line = log_line(&event);
                     log.update(|lines| {
@@ -522,6 +539,7 @@ pub fn LivePage() -> impl IntoView {
                     </table>
                 </div>
             </section>
+            <Uploads changed=live.uploads_received.into() />
             <crate::components::recordings::Recordings />
         </main>
     }
@@ -696,6 +714,16 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             });
         }
     };
+    let sessions_view = RwSignal::new(None::<MakeLiveSessions>);
+    leptos::task::spawn_local(async move { sessions_view.set(Some(live_sessions_view().await)) });
+    let inline_sessions = {
+        let (url, name) = (device_url(&id, "/capture"), format!("{id}.pcapng"));
+        move || {
+            sessions_view
+                .get()
+                .map(|make| make(url.clone(), name.clone(), live.sessions_ended.into()))
+        }
+    };
     let sessions_problem = RwSignal::new(None::<String>);
     let sessions_opening = RwSignal::new(false);
     let open_sessions = {
@@ -806,13 +834,14 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
             }))}
             <h3 class="section-title">"Sessions on this relay"</h3>
             <p class="hint">
-                "This device's recent exchanges with the relay, as a capture (secrets masked): "
-                "its sessions, every message and the conformance findings, in the Decode page's views."
+                "This device's recent exchanges with the relay (secrets masked), decoded as a capture: "
+                "its sessions, every message and the conformance findings. They decode again when a session ends."
             </p>
+            {inline_sessions}
             <div class="input-toolbar">
                 <button class="button secondary" id="live-open-sessions" on:click=open_sessions
                     disabled=move || sessions_opening.get()>
-                    {move || if sessions_opening.get() { "Opening…" } else { "Open its sessions in Decode" }}
+                    {move || if sessions_opening.get() { "Opening…" } else { "Open in Decode" }}
                 </button>
             </div>
             {move || sessions_problem.get().map(|p| view! { <div class="error-box" role="alert" id="live-sessions-problem">{p}</div> })}
