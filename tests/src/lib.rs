@@ -342,49 +342,52 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// One request of a simulated CPE to the relay's ACS listener at `base`, on a connection of its
+/// own: `METHOD PATH`, extra header lines (each ending in CRLF), the body. Gives (status, head, body).
+fn cpe_request(
+    base: &str,
+    request_line: &str,
+    headers: &str,
+    body: &[u8],
+) -> Result<(u16, String, String), String> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).map_err(|e| e.to_string())?;
+    let head = format!(
+        "{request_line} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    stream.write_all(body).map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    Ok((status, head.to_owned(), body.to_owned()))
+}
+
 /// One POST of a simulated CPE to the relay's ACS at `base`: (status, Set-Cookie value, body).
 pub fn cpe_post(
     base: &str,
     cookie: Option<&str>,
     body: &[u8],
 ) -> Result<(u16, Option<String>, String), String> {
-    let address = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).map_err(|e| e.to_string())?;
     let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
-    let head = format!(
-        "POST /acs HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: text/xml\r\n{cookie}Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
-    stream.write_all(body).map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    let headers = format!("Content-Type: text/xml\r\n{cookie}");
+    let (status, head, body) = cpe_request(base, "POST /acs", &headers, body)?;
     let set_cookie = head
         .lines()
         .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
         .and_then(|v| v.split(';').next())
         .map(str::to_owned);
-    Ok((status, set_cookie, body.to_owned()))
+    Ok((status, set_cookie, body))
 }
 
 /// A simulated CPE's upload (`PUT /uploads/NAME`, as a phone sends its config backup) to the
 /// relay's ACS listener at `base`: (status, body).
 pub fn cpe_upload(base: &str, name: &str, body: &[u8]) -> Result<(u16, String), String> {
-    let address = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).map_err(|e| e.to_string())?;
-    let head = format!(
-        "PUT /uploads/{name} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
-    stream.write_all(body).map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
-    Ok((status, body.to_owned()))
+    let request_line = format!("PUT /uploads/{name}");
+    let headers = "Content-Type: application/octet-stream\r\n";
+    let (status, _head, body) = cpe_request(base, &request_line, headers, body)?;
+    Ok((status, body))
 }

@@ -156,17 +156,7 @@ impl Store {
         name: String,
         record: UploadRecord,
     ) -> oneshot::Receiver<Result<(), String>> {
-        let (done, committed) = oneshot::channel();
-        let batch = Batch {
-            devices: Vec::new(),
-            results: Vec::new(),
-            issued_requests: 0,
-            uploads: vec![(name, record)],
-            uploads_gone: Vec::new(),
-            done: Some(done),
-        };
-        let _ = self.writer.send(batch);
-        committed
+        self.change_uploads(vec![(name, record)], Vec::new())
     }
 
     /// Removes from the uploads index the records of files that are gone (each only if the
@@ -175,13 +165,21 @@ impl Store {
         &self,
         gone: Vec<(String, UploadRecord)>,
     ) -> oneshot::Receiver<Result<(), String>> {
+        self.change_uploads(Vec::new(), gone)
+    }
+
+    fn change_uploads(
+        &self,
+        uploads: Vec<(String, UploadRecord)>,
+        uploads_gone: Vec<(String, UploadRecord)>,
+    ) -> oneshot::Receiver<Result<(), String>> {
         let (done, committed) = oneshot::channel();
         let batch = Batch {
             devices: Vec::new(),
             results: Vec::new(),
             issued_requests: 0,
-            uploads: Vec::new(),
-            uploads_gone: gone,
+            uploads,
+            uploads_gone,
             done: Some(done),
         };
         let _ = self.writer.send(batch);
