@@ -525,6 +525,7 @@ fn cpe_credentials(args: &ServeArgs, acs_tls: bool) -> Result<cpe_auth::CpeCrede
         per_device: Default::default(),
         basic_allowed: acs_tls || args.cpe_basic_over_http,
         nonce_key,
+        nonce_counts: Default::default(),
     };
     if let Some(file) = &args.cpe_credentials {
         credentials.read_file(file)?;
