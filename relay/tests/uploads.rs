@@ -205,6 +205,49 @@ fn files_serves_no_hidden_file_and_follows_no_symlink() {
     }
 }
 
+/// A folder on the way swapped for a symlink and back, over and over, while the file under it
+/// is fetched: a check of the path before the open could be outrun (the symlink swapped in
+/// after the check), so what is sent must come from the file that was checked.
+#[cfg(unix)]
+#[test]
+fn files_never_serves_through_a_folder_swapped_for_a_symlink() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (server, _, files) = start("files-race", &[]);
+    std::fs::create_dir_all(files.join("aastra")).unwrap();
+    std::fs::write(files.join("aastra").join("aastra.cfg"), "inside").unwrap();
+    let outside = common::scratch("files-race-outside");
+    std::fs::write(outside.join("aastra.cfg"), "SECRET outside").unwrap();
+    std::os::unix::fs::symlink(&outside, files.join("swap")).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, files) = (Arc::clone(&stop), files.clone());
+        std::thread::spawn(move || {
+            let (real, link, aside) =
+                (files.join("aastra"), files.join("swap"), files.join("aside"));
+            while !stop.load(Ordering::Relaxed) {
+                // aastra/ becomes the symlink for a moment, then the folder again.
+                std::fs::rename(&real, &aside).unwrap();
+                std::fs::rename(&link, &real).unwrap();
+                std::fs::rename(&real, &link).unwrap();
+                std::fs::rename(&aside, &real).unwrap();
+            }
+        })
+    };
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for _ in 0..3000 {
+        let reply = request(&server.acs, "GET", "/files/aastra/aastra.cfg", "", b"");
+        assert!(!reply.body.contains("SECRET"), "a file outside --files was served");
+        *statuses.entry(reply.status).or_default() += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert!(statuses.keys().all(|status| matches!(status, 200 | 404)), "{statuses:?}");
+    let settled =
+        request(&server.acs, "GET", "/files/aastra/aastra.cfg", "Range: bytes=2-\r\n", b"");
+    assert_eq!((settled.status, settled.body.as_str()), (206, "side"), "{}", settled.headers);
+}
+
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
 
 /// A relay with `--data-dir` and `--uploads`, whose device with serial EC43F69AF408 has its own
