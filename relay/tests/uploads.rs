@@ -459,3 +459,37 @@ fn records_of_uploads_that_are_gone_leave_the_index() {
         "a file still there keeps it"
     );
 }
+
+/// What holds SIP passwords and config backups is the relay user's alone: `--data-dir` and its
+/// recordings folder 0700, the database, the recordings and the uploads 0600.
+#[cfg(unix)]
+#[test]
+fn the_database_recordings_and_uploads_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let root = common::scratch("owner-only");
+    let (data, uploads) = (root.join("data"), root.join("uploads"));
+    std::fs::create_dir_all(&uploads).unwrap();
+    let server = start_indexed("owner-only", &data, &uploads);
+    let mut phone = Cpe::new(&server.acs).with_credential("phone-1", "own-secret");
+    assert_eq!(phone.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(phone.upload("00085D1A2B3C_local.cfg", b"sip line1 password: x\n").status, 201);
+    assert_eq!(phone.post(b"").status, 204);
+
+    let recordings = data.join("recordings");
+    assert_eq!(mode(&data), 0o700, "{}", data.display());
+    assert_eq!(mode(&recordings), 0o700, "{}", recordings.display());
+    assert_eq!(mode(&data.join("cwmpkit.redb")), 0o600);
+    assert_eq!(mode(&uploads.join("00085D1A2B3C_local.cfg")), 0o600);
+    // The recorder writes on its own thread: its file appears when it has.
+    let mut recorded = None;
+    for _ in 0..200 {
+        recorded = std::fs::read_dir(&recordings).unwrap().flatten().next().map(|e| e.path());
+        if recorded.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let recorded = recorded.expect("a recording within 20 s");
+    assert_eq!(mode(&recorded), 0o600, "{}", recorded.display());
+}

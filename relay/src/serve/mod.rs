@@ -22,6 +22,7 @@ mod events;
 mod files;
 mod history;
 mod listener;
+mod owner_only;
 mod recordings;
 mod state;
 mod storage;

@@ -294,8 +294,9 @@ async fn store(
     let internal = |e: std::io::Error| {
         Failed::Other(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store it: {e}"))
     };
-    // create_new: fails rather than follow anything already at that path.
-    let mut file = tokio::fs::OpenOptions::new()
+    // create_new: fails rather than follow anything already at that path. Owner-only: a
+    // config backup holds the device's passwords.
+    let mut file = tokio::fs::OpenOptions::from(super::owner_only::file_options())
         .write(true)
         .create_new(true)
         .open(&temporary)
