@@ -95,7 +95,9 @@ impl Relay {
     ) -> Result<Answer, String> {
         let (answer, committed) = {
             let mut acs = self.acs();
-            if body.inform().is_none()
+            // An open ACS (no credential) has no sender to check: it looks nothing up.
+            if !self.settings.cpe_auth.is_open()
+                && body.inform().is_none()
                 && let Some(device) = acs.session_device(context.session_cookie, context.peer)
                 && !may_continue(device)
             {
