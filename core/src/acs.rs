@@ -563,17 +563,33 @@ impl Acs {
         self.handle_decoded(request.context(), body).encode()
     }
 
+    /// The device whose session a POST with this cookie from this peer would continue (as
+    /// [`Acs::handle_decoded`] finds it): the host checks that whoever authenticated the POST
+    /// may speak for that device.
+    pub fn session_device(&self, session_cookie: Option<&str>, peer: &str) -> Option<&Device> {
+        let token = self.session_token_of(session_cookie, peer)?;
+        self.sessions.get(token).and_then(|session| self.devices.get(&session.device))
+    }
+
+    /// The session a POST belongs to: its cookie's, else (for CPEs that ignore cookies) its
+    /// peer address's.
+    fn session_token_of<'a>(
+        &'a self,
+        session_cookie: Option<&'a str>,
+        peer: &str,
+    ) -> Option<&'a str> {
+        session_cookie
+            .filter(|token| self.sessions.contains_key(*token))
+            .or_else(|| self.session_of_peer.get(peer).map(String::as_str))
+    }
+
     /// Handles one POST of a CPE whose body the host has decoded; the host encodes the answer.
     pub fn handle_decoded(&mut self, post: PostContext<'_>, body: PostBody) -> Answer {
         let time = post.time;
         // A session whose time is up ends before this POST is read, however late the host's
         // timer is: the outcome does not depend on when the host woke.
         let mut events = self.handle_timeout(time);
-        let token = post
-            .session_cookie
-            .filter(|token| self.sessions.contains_key(*token))
-            .or_else(|| self.session_of_peer.get(post.peer).map(String::as_str))
-            .map(str::to_owned);
+        let token = self.session_token_of(post.session_cookie, post.peer).map(str::to_owned);
         if let Some(token) = &token {
             self.touch(token, time);
         }

@@ -289,3 +289,20 @@ fn the_version_warning_names_both_versions() {
         .unwrap();
     assert!(warning.contains("CWMP 1.1 or later") && warning.contains("cwmp-1-0"), "{warning}");
 }
+
+#[test]
+fn the_device_a_post_would_continue_is_found_by_cookie_then_by_address() {
+    let mut acs = Acs::new();
+    assert!(acs.session_device(Some("token-0"), "192.0.2.7:50000").is_none(), "no session yet");
+    post(&mut acs, &soap("cwmp_ex/inform-2601.xml"), None, 0);
+    let by_cookie = acs.session_device(Some("token-0"), "198.51.100.1:1");
+    assert_eq!(by_cookie.map(|device| device.id.as_str()), Some(DEVICE));
+    let by_address = acs.session_device(None, "192.0.2.7:50000");
+    assert_eq!(
+        by_address.map(|device| device.device_id.serial_number.as_str()),
+        Some("EC43F69AF408")
+    );
+    assert!(acs.session_device(Some("guessed"), "198.51.100.1:1").is_none());
+    assert_eq!(post(&mut acs, b"", Some("token-0"), 1).status, 204);
+    assert!(acs.session_device(Some("token-0"), "192.0.2.7:50000").is_none(), "the session ended");
+}

@@ -249,3 +249,63 @@ fn connection_requests_answer_the_cpes_digest_challenge() {
     assert_eq!(reply.status, 502, "{}", reply.body);
     assert!(reply.body.contains("cannot reach"), "{}", reply.body);
 }
+
+/// A CPE that cannot do a queued RPC answers it with a CWMP Fault: the relay pairs the fault
+/// with the request, reports it (event and results) as that fault, not as the RPC's response,
+/// and does not send the request again.
+#[test]
+fn a_fault_answering_a_queued_rpc_is_its_result() {
+    let (server, _, _) = start("acs-fault");
+    let events = common::Events::subscribe(&server);
+    let mut cpe = common::cpe::Cpe::new(&server.acs);
+    assert_eq!(cpe.post(&soap("cwmp_ex/inform-2601.xml")).status, 200);
+    let queued = request(
+        &server.app,
+        "POST",
+        &format!("/api/devices/{DEVICE}/rpcs"),
+        &server.bearer(),
+        br#"{"rpc":"SetParameterValues","parameter_list":[{"name":"InternetGatewayDevice.X_NoSuch.Value","value":"1","xsd_type":"string"}],"parameter_key":"k"}"#,
+    );
+    assert_eq!(queued.status, 202, "{}", queued.body);
+    let id = serde_json::from_str::<serde_json::Value>(&queued.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = cpe.post(b"");
+    assert!(sent.body.contains("SetParameterValues") && sent.body.contains(&id), "{}", sent.body);
+
+    let after = cpe.post_fault(&id, 9005, "Invalid parameter name");
+    assert_eq!(after.status, 204, "nothing else is queued: {}", after.body);
+    let completed =
+        events.until("rpc-completed", |e| e["event"] == "rpc-completed" && e["request_id"] == id);
+    assert_eq!(completed["request"], "SetParameterValues");
+    assert_eq!(completed["response"], "Fault", "{completed}");
+    assert_eq!(completed["fault"]["fault_code"], 9005, "{completed}");
+    assert_eq!(completed["fault"]["fault_string"], "Invalid parameter name");
+
+    let results = request(
+        &server.app,
+        "GET",
+        &format!("/api/devices/{DEVICE}/results"),
+        &server.bearer(),
+        b"",
+    );
+    let results: serde_json::Value = serde_json::from_str(&results.body).unwrap();
+    let result = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["request_id"] == id)
+        .unwrap_or_else(|| panic!("no result for {id} in {results}"));
+    assert_eq!(
+        (&result["response"], &result["fault"]["fault_code"]),
+        (&"Fault".into(), &9005.into())
+    );
+    let device =
+        request(&server.app, "GET", &format!("/api/devices/{DEVICE}"), &server.bearer(), b"");
+    let device: serde_json::Value = serde_json::from_str(&device.body).unwrap();
+    assert_eq!(device["queue"], serde_json::json!([]), "not queued again: {device}");
+    // Its next session has nothing to send it.
+    assert_eq!(cpe.post(&soap("cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(cpe.post(b"").status, 204);
+}

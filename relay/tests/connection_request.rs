@@ -198,3 +198,44 @@ fn udp_connection_requests_are_signed_and_sent_three_times() {
     assert_eq!(field("sig"), expected);
     assert!(!datagrams[0].contains("cr-secret"));
 }
+
+/// `--cr-password-file` is read (its line, without the newline), with nothing in the
+/// environment.
+#[test]
+fn the_connection_request_password_is_read_from_its_file() {
+    let dir = common::scratch("cr-password-file");
+    let file = dir.join("cr.pw");
+    std::fs::write(&file, "from-the-file\n").unwrap();
+    let dist = common::fake_dist("cr-password-file");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(["--cr-username", "acs", "--allow-local-cpe", "--cr-password-file"])
+        .arg(&file)
+        .env_remove("CWMPKIT_CR_PASSWORD");
+    let server = common::start(command);
+    let (cpe, heads) = cr_listener(CrChallenge::Digest("from-the-file"), 2, None);
+    inform(&server, &format!("http://{cpe}/cr"), None);
+    let sent = connection_request(&server, "");
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let outcome: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(outcome["accepted"], true, "{outcome}");
+    assert!(heads.join().unwrap()[1].contains("Authorization: Digest"));
+}
+
+/// A UDP connection request (TR-111) to a loopback address the device reported is refused like
+/// an http one, unless `--allow-local-cpe`.
+#[test]
+fn a_udp_connection_request_to_loopback_is_refused_unless_allowed() {
+    let server = start("cr-udp-local", &[]);
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let udp = socket.local_addr().unwrap().to_string();
+    inform(&server, "http://192.0.2.10:7547/cr", Some(&udp));
+    let refused = connection_request(&server, r#"{"via":"udp"}"#);
+    assert_eq!(refused.status, 502, "{}", refused.body);
+    assert!(refused.body.contains("--allow-local-cpe"), "{}", refused.body);
+    let mut buffer = [0u8; 2048];
+    assert!(socket.recv_from(&mut buffer).is_err(), "nothing was sent to the loopback CPE");
+}

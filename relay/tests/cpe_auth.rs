@@ -152,3 +152,58 @@ fn basic_is_accepted_when_the_flag_allows_it() {
     let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
     assert_eq!(basic.post(&inform).status, 200);
 }
+
+/// The fleet's credential and a device's session cookie (sniffed on plain HTTP) do not make a
+/// session: each POST must be made with the credential of the device whose session it continues.
+#[test]
+fn a_credential_cannot_carry_on_another_devices_session() {
+    let server = start("cpe-auth-session-bound");
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut device = Cpe::new(&server.acs).with_credential("cpe2601", "own, secret");
+    assert_eq!(device.post(&inform).status, 200);
+    queue_sip_password(&server);
+
+    let mut attacker = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    attacker.cookie.clone_from(&device.cookie);
+    let refused = attacker.post(b"");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(
+        !refused.body.contains(SIP_PASSWORD) && !refused.body.contains("SetParameterValues"),
+        "{}",
+        refused.body
+    );
+    let problem =
+        events.until("auth-failed", |e| e["event"] == "problem" && e["code"] == "auth-failed");
+    assert_eq!(problem["device"], DEVICE);
+    assert!(problem["message"].as_str().unwrap().contains("session"), "{problem}");
+    assert_eq!(queue_length(&server), 1, "the SetParameterValues still waits for its device");
+
+    // The device's own session goes on: it gets its request.
+    let request = device.post(b"");
+    assert_eq!(request.status, 200, "{}", request.body);
+    assert!(request.body.contains("SetParameterValues") && request.body.contains(SIP_PASSWORD));
+}
+
+/// A Digest `Authorization` header seen on the wire cannot be sent again: its nonce count was
+/// used.
+#[test]
+fn a_replayed_digest_header_is_refused() {
+    let server = start("cpe-auth-replay");
+    let events = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let mut device = Cpe::new(&server.acs).with_credential("cpe2601", "own, secret");
+    assert_eq!(device.post(&inform).status, 200);
+    let seen = device.last_authorization.clone();
+    assert!(seen.starts_with("Authorization: Digest"), "{seen}");
+
+    let replayed = request(&server.acs, "POST", "/acs", &seen, &inform);
+    assert_eq!(replayed.status, 401, "{}", replayed.body);
+    assert!(replayed.body.contains("replayed"), "{}", replayed.body);
+    assert!(!replayed.body.contains("InformResponse"));
+    let problem = events.until("replay", |e| e["event"] == "problem" && e["code"] == "auth-failed");
+    assert!(problem["message"].as_str().unwrap().contains("replayed"), "{problem}");
+
+    // The device, counting on, is not disturbed.
+    assert_eq!(device.post(b"").status, 204);
+}

@@ -234,3 +234,69 @@ fn the_acs_listener_backlog_is_the_flags() {
         assert_eq!(backlog, [expected.to_string()], "{listed}");
     }
 }
+
+/// Whether the relay closed `stream` (end of stream or reset) before the read timeout, after
+/// sending at most a response; the bytes it sent, if any.
+fn closed_by_the_relay(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => Some(received),
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => Some(received),
+        Err(_) => None,
+    }
+}
+
+/// `--idle-timeout` bounds how long a connection may take to send a request head: a silent
+/// client and one dribbling half a head are both closed (the default, 30 s, would outlast the
+/// test's 20 s read).
+#[test]
+fn idle_connections_are_closed_after_the_idle_timeout() {
+    let server = start("limits-idle", &["--idle-timeout", "1"]);
+    let mut silent = TcpStream::connect(&server.acs).unwrap();
+    let mut dribbling = TcpStream::connect(&server.acs).unwrap();
+    dribbling.write_all(b"POST /acs HTTP/1.1\r\nHost: x\r\nX-Slow: ").unwrap();
+    for stream in [&mut silent, &mut dribbling] {
+        let sent = closed_by_the_relay(stream).expect("the relay closed the idle connection");
+        let sent = String::from_utf8_lossy(&sent);
+        assert!(sent.is_empty() || sent.starts_with("HTTP/1.1 408"), "{sent}");
+    }
+    // A prompt client is served as ever.
+    assert_eq!(request(&server.acs, "POST", "/acs", "", b"").status, 204);
+}
+
+/// `--max-connections`, as the README says: at the limit the longest-idle connection is closed
+/// to make room, and when every connection is busy a newcomer gets 503 naming the flag.
+#[test]
+fn at_max_connections_the_idlest_is_closed_and_all_busy_gets_503() {
+    let server = start("limits-connections", &["--max-connections", "1"]);
+    // An idle connection is closed for a newcomer, which is served.
+    let mut idle = TcpStream::connect(&server.acs).unwrap();
+    assert_eq!(request(&server.acs, "POST", "/acs", "", b"").status, 204);
+    assert!(closed_by_the_relay(&mut idle).is_some_and(|sent| sent.is_empty()));
+
+    // A connection whose request is being read is busy: it is not closed, the newcomer is.
+    let mut busy = TcpStream::connect(&server.acs).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    busy.write_all(
+        b"POST /acs HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+    )
+    .unwrap();
+    // hyper says `100 Continue` when the handler starts reading the body.
+    let mut continued = Vec::new();
+    let mut byte = [0u8; 1];
+    while !continued.ends_with(b"\r\n\r\n") {
+        assert_eq!(busy.read(&mut byte).unwrap(), 1, "the relay closed the busy connection");
+        continued.push(byte[0]);
+    }
+    assert!(continued.starts_with(b"HTTP/1.1 100"), "{}", String::from_utf8_lossy(&continued));
+    let refused = request(&server.acs, "POST", "/acs", "", b"");
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert!(refused.body.contains("--max-connections"), "{}", refused.body);
+    // The busy request finishes as if nothing happened.
+    busy.write_all(b"     ").unwrap();
+    let mut rest = Vec::new();
+    let _ = busy.read_to_end(&mut rest);
+    let finished = String::from_utf8_lossy(&rest);
+    assert!(finished.starts_with("HTTP/1.1 "), "{finished}");
+}

@@ -205,6 +205,49 @@ fn files_serves_no_hidden_file_and_follows_no_symlink() {
     }
 }
 
+/// A folder on the way swapped for a symlink and back, over and over, while the file under it
+/// is fetched: a check of the path before the open could be outrun (the symlink swapped in
+/// after the check), so what is sent must come from the file that was checked.
+#[cfg(unix)]
+#[test]
+fn files_never_serves_through_a_folder_swapped_for_a_symlink() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (server, _, files) = start("files-race", &[]);
+    std::fs::create_dir_all(files.join("aastra")).unwrap();
+    std::fs::write(files.join("aastra").join("aastra.cfg"), "inside").unwrap();
+    let outside = common::scratch("files-race-outside");
+    std::fs::write(outside.join("aastra.cfg"), "SECRET outside").unwrap();
+    std::os::unix::fs::symlink(&outside, files.join("swap")).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, files) = (Arc::clone(&stop), files.clone());
+        std::thread::spawn(move || {
+            let (real, link, aside) =
+                (files.join("aastra"), files.join("swap"), files.join("aside"));
+            while !stop.load(Ordering::Relaxed) {
+                // aastra/ becomes the symlink for a moment, then the folder again.
+                std::fs::rename(&real, &aside).unwrap();
+                std::fs::rename(&link, &real).unwrap();
+                std::fs::rename(&real, &link).unwrap();
+                std::fs::rename(&aside, &real).unwrap();
+            }
+        })
+    };
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for _ in 0..3000 {
+        let reply = request(&server.acs, "GET", "/files/aastra/aastra.cfg", "", b"");
+        assert!(!reply.body.contains("SECRET"), "a file outside --files was served");
+        *statuses.entry(reply.status).or_default() += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert!(statuses.keys().all(|status| matches!(status, 200 | 404)), "{statuses:?}");
+    let settled =
+        request(&server.acs, "GET", "/files/aastra/aastra.cfg", "Range: bytes=2-\r\n", b"");
+    assert_eq!((settled.status, settled.body.as_str()), (206, "side"), "{}", settled.headers);
+}
+
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
 
 /// A relay with `--data-dir` and `--uploads`, whose device with serial EC43F69AF408 has its own
@@ -415,4 +458,38 @@ fn records_of_uploads_that_are_gone_leave_the_index() {
         entry(&listed_again, "kept_local.cfg").received.is_some(),
         "a file still there keeps it"
     );
+}
+
+/// What holds SIP passwords and config backups is the relay user's alone: `--data-dir` and its
+/// recordings folder 0700, the database, the recordings and the uploads 0600.
+#[cfg(unix)]
+#[test]
+fn the_database_recordings_and_uploads_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let root = common::scratch("owner-only");
+    let (data, uploads) = (root.join("data"), root.join("uploads"));
+    std::fs::create_dir_all(&uploads).unwrap();
+    let server = start_indexed("owner-only", &data, &uploads);
+    let mut phone = Cpe::new(&server.acs).with_credential("phone-1", "own-secret");
+    assert_eq!(phone.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(phone.upload("00085D1A2B3C_local.cfg", b"sip line1 password: x\n").status, 201);
+    assert_eq!(phone.post(b"").status, 204);
+
+    let recordings = data.join("recordings");
+    assert_eq!(mode(&data), 0o700, "{}", data.display());
+    assert_eq!(mode(&recordings), 0o700, "{}", recordings.display());
+    assert_eq!(mode(&data.join("cwmpkit.redb")), 0o600);
+    assert_eq!(mode(&uploads.join("00085D1A2B3C_local.cfg")), 0o600);
+    // The recorder writes on its own thread: its file appears when it has.
+    let mut recorded = None;
+    for _ in 0..200 {
+        recorded = std::fs::read_dir(&recordings).unwrap().flatten().next().map(|e| e.path());
+        if recorded.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let recorded = recorded.expect("a recording within 20 s");
+    assert_eq!(mode(&recorded), 0o600, "{}", recorded.display());
 }

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cwmpkit_core::acs::{PostBody, PostContext, device_key};
+use cwmpkit_core::acs::{Device, PostBody, PostContext, device_key};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -96,6 +96,7 @@ pub async fn cwmp_post(
     // challenge is decoded before authentication: the Inform it carries decides which
     // credential must have made it.
     let mut decoded = None;
+    let mut identity = None;
     if !relay.settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if authorization.is_some() {
@@ -114,8 +115,11 @@ pub async fn cwmp_post(
             claimed.as_ref().map(|(id, serial)| (id.as_str(), *serial)),
             unix_seconds(),
         );
-        if let Err(refusal) = verified {
-            return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+        match verified {
+            Ok(verified) => identity = Some(verified),
+            Err(refusal) => {
+                return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+            }
         }
     }
     let decoded = match decoded {
@@ -148,8 +152,26 @@ pub async fn cwmp_post(
         time: now(),
         new_session_token: &token,
     };
+    // The session's device must be the one the credential speaks for: a credential for one
+    // device (or the fleet's) cannot carry on another device's session with its cookie.
+    let cpe_auth = &relay.settings.cpe_auth;
+    let may_continue = |device: &Device| {
+        identity.as_ref().is_none_or(|identity| {
+            cpe_auth.speaks_for(identity, &device.id, &device.device_id.serial_number)
+        })
+    };
+    let answer = match relay.exchange(context, decoded, may_continue).await {
+        Ok(answer) => answer,
+        Err(device) => {
+            let user = identity.as_ref().and_then(|i| cpe_auth.username_of(i)).unwrap_or_default();
+            let reason = format!(
+                "user {user:?} is not the credential of {device}, whose session this POST continues"
+            );
+            return refuse(&relay, Refusal::Failed(reason), Some(device.as_str()), peer);
+        }
+    };
     // Encoded after the ACS is let go, like the decode above.
-    let reply = relay.exchange(context, decoded).await.encode();
+    let reply = answer.encode();
     relay.upload_requests.note_sent(&reply.events);
     for event in &reply.events {
         relay.events.publish_acs(event);

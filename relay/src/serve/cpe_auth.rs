@@ -9,19 +9,30 @@
 //! device's ID gets 401 and nothing else). With no credential configured at all, the ACS is
 //! open, and says so at start.
 //!
-//! Nonces are stateless: `time.hex` + HMAC-SHA256 of it under a key drawn at start, accepted
-//! for [`NONCE_LIFETIME`]; an older one gets a new challenge with `stale=true`, which clients
-//! answer without asking the user again. The verifying is pure (time and key are arguments).
+//! Nonces are signed, not stored: `time-serial` in hex + HMAC-SHA256 of it under a key drawn at
+//! start, accepted for [`NONCE_LIFETIME_SECS`]; an older one gets a new challenge with
+//! `stale=true`, which clients answer without asking the user again. An answer cannot be
+//! replayed: the nonce count (`nc`) of each nonce must grow from one request to the next (a
+//! nonce without `qop` has no count and serves once), which [`NonceCounts`] tracks in bounded
+//! memory. Time is an argument; the counts are the only state.
 
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// How long a nonce may be answered; a CWMP session is far shorter.
 pub const NONCE_LIFETIME_SECS: u64 = 300;
 const REALM: &str = "cwmpkit";
+/// Nonces whose counts are remembered, at most; past it the oldest is forgotten, and answered
+/// `stale=true` if it comes back. A CWMP session uses one nonce for well under a second, so
+/// even at thousands of sessions a second the forgotten ones are long done. About 2 MB.
+pub const MAX_TRACKED_NONCES: usize = 65_536;
+/// Independent locks over the counts, so that concurrent sessions seldom wait on each other.
+const NONCE_SHARDS: usize = 16;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credential {
@@ -45,6 +56,63 @@ pub struct CpeCredentials {
     pub basic_allowed: bool,
     /// Signs nonces; drawn at start from the OS's randomness.
     pub nonce_key: [u8; 32],
+    /// Which nonces were issued and the counts their answers used.
+    pub nonce_counts: NonceCounts,
+}
+
+/// The last nonce count accepted for each nonce in use, by the nonce's serial number, in
+/// [`NONCE_SHARDS`] shards of at most `MAX_TRACKED_NONCES / NONCE_SHARDS` nonces each.
+#[derive(Debug, Default)]
+pub struct NonceCounts {
+    issued: AtomicU64,
+    shards: [Mutex<CountShard>; NONCE_SHARDS],
+}
+
+#[derive(Debug, Default)]
+struct CountShard {
+    last_count: BTreeMap<u64, u32>,
+    /// Serials below this (in this shard) were forgotten to stay within the limit: serials
+    /// grow, so the oldest go first, and any still unused are as old.
+    forgotten_below: u64,
+}
+
+/// What the count of an answer says.
+#[derive(Debug, PartialEq, Eq)]
+enum Count {
+    Fresh,
+    /// Not above the last accepted for its nonce: the request was seen before.
+    Replayed,
+    /// The nonce was forgotten (the limit): the client must take a new one.
+    Forgotten,
+}
+
+impl NonceCounts {
+    fn next_serial(&self) -> u64 {
+        self.issued.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Records `count` for the nonce `serial` if it is above the last one accepted.
+    fn record(&self, serial: u64, count: u32) -> Count {
+        let per_shard = MAX_TRACKED_NONCES / NONCE_SHARDS;
+        let shard = &self.shards[(serial % NONCE_SHARDS as u64) as usize];
+        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        if serial < shard.forgotten_below {
+            return Count::Forgotten;
+        }
+        match shard.last_count.get_mut(&serial) {
+            Some(last) if count <= *last => return Count::Replayed,
+            Some(last) => *last = count,
+            None => {
+                shard.last_count.insert(serial, count);
+                if shard.last_count.len() > per_shard
+                    && let Some((oldest, _)) = shard.last_count.pop_first()
+                {
+                    shard.forgotten_below = oldest + 1;
+                }
+            }
+        }
+        Count::Fresh
+    }
 }
 
 /// What authenticated a request.
@@ -156,9 +224,23 @@ impl CpeCredentials {
         self.default.as_ref().map(|d| (Identity::Default, d))
     }
 
+    /// Whether a request authenticated as `identity` may speak for the device `device_id`
+    /// (serial number `serial`): it used the credential that device must use. Two entries that
+    /// share one credential cannot be told apart, and need not be.
+    pub fn speaks_for(&self, identity: &Identity, device_id: &str, serial: &str) -> bool {
+        let used = match identity {
+            Identity::Open => return true,
+            Identity::Default => self.default.as_ref(),
+            Identity::Device(key) => self.per_device.get(key),
+        };
+        let expected = self.expected_for(device_id, serial).map(|(_, credential)| credential);
+        used.is_some() && used == expected
+    }
+
     /// Checks one request. `claimed` is the device an Inform in the body names (ID and serial),
     /// which decides the credential; for other requests any configured credential will do
-    /// (the session itself is bound by its cookie to the device that authenticated its Inform).
+    /// here, and the caller checks with [`CpeCredentials::speaks_for`] that it is the one of the
+    /// device whose session the request continues.
     pub fn verify(
         &self,
         method: &str,
@@ -230,13 +312,15 @@ impl CpeCredentials {
                 "a Digest answer for {uri:?}, not for this request"
             )));
         }
-        match self.nonce_age(nonce, now_secs) {
+        let serial = match self.issued(nonce) {
             None => {
                 return Err(Refusal::Failed("a Digest nonce this relay did not issue".to_owned()));
             }
-            Some(age) if age > NONCE_LIFETIME_SECS => return Err(Refusal::Stale),
-            Some(_) => {}
-        }
+            Some((issued, _)) if now_secs.saturating_sub(issued) > NONCE_LIFETIME_SECS => {
+                return Err(Refusal::Stale);
+            }
+            Some((_, serial)) => serial,
+        };
         let algorithm = get("algorithm").unwrap_or("MD5");
         let Some(hash) = DigestHash::named(algorithm) else {
             return Err(Refusal::Failed(format!("unsupported Digest algorithm {algorithm:?}")));
@@ -249,7 +333,17 @@ impl CpeCredentials {
             nc: get("nc").unwrap_or_default(),
             cnonce: get("cnonce").unwrap_or_default(),
         };
-        candidates
+        // Without qop there is no count: such a nonce answers one request.
+        let count = match answer.qop {
+            None => 1,
+            Some(_) => u32::from_str_radix(answer.nc, 16).map_err(|_| {
+                Refusal::Failed(format!(
+                    "a Digest nonce count {:?} that is not 8 hex digits",
+                    answer.nc
+                ))
+            })?,
+        };
+        let identity = candidates
             .into_iter()
             .filter(|(_, c)| c.username == user)
             .find(|(_, c)| {
@@ -260,7 +354,19 @@ impl CpeCredentials {
                 )
             })
             .map(|(identity, _)| identity)
-            .ok_or_else(|| Refusal::Failed(format!("wrong username or password for user {user:?}")))
+            .ok_or_else(|| {
+                Refusal::Failed(format!("wrong username or password for user {user:?}"))
+            })?;
+        // Counted only once the answer is proven: a guess cannot use up a client's counts.
+        match self.nonce_counts.record(serial, count) {
+            Count::Fresh => Ok(identity),
+            Count::Forgotten => Err(Refusal::Stale),
+            Count::Replayed if answer.qop.is_none() => Err(Refusal::Stale),
+            Count::Replayed => Err(Refusal::Failed(format!(
+                "Digest nonce count {} was already used with this nonce: a replayed request",
+                answer.nc
+            ))),
+        }
     }
 
     /// The `WWW-Authenticate` values of a 401: Digest, and Basic where it is allowed.
@@ -276,20 +382,21 @@ impl CpeCredentials {
         challenges
     }
 
+    /// A new nonce: its time and a serial number no other nonce has, signed.
     fn nonce(&self, now_secs: u64) -> String {
-        let stamp = format!("{now_secs:x}");
+        let stamp = format!("{now_secs:x}-{:x}", self.nonce_counts.next_serial());
         format!("{stamp}.{}", self.sign(&stamp).unwrap_or_default())
     }
 
-    /// Seconds since `nonce` was issued, if this relay issued it.
-    fn nonce_age(&self, nonce: &str, now_secs: u64) -> Option<u64> {
+    /// When `nonce` was issued (Unix seconds) and its serial number, if this relay issued it.
+    fn issued(&self, nonce: &str) -> Option<(u64, u64)> {
         let (stamp, signature) = nonce.split_once('.')?;
         let expected = self.sign(stamp)?;
         if !equal_in_constant_time(expected.as_bytes(), signature.as_bytes()) {
             return None;
         }
-        let issued = u64::from_str_radix(stamp, 16).ok()?;
-        Some(now_secs.saturating_sub(issued))
+        let (time, serial) = stamp.split_once('-')?;
+        Some((u64::from_str_radix(time, 16).ok()?, u64::from_str_radix(serial, 16).ok()?))
     }
 
     /// HMAC-SHA256 of `stamp` in hex; `None` only if HMAC refused the key, which it never
@@ -438,23 +545,32 @@ mod tests {
             per_device,
             basic_allowed: false,
             nonce_key: [7; 32],
+            nonce_counts: NonceCounts::default(),
         }
     }
 
-    /// What a client answers to `challenge` (as the tests' CPE simulator does).
+    /// What a client answers to a new challenge (as the tests' CPE simulator does).
     fn digest(credentials: &CpeCredentials, user: &str, password: &str, now: u64) -> String {
-        let nonce = credentials.nonce(now);
+        answer_to(&credentials.nonce(now), user, password, Some("00000001"))
+    }
+
+    /// The answer to `nonce` with the nonce count `nc` (`None`: without qop, RFC 2069).
+    fn answer_to(nonce: &str, user: &str, password: &str, nc: Option<&str>) -> String {
         let answer = DigestAnswer {
             realm: REALM,
-            nonce: &nonce,
+            nonce,
             uri: "/acs",
-            qop: Some("auth"),
-            nc: "00000001",
+            qop: nc.map(|_| "auth"),
+            nc: nc.unwrap_or_default(),
             cnonce: "c0ffee",
         };
         let response = answer.response(DigestHash::Md5, "POST", user, password);
+        let counted = match nc {
+            Some(nc) => format!(", qop=auth, nc={nc}, cnonce=\"c0ffee\""),
+            None => String::new(),
+        };
         format!(
-            "Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"/acs\", qop=auth, nc=00000001, cnonce=\"c0ffee\", response=\"{response}\""
+            "Digest username=\"{user}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"/acs\"{counted}, response=\"{response}\""
         )
     }
 
@@ -480,28 +596,102 @@ mod tests {
         let c = credentials();
         let phone = Some(("00085D-6867i-00085D1A2B3C", "00085D1A2B3C"));
         let other = Some(("00085D-6867i-00085D999999", "00085D999999"));
-        let own = digest(&c, "phone1", "own-secret", 1000);
-        let fleet = digest(&c, "acs", "fleet", 1000);
+        // Each answer to a new challenge: one answer serves once.
+        let own = || digest(&c, "phone1", "own-secret", 1000);
+        let fleet = || digest(&c, "acs", "fleet", 1000);
         assert_eq!(
-            c.verify("POST", "/acs", Some(&own), phone, 1001),
+            c.verify("POST", "/acs", Some(&own()), phone, 1001),
             Ok(Identity::Device("00085D-6867i-00085D1A2B3C".into()))
         );
         assert!(
-            matches!(c.verify("POST", "/acs", Some(&fleet), phone, 1001), Err(Refusal::Failed(_))),
+            matches!(
+                c.verify("POST", "/acs", Some(&fleet()), phone, 1001),
+                Err(Refusal::Failed(_))
+            ),
             "the default cannot speak for it"
         );
-        assert_eq!(c.verify("POST", "/acs", Some(&fleet), other, 1001), Ok(Identity::Default));
+        assert_eq!(c.verify("POST", "/acs", Some(&fleet()), other, 1001), Ok(Identity::Default));
         assert!(
-            matches!(c.verify("POST", "/acs", Some(&own), other, 1001), Err(Refusal::Failed(_))),
+            matches!(c.verify("POST", "/acs", Some(&own()), other, 1001), Err(Refusal::Failed(_))),
             "nor one device for another"
         );
         assert_eq!(c.verify("POST", "/acs", None, phone, 1001), Err(Refusal::Challenge));
-        assert_eq!(c.verify("POST", "/acs", Some(&fleet), None, 1001), Ok(Identity::Default));
+        assert_eq!(c.verify("POST", "/acs", Some(&fleet()), None, 1001), Ok(Identity::Default));
         let wrong = digest(&c, "acs", "guess", 1000);
         let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&wrong), other, 1001) else {
             panic!()
         };
         assert!(!why.contains("guess") && !why.contains("fleet"), "no password in {why}");
+    }
+
+    #[test]
+    fn a_session_continues_only_with_its_devices_credential() {
+        let c = credentials();
+        let (phone, phone_serial) = ("00085D-6867i-00085D1A2B3C", "00085D1A2B3C");
+        let (other, other_serial) = ("00085D-6867i-00085D999999", "00085D999999");
+        let own = Identity::Device(phone.to_owned());
+        assert!(c.speaks_for(&own, phone, phone_serial));
+        assert!(!c.speaks_for(&own, other, other_serial), "one device's for another's session");
+        assert!(!c.speaks_for(&Identity::Default, phone, phone_serial), "the default for it");
+        assert!(c.speaks_for(&Identity::Default, other, other_serial));
+        assert!(c.speaks_for(&Identity::Open, phone, phone_serial));
+        // Listed by serial number alone, it is the same device.
+        let mut by_serial = credentials();
+        let listed = by_serial.per_device.remove(phone).unwrap();
+        by_serial.per_device.insert(phone_serial.to_owned(), listed);
+        assert!(by_serial.speaks_for(&Identity::Device(phone_serial.into()), phone, phone_serial));
+        assert!(!by_serial.speaks_for(&Identity::Default, phone, phone_serial));
+    }
+
+    #[test]
+    fn a_replayed_answer_is_refused_and_counts_must_grow() {
+        let c = credentials();
+        let nonce = c.nonce(1000);
+        let first = answer_to(&nonce, "acs", "fleet", Some("00000001"));
+        assert_eq!(c.verify("POST", "/acs", Some(&first), None, 1001), Ok(Identity::Default));
+        let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&first), None, 1002) else {
+            panic!("the same header twice was admitted")
+        };
+        assert!(why.contains("replayed"), "{why}");
+        let next = answer_to(&nonce, "acs", "fleet", Some("00000002"));
+        assert_eq!(c.verify("POST", "/acs", Some(&next), None, 1003), Ok(Identity::Default));
+        let back = answer_to(&nonce, "acs", "fleet", Some("00000001"));
+        assert!(matches!(
+            c.verify("POST", "/acs", Some(&back), None, 1004),
+            Err(Refusal::Failed(_))
+        ));
+        // A wrong answer uses up no count: the client's next one still counts.
+        let guess = answer_to(&nonce, "acs", "guess", Some("00000009"));
+        assert!(matches!(
+            c.verify("POST", "/acs", Some(&guess), None, 1005),
+            Err(Refusal::Failed(_))
+        ));
+        let third = answer_to(&nonce, "acs", "fleet", Some("00000003"));
+        assert_eq!(c.verify("POST", "/acs", Some(&third), None, 1006), Ok(Identity::Default));
+        // Without qop a nonce serves once; again, the client is told to take a new one.
+        let plain = answer_to(&c.nonce(1000), "acs", "fleet", None);
+        assert_eq!(c.verify("POST", "/acs", Some(&plain), None, 1001), Ok(Identity::Default));
+        assert_eq!(c.verify("POST", "/acs", Some(&plain), None, 1002), Err(Refusal::Stale));
+    }
+
+    #[test]
+    fn nonce_counts_stay_within_their_limit_and_forgotten_nonces_are_stale() {
+        let c = credentials();
+        let oldest = c.nonce(1000);
+        let first = answer_to(&oldest, "acs", "fleet", Some("00000001"));
+        assert_eq!(c.verify("POST", "/acs", Some(&first), None, 1000), Ok(Identity::Default));
+        for _ in 0..MAX_TRACKED_NONCES {
+            let (_, serial) = c.issued(&c.nonce(1000)).unwrap();
+            assert_eq!(c.nonce_counts.record(serial, 1), Count::Fresh);
+        }
+        let tracked: usize =
+            c.nonce_counts.shards.iter().map(|shard| shard.lock().unwrap().last_count.len()).sum();
+        assert!(tracked <= MAX_TRACKED_NONCES, "{tracked}");
+        let later = answer_to(&oldest, "acs", "fleet", Some("00000002"));
+        assert_eq!(c.verify("POST", "/acs", Some(&later), None, 1001), Err(Refusal::Stale));
+        // A new nonce is counted as before.
+        let fresh = digest(&c, "acs", "fleet", 1000);
+        assert_eq!(c.verify("POST", "/acs", Some(&fresh), None, 1001), Ok(Identity::Default));
     }
 
     #[test]
@@ -512,7 +702,8 @@ mod tests {
             c.verify("POST", "/acs", Some(&old), None, 1000 + NONCE_LIFETIME_SECS + 1),
             Err(Refusal::Stale)
         );
-        let forged = old.replace(&c.nonce(1000), &format!("{:x}.{}", 5000, "00".repeat(32)));
+        let nonce = param_of(&old, "nonce");
+        let forged = old.replace(&nonce, &format!("{:x}-0.{}", 5000, "00".repeat(32)));
         assert!(matches!(
             c.verify("POST", "/acs", Some(&forged), None, 5000),
             Err(Refusal::Failed(_))
@@ -529,6 +720,11 @@ mod tests {
         c.basic_allowed = true;
         assert_eq!(c.verify("POST", "/acs", Some(basic), None, 1), Ok(Identity::Default));
         assert!(c.challenges(1, false)[1].starts_with("Basic"));
+    }
+
+    /// A parameter of a Digest header, as the verifier reads it.
+    fn param_of(header: &str, name: &str) -> String {
+        parse_params(header.trim_start_matches("Digest "))[name].clone()
     }
 
     #[test]

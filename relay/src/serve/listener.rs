@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -170,8 +170,16 @@ async fn refuse(mut stream: TcpStream, plain: bool, max: usize) {
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{reason}",
             reason.len()
         );
-        let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(response.as_bytes()))
-            .await;
+        // Then the client's request is read and dropped until it closes: closed with the request
+        // unread, the socket would be reset, and the client could lose the 503 unread.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            stream.write_all(response.as_bytes()).await?;
+            stream.shutdown().await?;
+            let mut unread = [0u8; 4096];
+            while stream.read(&mut unread).await? > 0 {}
+            Ok::<_, std::io::Error>(())
+        })
+        .await;
     }
 }
 

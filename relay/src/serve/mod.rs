@@ -22,6 +22,7 @@ mod events;
 mod files;
 mod history;
 mod listener;
+mod owner_only;
 mod recordings;
 mod state;
 mod storage;
@@ -525,6 +526,7 @@ fn cpe_credentials(args: &ServeArgs, acs_tls: bool) -> Result<cpe_auth::CpeCrede
         per_device: Default::default(),
         basic_allowed: acs_tls || args.cpe_basic_over_http,
         nonce_key,
+        nonce_counts: Default::default(),
     };
     if let Some(file) = &args.cpe_credentials {
         credentials.read_file(file)?;

@@ -121,7 +121,7 @@ pub struct ExchangeDevice(pub String);
 /// that cannot be made stops the relay before it listens.
 pub fn create_folder(data_dir: &FsPath) -> Result<PathBuf, String> {
     let directory = data_dir.join(FOLDER);
-    std::fs::create_dir_all(&directory)
+    super::owner_only::create_dir_all(&directory)
         .map_err(|e| format!("--data-dir: cannot create {}: {e}", directory.display()))?;
     Ok(directory)
 }
@@ -418,8 +418,10 @@ fn open_next(directory: &FsPath, day: &str, first_part: u32) -> Result<OpenFile,
         } else {
             format!("acs-{day}.{part}.pcapng")
         };
-        let opened =
-            std::fs::OpenOptions::new().write(true).create_new(true).open(directory.join(&name));
+        let opened = super::owner_only::file_options()
+            .write(true)
+            .create_new(true)
+            .open(directory.join(&name));
         match opened {
             Ok(file) => return Ok(OpenFile { day: day.to_owned(), part, name, file, bytes: 0 }),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}

@@ -83,9 +83,26 @@ impl Relay {
     /// One CPE POST, decoded by the caller, through the ACS; the caller encodes the answer. The
     /// lock is held for the state change only. An answer that completes an RPC waits until the
     /// result is stored.
-    pub async fn exchange(&self, context: PostContext<'_>, body: PostBody) -> Answer {
+    ///
+    /// A POST that is not an Inform continues a session: `may_continue` is asked, under the same
+    /// lock, whether its sender may speak for that session's device. When it may not, nothing
+    /// changes and the error names the device.
+    pub async fn exchange(
+        &self,
+        context: PostContext<'_>,
+        body: PostBody,
+        may_continue: impl FnOnce(&Device) -> bool,
+    ) -> Result<Answer, String> {
         let (answer, committed) = {
             let mut acs = self.acs();
+            // An open ACS (no credential) has no sender to check: it looks nothing up.
+            if !self.settings.cpe_auth.is_open()
+                && body.inform().is_none()
+                && let Some(device) = acs.session_device(context.session_cookie, context.peer)
+                && !may_continue(device)
+            {
+                return Err(device.id.clone());
+            }
             let answer = acs.handle_decoded(context, body);
             let committed = self.record(&mut acs, &answer.events, false);
             (answer, committed)
@@ -99,7 +116,7 @@ impl Relay {
                 &format!("a CWMP exchange was not stored: {reason}"),
             );
         }
-        answer
+        Ok(answer)
     }
 
     /// Ends the sessions whose time is up (the relay's timer calls it); returns what that did.

@@ -87,9 +87,23 @@ impl Store {
     pub fn open(directory: Option<&Path>, max_results: usize) -> Result<(Store, Restored), String> {
         let (database, path) = match directory {
             Some(directory) => {
-                std::fs::create_dir_all(directory)
+                super::owner_only::create_dir_all(directory)
                     .map_err(|e| format!("--data-dir {}: {e}", directory.display()))?;
                 let path = directory.join(FILE_NAME);
+                // Created owner-only before redb opens it (an older one is made so too).
+                super::owner_only::file_options()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                    .and_then(|_| super::owner_only::restrict(&path))
+                    .map_err(|e| {
+                        format!(
+                            "--data-dir {}: cannot create {FILE_NAME}: {e}",
+                            directory.display()
+                        )
+                    })?;
                 let database = Database::create(&path).map_err(|e| {
                     format!("--data-dir {}: cannot open {FILE_NAME}: {e}", directory.display())
                 })?;

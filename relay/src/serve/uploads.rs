@@ -34,8 +34,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Mutex, PoisonError};
 use tokio::io::AsyncWriteExt;
-use tower::ServiceExt as _;
-use tower_http::services::ServeFile;
 
 /// Why `name` cannot be an upload's (or a recording's) name, if it cannot. Axum has already
 /// percent-decoded it, so `..%2F` arrives as `../` and is refused here like any other separator.
@@ -296,8 +294,9 @@ async fn store(
     let internal = |e: std::io::Error| {
         Failed::Other(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store it: {e}"))
     };
-    // create_new: fails rather than follow anything already at that path.
-    let mut file = tokio::fs::OpenOptions::new()
+    // create_new: fails rather than follow anything already at that path. Owner-only: a
+    // config backup holds the device's passwords.
+    let mut file = tokio::fs::OpenOptions::from(super::owner_only::file_options())
         .write(true)
         .create_new(true)
         .open(&temporary)
@@ -608,17 +607,17 @@ pub(super) async fn send_stored_file(
             format!("{name:?} is not the name of {what}: {why}"),
         );
     }
-    let path = directory.join(name);
-    match tokio::fs::symlink_metadata(&path).await {
-        Ok(metadata) if metadata.is_file() => {}
-        _ => return reply(StatusCode::NOT_FOUND, format!("no such file: {name}")),
-    }
-    let mut response = match ServeFile::new(path).oneshot(request).await {
-        Ok(response) => response.into_response(),
-        Err(e) => {
-            return reply(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {name}: {e}"));
-        }
+    // Opened, then checked through the handle: no symlink swapped in between is followed.
+    let opening = {
+        let (directory, name) = (directory.to_path_buf(), name.to_owned());
+        tokio::task::spawn_blocking(move || super::files::open_inside(&directory, &[name]))
     };
+    let Ok(Some((file, metadata))) = opening.await else {
+        return reply(StatusCode::NOT_FOUND, format!("no such file: {name}"));
+    };
+    let range = request.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+    let mut response =
+        super::files::file_response(file, metadata.len(), range, std::path::Path::new(name)).await;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {

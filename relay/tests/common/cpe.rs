@@ -28,6 +28,9 @@ pub struct Cpe {
     nonce_count: u32,
     /// One connection kept for cookie-less CPEs.
     kept: Option<TcpStream>,
+    /// The `Authorization` line of the last request (empty when it had none), for a test to
+    /// replay.
+    pub last_authorization: String,
 }
 
 #[derive(Clone)]
@@ -49,6 +52,7 @@ impl Cpe {
             challenge: None,
             nonce_count: 0,
             kept: None,
+            last_authorization: String::new(),
         }
     }
 
@@ -66,6 +70,15 @@ impl Cpe {
         self.learn_challenge(&first);
         let second = self.send("/acs", "POST", body);
         self.after(second)
+    }
+
+    /// Answers the ACS's request `id` with a CWMP Fault (TR-069 A.3.2.6: a SOAP Fault whose
+    /// detail is a `cwmp:Fault`), as a CPE that cannot do what was asked.
+    pub fn post_fault(&mut self, id: &str, code: u32, string: &str) -> Reply {
+        let fault = format!(
+            r#"<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap-env:Header><cwmp:ID soap-env:mustUnderstand="1">{id}</cwmp:ID></soap-env:Header><soap-env:Body><soap-env:Fault><faultcode>Client</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>{code}</FaultCode><FaultString>{string}</FaultString></cwmp:Fault></detail></soap-env:Fault></soap-env:Body></soap-env:Envelope>"#
+        );
+        self.post(fault.as_bytes())
     }
 
     /// PUTs a file to `/uploads/NAME`, answering one 401 likewise.
@@ -147,6 +160,7 @@ impl Cpe {
 
     fn send(&mut self, path: &str, method: &str, body: &[u8]) -> Reply {
         let authorization = self.authorization(method, path);
+        self.last_authorization.clone_from(&authorization);
         let cookie = match (&self.cookie, self.ignores_cookies) {
             (Some(cookie), false) => format!("Cookie: {cookie}\r\n"),
             _ => String::new(),
