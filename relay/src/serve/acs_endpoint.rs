@@ -4,7 +4,7 @@
 
 use super::body::read_limited;
 use super::cpe_auth::Refusal;
-use super::recordings::ExchangeDevice;
+use super::recordings::ExchangeEvents;
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -151,9 +151,6 @@ pub async fn cwmp_post(
     // Encoded after the ACS is let go, like the decode above.
     let reply = relay.exchange(context, decoded).await.encode();
     relay.upload_requests.note_sent(&reply.events);
-    for event in &reply.events {
-        relay.events.publish_acs(event);
-    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let soap = status == StatusCode::OK
         || (status == StatusCode::INTERNAL_SERVER_ERROR && reply.body.starts_with('<'));
@@ -163,11 +160,9 @@ pub async fn cwmp_post(
     } else {
         reply.body
     };
-    let device = reply.events.iter().find_map(|event| event.device()).map(str::to_owned);
     let mut response = (status, body).into_response();
-    if let Some(device) = device {
-        response.extensions_mut().insert(ExchangeDevice(device));
-    }
+    // Published by the recording middleware, once the exchange is in its device's history.
+    response.extensions_mut().insert(ExchangeEvents(reply.events));
     let headers = response.headers_mut();
     if soap {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
