@@ -3,7 +3,7 @@
 //! cookie and the peer address in, and the reply out.
 
 use super::body::read_limited;
-use super::cpe_auth::Refusal;
+use super::cpe_auth::refuse;
 use super::recordings::ExchangeEvents;
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
@@ -50,30 +50,6 @@ async fn decode(body: axum::body::Bytes) -> Result<PostBody, String> {
         .map_err(|error| format!("the decoder stopped: {error}"))
 }
 
-/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
-fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAddr) -> Response {
-    let now = unix_seconds();
-    let (body, stale) = match refusal {
-        Refusal::Challenge => ("authentication required\n".to_owned(), false),
-        Refusal::Stale => ("the nonce is stale: answer the new challenge\n".to_owned(), true),
-        Refusal::Failed(reason) => {
-            relay.events.problem(
-                device,
-                "auth-failed",
-                &format!("CPE authentication failed from {peer}: {reason}"),
-            );
-            (format!("authentication failed: {reason}\n"), false)
-        }
-    };
-    let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
-    for challenge in relay.settings.cpe_auth.challenges(now, stale) {
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
-        }
-    }
-    response
-}
-
 pub async fn cwmp_post(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -115,7 +91,10 @@ pub async fn cwmp_post(
             unix_seconds(),
         );
         if let Err(refusal) = verified {
-            return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+            let device = claimed.as_ref().map(|(id, _)| id.as_str());
+            return refuse(&relay, refusal, device, unix_seconds(), |reason| {
+                format!("CPE authentication failed from {peer}: {reason}")
+            });
         }
     }
     let decoded = match decoded {
