@@ -9,7 +9,6 @@ pub mod millis;
 pub mod plan;
 pub mod raw_xml;
 pub mod recordings;
-pub mod relay_listing;
 pub mod session;
 pub mod structure;
 pub mod uploads;

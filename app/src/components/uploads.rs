@@ -5,11 +5,23 @@
 
 use crate::components::files::download;
 use crate::components::recordings::fetch_file;
-use crate::components::relay_listing::{RelayListing, utc_seconds};
 use crate::links;
+use crate::pages::live::authorization;
 use crate::workspace::human_size;
 use cwmpkit_core::api::{UploadEntry, UploadReceived, UploadSender};
 use leptos::prelude::*;
+
+async fn fetch_uploads() -> Result<Vec<UploadEntry>, String> {
+    let response = gloo_net::http::Request::get("/api/uploads")
+        .header("Authorization", &authorization())
+        .send()
+        .await
+        .map_err(|e| format!("/api/uploads: {e}"))?;
+    if !response.ok() {
+        return Err(format!("/api/uploads: HTTP {}", response.status()));
+    }
+    response.json::<Vec<UploadEntry>>().await.map_err(|e| format!("/api/uploads: {e}"))
+}
 
 fn upload_url(name: &str) -> String {
     format!("/api/uploads/{}", links::encode(name))
@@ -41,12 +53,25 @@ pub fn opens_as_text(name: &str) -> bool {
     [".cfg", ".log", ".txt", ".xml", ".conf"].iter().any(|ext| name.ends_with(ext))
 }
 
+/// `2026-12-05 07:46:06` of a time (UTC).
+fn when(time: &cwmpkit_core::Timestamp) -> String {
+    time.to_string().get(..19).unwrap_or_default().replacen('T', " ", 1)
+}
+
 /// The uploads panel: listed when the page opens, on "Refresh", and when `changed` changes (an
 /// `upload` event).
 #[component]
 pub fn Uploads(changed: Signal<u64>) -> impl IntoView {
+    let listed = RwSignal::new(None::<Result<Vec<UploadEntry>, String>>);
     let problem = RwSignal::new(None::<String>);
     let opened = RwSignal::new(None::<(String, String)>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move { listed.set(Some(fetch_uploads().await)) });
+    };
+    Effect::new(move |_| {
+        changed.track();
+        refresh();
+    });
     let save = move |name: String| {
         problem.set(None);
         leptos::task::spawn_local(async move {
@@ -68,54 +93,64 @@ pub fn Uploads(changed: Signal<u64>) -> impl IntoView {
             }
         });
     };
-    let row = move |upload: UploadEntry| {
-        let name = upload.name.clone();
-        let download_name = name.clone();
-        let text_name = name.clone();
-        let received = upload.received.as_ref().map(|r| utc_seconds(&r.time)).unwrap_or_default();
-        view! {
-            <tr data-upload=name.clone()>
-                <td class="param-name">{name.clone()}</td>
-                <td>{upload.kind.clone()}</td>
-                <td>{human_size(upload.bytes)}</td>
-                <td class="meta">{received}</td>
-                <td>{sender_text(upload.received.as_ref())}</td>
-                <td>
-                    <button class="button secondary small upload-download"
-                        on:click=move |_| save(download_name.clone())>"Download"</button>
-                    {opens_as_text(&name).then(|| view! {
-                        " "
-                        <button class="button small upload-view"
-                            on:click=move |_| view_text(text_name.clone())>"View"</button>
-                    })}
-                </td>
-            </tr>
-        }
-        .into_any()
-    };
-    let hint = view! {
-        "Files the CPEs sent to the relay's " <code>"/uploads/"</code>
-        " (config backups " <code>"<MAC>_local.cfg"</code> ", crash logs "
-        <code>"<MAC>_<TIME>_crash.log"</code> "), when it runs with " <code>"--uploads DIR"</code> "."
-    };
 
     view! {
-        <RelayListing
-            id="uploads"
-            title="Uploads"
-            hint=hint.into_any()
-            url="/api/uploads"
-            columns=&["File", "Kind", "Size", "Received (UTC)", "Sender", "Actions"]
-            empty="No upload yet (or the relay runs without --uploads DIR)."
-            changed=changed
-            problem=problem
-            row=Callback::new(row)
-        >
+        <section class="panel" id="live-uploads">
+            <h2>"Uploads"</h2>
+            <p class="hint">
+                "Files the CPEs sent to the relay's " <code>"/uploads/"</code>
+                " (config backups " <code>"<MAC>_local.cfg"</code> ", crash logs "
+                <code>"<MAC>_<TIME>_crash.log"</code> "), when it runs with " <code>"--uploads DIR"</code> "."
+            </p>
+            <div class="input-toolbar">
+                <button class="button secondary" id="uploads-refresh" on:click=move |_| refresh()>"Refresh"</button>
+            </div>
+            {move || problem.get().map(|p| view! { <div class="error-box" role="alert" id="uploads-problem">{p}</div> })}
+            {move || match listed.get() {
+                None => view! { <p class="hint">"Asking the relay…"</p> }.into_any(),
+                Some(Err(error)) => view! { <div class="error-box" id="uploads-error">{error}</div> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="hint" id="uploads-empty">"No upload yet (or the relay runs without --uploads DIR)."</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Uploads">
+                        <table id="uploads">
+                            <thead><tr><th>"File"</th><th>"Kind"</th><th>"Size"</th><th>"Received (UTC)"</th><th>"Sender"</th><th>"Actions"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|upload| {
+                                    let name = upload.name.clone();
+                                    let download_name = name.clone();
+                                    let text_name = name.clone();
+                                    let received = upload.received.as_ref().map(|r| when(&r.time)).unwrap_or_default();
+                                    view! {
+                                        <tr data-upload=name.clone()>
+                                            <td class="param-name">{name.clone()}</td>
+                                            <td>{upload.kind.clone()}</td>
+                                            <td>{human_size(upload.bytes)}</td>
+                                            <td class="meta">{received}</td>
+                                            <td>{sender_text(upload.received.as_ref())}</td>
+                                            <td>
+                                                <button class="button secondary small upload-download"
+                                                    on:click=move |_| save(download_name.clone())>"Download"</button>
+                                                {opens_as_text(&name).then(|| view! {
+                                                    " "
+                                                    <button class="button small upload-view"
+                                                        on:click=move |_| view_text(text_name.clone())>"View"</button>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
             {move || opened.get().map(|(name, text)| view! {
                 <p class="meta" id="upload-text-name">{name}</p>
                 <pre id="upload-text" class="http-head" tabindex="0">{text}</pre>
             })}
-        </RelayListing>
+        </section>
     }
 }
 
