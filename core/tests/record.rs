@@ -383,3 +383,92 @@ fn overlapping_sessions_recorded_as_they_finish_decode_per_device() {
         [("EC43F6000002".to_owned(), rpcs.clone(), true), ("EC43F69AF408".to_owned(), rpcs, true),]
     );
 }
+
+/// A connection request's GET as an ACS sends it, with a Digest answer when `answering`.
+fn connection_request_get(target: &str, answering: bool) -> Vec<u8> {
+    let mut head = format!("GET {target} HTTP/1.1\r\nHost: 198.51.100.7:7547\r\n");
+    if answering {
+        head.push_str(&format!(
+            "Authorization: Digest username=\"acs\", realm=\"cpe\", nonce=\"n1\", uri=\"{target}\", response=\"{DIGEST_RESPONSE}\"\r\n"
+        ));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    head.into_bytes()
+}
+
+#[test]
+fn a_challenge_answered_on_a_new_connection_is_one_connection_request() {
+    // The relay (like GenieACS) answers a CPE's 401 on a new connection: two GETs, one request.
+    // Neither a GET long after the challenge, nor one to another target, nor one without
+    // credentials answers it.
+    let acs = |port: u16| SocketAddr::from(([192, 0, 2, 1], port));
+    let cpe = |host: u8| SocketAddr::from(([198, 51, 100, host], 7547));
+    let ms = 1_000_000i128;
+    // (ACS end, CPE, sent at, target, with credentials, status)
+    let gets = [
+        (acs(50001), cpe(7), 1_000, "/cr", false, "401 Unauthorized"),
+        (acs(50002), cpe(7), 1_050, "/cr", true, "200 OK"),
+        (acs(50003), cpe(8), 2_000, "/cr", false, "401 Unauthorized"),
+        (acs(50004), cpe(8), 30_000, "/cr", true, "204 No Content"),
+        (acs(50005), cpe(9), 3_000, "/cr", false, "401 Unauthorized"),
+        (acs(50006), cpe(9), 3_100, "/other", true, "200 OK"),
+        (acs(50007), cpe(10), 4_000, "/cr", false, "401 Unauthorized"),
+        (acs(50008), cpe(10), 4_100, "/cr", false, "401 Unauthorized"),
+    ];
+    let built: Vec<(Vec<u8>, Vec<u8>)> = gets
+        .iter()
+        .map(|(_, _, _, target, answering, status)| {
+            (connection_request_get(target, *answering), reply(status, b"", false))
+        })
+        .collect();
+    let exchanges = gets.iter().zip(&built).map(|((from, to, at, ..), (request, response))| {
+        Exchange {
+            // The recorder's roles: the client (here the ACS) is `cpe`.
+            cpe: *from,
+            acs: *to,
+            request_time: Timestamp::from_unix_nanos(at * ms),
+            response_time: Timestamp::from_unix_nanos(at * ms + 5 * ms),
+            request,
+            response,
+        }
+    });
+    let (recording, refused) = cwmpkit_core::capture::record::capture_of(
+        exchanges,
+        RecorderOptions::default(),
+        Timestamp::from_unix_nanos(60_000 * ms),
+    );
+    assert!(refused.is_empty());
+    let report = decode(&recording);
+    let mut found: Vec<(String, String, Vec<u16>, Option<String>)> = report
+        .connection_requests
+        .iter()
+        .map(|request| {
+            (
+                request.cpe.unwrap().to_string(),
+                request.target.clone(),
+                request.statuses.clone(),
+                request.credentials.as_ref().map(|c| c.scheme.clone()),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("198.51.100.10:7547", "/cr", vec![401], None),
+        ("198.51.100.10:7547", "/cr", vec![401], None),
+        ("198.51.100.7:7547", "/cr", vec![401, 200], Some("Digest")),
+        ("198.51.100.8:7547", "/cr", vec![204], Some("Digest")),
+        ("198.51.100.8:7547", "/cr", vec![401], None),
+        ("198.51.100.9:7547", "/cr", vec![401], None),
+        ("198.51.100.9:7547", "/other", vec![200], Some("Digest")),
+    ];
+    let expected: Vec<(String, String, Vec<u16>, Option<String>)> = expected
+        .into_iter()
+        .map(|(cpe, target, statuses, scheme)| {
+            (cpe.to_owned(), target.to_owned(), statuses, scheme.map(str::to_owned))
+        })
+        .collect();
+    assert_eq!(found, expected, "{:#?}", report.connection_requests);
+    let joined = report.connection_requests.iter().find(|r| r.statuses == [401, 200]).unwrap();
+    assert_eq!(joined.time, Some(Timestamp::from_unix_nanos(1_000 * ms)), "the challenge's time");
+    assert_eq!(joined.acs, Some(acs(50001)));
+}

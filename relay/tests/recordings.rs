@@ -9,7 +9,7 @@ mod common;
 
 use common::api::{self, Task};
 use common::cpe::{Cpe, CrChallenge, cr_listener, inform_reporting};
-use common::{Events, Server};
+use common::{Events, Server, get_bytes};
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::pipeline;
 use cwmpkit_core::session::Report;
@@ -46,25 +46,8 @@ fn start_on(name: &str, extra: &[&str], prepare: impl FnOnce(&Path)) -> (Server,
     (common::start(command), data)
 }
 
-/// A GET on the app's listener, the body as bytes (a recording is binary).
-fn get(server: &Server, path: &str, authorization: &str) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(&server.app).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{authorization}\r\n",
-        server.app
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP head");
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, response[split + 4..].to_vec())
-}
-
 fn listing(server: &Server) -> Vec<serde_json::Value> {
-    let (status, body) = get(server, "/api/recordings", &server.bearer());
+    let (status, body) = get_bytes(server, "/api/recordings", &server.bearer());
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     serde_json::from_slice(&body).unwrap()
 }
@@ -94,7 +77,7 @@ fn recordings_when(server: &Server, done: impl Fn(&[Vec<u8>]) -> bool) -> Vec<Ve
             .map(|file| {
                 let name = file["name"].as_str().unwrap();
                 let (status, body) =
-                    get(server, &format!("/api/recordings/{name}"), &server.bearer());
+                    get_bytes(server, &format!("/api/recordings/{name}"), &server.bearer());
                 assert_eq!(status, 200);
                 body
             })
@@ -192,7 +175,7 @@ fn sessions_under_digest_are_recorded_without_secrets_and_decode_to_the_same_mes
     assert!(data.join("recordings").join(name).is_file());
     // Downloads open in the browser's hands with the token in the URL, like uploads.
     let (status, by_query) =
-        get(&server, &format!("/api/recordings/{name}?access_token={}", server.token), "");
+        get_bytes(&server, &format!("/api/recordings/{name}?access_token={}", server.token), "");
     assert_eq!(status, 200);
     assert!(by_query.len() >= recording.len());
 }
@@ -208,11 +191,11 @@ fn recordings_are_behind_the_token_and_names_cannot_traverse() {
     let name = listing(&server)[0]["name"].as_str().unwrap().to_owned();
     assert!(!files.is_empty());
 
-    assert_eq!(get(&server, "/api/recordings", "").0, 401);
-    assert_eq!(get(&server, &format!("/api/recordings/{name}"), "").0, 401);
+    assert_eq!(get_bytes(&server, "/api/recordings", "").0, 401);
+    assert_eq!(get_bytes(&server, &format!("/api/recordings/{name}"), "").0, 401);
     let wrong = "Authorization: Bearer not-the-token-at-all\r\n";
-    assert_eq!(get(&server, &format!("/api/recordings/{name}"), wrong).0, 401);
-    assert_eq!(get(&server, "/api/recordings?access_token=x", "").0, 401);
+    assert_eq!(get_bytes(&server, &format!("/api/recordings/{name}"), wrong).0, 401);
+    assert_eq!(get_bytes(&server, "/api/recordings?access_token=x", "").0, 401);
 
     for traversal in [
         "..%2Fcwmpkit.redb",
@@ -227,7 +210,7 @@ fn recordings_are_behind_the_token_and_names_cannot_traverse() {
         "a%00b",
     ] {
         let (status, body) =
-            get(&server, &format!("/api/recordings/{traversal}"), &server.bearer());
+            get_bytes(&server, &format!("/api/recordings/{traversal}"), &server.bearer());
         assert!(matches!(status, 400 | 404), "{traversal}: {status}");
         let body = String::from_utf8_lossy(&body);
         assert!(!body.contains("not for download") && !body.contains("root:"), "{traversal}");
@@ -445,14 +428,13 @@ fn a_connection_request_is_recorded_and_decodes_as_one_without_its_secrets() {
         files.iter().any(|file| requests_in(file).iter().any(|cr| cr.statuses.contains(&200)))
     });
     let recorded: Vec<_> = files.iter().flat_map(|file| requests_in(file)).collect();
-    // The challenge and the answer to it, each a GET of its own connection to the CPE's URL.
+    // The challenge and the answer to it, each a GET of its own connection to the CPE's URL (as
+    // on the wire), are one connection request.
     let statuses: Vec<Vec<u16>> = recorded.iter().map(|cr| cr.statuses.clone()).collect();
-    assert_eq!(statuses, [vec![401], vec![200]], "{recorded:#?}");
-    for cr in &recorded {
-        assert_eq!(cr.target, "/cr");
-        assert_eq!(cr.cpe.map(|a| a.to_string()), Some(listener.clone()));
-    }
-    let credentials = recorded[1].credentials.clone().expect("the answered GET's credentials");
+    assert_eq!(statuses, [vec![401, 200]], "{recorded:#?}");
+    assert_eq!(recorded[0].target, "/cr");
+    assert_eq!(recorded[0].cpe.map(|a| a.to_string()), Some(listener.clone()));
+    let credentials = recorded[0].credentials.clone().expect("the answered GET's credentials");
     assert_eq!((credentials.scheme.as_str(), credentials.username), ("Digest", None));
     // The device's sessions still decode as before, beside the connection request.
     assert!(files.iter().any(|file| !rpcs(&decode(file)).is_empty()));

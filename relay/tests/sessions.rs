@@ -1,6 +1,7 @@
 //! Sessions over real sockets: a CPE that vanishes with an RPC in flight has its session expire
 //! (`--session-timeout`, driven by the relay's timer), and the RPC goes back to the front of the
-//! queue for its next session.
+//! queue for its next session; `session-ended` is streamed only once the session's last exchange
+//! is in the device's capture.
 
 // The test is the host: it reads corpus files and runs the relay.
 #![allow(clippy::disallowed_methods)]
@@ -10,6 +11,8 @@ mod common;
 use common::api::{self, Task};
 use common::cpe::Cpe;
 use common::{Events, Server, request};
+use cwmpkit_core::capture::Options;
+use cwmpkit_core::pipeline;
 
 const DEVICE: &str = "EC43F6-P-2601HN-F1-EC43F69AF408";
 
@@ -113,4 +116,59 @@ fn a_body_past_the_inline_decode_size_gets_the_same_answer() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(reply.body.contains("InformResponse"), "{}", reply.body);
     assert_eq!(cpe.post(b"").status, 204);
+}
+
+/// Sessions in the test below. With the event streamed before the exchange was kept (the order
+/// this test was written against), the capture lacked the last exchange within the first two.
+const SESSIONS_ENDED: usize = 5;
+/// Spaces after the last answer's envelope: a whole parameter tree's size, bytes the relay copies
+/// while keeping the exchange (the time a wrong order gives the page to fetch too early).
+const ANSWER_PADDING: usize = 8 * 1024 * 1024;
+
+/// The Live page fetches a device's capture as soon as `session-ended` names the device, and
+/// must find the session's last exchange in it: here the GetParameterValuesResponse that the
+/// relay answers with 204, ending the session. The capture is fetched while the CPE still waits
+/// for that 204, as the page may.
+#[test]
+fn a_session_ended_event_comes_after_the_last_exchange_is_in_the_capture() {
+    // A history that holds the last session whole (and --quiet: nothing reads the terminal).
+    let server = start(
+        "sessions-ended-capture",
+        &["--quiet", "--device-history-bytes", "12000000", "--history-bytes", "12000000"],
+    );
+    let events = Events::subscribe(&server);
+    // The page open in a second tab: the relay wakes two streams per event, so the first can be
+    // written while the handler goes on.
+    let _second_tab = Events::subscribe(&server);
+    let inform = common::corpus("soap/cwmp_ex/inform-2601.xml");
+    let answer = String::from_utf8(common::corpus("soap/freeacs/GetParameterValuesResponse.xml"))
+        .unwrap()
+        + &" ".repeat(ANSWER_PADDING);
+    let mut cpe = Cpe::new(&server.acs);
+    for session in 1..=SESSIONS_ENDED {
+        cpe.forget_session();
+        assert_eq!(cpe.post(&inform).status, 200);
+        let id = queue(&server, &Task::GetParameterValues { names: vec!["Device.".to_owned()] });
+        assert!(cpe.post(b"").body.contains(&id));
+        let answer = answer.replace("FREEACS-0", &id);
+        std::thread::scope(|scope| {
+            let last = scope.spawn(|| cpe.post(answer.as_bytes()));
+            events.until("session-ended", |e| e["event"] == "session-ended");
+            let (status, capture) = common::get_bytes(
+                &server,
+                &format!("/api/devices/{DEVICE}/capture"),
+                &server.bearer(),
+            );
+            assert_eq!(status, 200);
+            let report = pipeline::analyze(&capture, &Options::default()).unwrap();
+            let kept = report.sessions.last().expect("a session in the capture");
+            let rpcs: Vec<&str> = kept.messages.iter().map(|m| m.rpc.as_str()).collect();
+            assert!(
+                kept.ended && rpcs.last() == Some(&"GetParameterValuesResponse"),
+                "session {session} lacks its last exchange: {rpcs:?}"
+            );
+            assert_eq!(kept.messages.last().unwrap().cwmp_id.as_deref(), Some(id.as_str()));
+            assert_eq!(last.join().unwrap().status, 204);
+        });
+    }
 }

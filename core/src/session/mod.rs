@@ -162,15 +162,20 @@ pub struct Session {
     cpe_done: bool,
 }
 
-/// An HTTP connection request (ACS → CPE GET) found in the input.
+/// An HTTP connection request (ACS → CPE GET) found in the input. An ACS that answers the CPE's
+/// 401 on a new connection (the relay, GenieACS) sends two GETs for one request: they are one
+/// here (see [`CHALLENGE_ANSWER_WINDOW_MS`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HttpConnectionRequest {
+    /// The ACS's end of the (first) connection.
     pub acs: Option<SocketAddr>,
     pub cpe: Option<SocketAddr>,
+    /// When the first GET was sent.
     pub time: Option<Timestamp>,
     pub target: String,
     /// Status codes of the CPE's answers (401 challenge, then 200/204).
     pub statuses: Vec<u16>,
+    /// Those of the last GET that carried any.
     pub credentials: Option<Credentials>,
 }
 
@@ -331,7 +336,7 @@ impl Sessions {
         let sessions = self.release_where(|_| true);
         SessionsTail {
             sessions,
-            connection_requests: self.connection_requests,
+            connection_requests: join_answered_challenges(self.connection_requests),
             diagnostics: self.diagnostics,
         }
     }
@@ -372,6 +377,66 @@ fn connection_request(connection: &capture::Connection) -> HttpConnectionRequest
         },
         statuses: connection.messages.iter().filter_map(HttpMessage::status).collect(),
         credentials: connection.messages.iter().rev().find_map(|m| m.credentials.clone()),
+    }
+}
+
+/// How soon after a connection request's 401 a GET with credentials to the same CPE and target,
+/// from the same ACS host, is taken for the answer to it: a client answers a challenge at once.
+pub const CHALLENGE_ANSWER_WINDOW_MS: u32 = 10_000;
+
+/// The connection requests, each challenge (a GET answered with 401) joined with the GET that
+/// answers it on a connection of its own (statuses `[401, 200]`), in the order they came;
+/// a request that answers no challenge stays as it is.
+fn join_answered_challenges(requests: Vec<HttpConnectionRequest>) -> Vec<HttpConnectionRequest> {
+    let mut in_time_order: Vec<usize> = (0..requests.len()).collect();
+    in_time_order.sort_by_key(|&i| requests[i].time);
+    // The request each one is part of: itself, or the first of the challenges it answers.
+    let mut part_of: Vec<usize> = (0..requests.len()).collect();
+    // Per (ACS host, CPE, target), the request whose last answer was a 401, and when it was sent.
+    let mut challenged = HashMap::new();
+    for &i in &in_time_order {
+        let request = &requests[i];
+        let key = (request.acs.map(|acs| acs.ip()), request.cpe, request.target.as_str());
+        if request.credentials.is_some()
+            && let Some(&(first, sent)) = challenged.get(&key)
+            && answered_soon(sent, request.time)
+        {
+            part_of[i] = first;
+        }
+        if request.statuses.last() == Some(&401) {
+            challenged.insert(key, (part_of[i], request.time));
+        } else {
+            challenged.remove(&key);
+        }
+    }
+    if part_of.iter().enumerate().all(|(i, &first)| i == first) {
+        return requests;
+    }
+    let mut slots: Vec<Option<HttpConnectionRequest>> = requests.into_iter().map(Some).collect();
+    for &i in &in_time_order {
+        if part_of[i] == i {
+            continue;
+        }
+        if let Some(answer) = slots[i].take()
+            && let Some(Some(first)) = slots.get_mut(part_of[i])
+        {
+            first.statuses.extend(answer.statuses);
+            if answer.credentials.is_some() {
+                first.credentials = answer.credentials;
+            }
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+fn answered_soon(challenge: Option<Timestamp>, answer: Option<Timestamp>) -> bool {
+    match (challenge, answer) {
+        (Some(challenge), Some(answer)) => {
+            challenge.millis_until(answer) <= f64::from(CHALLENGE_ANSWER_WINDOW_MS)
+        }
+        // An input without times (a transcript) lists them in the order they were sent.
+        (None, None) => true,
+        _ => false,
     }
 }
 

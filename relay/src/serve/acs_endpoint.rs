@@ -3,8 +3,8 @@
 //! cookie and the peer address in, and the reply out.
 
 use super::body::read_limited;
-use super::cpe_auth::Refusal;
-use super::recordings::ExchangeDevice;
+use super::cpe_auth::{Refusal, refuse};
+use super::recordings::ExchangeEvents;
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -48,30 +48,6 @@ async fn decode(body: axum::body::Bytes) -> Result<PostBody, String> {
     tokio::task::spawn_blocking(move || PostBody::decode(&body))
         .await
         .map_err(|error| format!("the decoder stopped: {error}"))
-}
-
-/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
-fn refuse(relay: &Relay, refusal: Refusal, device: Option<&str>, peer: SocketAddr) -> Response {
-    let now = unix_seconds();
-    let (body, stale) = match refusal {
-        Refusal::Challenge => ("authentication required\n".to_owned(), false),
-        Refusal::Stale => ("the nonce is stale: answer the new challenge\n".to_owned(), true),
-        Refusal::Failed(reason) => {
-            relay.events.problem(
-                device,
-                "auth-failed",
-                &format!("CPE authentication failed from {peer}: {reason}"),
-            );
-            (format!("authentication failed: {reason}\n"), false)
-        }
-    };
-    let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
-    for challenge in relay.settings.cpe_auth.challenges(now, stale) {
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
-        }
-    }
-    response
 }
 
 pub async fn cwmp_post(
@@ -118,7 +94,10 @@ pub async fn cwmp_post(
         match verified {
             Ok(verified) => identity = Some(verified),
             Err(refusal) => {
-                return refuse(&relay, refusal, claimed.as_ref().map(|(id, _)| id.as_str()), peer);
+                let device = claimed.as_ref().map(|(id, _)| id.as_str());
+                return refuse(&relay, refusal, device, unix_seconds(), |reason| {
+                    format!("CPE authentication failed from {peer}: {reason}")
+                });
             }
         }
     }
@@ -167,15 +146,18 @@ pub async fn cwmp_post(
             let reason = format!(
                 "user {user:?} is not the credential of {device}, whose session this POST continues"
             );
-            return refuse(&relay, Refusal::Failed(reason), Some(device.as_str()), peer);
+            return refuse(
+                &relay,
+                Refusal::Failed(reason),
+                Some(device.as_str()),
+                unix_seconds(),
+                |reason| format!("CPE authentication failed from {peer}: {reason}"),
+            );
         }
     };
     // Encoded after the ACS is let go, like the decode above.
     let reply = answer.encode();
     relay.upload_requests.note_sent(&reply.events);
-    for event in &reply.events {
-        relay.events.publish_acs(event);
-    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let soap = status == StatusCode::OK
         || (status == StatusCode::INTERNAL_SERVER_ERROR && reply.body.starts_with('<'));
@@ -185,11 +167,9 @@ pub async fn cwmp_post(
     } else {
         reply.body
     };
-    let device = reply.events.iter().find_map(|event| event.device()).map(str::to_owned);
     let mut response = (status, body).into_response();
-    if let Some(device) = device {
-        response.extensions_mut().insert(ExchangeDevice(device));
-    }
+    // Published by the recording middleware, once the exchange is in its device's history.
+    response.extensions_mut().insert(ExchangeEvents(reply.events));
     let headers = response.headers_mut();
     if soap {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));

@@ -16,6 +16,9 @@
 //! nonce without `qop` has no count and serves once), which [`NonceCounts`] tracks in bounded
 //! memory. Time is an argument; the counts are the only state.
 
+use super::state::Relay;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
@@ -135,6 +138,33 @@ pub enum Refusal {
     Stale,
     /// Anything else, said in words (never with the password).
     Failed(String),
+}
+
+/// The 401 that refuses a request on the ACS listener (`/acs`, `/uploads/`): why in its body,
+/// and fresh challenges (`stale=true` after a stale nonce). A failure (not the first, expected
+/// challenge) is also a problem event, in the words `failed` gives its reason.
+pub fn refuse(
+    relay: &Relay,
+    refusal: Refusal,
+    device: Option<&str>,
+    now_secs: u64,
+    failed: impl FnOnce(&str) -> String,
+) -> Response {
+    let (body, stale) = match refusal {
+        Refusal::Challenge => ("authentication required\n".to_owned(), false),
+        Refusal::Stale => ("the nonce is stale: answer the new challenge\n".to_owned(), true),
+        Refusal::Failed(reason) => {
+            relay.events.problem(device, "auth-failed", &failed(&reason));
+            (format!("authentication failed: {reason}\n"), false)
+        }
+    };
+    let mut response = (StatusCode::UNAUTHORIZED, body).into_response();
+    for challenge in relay.settings.cpe_auth.challenges(now_secs, stale) {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
 }
 
 impl CpeCredentials {

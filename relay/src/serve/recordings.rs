@@ -28,6 +28,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::Timestamp;
+use cwmpkit_core::acs::AcsEvent;
 use cwmpkit_core::capture::record::{
     Exchange, Recorder, RecorderOptions, Recording, first_packet_time, last_packet_time,
 };
@@ -112,10 +113,24 @@ impl Exchanged {
     }
 }
 
-/// Set by the `/acs` handler on its response: the device the exchange belongs to, for its
-/// history.
+/// Set by the `/acs` handler on its response: what the exchange did on the ACS. [`record`] files
+/// the exchange under the device they name (its history) and only then publishes them, so that
+/// whoever reacts to a `session-ended` by fetching the device's capture (the Live page) finds
+/// the session's last exchange in it.
 #[derive(Debug, Clone)]
-pub struct ExchangeDevice(pub String);
+pub struct ExchangeEvents(pub Vec<AcsEvent>);
+
+impl ExchangeEvents {
+    fn device(&self) -> Option<&str> {
+        self.0.iter().find_map(AcsEvent::device)
+    }
+
+    fn publish(self, events: &EventBus) {
+        for event in &self.0 {
+            events.publish_acs(event);
+        }
+    }
+}
 
 /// Creates `DATA_DIR/recordings/` (and `DATA_DIR`) if missing: done at start, so that a folder
 /// that cannot be made stops the relay before it listens.
@@ -510,12 +525,27 @@ fn message(start_line: &str, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
     head
 }
 
-/// The middleware on `POST /acs`: the exchange goes to the recorder once the response is made.
+/// The middleware on `POST /acs`: the exchange goes to the device's history and the recorder
+/// once the response is made, and only then are the handler's events (`ExchangeEvents`)
+/// published.
 pub async fn record(State(relay): State<Relay>, request: Request, next: Next) -> Response {
-    let recordings = relay.settings.recordings.clone();
-    let history = relay.settings.history.clone();
-    if recordings.is_none() && history.is_none() {
-        return next.run(request).await;
+    let (response, events) = file_exchange(&relay, request, next).await;
+    if let Some(events) = events {
+        events.publish(&relay.events);
+    }
+    response
+}
+
+/// Runs the handler and files its exchange; returns the response and the events it carried.
+async fn file_exchange(
+    relay: &Relay,
+    request: Request,
+    next: Next,
+) -> (Response, Option<ExchangeEvents>) {
+    if relay.settings.recordings.is_none() && relay.settings.history.is_none() {
+        let mut response = next.run(request).await;
+        let events = response.extensions_mut().remove::<ExchangeEvents>();
+        return (response, events);
     }
     let request_time = now();
     let cpe = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
@@ -528,11 +558,12 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
     let tee = Tee { inner: body, copy: Arc::clone(&copy), limit: relay.settings.max_body_bytes };
     let response = next.run(Request::from_parts(parts, Body::new(tee))).await;
 
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    let events = parts.extensions.remove::<ExchangeEvents>();
     // The ACS's answers are whole in memory already: collecting them waits for nothing.
     let Ok(response_body) = axum::body::to_bytes(body, usize::MAX).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read\n")
-            .into_response();
+        let failed = (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read\n");
+        return (failed.into_response(), events);
     };
     let response_time = now();
     let copied =
@@ -540,47 +571,44 @@ pub async fn record(State(relay): State<Relay>, request: Request, next: Next) ->
     if let (Some(cpe), Some(acs), true, false) = (cpe, acs, copied.complete, copied.over) {
         let reason = parts.status.canonical_reason().unwrap_or("");
         let status_line = format!("HTTP/1.1 {} {reason}", parts.status.as_u16());
-        let exchanged = Arc::new(Exchanged {
+        let exchanged = Exchanged {
             cpe,
             acs,
             request_time,
             response_time,
             request: message(&request_line, &request_headers, &copied.bytes),
             response: message(&status_line, &parts.headers, &response_body),
-        });
-        if let (Some(history), Some(ExchangeDevice(device))) =
-            (&history, parts.extensions.get::<ExchangeDevice>())
-        {
-            history.add(device, Arc::clone(&exchanged));
-        }
-        if let Some(recordings) = recordings {
-            recordings.submit(exchanged);
-        }
+        };
+        file(relay, events.as_ref().and_then(ExchangeEvents::device), exchanged);
     }
-    Response::from_parts(parts, Body::from(response_body))
+    (Response::from_parts(parts, Body::from(response_body)), events)
+}
+
+/// An exchange into its device's history (when it has one) and the recordings.
+fn file(relay: &Relay, device: Option<&str>, exchanged: Exchanged) {
+    let exchanged = Arc::new(exchanged);
+    if let (Some(history), Some(device)) = (&relay.settings.history, device) {
+        history.add(device, Arc::clone(&exchanged));
+    }
+    if let Some(recordings) = &relay.settings.recordings {
+        recordings.submit(exchanged);
+    }
 }
 
 /// The GETs of a connection request to `device`, into the recordings and the device's history as
 /// any exchange is: the relay as the client, the CPE as the server (core's session layer lists
 /// such a GET as a connection request, not a session).
 pub fn record_connection_request(relay: &Relay, device: &str, sent: Vec<SentGet>) {
-    let recordings = relay.settings.recordings.as_ref();
-    let history = relay.settings.history.as_ref();
     for get in sent {
-        let exchanged = Arc::new(Exchanged {
+        let exchanged = Exchanged {
             cpe: get.client,
             acs: get.server,
             request_time: get.request_time,
             response_time: get.response_time,
             request: get.request,
             response: get.response,
-        });
-        if let Some(history) = history {
-            history.add(device, Arc::clone(&exchanged));
-        }
-        if let Some(recordings) = recordings {
-            recordings.submit(exchanged);
-        }
+        };
+        file(relay, Some(device), exchanged);
     }
 }
 

@@ -19,7 +19,7 @@
 //! records of files that are gone are removed from the index (at start, [`forget_gone`], and at
 //! each listing).
 
-use super::cpe_auth::{Identity, Refusal};
+use super::cpe_auth::{Identity, refuse};
 use super::state::{Relay, now, outcome, random_hex, unix_seconds};
 use super::storage::UploadRecord;
 use axum::body::Body;
@@ -54,24 +54,6 @@ fn reply(status: StatusCode, text: String) -> Response {
     (status, format!("{text}\n")).into_response()
 }
 
-/// 401 with fresh challenges; a failure (not the first, expected challenge) is a problem event.
-fn refuse_upload(relay: &Relay, refusal: Refusal, peer: SocketAddr, seconds: u64) -> Response {
-    if let Refusal::Failed(reason) = &refusal {
-        relay.events.problem(
-            None,
-            "auth-failed",
-            &format!("an upload from {peer} was refused: {reason}"),
-        );
-    }
-    let mut response = reply(StatusCode::UNAUTHORIZED, "authentication required".to_owned());
-    for challenge in relay.settings.cpe_auth.challenges(seconds, refusal == Refusal::Stale) {
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().append(header::WWW_AUTHENTICATE, value);
-        }
-    }
-    response
-}
-
 pub async fn receive_upload(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -95,7 +77,11 @@ pub async fn receive_upload(
         let seconds = unix_seconds();
         match settings.cpe_auth.verify(method.as_str(), target, authorization, None, seconds) {
             Ok(verified) => identity = Some(verified),
-            Err(refusal) => return refuse_upload(&relay, refusal, peer, seconds),
+            Err(refusal) => {
+                return refuse(&relay, refusal, None, seconds, |reason| {
+                    format!("an upload from {peer} was refused: {reason}")
+                });
+            }
         }
     }
     if let Some(why) = refuse_name(&name) {

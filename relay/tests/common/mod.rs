@@ -119,6 +119,24 @@ pub fn request(address: &str, method: &str, path: &str, headers: &str, body: &[u
     parse(&response)
 }
 
+/// A GET on the app's listener, the body as bytes (a recording or a capture is binary);
+/// `authorization` is a whole header line, or empty.
+pub fn get_bytes(server: &Server, path: &str, authorization: &str) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(&server.app).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{authorization}\r\n",
+        server.app
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP head");
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, response[split + 4..].to_vec())
+}
+
 pub fn parse(response: &[u8]) -> Reply {
     let response = String::from_utf8_lossy(response).into_owned();
     let (head, body) =
