@@ -101,7 +101,8 @@ pub struct PostContext<'a> {
     /// The CPE's address as the host saw it; pairs POSTs of a CPE that returns no cookie.
     pub peer: &'a str,
     pub time: Timestamp,
-    /// An unguessable token the host made for a session this request may open.
+    /// An unguessable token the host made for a session this request may open. Only an Inform
+    /// opens one ([`PostBody::inform`]): for any other body it is not read, and may be empty.
     pub new_session_token: &'a str,
 }
 
@@ -361,6 +362,37 @@ pub struct Device {
     pub parameters: BTreeMap<String, String>,
     pub queue: VecDeque<QueuedRpc>,
     pub in_session: bool,
+}
+
+impl Device {
+    /// Keeps the values a message carried as the parameters' last seen. Device state outlives
+    /// the message: own copies, not views of its body; a parameter already known keeps its
+    /// entry and reuses its text's allocation (a device informs the same ones every session).
+    fn remember(&mut self, values: &[cwmp::ParameterValueStruct]) {
+        for parameter in values {
+            let (name, value) = (parameter.name.as_str(), parameter.value.text.as_str());
+            match self.parameters.get_mut(name) {
+                Some(kept) => replace_text(kept, value),
+                None => {
+                    self.parameters.insert(name.to_owned(), value.to_owned());
+                }
+            }
+            if CONNECTION_REQUEST_URL.contains(&name) {
+                match &mut self.connection_request_url {
+                    Some(kept) => replace_text(kept, value),
+                    None => self.connection_request_url = Some(value.to_owned()),
+                }
+            }
+        }
+    }
+}
+
+/// `kept` made `text`, in the allocation it has when that is enough.
+fn replace_text(kept: &mut String, text: &str) {
+    if kept != text {
+        kept.clear();
+        kept.push_str(text);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -657,13 +689,22 @@ impl Acs {
     ) -> Answer {
         let time = post.time;
         if let Message::Inform(inform) = &envelope.message {
-            let token = match self.open_session(post, &envelope, inform, &mut events) {
+            let token = match self.open_session(post, envelope.version, inform, &mut events) {
                 Ok(token) => token,
                 Err(reason) => return Answer::refusal(503, reason, time, events),
             };
+            let id = envelope.header.id.clone();
+            // The Inform itself goes to the events, moved rather than copied: nothing reads it
+            // after its session is open.
+            events.push(AcsEvent::Message {
+                time,
+                device: self.sessions.get(&token).map(|s| s.device.clone()),
+                direction: Direction::CpeToAcs,
+                rpc: "Inform".to_owned(),
+                envelope: Box::new(envelope),
+            });
             let response = Message::InformResponse(cwmp::InformResponse { max_envelopes: 1 });
-            let mut answer =
-                self.answer(&token, envelope.header.id.clone(), response, time, events);
+            let mut answer = self.answer(&token, id, response, time, events);
             answer.set_session_cookie = Some(token);
             return answer;
         }
@@ -683,20 +724,39 @@ impl Acs {
             return answer_without_session(envelope, fault, time, events);
         };
         let device = self.sessions.get(&token).map(|s| s.device.clone());
-        events.push(AcsEvent::Message {
-            time,
-            device: device.clone(),
-            direction: Direction::CpeToAcs,
-            rpc: envelope.message.name().to_owned(),
-            envelope: Box::new(envelope.clone()),
-        });
+        let at = events.len();
+        let mut answer = self.handle_in_session(&token, &envelope, device.clone(), time, events);
+        // The CPE's message is the first event of its handling, as it came first; moved into it
+        // once handled rather than copied before.
+        answer.events.insert(
+            at,
+            AcsEvent::Message {
+                time,
+                device,
+                direction: Direction::CpeToAcs,
+                rpc: envelope.message.name().to_owned(),
+                envelope: Box::new(envelope),
+            },
+        );
+        answer
+    }
 
+    /// A CPE's message in its session, but for the Inform: a request of its own, or the
+    /// answer to the RPC in flight.
+    fn handle_in_session(
+        &mut self,
+        token: &str,
+        envelope: &Envelope,
+        device: Option<String>,
+        time: Timestamp,
+        mut events: Vec<AcsEvent>,
+    ) -> Answer {
         if let Some(response) = answer_cpe_request(&envelope.message) {
-            return self.answer(&token, envelope.header.id.clone(), response, time, events);
+            return self.answer(token, envelope.header.id.clone(), response, time, events);
         }
         // Anything else answers the request in flight (or is a stray the ACS cannot use).
-        match self.pair_with_in_flight(&token, &envelope, time, &mut events) {
-            Pairing::Completed => self.next_request_or_end(&token, time, events),
+        match self.pair_with_in_flight(token, envelope, time, &mut events) {
+            Pairing::Completed => self.next_request_or_end(token, time, events),
             Pairing::NothingInFlight => {
                 events.push(AcsEvent::Problem {
                     time,
@@ -708,7 +768,7 @@ impl Acs {
                         envelope.header.id.as_deref().unwrap_or("none")
                     ),
                 });
-                self.next_request_or_end(&token, time, events)
+                self.next_request_or_end(token, time, events)
             }
             Pairing::Mismatched(why) => {
                 events.push(AcsEvent::Problem {
@@ -717,7 +777,7 @@ impl Acs {
                     code: "mismatched-response".to_owned(),
                     message: format!("{why}; the request is queued again and the session ends"),
                 });
-                self.end_session(&token, SessionEnd::MismatchedResponse, time, &mut events);
+                self.end_session(token, SessionEnd::MismatchedResponse, time, &mut events);
                 Answer::empty(204, time, events)
             }
         }
@@ -728,7 +788,7 @@ impl Acs {
     fn open_session(
         &mut self,
         post: PostContext<'_>,
-        envelope: &Envelope,
+        version: CwmpVersion,
         inform: &cwmp::Inform,
         events: &mut Vec<AcsEvent>,
     ) -> Result<String, String> {
@@ -767,17 +827,13 @@ impl Acs {
             queue: VecDeque::new(),
             in_session: false,
         });
-        device.device_id = inform.device_id.clone();
+        if device.device_id != inform.device_id {
+            device.device_id = inform.device_id.clone();
+        }
         device.last_inform = Some(time);
         device.last_events = inform.events.iter().map(|e| e.event_code.clone()).collect();
         device.in_session = true;
-        for parameter in &inform.parameter_list {
-            // Device state outlives the message: own copies, not views of its body.
-            device.parameters.insert(parameter.name.to_string(), parameter.value.text.to_string());
-            if CONNECTION_REQUEST_URL.contains(&parameter.name.as_str()) {
-                device.connection_request_url = Some(parameter.value.text.to_string());
-            }
-        }
+        device.remember(&inform.parameter_list);
         let last_events = device.last_events.clone();
         self.changed.insert(id.clone());
         let token = post.new_session_token.to_owned();
@@ -787,7 +843,7 @@ impl Acs {
             ActiveSession {
                 device: id.clone(),
                 peer: post.peer.to_owned(),
-                version: envelope.version,
+                version,
                 in_flight: None,
                 expires,
             },
@@ -797,16 +853,9 @@ impl Acs {
         self.session_of_peer.insert(post.peer.to_owned(), token.clone());
         events.push(AcsEvent::SessionStarted {
             time,
-            device: id.clone(),
+            device: id,
             peer: post.peer.to_owned(),
             events: last_events,
-        });
-        events.push(AcsEvent::Message {
-            time,
-            device: Some(id),
-            direction: Direction::CpeToAcs,
-            rpc: "Inform".to_owned(),
-            envelope: Box::new(envelope.clone()),
         });
         Ok(token)
     }
@@ -892,14 +941,7 @@ impl Acs {
         if let (Message::GetParameterValuesResponse(response), Some(state)) =
             (&envelope.message, self.devices.get_mut(&device))
         {
-            for parameter in &response.parameter_list {
-                state
-                    .parameters
-                    .insert(parameter.name.to_string(), parameter.value.text.to_string());
-                if CONNECTION_REQUEST_URL.contains(&parameter.name.as_str()) {
-                    state.connection_request_url = Some(parameter.value.text.to_string());
-                }
-            }
+            state.remember(&response.parameter_list);
         }
         self.changed.insert(device.clone());
         events.push(AcsEvent::RpcCompleted {

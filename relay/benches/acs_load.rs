@@ -23,7 +23,8 @@
 //! and the baseline, and connection-request rounds that each run a queued GetParameterValues.
 //!
 //! Arguments (after `--`) filter the parts by name: `plain`, `digest`, `backlog`, `rss`,
-//! `genieacs_sim`.
+//! `genieacs_sim`. `ACS_LOAD_RELAY=PATH` loads that `cwmpkit` binary instead of the one built
+//! with the bench (a build kept from before a change, run alternately with the new one).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -47,6 +48,8 @@ const DEVICES_FOR_RSS: usize = 10_000;
 const SIMULATORS: u32 = 20;
 const SIMULATOR_ROUNDS: usize = 5;
 const BASELINE_ENV: &str = "ACS_LOAD_BASELINE";
+/// Another `cwmpkit` binary to load instead of the one built with the bench.
+const RELAY_ENV: &str = "ACS_LOAD_RELAY";
 const CPE_USER: &str = "fleet";
 const CPE_PASSWORD: &str = "fleet-secret";
 /// The parameter the queued GetParameterValues asks for.
@@ -139,11 +142,16 @@ enum Process {
 }
 
 impl Target {
-    /// `cwmpkit serve --quiet` with `extra` flags.
+    /// `cwmpkit serve --quiet` with `extra` flags: the binary built with this bench, or the one
+    /// `ACS_LOAD_RELAY` names (another build, to measure two builds under the same load).
     fn relay(extra: &[&str]) -> Target {
         let dist = common::fake_dist("acs-load");
         let args = [OsStr::new("--dist"), dist.as_os_str(), OsStr::new("--quiet")];
-        let server = common::serve(args.into_iter().chain(extra.iter().map(OsStr::new)));
+        let args = args.into_iter().chain(extra.iter().map(OsStr::new));
+        let server = match std::env::var_os(RELAY_ENV) {
+            Some(binary) => common::serve_binary(&binary, args),
+            None => common::serve(args),
+        };
         Target { acs: server.acs.parse().unwrap(), process: Process::Relay(server) }
     }
 

@@ -4,11 +4,11 @@
 
 use super::body::read_limited;
 use super::cpe_auth::{Refusal, refuse};
-use super::recordings::ExchangeEvents;
+use super::recordings::{ExchangeEvents, RequestBody};
 use super::state::{Relay, now, random_hex, unix_seconds};
-use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use cwmpkit_core::acs::{Device, PostBody, PostContext, device_key};
 use std::net::SocketAddr;
@@ -24,7 +24,7 @@ fn session_token() -> Option<String> {
     random_hex(16).ok()
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -32,7 +32,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim_matches('"').to_owned())
+        .map(|(_, value)| value.trim_matches('"'))
 }
 
 /// Bodies above this are decoded on the blocking pool, so that a big one (a whole parameter
@@ -41,7 +41,7 @@ const DECODE_INLINE_BYTES: usize = 256 * 1024;
 
 /// A CWMP body decoded, with no lock held; the error says why the decoder did not finish (a
 /// panic, which the fuzzed decoder should never have, or a runtime shutting down).
-async fn decode(body: axum::body::Bytes) -> Result<PostBody, String> {
+async fn decode(body: Bytes) -> Result<PostBody, String> {
     if body.len() <= DECODE_INLINE_BYTES {
         return Ok(PostBody::decode(&body));
     }
@@ -50,13 +50,15 @@ async fn decode(body: axum::body::Bytes) -> Result<PostBody, String> {
         .map_err(|error| format!("the decoder stopped: {error}"))
 }
 
+/// `POST /acs`. The body read whole is handed on with the response ([`RequestBody`]), so that
+/// the recorder keeps the exchange without copying the body as it streams in; the request's
+/// parts are borrowed, not copied by extractors.
 pub async fn cwmp_post(
     State(relay): State<Relay>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: axum::http::Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
     let body = match read_limited(body, relay.settings.max_body_bytes).await {
         Ok(body) => body,
         Err(refusal) => {
@@ -68,6 +70,18 @@ pub async fn cwmp_post(
             return (refusal.status, format!("{}\n", refusal.reason)).into_response();
         }
     };
+    let mut response = answer_post(&relay, peer, &parts.uri, &parts.headers, body.clone()).await;
+    response.extensions_mut().insert(RequestBody(body));
+    response
+}
+
+async fn answer_post(
+    relay: &Relay,
+    peer: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
     // Decoded here, before the ACS is locked: the codec needs no state. Only an answer to a
     // challenge is decoded before authentication: the Inform it carries decides which
     // credential must have made it.
@@ -95,7 +109,7 @@ pub async fn cwmp_post(
             Ok(verified) => identity = Some(verified),
             Err(refusal) => {
                 let device = claimed.as_ref().map(|(id, _)| id.as_str());
-                return refuse(&relay, refusal, device, unix_seconds(), |reason| {
+                return refuse(relay, refusal, device, unix_seconds(), |reason| {
                     format!("CPE authentication failed from {peer}: {reason}")
                 });
             }
@@ -116,17 +130,23 @@ pub async fn cwmp_post(
             return (StatusCode::INTERNAL_SERVER_ERROR, format!("{reason}\n")).into_response();
         }
     };
-    let cookie = session_cookie(&headers);
-    let Some(token) = session_token() else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no randomness from the OS for a session token\n",
-        )
-            .into_response();
+    // Only an Inform opens a session: the other POSTs need no token (nor a read of the OS's
+    // randomness each).
+    let token = if decoded.inform().is_some() {
+        let Some(token) = session_token() else {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no randomness from the OS for a session token\n",
+            )
+                .into_response();
+        };
+        token
+    } else {
+        String::new()
     };
     let peer_text = peer.to_string();
     let context = PostContext {
-        session_cookie: cookie.as_deref(),
+        session_cookie: session_cookie(headers),
         peer: &peer_text,
         time: now(),
         new_session_token: &token,

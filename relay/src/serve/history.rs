@@ -19,8 +19,8 @@ pub struct Limits {
     pub total: usize,
 }
 
-#[derive(Default)]
 struct DeviceHistory {
+    name: Arc<str>,
     exchanges: VecDeque<Arc<Exchanged>>,
     bytes: usize,
     trimmed: bool,
@@ -30,9 +30,11 @@ struct DeviceHistory {
 
 #[derive(Default)]
 struct Kept {
-    devices: HashMap<String, DeviceHistory>,
+    /// By device; the name is shared with `by_quiet`, so that an exchange added allocates no
+    /// copy of it.
+    devices: HashMap<Arc<str>, DeviceHistory>,
     /// `(touched, device)`, the quietest first.
-    by_quiet: BTreeSet<(u64, String)>,
+    by_quiet: BTreeSet<(u64, Arc<str>)>,
     bytes: usize,
     clock: u64,
 }
@@ -73,7 +75,19 @@ impl History {
         }
         kept.clock += 1;
         let clock = kept.clock;
-        let history = kept.devices.entry(device.to_owned()).or_default();
+        if !kept.devices.contains_key(device) {
+            let name: Arc<str> = device.into();
+            let history = DeviceHistory {
+                name: Arc::clone(&name),
+                exchanges: VecDeque::new(),
+                bytes: 0,
+                trimmed: false,
+                touched: 0,
+            };
+            kept.devices.insert(name, history);
+        }
+        let Some(history) = kept.devices.get_mut(device) else { return };
+        let name = Arc::clone(&history.name);
         let was_touched = std::mem::replace(&mut history.touched, clock);
         history.exchanges.push_back(exchange);
         history.bytes += size;
@@ -86,14 +100,14 @@ impl History {
         }
         kept.bytes = kept.bytes + size - let_go;
         if was_touched != 0 {
-            kept.by_quiet.remove(&(was_touched, device.to_owned()));
+            kept.by_quiet.remove(&(was_touched, Arc::clone(&name)));
         }
-        kept.by_quiet.insert((clock, device.to_owned()));
+        kept.by_quiet.insert((clock, name));
         // This device is the newest in `by_quiet`, and within the total on its own (its limit
         // and its exchanges are), so the others go before it.
         while kept.bytes > self.limits.total {
             let Some((_, quietest)) = kept.by_quiet.pop_first() else { break };
-            if quietest == device {
+            if &*quietest == device {
                 kept.by_quiet.insert((clock, quietest));
                 break;
             }

@@ -36,10 +36,8 @@ use std::collections::VecDeque;
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::net::SocketAddr;
 use std::path::{Path as FsPath, PathBuf};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -446,81 +444,39 @@ fn open_next(directory: &FsPath, day: &str, first_part: u32) -> Result<OpenFile,
     Err(format!("recordings/: 10,000 files for {day} already"))
 }
 
-/// What the middleware copies of a request body as the handler reads it.
-#[derive(Default)]
-struct Copied {
-    bytes: Vec<u8>,
-    /// The handler read it to its end.
-    complete: bool,
-    /// It passed the limit the handler reads within (so the handler refused it).
-    over: bool,
-}
+/// Set by the `/acs` handler on its response: the request body as it read it, whole (a body it
+/// refused, too large or too slow, has none, and its exchange is not recorded).
+#[derive(Debug, Clone)]
+pub struct RequestBody(pub Bytes);
 
-/// The request body, copied as it is read.
-struct Tee {
-    inner: Body,
-    copy: Arc<Mutex<Copied>>,
-    limit: usize,
-}
-
-impl Tee {
-    fn copied(&self) -> std::sync::MutexGuard<'_, Copied> {
-        self.copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl http_body::Body for Tee {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(data) = frame.data_ref() {
-                    let limit = self.limit;
-                    let mut copy = self.copied();
-                    if copy.bytes.len() + data.len() > limit {
-                        copy.over = true;
-                    } else if !copy.over {
-                        copy.bytes.extend_from_slice(data);
-                    }
-                }
-            }
-            Poll::Ready(None) => self.copied().complete = true,
-            _ => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        let end = self.inner.is_end_stream();
-        if end {
-            self.copied().complete = true;
-        }
-        end
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-/// A message as HTTP/1.1 puts it on the wire, with its body whole: the start line, the headers
-/// (the body's framing given by a `content-length`, as the body is already de-chunked), the body.
-fn message(start_line: &str, headers: &HeaderMap, body: &[u8]) -> Vec<u8> {
-    let mut head = format!("{start_line}\r\n").into_bytes();
+/// A message's start line and headers as HTTP/1.1 puts them on the wire, without the headers
+/// that frame its body (the body is whole by now: [`message`] gives its `content-length`).
+fn head(start_line: &str, headers: &HeaderMap) -> Vec<u8> {
     let framing = [header::CONTENT_LENGTH, header::TRANSFER_ENCODING];
-    for (name, value) in headers.iter().filter(|(name, _)| !framing.contains(name)) {
+    let kept = || headers.iter().filter(|(name, _)| !framing.contains(name));
+    let bytes = start_line.len()
+        + 2
+        + kept().map(|(name, value)| name.as_str().len() + value.len() + 4).sum::<usize>();
+    let mut head = Vec::with_capacity(bytes);
+    head.extend_from_slice(start_line.as_bytes());
+    head.extend_from_slice(b"\r\n");
+    for (name, value) in kept() {
         head.extend_from_slice(name.as_str().as_bytes());
         head.extend_from_slice(b": ");
         head.extend_from_slice(value.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
-    head.extend_from_slice(format!("content-length: {}\r\n\r\n", body.len()).as_bytes());
+    head
+}
+
+/// The whole message: `head`, the body's `content-length`, the body.
+fn message(mut head: Vec<u8>, body: &[u8]) -> Vec<u8> {
+    const FRAMING: &[u8] = b"content-length: ";
+    let length = body.len().to_string();
+    head.reserve_exact(FRAMING.len() + length.len() + 4 + body.len());
+    head.extend_from_slice(FRAMING);
+    head.extend_from_slice(length.as_bytes());
+    head.extend_from_slice(b"\r\n\r\n");
     head.extend_from_slice(body);
     head
 }
@@ -550,13 +506,10 @@ async fn file_exchange(
     let request_time = now();
     let cpe = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let acs = request.extensions().get::<LocalAddr>().map(|l| l.0);
-    let (parts, body) = request.into_parts();
-    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let request_line = format!("{} {target} {:?}", parts.method, parts.version);
-    let request_headers = parts.headers.clone();
-    let copy = Arc::new(Mutex::new(Copied::default()));
-    let tee = Tee { inner: body, copy: Arc::clone(&copy), limit: relay.settings.max_body_bytes };
-    let response = next.run(Request::from_parts(parts, Body::new(tee))).await;
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let request_line = format!("{} {target} {:?}", request.method(), request.version());
+    let request_head = head(&request_line, request.headers());
+    let response = next.run(request).await;
 
     let (mut parts, body) = response.into_parts();
     let events = parts.extensions.remove::<ExchangeEvents>();
@@ -566,9 +519,8 @@ async fn file_exchange(
         return (failed.into_response(), events);
     };
     let response_time = now();
-    let copied =
-        std::mem::take(&mut *copy.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    if let (Some(cpe), Some(acs), true, false) = (cpe, acs, copied.complete, copied.over) {
+    let request_body = parts.extensions.remove::<RequestBody>();
+    if let (Some(cpe), Some(acs), Some(RequestBody(request_body))) = (cpe, acs, request_body) {
         let reason = parts.status.canonical_reason().unwrap_or("");
         let status_line = format!("HTTP/1.1 {} {reason}", parts.status.as_u16());
         let exchanged = Exchanged {
@@ -576,8 +528,8 @@ async fn file_exchange(
             acs,
             request_time,
             response_time,
-            request: message(&request_line, &request_headers, &copied.bytes),
-            response: message(&status_line, &parts.headers, &response_body),
+            request: message(request_head, &request_body),
+            response: message(head(&status_line, &parts.headers), &response_body),
         };
         file(relay, events.as_ref().and_then(ExchangeEvents::device), exchanged);
     }

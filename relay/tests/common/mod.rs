@@ -70,7 +70,16 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    serve_binary(OsStr::new(env!("CARGO_BIN_EXE_cwmpkit")), args)
+}
+
+/// As [`serve`], with another build of `cwmpkit` (the load bench compares two builds).
+pub fn serve_binary<I, S>(binary: &OsStr, args: I) -> Server
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = Command::new(binary);
     command.args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0"]).args(args);
     start(command)
 }
