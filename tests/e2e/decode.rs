@@ -339,7 +339,10 @@ async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_lo
         .await?
         .parse()
         .map_err(|e| format!("data-sample-messages: {e}"))?;
-    assert!(sample_messages >= 60 && sample_messages.is_multiple_of(6), "{sample_messages} messages");
+    assert!(
+        sample_messages >= 60 && sample_messages.is_multiple_of(6),
+        "{sample_messages} messages"
+    );
     open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
     text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
     assert_eq!(attribute(client, "#decode-done", "data-messages").await?, "28");
