@@ -1,6 +1,7 @@
 //! The Decode page in a real headless Chromium, served by a real `cwmpkit serve`: decoding runs
 //! in the page's Web Worker; the page shows three panes, filters, exports, folds raw XML, hands
-//! parameters to the Parameters page, and takes the 50 MB capture with progress and cancel.
+//! parameters to the Parameters page, and takes the 50 MB capture with progress and cancel. The
+//! worker starts and warms up when the page opens; a file dropped meanwhile loses nothing.
 
 use cwmpkit_tests::{
     click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
@@ -286,6 +287,70 @@ async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
     Ok(())
 }
 
+async fn attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {
+    let element = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
+    element.attr(name).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("{css}: no {name}"))
+}
+
+/// A fresh page, and the magma pcap dropped as soon as its file input is there.
+async fn decode_magma_at_once(client: &Client, base: &str) -> TestResult {
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
+    text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
+    Ok(())
+}
+
+/// The worker starts when the page opens and warms up on its built-in sample: a file dropped at
+/// once comes while it loads or warms up, ends the warm-up and is decoded in full; with nothing
+/// dropped, the warm-up runs to its end, and the next file is decoded by the warmed worker.
+async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_loses_nothing(
+    client: &Client,
+    base: &str,
+) -> TestResult {
+    // Whether the file came before the warm-up's end is the worker's to say (the summary): a
+    // load on which the warm-up had already ended does not count, and another is tried.
+    let mut during_warm_up = false;
+    for _ in 0..3 {
+        decode_magma_at_once(client, base).await?;
+        assert_eq!(attribute(client, "#decode-done", "data-messages").await?, "28");
+        let summary = text_of(client, "#report-summary").await?;
+        assert!(summary.contains("3 sessions, 28 SOAP messages"), "{summary}");
+        if attribute(client, "#decode-done", "data-warm-up-finished").await? == "false" {
+            during_warm_up = true;
+            break;
+        }
+    }
+    assert!(during_warm_up, "three files dropped at once all came after the warm-up's end");
+
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("#decoder-warm"))
+        .await
+        .map_err(|e| format!("the worker never said its warm-up ended: {e}"))?;
+    let runs: u32 = attribute(client, "#decoder-warm", "data-runs")
+        .await?
+        .parse()
+        .map_err(|e| format!("data-runs: {e}"))?;
+    assert!(runs >= 1, "{runs} runs");
+    // Each run decoded the sample's sessions (six messages each).
+    let sample_messages: usize = attribute(client, "#decoder-warm", "data-sample-messages")
+        .await?
+        .parse()
+        .map_err(|e| format!("data-sample-messages: {e}"))?;
+    assert!(
+        sample_messages >= 60 && sample_messages.is_multiple_of(6),
+        "{sample_messages} messages"
+    );
+    open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
+    text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
+    assert_eq!(attribute(client, "#decode-done", "data-messages").await?, "28");
+    assert_eq!(attribute(client, "#decode-done", "data-warm-up-finished").await?, "true");
+    assert_eq!(attribute(client, "#decode-done", "data-warm-up-runs").await?, runs.to_string());
+    Ok(())
+}
+
 /// How many CWMP messages the 50 MB capture holds (`capture::replicate` of the magma pcap).
 const BIG_MESSAGES: usize = 15_904;
 
@@ -347,6 +412,10 @@ async fn decode_page_in_chromium() -> TestResult {
         pasted_inform_shows_device_events_parameters_and_raw_xml(&client, &base).await?;
         invalid_input_shows_line_and_column(&client, &base).await?;
         a_pcap_in_three_panes_with_filter_keys_urls_and_exports(&client, &base).await?;
+        the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_loses_nothing(
+            &client, &base,
+        )
+        .await?;
         a_50_mb_capture_shows_progress_cancels_and_decodes(&client, &base).await
     }
     .await;

@@ -93,7 +93,7 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
         ask(Request::Timeline { session: index, filter: Filter::default() });
     };
     let on_response = move |response: Response| match response {
-        Response::Ready | Response::Progress { .. } => {}
+        Response::Ready | Response::Progress { .. } | Response::WarmedUp { .. } => {}
         Response::Done { summary } => {
             status.set(Status::Shown { messages: summary.messages });
             ask(Request::Sessions { filter: Filter::default(), offset: 0, limit: SESSION_LIMIT });

@@ -1,5 +1,6 @@
-//! The page's handle on its decode worker: started the first time it is needed (so the decoder's
-//! wasm is fetched then, not at start-up), stopped to cancel, started afresh after.
+//! The page's handle on its decode worker: started when a page needs one (the Decode page when it
+//! opens, so the decoder's wasm is fetched then, not at start-up), stopped to cancel, started
+//! afresh after.
 
 use super::protocol::{Request, Response};
 use std::cell::RefCell;

@@ -13,7 +13,7 @@ use crate::components::session::{
     deliver_export, message_pane_of_json, severity_class,
 };
 use crate::decode::client::DecodeWorker;
-use crate::decode::protocol::{Request, Response, Summary};
+use crate::decode::protocol::{Request, Response, Summary, WarmUp};
 use crate::links::{self, Page, key};
 use crate::split::split_point;
 use crate::workspace::{self, ItemId, Kind, use_workspace};
@@ -203,14 +203,17 @@ pub fn DecodePage() -> impl IntoView {
     let views = RwSignal::new(None::<ResultViews>);
     let first_session = RwSignal::new(0usize);
     let worker = StoredValue::new_local(None::<DecodeWorker>);
+    // The worker's warm-up, once it has ended by itself.
+    let warmed = RwSignal::new(None::<WarmUp>);
 
-    let open_page = {
-        let navigate = navigate.clone();
-        move |url: &str| navigate(url, NavigateOptions::default())
-    };
+    // Kept in the arena, so that the worker's handlers (and `cancel`, which starts a worker) are Copy.
+    let navigator = StoredValue::new_local(navigate.clone());
+    let open_page =
+        move |url: &str| navigator.with_value(|navigate| navigate(url, NavigateOptions::default()));
     // The worker's answers become the page's state (an event handler, not an effect).
     let on_response = move |response: Response| match response {
         Response::Ready => {}
+        Response::WarmedUp { warm_up } => warmed.set(Some(warm_up)),
         Response::Progress { progress, total } => status.update(|s| {
             if let Status::Decoding { progress: p, total: t, .. } = s {
                 *p = progress;
@@ -234,7 +237,7 @@ pub fn DecodePage() -> impl IntoView {
             detail.set(Some((session, message, d)))
         }
         Response::File { name, mime, text, for_parameters } => {
-            deliver_export(workspace, open_page.clone(), name, mime, text, for_parameters)
+            deliver_export(workspace, open_page, name, mime, text, for_parameters)
         }
         Response::Failed { message } => {
             if matches!(status.get_untracked(), Status::Decoding { .. }) {
@@ -242,22 +245,47 @@ pub fn DecodePage() -> impl IntoView {
             }
         }
     };
-    let send = move |request: Request, file: Option<web_sys::File>| {
-        worker.update_value(|slot| {
-            if slot.is_none() {
-                if views.get_untracked().is_none() {
-                    leptos::task::spawn_local(async move { views.set(Some(result_views().await)) });
-                }
-                match DecodeWorker::start(on_response.clone()) {
-                    Ok(started) => *slot = Some(started),
-                    Err(message) => status.set(Status::Failed(message)),
-                }
+    // Starts a worker if there is none, and has it warm up: the worker's wasm is fetched and
+    // compiled, and V8 optimises the decoder on a small sample, before a file comes (a file
+    // that comes during the warm-up ends it and is decoded at once).
+    let start_worker = move || {
+        let started = worker.try_update_value(|slot| {
+            if slot.is_some() {
+                return Ok(());
             }
+            if views.get_untracked().is_none() {
+                leptos::task::spawn_local(async move { views.set(Some(result_views().await)) });
+            }
+            let started = DecodeWorker::start(on_response)?;
+            started.send(&Request::WarmUp, None);
+            warmed.set(None);
+            *slot = Some(started);
+            Ok(())
+        });
+        started.unwrap_or(Ok(()))
+    };
+    let send = move |request: Request, file: Option<web_sys::File>| {
+        if let Err(message) = start_worker() {
+            status.set(Status::Failed(message));
+            return;
+        }
+        worker.with_value(|slot| {
             if let Some(worker) = slot {
                 worker.send(&request, file);
             }
         });
     };
+    // Once the page has drawn itself: the worker is not part of the page's start-up download.
+    request_idle_callback(move || {
+        let _ = start_worker();
+    });
+    on_cleanup(move || {
+        let _ = worker.try_update_value(|slot| {
+            if let Some(worker) = slot.take() {
+                worker.stop();
+            }
+        });
+    });
     // Effects only ask a worker that is there (they never start one, nor write a signal).
     let ask = move |request: Request| {
         worker.with_value(|slot| {
@@ -266,7 +294,8 @@ pub fn DecodePage() -> impl IntoView {
             }
         });
     };
-    // Stopping the worker is how a decode is cancelled; an idle worker stays for the next input.
+    // Stopping the worker is how a decode is cancelled (a new one starts and warms up for the
+    // next input); an idle worker stays for the next input.
     let cancel = move || {
         if let Status::Decoding { name, .. } = status.get_untracked() {
             worker.update_value(|slot| {
@@ -275,6 +304,7 @@ pub fn DecodePage() -> impl IntoView {
                 }
             });
             status.set(Status::Cancelled { name });
+            let _ = start_worker();
         }
     };
     // Selections push a history entry (Back returns to the message read before); filters and
@@ -335,7 +365,6 @@ pub fn DecodePage() -> impl IntoView {
     // Decodes a file; `kept` when it came from the workspace (else it is kept now, if not big).
     let decode_file = {
         let keep = keep.clone();
-        let send = send.clone();
         let navigate_bare = navigate_bare.clone();
         move |file: web_sys::File, kept: bool| {
             pasted.set(String::new());
@@ -625,6 +654,8 @@ pub fn DecodePage() -> impl IntoView {
                     data-messages=summary.messages
                     data-millis=millis::to_tenth(summary.millis)
                     data-bytes=summary.bytes
+                    data-warm-up-runs=summary.warm_up.as_ref().map_or(0, |w| w.runs)
+                    data-warm-up-finished=summary.warm_up.as_ref().is_some_and(|w| w.finished).to_string()
                 >
                     {format!(
                         "{}: {} {} in {} ms",
@@ -822,6 +853,18 @@ pub fn DecodePage() -> impl IntoView {
                         "New"
                     </button>
                     <span class="hint drop-hint">"…or drop a capture or a log anywhere here. Nothing leaves your browser."</span>
+                    // The worker's warm-up, once it has ended: for tests and benches, nothing to read.
+                    {move || warmed.get().map(|w| view! {
+                        <span
+                            id="decoder-warm"
+                            hidden
+                            data-runs=w.runs
+                            data-sample-messages=w.sample_messages
+                            data-first-millis=millis::to_tenth(w.first_millis)
+                            data-best-millis=millis::to_tenth(w.best_millis)
+                            data-millis=millis::to_tenth(w.millis)
+                        ></span>
+                    })}
                 </div>
                 {progress_view}
                 <textarea

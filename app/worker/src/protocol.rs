@@ -21,6 +21,9 @@ pub enum Format {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Request {
+    /// Warm V8's tiers up with a small built-in sample (`warm_up`) until the next request comes
+    /// or the warm-up ends; answered with [`Response::WarmedUp`] when it ends by itself.
+    WarmUp,
     /// Decode the `File` sent beside this request.
     OpenFile { name: String },
     /// Decode pasted text.
@@ -59,6 +62,26 @@ pub struct Summary {
     pub soap_error: Option<DecodeError>,
     /// How long decoding took in the worker, milliseconds (reading the file included).
     pub millis: f64,
+    /// The warm-up as it stood when this input came (`None`: none was asked for).
+    #[serde(default)]
+    pub warm_up: Option<WarmUp>,
+}
+
+/// What the worker's warm-up did: runs of its built-in sample, and what they took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WarmUp {
+    /// Runs of the sample done.
+    pub runs: u32,
+    /// The sample's size, and the CWMP messages one run of it decodes.
+    pub sample_bytes: usize,
+    pub sample_messages: usize,
+    /// The first run's time and the fastest run's, milliseconds: what V8's optimising tier bought.
+    pub first_millis: f64,
+    pub best_millis: f64,
+    /// From the request to the end of the last run, milliseconds (pauses between runs included).
+    pub millis: f64,
+    /// Whether it ran to its end; else an input came first (or it had not started).
+    pub finished: bool,
 }
 
 /// One message in full, for the detail pane.
@@ -84,6 +107,10 @@ pub struct MessageDetail {
 pub enum Response {
     /// The worker is loaded and listening.
     Ready,
+    /// The warm-up ran to its end.
+    WarmedUp {
+        warm_up: WarmUp,
+    },
     Progress {
         progress: Progress,
         total: u64,

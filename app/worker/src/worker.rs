@@ -1,8 +1,11 @@
 //! The decode worker: runs in a Web Worker (`src/main.rs`), reads the file in pieces
 //! through `cwmpkit_core::pipeline`, tells the page how far it has come, keeps the sessions, and
-//! answers the page's questions with `session::query`. The page's thread never decodes.
+//! answers the page's questions with `session::query`. The page's thread never decodes. Asked to,
+//! it warms up first (`warm_up`), one run of its sample per task, so that a request waits for at
+//! most one run and ends the warm-up.
 
-use super::protocol::{Format, MessageDetail, Request, Response, Summary};
+use super::protocol::{Format, MessageDetail, Request, Response, Summary, WarmUp};
+use super::warm_up;
 use cwmpkit_core::capture::{self, InputKind, Options};
 use cwmpkit_core::cwmp;
 use cwmpkit_core::pipeline::Pipeline;
@@ -20,8 +23,20 @@ struct State {
     sessions: Vec<Session>,
 }
 
+/// The warm-up: asked for once, it runs until a request comes or it ends by itself.
+#[derive(Default)]
+struct Warming {
+    /// What it did so far; `None` until it is asked for.
+    report: Option<WarmUp>,
+    /// The sample, while more runs of it are to come.
+    sample: Option<Vec<u8>>,
+    started: f64,
+    runs_without_gain: u32,
+}
+
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    static WARMING: RefCell<Warming> = RefCell::new(Warming::default());
 }
 
 fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
@@ -65,7 +80,12 @@ pub fn start() {
 }
 
 fn handle(request: Request, file: Option<web_sys::File>) {
+    if request != Request::WarmUp {
+        // The page wants something: no more runs of the sample.
+        WARMING.with_borrow_mut(|warming| warming.sample = None);
+    }
     match request {
+        Request::WarmUp => start_warm_up(),
         Request::OpenFile { name } => match file {
             Some(file) => decode_file(name, &file),
             None => post(&Response::Failed { message: "no file came with the request".into() }),
@@ -123,6 +143,65 @@ fn handle(request: Request, file: Option<web_sys::File>) {
                 }),
             }
         }
+    }
+}
+
+fn start_warm_up() {
+    if WARMING.with_borrow(|warming| warming.report.is_some()) {
+        return;
+    }
+    let started = now();
+    let sample = warm_up::sample();
+    WARMING.with_borrow_mut(|warming| {
+        warming.report = Some(WarmUp { sample_bytes: sample.len(), ..WarmUp::default() });
+        warming.sample = Some(sample);
+        warming.started = started;
+    });
+    next_warm_up_run();
+}
+
+/// Runs the sample once more in a task of its own, so that a request that came meanwhile is
+/// handled first (and ends the warm-up).
+fn next_warm_up_run() {
+    let Some(scope) = scope() else { return };
+    let run = Closure::once_into_js(warm_up_run);
+    let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
+}
+
+fn warm_up_run() {
+    let Some(sample) = WARMING.with_borrow_mut(|warming| warming.sample.take()) else {
+        return;
+    };
+    let began = now();
+    let messages = warm_up::decode_sample(&sample);
+    let took = now() - began;
+    let ended = WARMING.with_borrow_mut(|warming| {
+        let report = warming.report.get_or_insert_with(WarmUp::default);
+        report.runs += 1;
+        report.sample_messages = messages;
+        if report.runs == 1 || took < report.best_millis {
+            report.best_millis = took;
+            warming.runs_without_gain = 0;
+        } else {
+            warming.runs_without_gain += 1;
+        }
+        if report.runs == 1 {
+            report.first_millis = took;
+        }
+        report.millis = now() - warming.started;
+        report.finished = report.runs >= warm_up::MAX_RUNS
+            || report.millis >= warm_up::MAX_MILLIS
+            || warming.runs_without_gain >= warm_up::RUNS_WITHOUT_GAIN;
+        if report.finished {
+            Some(report.clone())
+        } else {
+            warming.sample = Some(sample);
+            None
+        }
+    });
+    match ended {
+        Some(warm_up) => post(&Response::WarmedUp { warm_up }),
+        None => next_warm_up_run(),
     }
 }
 
@@ -243,6 +322,7 @@ fn finish(
         error: finished.error,
         soap_error,
         millis: now() - started,
+        warm_up: WARMING.with_borrow(|warming| warming.report.clone()),
     };
     STATE.with_borrow_mut(|state| state.sessions = sessions);
     post(&Response::Done { summary: Box::new(summary) });
