@@ -12,4 +12,3 @@ pub mod recordings;
 pub mod session;
 pub mod structure;
 pub mod uploads;
-pub mod virtual_list;
