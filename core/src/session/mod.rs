@@ -80,6 +80,11 @@ pub struct SessionMessage {
     /// The decoded envelope, when the codec could decode it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envelope: Option<Envelope>,
+    /// Where the codec stopped, for a body it could not read (its `codec-error` diagnostic says
+    /// the same in words): the position is in the body as sent. Kept so that a viewer shows where
+    /// a pasted envelope breaks without decoding it again.
+    #[serde(skip)]
+    pub codec_error: Option<cwmp::DecodeError>,
     /// What the codec said about the body that bears on conformance.
     #[serde(skip)]
     pub(crate) facts: CodecFacts,
@@ -542,6 +547,7 @@ fn soap_messages(
             diagnostics,
             challenged: false,
             credentials: None,
+            codec_error: if envelope.is_none() { failure.clone() } else { None },
             envelope,
             facts,
             raw: raw.clone(),
