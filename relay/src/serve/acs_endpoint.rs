@@ -167,7 +167,7 @@ async fn answer_post(
                 "user {user:?} is not the credential of {device}, whose session this POST continues"
             );
             return refuse(
-                &relay,
+                relay,
                 Refusal::Failed(reason),
                 Some(device.as_str()),
                 unix_seconds(),
