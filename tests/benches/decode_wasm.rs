@@ -24,7 +24,7 @@ use cwmpkit_core::capture::Options;
 use cwmpkit_core::capture::replicate::replicate;
 use cwmpkit_core::pipeline::Pipeline;
 use cwmpkit_tests::{
-    corpus, screenshot, start_browser, start_relay, start_relay_serving, workspace_root,
+    attribute, corpus, screenshot, start_browser, start_relay, start_relay_serving, workspace_root,
 };
 use fantoccini::{Client, Locator};
 use std::process::ExitCode;
@@ -95,13 +95,8 @@ struct Load {
     finished_at_drop: bool,
 }
 
-async fn attr(client: &Client, css: &str, name: &str) -> Result<Option<String>, String> {
-    let element = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
-    element.attr(name).await.map_err(|e| e.to_string())
-}
-
 async fn number(client: &Client, css: &str, name: &str) -> Result<f64, String> {
-    attr(client, css, name)
+    attribute(client, css, name)
         .await?
         .and_then(|v| v.parse::<f64>().ok())
         .ok_or_else(|| format!("no number in {css}'s {name}"))
@@ -189,18 +184,19 @@ async fn one_run(
         .for_element(Locator::Css("#sessions .session-card"))
         .await
         .map_err(|e| format!("no session row after the decode: {e}"))?;
-    let messages = attr(client, "#decode-done", "data-messages").await?;
+    let messages = attribute(client, "#decode-done", "data-messages").await?;
     if messages.as_deref() != Some(MESSAGES.to_string().as_str()) {
         return Err(format!("the page found {messages:?} messages, expected {MESSAGES}"));
     }
     let worker = number(client, "#decode-done", "data-millis").await?;
     // Absent in a build without the warm-up.
-    let runs_at_drop = attr(client, "#decode-done", "data-warm-up-runs")
+    let runs_at_drop = attribute(client, "#decode-done", "data-warm-up-runs")
         .await?
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
     let finished_at_drop =
-        attr(client, "#decode-done", "data-warm-up-finished").await?.as_deref() == Some("true");
+        attribute(client, "#decode-done", "data-warm-up-finished").await?.as_deref()
+            == Some("true");
     // Let the page render what came last, then read the longest task it ran and its clock.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let clock = client

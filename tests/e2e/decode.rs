@@ -4,7 +4,8 @@
 //! worker starts and warms up when the page opens; a file dropped meanwhile loses nothing.
 
 use cwmpkit_tests::{
-    click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when, workspace_root,
+    attribute, click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when,
+    workspace_root,
 };
 use fantoccini::{Client, Locator, key::Key};
 use std::time::{Duration, Instant};
@@ -287,9 +288,8 @@ async fn a_pcap_in_three_panes_with_filter_keys_urls_and_exports(
     Ok(())
 }
 
-async fn attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {
-    let element = client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
-    element.attr(name).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("{css}: no {name}"))
+async fn present_attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {
+    attribute(client, css, name).await?.ok_or_else(|| format!("{css}: no {name}"))
 }
 
 /// A fresh page, and the magma pcap dropped as soon as its file input is there.
@@ -314,10 +314,10 @@ async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_lo
     let mut during_warm_up = 0;
     for _ in 0..3 {
         decode_magma_at_once(client, base).await?;
-        assert_eq!(attribute(client, "#decode-done", "data-messages").await?, "28");
+        assert_eq!(present_attribute(client, "#decode-done", "data-messages").await?, "28");
         let summary = text_of(client, "#report-summary").await?;
         assert!(summary.contains("3 sessions, 28 SOAP messages"), "{summary}");
-        match attribute(client, "#decode-done", "data-warm-up-finished").await?.as_str() {
+        match present_attribute(client, "#decode-done", "data-warm-up-finished").await?.as_str() {
             "false" => during_warm_up += 1,
             "true" => {}
             other => panic!("data-warm-up-finished is {other:?}"),
@@ -332,13 +332,13 @@ async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_lo
         .for_element(Locator::Css("#decoder-warm"))
         .await
         .map_err(|e| format!("the worker never said its warm-up ended: {e}"))?;
-    let runs: u32 = attribute(client, "#decoder-warm", "data-runs")
+    let runs: u32 = present_attribute(client, "#decoder-warm", "data-runs")
         .await?
         .parse()
         .map_err(|e| format!("data-runs: {e}"))?;
     assert!(runs >= 1, "{runs} runs");
     // Each run decoded the sample's sessions (six messages each).
-    let sample_messages: usize = attribute(client, "#decoder-warm", "data-sample-messages")
+    let sample_messages: usize = present_attribute(client, "#decoder-warm", "data-sample-messages")
         .await?
         .parse()
         .map_err(|e| format!("data-sample-messages: {e}"))?;
@@ -348,9 +348,12 @@ async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_lo
     );
     open_file(client, &corpus("pcap/magma/dp_enb_tr069.pcap")).await?;
     text_when(client, "#decode-done", |t| t.contains("dp_enb_tr069.pcap")).await?;
-    assert_eq!(attribute(client, "#decode-done", "data-messages").await?, "28");
-    assert_eq!(attribute(client, "#decode-done", "data-warm-up-finished").await?, "true");
-    assert_eq!(attribute(client, "#decode-done", "data-warm-up-runs").await?, runs.to_string());
+    assert_eq!(present_attribute(client, "#decode-done", "data-messages").await?, "28");
+    assert_eq!(present_attribute(client, "#decode-done", "data-warm-up-finished").await?, "true");
+    assert_eq!(
+        present_attribute(client, "#decode-done", "data-warm-up-runs").await?,
+        runs.to_string()
+    );
     Ok(())
 }
 

@@ -232,6 +232,17 @@ pub async fn element(
         .map_err(|e| format!("{css}: {e}"))
 }
 
+/// The attribute `name` of the element `css` on the page now (no wait), if it has one.
+pub async fn attribute(
+    client: &fantoccini::Client,
+    css: &str,
+    name: &str,
+) -> Result<Option<String>, String> {
+    let found =
+        client.find(fantoccini::Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+    found.attr(name).await.map_err(|e| format!("{css}: {e}"))
+}
+
 /// Clicks `css`, finding it again if the page replaced it between the find
 /// and the click (a stale reference).
 pub async fn click(client: &fantoccini::Client, css: &str) -> Result<(), String> {
