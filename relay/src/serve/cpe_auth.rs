@@ -21,7 +21,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use md5::Md5;
-use sha2::{Digest as _, Sha256};
+use sha2::Sha256;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -243,15 +244,16 @@ impl CpeCredentials {
         Ok(())
     }
 
-    /// The credential a device must use: its own (by ID, then by serial number), else the default.
-    fn expected_for(&self, device_id: &str, serial: &str) -> Option<(Identity, &Credential)> {
-        if let Some(own) = self.per_device.get(device_id) {
-            return Some((Identity::Device(device_id.to_owned()), own));
+    /// The credential a device must use: its own (by ID, then by serial number; with the key
+    /// it is listed under), else the default (no key).
+    fn expected_for(&self, device_id: &str, serial: &str) -> Option<(Option<&str>, &Credential)> {
+        if let Some((key, own)) = self.per_device.get_key_value(device_id) {
+            return Some((Some(key), own));
         }
-        if let Some(own) = self.per_device.get(serial) {
-            return Some((Identity::Device(serial.to_owned()), own));
+        if let Some((key, own)) = self.per_device.get_key_value(serial) {
+            return Some((Some(key), own));
         }
-        self.default.as_ref().map(|d| (Identity::Default, d))
+        self.default.as_ref().map(|d| (None, d))
     }
 
     /// Whether a request authenticated as `identity` may speak for the device `device_id`
@@ -285,22 +287,27 @@ impl CpeCredentials {
         let Some(authorization) = authorization else { return Err(Refusal::Challenge) };
         let (scheme, rest) =
             authorization.trim().split_once(' ').unwrap_or((authorization.trim(), ""));
-        let candidates: Vec<(Identity, &Credential)> = match claimed {
+        // The credentials that may have made it, each with the key it is listed under (none:
+        // the default): the claimed device's only, else any. Iterated, not collected: no
+        // allocation per request.
+        let expected = match claimed {
             Some((id, serial)) => match self.expected_for(id, serial) {
-                Some(expected) => vec![expected],
+                Some(expected) => Some(expected),
                 None => {
                     return Err(Refusal::Failed(format!(
                         "no credential admits {id}: it has none of its own and there is no default"
                     )));
                 }
             },
-            None => self
-                .default
-                .iter()
-                .map(|d| (Identity::Default, d))
-                .chain(self.per_device.iter().map(|(k, c)| (Identity::Device(k.clone()), c)))
-                .collect(),
+            None => None,
         };
+        let any = claimed.is_none().then(|| {
+            let default = self.default.iter().map(|d| (None, d));
+            default.chain(self.per_device.iter().map(|(k, c)| (Some(k.as_str()), c)))
+        });
+        let candidates = expected.into_iter().chain(any.into_iter().flatten());
+        let identity_of =
+            |key: Option<&str>| key.map_or(Identity::Default, |k| Identity::Device(k.to_owned()));
         if scheme.eq_ignore_ascii_case("basic") {
             if !self.basic_allowed {
                 return Err(Refusal::Failed(
@@ -315,7 +322,7 @@ impl CpeCredentials {
                     c.username == user
                         && equal_in_constant_time(c.password.as_bytes(), pass.as_bytes())
                 })
-                .map(|(identity, _)| identity)
+                .map(|(key, _)| identity_of(key))
                 .ok_or_else(|| {
                     Refusal::Failed(format!("wrong username or password for user {user:?}"))
                 });
@@ -323,11 +330,13 @@ impl CpeCredentials {
         if !scheme.eq_ignore_ascii_case("digest") {
             return Err(Refusal::Failed(format!("unsupported authentication scheme {scheme:?}")));
         }
-        let params = parse_params(rest);
-        let get = |name: &str| params.get(name).map(String::as_str);
-        let (Some(user), Some(nonce), Some(uri), Some(response)) =
-            (get("username"), get("nonce"), get("uri"), get("response"))
-        else {
+        let params = DigestParams::parse(rest);
+        let (Some(user), Some(nonce), Some(uri), Some(response)) = (
+            params.username.as_deref(),
+            params.nonce.as_deref(),
+            params.uri.as_deref(),
+            params.response.as_deref(),
+        ) else {
             return Err(Refusal::Failed(
                 "a Digest answer without username, nonce, uri or response".to_owned(),
             ));
@@ -351,17 +360,17 @@ impl CpeCredentials {
             }
             Some((_, serial)) => serial,
         };
-        let algorithm = get("algorithm").unwrap_or("MD5");
+        let algorithm = params.algorithm.as_deref().unwrap_or("MD5");
         let Some(hash) = DigestHash::named(algorithm) else {
             return Err(Refusal::Failed(format!("unsupported Digest algorithm {algorithm:?}")));
         };
         let answer = DigestAnswer {
-            realm: get("realm").unwrap_or(REALM),
+            realm: params.realm.as_deref().unwrap_or(REALM),
             nonce,
             uri,
-            qop: get("qop"),
-            nc: get("nc").unwrap_or_default(),
-            cnonce: get("cnonce").unwrap_or_default(),
+            qop: params.qop.as_deref(),
+            nc: params.nc.as_deref().unwrap_or_default(),
+            cnonce: params.cnonce.as_deref().unwrap_or_default(),
         };
         // Without qop there is no count: such a nonce answers one request.
         let count = match answer.qop {
@@ -374,16 +383,12 @@ impl CpeCredentials {
             })?,
         };
         let identity = candidates
-            .into_iter()
             .filter(|(_, c)| c.username == user)
             .find(|(_, c)| {
                 let expected = answer.response(hash, method, &c.username, &c.password);
-                equal_in_constant_time(
-                    expected.as_bytes(),
-                    response.to_ascii_lowercase().as_bytes(),
-                )
+                equal_hex_in_constant_time(expected.as_bytes(), response.as_bytes())
             })
-            .map(|(identity, _)| identity)
+            .map(|(key, _)| identity_of(key))
             .ok_or_else(|| {
                 Refusal::Failed(format!("wrong username or password for user {user:?}"))
             })?;
@@ -415,14 +420,15 @@ impl CpeCredentials {
     /// A new nonce: its time and a serial number no other nonce has, signed.
     fn nonce(&self, now_secs: u64) -> String {
         let stamp = format!("{now_secs:x}-{:x}", self.nonce_counts.next_serial());
-        format!("{stamp}.{}", self.sign(&stamp).unwrap_or_default())
+        let signature = self.sign(&stamp);
+        format!("{stamp}.{}", signature.as_ref().map_or("", HexDigest::as_str))
     }
 
     /// When `nonce` was issued (Unix seconds) and its serial number, if this relay issued it.
     fn issued(&self, nonce: &str) -> Option<(u64, u64)> {
         let (stamp, signature) = nonce.split_once('.')?;
         let expected = self.sign(stamp)?;
-        if !equal_in_constant_time(expected.as_bytes(), signature.as_bytes()) {
+        if !equal_in_constant_time(expected.as_str().as_bytes(), signature.as_bytes()) {
             return None;
         }
         let (time, serial) = stamp.split_once('-')?;
@@ -431,10 +437,10 @@ impl CpeCredentials {
 
     /// HMAC-SHA256 of `stamp` in hex; `None` only if HMAC refused the key, which it never
     /// does for 32 bytes.
-    fn sign(&self, stamp: &str) -> Option<String> {
+    fn sign(&self, stamp: &str) -> Option<HexDigest> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.nonce_key).ok()?;
         mac.update(stamp.as_bytes());
-        Some(hex(&mac.finalize().into_bytes()))
+        Some(HexDigest::of(&mac.finalize().into_bytes()))
     }
 }
 
@@ -457,10 +463,22 @@ impl DigestHash {
         })
     }
 
-    fn hash(self, text: &str) -> String {
+    /// The hash of `parts` joined by `:`, in hex: fed to the hasher piece by piece, with no
+    /// string built for it (each request hashes three or four of these).
+    fn joined(self, parts: &[&str]) -> HexDigest {
+        fn run<D: sha2::Digest>(parts: &[&str]) -> HexDigest {
+            let mut hasher = D::new();
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b":");
+                }
+                hasher.update(part.as_bytes());
+            }
+            HexDigest::of(&hasher.finalize())
+        }
         match self {
-            DigestHash::Md5 | DigestHash::Md5Sess => hex(&Md5::digest(text.as_bytes())),
-            DigestHash::Sha256 | DigestHash::Sha256Sess => hex(&Sha256::digest(text.as_bytes())),
+            DigestHash::Md5 | DigestHash::Md5Sess => run::<Md5>(parts),
+            DigestHash::Sha256 | DigestHash::Sha256Sess => run::<Sha256>(parts),
         }
     }
 
@@ -480,59 +498,143 @@ struct DigestAnswer<'a> {
 
 impl DigestAnswer<'_> {
     /// The response a client knowing `password` computes (RFC 7616 §3.4.1; RFC 2069 without qop).
-    fn response(&self, hash: DigestHash, method: &str, username: &str, password: &str) -> String {
-        let mut ha1 = hash.hash(&format!("{username}:{}:{password}", self.realm));
+    fn response(
+        &self,
+        hash: DigestHash,
+        method: &str,
+        username: &str,
+        password: &str,
+    ) -> HexDigest {
+        let mut ha1 = hash.joined(&[username, self.realm, password]);
         if hash.is_session() {
-            ha1 = hash.hash(&format!("{ha1}:{}:{}", self.nonce, self.cnonce));
+            ha1 = hash.joined(&[ha1.as_str(), self.nonce, self.cnonce]);
         }
-        let ha2 = hash.hash(&format!("{method}:{}", self.uri));
+        let ha2 = hash.joined(&[method, self.uri]);
         match self.qop {
             Some(qop) => {
-                hash.hash(&format!("{ha1}:{}:{}:{}:{qop}:{ha2}", self.nonce, self.nc, self.cnonce))
+                hash.joined(&[ha1.as_str(), self.nonce, self.nc, self.cnonce, qop, ha2.as_str()])
             }
-            None => hash.hash(&format!("{ha1}:{}:{ha2}", self.nonce)),
+            None => hash.joined(&[ha1.as_str(), self.nonce, ha2.as_str()]),
         }
     }
 }
 
-/// `name=value, name="quoted, value"` → map (names lower-cased).
-fn parse_params(text: &str) -> HashMap<String, String> {
-    let mut params = HashMap::new();
-    let mut rest = text.trim_start();
-    while !rest.is_empty() {
-        let Some(eq) = rest.find('=') else { break };
-        let name = rest[..eq].trim().trim_start_matches(',').trim().to_ascii_lowercase();
-        rest = rest[eq + 1..].trim_start();
-        let value;
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut out = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = quoted.len();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, escaped)) = chars.next() {
-                            out.push(escaped);
-                        }
-                    }
-                    '"' => {
-                        end = i + 1;
-                        break;
-                    }
-                    c => out.push(c),
-                }
-            }
-            value = out;
-            rest = quoted.get(end..).unwrap_or_default();
-        } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            value = rest[..end].trim().to_owned();
-            rest = &rest[end..];
+/// A digest of up to 32 bytes (SHA-256's) in lower-case hex, kept on the stack.
+struct HexDigest {
+    text: [u8; 64],
+    len: usize,
+}
+
+impl HexDigest {
+    fn of(bytes: &[u8]) -> HexDigest {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut digest = HexDigest { text: [0; 64], len: 0 };
+        for byte in bytes.iter().take(32) {
+            digest.text[digest.len] = DIGITS[usize::from(byte >> 4)];
+            digest.text[digest.len + 1] = DIGITS[usize::from(byte & 0x0f)];
+            digest.len += 2;
         }
-        rest = rest.trim_start().trim_start_matches(',').trim_start();
-        params.insert(name, value);
+        digest
     }
-    params
+
+    fn as_str(&self) -> &str {
+        // Only ASCII hex digits were written.
+        std::str::from_utf8(&self.text[..self.len]).unwrap_or_default()
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.text[..self.len]
+    }
+}
+
+/// The parameters of a Digest `Authorization` the verifier reads (names in any case; others are
+/// ignored, and the last of a repeated one counts). Each value borrows from the header, unless
+/// it is quoted with escapes to undo: parsing allocates nothing for a usual answer.
+#[derive(Debug, Default)]
+struct DigestParams<'a> {
+    username: Option<Cow<'a, str>>,
+    realm: Option<Cow<'a, str>>,
+    nonce: Option<Cow<'a, str>>,
+    uri: Option<Cow<'a, str>>,
+    response: Option<Cow<'a, str>>,
+    algorithm: Option<Cow<'a, str>>,
+    qop: Option<Cow<'a, str>>,
+    nc: Option<Cow<'a, str>>,
+    cnonce: Option<Cow<'a, str>>,
+}
+
+impl<'a> DigestParams<'a> {
+    /// `name=value, name="quoted, value"`.
+    fn parse(text: &'a str) -> DigestParams<'a> {
+        let mut params = DigestParams::default();
+        let mut rest = text.trim_start();
+        while let Some((name, value)) = next_param(&mut rest) {
+            if let Some(slot) = params.slot(name) {
+                *slot = Some(value);
+            }
+        }
+        params
+    }
+
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Cow<'a, str>>> {
+        let slots = [
+            ("username", &mut self.username),
+            ("realm", &mut self.realm),
+            ("nonce", &mut self.nonce),
+            ("uri", &mut self.uri),
+            ("response", &mut self.response),
+            ("algorithm", &mut self.algorithm),
+            ("qop", &mut self.qop),
+            ("nc", &mut self.nc),
+            ("cnonce", &mut self.cnonce),
+        ];
+        slots.into_iter().find(|(known, _)| name.eq_ignore_ascii_case(known)).map(|(_, slot)| slot)
+    }
+}
+
+/// The next `name=value` of `rest` (which it advances past it and its comma), or `None` at the
+/// end. The name as written (trimmed); a quoted value unquoted, borrowed when it has no escapes.
+fn next_param<'a>(rest: &mut &'a str) -> Option<(&'a str, Cow<'a, str>)> {
+    if rest.is_empty() {
+        return None;
+    }
+    let eq = rest.find('=')?;
+    let name = rest[..eq].trim().trim_start_matches(',').trim();
+    let after = rest[eq + 1..].trim_start();
+    let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+        match quoted.find(['"', '\\']) {
+            // No escape before the closing quote (or no closing quote: the value runs to the end).
+            Some(at) if quoted.as_bytes()[at] == b'"' => {
+                (Cow::Borrowed(&quoted[..at]), &quoted[at + 1..])
+            }
+            None => (Cow::Borrowed(quoted), ""),
+            Some(_) => {
+                let mut out = String::new();
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                out.push(escaped);
+                            }
+                        }
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        c => out.push(c),
+                    }
+                }
+                (Cow::Owned(out), quoted.get(end..).unwrap_or_default())
+            }
+        }
+    } else {
+        let end = after.find(',').unwrap_or(after.len());
+        (Cow::Borrowed(after[..end].trim()), &after[end..])
+    };
+    *rest = remaining.trim_start().trim_start_matches(',').trim_start();
+    Some((name, value))
 }
 
 fn decode_basic(encoded: &str) -> Option<(String, String)> {
@@ -558,6 +660,14 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 /// Compares without an early exit, so the time taken says nothing of where a guess went wrong.
 pub fn equal_in_constant_time(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// [`equal_in_constant_time`] for lower-case hex `expected` against a client's hex in either
+/// case (RFC 7616 does not say which), without a lower-cased copy of it.
+fn equal_hex_in_constant_time(expected: &[u8], given: &[u8]) -> bool {
+    expected.len() == given.len()
+        && expected.iter().zip(given).fold(0u8, |acc, (x, y)| acc | (x ^ y.to_ascii_lowercase()))
+            == 0
 }
 
 #[cfg(test)]
@@ -595,6 +705,7 @@ mod tests {
             cnonce: "c0ffee",
         };
         let response = answer.response(DigestHash::Md5, "POST", user, password);
+        let response = response.as_str();
         let counted = match nc {
             Some(nc) => format!(", qop=auth, nc={nc}, cnonce=\"c0ffee\""),
             None => String::new(),
@@ -615,7 +726,7 @@ mod tests {
             cnonce: "0a4f113b",
         };
         assert_eq!(
-            answer.response(DigestHash::Md5, "GET", "Mufasa", "Circle Of Life"),
+            answer.response(DigestHash::Md5, "GET", "Mufasa", "Circle Of Life").as_str(),
             "6629fae49393a05397450978507c4ef1"
         );
         assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
@@ -732,7 +843,7 @@ mod tests {
             c.verify("POST", "/acs", Some(&old), None, 1000 + NONCE_LIFETIME_SECS + 1),
             Err(Refusal::Stale)
         );
-        let nonce = param_of(&old, "nonce");
+        let nonce = nonce_of(&old);
         let forged = old.replace(&nonce, &format!("{:x}-0.{}", 5000, "00".repeat(32)));
         assert!(matches!(
             c.verify("POST", "/acs", Some(&forged), None, 5000),
@@ -752,19 +863,48 @@ mod tests {
         assert!(c.challenges(1, false)[1].starts_with("Basic"));
     }
 
-    /// A parameter of a Digest header, as the verifier reads it.
-    fn param_of(header: &str, name: &str) -> String {
-        parse_params(header.trim_start_matches("Digest "))[name].clone()
+    /// The nonce of a Digest header, as the verifier reads it.
+    fn nonce_of(header: &str) -> String {
+        DigestParams::parse(header.trim_start_matches("Digest ")).nonce.unwrap().into_owned()
     }
 
     #[test]
     fn digest_parameters_parse_with_quotes_and_commas() {
-        let params = parse_params(r#"username="a\"b", realm="x, y", nc=00000001 ,qop=auth"#);
-        assert_eq!(params["username"], "a\"b");
-        assert_eq!(params["realm"], "x, y");
-        assert_eq!(params["nc"], "00000001");
-        assert_eq!(params["qop"], "auth");
-        assert!(parse_params("garbage").is_empty());
-        assert!(parse_params("a=\"unterminated").contains_key("a"));
+        let params = DigestParams::parse(
+            r#"username="a\"b", Realm="x, y", nc=00000001 ,QOP=auth, other="z", cnonce="c\\d""#,
+        );
+        assert_eq!(params.username.as_deref(), Some("a\"b"));
+        assert_eq!(params.realm.as_deref(), Some("x, y"));
+        assert_eq!(params.nc.as_deref(), Some("00000001"));
+        assert_eq!(params.qop.as_deref(), Some("auth"));
+        assert_eq!(params.cnonce.as_deref(), Some("c\\d"));
+        assert!(matches!(params.realm, Some(Cow::Borrowed(_))), "no escape, no copy");
+        assert!(matches!(params.username, Some(Cow::Owned(_))), "escapes undone in a copy");
+        let none = DigestParams::parse("garbage");
+        assert!(none.username.is_none() && none.nonce.is_none() && none.response.is_none());
+        assert_eq!(
+            DigestParams::parse("nonce=\"unterminated").nonce.as_deref(),
+            Some("unterminated")
+        );
+        assert_eq!(DigestParams::parse("uri=\"a\\").uri.as_deref(), Some("a"));
+        // The last of a repeated parameter counts.
+        assert_eq!(DigestParams::parse("nc=1, nc=2").nc.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn a_response_in_upper_case_hex_is_accepted_and_a_wrong_one_is_not() {
+        let c = credentials();
+        let nonce = c.nonce(1000);
+        let answer = answer_to(&nonce, "acs", "fleet", Some("00000001"));
+        let response = answer.rsplit_once("response=\"").unwrap().1.trim_end_matches('"');
+        let upper = answer.replace(response, &response.to_ascii_uppercase());
+        assert_eq!(c.verify("POST", "/acs", Some(&upper), None, 1001), Ok(Identity::Default));
+        let mut flipped = response.to_owned().into_bytes();
+        flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+        let wrong = answer.replace(response, std::str::from_utf8(&flipped).unwrap());
+        let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&wrong), None, 1002) else {
+            panic!("a wrong response was admitted")
+        };
+        assert!(why.contains("wrong username or password"), "{why}");
     }
 }
