@@ -465,7 +465,8 @@ async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
     client.goto(&link).await.map_err(|e| e.to_string())?;
     // Message 0 is the Inform, 1 its response, then pair k is messages 2 + 2k (the request) and
     // 3 + 2k (the response): the link's message is exactly this pair's request.
-    let (pair, rpc) = ((middle - 2) / 2, ["GetParameterValues", "GetParameterValuesResponse"][middle % 2]);
+    let (pair, rpc) =
+        ((middle - 2) / 2, ["GetParameterValues", "GetParameterValuesResponse"][middle % 2]);
     let row = format!("#timeline .timeline-row.selected[data-message='{middle}']");
     let selected = text_when(client, &row, |t| t.contains(&format!("gpv-{pair}"))).await?;
     assert!(selected.contains(rpc), "{selected}");
@@ -474,7 +475,11 @@ async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
     text_when(client, ".rpc-name", |t| t == rpc).await?;
     text_when(client, "#message-pane", |t| t.contains(&format!("gpv-{pair}"))).await?;
     assert_eq!(
-        script(client, "return document.querySelectorAll('#timeline .timeline-row.selected').length").await?,
+        script(
+            client,
+            "return document.querySelectorAll('#timeline .timeline-row.selected').length"
+        )
+        .await?,
         serde_json::json!(1),
         "one row selected"
     );
