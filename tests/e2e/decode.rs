@@ -357,6 +357,149 @@ async fn the_worker_warms_up_when_the_page_opens_and_a_file_dropped_meanwhile_lo
     Ok(())
 }
 
+/// Messages in the long session: an Inform and its response, then this many GetParameterValues
+/// with their responses.
+const LONG_SESSION_PAIRS: usize = 2500;
+
+/// The sample with its `cwmp:ID` replaced by `id`.
+fn with_id(envelope: &str, id: &str) -> Result<String, String> {
+    let close = envelope.find("</cwmp:ID>").ok_or("no cwmp:ID")?;
+    let open = envelope[..close].rfind('>').ok_or("no cwmp:ID start")? + 1;
+    Ok(format!("{}{id}{}", &envelope[..open], &envelope[close..]))
+}
+
+/// One session of thousands of messages (pasted envelopes, one after the other: one session):
+/// the timeline's count says thousands while the page holds one window of its rows; scrolling
+/// to the end shows the last message, the arrow keys and a deep link reach rows far down.
+async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
+    client: &Client,
+    base: &str,
+) -> TestResult {
+    let sample = |name: &str| {
+        std::fs::read_to_string(corpus(&format!("soap/cwmp_ex/inline-test-samples/{name}")))
+            .map_err(|e| format!("corpus {name}: {e}"))
+    };
+    let mut input = sample("inform--sample_vmg.xml")?;
+    input.push('\n');
+    input.push_str(&sample("inform_response--sample.xml")?);
+    let (get, got) = (
+        sample("get_parameter_values--sample.xml")?,
+        sample("get_parameter_values_response--sample.xml")?,
+    );
+    for pair in 0..LONG_SESSION_PAIRS {
+        let id = format!("gpv-{pair}");
+        input.push('\n');
+        input.push_str(&with_id(&get, &id)?);
+        input.push('\n');
+        input.push_str(&with_id(&got, &id)?);
+    }
+    let messages = 2 + 2 * LONG_SESSION_PAIRS;
+    let dir = workspace_root().join("target/e2e-inputs");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join("long-session.xml");
+    std::fs::write(&path, &input).map_err(|e| e.to_string())?;
+
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    open_file(client, &path).await?;
+    let summary = text_when(client, "#report-summary", |t| t.contains("SOAP")).await?;
+    assert!(summary.contains(&format!("1 session, {messages} SOAP messages")), "{summary}");
+    let count = text_when(client, "#timeline-count", |t| t.contains("messages")).await?;
+    assert!(count.contains(&format!("{messages} messages")), "{count}");
+    text_when(client, ".rpc-name", |t| t == "Inform").await?;
+    let rows_in_page = || async {
+        script(client, "return document.querySelectorAll('#timeline .timeline-row').length")
+            .await
+            .map(|n| n.as_u64().unwrap_or(0))
+    };
+    let at_start = rows_in_page().await?;
+    assert!((14..=60).contains(&at_start), "{at_start} of {messages} rows in the page");
+    let shot = screenshot(client, "decode-long-session-start").await?;
+    println!("screenshot: {}", shot.display());
+
+    // The arrow keys move the selection down the rows.
+    script(client, "document.getElementById('timeline').focus(); return true;").await?;
+    let timeline = client.find(Locator::Css("#timeline")).await.map_err(|e| e.to_string())?;
+    for _ in 0..3 {
+        timeline.send_keys(&Key::Down.to_string()).await.map_err(|e| e.to_string())?;
+    }
+    text_when(client, "#timeline .timeline-row.selected", |t| t.contains("gpv-0")).await?;
+    text_when(client, ".rpc-name", |t| t == "GetParameterValuesResponse").await?;
+    assert!(url(client).await?.contains("message=3"), "{}", url(client).await?);
+
+    // Scrolled to the end, the page holds the last rows and no more.
+    script(
+        client,
+        "const list = document.getElementById('timeline'); list.scrollTop = list.scrollHeight; return true;",
+    )
+    .await?;
+    let last = format!("#timeline .timeline-row[data-message='{}']", messages - 1);
+    let last_row = text_when(client, &last, |_| true).await?;
+    assert!(last_row.contains("GetParameterValuesResponse"), "{last_row}");
+    assert!(last_row.contains(&format!("gpv-{}", LONG_SESSION_PAIRS - 1)), "{last_row}");
+    let at_end = rows_in_page().await?;
+    assert!((14..=60).contains(&at_end), "{at_end} of {messages} rows in the page at the end");
+    assert!(
+        client.find(Locator::Css("#timeline .timeline-row[data-message='0']")).await.is_err(),
+        "the first row is let go"
+    );
+    click(client, &last).await?;
+    text_when(client, &format!("{last}.selected"), |_| true).await?;
+    text_when(client, "#message-pane", |t| t.contains(&format!("gpv-{}", LONG_SESSION_PAIRS - 1)))
+        .await?;
+    assert!(url(client).await?.contains(&format!("message={}", messages - 1)));
+    let timeline = client.find(Locator::Css("#timeline")).await.map_err(|e| e.to_string())?;
+    timeline.send_keys(&Key::Up.to_string()).await.map_err(|e| e.to_string())?;
+    let selected = text_when(client, "#timeline .timeline-row.selected .rpc", |_| true).await?;
+    assert_eq!(selected, "GetParameterValues");
+    let shot = screenshot(client, "decode-long-session-end").await?;
+    println!("screenshot: {}", shot.display());
+
+    // A link to a message far down opens the timeline there, the message selected.
+    let middle = messages / 2 + 1;
+    let link = url(client)
+        .await?
+        .replace(&format!("message={}", messages - 2), &format!("message={middle}"));
+    assert!(link.contains(&format!("message={middle}")), "{link}");
+    client.goto(base).await.map_err(|e| e.to_string())?;
+    text_when(client, "#soap-input", |_| true).await?;
+    client.goto(&link).await.map_err(|e| e.to_string())?;
+    // Message 0 is the Inform, 1 its response, then pair k is messages 2 + 2k (the request) and
+    // 3 + 2k (the response): the link's message is exactly this pair's request.
+    let (pair, rpc) =
+        ((middle - 2) / 2, ["GetParameterValues", "GetParameterValuesResponse"][middle % 2]);
+    let row = format!("#timeline .timeline-row.selected[data-message='{middle}']");
+    let selected = text_when(client, &row, |t| t.contains(&format!("gpv-{pair}"))).await?;
+    assert!(selected.contains(rpc), "{selected}");
+    let selected = text_when(client, "#timeline .timeline-row.selected .rpc", |_| true).await?;
+    assert_eq!(selected, rpc, "the selected row is the linked message's");
+    text_when(client, ".rpc-name", |t| t == rpc).await?;
+    text_when(client, "#message-pane", |t| t.contains(&format!("gpv-{pair}"))).await?;
+    assert_eq!(
+        script(
+            client,
+            "return document.querySelectorAll('#timeline .timeline-row.selected').length"
+        )
+        .await?,
+        serde_json::json!(1),
+        "one row selected"
+    );
+    let shown = script(
+        client,
+        &format!(
+            "const list = document.getElementById('timeline').getBoundingClientRect();
+             const row = document.querySelector(\"{row}\").getBoundingClientRect();
+             return row.top >= list.top && row.bottom <= list.bottom;"
+        ),
+    )
+    .await?;
+    assert_eq!(shown, serde_json::Value::Bool(true), "the selected row is in view");
+    assert!(rows_in_page().await? <= 60);
+    let shot = screenshot(client, "decode-long-session-link").await?;
+    println!("screenshot: {}", shot.display());
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}
+
 /// How many CWMP messages the 50 MB capture holds (`capture::replicate` of the magma pcap).
 const BIG_MESSAGES: usize = 15_904;
 
@@ -422,6 +565,7 @@ async fn decode_page_in_chromium() -> TestResult {
             &client, &base,
         )
         .await?;
+        a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(&client, &base).await?;
         a_50_mb_capture_shows_progress_cancels_and_decodes(&client, &base).await
     }
     .await;

@@ -90,7 +90,16 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
             message.set(None);
         }
         session.set(Some(index));
-        ask(Request::Timeline { session: index, filter: Filter::default() });
+        // The whole timeline: the relay keeps a bounded history per device.
+        let filter = Filter::default();
+        ask(Request::Timeline {
+            session: index,
+            filter,
+            offset: 0,
+            limit: usize::MAX,
+            reveal: None,
+            findings: true,
+        });
     };
     let on_response = move |response: Response| match response {
         Response::Ready | Response::Progress { .. } | Response::WarmedUp { .. } => {}
@@ -111,7 +120,7 @@ pub fn LiveSessions(capture_url: String, name: String, refreshed: Signal<u64>) -
         }
         Response::Timeline { session: index, rows, findings, .. } => {
             let chosen = message_to_show(&rows, message.get_untracked());
-            timeline.set(Some((index, rows, findings)));
+            timeline.set(Some((index, rows, findings.unwrap_or_default())));
             if let Some(chosen) = chosen {
                 select_message(chosen);
             }

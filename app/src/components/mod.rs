@@ -12,3 +12,4 @@ pub mod recordings;
 pub mod session;
 pub mod structure;
 pub mod uploads;
+pub mod virtual_list;

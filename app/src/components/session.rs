@@ -1,11 +1,13 @@
-//! The Decode page's three panes: the sessions (a virtual list: only the rows in view are in the
-//! page), the selected session's timeline, and the selected message. They render what the decode
+//! The Decode page's three panes: the sessions and the selected session's timeline (virtual
+//! lists, `virtual_list`: only a window of rows around the view is in the page), and the selected
+//! message. They render what the decode
 //! worker answered; choosing a row changes the URL, which the page turns into requests.
 
 use crate::components::envelope::EnvelopeView;
 use crate::components::files::{PickedFile, download};
 use crate::components::millis;
 use crate::components::raw_xml::RawXml;
+use crate::components::virtual_list::Windowing;
 use crate::decode::protocol::{Format, MessageDetail, Request};
 use crate::links;
 use crate::workspace::{Kind, Workspace};
@@ -31,6 +33,10 @@ pub fn offset_text(offset_ms: Option<f64>) -> String {
 pub const SESSION_ROW_PX: usize = 66;
 /// Height of a timeline row, in pixels.
 pub const TIMELINE_ROW_PX: usize = 30;
+/// The Decode page's session list: about 14 rows in view.
+pub const SESSION_LIST: Windowing = Windowing { row_px: SESSION_ROW_PX, window: 120 };
+/// The Decode page's timeline: about 14 rows in view; a session may hold thousands.
+pub const TIMELINE_LIST: Windowing = Windowing { row_px: TIMELINE_ROW_PX, window: 60 };
 
 /// One row of the session list.
 #[component]

@@ -6,12 +6,12 @@
 
 use crate::components::diagnostics::DecodeErrorBox;
 use crate::components::files::{PickedFile, files_of_drop, files_of_input};
-use crate::components::keys;
 use crate::components::millis;
 use crate::components::session::{
-    DetailAction, FindingList, SESSION_ROW_PX, SessionCard, TIMELINE_ROW_PX, TimelineLine,
+    DetailAction, FindingList, SESSION_LIST, SessionCard, TIMELINE_LIST, TimelineLine,
     deliver_export, message_pane_of_json, severity_class,
 };
+use crate::components::virtual_list::{VirtualList, step_from};
 use crate::decode::client::DecodeWorker;
 use crate::decode::protocol::{Request, Response, Summary, WarmUp};
 use crate::links::{self, Page, key};
@@ -27,10 +27,6 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 /// Files up to this size are kept in the workspace as they are opened; a bigger one is decoded
 /// but not kept (its bytes would cross the page's thread twice on the way to IndexedDB).
 const KEEP_LIMIT: f64 = 16.0 * 1024.0 * 1024.0;
-/// Session rows asked of the worker around those in view.
-const SESSION_WINDOW: usize = 120;
-/// Session rows in view in the pane.
-const SESSIONS_IN_VIEW: usize = 14;
 
 /// What only a decoded input shows, and the code behind it: the message pane (with the reader of
 /// its envelope), the conformance findings and the notes on the capture. A split point fetched when
@@ -128,13 +124,19 @@ struct SessionPage {
     rows: Vec<SessionRow>,
 }
 
+/// The window of a session's timeline the worker sent.
 #[derive(Debug, Clone, PartialEq)]
 struct Timeline {
     session: u32,
     filter: Filter,
     row: Option<SessionRow>,
+    /// Rows in the whole timeline; `rows` are those from `offset` on.
+    total: usize,
+    offset: usize,
     rows: Vec<TimelineRow>,
     findings: Vec<cwmpkit_core::Diagnostic>,
+    /// The message shown when the URL chooses none.
+    opening: Option<usize>,
 }
 
 fn severity_name(severity: Severity) -> &'static str {
@@ -202,9 +204,13 @@ pub fn DecodePage() -> impl IntoView {
     let detail = RwSignal::new(None::<(u32, usize, String)>);
     let views = RwSignal::new(None::<ResultViews>);
     let first_session = RwSignal::new(0usize);
+    // The timeline row at the top of the view, and the session it is of (another starts at 0).
+    let first_row = RwSignal::new((None::<u32>, 0usize));
     let worker = StoredValue::new_local(None::<DecodeWorker>);
     // The worker's warm-up, once it has ended by itself.
     let warmed = RwSignal::new(None::<WarmUp>);
+    let sessions_list = NodeRef::<leptos::html::Div>::new();
+    let timeline_list = NodeRef::<leptos::html::Div>::new();
 
     // Kept in the arena, so that the worker's handlers (and `cancel`, which starts a worker) are Copy.
     let navigator = StoredValue::new_local(navigate.clone());
@@ -223,6 +229,7 @@ pub fn DecodePage() -> impl IntoView {
         Response::Done { summary } => {
             sessions.set(None);
             timeline.set(None);
+            first_row.set((None, 0));
             detail.set(None);
             status.set(Status::Done(summary));
             generation.update(|g| *g += 1);
@@ -230,8 +237,42 @@ pub fn DecodePage() -> impl IntoView {
         Response::Sessions { filter, offset, total, rows } => {
             sessions.set(Some(SessionPage { filter, offset, total, rows }));
         }
-        Response::Timeline { session, filter, row, rows, findings } => {
-            timeline.set(Some(Timeline { session, filter, row, rows, findings }));
+        Response::Timeline {
+            session,
+            filter,
+            row,
+            total,
+            offset,
+            rows,
+            revealed,
+            opening,
+            findings,
+        } => {
+            let shown = timeline.with_untracked(|t| t.as_ref().map(|t| t.session));
+            let afresh = shown != Some(session);
+            let held = offset..offset + rows.len();
+            timeline.update(|t| {
+                // The findings come with a session's first window; the others keep them.
+                let findings = findings
+                    .or_else(|| t.take().filter(|t| t.session == session).map(|t| t.findings))
+                    .unwrap_or_default();
+                *t =
+                    Some(Timeline { session, filter, row, total, offset, rows, findings, opening });
+            });
+            if afresh {
+                // A session shown afresh opens at its top, or where the message chosen is.
+                if let Some(position) = revealed.filter(|p| !held.contains(p)) {
+                    first_row.set((Some(session), position));
+                }
+                request_animation_frame(move || {
+                    if let Some(list) = timeline_list.get_untracked() {
+                        match revealed {
+                            Some(position) => TIMELINE_LIST.reveal(&list, position),
+                            None => list.set_scroll_top(0),
+                        }
+                    }
+                });
+            }
         }
         Response::Message { session, message, detail: d } => {
             detail.set(Some((session, message, d)))
@@ -480,24 +521,31 @@ pub fn DecodePage() -> impl IntoView {
     });
     let message = Memo::new(move |_| {
         chosen_message.get().or_else(|| {
-            timeline.with(|t| {
-                let t = t.as_ref().filter(|t| Some(t.session) == session.get())?;
-                t.rows.iter().find(|r| r.matches && r.message.is_some())?.message
-            })
+            timeline.with(|t| t.as_ref().filter(|t| Some(t.session) == session.get())?.opening)
         })
     });
     // Requests follow the state (effects post to the worker; none writes a signal).
     Effect::new(move |_| {
         let _ = generation.get();
         if matches!(status.get_untracked(), Status::Done(_)) {
-            let offset = first_session.get().saturating_sub(SESSION_WINDOW / 3);
-            ask(Request::Sessions { filter: filter.get(), offset, limit: SESSION_WINDOW });
+            let offset = SESSION_LIST.offset(first_session.get());
+            ask(Request::Sessions { filter: filter.get(), offset, limit: SESSION_LIST.window });
         }
     });
     Effect::new(move |_| {
         let _ = generation.get();
         if let Some(session) = session.get() {
-            ask(Request::Timeline { session, filter: filter.get() });
+            let first = first_row.with(|(of, row)| if *of == Some(session) { *row } else { 0 });
+            ask(Request::Timeline {
+                session,
+                filter: filter.get(),
+                offset: TIMELINE_LIST.offset(first),
+                limit: TIMELINE_LIST.window,
+                // Where the chosen message is, for a session shown afresh (not a reason to ask).
+                reveal: message.get_untracked(),
+                findings: timeline.with_untracked(|t| t.as_ref().map(|t| t.session))
+                    != Some(session),
+            });
         }
     });
     Effect::new(move |_| {
@@ -536,53 +584,38 @@ pub fn DecodePage() -> impl IntoView {
 
     // Keyboard: `/` goes to the filter (the shell's shortcut: the first search field); arrows
     // move through the list that has the focus.
-    let sessions_list = NodeRef::<leptos::html::Div>::new();
+    // Both lists step through the rows they hold, and keep the row chosen in view (scrolling
+    // asks for the next window).
     let move_session = {
         let go = go.clone();
-        move |step: isize| {
-            let rows = sessions.with_untracked(|p| p.clone());
-            let Some(page) = rows else { return };
-            let current = session.get_untracked();
-            let at = page.rows.iter().position(|r| Some(r.index) == current);
-            let next = match at {
-                Some(at) => at.checked_add_signed(step).filter(|&i| i < page.rows.len()),
-                None => Some(0),
-            };
-            if let Some(row) = next.and_then(|i| page.rows.get(i)) {
-                go(&filter.get_untracked(), Some(row.index), None);
-                // Keep it in view: the list asks for more rows as it scrolls.
-                if let Some(list) = sessions_list.get() {
-                    let top = ((page.offset + next.unwrap_or(0)) * SESSION_ROW_PX) as i32;
-                    let height = list.client_height();
-                    if top < list.scroll_top()
-                        || top + SESSION_ROW_PX as i32 > list.scroll_top() + height
-                    {
-                        list.set_scroll_top(top - height / 2);
-                    }
+        Callback::new(move |step: isize| {
+            let rows: Vec<(usize, u32)> = sessions.with_untracked(|p| {
+                p.iter().flat_map(|p| (p.offset..).zip(p.rows.iter().map(|r| r.index))).collect()
+            });
+            if let Some((position, index)) = step_from(&rows, session.get_untracked(), step) {
+                go(&filter.get_untracked(), Some(index), None);
+                if let Some(list) = sessions_list.get_untracked() {
+                    SESSION_LIST.reveal(&list, position);
                 }
             }
-        }
+        })
     };
     let move_message = {
         let go = go.clone();
-        move |step: isize| {
-            let rows: Vec<usize> = timeline.with_untracked(|t| {
-                t.as_ref()
-                    .map(|t| {
-                        t.rows.iter().filter_map(|r| r.message.filter(|_| r.matches)).collect()
-                    })
-                    .unwrap_or_default()
+        Callback::new(move |step: isize| {
+            let rows: Vec<(usize, usize)> = timeline.with_untracked(|t| {
+                t.iter()
+                    .flat_map(|t| (t.offset..).zip(&t.rows))
+                    .filter_map(|(position, r)| Some((position, r.message.filter(|_| r.matches)?)))
+                    .collect()
             });
-            let current = message.get_untracked();
-            let at = rows.iter().position(|&m| Some(m) == current);
-            let next = match at {
-                Some(at) => at.checked_add_signed(step).and_then(|i| rows.get(i)),
-                None => rows.first(),
-            };
-            if let Some(&next) = next {
+            if let Some((position, next)) = step_from(&rows, message.get_untracked(), step) {
                 go(&filter.get_untracked(), session.get_untracked(), Some(next));
+                if let Some(list) = timeline_list.get_untracked() {
+                    TIMELINE_LIST.reveal(&list, position);
+                }
             }
-        }
+        })
     };
 
     let on_file = {
@@ -784,11 +817,20 @@ pub fn DecodePage() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    let shown_timeline = move |read: &dyn Fn(&Timeline) -> usize| {
+        timeline.with(|t| t.as_ref().filter(|t| Some(t.session) == session.get()).map_or(0, read))
+    };
+    let timeline_total = Signal::derive(move || shown_timeline(&|t| t.total));
+    let timeline_held =
+        Signal::derive(move || (shown_timeline(&|t| t.offset), shown_timeline(&|t| t.rows.len())));
+    let session_held = Signal::derive(move || {
+        sessions.with(|p| p.as_ref().map_or((0, 0), |p| (p.offset, p.rows.len())))
+    });
     let timeline_rows = move || {
         timeline.with(|t| {
             t.as_ref()
                 .filter(|t| Some(t.session) == session.get())
-                .map(|t| t.rows.iter().cloned().enumerate().collect::<Vec<_>>())
+                .map(|t| (t.offset..).zip(t.rows.iter().cloned()).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };
@@ -800,6 +842,9 @@ pub fn DecodePage() -> impl IntoView {
                 <div class="pane-head">
                     <strong>{format!("Session {}", row.index)}</strong>
                     <span class="meta">{format!(" · {}", row.device)}</span>
+                    <span id="timeline-count" class="meta" data-rows=t.total>
+                        {format!(" · {} messages", row.messages)}
+                    </span>
                     {(row.findings > 0).then(|| view! {
                         <span class=format!("badge {}", severity_class(row.worst))>
                             {format!("{} finding(s)", row.findings)}
@@ -890,28 +935,16 @@ pub fn DecodePage() -> impl IntoView {
                                 <strong>"Sessions"</strong>
                                 <span id="session-count" class="meta">{move || format!(" · {}", session_total())}</span>
                             </div>
-                            <div
+                            <VirtualList
                                 id="sessions"
-                                class="virtual-list"
-                                tabindex="0"
-                                node_ref=sessions_list
-                                on:scroll=move |ev| {
-                                    let top = event_target::<web_sys::HtmlElement>(&ev).scroll_top();
-                                    let row = usize::try_from(top).unwrap_or(0) / SESSION_ROW_PX;
-                                    // Ask for rows only when the view nears the window's edge.
-                                    let (offset, len) = sessions.with_untracked(|p| p.as_ref().map_or((0, 0), |p| (p.offset, p.rows.len())));
-                                    if row < offset + 5 && offset > 0 || row + SESSIONS_IN_VIEW + 5 > offset + len {
-                                        first_session.set(row);
-                                    }
-                                }
-                                on:keydown={
-                                    let move_session = move_session.clone();
-                                    move |ev: leptos::ev::KeyboardEvent| {
-                                        if let Some(step) = keys::arrow_step(&ev) { move_session(step) }
-                                    }
-                                }
+                                windowing=SESSION_LIST
+                                total=Signal::derive(session_total)
+                                held=session_held
+                                on_window=Callback::new(move |row: usize| first_session.set(row))
+                                on_step=move_session
+                                list_ref=sessions_list
                             >
-                                <ul class="virtual-body" style=move || format!("height: {}px", session_total() * SESSION_ROW_PX)>
+                                <ul class="virtual-body" style=move || SESSION_LIST.body_height(session_total())>
                                     <For
                                         each=session_rows
                                         key=|(position, row)| (*position, row.index, row.matching)
@@ -920,22 +953,20 @@ pub fn DecodePage() -> impl IntoView {
                                         }
                                     />
                                 </ul>
-                            </div>
+                            </VirtualList>
                         </div>
                         <div class="pane">
                             {timeline_head}
-                            <div
+                            <VirtualList
                                 id="timeline"
-                                class="virtual-list"
-                                tabindex="0"
-                                on:keydown={
-                                    let move_message = move_message.clone();
-                                    move |ev: leptos::ev::KeyboardEvent| {
-                                        if let Some(step) = keys::arrow_step(&ev) { move_message(step) }
-                                    }
-                                }
+                                windowing=TIMELINE_LIST
+                                total=timeline_total
+                                held=timeline_held
+                                on_window=Callback::new(move |row: usize| first_row.set((session.get_untracked(), row)))
+                                on_step=move_message
+                                list_ref=timeline_list
                             >
-                                <div class="virtual-body" style=move || format!("height: {}px", timeline_rows().len() * TIMELINE_ROW_PX)>
+                                <div class="virtual-body" style=move || TIMELINE_LIST.body_height(timeline_total.get())>
                                     <For
                                         each=timeline_rows
                                         key=|(position, row)| (*position, row.message, row.matches)
@@ -944,7 +975,7 @@ pub fn DecodePage() -> impl IntoView {
                                         }
                                     />
                                 </div>
-                            </div>
+                            </VirtualList>
                             {findings}
                         </div>
                         <div id="message-pane" class="pane detail">{message_view}</div>

@@ -30,8 +30,17 @@ pub enum Request {
     OpenText { text: String },
     /// The sessions that meet `filter`, from `offset` on, at most `limit`.
     Sessions { filter: Filter, offset: usize, limit: usize },
-    /// One session's timeline and findings.
-    Timeline { session: u32, filter: Filter },
+    /// One session's timeline, its rows from `offset` on, at most `limit`; `reveal`: a message
+    /// whose row's position the answer gives; `findings`: whether to send the session's findings
+    /// (the same for every window).
+    Timeline {
+        session: u32,
+        filter: Filter,
+        offset: usize,
+        limit: usize,
+        reveal: Option<usize>,
+        findings: bool,
+    },
     /// One message in full.
     Message { session: u32, message: usize },
     /// A session (`message: None`) or a message as a file; `for_parameters`: a message's XML for
@@ -128,8 +137,16 @@ pub enum Response {
         session: u32,
         filter: Filter,
         row: Option<SessionRow>,
+        /// Rows in the whole timeline; `rows` are those from `offset` on.
+        total: usize,
+        offset: usize,
         rows: Vec<TimelineRow>,
-        findings: Vec<Diagnostic>,
+        /// Where in the timeline the row of the message to reveal is.
+        revealed: Option<usize>,
+        /// The first message that meets the filter: the one shown when none is chosen.
+        opening: Option<usize>,
+        /// When asked for.
+        findings: Option<Vec<Diagnostic>>,
     },
     /// One message in full: a [`MessageDetail`] as JSON text, which only the page's result views
     /// read (a split point of their own, so the page's first screen carries no envelope reader).

@@ -6,8 +6,7 @@
 
 use super::protocol::{Format, MessageDetail, Request, Response, Summary, WarmUp};
 use super::warm_up;
-use cwmpkit_core::capture::{self, InputKind, Options};
-use cwmpkit_core::cwmp;
+use cwmpkit_core::capture::{InputKind, Options};
 use cwmpkit_core::pipeline::Pipeline;
 use cwmpkit_core::session::query::{self, SessionRow};
 use cwmpkit_core::session::{Session, raw};
@@ -105,14 +104,20 @@ fn handle(request: Request, file: Option<web_sys::File>) {
             });
             post(&response);
         }
-        Request::Timeline { session, filter } => {
+        Request::Timeline { session, filter, offset, limit, reveal, findings } => {
             let response = STATE.with_borrow(|state| {
                 let found = find(&state.sessions, session);
+                let rows = found.map(|s| query::timeline(s, &filter)).unwrap_or_default();
                 Response::Timeline {
                     session,
                     row: found.map(|s| SessionRow::of(s, &filter)),
-                    rows: found.map(|s| query::timeline(s, &filter)).unwrap_or_default(),
-                    findings: found.map(|s| s.findings.clone()).unwrap_or_default(),
+                    total: rows.len(),
+                    offset,
+                    revealed: reveal.and_then(|m| rows.iter().position(|r| r.message == Some(m))),
+                    opening: rows.iter().find_map(|r| r.message.filter(|_| r.matches)),
+                    rows: rows.into_iter().skip(offset).take(limit).collect(),
+                    findings: findings
+                        .then(|| found.map(|s| s.findings.clone()).unwrap_or_default()),
                     filter,
                 }
             });
@@ -276,33 +281,25 @@ fn decode_file(name: String, file: &web_sys::File) {
         offset = end;
         post(&Response::Progress { progress: pipeline.progress(), total: total as u64 });
     }
-    finish(name, pipeline, sessions, None, started);
+    finish(name, pipeline, sessions, started);
 }
 
 fn decode_text(text: String) {
     let started = now();
-    let bytes = text.into_bytes();
-    // SOAP text that does not parse: the codec says where it breaks.
-    let soap_error = match capture::detect(&bytes) {
-        Some(InputKind::Soap) | None => cwmp::decode(&bytes).err(),
-        Some(_) => None,
-    };
     let mut pipeline = Pipeline::new(&Options::default());
-    pipeline.push(&bytes);
+    pipeline.push(text.as_bytes());
     let sessions = pipeline.take_sessions();
-    finish("pasted text".into(), pipeline, sessions, soap_error, started);
+    finish("pasted text".into(), pipeline, sessions, started);
 }
 
-fn finish(
-    name: String,
-    pipeline: Pipeline,
-    mut sessions: Vec<Session>,
-    soap_error: Option<cwmp::DecodeError>,
-    started: f64,
-) {
+fn finish(name: String, pipeline: Pipeline, mut sessions: Vec<Session>, started: f64) {
     let bytes = pipeline.progress().bytes;
     let finished = pipeline.finish();
     sessions.extend(finished.sessions);
+    // SOAP text that does not parse: where the codec stopped, as it said when it read the body.
+    let soap_error = (finished.input == Some(InputKind::Soap))
+        .then(|| sessions.iter().flat_map(|s| &s.messages).find_map(|m| m.codec_error.clone()))
+        .flatten();
     let summary = Summary {
         name,
         input: finished.input,
