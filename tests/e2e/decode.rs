@@ -413,6 +413,12 @@ async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
     };
     let at_start = rows_in_page().await?;
     assert!((14..=60).contains(&at_start), "{at_start} of {messages} rows in the page");
+    // Thousands of findings of a few codes: a few of each in full, the rest counted.
+    let more = text_when(client, "#findings li.more", |t| t.contains("more")).await?;
+    assert!(more.contains("messages"), "{more}");
+    let finding_lines =
+        script(client, "return document.querySelectorAll('#findings li').length").await?;
+    assert!(finding_lines.as_u64().is_some_and(|n| n <= 40), "{finding_lines} finding lines");
     let shot = screenshot(client, "decode-long-session-start").await?;
     println!("screenshot: {}", shot.display());
 

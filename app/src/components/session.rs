@@ -124,28 +124,102 @@ pub fn TimelineLine(
     }
 }
 
+/// Findings shown in full for each code; the rest of a code's findings are counted and their
+/// messages listed, so that a session with thousands of identical findings puts a few dozen
+/// lines in the page, not thousands.
+const FINDINGS_SHOWN_PER_CODE: usize = 5;
+
+/// Messages listed for the findings of a code that are not shown in full.
+const MESSAGES_LISTED: usize = 12;
+
+/// The findings of one code, in the order the session raised them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingGroup {
+    /// The first findings of the code, shown in full.
+    pub shown: Vec<Diagnostic>,
+    /// How many more findings of the code there are.
+    pub more: usize,
+    /// The message indexes of the first of those (at most [`MESSAGES_LISTED`]).
+    pub more_messages: Vec<usize>,
+}
+
+/// Groups `findings` by code, the groups in order of each code's first finding.
+pub fn group_findings(findings: Vec<Diagnostic>, shown_per_code: usize) -> Vec<FindingGroup> {
+    let mut groups: Vec<FindingGroup> = Vec::new();
+    for finding in findings {
+        let group = match groups.iter().position(|g| g.shown[0].code == finding.code) {
+            Some(at) => &mut groups[at],
+            None => {
+                groups.push(FindingGroup { shown: Vec::new(), more: 0, more_messages: Vec::new() });
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        if group.shown.len() < shown_per_code.max(1) {
+            group.shown.push(finding);
+        } else {
+            group.more += 1;
+            if let Some(index) = finding.location.message_index()
+                && group.more_messages.len() < MESSAGES_LISTED
+            {
+                group.more_messages.push(index);
+            }
+        }
+    }
+    groups
+}
+
 #[component]
 pub fn FindingList(findings: Vec<Diagnostic>) -> impl IntoView {
     (!findings.is_empty()).then(|| {
+        let total = findings.len();
+        let title = if total == 1 { "1 finding".to_owned() } else { format!("{total} findings") };
         view! {
-            <h3 class="section-title">"Conformance"</h3>
+            <h3 class="section-title">"Conformance · "{title}</h3>
             <ul id="findings" class="diagnostics">
-                {findings
+                {group_findings(findings, FINDINGS_SHOWN_PER_CODE)
                     .into_iter()
-                    .map(|f| {
-                        let rule = conformance::rule(&f.code);
-                        let explanation = rule.map(|r| r.explanation).unwrap_or_default();
-                        let clause = f.clause.clone().unwrap_or_default();
-                        let at = f.location.message_index().map(|i| format!(" · message {}", i + 1));
-                        view! {
-                            <li class=format!("diagnostic {}", f.severity)>
-                                <span class="diagnostic-code">{f.code.to_string()}</span>
-                                " "
-                                {f.message}
-                                <span class="diagnostic-where">{at}</span>
-                                <div class="meta">{explanation}" ("{clause.to_string()}")"</div>
-                            </li>
-                        }
+                    .map(|group| {
+                        let severity = group.shown[0].severity;
+                        let code = group.shown[0].code.to_string();
+                        let more = (group.more > 0).then(|| {
+                            let mut messages: Vec<String> =
+                                group.more_messages.iter().map(|i| (i + 1).to_string()).collect();
+                            if group.more > group.more_messages.len() {
+                                messages.push("…".to_owned());
+                            }
+                            let listed = (!messages.is_empty())
+                                .then(|| format!(" · messages {}", messages.join(", ")));
+                            view! {
+                                <li class=format!("diagnostic more {severity}")>
+                                    {format!("{} more ", group.more)}
+                                    <span class="diagnostic-code">{code}</span>
+                                    <span class="diagnostic-where">{listed}</span>
+                                </li>
+                            }
+                        });
+                        let shown = group
+                            .shown
+                            .into_iter()
+                            .map(|f| {
+                                let rule = conformance::rule(&f.code);
+                                let explanation = rule.map(|r| r.explanation).unwrap_or_default();
+                                let clause = f.clause.clone().unwrap_or_default();
+                                let at = f
+                                    .location
+                                    .message_index()
+                                    .map(|i| format!(" · message {}", i + 1));
+                                view! {
+                                    <li class=format!("diagnostic {}", f.severity)>
+                                        <span class="diagnostic-code">{f.code.to_string()}</span>
+                                        " "
+                                        {f.message}
+                                        <span class="diagnostic-where">{at}</span>
+                                        <div class="meta">{explanation}" ("{clause.to_string()}")"</div>
+                                    </li>
+                                }
+                            })
+                            .collect_view();
+                        view! { {shown}{more} }
                     })
                     .collect_view()}
             </ul>
@@ -279,5 +353,52 @@ pub fn MessagePane(detail: MessageDetail, on_action: Callback<DetailAction>) -> 
                 <RawXml lines />
             </details>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cwmpkit_core::{Location, Source};
+
+    fn finding(code: &'static str, message: usize) -> Diagnostic {
+        Diagnostic::new(
+            Severity::Warning,
+            Source::Conformance,
+            code,
+            format!("{code} at {message}"),
+        )
+        .at(Location::Message { index: message })
+    }
+
+    #[test]
+    fn findings_are_grouped_by_code_in_order_of_first_appearance() {
+        let findings = vec![finding("b", 0), finding("a", 1), finding("b", 2), finding("a", 3)];
+        let groups = group_findings(findings.clone(), 5);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].shown, vec![findings[0].clone(), findings[2].clone()]);
+        assert_eq!(groups[1].shown, vec![findings[1].clone(), findings[3].clone()]);
+        assert!(groups.iter().all(|g| g.more == 0 && g.more_messages.is_empty()));
+    }
+
+    #[test]
+    fn thousands_of_one_code_show_a_few_and_count_the_rest() {
+        let findings: Vec<Diagnostic> = (0..2501).map(|k| finding("same", 3 + 2 * k)).collect();
+        let groups = group_findings(findings, 5);
+        assert_eq!(groups.len(), 1);
+        let group = &groups[0];
+        assert_eq!(group.shown.len(), 5);
+        assert_eq!(group.shown[4].location.message_index(), Some(11));
+        assert_eq!(group.more, 2496, "nothing lost from the count");
+        assert_eq!(group.more_messages.len(), MESSAGES_LISTED);
+        assert_eq!(group.more_messages[0], 13, "the first not shown comes next");
+    }
+
+    #[test]
+    fn at_least_one_finding_of_each_code_is_shown() {
+        let groups = group_findings(vec![finding("x", 0), finding("x", 1)], 0);
+        assert_eq!(groups[0].shown.len(), 1);
+        assert_eq!(groups[0].more, 1);
+        assert_eq!(groups[0].more_messages, vec![1]);
     }
 }
