@@ -25,6 +25,8 @@
 //! Arguments (after `--`) filter the parts by name: `plain`, `digest`, `backlog`, `rss`,
 //! `genieacs_sim`. `ACS_LOAD_RELAY=PATH` loads that `cwmpkit` binary instead of the one built
 //! with the bench (a build kept from before a change, run alternately with the new one).
+//! `ACS_LOAD_DATA_DIR=1` starts every relay with `--data-dir` (a fresh folder each time): the
+//! durable configuration, each acknowledged change on disk before the CPE or the API hears so.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -50,6 +52,8 @@ const SIMULATOR_ROUNDS: usize = 5;
 const BASELINE_ENV: &str = "ACS_LOAD_BASELINE";
 /// Another `cwmpkit` binary to load instead of the one built with the bench.
 const RELAY_ENV: &str = "ACS_LOAD_RELAY";
+/// Set: the relays keep their state on disk (`--data-dir`).
+const DATA_DIR_ENV: &str = "ACS_LOAD_DATA_DIR";
 const CPE_USER: &str = "fleet";
 const CPE_PASSWORD: &str = "fleet-secret";
 /// The parameter the queued GetParameterValues asks for.
@@ -146,8 +150,10 @@ impl Target {
     /// `ACS_LOAD_RELAY` names (another build, to measure two builds under the same load).
     fn relay(extra: &[&str]) -> Target {
         let dist = common::fake_dist("acs-load");
+        let data = std::env::var_os(DATA_DIR_ENV).map(|_| common::scratch("acs-load-data"));
+        let data_dir = data.iter().flat_map(|dir| [OsStr::new("--data-dir"), dir.as_os_str()]);
         let args = [OsStr::new("--dist"), dist.as_os_str(), OsStr::new("--quiet")];
-        let args = args.into_iter().chain(extra.iter().map(OsStr::new));
+        let args = args.into_iter().chain(data_dir).chain(extra.iter().map(OsStr::new));
         let server = match std::env::var_os(RELAY_ENV) {
             Some(binary) => common::serve_binary(&binary, args),
             None => common::serve(args),
