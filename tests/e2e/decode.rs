@@ -419,6 +419,15 @@ async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
     let finding_lines =
         script(client, "return document.querySelectorAll('#findings li').length").await?;
     assert!(finding_lines.as_u64().is_some_and(|n| n <= 40), "{finding_lines} finding lines");
+    script(client, "document.getElementById('findings').scrollIntoView(); return true;").await?;
+    let shot = screenshot(client, "decode-long-session-findings").await?;
+    println!("screenshot: {}", shot.display());
+    script(
+        client,
+        "for (let e = document.getElementById('findings'); e; e = e.parentElement) e.scrollTop = 0;
+         window.scrollTo(0, 0); return true;",
+    )
+    .await?;
     let shot = screenshot(client, "decode-long-session-start").await?;
     println!("screenshot: {}", shot.display());
 

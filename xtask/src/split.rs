@@ -58,9 +58,9 @@ pub fn split(dist: &Path) -> Result<Split, String> {
     };
 
     // Optimise the chunks first: their names are hashes of what ships.
+    wasm_opt_each(&outcome.split_modules)?;
     let mut renamed = BTreeMap::new();
     for chunk in &outcome.split_modules {
-        wasm_opt(chunk, chunk)?;
         let bytes =
             std::fs::read(chunk).map_err(|e| format!("cannot read {}: {e}", chunk.display()))?;
         let old = file_stem(chunk)?;
@@ -149,6 +149,29 @@ fn file_stem(path: &Path) -> Result<String, String> {
         .and_then(|s| s.to_str())
         .map(str::to_owned)
         .ok_or_else(|| format!("odd chunk name {}", path.display()))
+}
+
+/// Runs wasm-opt on each module in place, one process per core: each run is mostly the start
+/// of npm's wasm-opt (node compiling binaryen), and the split makes a few hundred chunks.
+fn wasm_opt_each(modules: &[PathBuf]) -> Result<(), String> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(module) = modules.get(at) else { return Ok(()) };
+                        wasm_opt(module, module)?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|handle| {
+            handle.join().unwrap_or_else(|_| Err("a wasm-opt worker panicked".into()))
+        })
+    })
 }
 
 fn wasm_opt(input: &Path, output: &Path) -> Result<(), String> {
