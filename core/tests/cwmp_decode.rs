@@ -513,3 +513,30 @@ fn a_byte_order_mark_is_counted_in_the_invalid_utf8_note() {
     let note = decoded.diagnostics.iter().find(|d| d.code == "invalid-utf8").expect("the note");
     assert!(note.message.contains(&format!("byte {broken_at} ")), "{note:?}");
 }
+
+/// The codec hands quick-xml's namespace resolver from one body to the next on a thread: nothing
+/// a body declared may still be bound in the next, even when that body broke off mid-element.
+#[test]
+fn namespaces_declared_in_one_body_are_unbound_in_the_next() {
+    const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+    let declares = format!(
+        r#"<soap:Envelope xmlns:soap="{SOAP}" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Body><cwmp:GetRPCMethods/></soap:Body></soap:Envelope>"#
+    );
+    let breaks_off = format!(
+        r#"<soap:Envelope xmlns:soap="{SOAP}" xmlns:cwmp="urn:dslforum-org:cwmp-1-2"><soap:Body xmlns:x="urn:x"><cwmp:GetRPCMethods>"#
+    );
+    let undeclared = format!(
+        r#"<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><cwmp:GetRPCMethods/></soap:Body></soap:Envelope>"#
+    );
+    // On a thread of its own, nothing decoded before it.
+    let alone = {
+        let undeclared = undeclared.clone();
+        std::thread::spawn(move || cwmp::decode(undeclared.as_bytes())).join().unwrap()
+    };
+    let said = format!("{alone:?}");
+    assert!(said.contains("unbound prefix `cwmp`"), "{said}");
+    for before in [&declares, &breaks_off, &declares] {
+        let _ = cwmp::decode(before.as_bytes());
+        assert_eq!(cwmp::decode(undeclared.as_bytes()), alone, "after {before}");
+    }
+}

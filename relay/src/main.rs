@@ -7,6 +7,14 @@ mod serve;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// jemalloc instead of the system's allocator: `decode` allocates on one thread what another
+/// frees, where glibc's arenas took a fifth of the CPU (BENCHMARKS.md, issue 13). Its options
+/// (how soon freed memory goes back to the OS, which bounds the relay's RSS) are set at build
+/// time in `.cargo/config.toml`. Core stays allocator-agnostic (it also runs in the browser).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "cwmpkit", version, about = "TR-069 (CWMP) workbench: relay and command line")]
 struct Cli {

@@ -29,6 +29,9 @@ pub fn setup() -> Result<(), String> {
         ("/usr/bin/xmllint", "libxml2-utils"),
         // `ss`, which relay/tests/limits.rs asks for the ACS listener's backlog.
         ("/usr/bin/ss", "iproute2"),
+        // `make`, which tikv-jemalloc-sys's build script runs to build the relay's allocator
+        // from its bundled C source (with the C compiler Rust links with).
+        ("/usr/bin/make", "make"),
     ])?;
     println!("setup: everything is installed");
     Ok(())

@@ -439,7 +439,7 @@ fn parse_head<'h>(
         let name = slice_of_head(&shared, head, header.name.as_bytes());
         let value = slice_of_head(&shared, head, header.value);
         let secret = mask_secret(&name, &value, options.reveal_secrets, &mut message.credentials);
-        let value = secret.map_or(value, HeadText::from);
+        let value = secret.unwrap_or(value);
         message.headers.push(HttpHeader { name, value });
     }
     let body_start = pos + header_len;
@@ -482,30 +482,38 @@ fn mask_secret(
     value: &str,
     reveal: bool,
     credentials: &mut Option<Credentials>,
-) -> Option<String> {
+) -> Option<HeadText> {
     if name.eq_ignore_ascii_case("password") {
-        return (!reveal).then(|| MASK.into());
+        return (!reveal).then(|| HeadText::from(MASK));
     }
     if !name.eq_ignore_ascii_case("authorization") {
         return None;
     }
     let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(rest.trim())
-            .ok()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        let (username, password) = match decoded.as_deref().and_then(|d| d.split_once(':')) {
-            Some((user, password)) => (Some(user.to_string()), Some(password.to_string())),
+        // The decoded `user:password` becomes the username in place (a CPE sends one on every
+        // POST, so each copy saved counts).
+        let decoded =
+            base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok().map(|bytes| {
+                match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                }
+            });
+        let (username, password) = match decoded {
+            Some(mut user) => match user.find(':') {
+                Some(colon) => {
+                    let password = user.split_off(colon + 1);
+                    user.truncate(colon);
+                    (Some(user), Some(if reveal { password } else { MASK.into() }))
+                }
+                None => (None, None),
+            },
             None => (None, None),
         };
-        *credentials = Some(Credentials {
-            scheme: scheme.to_string(),
-            username,
-            password: password.map(|p| if reveal { p } else { MASK.into() }),
-            realm: None,
-        });
-        (!reveal).then(|| format!("{scheme} {MASK}"))
+        *credentials =
+            Some(Credentials { scheme: scheme.to_string(), username, password, realm: None });
+        (!reveal).then(|| masked_basic(scheme))
     } else {
         let parameter = |key: &str| {
             rest.split(',').find_map(|part| {
@@ -520,6 +528,16 @@ fn mask_secret(
             realm: parameter("realm"),
         });
         None
+    }
+}
+
+/// `Basic ********` as the masked header's value: a shared literal for the usual spelling.
+fn masked_basic(scheme: &str) -> HeadText {
+    const MASKED_BASIC: arcstr::ArcStr = arcstr::literal!("Basic ********");
+    if scheme == "Basic" {
+        HeadText::full(MASKED_BASIC)
+    } else {
+        HeadText::from(format!("{scheme} {MASK}"))
     }
 }
 
@@ -942,7 +960,7 @@ pub(crate) fn synthetic(
     };
     for (name, value) in headers {
         let value = mask_secret(&name, &value, options.reveal_secrets, &mut message.credentials)
-            .unwrap_or(value);
+            .map_or(value, |masked| masked.to_string());
         if name.eq_ignore_ascii_case("content-length") {
             message.content_length = value.trim().parse().ok();
         }
@@ -972,6 +990,29 @@ mod tests {
             &Options::default(),
             &mut Stats::for_input(&Limits::default(), text.len()),
         )
+    }
+
+    #[test]
+    fn basic_credentials_are_masked_with_the_one_mask() {
+        for scheme in ["Basic", "basic"] {
+            let (messages, _) = parse(&format!(
+                "POST /acs HTTP/1.1\r\nAuthorization: {scheme} dXNlcjpzZWM6cmV0\r\nContent-Length: 0\r\n\r\n"
+            ));
+            let message = &messages[0];
+            assert_eq!(message.header("authorization"), Some(format!("{scheme} {MASK}").as_str()));
+            let credentials = message.credentials.as_ref().expect("credentials");
+            assert_eq!(credentials.username.as_deref(), Some("user"));
+            assert_eq!(credentials.password.as_deref(), Some(MASK));
+        }
+        let revealed = parse_transcript(
+            b"POST /acs HTTP/1.1\r\nAuthorization: Basic dXNlcjpzZWM6cmV0\r\n\r\n",
+            &Options { reveal_secrets: true, ..Options::default() },
+            &mut Stats::for_input(&Limits::default(), 0),
+        )
+        .0;
+        let credentials = revealed[0].credentials.as_ref().expect("credentials");
+        assert_eq!(credentials.username.as_deref(), Some("user"));
+        assert_eq!(credentials.password.as_deref(), Some("sec:ret"));
     }
 
     #[test]

@@ -60,20 +60,22 @@ type CharsetNote = Option<(&'static str, String)>;
 fn to_text(input: &[u8], skipped_bom: usize) -> Result<(Cow<'_, str>, CharsetNote)> {
     let input = &input[skipped_bom..];
     let declared = declared_encoding(input);
+    // Compared without a lowercase copy: every body with a declaration passes here.
     let latin1 = declared.as_deref().is_some_and(|name| {
-        matches!(
-            name.to_ascii_lowercase().as_str(),
-            "iso-8859-1"
-                | "iso8859-1"
-                | "latin1"
-                | "latin-1"
-                | "l1"
-                | "iso_8859-1"
-                | "windows-1252"
-                | "cp1252"
-                | "us-ascii"
-                | "ascii"
-        )
+        [
+            "iso-8859-1",
+            "iso8859-1",
+            "latin1",
+            "latin-1",
+            "l1",
+            "iso_8859-1",
+            "windows-1252",
+            "cp1252",
+            "us-ascii",
+            "ascii",
+        ]
+        .iter()
+        .any(|latin1| name.eq_ignore_ascii_case(latin1))
     });
     if latin1 {
         let note = input.iter().any(|&b| b >= 0x80).then(|| {
@@ -114,7 +116,7 @@ fn to_text(input: &[u8], skipped_bom: usize) -> Result<(Cow<'_, str>, CharsetNot
 /// The `encoding` pseudo-attribute of the XML declaration, if any. The
 /// declaration is the first markup of a document (blank lines before it, as
 /// some captures have, are tolerated).
-fn declared_encoding(input: &[u8]) -> Option<String> {
+fn declared_encoding(input: &[u8]) -> Option<Cow<'_, str>> {
     let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = input.get(start..input.len().min(start + 256))?;
     if !rest.starts_with(b"<?xml") {
@@ -130,7 +132,7 @@ fn declared_encoding(input: &[u8]) -> Option<String> {
     let value = after.get(quote_at + 1..)?;
     let close = value.iter().position(|&b| b == quote)?;
     let name = value.get(..close)?;
-    Some(String::from_utf8_lossy(name).into_owned())
+    Some(String::from_utf8_lossy(name))
 }
 
 fn read_document(reader: &mut Reader<'_>) -> Result<Vec<Envelope>> {

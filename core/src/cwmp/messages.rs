@@ -215,30 +215,42 @@ pub(super) fn array<'i, T>(
 /// The `[N]` of `soap-enc:arrayType="cwmp:Type[N]"`, with diagnostics for the
 /// odd forms seen in the field.
 fn declared_count(reader: &mut Reader<'_>, element: &Element<'_>) -> Option<usize> {
-    let array_type = reader.attribute(element, |ns| ns == Ns::SoapEnc, "arrayType")?;
-    let open = array_type.rfind('[');
-    let close = array_type.rfind(']');
-    let digits = match (open, close) {
-        (Some(open), Some(close)) if open < close => array_type.get(open + 1..close),
-        _ => None,
-    };
-    let parsed = digits.and_then(|d| d.trim().parse::<usize>().ok().map(|n| (d.to_owned(), n)));
-    match parsed {
-        Some((digits, count)) => {
-            if digits.len() > 1 && digits.starts_with('0') {
-                let path = reader.path();
-                reader.diagnose_at(
-                    Severity::Info,
-                    "array-type-count-zero-padded",
-                    element.offset,
-                    path,
-                    format!("arrayType count `[{digits}]` is zero-padded"),
-                );
+    // The attribute is read in place: only an odd form, which gets a diagnostic, is copied
+    // (every SOAP array of every message passes here).
+    let read = reader.attribute_with(
+        element,
+        |ns| ns == Ns::SoapEnc,
+        "arrayType",
+        |_, array_type| {
+            let open = array_type.rfind('[');
+            let close = array_type.rfind(']');
+            let digits = match (open, close) {
+                (Some(open), Some(close)) if open < close => array_type.get(open + 1..close),
+                _ => None,
+            };
+            match digits.and_then(|d| d.trim().parse::<usize>().ok().map(|n| (d, n))) {
+                Some((digits, count)) if digits.len() > 1 && digits.starts_with('0') => {
+                    ArrayCount::ZeroPadded(count, digits.to_owned())
+                }
+                Some((_, count)) => ArrayCount::Count(count),
+                None => ArrayCount::Malformed(array_type.to_owned()),
             }
+        },
+    )?;
+    match read {
+        ArrayCount::Count(count) => Some(count),
+        ArrayCount::ZeroPadded(count, digits) => {
+            let path = reader.path();
+            reader.diagnose_at(
+                Severity::Info,
+                "array-type-count-zero-padded",
+                element.offset,
+                path,
+                format!("arrayType count `[{digits}]` is zero-padded"),
+            );
             Some(count)
         }
-        None => {
-            let shown = array_type;
+        ArrayCount::Malformed(shown) => {
             let path = reader.path();
             reader.diagnose_at(
                 Severity::Warning,
@@ -250,6 +262,13 @@ fn declared_count(reader: &mut Reader<'_>, element: &Element<'_>) -> Option<usiz
             None
         }
     }
+}
+
+/// What an `arrayType` says, with the text a diagnostic quotes for its odd forms.
+enum ArrayCount {
+    Count(usize),
+    ZeroPadded(usize, String),
+    Malformed(String),
 }
 
 /// A method without arguments: anything inside is reported.

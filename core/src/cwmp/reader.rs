@@ -11,8 +11,9 @@ use crate::base::{Diagnostic, Location, Severity, Source};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
+use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashSet;
 
 pub(crate) const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -149,6 +150,37 @@ pub(crate) struct Reader<'i> {
     /// An empty element (`<a/>`) was just opened: the next step is its close, which the reader
     /// makes itself. quick-xml's own expansion allocates a copy of the name for every one.
     close_pending: bool,
+    /// The resolver quick-xml made for this reader, set aside while a grown one from an earlier
+    /// body does its work ([`SPARE_RESOLVER`]); given back when the reader is dropped.
+    fresh_resolver: Option<NamespaceResolver>,
+}
+
+thread_local! {
+    /// The namespace resolver of the last body read on this thread, emptied. quick-xml makes a new
+    /// one for every reader and grows it declaration by declaration (several allocations per
+    /// body, each envelope declaring its five namespaces again); this one has room for them.
+    static SPARE_RESOLVER: Cell<Option<NamespaceResolver>> = const { Cell::new(None) };
+}
+
+/// Bodies up to this size hand their resolver on: its buffers hold no more than the body's
+/// declarations, so a huge body's are not kept for the life of the thread.
+const SPARE_RESOLVER_MAX_BODY: usize = 64 * 1024;
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if self.input.len() > SPARE_RESOLVER_MAX_BODY {
+            return;
+        }
+        let resolver = self.xml.resolver_mut();
+        let mut grown = match self.fresh_resolver.take() {
+            Some(fresh) => std::mem::replace(resolver, fresh),
+            None => std::mem::take(resolver),
+        };
+        // Back to the two built-in bindings, as a fresh one starts.
+        grown.set_level(0);
+        // During the thread's teardown there is nowhere to keep it.
+        let _ = SPARE_RESOLVER.try_with(|spare| spare.set(Some(grown)));
+    }
 }
 
 /// A `Value`'s `xsi:type`: the local type name, and the namespace class and
@@ -238,13 +270,19 @@ impl<'i> Reader<'i> {
         config.expand_empty_elements = false;
         config.check_end_names = true;
         config.trim_text(false);
+        let mut fresh_resolver = SPARE_RESOLVER.try_with(Cell::take).ok().flatten();
+        if let Some(grown) = &mut fresh_resolver {
+            std::mem::swap(xml.resolver_mut(), grown);
+        }
         Self {
             xml,
             input,
             shared,
             limits: limits.clone(),
-            open_names: Vec::new(),
-            declaring_depths: Vec::new(),
+            // Room for a CWMP message's usual depth, so that a body does not grow them step
+            // by step (every body makes a new reader).
+            open_names: Vec::with_capacity(16),
+            declaring_depths: Vec::with_capacity(4),
             scope_epoch: 0,
             xsi_type_cache: Vec::new(),
             elements: 0,
@@ -253,6 +291,7 @@ impl<'i> Reader<'i> {
             transcoded,
             skipped_bom,
             close_pending: false,
+            fresh_resolver,
         }
     }
 

@@ -529,7 +529,7 @@ fn soap_messages(
         }
         first.push(d);
     }
-    let message = |envelope: Option<Envelope>, diagnostics, facts| {
+    let message = |envelope: Option<Envelope>, diagnostics, facts, raw: Raw| {
         let rpc = match &envelope {
             Some(envelope) => envelope.message.name().to_string(),
             None => {
@@ -550,17 +550,21 @@ fn soap_messages(
             codec_error: if envelope.is_none() { failure.clone() } else { None },
             envelope,
             facts,
-            raw: raw.clone(),
+            raw,
         }
     };
     if envelopes.is_empty() {
-        return vec![message(None, first, facts)];
+        return vec![message(None, first, facts, raw)];
     }
     let mut out = Vec::with_capacity(envelopes.len());
     let mut first = Some((first, facts));
-    for envelope in envelopes {
+    // The last envelope (usually the only one) takes the raw message; the others get a copy.
+    let last = envelopes.len() - 1;
+    let mut raw = Some(raw);
+    for (i, envelope) in envelopes.into_iter().enumerate() {
         let (diagnostics, facts) = first.take().unwrap_or_default();
-        out.push(message(Some(envelope), diagnostics, facts));
+        let raw = if i == last { raw.take() } else { raw.clone() };
+        out.push(message(Some(envelope), diagnostics, facts, raw.unwrap_or_default()));
     }
     out
 }
@@ -626,10 +630,10 @@ impl Builder {
 
     /// Adds one connection's messages; returns how many SOAP messages it held.
     fn connection(&mut self, decoded: DecodedConnection) -> usize {
-        let DecodedConnection { connection, soap, .. } = decoded;
+        let DecodedConnection { mut connection, soap, .. } = decoded;
         self.current = None;
         let mut found = 0;
-        for (message, soap) in connection.messages.iter().zip(soap) {
+        for (message, soap) in connection.messages.iter_mut().zip(soap) {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
             let index = if request {
@@ -683,8 +687,13 @@ impl Builder {
             session.cookies.extend(message.set_cookies());
             if let Some(messages) = soap {
                 found += messages.len();
-                session.messages.extend(messages.into_iter().map(|mut m| {
-                    m.credentials.clone_from(&message.credentials);
+                // The HTTP message is not needed after this: its credentials move to its last
+                // SOAP message (usually its only one) instead of being copied.
+                let mut credentials = message.credentials.take();
+                let last = messages.len().saturating_sub(1);
+                session.messages.extend(messages.into_iter().enumerate().map(|(i, mut m)| {
+                    m.credentials =
+                        if i == last { credentials.take() } else { credentials.clone() };
                     m
                 }));
             } else {
