@@ -12,6 +12,7 @@
 use cwmpkit_tests::{
     Guard, accessibility_violations, click, copy_dir, corpus, cpe_post, devtools, dist_dir,
     element, finish, screenshot, start_browser, start_relay_serving, text_when, workspace_root,
+    write_input,
 };
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -110,18 +111,13 @@ fn inform() -> Result<String, String> {
 }
 
 fn phones_csv() -> Result<PathBuf, String> {
-    let dir = workspace_root().join("target/e2e-inputs");
-    std::fs::create_dir_all(&dir).map_err(err)?;
-    let csv = dir.join("phones.csv");
-    std::fs::write(
-        &csv,
+    write_input(
+        "phones.csv",
         "mac,sip line1 auth name,sip line1 password\n\
          00:08:5D:00:00:01,2001,pw1\n\
          00085D000002,2002,pw2\n\
          not-a-mac,2003,pw3\n",
     )
-    .map_err(err)?;
-    Ok(csv)
 }
 
 /// A parameter set opened and edited, a CSV project and a pasted capture:
@@ -219,9 +215,6 @@ async fn selections_are_links_and_back_returns_to_them(client: &Client, base: &s
 
 /// 300 KB that do not compress (the browser counts stored bytes after compression).
 fn incompressible_file() -> Result<PathBuf, String> {
-    let dir = workspace_root().join("target/e2e-inputs");
-    std::fs::create_dir_all(&dir).map_err(err)?;
-    let path = dir.join("noise.bin");
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let bytes: Vec<u8> = (0..300_000)
         .map(|_| {
@@ -231,8 +224,7 @@ fn incompressible_file() -> Result<PathBuf, String> {
             (state >> 24) as u8
         })
         .collect();
-    std::fs::write(&path, bytes).map_err(err)?;
-    Ok(path)
+    write_input("noise.bin", bytes)
 }
 
 /// With the quota nearly used up, a file too big to keep says what did not

@@ -5,7 +5,7 @@
 
 use cwmpkit_tests::{
     attribute, click, corpus, finish, gone, screenshot, start_browser, start_relay, text_when,
-    workspace_root,
+    write_input,
 };
 use fantoccini::{Client, Locator, key::Key};
 use std::time::{Duration, Instant};
@@ -394,10 +394,7 @@ async fn a_session_of_thousands_of_messages_keeps_a_window_of_its_timeline(
         input.push_str(&with_id(&got, &id)?);
     }
     let messages = 2 + 2 * LONG_SESSION_PAIRS;
-    let dir = workspace_root().join("target/e2e-inputs");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let path = dir.join("long-session.xml");
-    std::fs::write(&path, &input).map_err(|e| e.to_string())?;
+    let path = write_input("long-session.xml", &input)?;
 
     client.goto(base).await.map_err(|e| e.to_string())?;
     open_file(client, &path).await?;
@@ -526,10 +523,7 @@ async fn a_50_mb_capture_shows_progress_cancels_and_decodes(
     let big =
         cwmpkit_core::capture::replicate::replicate(&magma, [10, 0, 2, 243].into(), 50_000_000)
             .map_err(|e| e.to_string())?;
-    let dir = workspace_root().join("target/e2e-inputs");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let path = dir.join("magma-50mb.pcap");
-    std::fs::write(&path, &big).map_err(|e| e.to_string())?;
+    let path = write_input("magma-50mb.pcap", &big)?;
 
     client.goto(base).await.map_err(|e| e.to_string())?;
     open_file(client, &path).await?;

@@ -47,17 +47,13 @@ async fn phone_form_writes_a_mac_cfg(client: &Client, base: &str) -> TestResult 
 
 async fn csv_makes_one_file_per_phone(client: &Client, base: &str) -> TestResult {
     client.goto(&format!("{base}/provision")).await.map_err(|e| e.to_string())?;
-    let dir = cwmpkit_tests::workspace_root().join("target/e2e-inputs");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let csv = dir.join("phones.csv");
-    std::fs::write(
-        &csv,
+    let csv = cwmpkit_tests::write_input(
+        "phones.csv",
         "mac,sip line1 auth name,sip line1 password,sip line1 proxy port\n\
          00:08:5D:00:00:01,2001,pw1,5060\n\
          00085D000002,2002,pw2,50x60\n\
          not-a-mac,2003,pw3,5060\n",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     element(client, "#bulk-csv")
         .await?
         .send_keys(&csv.display().to_string())

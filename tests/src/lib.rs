@@ -20,6 +20,16 @@ pub fn corpus(relative: &str) -> PathBuf {
     workspace_root().join("../shared/corpus").join(relative)
 }
 
+/// Writes an input a test opens in the browser to `target/e2e-inputs/NAME` and returns its path
+/// (a file picker needs a real file).
+pub fn write_input(name: &str, bytes: impl AsRef<[u8]>) -> Result<PathBuf, String> {
+    let dir = workspace_root().join("target/e2e-inputs");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// Where screenshots go, so a person can look at them after a run.
 pub fn screenshot_dir() -> PathBuf {
     let dir = workspace_root().join("target/e2e-screenshots");

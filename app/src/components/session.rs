@@ -179,52 +179,48 @@ pub fn FindingList(findings: Vec<Diagnostic>) -> impl IntoView {
                 {group_findings(findings, FINDINGS_SHOWN_PER_CODE)
                     .into_iter()
                     .map(|group| {
-                        let severity = group.shown[0].severity;
-                        let code = group.shown[0].code.to_string();
-                        let more = (group.more > 0).then(|| {
-                            let mut messages: Vec<String> =
-                                group.more_messages.iter().map(|i| (i + 1).to_string()).collect();
-                            if group.more > group.more_messages.len() {
-                                messages.push("…".to_owned());
-                            }
-                            let listed = (!messages.is_empty())
-                                .then(|| format!(" · messages {}", messages.join(", ")));
-                            view! {
-                                <li class=format!("diagnostic more {severity}")>
-                                    {format!("{} more ", group.more)}
-                                    <span class="diagnostic-code">{code}</span>
-                                    <span class="diagnostic-where">{listed}</span>
-                                </li>
-                            }
-                        });
-                        let shown = group
-                            .shown
-                            .into_iter()
-                            .map(|f| {
-                                let rule = conformance::rule(&f.code);
-                                let explanation = rule.map(|r| r.explanation).unwrap_or_default();
-                                let clause = f.clause.clone().unwrap_or_default();
-                                let at = f
-                                    .location
-                                    .message_index()
-                                    .map(|i| format!(" · message {}", i + 1));
-                                view! {
-                                    <li class=format!("diagnostic {}", f.severity)>
-                                        <span class="diagnostic-code">{f.code.to_string()}</span>
-                                        " "
-                                        {f.message}
-                                        <span class="diagnostic-where">{at}</span>
-                                        <div class="meta">{explanation}" ("{clause.to_string()}")"</div>
-                                    </li>
-                                }
-                            })
-                            .collect_view();
+                        let more = (group.more > 0).then(|| more_findings_line(&group));
+                        let shown = group.shown.into_iter().map(finding_line).collect_view();
                         view! { {shown}{more} }
                     })
                     .collect_view()}
             </ul>
         }
     })
+}
+
+/// A finding in full: its rule's explanation and clause, and the message it is about.
+fn finding_line(finding: Diagnostic) -> impl IntoView {
+    let explanation = conformance::rule(&finding.code).map(|r| r.explanation).unwrap_or_default();
+    let clause = finding.clause.clone().unwrap_or_default();
+    let at = finding.location.message_index().map(|i| format!(" · message {}", i + 1));
+    view! {
+        <li class=format!("diagnostic {}", finding.severity)>
+            <span class="diagnostic-code">{finding.code.to_string()}</span>
+            " "
+            {finding.message}
+            <span class="diagnostic-where">{at}</span>
+            <div class="meta">{explanation}" ("{clause.to_string()}")"</div>
+        </li>
+    }
+}
+
+/// The findings of a group not shown in full: how many, and the first messages they are in.
+fn more_findings_line(group: &FindingGroup) -> impl IntoView + use<> {
+    let first = &group.shown[0];
+    let mut messages: Vec<String> =
+        group.more_messages.iter().map(|i| (i + 1).to_string()).collect();
+    if group.more > group.more_messages.len() {
+        messages.push("…".to_owned());
+    }
+    let listed = (!messages.is_empty()).then(|| format!(" · messages {}", messages.join(", ")));
+    view! {
+        <li class=format!("diagnostic more {}", first.severity)>
+            {format!("{} more ", group.more)}
+            <span class="diagnostic-code">{first.code.to_string()}</span>
+            <span class="diagnostic-where">{listed}</span>
+        </li>
+    }
 }
 
 #[component]
