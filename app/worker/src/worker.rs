@@ -8,7 +8,7 @@ use super::protocol::{Format, MessageDetail, Request, Response, Summary, WarmUp}
 use super::warm_up;
 use cwmpkit_core::capture::{InputKind, Options};
 use cwmpkit_core::pipeline::Pipeline;
-use cwmpkit_core::session::query::{self, SessionRow};
+use cwmpkit_core::session::query::{self, Filter, SessionRow, TimelineRow};
 use cwmpkit_core::session::{Session, raw};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -20,6 +20,40 @@ const PIECE: f64 = 1024.0 * 1024.0;
 #[derive(Default)]
 struct State {
     sessions: Vec<Session>,
+    timeline: TimelineCache,
+}
+
+/// The timeline last asked for: the page asks for it a window at a time as the list scrolls,
+/// and building a long session's rows (a filter test per message, a sort) costs more than the
+/// window it answers.
+#[derive(Default)]
+pub struct TimelineCache {
+    key: Option<(u32, Filter)>,
+    rows: Vec<TimelineRow>,
+}
+
+impl TimelineCache {
+    /// The rows of session `index` under `filter`, built only when either differs from the
+    /// last call; `None` when there is no such session.
+    pub fn rows(
+        &mut self,
+        sessions: &[Session],
+        index: u32,
+        filter: &Filter,
+    ) -> Option<&[TimelineRow]> {
+        let session = find(sessions, index)?;
+        let cached = self.key.as_ref().is_some_and(|(i, f)| *i == index && f == filter);
+        if !cached {
+            self.rows = query::timeline(session, filter);
+            self.key = Some((index, filter.clone()));
+        }
+        Some(&self.rows)
+    }
+
+    /// Forgets the rows: the sessions they came from are gone.
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
 }
 
 /// The warm-up: asked for once, it runs until a request comes or it ends by itself.
@@ -105,9 +139,10 @@ fn handle(request: Request, file: Option<web_sys::File>) {
             post(&response);
         }
         Request::Timeline { session, filter, offset, limit, reveal, findings } => {
-            let response = STATE.with_borrow(|state| {
-                let found = find(&state.sessions, session);
-                let rows = found.map(|s| query::timeline(s, &filter)).unwrap_or_default();
+            let response = STATE.with_borrow_mut(|state| {
+                let State { sessions, timeline } = state;
+                let found = find(sessions, session);
+                let rows = timeline.rows(sessions, session, &filter).unwrap_or_default();
                 Response::Timeline {
                     session,
                     row: found.map(|s| SessionRow::of(s, &filter)),
@@ -115,7 +150,7 @@ fn handle(request: Request, file: Option<web_sys::File>) {
                     offset,
                     revealed: reveal.and_then(|m| rows.iter().position(|r| r.message == Some(m))),
                     opening: rows.iter().find_map(|r| r.message.filter(|_| r.matches)),
-                    rows: rows.into_iter().skip(offset).take(limit).collect(),
+                    rows: rows.iter().skip(offset).take(limit).cloned().collect(),
                     findings: findings
                         .then(|| found.map(|s| s.findings.clone()).unwrap_or_default()),
                     filter,
@@ -321,6 +356,63 @@ fn finish(name: String, pipeline: Pipeline, mut sessions: Vec<Session>, started:
         millis: now() - started,
         warm_up: WARMING.with_borrow(|warming| warming.report.clone()),
     };
-    STATE.with_borrow_mut(|state| state.sessions = sessions);
+    STATE.with_borrow_mut(|state| {
+        state.sessions = sessions;
+        state.timeline.clear();
+    });
     post(&Response::Done { summary: Box::new(summary) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cwmpkit_core::pipeline::analyze;
+
+    fn sample_sessions() -> Vec<Session> {
+        let report = analyze(&super::warm_up::sample(), &Options::default()).expect("the sample");
+        assert!(!report.sessions.is_empty());
+        report.sessions
+    }
+
+    #[test]
+    fn the_cached_timeline_is_the_timeline_of_the_session_and_filter_asked_for() {
+        let sessions = sample_sessions();
+        let first = sessions[0].index;
+        let all = Filter::default();
+        let informs = Filter { rpc: "Inform".into(), ..Filter::default() };
+        let mut cache = TimelineCache::default();
+
+        let rows = cache.rows(&sessions, first, &all).expect("session 1").to_vec();
+        assert_eq!(rows, query::timeline(&sessions[0], &all));
+        // A later window of the same timeline: the same rows.
+        assert_eq!(cache.rows(&sessions, first, &all).expect("again"), rows);
+
+        // Another filter is another timeline (the rows' `matches` flags differ).
+        let filtered = cache.rows(&sessions, first, &informs).expect("filtered").to_vec();
+        assert_eq!(filtered, query::timeline(&sessions[0], &informs));
+        assert_ne!(filtered, rows);
+
+        if let Some(second) = sessions.get(1) {
+            let rows = cache.rows(&sessions, second.index, &informs).expect("session 2");
+            assert_eq!(rows, query::timeline(second, &informs));
+        }
+        assert!(cache.rows(&sessions, 0, &all).is_none());
+        assert!(cache.rows(&sessions, sessions.len() as u32 + 1, &all).is_none());
+    }
+
+    #[test]
+    fn a_cleared_cache_builds_the_rows_of_new_sessions() {
+        let sessions = sample_sessions();
+        let index = sessions[0].index;
+        let all = Filter::default();
+        let mut cache = TimelineCache::default();
+        cache.rows(&sessions, index, &all).expect("session 1");
+
+        // New sessions under the same numbers: a new file was decoded.
+        let mut other = sessions.clone();
+        other[0].messages.truncate(1);
+        other[0].exchanges.clear();
+        cache.clear();
+        assert_eq!(cache.rows(&other, index, &all).expect("new session 1").len(), 1);
+    }
 }
