@@ -516,3 +516,20 @@ fn ten_thousand_fake_serials_leave_only_max_devices_behind() {
     assert_eq!(ended(&acs.handle_timeout(at(30))).len(), 100);
     assert_eq!(acs.poll_timeout(), None);
 }
+
+#[test]
+fn a_malformed_vendor_rpc_is_refused_before_it_is_queued() {
+    let mut acs = new_acs();
+    post(&mut acs, &inform(), None, 0);
+    let vendor = |xml: &str| {
+        Message::Vendor(cwmp::RawMessage { name: "X_ACME_Reset".into(), xml: xml.into() })
+    };
+    // The security probe's case: a queued vendor RPC that would have made the Body malformed.
+    let refused = acs.enqueue(DEVICE, vendor("<X_ACME_Reset></SOAP-ENV:Body><evil/>"));
+    let Err(QueueError::Invalid(error)) = refused else { panic!("queued: {refused:?}") };
+    assert_eq!(error.path, "Envelope/Body/X_ACME_Reset");
+    assert!(queue_ids(&acs, DEVICE).is_empty(), "nothing was queued");
+
+    let id = acs.enqueue(DEVICE, vendor("<X_ACME_Reset><Delay>3</Delay></X_ACME_Reset>"));
+    assert_eq!(queue_ids(&acs, DEVICE), vec![id.expect("a well-formed vendor RPC is queued")]);
+}

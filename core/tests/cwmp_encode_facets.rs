@@ -285,3 +285,32 @@ fn repeated_elements_occur_as_often_as_the_schema_allows() {
     assert_eq!(error.facet, "maxOccurs 64");
     assert!(error.to_string().contains("`65` occurrences are too many"), "{error}");
 }
+
+fn vendor(name: &str, xml: &str) -> Message {
+    Message::Vendor(RawMessage { name: name.into(), xml: xml.into() })
+}
+
+#[test]
+fn a_vendor_rpc_is_written_only_if_it_is_one_well_formed_element() {
+    accepted(
+        vendor("X_ACME_Reset", "<acme:X_ACME_Reset><Delay>3</Delay></acme:X_ACME_Reset>"),
+        V1_2,
+    );
+    accepted(vendor("X_ACME_Ping", "<X_ACME_Ping/>"), V1_0);
+    for (xml, problem) in [
+        ("<X_ACME_Reset><Delay>3</X_ACME_Reset>", "malformed XML"),
+        ("<X_ACME_Reset>", "is not closed"),
+        ("<X_ACME_Reset/><X_ACME_Reset/>", "a second element"),
+        ("<X_ACME_Reset/></SOAP-ENV:Body><evil/>", "malformed XML"),
+        ("<X_ACME_Other/>", "not <X_ACME_Reset>"),
+        ("text<X_ACME_Reset/>", "text outside"),
+        ("<X_ACME_Reset/>&amp;", "text outside"),
+        ("<?pi x?><X_ACME_Reset/>", "processing instruction"),
+        ("", "no element"),
+        ("<X_ACME_Reset a=\"1\" a=\"2\"></X_ACME_Reset>", "malformed XML"),
+    ] {
+        let error = refused(vendor("X_ACME_Reset", xml), V1_2);
+        assert!(error.problem.contains(problem), "{xml:?}: {error}");
+        assert_eq!(error.path, "Envelope/Body/X_ACME_Reset", "{xml:?}");
+    }
+}

@@ -395,12 +395,72 @@ fn message(w: &mut Writer, message: &Message) {
             }
         }),
         Message::Vendor(raw) | Message::Unknown(raw) => {
-            // Kept whole: written back as received (it was well-formed when read).
+            // Kept whole: written back as received. A decoded one was well-formed when read; one
+            // a host built is checked here, so that what is queued is never malformed XML.
+            if let Err(problem) = one_element(&raw.xml, &raw.name) {
+                w.refuse(&raw.name, "well-formed XML element", problem, &raw.xml);
+                return;
+            }
             w.indent();
             w.out.push_str(&raw.xml);
             w.out.push('\n');
         }
         // The table's methods are written above; an empty Body has nothing to write.
         _ => {}
+    }
+}
+
+/// Whether `xml` is one well-formed element named `name` (its local name: the prefix is bound
+/// by the envelope it came in), with nothing but white space around it, no DOCTYPE and no
+/// processing instruction (which would end up inside the Body).
+fn one_element(xml: &str, name: &str) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.check_comments = true;
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        let at = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| format!("malformed XML at byte {at}: {e}"))?;
+        if let Event::Start(start) | Event::Empty(start) = &event {
+            // Attributes are read lazily: only reading them finds duplicates and bad quoting.
+            if let Some(Err(e)) = start.attributes().find(Result::is_err) {
+                return Err(format!("malformed XML at byte {at}: {e}"));
+            }
+        }
+        match event {
+            Event::Start(ref start) | Event::Empty(ref start) if depth == 0 => {
+                roots += 1;
+                if roots > 1 {
+                    return Err(format!("a second element at byte {at}: one element is sent"));
+                }
+                let local = start.local_name();
+                if local.as_ref() != name {
+                    return Err(format!("the element is <{}>, not <{name}>", start.name().0));
+                }
+                if matches!(event, Event::Start(_)) {
+                    depth = 1;
+                }
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(ref text) if depth == 0 && !text.as_ref().trim_ascii().is_empty() => {
+                return Err(format!("text outside the element at byte {at}"));
+            }
+            Event::CData(_) | Event::GeneralRef(_) if depth == 0 => {
+                return Err(format!("text outside the element at byte {at}"));
+            }
+            Event::DocType(_) | Event::Decl(_) | Event::PI(_) => {
+                return Err(format!(
+                    "a DOCTYPE, XML declaration or processing instruction at byte {at}"
+                ));
+            }
+            Event::Eof if depth > 0 => return Err(format!("<{name}> is not closed")),
+            Event::Eof if roots == 0 => return Err("no element".into()),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
     }
 }
