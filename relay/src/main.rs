@@ -4,7 +4,7 @@
 mod cli;
 mod serve;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// jemalloc instead of the system's allocator: `decode` allocates on one thread what another
@@ -35,7 +35,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    if let Some(("serve", serve)) = matches.subcommand() {
+        if let Err(message) = serve::secrets_given_once(serve) {
+            Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message).exit();
+        }
+    }
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let outcome = match cli.command {
         Command::Serve(args) => serve::run(*args),
         Command::Decode(args) => cli::decode::run(&args),

@@ -199,8 +199,8 @@ fn udp_connection_requests_are_signed_and_sent_three_times() {
     assert!(!datagrams[0].contains("cr-secret"));
 }
 
-/// `--cr-password-file` is read (its line, without the newline), with nothing in the
-/// environment.
+/// `--cr-password-file` is read (its line, without the newline), and wins over the password in
+/// the environment (a service's environment, a file named for this run).
 #[test]
 fn the_connection_request_password_is_read_from_its_file() {
     let dir = common::scratch("cr-password-file");
@@ -213,7 +213,7 @@ fn the_connection_request_password_is_read_from_its_file() {
         .arg(&dist)
         .args(["--cr-username", "acs", "--allow-local-cpe", "--cr-password-file"])
         .arg(&file)
-        .env_remove("CWMPKIT_CR_PASSWORD");
+        .env("CWMPKIT_CR_PASSWORD", "from-the-environment");
     let server = common::start(command);
     let (cpe, heads) = cr_listener(CrChallenge::Digest("from-the-file"), 2, None);
     inform(&server, &format!("http://{cpe}/cr"), None);
@@ -238,4 +238,29 @@ fn a_udp_connection_request_to_loopback_is_refused_unless_allowed() {
     assert!(refused.body.contains("--allow-local-cpe"), "{}", refused.body);
     let mut buffer = [0u8; 2048];
     assert!(socket.recv_from(&mut buffer).is_err(), "nothing was sent to the loopback CPE");
+}
+
+/// A password flag and its file flag both on the command line: refused at start, naming both.
+#[test]
+fn a_password_and_its_file_on_one_command_line_are_refused() {
+    let dir = common::scratch("cr-password-twice");
+    let file = dir.join("pw");
+    std::fs::write(&file, "from-the-file\n").unwrap();
+    let dist = common::fake_dist("cr-password-twice");
+    for (value, file_flag) in [
+        ("--cr-password", "--cr-password-file"),
+        ("--cpe-password", "--cpe-password-file"),
+        ("--token", "--token-file"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cwmpkit"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+            .arg(&dist)
+            .args([value, "a-long-enough-secret-value", file_flag])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{value} and {file_flag} were both taken");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("{file_flag} cannot be used with {value}")), "{stderr}");
+    }
 }

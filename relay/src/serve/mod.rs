@@ -76,7 +76,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CWMPKIT_TOKEN", hide_env_values = true, help_heading = "API access")]
     pub token: Option<String>,
     /// A file holding the API token (its first line).
-    #[arg(long, conflicts_with = "token", help_heading = "API access")]
+    #[arg(long, help_heading = "API access")]
     pub token_file: Option<PathBuf>,
     /// Another host name the app's listener answers to (e.g. the name in its certificate);
     /// requests naming any other host are refused (DNS rebinding). Repeatable.
@@ -114,7 +114,7 @@ pub struct ServeArgs {
     )]
     pub cr_password: Option<String>,
     /// A file holding the connection-request password (its first line).
-    #[arg(long, conflicts_with = "cr_password", help_heading = "Connection requests")]
+    #[arg(long, help_heading = "Connection requests")]
     pub cr_password_file: Option<PathBuf>,
     /// Answer a CPE that challenges with Basic (the password sent as is). TR-069 wants
     /// Digest; without this flag such a CPE is not sent the password.
@@ -144,7 +144,7 @@ pub struct ServeArgs {
     )]
     pub cpe_password: Option<String>,
     /// A file holding the devices' default password (its first line).
-    #[arg(long, conflicts_with = "cpe_password", help_heading = "Device authentication")]
+    #[arg(long, help_heading = "Device authentication")]
     pub cpe_password_file: Option<PathBuf>,
     /// Credentials per device: a CSV file with the columns `device,username,password` (device:
     /// its ID `OUI-ProductClass-Serial`, or its serial number). A listed device is admitted only
@@ -238,7 +238,33 @@ pub struct ServeArgs {
     pub quiet: bool,
 }
 
-/// A secret given as a flag (or its environment variable) or in a file (its first line).
+/// Each secret that has a file flag, as (value flag, file flag) argument IDs.
+const SECRETS_WITH_FILES: [(&str, &str); 3] = [
+    ("token", "token_file"),
+    ("cr_password", "cr_password_file"),
+    ("cpe_password", "cpe_password_file"),
+];
+
+/// Refuses a secret's value flag and its file flag both on the command line. Not clap's
+/// `conflicts_with`: that also counts the environment variable, and a file named on the command
+/// line is meant to win over the environment (a service's environment set once, a file per run).
+pub fn secrets_given_once(matches: &clap::ArgMatches) -> Result<(), String> {
+    let on_command_line =
+        |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+    for (value, file) in SECRETS_WITH_FILES {
+        if on_command_line(value) && on_command_line(file) {
+            return Err(format!(
+                "--{} cannot be used with --{}",
+                file.replace('_', "-"),
+                value.replace('_', "-")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A secret given as a flag (or its environment variable) or in a file (its first line); the
+/// file wins over the environment variable.
 fn secret_from(
     value: Option<&str>,
     file: Option<&Path>,
