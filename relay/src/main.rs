@@ -36,10 +36,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
-    if let Some(("serve", serve)) = matches.subcommand() {
-        if let Err(message) = serve::secrets_given_once(serve) {
-            Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message).exit();
-        }
+    if let Some(("serve", serve)) = matches.subcommand()
+        && let Err(message) = serve::secrets_given_once(serve)
+    {
+        Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message).exit();
     }
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let outcome = match cli.command {
