@@ -8,7 +8,7 @@ mod common;
 
 use common::api::{self, Task};
 use common::cpe::Cpe;
-use common::{Server, request};
+use common::{Events, Server, request};
 use cwmpkit_core::api::{UploadEntry, UploadSender};
 use std::io::Write;
 use std::net::TcpStream;
@@ -131,12 +131,81 @@ fn uploads_are_listed_and_downloadable_through_the_api() {
 
 #[test]
 fn uploads_authenticate_like_the_acs() {
-    let (server, _, _) =
+    let (server, uploads, _) =
         start("uploads-auth", &["--cpe-username", "fleet", "--cpe-password", "fleet-secret"]);
+    let events = Events::subscribe(&server);
     assert_eq!(request(&server.acs, "PUT", "/uploads/a.log", "", b"x").status, 401);
+
+    // A wrong password, through the whole Digest exchange: 401, a problem, nothing stored.
+    let mut wrong = Cpe::new(&server.acs).with_credential("fleet", "not-the-secret");
+    let refused = wrong.upload("wrong.log", b"forged\n");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let problem =
+        events.until("auth-failed", |e| e["event"] == "problem" && e["code"] == "auth-failed");
+    assert!(!problem.to_string().contains("not-the-secret"), "no password in {problem}");
+
+    // A Digest answer to a nonce the relay never issued.
+    let forged = format!(
+        "Authorization: Digest username=\"fleet\", realm=\"cwmpkit\", nonce=\"{}\", \
+         uri=\"/uploads/forged.log\", qop=auth, nc=00000001, cnonce=\"c\", response=\"{}\"",
+        "0".repeat(32),
+        "0".repeat(32)
+    );
+    assert_eq!(request(&server.acs, "PUT", "/uploads/forged.log", &forged, b"x").status, 401);
+
+    // The right password as Basic over plain HTTP: refused (only Digest is safe here).
+    let mut basic = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    basic.prefers_basic = true;
+    assert_eq!(basic.upload("basic.log", b"x").status, 401);
+    assert!(
+        basic.last_authorization.starts_with("Authorization: Basic"),
+        "{}",
+        basic.last_authorization
+    );
+
+    let names: Vec<_> = std::fs::read_dir(&uploads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.is_empty(), "nothing was stored: {names:?}");
+
     let mut cpe = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
     let stored = cpe.upload("a.log", b"boot ok\n");
     assert_eq!(stored.status, 201, "{}", stored.body);
+}
+
+/// The security probe's finding: unfinished uploads were held in memory whole. An upload's bytes
+/// reach its temporary file as they arrive, while the rest of the body has not come.
+#[test]
+fn an_unfinished_upload_is_on_disk_not_in_memory() {
+    let (server, uploads, _) = start("uploads-streamed", &[]);
+    const DECLARED: usize = 4 << 20;
+    const SENT: usize = 1 << 20;
+    let mut slow = TcpStream::connect(&server.acs).unwrap();
+    write!(
+        slow,
+        "PUT /uploads/backup.cfg HTTP/1.1\r\nHost: x\r\nContent-Length: {DECLARED}\r\n\r\n"
+    )
+    .unwrap();
+    slow.write_all(&vec![b'#'; SENT]).unwrap();
+    slow.flush().unwrap();
+    // Up to 30 s on a loaded machine; the body stays unfinished all along.
+    let mut on_disk = 0u64;
+    for _ in 0..600 {
+        on_disk = std::fs::read_dir(&uploads)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .map(|e| e.metadata().unwrap().len())
+            .sum();
+        if on_disk == SENT as u64 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(on_disk, SENT as u64, "the bytes sent so far are in the temporary file");
+    assert!(!uploads.join("backup.cfg").exists(), "not stored before its body ends");
+    drop(slow);
 }
 
 #[test]
