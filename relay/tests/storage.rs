@@ -160,3 +160,45 @@ fn results_are_capped(name: &str, on_disk: bool) {
     let unknown = request(&server.app, "GET", "/api/devices/nobody/results", &server.bearer(), b"");
     assert_eq!(unknown.status, 404);
 }
+
+/// A record the relay cannot read back (a database written by another version, a damaged
+/// record) does not stop the start: the others are restored, and it is reported as a problem
+/// (code `storage`) that names the record.
+#[test]
+fn a_record_that_cannot_be_read_is_reported_and_the_rest_restored() {
+    let data = common::scratch("storage-unreadable");
+    let server = start("storage-unreadable", &data);
+    let mut cpe = Cpe::new(&server.acs);
+    assert_eq!(cpe.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(cpe.post(b"").status, 204);
+    drop(server);
+
+    {
+        let database = redb::Database::create(data.join("cwmpkit.redb")).unwrap();
+        let write = database.begin_write().unwrap();
+        {
+            let devices = redb::TableDefinition::<&str, &[u8]>::new("devices");
+            let mut table = write.open_table(devices).unwrap();
+            table.insert("000000-Broken-1", b"{\"id\": 7".as_slice()).unwrap();
+        }
+        write.commit().unwrap();
+    }
+
+    let mut server = start("storage-unreadable", &data);
+    let lines = server.lines();
+    let mut seen = Vec::new();
+    let problem = loop {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no storage problem among {seen:?}"));
+        if line.contains("not restored") {
+            break line;
+        }
+        seen.push(line);
+    };
+    assert!(problem.starts_with("problem") && problem.contains("000000-Broken-1"), "{problem}");
+    assert!(seen.iter().any(|l| l.contains("1 device(s) restored")), "{seen:?}");
+    let devices = get(&server, "/api/devices");
+    let ids: Vec<_> = devices.as_array().unwrap().iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(ids, [DEVICE], "the readable device is restored, the broken one is not");
+}
