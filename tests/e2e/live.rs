@@ -30,6 +30,14 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
     let base = relay.acs.as_str();
     text_when(client, "#live-acs-url", |t| t.contains(&format!("{base}/acs"))).await?;
     text_when(client, "#live-devices", |t| t.contains("No device")).await?;
+    // From here on, what the page fetches: events must not make it fetch every device again.
+    client
+        .execute(
+            "performance.setResourceTimingBufferSize(10000); performance.clearResourceTimings();",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
 
     let inform =
         std::fs::read(corpus("soap/cwmp_ex/inform-2601.xml")).map_err(|e| e.to_string())?;
@@ -67,6 +75,7 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
     let log = text_when(client, "#live-log", |t| t.contains("session ended")).await?;
     assert!(log.contains(&format!("GetParameterValues {id}: GetParameterValuesResponse")), "{log}");
     text_when(client, "#live-devices", |t| t.contains("idle")).await?;
+    the_page_fetched_only_the_device_events_named(client).await?;
 
     let shot = screenshot(client, "live").await?;
     println!("screenshot: {}", shot.display());
@@ -75,6 +84,32 @@ async fn a_cpe_session_is_driven_from_the_page(client: &Client, relay: &RelayUrl
     the_device_sessions_open_in_decode(client, &id).await?;
     a_plan_goes_from_the_parameters_page_to_the_device(client, relay).await?;
     the_recording_opens_in_decode(client).await
+}
+
+/// A whole session's events (its start, each message, the RPC's result, its end) made the page
+/// fetch the device they name, and never the list of every device: with a fleet, each event
+/// would otherwise cost a fetch of all of them.
+async fn the_page_fetched_only_the_device_events_named(client: &Client) -> TestResult {
+    let paths = client
+        .execute(
+            "return performance.getEntriesByType('resource')\
+               .map(e => new URL(e.name).pathname)\
+               .filter(p => p.startsWith('/api/devices'));",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let paths: Vec<String> = serde_json::from_value(paths).map_err(|e| e.to_string())?;
+    println!("the page's device fetches during the session: {paths:?}");
+    let list = paths.iter().filter(|p| p.trim_end_matches('/') == "/api/devices").count();
+    assert_eq!(list, 0, "the device list was fetched again: {paths:?}");
+    let device = format!("/api/devices/{DEVICE}");
+    assert!(paths.iter().any(|p| p == &device), "the event's device was fetched: {paths:?}");
+    assert!(
+        paths.iter().all(|p| p.starts_with(&device)),
+        "only the device the events named: {paths:?}"
+    );
+    Ok(())
 }
 
 /// The device panel decodes the relay's history of the device in the page, with the Decode
