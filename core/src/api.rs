@@ -867,6 +867,14 @@ pub enum StreamEvent<E = Box<Envelope>> {
         response: String,
         fault: Option<CwmpFault>,
     },
+    /// An RPC was queued for a device (through the API, by any client): its next session
+    /// fetches it. Its arguments are not in the event (they may hold a password).
+    RpcQueued {
+        time: Timestamp,
+        device: String,
+        request_id: String,
+        rpc: String,
+    },
     /// An RPC sent in a session that ended without its answer is back at the front of its
     /// device's queue, for the next session.
     RpcRequeued {
@@ -978,6 +986,7 @@ impl<E> StreamEvent<E> {
         match self {
             StreamEvent::SessionStarted { device, .. }
             | StreamEvent::RpcCompleted { device, .. }
+            | StreamEvent::RpcQueued { device, .. }
             | StreamEvent::RpcRequeued { device, .. }
             | StreamEvent::SessionEnded { device, .. }
             | StreamEvent::ConnectionRequest { device, .. } => Some(device),
@@ -994,6 +1003,7 @@ impl<E> StreamEvent<E> {
             self,
             StreamEvent::SessionStarted { .. }
                 | StreamEvent::RpcCompleted { .. }
+                | StreamEvent::RpcQueued { .. }
                 | StreamEvent::RpcRequeued { .. }
                 | StreamEvent::SessionEnded { .. }
                 | StreamEvent::ConnectionRequest { .. }

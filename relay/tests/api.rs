@@ -112,6 +112,18 @@ fn a_queued_sip_password_never_shows_in_the_event_stream_or_the_device_json() {
     let StreamEvent::Message { envelope, .. } = sent_event else { unreachable!() };
     assert!(format!("{:?}", envelope.message).contains(cwmpkit_core::cwmp::secrets::MASK));
     assert!(seen.iter().any(|t| t.contains("\"rpc-completed\"") && t.contains(&id)), "{seen:#?}");
+    // Queuing it was an event too (every page following the stream sees the queue grow).
+    let queued_event = seen
+        .iter()
+        .map(|text| serde_json::from_str::<StreamEvent>(text).unwrap())
+        .find_map(|event| match event {
+            StreamEvent::RpcQueued { device, request_id, rpc, .. } => {
+                Some((device, request_id, rpc))
+            }
+            _ => None,
+        })
+        .expect("the queuing is streamed");
+    assert_eq!(queued_event, (DEVICE.to_owned(), id.clone(), "SetParameterValues".to_owned()));
 
     let after =
         request(&server.app, "GET", &format!("/api/devices/{DEVICE}"), &server.bearer(), b"");

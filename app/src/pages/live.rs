@@ -218,6 +218,9 @@ fn log_line(event: &LiveEvent) -> LogLine {
                 line(time, "rpc-completed", format!("{request} {request_id}: {response}"), false)
             }
         },
+        StreamEvent::RpcQueued { time, device, request_id, rpc } => {
+            line(time, "rpc-queued", format!("{rpc} {request_id}: queued for {device}"), false)
+        }
         StreamEvent::RpcRequeued { time, device, request_id, rpc, reason } => line(
             time,
             "rpc-requeued",

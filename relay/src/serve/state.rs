@@ -132,6 +132,7 @@ impl Relay {
     /// strict encoder checks it before the ACS is locked.
     pub async fn enqueue(&self, device: &str, message: Message) -> Result<String, EnqueueError> {
         let prepared = PreparedRpc::new(message).map_err(EnqueueError::Refused)?;
+        let rpc = prepared.message().name().to_owned();
         let (queued, committed) = {
             let mut acs = self.acs();
             let queued = acs.enqueue_prepared(device, prepared);
@@ -160,6 +161,7 @@ impl Relay {
             );
             return Err(EnqueueError::NotStored { id, reason });
         }
+        self.events.queued(device, &id, &rpc);
         Ok(id)
     }
 
