@@ -562,3 +562,55 @@ fn the_database_recordings_and_uploads_are_the_owners_alone() {
     let recorded = recorded.expect("a recording within 20 s");
     assert_eq!(mode(&recorded), 0o600, "{}", recorded.display());
 }
+
+/// The security audit's finding: with its own credential, one phone could overwrite another's
+/// config backup. A file the index knows as a device's is replaced only by that device: not by
+/// another device's own credential, and, when it came with its owner's own credential, not by
+/// the fleet's shared one either.
+#[test]
+fn one_device_cannot_replace_another_devices_upload() {
+    let root = common::scratch("uploads-owner");
+    let uploads = root.join("uploads");
+    std::fs::create_dir_all(&uploads).unwrap();
+    let credentials = root.join("credentials.csv");
+    std::fs::write(
+        &credentials,
+        "device,username,password\nEC43F69AF408,phone-1,own-secret\n000000-Other-2,phone-2,other-secret\n",
+    )
+    .unwrap();
+    let dist = common::fake_dist("uploads-owner");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .arg("--uploads")
+        .arg(&uploads)
+        .args(["--cpe-username", "fleet", "--cpe-password", "fleet-secret", "--cpe-credentials"])
+        .arg(&credentials);
+    let server = common::start(command);
+    let events = Events::subscribe(&server);
+    const BACKUP: &str = "00085D1A2B3C_local.cfg";
+    let mut phone = Cpe::new(&server.acs).with_credential("phone-1", "own-secret");
+    assert_eq!(phone.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(phone.upload(BACKUP, b"sip line1 auth name: 1001\n").status, 201);
+
+    let mut other = Cpe::new(&server.acs).with_credential("phone-2", "other-secret");
+    let refused = other.upload(BACKUP, b"sip line1 auth name: evil\n");
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let problem =
+        events.until("upload-owner", |e| e["event"] == "problem" && e["code"] == "upload-owner");
+    assert_eq!(problem["device"], DEVICE, "{problem}");
+    let mut fleet = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_eq!(fleet.upload(BACKUP, b"sip line1 auth name: evil\n").status, 403);
+    assert_eq!(
+        std::fs::read_to_string(uploads.join(BACKUP)).unwrap(),
+        "sip line1 auth name: 1001\n",
+        "the owner's backup is as it was"
+    );
+
+    // The owner replaces its own; the other device and the fleet store files of their own.
+    assert_eq!(phone.upload(BACKUP, b"sip line1 auth name: 1002\n").status, 201);
+    assert_eq!(other.upload("000000_local.cfg", b"mine\n").status, 201);
+    assert_eq!(fleet.upload("boot.log", b"boot ok\n").status, 201);
+    assert_eq!(fleet.upload("boot.log", b"boot ok again\n").status, 201, "no owner: replaceable");
+}

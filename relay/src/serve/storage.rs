@@ -297,6 +297,18 @@ impl Store {
         Ok(index)
     }
 
+    /// The uploads index's record of one file, if it has one that reads.
+    pub fn upload(&self, name: &str) -> Result<Option<UploadRecord>, String> {
+        let database = match &self.backend {
+            Backend::Disk { database, .. } => database,
+            Backend::Memory(memory) => return Ok(Self::memory(memory).uploads.get(name).cloned()),
+        };
+        let read = database.begin_read().map_err(text)?;
+        let table = read.open_table(UPLOADS).map_err(text)?;
+        let value = table.get(name).map_err(text)?;
+        Ok(value.and_then(|value| serde_json::from_slice::<UploadRecord>(value.value()).ok()))
+    }
+
     /// A device's stored results as a JSON array, oldest first.
     pub fn results(&self, device: &str) -> Result<String, String> {
         let database = match &self.backend {

@@ -7,7 +7,8 @@
 //! previous good file as it was, and a symlink planted under the name is replaced, never
 //! followed. Names are one plain segment (no traversal, however encoded). At most
 //! `--max-uploads` run at once, each within `--max-upload-bytes`, and they authenticate as
-//! `/acs` does.
+//! `/acs` does. A file the uploads index knows as one device's is not replaced by an uploader
+//! shown to be another ([`owner_other_than`]): one phone cannot overwrite another's backup.
 //!
 //! The folder holds at most `--max-uploads-total-bytes` ([`UploadSpace`]): an upload that would
 //! pass it is refused with 507, and nothing stored is ever deleted to make room (they are the
@@ -86,6 +87,20 @@ pub async fn receive_upload(
     }
     if let Some(why) = refuse_name(&name) {
         return reply(StatusCode::BAD_REQUEST, format!("{name:?} is not a plain file name: {why}"));
+    }
+    if let Some(owner) = owner_other_than(&relay, directory, &name, identity.as_ref()).await {
+        relay.events.problem(
+            Some(&owner),
+            "upload-owner",
+            &format!(
+                "an upload from {peer} over {name} was refused: that file is {owner}'s, and the \
+                 uploader did not authenticate as {owner}"
+            ),
+        );
+        return reply(
+            StatusCode::FORBIDDEN,
+            format!("{name} was uploaded by another device: it is not replaced"),
+        );
     }
     let Ok(_slot) = settings.upload_slots.clone().try_acquire_owned() else {
         relay.events.notice(
@@ -373,6 +388,39 @@ fn sender_of(
         Some(device) => (Some(device), Some(UploadSender::UploadRpc)),
         None => (None, None),
     }
+}
+
+/// The device a stored upload is known to be from, when this uploader is shown not to be it:
+/// a device that authenticated with its own credential may not replace another's file, and a
+/// file sent with a device's own credential is replaced only with that credential (the shared
+/// one proves nothing). A file the index does not know as it is now (put there or changed by
+/// hand), or knows from no device, may be replaced by any uploader the ACS admits.
+async fn owner_other_than(
+    relay: &Relay,
+    directory: &std::path::Path,
+    name: &str,
+    identity: Option<&Identity>,
+) -> Option<String> {
+    let metadata = tokio::fs::symlink_metadata(directory.join(name)).await.ok()?;
+    let store = relay.store.clone();
+    let lookup = name.to_owned();
+    let record = tokio::task::spawn_blocking(move || store.upload(&lookup)).await.ok()?.ok()??;
+    if record.bytes != metadata.len() || record.modified != modified_seconds(&metadata) {
+        return None;
+    }
+    let owner = record.received.device?;
+    let uploader = match identity {
+        Some(Identity::Device(key)) if !relay.settings.cpe_auth.is_shared(key) => {
+            Some(device_listed_as(relay, key))
+        }
+        _ => None,
+    };
+    let shown_other = match (&uploader, record.received.device_from) {
+        (Some(uploader), _) => *uploader != owner,
+        (None, Some(UploadSender::OwnCredential)) => true,
+        (None, _) => false,
+    };
+    shown_other.then_some(owner)
 }
 
 /// The device ID of a `--cpe-credentials` entry, which names a device by its ID or by its serial
