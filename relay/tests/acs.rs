@@ -103,7 +103,7 @@ fn collect_events(
 fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
     let (server, _, _) = start("acs-session");
     let (acs, app, auth) = (server.acs.clone(), server.app.clone(), server.bearer());
-    let events = collect_events(&server, 7);
+    let events = collect_events(&server, 8);
 
     let inform = request(
         &acs,
@@ -163,6 +163,7 @@ fn a_cpe_session_runs_queued_rpcs_and_streams_every_step() {
             "session-started ",
             "message Inform",
             "message InformResponse",
+            "rpc-queued GetParameterValues",
             "message GetParameterValues",
             "message GetParameterValuesResponse",
             "rpc-completed ",
