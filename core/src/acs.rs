@@ -21,9 +21,7 @@
 //! [`Acs::persistent`] gives each as a restart should find it, and [`Acs::restore`] loads them.
 
 use crate::base::Timestamp;
-use crate::cwmp::{
-    self, CwmpFault, CwmpVersion, EncodeError, Envelope, Header, Message, SoapFault,
-};
+use crate::cwmp::{self, CwmpFault, CwmpVersion, Envelope, Header, Message, SoapFault};
 pub use crate::session::Direction;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -47,8 +45,8 @@ const CONNECTION_REQUEST_URL: &[&str] = &[
     "InternetGatewayDevice.ManagementServer.ConnectionRequestURL",
 ];
 
-/// Every CWMP version, for checking a queued RPC in each before any session needs it.
-const VERSIONS: [CwmpVersion; 3] = [CwmpVersion::V1_0, CwmpVersion::V1_1, CwmpVersion::V1_2];
+/// The newest CWMP version, whose schema a queued RPC must fit.
+pub(crate) const NEWEST: CwmpVersion = CwmpVersion::V1_2;
 
 /// The ACS's timer and limits, chosen by the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +146,9 @@ pub struct Answer {
     pub status: u16,
     /// The envelope of a 200 or 500, in the session's CWMP version.
     pub envelope: Option<Envelope>,
+    /// The envelope already encoded (a queued RPC, encoded when it was taken from the queue to
+    /// learn whether this version's schema allows it), so that it is not encoded twice.
+    encoded: Option<String>,
     /// Why, in words, for a refusal that carries no envelope (400, 503).
     pub reason: Option<String>,
     /// The session token to set as a cookie, when this answer opens a session.
@@ -159,7 +160,15 @@ pub struct Answer {
 
 impl Answer {
     fn empty(status: u16, time: Timestamp, events: Vec<AcsEvent>) -> Answer {
-        Answer { status, envelope: None, reason: None, set_session_cookie: None, events, time }
+        Answer {
+            status,
+            envelope: None,
+            encoded: None,
+            reason: None,
+            set_session_cookie: None,
+            events,
+            time,
+        }
     }
 
     fn refusal(status: u16, reason: String, time: Timestamp, events: Vec<AcsEvent>) -> Answer {
@@ -168,13 +177,15 @@ impl Answer {
 
     /// The bytes to send: the envelope encoded, or the reason as text.
     pub fn encode(self) -> AcsReply {
-        let Answer { status, envelope, reason, set_session_cookie, mut events, time } = self;
-        let body = match envelope {
-            Some(envelope) => match cwmp::encode(&envelope, envelope.version) {
+        let Answer { status, envelope, encoded, reason, set_session_cookie, mut events, time } =
+            self;
+        let body = match (encoded, envelope) {
+            (Some(xml), _) => xml,
+            (None, Some(envelope)) => match cwmp::encode(&envelope, envelope.version) {
                 Ok(xml) => xml,
                 Err(refused) => {
-                    // Queued RPCs were checked in every version when queued, and the ACS's own
-                    // answers are built within the schema: this is a bug, said rather than sent.
+                    // Queued RPCs come encoded, and the ACS's own answers are built within the
+                    // schema: this is a bug, said rather than sent.
                     let message =
                         format!("{} could not be encoded: {refused}", envelope.message.name());
                     events.push(AcsEvent::Problem {
@@ -191,7 +202,7 @@ impl Answer {
                     };
                 }
             },
-            None => reason.map(|reason| format!("{reason}\n")).unwrap_or_default(),
+            (None, None) => reason.map(|reason| format!("{reason}\n")).unwrap_or_default(),
         };
         AcsReply { status, body, set_session_cookie, events }
     }
@@ -310,42 +321,36 @@ pub struct QueuedRpc {
     /// The `cwmp:ID` it will be sent with.
     pub id: String,
     pub message: Message,
-    /// The CWMP versions whose schema refuses it, and why (found when it was prepared).
-    #[serde(skip)]
-    refused_in: Vec<(CwmpVersion, EncodeError)>,
 }
 
-/// An ACS → CPE request that the strict encoder has checked in every CWMP version, ready to
-/// queue. The host prepares it before taking the ACS, where [`Acs::enqueue_prepared`] queues it.
+/// An ACS → CPE request that the strict encoder has checked in the newest CWMP version, ready
+/// to queue. The host prepares it before taking the ACS, where [`Acs::enqueue_prepared`] queues
+/// it. An older version's schema may still refuse it: a session in that version finds out when
+/// it encodes the request, and skips it with a word (`not-sent`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedRpc {
     message: Message,
-    refused_in: Vec<(CwmpVersion, EncodeError)>,
 }
 
 impl PreparedRpc {
-    /// Refuses what an ACS does not send, and what the newest schema does not allow; remembers
-    /// which older versions refuse it, so that a session in one of them skips it with a word.
+    /// Refuses what an ACS does not send, and what the newest schema does not allow.
     pub fn new(message: Message) -> Result<PreparedRpc, QueueError> {
         if !is_acs_request(&message) {
             return Err(QueueError::NotAnAcsRequest(message.name().to_owned()));
         }
-        let mut probe = Envelope { version: CwmpVersion::V1_2, header: Header::default(), message };
-        let mut refused_in = Vec::new();
-        for version in VERSIONS {
-            probe.version = version;
-            if let Err(refused) = cwmp::encode(&probe, version) {
-                if version == CwmpVersion::V1_2 {
-                    return Err(QueueError::Invalid(refused));
-                }
-                refused_in.push((version, refused));
-            }
+        let probe = Envelope { version: NEWEST, header: Header::default(), message };
+        if let Err(refused) = cwmp::encode(&probe, NEWEST) {
+            return Err(QueueError::Invalid(refused));
         }
-        Ok(PreparedRpc { message: probe.message, refused_in })
+        Ok(PreparedRpc { message: probe.message })
     }
 
     pub fn message(&self) -> &Message {
         &self.message
+    }
+
+    pub fn into_message(self) -> Message {
+        self.message
     }
 }
 
@@ -506,8 +511,7 @@ impl Acs {
         }
         self.next_request += 1;
         let id = format!("cwmpkit-{}", self.next_request);
-        let PreparedRpc { message, refused_in } = rpc;
-        state.queue.push_back(QueuedRpc { id: id.clone(), message, refused_in });
+        state.queue.push_back(QueuedRpc { id: id.clone(), message: rpc.message });
         self.changed.insert(device.to_owned());
         Ok(id)
     }
@@ -573,11 +577,9 @@ impl Acs {
                 let number = rpc.id.strip_prefix("cwmpkit-").and_then(|n| n.parse::<u64>().ok());
                 self.next_request = self.next_request.max(number.unwrap_or(0));
                 match PreparedRpc::new(rpc.message) {
-                    Ok(prepared) => device.queue.push_back(QueuedRpc {
-                        id: rpc.id,
-                        message: prepared.message,
-                        refused_in: prepared.refused_in,
-                    }),
+                    Ok(prepared) => {
+                        device.queue.push_back(QueuedRpc { id: rpc.id, message: prepared.message })
+                    }
                     Err(refused) => {
                         dropped.push(format!("{} of {}: {refused}", rpc.id, device.id));
                     }
@@ -983,24 +985,31 @@ impl Acs {
             return Answer::empty(204, time, events);
         }
         while let Some(rpc) = self.devices.get_mut(&device).and_then(|d| d.queue.pop_front()) {
-            if let Some((_, refused)) = rpc.refused_in.iter().find(|(v, _)| *v == version) {
-                // Not valid in this session's CWMP version: dropped with a word, and the session
-                // goes on with the next queued request rather than carry invalid XML.
-                events.push(AcsEvent::Problem {
-                    time,
-                    device: Some(device.clone()),
-                    code: "not-sent".to_owned(),
-                    message: format!("{} {} not sent: {refused}", rpc.message.name(), rpc.id),
-                });
-                self.changed.insert(device.clone());
-                continue;
-            }
-            let id = rpc.id.clone();
-            let message = rpc.message.clone();
+            let envelope = Envelope {
+                version,
+                header: Header { id: Some(rpc.id.clone()), ..Header::default() },
+                message: rpc.message.clone(),
+            };
+            let encoded = match cwmp::encode(&envelope, version) {
+                Ok(xml) => xml,
+                Err(refused) => {
+                    // Not valid in this session's CWMP version: dropped with a word, and the
+                    // session goes on with the next queued request rather than carry invalid XML.
+                    events.push(AcsEvent::Problem {
+                        time,
+                        device: Some(device.clone()),
+                        code: "not-sent".to_owned(),
+                        message: format!("{} {} not sent: {refused}", rpc.message.name(), rpc.id),
+                    });
+                    self.changed.insert(device.clone());
+                    continue;
+                }
+            };
             if let Some(session) = self.sessions.get_mut(token) {
                 session.in_flight = Some(rpc);
             }
-            return self.answer(token, Some(id), message, time, events);
+            let answer = self.answer_with(token, envelope, time, events);
+            return Answer { encoded: Some(encoded), ..answer };
         }
         self.end_session(token, SessionEnd::Completed, time, &mut events);
         Answer::empty(204, time, events)
@@ -1013,13 +1022,23 @@ impl Acs {
         id: Option<String>,
         message: Message,
         time: Timestamp,
+        events: Vec<AcsEvent>,
+    ) -> Answer {
+        let version = self.sessions.get(token).map_or(CwmpVersion::V1_0, |s| s.version);
+        let envelope = Envelope { version, header: Header { id, ..Header::default() }, message };
+        self.answer_with(token, envelope, time, events)
+    }
+
+    /// A 200 carrying `envelope`, which is in the session's CWMP version.
+    fn answer_with(
+        &mut self,
+        token: &str,
+        envelope: Envelope,
+        time: Timestamp,
         mut events: Vec<AcsEvent>,
     ) -> Answer {
-        let (version, device) = match self.sessions.get(token) {
-            Some(session) => (session.version, Some(session.device.clone())),
-            None => (CwmpVersion::V1_0, None),
-        };
-        let envelope = Envelope { version, header: Header { id, ..Header::default() }, message };
+        let version = envelope.version;
+        let device = self.sessions.get(token).map(|session| session.device.clone());
         // Sent anyway (the engineer may be probing the CPE), but said.
         for problem in cwmp::version_problems(&envelope, version) {
             events.push(AcsEvent::Problem {

@@ -12,7 +12,7 @@
 //! secret ([`is_secret_parameter`]), and the passwords and URL user info of Download and
 //! Upload, are masked ([`MASK`]) in every answer and event built here.
 
-use crate::acs::{AcsEvent, Device, Direction, SessionEnd};
+use crate::acs::{AcsEvent, Device, Direction, PreparedRpc, QueueError, SessionEnd};
 use crate::base::Timestamp;
 use crate::capture::{
     self,
@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The CWMP version a task is checked against: the newest schema, as the ACS checks what it
 /// queues (a session in an older version checks it again when it is sent).
-const CHECKED_VERSION: CwmpVersion = CwmpVersion::V1_2;
+const CHECKED_VERSION: CwmpVersion = crate::acs::NEWEST;
 
 /// A request an engineer queues for a device: the RPCs an ACS sends, each with the fields a
 /// form asks for (the rest take CWMP's defaults). Fields are named as in core's CWMP messages.
@@ -154,8 +154,9 @@ pub enum TaskRefused {
     Invalid(ApiError),
 }
 
-/// Reads a `POST /api/devices/{id}/rpcs` body and checks it: the task and its CWMP request.
-pub fn read_task(body: &[u8]) -> Result<(TaskForm, Message), TaskRefused> {
+/// Reads a `POST /api/devices/{id}/rpcs` body and checks it: the task and its CWMP request,
+/// ready to queue.
+pub fn read_task(body: &[u8]) -> Result<(TaskForm, PreparedRpc), TaskRefused> {
     let task: TaskForm = serde_json::from_slice(body).map_err(|error| {
         let at = format!("line {}, column {}", error.line(), error.column());
         if error.is_data() {
@@ -175,8 +176,8 @@ pub fn read_task(body: &[u8]) -> Result<(TaskForm, Message), TaskRefused> {
             TaskRefused::Unreadable(ApiError::new(format!("not JSON ({at}): {error}")))
         }
     })?;
-    let message = task.to_message().map_err(TaskRefused::Invalid)?;
-    Ok((task, message))
+    let prepared = task.prepare().map_err(TaskRefused::Invalid)?;
+    Ok((task, prepared))
 }
 
 /// The first `` `name` `` in serde's message (`missing field `url``), the field it is about.
@@ -210,13 +211,17 @@ impl TaskForm {
     /// list of values, an object path where a parameter is set, a value set twice), then the
     /// encoder's facets (lengths, patterns, value types, occurrences). The error names the field.
     pub fn to_message(&self) -> Result<Message, ApiError> {
+        self.prepare().map(PreparedRpc::into_message)
+    }
+
+    /// As [`to_message`](Self::to_message), ready to queue ([`crate::acs::Acs::enqueue_prepared`]):
+    /// the one check of the newest schema serves both.
+    pub fn prepare(&self) -> Result<PreparedRpc, ApiError> {
         self.check_form()?;
-        let envelope =
-            Envelope { version: CHECKED_VERSION, header: Header::default(), message: self.build() };
-        match cwmp::encode(&envelope, CHECKED_VERSION) {
-            Ok(_) => Ok(envelope.message),
-            Err(refused) => Err(self.name_refusal(&refused)),
-        }
+        PreparedRpc::new(self.build()).map_err(|refused| match refused {
+            QueueError::Invalid(refused) => self.name_refusal(&refused),
+            other => ApiError::new(other.to_string()),
+        })
     }
 
     /// The task as the RPC it plans: SetParameterValues, SetParameterAttributes, AddObject and

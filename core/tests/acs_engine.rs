@@ -533,3 +533,39 @@ fn a_malformed_vendor_rpc_is_refused_before_it_is_queued() {
     let id = acs.enqueue(DEVICE, vendor("<X_ACME_Reset><Delay>3</Delay></X_ACME_Reset>"));
     assert_eq!(queue_ids(&acs, DEVICE), vec![id.expect("a well-formed vendor RPC is queued")]);
 }
+
+/// A queued RPC that the newest schema allows but the session's older one refuses (Notification
+/// 3, active-if-changed-by-others, came with cwmp-1-2) is not sent in a cwmp-1-0 session: it is
+/// dropped with a `not-sent` problem, and the session goes on with the next request.
+#[test]
+fn an_rpc_an_older_version_refuses_is_skipped_with_a_word_in_its_sessions() {
+    let mut acs = new_acs();
+    let opened = post(&mut acs, &inform(), None, 0);
+    assert_eq!(sent(&opened).version, cwmp::CwmpVersion::V1_0, "the corpus Inform is cwmp-1-0");
+    let attributes = Message::SetParameterAttributes(cwmp::SetParameterAttributes {
+        parameter_list: vec![cwmp::SetParameterAttributesStruct {
+            name: "InternetGatewayDevice.DeviceInfo.SoftwareVersion".into(),
+            notification_change: true,
+            notification: 3,
+            access_list_change: false,
+            access_list: Vec::new(),
+        }],
+    });
+    let skipped = acs.enqueue(DEVICE, attributes).expect("cwmp-1-2 allows Notification 3");
+    let next = acs.enqueue(DEVICE, gpv()).unwrap();
+    let cookie = opened.set_session_cookie.clone();
+    let reply = post(&mut acs, b"", cookie.as_deref(), 1);
+    assert_eq!(reply.status, 200);
+    let request = sent(&reply);
+    assert_eq!(request.header.id.as_deref(), Some(next.as_str()));
+    assert!(matches!(request.message, Message::GetParameterValues(_)), "{:?}", request.message);
+    let not_sent: Vec<&AcsEvent> = reply
+        .events
+        .iter()
+        .filter(|e| matches!(e, AcsEvent::Problem { code, .. } if code == "not-sent"))
+        .collect();
+    assert_eq!(not_sent.len(), 1, "{:?}", reply.events);
+    let AcsEvent::Problem { message, .. } = not_sent[0] else { unreachable!() };
+    assert!(message.contains(&skipped) && message.contains("Notification"), "{message}");
+    assert!(!queue_ids(&acs, DEVICE).contains(&skipped), "dropped, not queued again");
+}

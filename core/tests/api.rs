@@ -192,16 +192,17 @@ fn every_form_survives_json_and_reads_as_the_relay_reads_it() {
         assert!(json.contains(&format!("\"rpc\":\"{}\"", form.rpc())), "{json}");
         let back: TaskForm = serde_json::from_str(&json).unwrap();
         assert_eq!(back, form);
-        let (read, message) = api::read_task(json.as_bytes()).unwrap();
-        assert_eq!((read, message), (form, expected));
+        let (read, prepared) = api::read_task(json.as_bytes()).unwrap();
+        assert_eq!((read, prepared.into_message()), (form, expected));
     }
     // Fields a form leaves out take CWMP's defaults.
     let (form, _) = api::read_task(br#"{"rpc":"Reboot"}"#).unwrap();
     assert_eq!(form, TaskForm::Reboot { command_key: String::new() });
-    let (_, message) = api::read_task(
+    let (_, prepared) = api::read_task(
         br#"{"rpc":"Download","file_type":"3 Vendor Configuration File","url":"http://h/files/a.cfg"}"#,
     )
     .unwrap();
+    let message = prepared.into_message();
     assert!(
         matches!(message, Message::Download(d) if d.url == "http://h/files/a.cfg" && d.file_size == 0)
     );

@@ -70,14 +70,14 @@ pub async fn queue_rpc(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let message = match api::read_task(&body) {
-        Ok((_, message)) => message,
+    let prepared = match api::read_task(&body) {
+        Ok((_, prepared)) => prepared,
         Err(TaskRefused::Unreadable(error)) => return refuse(StatusCode::BAD_REQUEST, error),
         Err(TaskRefused::Invalid(error)) => {
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, error);
         }
     };
-    match relay.enqueue(&id, message).await {
+    match relay.enqueue(&id, prepared).await {
         Ok(request_id) => (StatusCode::ACCEPTED, Json(Queued { id: request_id })).into_response(),
         Err(EnqueueError::Refused(QueueError::UnknownDevice(_))) => no_device(&id),
         Err(EnqueueError::Refused(error @ QueueError::QueueFull { limit, .. })) => refuse(

@@ -9,7 +9,6 @@ use cwmpkit_core::Timestamp;
 use cwmpkit_core::acs::{
     Acs, AcsEvent, Answer, Device, PostBody, PostContext, PreparedRpc, QueueError,
 };
-use cwmpkit_core::cwmp::Message;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -129,9 +128,12 @@ impl Relay {
     }
 
     /// Queues an RPC for a device's next session; returns its `cwmp:ID` once it is stored. The
-    /// strict encoder checks it before the ACS is locked.
-    pub async fn enqueue(&self, device: &str, message: Message) -> Result<String, EnqueueError> {
-        let prepared = PreparedRpc::new(message).map_err(EnqueueError::Refused)?;
+    /// strict encoder checked it ([`PreparedRpc`]) before the ACS is locked.
+    pub async fn enqueue(
+        &self,
+        device: &str,
+        prepared: PreparedRpc,
+    ) -> Result<String, EnqueueError> {
         let rpc = prepared.message().name().to_owned();
         let (queued, committed) = {
             let mut acs = self.acs();
