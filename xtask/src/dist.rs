@@ -29,6 +29,7 @@ pub fn dist() -> Result<(), String> {
     )?;
     let dist = process::root().join("dist");
     let split = split::split(&dist)?;
+    split::strip_link_sections(&dist.join("decode-worker_bg.wasm"))?;
     offline::write_licences(&dist)?;
     let mut files = Vec::new();
     collect_files(&dist, &mut files)?;

@@ -21,6 +21,38 @@ use std::path::{Path, PathBuf};
 /// splitter needs to move code between modules.
 pub const RUSTFLAGS: &str = "-Clink-args=--emit-relocs --cfg cwmpkit_split";
 
+/// Removes from a module the linker's sections that `--emit-relocs` (in [`RUSTFLAGS`]) leaves:
+/// the splitter reads them in the app's wasm, but the same build makes the decode worker's, whose
+/// download they would grow by more than a third (`linking`, `reloc.CODE`, `reloc.DATA`:
+/// 559 KB of 1.42 MB). Every other section is copied as it is.
+pub fn strip_link_sections(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let stripped = without_link_sections(&bytes)
+        .map_err(|e| format!("{}: not a wasm module as expected: {e}", path.display()))?;
+    write(path, &stripped)
+}
+
+fn without_link_sections(bytes: &[u8]) -> Result<Vec<u8>, wasmparser::BinaryReaderError> {
+    let mut module = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        if let wasmparser::Payload::CustomSection(custom) = &payload
+            && (custom.name() == "linking" || custom.name().starts_with("reloc."))
+        {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            let data = usize::try_from(range.start)
+                .ok()
+                .zip(usize::try_from(range.end).ok())
+                .and_then(|(start, end)| bytes.get(start..end))
+                .unwrap_or_default();
+            module.section(&wasm_encoder::RawSection { id, data });
+        }
+    }
+    Ok(module.finish())
+}
+
 /// The loader's import name inside the main module until its hash is known;
 /// as long as the final name `./split-<16 hex>.js`, so the bytes can be patched.
 const LOADER_PLACEHOLDER: &str = "./split-________________.js";
@@ -211,6 +243,46 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
+
+    /// A module with a function type, one custom section of each kind given, and a function.
+    fn module_with(custom: &[&str]) -> Vec<u8> {
+        let mut module = wasm_encoder::Module::new();
+        let mut types = wasm_encoder::TypeSection::new();
+        types.ty().function([], []);
+        module.section(&types);
+        for name in custom {
+            let data = format!("{name} payload");
+            module.section(&wasm_encoder::CustomSection {
+                name: Cow::Borrowed(name),
+                data: Cow::Owned(data.into_bytes()),
+            });
+        }
+        let mut functions = wasm_encoder::FunctionSection::new();
+        functions.function(0);
+        module.section(&functions);
+        let mut code = wasm_encoder::CodeSection::new();
+        let mut body = wasm_encoder::Function::new([]);
+        body.instructions().end();
+        code.function(&body);
+        module.section(&code);
+        module.finish()
+    }
+
+    #[test]
+    fn the_linkers_sections_go_and_the_rest_stays_byte_for_byte() {
+        let linked = module_with(&["producers", "linking", "reloc.CODE", "reloc.DATA", "name"]);
+        let stripped = without_link_sections(&linked).unwrap();
+        assert_eq!(stripped, module_with(&["producers", "name"]));
+        wasmparser::Validator::new().validate_all(&stripped).unwrap();
+        // A module without them comes out unchanged.
+        assert_eq!(without_link_sections(&stripped).unwrap(), stripped);
+    }
+
+    #[test]
+    fn bytes_that_are_not_wasm_are_an_error() {
+        assert!(without_link_sections(b"\0asm but not really").is_err());
+    }
 
     #[test]
     fn replaces_every_occurrence_in_place() {
