@@ -297,6 +297,7 @@ fn a_vendor_rpc_is_written_only_if_it_is_one_well_formed_element() {
         V1_2,
     );
     accepted(vendor("X_ACME_Ping", "<X_ACME_Ping/>"), V1_0);
+    accepted(vendor("X_ACME_Say", "<X_ACME_Say>&lt;&#233;&amp;&#x41;</X_ACME_Say>"), V1_0);
     for (xml, problem) in [
         ("<X_ACME_Reset><Delay>3</X_ACME_Reset>", "malformed XML"),
         ("<X_ACME_Reset>", "is not closed"),
@@ -308,6 +309,8 @@ fn a_vendor_rpc_is_written_only_if_it_is_one_well_formed_element() {
         ("<?pi x?><X_ACME_Reset/>", "processing instruction"),
         ("", "no element"),
         ("<X_ACME_Reset a=\"1\" a=\"2\"></X_ACME_Reset>", "malformed XML"),
+        ("<X_ACME_Reset>&nbsp;</X_ACME_Reset>", "undeclared entity"),
+        ("<X_ACME_Reset>&#0;</X_ACME_Reset>", "invalid character reference"),
     ] {
         let error = refused(vendor("X_ACME_Reset", xml), V1_2);
         assert!(error.problem.contains(problem), "{xml:?}: {error}");

@@ -452,6 +452,20 @@ fn one_element(xml: &str, name: &str) -> Result<(), String> {
             Event::CData(_) | Event::GeneralRef(_) if depth == 0 => {
                 return Err(format!("text outside the element at byte {at}"));
             }
+            // Without a DTD only character references and the five predefined entities are
+            // declared; anything else would make the envelope malformed.
+            Event::GeneralRef(reference) => {
+                let declared = if reference.is_char_ref() {
+                    matches!(reference.resolve_char_ref(), Ok(Some(c)) if super::reader::is_xml_char(c))
+                } else {
+                    matches!(&*reference.xml10_content(), "lt" | "gt" | "amp" | "apos" | "quot")
+                };
+                if !declared {
+                    return Err(format!(
+                        "an undeclared entity or invalid character reference at byte {at}"
+                    ));
+                }
+            }
             Event::DocType(_) | Event::Decl(_) | Event::PI(_) => {
                 return Err(format!(
                     "a DOCTYPE, XML declaration or processing instruction at byte {at}"
