@@ -569,25 +569,21 @@ fn the_database_recordings_and_uploads_are_the_owners_alone() {
 /// the fleet's shared one either.
 #[test]
 fn one_device_cannot_replace_another_devices_upload() {
-    let root = common::scratch("uploads-owner");
-    let uploads = root.join("uploads");
-    std::fs::create_dir_all(&uploads).unwrap();
-    let credentials = root.join("credentials.csv");
+    let credentials = common::scratch("uploads-owner-credentials").join("credentials.csv");
     std::fs::write(
         &credentials,
         "device,username,password\nEC43F69AF408,phone-1,own-secret\n000000-Other-2,phone-2,other-secret\n",
     )
     .unwrap();
-    let dist = common::fake_dist("uploads-owner");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cwmpkit"));
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--acs-listen", "127.0.0.1:0", "--dist"])
-        .arg(&dist)
-        .arg("--uploads")
-        .arg(&uploads)
-        .args(["--cpe-username", "fleet", "--cpe-password", "fleet-secret", "--cpe-credentials"])
-        .arg(&credentials);
-    let server = common::start(command);
+    let fleet_and_own = [
+        "--cpe-username",
+        "fleet",
+        "--cpe-password",
+        "fleet-secret",
+        "--cpe-credentials",
+        credentials.to_str().unwrap(),
+    ];
+    let (server, uploads, _) = start("uploads-owner", &fleet_and_own);
     let events = Events::subscribe(&server);
     const BACKUP: &str = "00085D1A2B3C_local.cfg";
     let mut phone = Cpe::new(&server.acs).with_credential("phone-1", "own-secret");
