@@ -119,7 +119,6 @@ impl EventBus {
         }
     }
 
-    /// A problem of the relay's own (a limit hit, a refusal), on the terminal and the stream.
     /// An RPC queued for a device: every page following the stream (not only the one that
     /// queued it) shows it in the device's queue.
     pub fn queued(&self, device: &str, request_id: &str, rpc: &str) {
@@ -132,6 +131,7 @@ impl EventBus {
         self.publish_event(&event, || format!("queued  {rpc} {request_id} for {device}"));
     }
 
+    /// A problem of the relay's own (a limit hit, a refusal), on the terminal and the stream.
     pub fn notice(&self, code: &str, message: &str) {
         self.problem(None, code, message);
     }

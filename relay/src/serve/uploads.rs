@@ -379,15 +379,30 @@ fn sender_of(
     name: &str,
     identity: Option<&Identity>,
 ) -> (Option<String>, Option<UploadSender>) {
-    if let Some(Identity::Device(key)) = identity
-        && !relay.settings.cpe_auth.is_shared(key)
-    {
-        return (Some(device_listed_as(relay, key)), Some(UploadSender::OwnCredential));
+    if let Some(device) = proven_device(relay, identity) {
+        return (Some(device), Some(UploadSender::OwnCredential));
     }
     match relay.upload_requests.take_sole_device(name) {
         Some(device) => (Some(device), Some(UploadSender::UploadRpc)),
         None => (None, None),
     }
+}
+
+/// The device an uploader proved to be: one whose own credential, shared by no other entry,
+/// authenticated it.
+fn proven_device(relay: &Relay, identity: Option<&Identity>) -> Option<String> {
+    match identity {
+        Some(Identity::Device(key)) if !relay.settings.cpe_auth.is_shared(key) => {
+            Some(device_listed_as(relay, key))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the index's record is of the file as it is now, not of one put in its place or
+/// changed by hand since.
+fn is_record_of(record: &UploadRecord, metadata: &std::fs::Metadata) -> bool {
+    record.bytes == metadata.len() && record.modified == modified_seconds(metadata)
 }
 
 /// The device a stored upload is known to be from, when this uploader is shown not to be it:
@@ -405,16 +420,11 @@ async fn owner_other_than(
     let store = relay.store.clone();
     let lookup = name.to_owned();
     let record = tokio::task::spawn_blocking(move || store.upload(&lookup)).await.ok()?.ok()??;
-    if record.bytes != metadata.len() || record.modified != modified_seconds(&metadata) {
+    if !is_record_of(&record, &metadata) {
         return None;
     }
     let owner = record.received.device?;
-    let uploader = match identity {
-        Some(Identity::Device(key)) if !relay.settings.cpe_auth.is_shared(key) => {
-            Some(device_listed_as(relay, key))
-        }
-        _ => None,
-    };
+    let uploader = proven_device(relay, identity);
     let shown_other = match (&uploader, record.received.device_from) {
         (Some(uploader), _) => *uploader != owner,
         (None, Some(UploadSender::OwnCredential)) => true,
@@ -592,7 +602,7 @@ pub async fn list(State(relay): State<Relay>) -> Response {
         let modified = modified_seconds(&metadata);
         let received = index
             .remove(&name)
-            .filter(|record| record.bytes == metadata.len() && record.modified == modified)
+            .filter(|record| is_record_of(record, &metadata))
             .map(|record| record.received);
         listed.push(UploadEntry {
             kind: kind_of(&name).to_owned(),
