@@ -458,7 +458,8 @@ fn one_element(xml: &str, name: &str) -> Result<(), String> {
                 let declared = if reference.is_char_ref() {
                     matches!(reference.resolve_char_ref(), Ok(Some(c)) if super::reader::is_xml_char(c))
                 } else {
-                    matches!(&*reference.xml10_content(), "lt" | "gt" | "amp" | "apos" | "quot")
+                    quick_xml::escape::resolve_predefined_entity(&reference.xml10_content())
+                        .is_some()
                 };
                 if !declared {
                     return Err(format!(

@@ -10,6 +10,7 @@ use crate::base::position::{Position, characters};
 use crate::base::{Diagnostic, Location, Severity, Source};
 use arcstr::ArcStr;
 use quick_xml::NsReader;
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{NamespaceResolver, QName, ResolveResult};
 use std::borrow::Cow;
@@ -454,19 +455,12 @@ impl<'i> Reader<'i> {
                         }
                     }
                     let name = reference.xml10_content();
-                    let predefined = match name.as_ref() {
-                        "lt" => "<",
-                        "gt" => ">",
-                        "amp" => "&",
-                        "apos" => "'",
-                        "quot" => "\"",
-                        other => {
-                            // Without a DTD (refused) no other entity can be declared.
-                            return Err(self.fail(
-                                offset,
-                                format!("undeclared entity `&{other};` (DTDs are not accepted)"),
-                            ));
-                        }
+                    // Without a DTD (refused) no other entity can be declared.
+                    let Some(predefined) = resolve_predefined_entity(&name) else {
+                        return Err(self.fail(
+                            offset,
+                            format!("undeclared entity `&{name};` (DTDs are not accepted)"),
+                        ));
                     };
                     return Ok(Step::Chars(Cow::Borrowed(predefined)));
                 }
