@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// Rust flags of the split build. `--emit-relocs` keeps the relocations the
 /// splitter needs to move code between modules. `+simd128` lets memchr (quick-xml's
 /// and the capture layers' searches) use wasm's SIMD: the decode worker, built with the
-/// same flags, decodes the 50 MB capture about 9 % faster in Chromium (BENCHMARKS.md);
+/// same flags, decodes the 50 MB capture 5–11 % faster in Chromium (BENCHMARKS.md);
 /// every browser of the last few years runs it.
 pub const RUSTFLAGS: &str =
     "-Clink-args=--emit-relocs --cfg cwmpkit_split -Ctarget-feature=+simd128";
