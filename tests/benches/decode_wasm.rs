@@ -82,6 +82,8 @@ struct Load {
     drop: DropAt,
     /// The worker's own decode time, ms.
     worker: f64,
+    /// Of it, the time it waited for the file's bytes, ms (absent in older builds).
+    read_wait: Option<f64>,
     /// Drop → `#decode-done` in the DOM, and → the first session row after it, ms.
     to_done: f64,
     to_rows: f64,
@@ -189,6 +191,9 @@ async fn one_run(
         return Err(format!("the page found {messages:?} messages, expected {MESSAGES}"));
     }
     let worker = number(client, "#decode-done", "data-millis").await?;
+    let read_wait = attribute(client, "#decode-done", "data-read-wait-millis")
+        .await?
+        .and_then(|v| v.parse::<f64>().ok());
     // Absent in a build without the warm-up.
     let runs_at_drop = attribute(client, "#decode-done", "data-warm-up-runs")
         .await?
@@ -212,6 +217,7 @@ async fn one_run(
         build,
         drop,
         worker,
+        read_wait,
         to_done: figure(1),
         to_rows: figure(2),
         longest: figure(0),
@@ -237,8 +243,12 @@ fn describe(load: &Load, native: f64) -> String {
             if load.finished_at_drop { "warm-up over" } else { "warm-up not over" }
         ),
     };
+    let read_wait = load
+        .read_wait
+        .map(|ms| format!(", of which {ms:.0} ms waiting for the file"))
+        .unwrap_or_default();
     format!(
-        "{}, {warm_up}: worker {:.0} ms ({:.0} % of native), drop to done {:.0} ms ({:.0} %), drop to \
+        "{}, {warm_up}: worker {:.0} ms ({:.0} % of native){read_wait}, drop to done {:.0} ms ({:.0} %), drop to \
          first row {:.0} ms ({:.0} %), longest task {:.0} ms",
         load.build,
         load.worker,

@@ -686,6 +686,7 @@ pub fn DecodePage() -> impl IntoView {
                     data-sessions=summary.sessions
                     data-messages=summary.messages
                     data-millis=millis::to_tenth(summary.millis)
+                    data-read-wait-millis=millis::to_tenth(summary.read_wait_millis)
                     data-bytes=summary.bytes
                     data-warm-up-runs=summary.warm_up.as_ref().map_or(0, |w| w.runs)
                     data-warm-up-finished=summary.warm_up.as_ref().is_some_and(|w| w.finished).to_string()

@@ -71,6 +71,9 @@ pub struct Summary {
     pub soap_error: Option<DecodeError>,
     /// How long decoding took in the worker, milliseconds (reading the file included).
     pub millis: f64,
+    /// Of [`millis`](Self::millis), the time the decoder waited for the file's bytes.
+    #[serde(default)]
+    pub read_wait_millis: f64,
     /// The warm-up as it stood when this input came (`None`: none was asked for).
     #[serde(default)]
     pub warm_up: Option<WarmUp>,

@@ -5,6 +5,7 @@
 //! most one run and ends the warm-up.
 
 use super::protocol::{Format, MessageDetail, Request, Response, Summary, WarmUp};
+use super::reader::{FileReader, Piece};
 use super::warm_up;
 use cwmpkit_core::capture::{InputKind, Options};
 use cwmpkit_core::pipeline::Pipeline;
@@ -70,7 +71,13 @@ struct Warming {
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     static WARMING: RefCell<Warming> = RefCell::new(Warming::default());
+    /// While a file decodes: the requests that came meanwhile, to be handled after it.
+    static DECODING: RefCell<Option<Vec<Received>>> = const { RefCell::new(None) };
+    static FILE_DECODE: RefCell<Option<FileDecode>> = const { RefCell::new(None) };
 }
+
+/// A request from the page, with the file that came with it.
+type Received = (Request, Option<web_sys::File>);
 
 fn scope() -> Option<web_sys::DedicatedWorkerGlobalScope> {
     js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>().ok()
@@ -101,7 +108,7 @@ pub fn start() {
                 .ok()
                 .and_then(|f| f.dyn_into::<web_sys::File>().ok());
             match request {
-                Some(request) => handle(request, file),
+                Some(request) => receive(request, file),
                 None => post(&Response::Failed {
                     message: "the worker got a request it cannot read".into(),
                 }),
@@ -112,6 +119,20 @@ pub fn start() {
     post(&Response::Ready);
 }
 
+/// Handles a request now, or after the file being decoded.
+fn receive(request: Request, file: Option<web_sys::File>) {
+    let deferred = DECODING.with_borrow_mut(|waiting| match waiting {
+        Some(waiting) => {
+            waiting.push((request, file));
+            None
+        }
+        None => Some((request, file)),
+    });
+    if let Some((request, file)) = deferred {
+        handle(request, file);
+    }
+}
+
 fn handle(request: Request, file: Option<web_sys::File>) {
     if request != Request::WarmUp {
         // The page wants something: no more runs of the sample.
@@ -120,7 +141,7 @@ fn handle(request: Request, file: Option<web_sys::File>) {
     match request {
         Request::WarmUp => start_warm_up(),
         Request::OpenFile { name } => match file {
-            Some(file) => decode_file(name, &file),
+            Some(file) => decode_file(name, file),
             None => post(&Response::Failed { message: "no file came with the request".into() }),
         },
         Request::OpenText { text } => decode_text(text),
@@ -288,35 +309,108 @@ fn export(
     Some((name, mime, text))
 }
 
-/// Reads the file in pieces through the pipeline, reporting after each piece.
-fn decode_file(name: String, file: &web_sys::File) {
+/// Reads the file in pieces through the pipeline, reporting after each piece. Requests that come
+/// meanwhile wait for the end, as they did when the reading blocked the worker.
+fn decode_file(name: String, file: web_sys::File) {
     let started = now();
     let total = file.size();
-    let Ok(reader) = web_sys::FileReaderSync::new() else {
-        post(&Response::Failed { message: "this browser cannot read files in a worker".into() });
+    if total <= 0.0 {
+        let pipeline = Pipeline::new(&Options::default());
+        finish(name, pipeline, Vec::new(), Timing { started, read_wait: 0.0 });
         return;
-    };
-    let mut pipeline = Pipeline::new(&Options::default());
-    let mut sessions = Vec::new();
-    let mut offset = 0.0;
-    while offset < total {
-        let end = (offset + PIECE).min(total);
-        let piece = file
-            .slice_with_f64_and_f64(offset, end)
-            .and_then(|blob| reader.read_as_array_buffer(&blob));
-        let buffer = match piece {
-            Ok(buffer) => buffer,
-            Err(error) => {
-                post(&Response::Failed { message: format!("cannot read {name}: {error:?}") });
-                return;
-            }
-        };
-        pipeline.push(&js_sys::Uint8Array::new(&buffer).to_vec());
-        sessions.extend(pipeline.take_sessions());
-        offset = end;
-        post(&Response::Progress { progress: pipeline.progress(), total: total as u64 });
     }
-    finish(name, pipeline, sessions, started);
+    DECODING.with_borrow_mut(|waiting| *waiting = Some(Vec::new()));
+    let reader = FileReader::start(&file, PIECE, |piece| {
+        if let Some(ended) = FILE_DECODE.with_borrow_mut(|decode| decode_piece(decode, piece)) {
+            ended.end();
+        }
+    });
+    match reader {
+        Ok(reader) => FILE_DECODE.with_borrow_mut(|decode| {
+            *decode = Some(FileDecode {
+                name,
+                total,
+                pipeline: Pipeline::new(&Options::default()),
+                sessions: Vec::new(),
+                piece: Vec::new(),
+                reader,
+                timing: Timing { started, read_wait: 0.0 },
+                waiting_since: now(),
+            });
+        }),
+        Err(message) => Ended::Failed(message).end(),
+    }
+}
+
+/// A file being decoded, piece by piece as its reader sends them.
+struct FileDecode {
+    name: String,
+    total: f64,
+    pipeline: Pipeline,
+    sessions: Vec<Session>,
+    /// The piece in the wasm's memory, reused.
+    piece: Vec<u8>,
+    reader: FileReader,
+    timing: Timing,
+    /// When the decoder last asked for bytes (started, or finished the piece before).
+    waiting_since: f64,
+}
+
+/// How a file's decoding ended.
+enum Ended {
+    Decoded(Box<FileDecode>),
+    Failed(String),
+}
+
+impl Ended {
+    /// Reports the end, then handles the requests that waited for it.
+    fn end(self) {
+        match self {
+            Ended::Decoded(decode) => {
+                let FileDecode { name, pipeline, sessions, timing, .. } = *decode;
+                finish(name, pipeline, sessions, timing);
+            }
+            Ended::Failed(message) => post(&Response::Failed { message }),
+        }
+        let waiting = DECODING.with_borrow_mut(Option::take).unwrap_or_default();
+        for (request, file) in waiting {
+            receive(request, file);
+        }
+    }
+}
+
+/// Decodes one piece; says how the decoding ended after the last one (or a failure).
+fn decode_piece(decode: &mut Option<FileDecode>, piece: Piece) -> Option<Ended> {
+    let current = decode.as_mut()?;
+    current.timing.read_wait += now() - current.waiting_since;
+    let bytes = match piece {
+        Piece::Bytes(bytes) => bytes,
+        // Fewer bytes than the file's size said (it changed since it was picked): what came
+        // is decoded.
+        Piece::End => return decode.take().map(|d| Ended::Decoded(Box::new(d))),
+        Piece::Failed(error) => {
+            let name = decode.take().map(|d| d.name).unwrap_or_default();
+            return Some(Ended::Failed(format!("cannot read {name}: {error}")));
+        }
+    };
+    current.piece.resize(bytes.length() as usize, 0);
+    bytes.copy_to(&mut current.piece);
+    current.pipeline.push(&current.piece);
+    current.sessions.extend(current.pipeline.take_sessions());
+    let progress = current.pipeline.progress();
+    post(&Response::Progress { progress, total: current.total as u64 });
+    if progress.bytes as f64 >= current.total {
+        return decode.take().map(|d| Ended::Decoded(Box::new(d)));
+    }
+    current.reader.taken();
+    current.waiting_since = now();
+    None
+}
+
+/// When a decode began, and how long of it was spent waiting for the file's bytes.
+struct Timing {
+    started: f64,
+    read_wait: f64,
 }
 
 fn decode_text(text: String) {
@@ -324,10 +418,10 @@ fn decode_text(text: String) {
     let mut pipeline = Pipeline::new(&Options::default());
     pipeline.push(text.as_bytes());
     let sessions = pipeline.take_sessions();
-    finish("pasted text".into(), pipeline, sessions, started);
+    finish("pasted text".into(), pipeline, sessions, Timing { started, read_wait: 0.0 });
 }
 
-fn finish(name: String, pipeline: Pipeline, mut sessions: Vec<Session>, started: f64) {
+fn finish(name: String, pipeline: Pipeline, mut sessions: Vec<Session>, timing: Timing) {
     let bytes = pipeline.progress().bytes;
     let finished = pipeline.finish();
     sessions.extend(finished.sessions);
@@ -353,7 +447,8 @@ fn finish(name: String, pipeline: Pipeline, mut sessions: Vec<Session>, started:
         diagnostics: finished.diagnostics,
         error: finished.error,
         soap_error,
-        millis: now() - started,
+        millis: now() - timing.started,
+        read_wait_millis: timing.read_wait,
         warm_up: WARMING.with_borrow(|warming| warming.report.clone()),
     };
     STATE.with_borrow_mut(|state| {
