@@ -1,18 +1,22 @@
 //! One pass of the capture pipeline over a file, on one thread, as the decode worker runs it:
-//! for profiling (`valgrind --tool=callgrind`, `heaptrack`). Prints the message count.
+//! for profiling (`valgrind --tool=callgrind`, `heaptrack`). Prints the message count and the
+//! time. `pipeline_pass FILE [PIECE_BYTES]` (1 MiB when not given).
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::pipeline::Pipeline;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: pipeline_pass FILE");
+    let piece_bytes = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(1 << 20);
     let bytes = std::fs::read(&path).expect("readable file");
+    let started = std::time::Instant::now();
     let mut pipeline = Pipeline::new(&Options::default());
     let mut sessions = Vec::new();
-    for piece in bytes.chunks(1 << 20) {
+    for piece in bytes.chunks(piece_bytes) {
         pipeline.push(piece);
         sessions.extend(pipeline.take_sessions());
     }
     sessions.extend(pipeline.finish().sessions);
     let messages: usize = sessions.iter().map(|session| session.messages.len()).sum();
-    println!("{} sessions, {messages} messages", sessions.len());
+    let took = started.elapsed();
+    println!("{} sessions, {messages} messages, {took:.2?}", sessions.len());
 }

@@ -22,7 +22,7 @@
 
 use cwmpkit_core::capture::Options;
 use cwmpkit_core::capture::replicate::replicate;
-use cwmpkit_core::pipeline::Pipeline;
+use cwmpkit_core::pipeline::{Pipeline, WORKER_PIECE_BYTES};
 use cwmpkit_tests::{
     attribute, corpus, screenshot, start_browser, start_relay, start_relay_serving, workspace_root,
 };
@@ -48,14 +48,14 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The pipeline in this thread, fed 1 MiB at a time as the worker feeds it; best of `RUNS`.
+/// The pipeline in this thread, fed the pieces the worker feeds it (`WORKER_PIECE_BYTES`); best of `RUNS`.
 fn native_ms(capture: &[u8]) -> Result<f64, String> {
     let mut best = f64::MAX;
     for _ in 0..RUNS {
         let started = Instant::now();
         let mut pipeline = Pipeline::new(&Options::default());
         let mut messages = 0;
-        for piece in capture.chunks(1 << 20) {
+        for piece in capture.chunks(WORKER_PIECE_BYTES) {
             pipeline.push(piece);
             messages += pipeline.take_sessions().iter().map(|s| s.messages.len()).sum::<usize>();
         }

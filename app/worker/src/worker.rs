@@ -8,7 +8,7 @@ use super::protocol::{Format, MessageDetail, Request, Response, Summary, WarmUp}
 use super::reader::{FileReader, Piece};
 use super::warm_up;
 use cwmpkit_core::capture::{InputKind, Options};
-use cwmpkit_core::pipeline::Pipeline;
+use cwmpkit_core::pipeline::{Pipeline, WORKER_PIECE_BYTES};
 use cwmpkit_core::session::query::{self, Filter, SessionRow, TimelineRow};
 use cwmpkit_core::session::{Session, raw};
 use std::cell::RefCell;
@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// Bytes read from the file per pipeline push (and per progress report).
-const PIECE: f64 = 1024.0 * 1024.0;
+const PIECE: f64 = WORKER_PIECE_BYTES as f64;
 
 #[derive(Default)]
 struct State {

@@ -177,6 +177,12 @@ type Release = (Option<Timestamp>, Option<Timestamp>);
 /// batch, the sessions that are final are handed out.
 const DRAIN_BATCH: usize = 256;
 
+/// The size of the pieces the app's decode worker reads a file in and pushes. Any size works;
+/// in Chromium 4 MiB pieces decoded about 10 % faster than 1 MiB ones (fewer hand-overs between
+/// the worker that reads and the one that decodes), while natively the size makes no difference.
+/// The wasm bench feeds the native pipeline the same pieces.
+pub const WORKER_PIECE_BYTES: usize = 4 << 20;
+
 /// The costly half of building sessions, handed to the host when it asked for it
 /// ([`Pipeline::hand_out_decoding`]): decoding one connection's SOAP bodies. [`Job::run`] needs
 /// nothing else, so it may run on any thread; its [`Done`] goes back through
