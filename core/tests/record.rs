@@ -447,7 +447,7 @@ fn a_challenge_answered_on_a_new_connection_is_one_connection_request() {
                 request.cpe.unwrap().to_string(),
                 request.target.clone(),
                 request.statuses.clone(),
-                request.credentials.as_ref().map(|c| c.scheme.clone()),
+                request.credentials.as_ref().map(|c| c.scheme.to_string()),
             )
         })
         .collect();
