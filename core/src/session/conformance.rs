@@ -226,8 +226,9 @@ pub(crate) fn check_session(session: &mut Session, transfers: &mut HashMap<Strin
             match pending[other].take() {
                 Some(request_index) => {
                     let request = &session.messages[request_index];
-                    let expected = format!("{}Response", request.rpc);
-                    if rpc != expected && rpc != "Fault" {
+                    // `{request}Response`, compared without building it.
+                    let answers = rpc.strip_suffix("Response") == Some(request.rpc.as_str());
+                    if !answers && rpc != "Fault" {
                         let rule = if request.rpc == "Inform" {
                             INFORM_RESPONSE_MISSING
                         } else {
