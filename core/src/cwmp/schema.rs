@@ -53,7 +53,9 @@ impl CwmpVersion {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Header {
-    pub id: Option<String>,
+    /// Shares the body it was read from (a copy per message otherwise, and another in the
+    /// session's message).
+    pub id: Option<Text>,
     pub hold_requests: Option<bool>,
     /// Legacy, in no XSD; kept because old stacks still send it.
     pub no_more_requests: Option<bool>,

@@ -64,7 +64,8 @@ pub struct SessionMessage {
     pub time: Option<Timestamp>,
     /// Milliseconds since the session started.
     pub offset_ms: Option<f64>,
-    pub cwmp_id: Option<String>,
+    /// The envelope's `ID`, sharing its body.
+    pub cwmp_id: Option<cwmp::Text>,
     pub hold_requests: Option<bool>,
     /// Connection id in the capture (absent for bare SOAP).
     pub connection: Option<u32>,

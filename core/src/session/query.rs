@@ -311,7 +311,7 @@ pub fn timeline(session: &Session, filter: &Filter) -> Vec<TimelineRow> {
                 offset_ms: m.offset_ms,
                 direction: m.direction,
                 what: m.rpc.clone(),
-                detail: m.cwmp_id.clone().unwrap_or_default(),
+                detail: m.cwmp_id.as_deref().unwrap_or_default().to_owned(),
                 diagnostics: m.diagnostics.len(),
                 worst: m.diagnostics.iter().map(|d| d.severity).max(),
                 matches: filter.matches_message(m),
