@@ -174,6 +174,8 @@ thread_local! {
 struct SpareStacks {
     open_names: Vec<Cow<'static, str>>,
     declaring_depths: Vec<usize>,
+    /// Emptied: a type memo shares its body.
+    xsi_type_cache: Vec<XsiTypeCache>,
 }
 
 /// Stacks deeper than this (a hostile body's) are not kept for the life of the thread.
@@ -197,9 +199,12 @@ impl Drop for Reader<'_> {
         {
             let mut declaring_depths = std::mem::take(&mut self.declaring_depths);
             declaring_depths.clear();
+            let mut xsi_type_cache = std::mem::take(&mut self.xsi_type_cache);
+            xsi_type_cache.clear();
             let spare = SpareStacks {
                 open_names: relabel(std::mem::take(&mut self.open_names)),
                 declaring_depths,
+                xsi_type_cache,
             };
             let _ = SPARE_STACKS.try_with(|slot| slot.set(Some(spare)));
         }
@@ -227,7 +232,8 @@ const XSI_TYPE_MEMO: usize = 6;
 
 struct XsiTypeCache {
     epoch: u32,
-    attributes: String,
+    /// The element's attributes as written: a slice of the body, not a copy.
+    attributes: Text,
     declared: DeclaredType,
 }
 
@@ -311,11 +317,13 @@ impl<'i> Reader<'i> {
         }
         // Room for a CWMP message's usual depth, so that a body does not grow them step by step
         // (every body makes a new reader): the last reader's, else new ones.
-        let (open_names, declaring_depths) = match SPARE_STACKS.try_with(Cell::take).ok().flatten()
-        {
-            Some(spare) => (relabel(spare.open_names), spare.declaring_depths),
-            None => (Vec::with_capacity(16), Vec::with_capacity(4)),
-        };
+        let (open_names, declaring_depths, xsi_type_cache) =
+            match SPARE_STACKS.try_with(Cell::take).ok().flatten() {
+                Some(spare) => {
+                    (relabel(spare.open_names), spare.declaring_depths, spare.xsi_type_cache)
+                }
+                None => (Vec::with_capacity(16), Vec::with_capacity(4), Vec::new()),
+            };
         Self {
             xml,
             input,
@@ -324,7 +332,7 @@ impl<'i> Reader<'i> {
             open_names,
             declaring_depths,
             scope_epoch: 0,
-            xsi_type_cache: Vec::new(),
+            xsi_type_cache,
             elements: 0,
             diagnostics: Vec::new(),
             dropped: Dropped::default(),
@@ -684,7 +692,9 @@ impl<'i> Reader<'i> {
         let attributes = element.start.attributes_raw();
         self.xsi_type_cache
             .iter()
-            .find(|cache| cache.epoch == self.scope_epoch && cache.attributes == attributes)
+            .find(|cache| {
+                cache.epoch == self.scope_epoch && cache.attributes.as_str() == attributes
+            })
             .map(|cache| cache.declared.clone())
     }
 
@@ -693,12 +703,12 @@ impl<'i> Reader<'i> {
         self.xsi_type_cache.retain(|cache| cache.epoch == epoch);
         if self.xsi_type_cache.len() >= XSI_TYPE_MEMO {
             self.xsi_type_cache.remove(0);
+        } else if self.xsi_type_cache.capacity() == 0 {
+            // Its whole room at once rather than growing from four to eight.
+            self.xsi_type_cache.reserve_exact(XSI_TYPE_MEMO);
         }
-        self.xsi_type_cache.push(XsiTypeCache {
-            epoch,
-            attributes: element.start.attributes_raw().to_owned(),
-            declared: declared.clone(),
-        });
+        let attributes = self.share(Cow::Borrowed(element.start.attributes_raw()));
+        self.xsi_type_cache.push(XsiTypeCache { epoch, attributes, declared: declared.clone() });
     }
 
     /// The namespace URI an element name resolves to, for messages.
