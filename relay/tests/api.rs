@@ -148,7 +148,7 @@ fn the_sessions_come_back_decoded_without_the_password(server: &Server, id: &str
     let rpcs: Vec<Vec<&str>> = history
         .sessions
         .iter()
-        .map(|s| s.messages.iter().map(|m| m.rpc.as_str()).collect())
+        .map(|s| s.messages.iter().map(|m| &*m.rpc).collect())
         .collect();
     assert_eq!(
         rpcs,

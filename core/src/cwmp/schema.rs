@@ -159,6 +159,20 @@ macro_rules! messages {
                 }
             }
 
+            /// [`Message::name`] when it is not the message's own text: every name but a vendor
+            /// or unknown method's, which lives as long as the program (no copy to keep it).
+            pub fn static_name(&self) -> Option<&'static str> {
+                match self {
+                    $(
+                        messages!(@pattern $request $(($request_type))?) => Some(stringify!($request)),
+                        messages!(@pattern $response $(($response_type))?) => Some(stringify!($response)),
+                    )*
+                    Message::Fault(_) => Some("Fault"),
+                    Message::EmptyBody => Some("(empty body)"),
+                    Message::Vendor(_) | Message::Unknown(_) => None,
+                }
+            }
+
             /// The schema's facts about this message (`None` for faults, empty bodies, vendor
             /// and unknown methods).
             pub fn method(&self) -> Option<&'static Method> {

@@ -25,6 +25,7 @@ use crate::capture::{
 };
 use crate::cwmp::{self, Envelope, Sender};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -58,8 +59,9 @@ pub struct Cpe {
 /// One SOAP message of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionMessage {
-    /// Element name of the method, e.g. `Inform`, `GetParameterValuesResponse`, `Fault`.
-    pub rpc: String,
+    /// Element name of the method, e.g. `Inform`, `GetParameterValuesResponse`, `Fault`: borrowed
+    /// from the schema for every method it has (no copy per message), owned for the others.
+    pub rpc: Cow<'static, str>,
     pub direction: Direction,
     pub time: Option<Timestamp>,
     /// Milliseconds since the session started.
@@ -554,10 +556,14 @@ fn soap_messages(
     }
     let message = |envelope: Option<Envelope>, diagnostics, facts, raw: Raw| {
         let rpc = match &envelope {
-            Some(envelope) => envelope.message.name().to_string(),
-            None => {
-                failure.as_ref().and_then(method_of_failure).unwrap_or("(unreadable)").to_string()
-            }
+            Some(envelope) => match envelope.message.static_name() {
+                Some(name) => Cow::Borrowed(name),
+                None => Cow::Owned(envelope.message.name().to_owned()),
+            },
+            None => match failure.as_ref().and_then(method_of_failure) {
+                Some(method) => Cow::Owned(method.to_owned()),
+                None => Cow::Borrowed("(unreadable)"),
+            },
         };
         SessionMessage {
             direction: direction_of(&rpc),
@@ -777,7 +783,7 @@ impl Builder {
             soap_messages(
                 &document.body,
                 None,
-                |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
+                |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_ref(), *d))),
                 document.time,
                 None,
                 &[],
