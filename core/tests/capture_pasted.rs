@@ -81,7 +81,8 @@ fn tshark_follow_tcp_ascii_output_gives_the_session_with_its_endpoints() {
     // The same messages as the capture's second session, in the same order.
     let direct =
         pipeline::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
-    let rpcs = |s: &session::Session| s.messages.iter().map(|m| m.rpc.to_string()).collect::<Vec<_>>();
+    let rpcs =
+        |s: &session::Session| s.messages.iter().map(|m| m.rpc.to_string()).collect::<Vec<_>>();
     assert_eq!(rpcs(session), rpcs(&direct.sessions[1]));
 }
 

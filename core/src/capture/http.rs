@@ -341,8 +341,10 @@ fn parse_run(
     }
 }
 
+// reason: one per message, moved into the message list at once; a box would be an allocation
+// per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Parsed {
-    // Not boxed: one per message, and moved into the message list at once.
     Message(HttpMessage, usize),
     Incomplete,
     Invalid(String),
