@@ -987,7 +987,7 @@ impl Acs {
         while let Some(rpc) = self.devices.get_mut(&device).and_then(|d| d.queue.pop_front()) {
             let envelope = Envelope {
                 version,
-                header: Header { id: Some(rpc.id.clone()), ..Header::default() },
+                header: Header { id: Some(rpc.id.as_str().into()), ..Header::default() },
                 message: rpc.message.clone(),
             };
             let encoded = match cwmp::encode(&envelope, version) {
@@ -1019,7 +1019,7 @@ impl Acs {
     fn answer(
         &mut self,
         token: &str,
-        id: Option<String>,
+        id: Option<cwmp::Text>,
         message: Message,
         time: Timestamp,
         events: Vec<AcsEvent>,

@@ -79,7 +79,7 @@ fn gpv() -> Message {
 fn response(message: Message, id: &str) -> Vec<u8> {
     let envelope = cwmp::Envelope {
         version: cwmp::CwmpVersion::V1_0,
-        header: cwmp::Header { id: Some(id.to_owned()), ..Default::default() },
+        header: cwmp::Header { id: Some(id.into()), ..Default::default() },
         message,
     };
     cwmp::encode(&envelope, envelope.version).unwrap().into_bytes()
@@ -157,7 +157,8 @@ fn an_rpc_in_flight_when_its_session_expires_goes_first_next_time() {
     post(&mut acs, &inform(), None, 0);
     let first = acs.enqueue(DEVICE, gpv()).unwrap();
     let second = acs.enqueue(DEVICE, Message::FactoryReset).unwrap();
-    assert_eq!(sent(&post(&mut acs, b"", Some("token-0"), 1)).header.id, Some(first.clone()));
+    let id = sent(&post(&mut acs, b"", Some("token-0"), 1)).header.id;
+    assert_eq!(id.as_deref(), Some(first.as_str()));
     // The CPE vanishes.
     assert_eq!(acs.poll_timeout(), Some(at(31)));
     let events = acs.handle_timeout(at(31));
@@ -170,7 +171,7 @@ fn an_rpc_in_flight_when_its_session_expires_goes_first_next_time() {
     // Its next session gets it again, with the same ID.
     post(&mut acs, &inform(), None, 100);
     let again = sent(&post(&mut acs, b"", Some("token-100"), 101));
-    assert_eq!(again.header.id, Some(first));
+    assert_eq!(again.header.id.as_deref(), Some(first.as_str()));
     assert!(matches!(again.message, Message::GetParameterValues(_)));
 }
 
@@ -214,7 +215,7 @@ fn a_new_inform_replaces_the_session_and_requeues_its_rpc() {
     assert!(ended_at < started_at, "{:#?}", reply.events);
     assert!(acs.device(DEVICE).unwrap().in_session);
     let again = sent(&post(&mut acs, b"", Some("token-2"), 3));
-    assert_eq!(again.header.id, Some(id));
+    assert_eq!(again.header.id.as_deref(), Some(id.as_str()));
     // The old cookie no longer names a session; only one timer is left.
     assert_eq!(acs.poll_timeout(), Some(at(33)));
 }
@@ -404,7 +405,8 @@ fn an_rpc_is_prepared_outside_and_checked_in_every_version() {
     post(&mut acs, &inform(), None, 0);
     let prepared = PreparedRpc::new(gpv()).unwrap();
     let id = acs.enqueue_prepared(DEVICE, prepared).unwrap();
-    assert_eq!(sent(&post(&mut acs, b"", Some("token-0"), 1)).header.id, Some(id));
+    let sent_id = sent(&post(&mut acs, b"", Some("token-0"), 1)).header.id;
+    assert_eq!(sent_id.as_deref(), Some(id.as_str()));
 }
 
 #[test]
@@ -441,7 +443,8 @@ fn what_changed_is_named_and_a_restart_finds_it_all_with_the_rpc_in_flight_first
     assert!(restarted.issued_requests() > acs.issued_requests());
     // The device's next session starts with what was in flight.
     post(&mut restarted, &inform(), None, 10);
-    assert_eq!(sent(&post(&mut restarted, b"", Some("token-10"), 11)).header.id, Some(first));
+    let id = sent(&post(&mut restarted, b"", Some("token-10"), 11)).header.id;
+    assert_eq!(id.as_deref(), Some(first.as_str()));
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn a_fault_completes_the_request_with_the_fault() {
     post(&mut acs, b"", Some("token-0"), 1);
     let fault = cwmp::Envelope {
         version: cwmp::CwmpVersion::V1_0,
-        header: cwmp::Header { id: Some(id.clone()), ..Default::default() },
+        header: cwmp::Header { id: Some(id.as_str().into()), ..Default::default() },
         message: Message::Fault(cwmp::SoapFault {
             fault_code: "Client".into(),
             fault_string: "CWMP fault".into(),

@@ -83,7 +83,7 @@ fn rebuilt_messages_carry_the_logged_values() {
 }
 
 fn rpc_sequence(session: &Session) -> Vec<(String, Direction)> {
-    session.messages.iter().map(|m| (m.rpc.clone(), m.direction)).collect()
+    session.messages.iter().map(|m| (m.rpc.to_string(), m.direction)).collect()
 }
 
 /// Parameter names asked for and values reported, per message: what both sources must agree on.
@@ -170,7 +170,7 @@ fn a_damaged_line_is_reported_at_its_line_and_column_and_the_rest_decodes() {
     let report = pipeline::analyze(text.as_bytes(), &Options::default()).unwrap();
     assert_eq!(report.input, InputKind::EnodebdLog);
     let session = &report.sessions[0];
-    let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
+    let rpcs: Vec<&str> = session.messages.iter().map(|m| &*m.rpc).collect();
     assert_eq!(rpcs, ["Inform", "InformResponse", "Reboot", "Fault"]);
     let reboot = &session.messages[2];
     let problem = reboot.diagnostics.iter().find(|d| d.code == "log-literal").unwrap();
@@ -265,7 +265,7 @@ fn every_message_kind_the_log_can_hold_is_rebuilt_and_decoded() {
     let session = &report.sessions[0];
     let logged: Vec<&str> =
         lines.iter().map(|(_, name, _)| *name).filter(|n| *n != "DummyInput").collect();
-    let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
+    let rpcs: Vec<&str> = session.messages.iter().map(|m| &*m.rpc).collect();
     assert_eq!(rpcs, logged);
     for message in &session.messages {
         assert!(message.envelope.is_some(), "{}", message.rpc);

@@ -301,7 +301,7 @@ fn check_report(report: &Report) {
     assert_eq!(report.sessions.len(), 1, "{:#?}", report.sessions);
     let session = &report.sessions[0];
     let rpcs: Vec<(&str, Direction)> =
-        session.messages.iter().map(|m| (m.rpc.as_str(), m.direction)).collect();
+        session.messages.iter().map(|m| (&*m.rpc, m.direction)).collect();
     assert_eq!(
         rpcs,
         [

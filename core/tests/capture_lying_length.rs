@@ -26,7 +26,7 @@ fn the_simulators_short_content_length_is_recovered_with_its_offset() {
     let cwmp: Vec<&session::Session> =
         report.sessions.iter().filter(|s| !s.messages.is_empty()).collect();
     assert_eq!(cwmp.len(), 2);
-    let rpcs: Vec<&str> = cwmp[1].messages.iter().map(|m| m.rpc.as_str()).collect();
+    let rpcs: Vec<&str> = cwmp[1].messages.iter().map(|m| &*m.rpc).collect();
     assert_eq!(
         rpcs,
         [
@@ -138,7 +138,7 @@ fn a_post_after_a_body_counted_in_characters_is_found() {
     let report = pipeline::analyze(&capture, &Options::default()).unwrap();
     assert_eq!(report.sessions.len(), 1);
     let replayed = &report.sessions[0];
-    let rpcs: Vec<&str> = replayed.messages.iter().map(|m| m.rpc.as_str()).collect();
+    let rpcs: Vec<&str> = replayed.messages.iter().map(|m| &*m.rpc).collect();
     assert_eq!(
         rpcs,
         [

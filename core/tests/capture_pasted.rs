@@ -50,7 +50,7 @@ fn check_stream_1(report: &Report) {
     assert_eq!(report.sessions.len(), 1);
     let session = &report.sessions[0];
     let rpcs: Vec<(&str, Direction)> =
-        session.messages.iter().map(|m| (m.rpc.as_str(), m.direction)).collect();
+        session.messages.iter().map(|m| (&*m.rpc, m.direction)).collect();
     assert_eq!(rpcs.len(), 12);
     assert_eq!(rpcs[0], ("Inform", Direction::CpeToAcs));
     assert_eq!(rpcs[8], ("SetParameterValues", Direction::AcsToCpe));
@@ -81,7 +81,8 @@ fn tshark_follow_tcp_ascii_output_gives_the_session_with_its_endpoints() {
     // The same messages as the capture's second session, in the same order.
     let direct =
         pipeline::analyze(&std::fs::read(MAGMA_PCAP).unwrap(), &Options::default()).unwrap();
-    let rpcs = |s: &session::Session| s.messages.iter().map(|m| m.rpc.clone()).collect::<Vec<_>>();
+    let rpcs =
+        |s: &session::Session| s.messages.iter().map(|m| m.rpc.to_string()).collect::<Vec<_>>();
     assert_eq!(rpcs(session), rpcs(&direct.sessions[1]));
 }
 
@@ -97,6 +98,6 @@ fn the_follow_stream_window_text_gives_the_same_session() {
     )
     .unwrap();
     let rpcs =
-        |r: &Report| r.sessions[0].messages.iter().map(|m| m.rpc.clone()).collect::<Vec<_>>();
+        |r: &Report| r.sessions[0].messages.iter().map(|m| m.rpc.to_string()).collect::<Vec<_>>();
     assert_eq!(rpcs(&report), rpcs(&from_tshark));
 }

@@ -530,7 +530,7 @@ fn header() -> impl Strategy<Value = Header> {
         .prop_map(
             |(id, hold_requests, no_more_requests, session_timeout, supported, use_version)| {
                 Header {
-                    id,
+                    id: id.map(Into::into),
                     hold_requests,
                     no_more_requests,
                     session_timeout,

@@ -879,7 +879,7 @@ fn cwmp_fault(message: &mut Message) -> &mut CwmpFault {
 /// The model's place for every leaf the encoder writes, by XSD path.
 fn slots() -> BTreeMap<&'static str, Slot> {
     BTreeMap::from([
-        ("ID", Slot::Text(|e| e.header.id.get_or_insert_default())),
+        ("ID", Slot::Name(|e| e.header.id.get_or_insert_default())),
         (
             "SessionTimeout",
             Slot::Number(|e, v| set(e.header.session_timeout.get_or_insert_default(), v)),

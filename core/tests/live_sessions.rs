@@ -92,7 +92,7 @@ fn a_session_over_three_connections_is_one_ended_session_with_its_secret_masked(
     assert!(decoded.unrecorded.is_empty(), "{:?}", decoded.unrecorded);
     assert_eq!(decoded.sessions.len(), 1, "{:#?}", decoded.sessions);
     let session = &decoded.sessions[0];
-    let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
+    let rpcs: Vec<&str> = session.messages.iter().map(|m| &*m.rpc).collect();
     assert_eq!(
         rpcs,
         ["Inform", "InformResponse", "SetParameterValues", "SetParameterValuesResponse"]

@@ -258,7 +258,7 @@ fn a_live_session_keeps_its_device_and_messages_and_loses_its_secrets() {
     assert_eq!(session.acs_address, Some(acs));
     assert_eq!(session.connections.len(), 2, "the cookie's pseudonym joins both connections");
     let rpcs: Vec<(&str, bool)> =
-        session.messages.iter().map(|m| (m.rpc.as_str(), m.challenged)).collect();
+        session.messages.iter().map(|m| (&*m.rpc, m.challenged)).collect();
     assert_eq!(
         rpcs,
         [
@@ -373,7 +373,7 @@ fn overlapping_sessions_recorded_as_they_finish_decode_per_device() {
         .iter()
         .map(|s| {
             let serial = s.cpe.as_ref().map(|c| c.serial_number.clone()).unwrap_or_default();
-            (serial, s.messages.iter().map(|m| m.rpc.clone()).collect(), s.ended)
+            (serial, s.messages.iter().map(|m| m.rpc.to_string()).collect(), s.ended)
         })
         .collect();
     devices.sort();
@@ -447,7 +447,7 @@ fn a_challenge_answered_on_a_new_connection_is_one_connection_request() {
                 request.cpe.unwrap().to_string(),
                 request.target.clone(),
                 request.statuses.clone(),
-                request.credentials.as_ref().map(|c| c.scheme.clone()),
+                request.credentials.as_ref().map(|c| c.scheme.to_string()),
             )
         })
         .collect();

@@ -109,7 +109,7 @@ fn pasted_envelopes_infer_directions_in_turn() {
     let text = format!("{inform}\n\n{gpv}\n");
     let report = pipeline::analyze(text.as_bytes(), &Options::default()).unwrap();
     let rpcs: Vec<(&str, Direction)> =
-        report.sessions[0].messages.iter().map(|m| (m.rpc.as_str(), m.direction)).collect();
+        report.sessions[0].messages.iter().map(|m| (&*m.rpc, m.direction)).collect();
     assert_eq!(
         rpcs,
         [("Inform", Direction::CpeToAcs), ("GetParameterValues", Direction::AcsToCpe)]

@@ -76,7 +76,8 @@ fn a_session_exported_as_xml_reads_back_as_the_same_messages() {
     let session = &report.sessions[1];
     let xml = query::session_xml(session);
     let again = pipeline::analyze(xml.as_bytes(), &Options::default()).unwrap();
-    let rpcs = |s: &session::Session| s.messages.iter().map(|m| m.rpc.clone()).collect::<Vec<_>>();
+    let rpcs =
+        |s: &session::Session| s.messages.iter().map(|m| m.rpc.to_string()).collect::<Vec<_>>();
     assert_eq!(rpcs(&again.sessions[0]), rpcs(session));
     let message = &session.messages[0];
     assert!(

@@ -145,11 +145,8 @@ fn the_sessions_come_back_decoded_without_the_password(server: &Server, id: &str
     assert!(!reply.body.contains(SIP_PASSWORD), "{}", reply.body);
     let history: DeviceSessions = serde_json::from_str(&reply.body).unwrap();
     assert_eq!((history.exchanges, history.trimmed), (3, false), "{:?}", history.unrecorded);
-    let rpcs: Vec<Vec<&str>> = history
-        .sessions
-        .iter()
-        .map(|s| s.messages.iter().map(|m| m.rpc.as_str()).collect())
-        .collect();
+    let rpcs: Vec<Vec<&str>> =
+        history.sessions.iter().map(|s| s.messages.iter().map(|m| &*m.rpc).collect()).collect();
     assert_eq!(
         rpcs,
         [vec!["Inform", "InformResponse", "SetParameterValues", "SetParameterValuesResponse"]],

@@ -62,7 +62,7 @@ fn rpcs(report: &Report) -> Vec<Vec<String>> {
     report
         .sessions
         .iter()
-        .map(|s| s.messages.iter().filter(|m| !m.challenged).map(|m| m.rpc.clone()).collect())
+        .map(|s| s.messages.iter().filter(|m| !m.challenged).map(|m| m.rpc.to_string()).collect())
         .filter(|rpcs: &Vec<String>| !rpcs.is_empty())
         .collect()
 }

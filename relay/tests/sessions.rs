@@ -162,7 +162,7 @@ fn a_session_ended_event_comes_after_the_last_exchange_is_in_the_capture() {
             assert_eq!(status, 200);
             let report = pipeline::analyze(&capture, &Options::default()).unwrap();
             let kept = report.sessions.last().expect("a session in the capture");
-            let rpcs: Vec<&str> = kept.messages.iter().map(|m| m.rpc.as_str()).collect();
+            let rpcs: Vec<&str> = kept.messages.iter().map(|m| &*m.rpc).collect();
             assert!(
                 kept.ended && rpcs.last() == Some(&"GetParameterValuesResponse"),
                 "session {session} lacks its last exchange: {rpcs:?}"

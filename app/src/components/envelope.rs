@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[component]
 pub fn EnvelopeView(index: usize, envelope: Envelope) -> impl IntoView {
     let name = envelope.message.name().to_owned();
-    let id = envelope.header.id.clone().unwrap_or_else(|| "—".into());
+    let id = envelope.header.id.as_deref().unwrap_or("—").to_owned();
     let version = format!("{:?}", envelope.version).replace("V", "CWMP ").replace('_', ".");
     let body = match envelope.message {
         Message::Inform(inform) => view! { <InformView inform /> }.into_any(),

@@ -200,7 +200,7 @@ mod tests {
         let report = analyze(&sample, &Options::default()).expect("the sample decodes");
         assert!(report.sessions.len() > 10, "{} sessions", report.sessions.len());
         for session in &report.sessions {
-            let rpcs: Vec<&str> = session.messages.iter().map(|m| m.rpc.as_str()).collect();
+            let rpcs: Vec<&str> = session.messages.iter().map(|m| &*m.rpc).collect();
             assert_eq!(
                 rpcs,
                 [

@@ -272,7 +272,7 @@ pub fn detail_of(session: &Session, message: usize) -> Option<MessageDetail> {
     Some(MessageDetail {
         session: session.index,
         message,
-        rpc: m.rpc.clone(),
+        rpc: m.rpc.to_string(),
         direction: m.direction,
         time: m.time,
         diagnostics: m.diagnostics.clone(),

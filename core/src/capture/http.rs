@@ -36,15 +36,18 @@ pub struct HttpHeader {
     pub value: HeadText,
 }
 
-/// Credentials found in an `Authorization` header.
+/// Credentials found in an `Authorization` header. Texts, not `String`s: the scheme and a Digest
+/// header's parameters share the message's head, a Basic user name and password the one copy of
+/// the decoded `user:password`, and a masked password a literal (a CPE sends credentials on every
+/// POST, so each copy saved counts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
     /// `Basic`, `Digest`, …
-    pub scheme: String,
-    pub username: Option<String>,
+    pub scheme: HeadText,
+    pub username: Option<HeadText>,
     /// The password (Basic only), masked as `********` unless secrets are revealed.
-    pub password: Option<String>,
-    pub realm: Option<String>,
+    pub password: Option<HeadText>,
+    pub realm: Option<HeadText>,
 }
 
 /// One HTTP request or response.
@@ -312,7 +315,7 @@ fn parse_run(
                 message.end_time = run.time_at(end.saturating_sub(1).max(pos));
                 message.source = source;
                 message.destination = destination;
-                messages.push(*message);
+                messages.push(message);
                 pos = end.max(pos + 1);
             }
             Parsed::Incomplete => {
@@ -338,8 +341,11 @@ fn parse_run(
     }
 }
 
+// reason: one per message, moved into the message list at once; a box would be an allocation
+// per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Parsed {
-    Message(Box<HttpMessage>, usize),
+    Message(HttpMessage, usize),
     Incomplete,
     Invalid(String),
 }
@@ -447,7 +453,7 @@ fn parse_head<'h>(
     message.wire_body_len = end - body_start;
     message.body = decode_content(body, &mut message, limits, stats);
     message.body_len = message.body.len();
-    Ok(Parsed::Message(Box::new(message), end))
+    Ok(Parsed::Message(message, end))
 }
 
 /// A start line as httparse read it, borrowing the input.
@@ -476,59 +482,73 @@ fn slice_of_head(shared: &arcstr::ArcStr, head: &[u8], piece: &[u8]) -> HeadText
 }
 
 /// Masks passwords in `Authorization` (Basic) and bare `Password` headers; records credentials.
-/// The value to keep instead of the one sent, if it changes.
+/// The value to keep instead of the one sent, if it changes. `value` shares the head: the
+/// scheme and a Digest header's parameters are slices of it.
 fn mask_secret(
     name: &str,
-    value: &str,
+    value: &HeadText,
     reveal: bool,
     credentials: &mut Option<Credentials>,
 ) -> Option<HeadText> {
     if name.eq_ignore_ascii_case("password") {
-        return (!reveal).then(|| HeadText::from(MASK));
+        return (!reveal).then(masked);
     }
     if !name.eq_ignore_ascii_case("authorization") {
         return None;
     }
     let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    // Every piece is taken from `value`; a copy is only the fallback that cannot panic.
+    let piece = |text: &str| value.try_substr_from(text).unwrap_or_else(|| HeadText::from(text));
     if scheme.eq_ignore_ascii_case("basic") {
-        // The decoded `user:password` becomes the username in place (a CPE sends one on every
-        // POST, so each copy saved counts).
-        let decoded =
-            base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok().map(|bytes| {
-                match String::from_utf8(bytes) {
-                    Ok(text) => text,
-                    Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
-                }
-            });
-        let (username, password) = match decoded {
-            Some(mut user) => match user.find(':') {
-                Some(colon) => {
-                    let password = user.split_off(colon + 1);
-                    user.truncate(colon);
-                    (Some(user), Some(if reveal { password } else { MASK.into() }))
-                }
+        let (username, password) = match decode_basic(rest.trim()) {
+            Some(user_password) => match user_password.find(':') {
+                Some(colon) => (
+                    Some(user_password.substr(..colon)),
+                    Some(if reveal { user_password.substr(colon + 1..) } else { masked() }),
+                ),
                 None => (None, None),
             },
             None => (None, None),
         };
-        *credentials =
-            Some(Credentials { scheme: scheme.to_string(), username, password, realm: None });
+        *credentials = Some(Credentials { scheme: piece(scheme), username, password, realm: None });
         (!reveal).then(|| masked_basic(scheme))
     } else {
         let parameter = |key: &str| {
             rest.split(',').find_map(|part| {
                 let (k, v) = part.trim().split_once('=')?;
-                k.trim().eq_ignore_ascii_case(key).then(|| v.trim().trim_matches('"').to_string())
+                k.trim().eq_ignore_ascii_case(key).then(|| piece(v.trim().trim_matches('"')))
             })
         };
         *credentials = Some(Credentials {
-            scheme: scheme.to_string(),
+            scheme: piece(scheme),
             username: parameter("username"),
             password: None,
             realm: parameter("realm"),
         });
         None
     }
+}
+
+/// `********`, shared.
+fn masked() -> HeadText {
+    const MASKED: arcstr::ArcStr = arcstr::literal!("********");
+    debug_assert_eq!(MASKED.as_str(), MASK);
+    HeadText::full(MASKED)
+}
+
+/// The `user:password` of a Basic header's base64, as one text (lossy when it is not UTF-8):
+/// decoded on the stack, so that the text is the only allocation.
+fn decode_basic(encoded: &str) -> Option<HeadText> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let mut room = [0u8; 192];
+    let decoded: std::borrow::Cow<'_, [u8]> =
+        if base64::decoded_len_estimate(encoded.len()) <= room.len() {
+            let len = engine.decode_slice(encoded, &mut room).ok()?;
+            std::borrow::Cow::Borrowed(&room[..len])
+        } else {
+            std::borrow::Cow::Owned(engine.decode(encoded).ok()?)
+        };
+    Some(HeadText::from(String::from_utf8_lossy(&decoded).as_ref()))
 }
 
 /// `Basic ********` as the masked header's value: a shared literal for the usual spelling.
@@ -959,12 +979,13 @@ pub(crate) fn synthetic(
         rebuilt_from: None,
     };
     for (name, value) in headers {
+        let value = HeadText::from(value);
         let value = mask_secret(&name, &value, options.reveal_secrets, &mut message.credentials)
-            .map_or(value, |masked| masked.to_string());
+            .unwrap_or(value);
         if name.eq_ignore_ascii_case("content-length") {
             message.content_length = value.trim().parse().ok();
         }
-        message.headers.push(HttpHeader { name: name.into(), value: value.into() });
+        message.headers.push(HttpHeader { name: name.into(), value });
     }
     message
 }
@@ -975,8 +996,7 @@ pub fn parse_transcript(
     options: &Options,
     stats: &mut Stats,
 ) -> (Vec<HttpMessage>, Vec<Diagnostic>) {
-    let run =
-        Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None)], origins: vec![None] };
+    let run = Run { gap_before: 0, data: data.to_vec(), arrivals: vec![(0, None, None)] };
     parse_runs(std::slice::from_ref(&run), None, None, options, stats)
 }
 

@@ -44,24 +44,23 @@ pub struct Run {
     /// Bytes missing between the previous run and this one (0 for the first run).
     pub gap_before: u64,
     pub data: Vec<u8>,
-    /// (offset in `data`, arrival time) at each segment boundary, ascending offsets.
-    pub arrivals: Vec<(usize, Option<Timestamp>)>,
-    /// For each of `arrivals`, where its bytes are in the input: the record or block of a
-    /// capture file that carried the segment.
-    pub origins: Vec<Option<usize>>,
+    /// (offset in `data`, arrival time, origin) at each segment boundary, ascending offsets. The
+    /// origin is where the segment's bytes are in the input: the record or block of a capture
+    /// file that carried it. One list, not two: a list is an allocation per run.
+    pub arrivals: Vec<(usize, Option<Timestamp>, Option<usize>)>,
 }
 
 impl Run {
     /// Arrival time of the segment that carried byte `offset`.
     pub fn time_at(&self, offset: usize) -> Option<Timestamp> {
-        let index = self.arrivals.partition_point(|(start, _)| *start <= offset);
-        self.arrivals.get(index.checked_sub(1)?).and_then(|(_, time)| *time)
+        let index = self.arrivals.partition_point(|(start, ..)| *start <= offset);
+        self.arrivals.get(index.checked_sub(1)?).and_then(|(_, time, _)| *time)
     }
 
-    /// Where byte `offset` of `data` is in the input (see [`Run::origins`]).
+    /// Where byte `offset` of `data` is in the input (see [`Run::arrivals`]).
     pub fn input_offset(&self, offset: usize) -> Option<usize> {
-        let index = self.arrivals.partition_point(|(start, _)| *start <= offset).checked_sub(1)?;
-        self.origins.get(index).copied().flatten()
+        let index = self.arrivals.partition_point(|(start, ..)| *start <= offset).checked_sub(1)?;
+        self.arrivals.get(index).and_then(|(_, _, origin)| *origin)
     }
 }
 
@@ -141,8 +140,7 @@ impl DirectionState {
             push_first_room_for_one(&mut self.runs, Run::default());
         }
         if let Some(run) = self.runs.last_mut() {
-            push_first_room_for_one(&mut run.arrivals, (run.data.len(), time));
-            push_first_room_for_one(&mut run.origins, origin);
+            push_first_room_for_one(&mut run.arrivals, (run.data.len(), time, origin));
             run.data.extend_from_slice(data);
         }
         self.next += data.len() as u64;

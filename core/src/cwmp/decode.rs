@@ -368,7 +368,7 @@ fn read_header(
         }
         note_cwmp_ns(reader, &child, version);
         match child.local() {
-            "ID" => header.id = Some(reader.text()?),
+            "ID" => header.id = Some(reader.text_shared()?),
             "HoldRequests" => header.hold_requests = Some(read_bool(reader, &child)?),
             "NoMoreRequests" => {
                 reader.diagnose(

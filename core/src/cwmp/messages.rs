@@ -16,12 +16,13 @@ pub(super) fn decode_message<'i>(
     method: Element<'i>,
     version: &mut Option<CwmpVersion>,
 ) -> Result<Message> {
-    let name = method.local().to_owned();
+    // Borrowed: a copy only for the raw messages that keep their name.
+    let name = method.local();
     let method_ns = reader.ns(&method);
     if name.starts_with("X_") {
         note_cwmp_ns_lenient(reader, &method, version);
         let xml = reader.raw(&method)?;
-        return Ok(Message::Vendor(RawMessage { name, xml }));
+        return Ok(Message::Vendor(RawMessage { name: name.to_owned(), xml }));
     }
     if name == "Fault" {
         // A SOAP Fault is in the envelope namespace; its version is in the detail.
@@ -37,7 +38,7 @@ pub(super) fn decode_message<'i>(
         return Ok(Message::Fault(soap_fault(reader, version)?));
     }
     note_cwmp_ns(reader, &method, version);
-    let Some(message) = Message::decode_method(&name, reader) else {
+    let Some(message) = Message::decode_method(name, reader) else {
         reader.diagnose(
             Severity::Warning,
             "unknown-method",
@@ -45,7 +46,7 @@ pub(super) fn decode_message<'i>(
             format!("`{name}` is not a CWMP method; kept as raw XML"),
         );
         let xml = reader.raw(&method)?;
-        return Ok(Message::Unknown(RawMessage { name, xml }));
+        return Ok(Message::Unknown(RawMessage { name: name.to_owned(), xml }));
     };
     let message = message?;
     if let Ns::Cwmp(found) = method_ns {

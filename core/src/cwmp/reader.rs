@@ -163,12 +163,51 @@ thread_local! {
     static SPARE_RESOLVER: Cell<Option<NamespaceResolver>> = const { Cell::new(None) };
 }
 
+thread_local! {
+    /// The name stacks of the last reader on this thread, emptied (see [`SpareStacks`]).
+    static SPARE_STACKS: Cell<Option<SpareStacks>> = const { Cell::new(None) };
+}
+
+/// A reader's two stacks, empty, for the next reader on the thread: two allocations fewer per
+/// body. The names' stack holds names borrowed from a body, so it is kept with the lifetime of
+/// no body, which is only possible while it is empty.
+struct SpareStacks {
+    open_names: Vec<Cow<'static, str>>,
+    declaring_depths: Vec<usize>,
+    /// Emptied: a type memo shares its body.
+    xsi_type_cache: Vec<XsiTypeCache>,
+}
+
+/// Stacks deeper than this (a hostile body's) are not kept for the life of the thread.
+const SPARE_STACKS_MAX_DEPTH: usize = 64;
+
+/// `names`, emptied, with its room and another lifetime: an empty vector holds no name, and
+/// collecting a vector's own iterator into a vector of the same layout reuses its buffer.
+fn relabel<'a, 'b>(mut names: Vec<Cow<'a, str>>) -> Vec<Cow<'b, str>> {
+    names.clear();
+    names.into_iter().map(|_| Cow::Borrowed("")).collect()
+}
+
 /// Bodies up to this size hand their resolver on: its buffers hold no more than the body's
 /// declarations, so a huge body's are not kept for the life of the thread.
 const SPARE_RESOLVER_MAX_BODY: usize = 64 * 1024;
 
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
+        if self.open_names.capacity() <= SPARE_STACKS_MAX_DEPTH
+            && self.declaring_depths.capacity() <= SPARE_STACKS_MAX_DEPTH
+        {
+            let mut declaring_depths = std::mem::take(&mut self.declaring_depths);
+            declaring_depths.clear();
+            let mut xsi_type_cache = std::mem::take(&mut self.xsi_type_cache);
+            xsi_type_cache.clear();
+            let spare = SpareStacks {
+                open_names: relabel(std::mem::take(&mut self.open_names)),
+                declaring_depths,
+                xsi_type_cache,
+            };
+            let _ = SPARE_STACKS.try_with(|slot| slot.set(Some(spare)));
+        }
         if self.input.len() > SPARE_RESOLVER_MAX_BODY {
             return;
         }
@@ -193,7 +232,8 @@ const XSI_TYPE_MEMO: usize = 6;
 
 struct XsiTypeCache {
     epoch: u32,
-    attributes: String,
+    /// The element's attributes as written: a slice of the body, not a copy.
+    attributes: Text,
     declared: DeclaredType,
 }
 
@@ -275,17 +315,24 @@ impl<'i> Reader<'i> {
         if let Some(grown) = &mut fresh_resolver {
             std::mem::swap(xml.resolver_mut(), grown);
         }
+        // Room for a CWMP message's usual depth, so that a body does not grow them step by step
+        // (every body makes a new reader): the last reader's, else new ones.
+        let (open_names, declaring_depths, xsi_type_cache) =
+            match SPARE_STACKS.try_with(Cell::take).ok().flatten() {
+                Some(spare) => {
+                    (relabel(spare.open_names), spare.declaring_depths, spare.xsi_type_cache)
+                }
+                None => (Vec::with_capacity(16), Vec::with_capacity(4), Vec::new()),
+            };
         Self {
             xml,
             input,
             shared,
             limits: limits.clone(),
-            // Room for a CWMP message's usual depth, so that a body does not grow them step
-            // by step (every body makes a new reader).
-            open_names: Vec::with_capacity(16),
-            declaring_depths: Vec::with_capacity(4),
+            open_names,
+            declaring_depths,
             scope_epoch: 0,
-            xsi_type_cache: Vec::new(),
+            xsi_type_cache,
             elements: 0,
             diagnostics: Vec::new(),
             dropped: Dropped::default(),
@@ -645,7 +692,9 @@ impl<'i> Reader<'i> {
         let attributes = element.start.attributes_raw();
         self.xsi_type_cache
             .iter()
-            .find(|cache| cache.epoch == self.scope_epoch && cache.attributes == attributes)
+            .find(|cache| {
+                cache.epoch == self.scope_epoch && cache.attributes.as_str() == attributes
+            })
             .map(|cache| cache.declared.clone())
     }
 
@@ -654,12 +703,12 @@ impl<'i> Reader<'i> {
         self.xsi_type_cache.retain(|cache| cache.epoch == epoch);
         if self.xsi_type_cache.len() >= XSI_TYPE_MEMO {
             self.xsi_type_cache.remove(0);
+        } else if self.xsi_type_cache.capacity() == 0 {
+            // Its whole room at once rather than growing from four to eight.
+            self.xsi_type_cache.reserve_exact(XSI_TYPE_MEMO);
         }
-        self.xsi_type_cache.push(XsiTypeCache {
-            epoch,
-            attributes: element.start.attributes_raw().to_owned(),
-            declared: declared.clone(),
-        });
+        let attributes = self.share(Cow::Borrowed(element.start.attributes_raw()));
+        self.xsi_type_cache.push(XsiTypeCache { epoch, attributes, declared: declared.clone() });
     }
 
     /// The namespace URI an element name resolves to, for messages.

@@ -53,7 +53,9 @@ impl CwmpVersion {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Header {
-    pub id: Option<String>,
+    /// Shares the body it was read from (a copy per message otherwise, and another in the
+    /// session's message).
+    pub id: Option<Text>,
     pub hold_requests: Option<bool>,
     /// Legacy, in no XSD; kept because old stacks still send it.
     pub no_more_requests: Option<bool>,
@@ -154,6 +156,20 @@ macro_rules! messages {
                     Message::Fault(_) => "Fault",
                     Message::EmptyBody => "(empty body)",
                     Message::Vendor(raw) | Message::Unknown(raw) => &raw.name,
+                }
+            }
+
+            /// [`Message::name`] when it is not the message's own text: every name but a vendor
+            /// or unknown method's, which lives as long as the program (no copy to keep it).
+            pub fn static_name(&self) -> Option<&'static str> {
+                match self {
+                    $(
+                        messages!(@pattern $request $(($request_type))?) => Some(stringify!($request)),
+                        messages!(@pattern $response $(($response_type))?) => Some(stringify!($response)),
+                    )*
+                    Message::Fault(_) => Some("Fault"),
+                    Message::EmptyBody => Some("(empty body)"),
+                    Message::Vendor(_) | Message::Unknown(_) => None,
                 }
             }
 

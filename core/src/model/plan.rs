@@ -477,7 +477,7 @@ pub fn render_envelopes(planned: &Plan, version: cwmp::CwmpVersion) -> String {
         let envelope = cwmp::Envelope {
             version,
             header: cwmp::Header {
-                id: Some(format!("cwmpkit-{}", index + 1)),
+                id: Some(format!("cwmpkit-{}", index + 1).into()),
                 ..cwmp::Header::default()
             },
             message: rpc.to_message(),

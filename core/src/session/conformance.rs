@@ -221,13 +221,14 @@ pub(crate) fn check_session(session: &mut Session, transfers: &mut HashMap<Strin
         }
         let side = usize::from(message.direction == Direction::AcsToCpe);
         let other = 1 - side;
-        let rpc = message.rpc.as_str();
+        let rpc: &str = &message.rpc;
         if is_response(rpc) {
             match pending[other].take() {
                 Some(request_index) => {
                     let request = &session.messages[request_index];
-                    let expected = format!("{}Response", request.rpc);
-                    if rpc != expected && rpc != "Fault" {
+                    // `{request}Response`, compared without building it.
+                    let answers = rpc.strip_suffix("Response") == Some(&*request.rpc);
+                    if !answers && rpc != "Fault" {
                         let rule = if request.rpc == "Inform" {
                             INFORM_RESPONSE_MISSING
                         } else {

@@ -25,6 +25,7 @@ use crate::capture::{
 };
 use crate::cwmp::{self, Envelope, Sender};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -58,13 +59,15 @@ pub struct Cpe {
 /// One SOAP message of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionMessage {
-    /// Element name of the method, e.g. `Inform`, `GetParameterValuesResponse`, `Fault`.
-    pub rpc: String,
+    /// Element name of the method, e.g. `Inform`, `GetParameterValuesResponse`, `Fault`: borrowed
+    /// from the schema for every method it has (no copy per message), owned for the others.
+    pub rpc: Cow<'static, str>,
     pub direction: Direction,
     pub time: Option<Timestamp>,
     /// Milliseconds since the session started.
     pub offset_ms: Option<f64>,
-    pub cwmp_id: Option<String>,
+    /// The envelope's `ID`, sharing its body.
+    pub cwmp_id: Option<cwmp::Text>,
     pub hold_requests: Option<bool>,
     /// Connection id in the capture (absent for bare SOAP).
     pub connection: Option<u32>,
@@ -229,23 +232,38 @@ pub const CONTINUATION_WINDOW_MS: u32 = 60_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedConnection {
     connection: capture::Connection,
-    /// Per HTTP message, its SOAP messages (`None` when it carries no SOAP).
-    soap: Vec<Option<Vec<SessionMessage>>>,
+    /// The SOAP messages of all its HTTP messages, in order: one list per connection, not one
+    /// per HTTP message.
+    soap: Vec<SessionMessage>,
+    /// Per HTTP message, how many of `soap` are its own (`None` when it carries no SOAP).
+    soap_counts: Vec<Option<usize>>,
     connection_request: bool,
 }
 
 impl DecodedConnection {
     pub fn new(connection: capture::Connection) -> Self {
         if is_connection_request(&connection.messages) {
-            return Self { connection, soap: Vec::new(), connection_request: true };
+            return Self {
+                connection,
+                soap: Vec::new(),
+                soap_counts: Vec::new(),
+                connection_request: true,
+            };
         }
-        let soap = connection
+        let mut soap = Vec::new();
+        let soap_counts = connection
             .messages
             .iter()
-            .map(|message| {
+            .enumerate()
+            .map(|(index, message)| {
                 let direction =
                     if message.is_request() { Direction::CpeToAcs } else { Direction::AcsToCpe };
                 is_soap(&message.body).then(|| {
+                    if soap.capacity() == 0 {
+                        // Room for one SOAP message per HTTP message left, the usual case, so
+                        // that the list does not grow message by message.
+                        soap.reserve_exact(connection.messages.len() - index);
+                    }
                     soap_messages(
                         &message.body,
                         Some(message.head_text()),
@@ -254,11 +272,12 @@ impl DecodedConnection {
                         Some(connection.id),
                         &message.diagnostics,
                         capture::enodebd::artefacts_of(message),
+                        &mut soap,
                     )
                 })
             })
             .collect();
-        Self { connection, soap, connection_request: false }
+        Self { connection, soap, soap_counts, connection_request: false }
     }
 }
 
@@ -476,8 +495,10 @@ fn method_of_failure(error: &cwmp::DecodeError) -> Option<&str> {
     names.next().filter(|name| !name.is_empty())
 }
 
-/// One SOAP body, read once by the codec, as session messages: one per envelope (one for a body
-/// the codec rejects). The HTTP diagnostics and the codec's go with the first.
+/// One SOAP body, read once by the codec, as session messages added to `out`: one per envelope
+/// (one for a body the codec rejects); returns how many. The HTTP diagnostics and the codec's go
+/// with the first.
+#[allow(clippy::too_many_arguments)] // one call per kind of input; a struct would only rename them
 fn soap_messages(
     body: &[u8],
     head: Option<String>,
@@ -486,7 +507,8 @@ fn soap_messages(
     connection: Option<u32>,
     http_diagnostics: &[Diagnostic],
     artefacts: &[&str],
-) -> Vec<SessionMessage> {
+    out: &mut Vec<SessionMessage>,
+) -> usize {
     let (envelopes, codec_diagnostics, failure, text) = match cwmp::decode(body) {
         Ok(decoded) => (decoded.envelopes, decoded.diagnostics, None, decoded.text),
         // The codec's own text of the body when it read that far: a body it gave up on is
@@ -501,7 +523,10 @@ fn soap_messages(
         }
     };
     let raw = Raw { head, body: text };
-    let mut first = Vec::with_capacity(http_diagnostics.len() + codec_diagnostics.len() + 1);
+    // Exactly the room needed: most messages have no diagnostic, and then no allocation.
+    let mut first = Vec::with_capacity(
+        http_diagnostics.len() + codec_diagnostics.len() + usize::from(failure.is_some()),
+    );
     first.extend_from_slice(http_diagnostics);
     let mut facts = CodecFacts::default();
     if let Some(error) = &failure {
@@ -531,10 +556,14 @@ fn soap_messages(
     }
     let message = |envelope: Option<Envelope>, diagnostics, facts, raw: Raw| {
         let rpc = match &envelope {
-            Some(envelope) => envelope.message.name().to_string(),
-            None => {
-                failure.as_ref().and_then(method_of_failure).unwrap_or("(unreadable)").to_string()
-            }
+            Some(envelope) => match envelope.message.static_name() {
+                Some(name) => Cow::Borrowed(name),
+                None => Cow::Owned(envelope.message.name().to_owned()),
+            },
+            None => match failure.as_ref().and_then(method_of_failure) {
+                Some(method) => Cow::Owned(method.to_owned()),
+                None => Cow::Borrowed("(unreadable)"),
+            },
         };
         SessionMessage {
             direction: direction_of(&rpc),
@@ -554,9 +583,11 @@ fn soap_messages(
         }
     };
     if envelopes.is_empty() {
-        return vec![message(None, first, facts, raw)];
+        out.push(message(None, first, facts, raw));
+        return 1;
     }
-    let mut out = Vec::with_capacity(envelopes.len());
+    let count = envelopes.len();
+    out.reserve(count);
     let mut first = Some((first, facts));
     // The last envelope (usually the only one) takes the raw message; the others get a copy.
     let last = envelopes.len() - 1;
@@ -566,7 +597,7 @@ fn soap_messages(
         let raw = if i == last { raw.take() } else { raw.clone() };
         out.push(message(Some(envelope), diagnostics, facts, raw.unwrap_or_default()));
     }
-    out
+    count
 }
 
 #[derive(Debug, Default)]
@@ -630,17 +661,16 @@ impl Builder {
 
     /// Adds one connection's messages; returns how many SOAP messages it held.
     fn connection(&mut self, decoded: DecodedConnection) -> usize {
-        let DecodedConnection { mut connection, soap, .. } = decoded;
+        let DecodedConnection { mut connection, soap, soap_counts, .. } = decoded;
         self.current = None;
         let mut found = 0;
-        for (message, soap) in connection.messages.iter_mut().zip(soap) {
+        let mut soap = soap.into_iter().peekable();
+        for (message, count) in connection.messages.iter_mut().zip(soap_counts) {
             let request = message.is_request();
             let direction = if request { Direction::CpeToAcs } else { Direction::AcsToCpe };
             let index = if request {
-                let opens = soap
-                    .as_ref()
-                    .and_then(|messages| messages.first())
-                    .is_some_and(|m| m.rpc == "Inform");
+                let opens = count.is_some_and(|count| count > 0)
+                    && soap.peek().is_some_and(|m| m.rpc == "Inform");
                 let index = if opens {
                     // An Inform retried after a 401 stays in the session it tried to open.
                     let keep = self.current.filter(|&i| {
@@ -685,13 +715,14 @@ impl Builder {
                 }
             }
             session.cookies.extend(message.set_cookies());
-            if let Some(messages) = soap {
-                found += messages.len();
+            if let Some(count) = count {
+                found += count;
                 // The HTTP message is not needed after this: its credentials move to its last
                 // SOAP message (usually its only one) instead of being copied.
                 let mut credentials = message.credentials.take();
-                let last = messages.len().saturating_sub(1);
-                session.messages.extend(messages.into_iter().enumerate().map(|(i, mut m)| {
+                let last = count.saturating_sub(1);
+                let messages = soap.by_ref().take(count);
+                session.messages.extend(messages.enumerate().map(|(i, mut m)| {
                     m.credentials =
                         if i == last { credentials.take() } else { credentials.clone() };
                     m
@@ -748,21 +779,20 @@ impl Builder {
         let Some(session) = self.sessions.get_mut(index) else { return 0 };
         for document in documents {
             let previous = session.messages.last().map(|m| (m.rpc.clone(), m.direction));
-            let messages = soap_messages(
+            let before = session.messages.len();
+            soap_messages(
                 &document.body,
                 None,
-                |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_str(), *d))),
+                |rpc| infer_direction(rpc, previous.as_ref().map(|(r, d)| (r.as_ref(), *d))),
                 document.time,
                 None,
                 &[],
                 &[],
+                &mut session.messages,
             );
-            for message in messages {
-                if let Some(time) = message.time {
-                    session.start = Some(session.start.map_or(time, |s| s.min(time)));
-                    session.end = Some(session.end.map_or(time, |e| e.max(time)));
-                }
-                session.messages.push(message);
+            for time in session.messages[before..].iter().filter_map(|m| m.time) {
+                session.start = Some(session.start.map_or(time, |s| s.min(time)));
+                session.end = Some(session.end.map_or(time, |e| e.max(time)));
             }
         }
         session.messages.len()

@@ -310,8 +310,8 @@ pub fn timeline(session: &Session, filter: &Filter) -> Vec<TimelineRow> {
                 message: Some(index),
                 offset_ms: m.offset_ms,
                 direction: m.direction,
-                what: m.rpc.clone(),
-                detail: m.cwmp_id.clone().unwrap_or_default(),
+                what: m.rpc.to_string(),
+                detail: m.cwmp_id.as_deref().unwrap_or_default().to_owned(),
                 diagnostics: m.diagnostics.len(),
                 worst: m.diagnostics.iter().map(|d| d.severity).max(),
                 matches: filter.matches_message(m),
@@ -375,7 +375,7 @@ pub fn export_name(session: &Session, message: Option<usize>, extension: &str) -
         .collect();
     match message {
         Some(index) => {
-            let rpc = session.messages.get(index).map(|m| m.rpc.as_str()).unwrap_or("message");
+            let rpc = session.messages.get(index).map(|m| &*m.rpc).unwrap_or("message");
             format!("session-{}{clean}-{}-{rpc}.{extension}", session.index, index + 1)
         }
         None => format!("session-{}{clean}.{extension}", session.index),
