@@ -142,5 +142,7 @@ async fn a_broken_envelope_shows_where_it_breaks() {
     root.remove();
 }
 
+#[path = "wasm_browser/file_reader.rs"]
+mod file_reader;
 #[path = "wasm_browser/workspace.rs"]
 mod workspace;

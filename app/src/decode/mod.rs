@@ -2,4 +2,4 @@
 //! between them and the worker's side are the `cwmpkit-decode-worker` crate (app/worker/).
 
 pub mod client;
-pub use cwmpkit_decode_worker::{protocol, worker};
+pub use cwmpkit_decode_worker::{protocol, reader, worker};

@@ -7,6 +7,8 @@
 //! pieces in front, so a slow decoder does not pile up the file in memory.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -64,6 +66,9 @@ pub struct FileReader {
     /// The script's `blob:` URL, revoked with the reader.
     script_url: String,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    /// A reader that cannot run (its script refused, e.g. by a Content-Security-Policy without
+    /// `worker-src blob:`) says so here, or the decode would wait for it forever.
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl FileReader {
@@ -71,12 +76,38 @@ impl FileReader {
     pub fn start(
         file: &web_sys::File,
         piece: f64,
-        mut on_piece: impl FnMut(Piece) + 'static,
+        on_piece: impl FnMut(Piece) + 'static,
+    ) -> Result<Self, String> {
+        Self::start_with_script(SCRIPT, file, piece, on_piece)
+    }
+
+    /// [`start`](Self::start) with another script: the tests' way to make the reader fail.
+    #[doc(hidden)]
+    pub fn start_with_script(
+        script: &str,
+        file: &web_sys::File,
+        piece: f64,
+        on_piece: impl FnMut(Piece) + 'static,
     ) -> Result<Self, String> {
         let (worker, script_url) =
-            reader_worker().map_err(|e| format!("cannot start the file reader: {e:?}"))?;
+            reader_worker(script).map_err(|e| format!("cannot start the file reader: {e:?}"))?;
+        let on_piece: Rc<RefCell<dyn FnMut(Piece)>> = Rc::new(RefCell::new(on_piece));
+        let on_error = {
+            let on_piece = Rc::clone(&on_piece);
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let why = event
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|e| e.message())
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| "it could not run (a Content-Security-Policy?)".into());
+                (on_piece.borrow_mut())(Piece::Failed(format!("the file reader stopped: {why}")));
+            })
+        };
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
+                let mut on_piece = on_piece.borrow_mut();
                 let data = event.data();
                 let buffer = Reflect::get(&data, &JsValue::from_str("buffer")).ok();
                 let end = Reflect::get(&data, &JsValue::from_str("end")).ok();
@@ -100,7 +131,7 @@ impl FileReader {
             .and_then(|_| set("ahead", &JsValue::from(AHEAD)))
             .and_then(|_| worker.post_message(&start))
             .map_err(|e| format!("cannot hand the file to its reader: {e:?}"))?;
-        Ok(Self { worker, script_url, _on_message: on_message })
+        Ok(Self { worker, script_url, _on_message: on_message, _on_error: on_error })
     }
 
     /// Lets the reader go on: the decoder is done with one more piece.
@@ -115,15 +146,17 @@ impl FileReader {
 impl Drop for FileReader {
     fn drop(&mut self) {
         self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
         self.worker.terminate();
         let _ = web_sys::Url::revoke_object_url(&self.script_url);
     }
 }
 
-fn reader_worker() -> Result<(web_sys::Worker, String), JsValue> {
+fn reader_worker(script: &str) -> Result<(web_sys::Worker, String), JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
-    let parts = Array::of1(&JsValue::from_str(SCRIPT));
+    let parts = Array::of1(&JsValue::from_str(script));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     match web_sys::Worker::new(&url) {
