@@ -149,13 +149,8 @@ macro_rules! messages {
             /// The element name of the body's method, as on the wire.
             pub fn name(&self) -> &str {
                 match self {
-                    $(
-                        messages!(@pattern $request $(($request_type))?) => stringify!($request),
-                        messages!(@pattern $response $(($response_type))?) => stringify!($response),
-                    )*
-                    Message::Fault(_) => "Fault",
-                    Message::EmptyBody => "(empty body)",
                     Message::Vendor(raw) | Message::Unknown(raw) => &raw.name,
+                    _ => self.static_name().unwrap_or_default(),
                 }
             }
 
