@@ -71,8 +71,7 @@ struct Warming {
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     static WARMING: RefCell<Warming> = RefCell::new(Warming::default());
-    /// While a file decodes: the requests that came meanwhile, to be handled after it.
-    static DECODING: RefCell<Option<Vec<Received>>> = const { RefCell::new(None) };
+    /// The file being decoded, if one is.
     static FILE_DECODE: RefCell<Option<FileDecode>> = const { RefCell::new(None) };
 }
 
@@ -121,9 +120,9 @@ pub fn start() {
 
 /// Handles a request now, or after the file being decoded.
 fn receive(request: Request, file: Option<web_sys::File>) {
-    let deferred = DECODING.with_borrow_mut(|waiting| match waiting {
-        Some(waiting) => {
-            waiting.push((request, file));
+    let deferred = FILE_DECODE.with_borrow_mut(|decode| match decode {
+        Some(decode) => {
+            decode.waiting.push((request, file));
             None
         }
         None => Some((request, file)),
@@ -319,7 +318,6 @@ fn decode_file(name: String, file: web_sys::File) {
         finish(name, pipeline, Vec::new(), Timing { started, read_wait: 0.0 });
         return;
     }
-    DECODING.with_borrow_mut(|waiting| *waiting = Some(Vec::new()));
     let reader = FileReader::start(&file, PIECE, |piece| {
         if let Some(ended) = FILE_DECODE.with_borrow_mut(|decode| decode_piece(decode, piece)) {
             ended.end();
@@ -336,9 +334,11 @@ fn decode_file(name: String, file: web_sys::File) {
                 reader,
                 timing: Timing { started, read_wait: 0.0 },
                 waiting_since: now(),
+                waiting: Vec::new(),
             });
         }),
-        Err(message) => Ended::Failed(message).end(),
+        // Nothing can have come meanwhile: the page's requests wait for this task to end.
+        Err(message) => Ended::Failed(message, Vec::new()).end(),
     }
 }
 
@@ -354,25 +354,31 @@ struct FileDecode {
     timing: Timing,
     /// When the decoder last asked for bytes (started, or finished the piece before).
     waiting_since: f64,
+    /// The requests that came meanwhile, to be handled after it.
+    waiting: Vec<Received>,
 }
 
 /// How a file's decoding ended.
 enum Ended {
     Decoded(Box<FileDecode>),
-    Failed(String),
+    /// Why, and the requests that waited.
+    Failed(String, Vec<Received>),
 }
 
 impl Ended {
     /// Reports the end, then handles the requests that waited for it.
     fn end(self) {
-        match self {
+        let waiting = match self {
             Ended::Decoded(decode) => {
-                let FileDecode { name, pipeline, sessions, timing, .. } = *decode;
+                let FileDecode { name, pipeline, sessions, timing, waiting, .. } = *decode;
                 finish(name, pipeline, sessions, timing);
+                waiting
             }
-            Ended::Failed(message) => post(&Response::Failed { message }),
-        }
-        let waiting = DECODING.with_borrow_mut(Option::take).unwrap_or_default();
+            Ended::Failed(message, waiting) => {
+                post(&Response::Failed { message });
+                waiting
+            }
+        };
         for (request, file) in waiting {
             receive(request, file);
         }
@@ -389,8 +395,8 @@ fn decode_piece(decode: &mut Option<FileDecode>, piece: Piece) -> Option<Ended> 
         // is decoded.
         Piece::End => return decode.take().map(|d| Ended::Decoded(Box::new(d))),
         Piece::Failed(error) => {
-            let name = decode.take().map(|d| d.name).unwrap_or_default();
-            return Some(Ended::Failed(format!("cannot read {name}: {error}")));
+            let FileDecode { name, waiting, .. } = decode.take()?;
+            return Some(Ended::Failed(format!("cannot read {name}: {error}"), waiting));
         }
     };
     current.piece.resize(bytes.length() as usize, 0);
