@@ -472,3 +472,61 @@ fn a_challenge_answered_on_a_new_connection_is_one_connection_request() {
     assert_eq!(joined.time, Some(Timestamp::from_unix_nanos(1_000 * ms)), "the challenge's time");
     assert_eq!(joined.acs, Some(acs(50001)));
 }
+
+#[test]
+fn idle_connections_and_those_past_the_cap_are_closed_oldest_first() {
+    let acs: SocketAddr = "192.0.2.1:7547".parse().unwrap();
+    let cpe = |n: u16| -> SocketAddr { format!("198.51.100.{n}:40000").parse().unwrap() };
+    let second = 1_000_000_000i128;
+    let at = |seconds: i128| Timestamp::from_unix_nanos(seconds * second / 2);
+    let request = post(b"", false, false);
+    let response = reply("204 No Content", b"", false);
+    let mut recorder = Recorder::new(RecorderOptions {
+        idle_close: Duration::from_secs(10),
+        max_open_connections: 3,
+        ..RecorderOptions::default()
+    });
+    let mut out = Vec::new();
+    let mut record = |recorder: &mut Recorder, n: u16, half_seconds: i128| {
+        let time = at(half_seconds);
+        let exchange = Exchange {
+            cpe: cpe(n),
+            acs,
+            request_time: time,
+            response_time: time,
+            request: &request,
+            response: &response,
+        };
+        recorder.record(&exchange, &mut out).unwrap();
+        recorder.open_connections()
+    };
+    // Times in half seconds: 1, 2 and 3 open at 0 s, 1 s and 2 s.
+    assert_eq!(record(&mut recorder, 1, 0), 1);
+    assert_eq!(record(&mut recorder, 2, 2), 2);
+    assert_eq!(record(&mut recorder, 3, 4), 3);
+    // A fourth at 3 s: past the cap, the longest idle (1) closes at its last activity.
+    assert_eq!(record(&mut recorder, 4, 6), 3);
+    // 2 is active again at 4 s, so 3 (2 s) and 4 (3 s) are now the oldest.
+    assert_eq!(record(&mut recorder, 2, 8), 3);
+    // At 13.5 s, 3 and 4 have been idle for more than 10 s and close (at 12 s and 13 s); 2
+    // (9.5 s idle) stays open, and 5 opens.
+    assert_eq!(record(&mut recorder, 5, 27), 2);
+    let end = at(40);
+    recorder.finish_file(end, &mut out);
+    assert_eq!(recorder.open_connections(), 0);
+
+    let frames = capture::decode(&out, &Options::default()).unwrap();
+    assert!(frames.diagnostics.is_empty(), "{:#?}", frames.diagnostics);
+    let ends: Vec<(SocketAddr, Option<Timestamp>)> =
+        frames.connections.iter().map(|c| (c.client.unwrap(), c.end)).collect();
+    let end_of = |n: u16| {
+        let ends: Vec<_> = ends.iter().filter(|(client, _)| *client == cpe(n)).collect();
+        assert_eq!(ends.len(), 1, "one connection from CPE {n}: {ends:?}");
+        ends[0].1
+    };
+    assert_eq!(end_of(1), Some(at(0)));
+    assert_eq!(end_of(3), Some(at(24)));
+    assert_eq!(end_of(4), Some(at(26)));
+    assert_eq!(end_of(2), Some(end));
+    assert_eq!(end_of(5), Some(end));
+}

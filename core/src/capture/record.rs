@@ -26,7 +26,7 @@ use crate::base::Timestamp;
 use crate::cwmp::secrets::{MASK, mask_secrets};
 use etherparse::PacketBuilder;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
@@ -120,12 +120,19 @@ pub struct Recorder {
     options: RecorderOptions,
     /// The current file has its Section Header and Interface Description.
     file_started: bool,
-    open: HashMap<(SocketAddr, SocketAddr), Flow>,
+    open: HashMap<FlowKey, Flow>,
+    /// The open flows by their last activity, oldest first, so that finding the idle ones
+    /// costs what it closes, not a scan of every open flow on every exchange (a fleet keeps
+    /// thousands open).
+    by_last: BTreeSet<(Timestamp, FlowKey)>,
     connections_opened: u32,
     pseudonyms: HashMap<String, u64>,
     pseudonym_order: VecDeque<String>,
     next_pseudonym: u64,
 }
+
+/// A connection's CPE and ACS sockets.
+type FlowKey = (SocketAddr, SocketAddr);
 
 /// One open synthetic connection: the next sequence number each side sends.
 #[derive(Debug, Clone, Copy)]
@@ -167,6 +174,7 @@ impl Recorder {
             options,
             file_started: false,
             open: HashMap::new(),
+            by_last: BTreeSet::new(),
             connections_opened: 0,
             pseudonyms: HashMap::new(),
             pseudonym_order: VecDeque::new(),
@@ -190,7 +198,7 @@ impl Recorder {
         }
         self.close_idle(exchange.request_time, out);
         let key = (exchange.cpe, exchange.acs);
-        let mut flow = match self.open.remove(&key) {
+        let mut flow = match self.take_open(&key) {
             Some(flow) => flow,
             None => {
                 if self.open.len() >= self.options.max_open_connections.max(1) {
@@ -232,6 +240,7 @@ impl Recorder {
         if request_closes || response_closes {
             close(exchange.cpe, exchange.acs, flow, flow.last, out);
         } else {
+            self.by_last.insert((flow.last, key));
             self.open.insert(key, flow);
         }
         Ok(())
@@ -240,11 +249,13 @@ impl Recorder {
     /// Ends the current file: appends the FINs of every open connection (at `time`), and the
     /// next [`Recorder::record`] starts a new file with its own header blocks.
     pub fn finish_file(&mut self, time: Timestamp, out: &mut Vec<u8>) {
-        let mut open: Vec<_> = self.open.drain().collect();
-        open.sort_by_key(|(key, flow)| (flow.last, *key));
+        let by_last = std::mem::take(&mut self.by_last);
+        let mut open = std::mem::take(&mut self.open);
         if self.file_started {
-            for ((cpe, acs), flow) in open {
-                close(cpe, acs, flow, time.max(flow.last), out);
+            for (_, key) in by_last {
+                if let Some(flow) = open.remove(&key) {
+                    close(key.0, key.1, flow, time.max(flow.last), out);
+                }
             }
         }
         self.file_started = false;
@@ -255,16 +266,20 @@ impl Recorder {
         self.open.len()
     }
 
+    /// Removes an open flow, from both indexes.
+    fn take_open(&mut self, key: &FlowKey) -> Option<Flow> {
+        let flow = self.open.remove(key)?;
+        self.by_last.remove(&(flow.last, *key));
+        Some(flow)
+    }
+
     fn close_idle(&mut self, now: Timestamp, out: &mut Vec<u8>) {
         let idle = i128::try_from(self.options.idle_close.as_nanos()).unwrap_or(i128::MAX);
-        let mut over: Vec<_> = self
-            .open
-            .iter()
-            .filter(|(_, flow)| now.unix_nanos.saturating_sub(flow.last.unix_nanos) > idle)
-            .map(|(key, flow)| (flow.last, *key))
-            .collect();
-        over.sort();
-        for (last, key) in over {
+        while let Some(&(last, key)) = self.by_last.first() {
+            if now.unix_nanos.saturating_sub(last.unix_nanos) <= idle {
+                break;
+            }
+            self.by_last.pop_first();
             if let Some(flow) = self.open.remove(&key) {
                 let at = Timestamp::from_unix_nanos(last.unix_nanos.saturating_add(idle));
                 close(key.0, key.1, flow, at.min(now), out);
@@ -273,8 +288,7 @@ impl Recorder {
     }
 
     fn close_longest_idle(&mut self, out: &mut Vec<u8>) {
-        let oldest = self.open.iter().min_by_key(|(key, flow)| (flow.last, **key)).map(|(k, _)| *k);
-        if let Some(key) = oldest
+        if let Some((_, key)) = self.by_last.pop_first()
             && let Some(flow) = self.open.remove(&key)
         {
             close(key.0, key.1, flow, flow.last, out);
