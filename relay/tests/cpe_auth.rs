@@ -207,3 +207,27 @@ fn a_replayed_digest_header_is_refused() {
     // The device, counting on, is not disturbed.
     assert_eq!(device.post(b"").status, 204);
 }
+
+/// A POST that is no Inform and continues no session is checked against the default credential
+/// only: trying every device's would cost a hash per listed device for anyone who asks.
+#[test]
+fn a_post_outside_any_session_is_checked_against_the_default_only() {
+    let server = start("cpe-auth-no-session");
+    let events = Events::subscribe(&server);
+    let mut stray = Cpe::new(&server.acs).with_credential("cpe2601", "own, secret");
+    let refused = stray.post(b"");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let problem =
+        events.until("auth-failed", |e| e["event"] == "problem" && e["code"] == "auth-failed");
+    let message = problem["message"].as_str().unwrap();
+    assert!(message.contains("continues no session"), "{problem}");
+    assert!(!message.contains("own, secret"), "{problem}");
+
+    // The fleet's credential is still checked there (the ACS then answers as without a session).
+    let mut fleet = Cpe::new(&server.acs).with_credential("fleet", "fleet-secret");
+    assert_ne!(fleet.post(b"").status, 401);
+    // And the device's own session goes on with its own credential.
+    let mut device = Cpe::new(&server.acs).with_credential("cpe2601", "own, secret");
+    assert_eq!(device.post(&common::corpus("soap/cwmp_ex/inform-2601.xml")).status, 200);
+    assert_eq!(device.post(b"").status, 204);
+}

@@ -3,7 +3,7 @@
 //! cookie and the peer address in, and the reply out.
 
 use super::body::read_limited;
-use super::cpe_auth::{Refusal, refuse};
+use super::cpe_auth::{Refusal, Speaker, refuse};
 use super::recordings::{ExchangeEvents, RequestBody};
 use super::state::{Relay, now, random_hex, unix_seconds};
 use axum::body::Bytes;
@@ -87,30 +87,49 @@ async fn answer_post(
     // credential must have made it.
     let mut decoded = None;
     let mut identity = None;
+    let peer_text = peer.to_string();
+    let session_cookie = session_cookie(headers);
     if !relay.settings.cpe_auth.is_open() {
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if authorization.is_some() {
             decoded = Some(decode(body.clone()).await);
         }
-        let claimed = decoded
+        let informing = decoded
             .as_ref()
             .and_then(|decoded| decoded.as_ref().ok())
             .and_then(PostBody::inform)
-            .map(|inform| (device_key(&inform.device_id), inform.device_id.serial_number.as_str()));
+            .map(|inform| (device_key(&inform.device_id), inform.device_id.serial_number.clone()));
+        let informs = informing.is_some();
+        // The credential to check is the one of the device that speaks: the Inform's, else the
+        // one whose session this POST continues (looked up only when there is an answer).
+        let speaking = match informing {
+            Some(informing) => Some(informing),
+            None if authorization.is_some() => relay.session_speaker(session_cookie, &peer_text),
+            None => None,
+        };
+        let speaker = match &speaking {
+            Some((id, serial)) => Speaker::Device { id, serial },
+            None => Speaker::Unknown,
+        };
         let target = uri.path_and_query().map_or("/acs", |p| p.as_str());
-        let verified = relay.settings.cpe_auth.verify(
-            "POST",
-            target,
-            authorization,
-            claimed.as_ref().map(|(id, serial)| (id.as_str(), *serial)),
-            unix_seconds(),
-        );
+        let verified =
+            relay.settings.cpe_auth.verify("POST", target, authorization, speaker, unix_seconds());
         match verified {
             Ok(verified) => identity = Some(verified),
             Err(refusal) => {
-                let device = claimed.as_ref().map(|(id, _)| id.as_str());
+                let device = speaking.as_ref().map(|(id, _)| id.as_str());
+                let checked_against = match &speaking {
+                    Some(_) if informs => String::new(),
+                    Some((id, _)) => format!(
+                        " (checked against the credential of {id}, whose session this POST \
+                         continues)"
+                    ),
+                    None => " (a POST that is no Inform and continues no session is checked \
+                             against the default credential only)"
+                        .to_owned(),
+                };
                 return refuse(relay, refusal, device, unix_seconds(), |reason| {
-                    format!("CPE authentication failed from {peer}: {reason}")
+                    format!("CPE authentication failed from {peer}: {reason}{checked_against}")
                 });
             }
         }
@@ -144,13 +163,8 @@ async fn answer_post(
     } else {
         String::new()
     };
-    let peer_text = peer.to_string();
-    let context = PostContext {
-        session_cookie: session_cookie(headers),
-        peer: &peer_text,
-        time: now(),
-        new_session_token: &token,
-    };
+    let context =
+        PostContext { session_cookie, peer: &peer_text, time: now(), new_session_token: &token };
     // The session's device must be the one the credential speaks for: a credential for one
     // device (or the fleet's) cannot carry on another device's session with its cookie.
     let cpe_auth = &relay.settings.cpe_auth;

@@ -50,6 +50,19 @@ impl std::fmt::Debug for Credential {
     }
 }
 
+/// Whose credential a request is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker<'a> {
+    /// The device an Inform names, or whose session a POST continues: its own credential, else
+    /// the default. One check, however many devices are listed.
+    Device { id: &'a str, serial: &'a str },
+    /// A CWMP POST that continues no session: the default credential only. Trying every
+    /// device's would let anyone make the relay hash once per listed device per request.
+    Unknown,
+    /// An upload, whose sender only its credential tells: the default, then every device's.
+    Anyone,
+}
+
 /// Who may post to the ACS.
 #[derive(Debug, Default)]
 pub struct CpeCredentials {
@@ -256,6 +269,35 @@ impl CpeCredentials {
         self.default.as_ref().map(|d| (None, d))
     }
 
+    /// The credentials that may have made a request from `speaker`, each with the key it is
+    /// listed under (none: the default). Iterated, not collected: no allocation per request.
+    fn candidates<'s>(
+        &'s self,
+        speaker: Speaker<'_>,
+    ) -> Result<impl Iterator<Item = (Option<&'s str>, &'s Credential)>, Refusal> {
+        let default = || self.default.iter().map(|d| (None, d));
+        let (expected, default_only, every_device) = match speaker {
+            Speaker::Device { id, serial } => match self.expected_for(id, serial) {
+                Some(expected) => (Some(expected), None, None),
+                None => {
+                    return Err(Refusal::Failed(format!(
+                        "no credential admits {id}: it has none of its own and there is no default"
+                    )));
+                }
+            },
+            Speaker::Unknown => (None, Some(default()), None),
+            Speaker::Anyone => (
+                None,
+                Some(default()),
+                Some(self.per_device.iter().map(|(k, c)| (Some(k.as_str()), c))),
+            ),
+        };
+        Ok(expected
+            .into_iter()
+            .chain(default_only.into_iter().flatten())
+            .chain(every_device.into_iter().flatten()))
+    }
+
     /// Whether a request authenticated as `identity` may speak for the device `device_id`
     /// (serial number `serial`): it used the credential that device must use. Two entries that
     /// share one credential cannot be told apart, and need not be.
@@ -269,16 +311,15 @@ impl CpeCredentials {
         used.is_some() && used == expected
     }
 
-    /// Checks one request. `claimed` is the device an Inform in the body names (ID and serial),
-    /// which decides the credential; for other requests any configured credential will do
-    /// here, and the caller checks with [`CpeCredentials::speaks_for`] that it is the one of the
-    /// device whose session the request continues.
+    /// Checks one request against the credentials `speaker` allows (see [`Speaker`]). For a
+    /// device's own session the caller checks again with [`CpeCredentials::speaks_for`], under
+    /// the ACS's lock, that the session is still that device's.
     pub fn verify(
         &self,
         method: &str,
         target: &str,
         authorization: Option<&str>,
-        claimed: Option<(&str, &str)>,
+        speaker: Speaker<'_>,
         now_secs: u64,
     ) -> Result<Identity, Refusal> {
         if self.is_open() {
@@ -287,25 +328,7 @@ impl CpeCredentials {
         let Some(authorization) = authorization else { return Err(Refusal::Challenge) };
         let (scheme, rest) =
             authorization.trim().split_once(' ').unwrap_or((authorization.trim(), ""));
-        // The credentials that may have made it, each with the key it is listed under (none:
-        // the default): the claimed device's only, else any. Iterated, not collected: no
-        // allocation per request.
-        let expected = match claimed {
-            Some((id, serial)) => match self.expected_for(id, serial) {
-                Some(expected) => Some(expected),
-                None => {
-                    return Err(Refusal::Failed(format!(
-                        "no credential admits {id}: it has none of its own and there is no default"
-                    )));
-                }
-            },
-            None => None,
-        };
-        let any = claimed.is_none().then(|| {
-            let default = self.default.iter().map(|d| (None, d));
-            default.chain(self.per_device.iter().map(|(k, c)| (Some(k.as_str()), c)))
-        });
-        let candidates = expected.into_iter().chain(any.into_iter().flatten());
+        let candidates = self.candidates(speaker)?;
         let identity_of =
             |key: Option<&str>| key.map_or(Identity::Default, |k| Identity::Device(k.to_owned()));
         if scheme.eq_ignore_ascii_case("basic") {
@@ -735,8 +758,8 @@ mod tests {
     #[test]
     fn a_device_with_its_own_credential_is_admitted_only_with_it() {
         let c = credentials();
-        let phone = Some(("00085D-6867i-00085D1A2B3C", "00085D1A2B3C"));
-        let other = Some(("00085D-6867i-00085D999999", "00085D999999"));
+        let phone = Speaker::Device { id: "00085D-6867i-00085D1A2B3C", serial: "00085D1A2B3C" };
+        let other = Speaker::Device { id: "00085D-6867i-00085D999999", serial: "00085D999999" };
         // Each answer to a new challenge: one answer serves once.
         let own = || digest(&c, "phone1", "own-secret", 1000);
         let fleet = || digest(&c, "acs", "fleet", 1000);
@@ -757,12 +780,51 @@ mod tests {
             "nor one device for another"
         );
         assert_eq!(c.verify("POST", "/acs", None, phone, 1001), Err(Refusal::Challenge));
-        assert_eq!(c.verify("POST", "/acs", Some(&fleet()), None, 1001), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&fleet()), Speaker::Anyone, 1001),
+            Ok(Identity::Default)
+        );
         let wrong = digest(&c, "acs", "guess", 1000);
         let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&wrong), other, 1001) else {
             panic!()
         };
         assert!(!why.contains("guess") && !why.contains("fleet"), "no password in {why}");
+    }
+
+    #[test]
+    fn a_known_speaker_costs_one_check_however_many_devices_are_listed() {
+        let mut c = credentials();
+        // A fleet that shares a user name, each phone with its own password.
+        for n in 0..10_000 {
+            c.per_device.insert(
+                format!("00085D-6867i-{n:012}"),
+                Credential { username: "phone".into(), password: format!("secret-{n}") },
+            );
+        }
+        let count = |speaker| c.candidates(speaker).map(Iterator::count).unwrap_or(0);
+        let listed = Speaker::Device { id: "00085D-6867i-000000004711", serial: "000000004711" };
+        assert_eq!(count(listed), 1);
+        let unlisted = Speaker::Device { id: "00085D-6867i-00085D999999", serial: "00085D999999" };
+        assert_eq!(count(unlisted), 1, "the default");
+        assert_eq!(count(Speaker::Unknown), 1, "the default");
+        assert_eq!(count(Speaker::Anyone), 10_002);
+        // A POST that continues no session is checked against the default alone: a device's
+        // own credential does not pass there.
+        let own = digest(&c, "phone", "secret-4711", 1000);
+        assert!(matches!(
+            c.verify("POST", "/acs", Some(&own), Speaker::Unknown, 1001),
+            Err(Refusal::Failed(_))
+        ));
+        let own = digest(&c, "phone", "secret-4711", 1000);
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&own), listed, 1001),
+            Ok(Identity::Device("00085D-6867i-000000004711".into()))
+        );
+        let fleet = digest(&c, "acs", "fleet", 1000);
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&fleet), Speaker::Unknown, 1001),
+            Ok(Identity::Default)
+        );
     }
 
     #[test]
@@ -789,30 +851,47 @@ mod tests {
         let c = credentials();
         let nonce = c.nonce(1000);
         let first = answer_to(&nonce, "acs", "fleet", Some("00000001"));
-        assert_eq!(c.verify("POST", "/acs", Some(&first), None, 1001), Ok(Identity::Default));
-        let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&first), None, 1002) else {
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&first), Speaker::Anyone, 1001),
+            Ok(Identity::Default)
+        );
+        let Err(Refusal::Failed(why)) =
+            c.verify("POST", "/acs", Some(&first), Speaker::Anyone, 1002)
+        else {
             panic!("the same header twice was admitted")
         };
         assert!(why.contains("replayed"), "{why}");
         let next = answer_to(&nonce, "acs", "fleet", Some("00000002"));
-        assert_eq!(c.verify("POST", "/acs", Some(&next), None, 1003), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&next), Speaker::Anyone, 1003),
+            Ok(Identity::Default)
+        );
         let back = answer_to(&nonce, "acs", "fleet", Some("00000001"));
         assert!(matches!(
-            c.verify("POST", "/acs", Some(&back), None, 1004),
+            c.verify("POST", "/acs", Some(&back), Speaker::Anyone, 1004),
             Err(Refusal::Failed(_))
         ));
         // A wrong answer uses up no count: the client's next one still counts.
         let guess = answer_to(&nonce, "acs", "guess", Some("00000009"));
         assert!(matches!(
-            c.verify("POST", "/acs", Some(&guess), None, 1005),
+            c.verify("POST", "/acs", Some(&guess), Speaker::Anyone, 1005),
             Err(Refusal::Failed(_))
         ));
         let third = answer_to(&nonce, "acs", "fleet", Some("00000003"));
-        assert_eq!(c.verify("POST", "/acs", Some(&third), None, 1006), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&third), Speaker::Anyone, 1006),
+            Ok(Identity::Default)
+        );
         // Without qop a nonce serves once; again, the client is told to take a new one.
         let plain = answer_to(&c.nonce(1000), "acs", "fleet", None);
-        assert_eq!(c.verify("POST", "/acs", Some(&plain), None, 1001), Ok(Identity::Default));
-        assert_eq!(c.verify("POST", "/acs", Some(&plain), None, 1002), Err(Refusal::Stale));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&plain), Speaker::Anyone, 1001),
+            Ok(Identity::Default)
+        );
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&plain), Speaker::Anyone, 1002),
+            Err(Refusal::Stale)
+        );
     }
 
     #[test]
@@ -820,7 +899,10 @@ mod tests {
         let c = credentials();
         let oldest = c.nonce(1000);
         let first = answer_to(&oldest, "acs", "fleet", Some("00000001"));
-        assert_eq!(c.verify("POST", "/acs", Some(&first), None, 1000), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&first), Speaker::Anyone, 1000),
+            Ok(Identity::Default)
+        );
         for _ in 0..MAX_TRACKED_NONCES {
             let (_, serial) = c.issued(&c.nonce(1000)).unwrap();
             assert_eq!(c.nonce_counts.record(serial, 1), Count::Fresh);
@@ -829,10 +911,16 @@ mod tests {
             c.nonce_counts.shards.iter().map(|shard| shard.lock().unwrap().last_count.len()).sum();
         assert!(tracked <= MAX_TRACKED_NONCES, "{tracked}");
         let later = answer_to(&oldest, "acs", "fleet", Some("00000002"));
-        assert_eq!(c.verify("POST", "/acs", Some(&later), None, 1001), Err(Refusal::Stale));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&later), Speaker::Anyone, 1001),
+            Err(Refusal::Stale)
+        );
         // A new nonce is counted as before.
         let fresh = digest(&c, "acs", "fleet", 1000);
-        assert_eq!(c.verify("POST", "/acs", Some(&fresh), None, 1001), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&fresh), Speaker::Anyone, 1001),
+            Ok(Identity::Default)
+        );
     }
 
     #[test]
@@ -840,13 +928,13 @@ mod tests {
         let c = credentials();
         let old = digest(&c, "acs", "fleet", 1000);
         assert_eq!(
-            c.verify("POST", "/acs", Some(&old), None, 1000 + NONCE_LIFETIME_SECS + 1),
+            c.verify("POST", "/acs", Some(&old), Speaker::Anyone, 1000 + NONCE_LIFETIME_SECS + 1),
             Err(Refusal::Stale)
         );
         let nonce = nonce_of(&old);
         let forged = old.replace(&nonce, &format!("{:x}-0.{}", 5000, "00".repeat(32)));
         assert!(matches!(
-            c.verify("POST", "/acs", Some(&forged), None, 5000),
+            c.verify("POST", "/acs", Some(&forged), Speaker::Anyone, 5000),
             Err(Refusal::Failed(_))
         ));
         assert!(c.challenges(1000, true)[0].contains("stale=true"));
@@ -856,10 +944,16 @@ mod tests {
     fn basic_only_where_allowed() {
         let mut c = credentials();
         let basic = "Basic YWNzOmZsZWV0"; // acs:fleet
-        assert!(matches!(c.verify("POST", "/acs", Some(basic), None, 1), Err(Refusal::Failed(_))));
+        assert!(matches!(
+            c.verify("POST", "/acs", Some(basic), Speaker::Anyone, 1),
+            Err(Refusal::Failed(_))
+        ));
         assert_eq!(c.challenges(1, false).len(), 1);
         c.basic_allowed = true;
-        assert_eq!(c.verify("POST", "/acs", Some(basic), None, 1), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(basic), Speaker::Anyone, 1),
+            Ok(Identity::Default)
+        );
         assert!(c.challenges(1, false)[1].starts_with("Basic"));
     }
 
@@ -898,11 +992,16 @@ mod tests {
         let answer = answer_to(&nonce, "acs", "fleet", Some("00000001"));
         let response = answer.rsplit_once("response=\"").unwrap().1.trim_end_matches('"');
         let upper = answer.replace(response, &response.to_ascii_uppercase());
-        assert_eq!(c.verify("POST", "/acs", Some(&upper), None, 1001), Ok(Identity::Default));
+        assert_eq!(
+            c.verify("POST", "/acs", Some(&upper), Speaker::Anyone, 1001),
+            Ok(Identity::Default)
+        );
         let mut flipped = response.to_owned().into_bytes();
         flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
         let wrong = answer.replace(response, std::str::from_utf8(&flipped).unwrap());
-        let Err(Refusal::Failed(why)) = c.verify("POST", "/acs", Some(&wrong), None, 1002) else {
+        let Err(Refusal::Failed(why)) =
+            c.verify("POST", "/acs", Some(&wrong), Speaker::Anyone, 1002)
+        else {
             panic!("a wrong response was admitted")
         };
         assert!(why.contains("wrong username or password"), "{why}");

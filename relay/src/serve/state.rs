@@ -191,6 +191,18 @@ impl Relay {
 
     /// The ACS state. A handler that panicked mid-update cannot leave it worse than a request
     /// refused with 500 would (core's ACS is fuzzed not to panic), so a poisoned lock is recovered.
+    /// The device whose session a POST continues (by its cookie, else its peer address): its
+    /// ID and serial number.
+    pub fn session_speaker(
+        &self,
+        session_cookie: Option<&str>,
+        peer: &str,
+    ) -> Option<(String, String)> {
+        let acs = self.acs();
+        let device = acs.session_device(session_cookie, peer)?;
+        Some((device.id.clone(), device.device_id.serial_number.clone()))
+    }
+
     pub fn acs(&self) -> std::sync::MutexGuard<'_, Acs> {
         self.acs.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

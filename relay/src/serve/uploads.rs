@@ -20,7 +20,7 @@
 //! records of files that are gone are removed from the index (at start, [`forget_gone`], and at
 //! each listing).
 
-use super::cpe_auth::{Identity, refuse};
+use super::cpe_auth::{Identity, Speaker, refuse};
 use super::state::{Relay, now, outcome, random_hex, unix_seconds};
 use super::storage::UploadRecord;
 use axum::body::Body;
@@ -76,7 +76,13 @@ pub async fn receive_upload(
         let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
         let seconds = unix_seconds();
-        match settings.cpe_auth.verify(method.as_str(), target, authorization, None, seconds) {
+        match settings.cpe_auth.verify(
+            method.as_str(),
+            target,
+            authorization,
+            Speaker::Anyone,
+            seconds,
+        ) {
             Ok(verified) => identity = Some(verified),
             Err(refusal) => {
                 return refuse(&relay, refusal, None, seconds, |reason| {
