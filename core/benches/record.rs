@@ -17,6 +17,9 @@ const MAGMA_PCAP: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/pcap/magma/dp_enb_tr069.pcap");
 
 /// (CPE, ACS, request time, response time, request, response) of every exchange in the capture.
+/// Connections a fleet keeps open in the recorder (its default cap is 4,096).
+const FLEET_CONNECTIONS: usize = 4_000;
+
 type Recorded = (SocketAddr, SocketAddr, Timestamp, Timestamp, Vec<u8>, Vec<u8>);
 
 fn exchanges() -> Vec<Recorded> {
@@ -73,6 +76,52 @@ fn bench(c: &mut Criterion) {
             black_box(out)
         })
     });
+    // A fleet's steady state: thousands of connections open (each CPE's last one, until it has
+    // been idle for `idle_close`), every exchange on a new one, so each opens a connection and
+    // closes the longest idle at the cap. Before the recorder indexed its open connections by
+    // their last activity, every exchange scanned all of them twice.
+    let mut fleet = Recorder::new(RecorderOptions::default());
+    let mut out = Vec::new();
+    let (first_cpe, first_acs, start, ..) = &exchanges[0];
+    let (answer, empty) = (&exchanges[0].5, &exchanges[0].4);
+    for n in 0..FLEET_CONNECTIONS {
+        let cpe = SocketAddr::new(
+            std::net::Ipv4Addr::from(0x0a00_0000 + u32::try_from(n).expect("few")).into(),
+            first_cpe.port(),
+        );
+        let exchange = Exchange {
+            cpe,
+            acs: *first_acs,
+            request_time: *start,
+            response_time: *start,
+            request: empty,
+            response: answer,
+        };
+        fleet.record(&exchange, &mut out).expect("HTTP");
+    }
+    assert_eq!(fleet.open_connections(), FLEET_CONNECTIONS);
+    group.bench_function(
+        format!("{} exchanges, {FLEET_CONNECTIONS} connections open", exchanges.len()),
+        |b| {
+            b.iter(|| {
+                round = round.wrapping_add(1);
+                let mut out = Vec::with_capacity(bytes * 2);
+                for (cpe, acs, request_time, response_time, request, response) in &exchanges {
+                    let cpe = SocketAddr::new(cpe.ip(), cpe.port().wrapping_add(round));
+                    let exchange = Exchange {
+                        cpe,
+                        acs: *acs,
+                        request_time: *request_time,
+                        response_time: *response_time,
+                        request,
+                        response,
+                    };
+                    fleet.record(&exchange, &mut out).expect("HTTP");
+                }
+                black_box(out)
+            })
+        },
+    );
     group.bench_function("copying the same bytes (baseline)", |b| {
         b.iter(|| {
             let mut out = Vec::with_capacity(bytes * 2);
