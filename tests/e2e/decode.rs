@@ -116,6 +116,15 @@ async fn pasted_inform_shows_device_events_parameters_and_raw_xml(
     let values = all_texts(client, "#parameters .param-value").await?;
     assert_eq!(names.len(), 8, "{names:?}");
     assert_eq!(names[0], "InternetGatewayDevice.DeviceSummary");
+    // A path wraps between its segments: one break opportunity after each dot, and no text added.
+    let breaks = script(
+        client,
+        "return [...document.querySelectorAll('#parameters .param-name')]\
+           .map(cell => cell.querySelectorAll('wbr').length);",
+    )
+    .await?;
+    let dots: Vec<usize> = names.iter().map(|n| n.matches('.').count()).collect();
+    assert_eq!(breaks, serde_json::json!(dots), "{names:?}");
     let url_row = names
         .iter()
         .position(|n| n == "InternetGatewayDevice.ManagementServer.ConnectionRequestURL")

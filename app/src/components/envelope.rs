@@ -1,5 +1,6 @@
 //! One decoded SOAP envelope.
 
+use crate::components::path::PathText;
 use crate::components::structure::StructureView;
 use cwmpkit_core::cwmp::{
     Envelope, EventStruct, Inform, Message, ParameterValueStruct, SoapFault, tables,
@@ -100,7 +101,7 @@ pub fn ParameterTable(parameters: Vec<ParameterValueStruct>) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <td class="param-name">{p.name.to_string()}</td>
+                                <td class="param-name"><PathText path=p.name.to_string()/></td>
                                 <td class="param-type" class:untyped=untyped>{kind}</td>
                                 <td class="param-value">{p.value.text.to_string()}</td>
                             </tr>
@@ -125,7 +126,7 @@ fn FaultView(fault: SoapFault) -> impl IntoView {
                             let meaning = tables::fault_meaning(f.fault_code).unwrap_or("—");
                             view! {
                                 <tr>
-                                    <td class="param-name">{f.parameter_name}</td>
+                                    <td class="param-name"><PathText path=f.parameter_name/></td>
                                     <td>{f.fault_code}</td>
                                     <td>{meaning}</td>
                                     <td>{f.fault_string}</td>

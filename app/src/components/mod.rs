@@ -6,6 +6,7 @@ pub mod genieacs;
 pub mod keys;
 pub mod live_sessions;
 pub mod millis;
+pub mod path;
 pub mod plan;
 pub mod raw_xml;
 pub mod recordings;

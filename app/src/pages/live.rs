@@ -10,6 +10,7 @@
 use crate::components::genieacs::{self, GenieacsDownloads};
 use crate::components::keys::move_in_list;
 use crate::components::live_sessions::{MakeLiveSessions, live_sessions_view};
+use crate::components::path::PathText;
 use crate::components::recordings;
 use crate::components::uploads::Uploads;
 use crate::links::encode;
@@ -853,7 +854,7 @@ fn DevicePanel(device: DeviceDetail, live: Live) -> impl IntoView {
                 <table id="live-parameters">
                     <tbody>
                         {move || current.with(|d| d.parameters.iter().map(|(name, value)| view! {
-                            <tr><td class="param-name">{name.clone()}</td><td class="param-value">{value.clone()}</td></tr>
+                            <tr><td class="param-name"><PathText path=name.clone()/></td><td class="param-value">{value.clone()}</td></tr>
                         }).collect_view())}
                     </tbody>
                 </table>

@@ -9,6 +9,7 @@
 use crate::components::files::{FilePicker, PickedFile};
 use crate::components::filter_field::FilterField;
 use crate::components::keys::move_in_list;
+use crate::components::path::PathText;
 use crate::components::plan::PlanView;
 use crate::links::{self, key};
 use crate::split::split_point;
@@ -673,7 +674,7 @@ fn ParamRow(
                 }
             }
         >
-            <td class="param-name">{entry.path.clone()}</td>
+            <td class="param-name"><PathText path=entry.path.clone()/></td>
             <td class="param-type">{entry.value_type.clone().unwrap_or_default()}</td>
             <td class="param-value">{value_cell}</td>
             <td>
