@@ -7,6 +7,7 @@
 
 use crate::components::files::download;
 use crate::components::genieacs::{self, GenieacsDownloads};
+use crate::components::path::PathText;
 use crate::links::Page;
 use crate::pages::live::{HandedPlan, hand_over_plan};
 use cwmpkit_core::api::TaskForm;
@@ -170,7 +171,7 @@ pub fn PlanView(
                 <ul class="diagnostics plan-list" id=format!("{prefix}-cannot")>
                     {p.unachievable.iter().take(LIST_LIMIT).map(|u| view! {
                         <li class="diagnostic warning">
-                            <span class="param-name">{u.path.clone()}</span>" — "{u.reason.clone()}
+                            <span class="param-name"><PathText path=u.path.clone()/></span>" — "{u.reason.clone()}
                         </li>
                     }).collect_view()}
                     {(more > 0).then(|| view! { <li class="meta">{format!("… and {more} more")}</li> })}
@@ -191,7 +192,7 @@ pub fn PlanView(
                     <ul class="diagnostics plan-list" id=format!("{prefix}-unmapped")>
                         {c.unmapped.iter().take(LIST_LIMIT).map(|u| view! {
                             <li class="diagnostic warning">
-                                <span class="param-name">{u.name.clone()}</span>" — "{u.reason.clone()}
+                                <span class="param-name"><PathText path=u.name.clone()/></span>" — "{u.reason.clone()}
                             </li>
                         }).collect_view()}
                     </ul>

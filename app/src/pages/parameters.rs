@@ -725,7 +725,7 @@ fn PendingEdits(
                     };
                     view! {
                         <tr class=class>
-                            <td class="param-name">{path.clone()}</td>
+                            <td class="param-name"><PathText path=path.clone()/></td>
                             <td class="param-value"><del>{before}</del></td>
                             <td class="param-value"><ins>{value.clone()}</ins></td>
                             <td class="findings">{text}</td>
@@ -856,7 +856,7 @@ fn DiffView(
                     view! {
                         <tr class=format!("diff-{g}")>
                             <td>{label}</td>
-                            <td class="param-name">{c.path().to_owned()}</td>
+                            <td class="param-name"><PathText path=c.path().to_owned()/></td>
                             <td class="param-value">{from}</td>
                             <td class="param-value">{to}</td>
                         </tr>
