@@ -48,6 +48,23 @@ fn exchanges() -> Vec<Recorded> {
     exchanges
 }
 
+/// Records every exchange once, each on a connection of its own for this round (the CPE's port
+/// moved by `round`).
+fn record_round(recorder: &mut Recorder, exchanges: &[Recorded], round: u16, out: &mut Vec<u8>) {
+    for (cpe, acs, request_time, response_time, request, response) in exchanges {
+        let cpe = SocketAddr::new(cpe.ip(), cpe.port().wrapping_add(round));
+        let exchange = Exchange {
+            cpe,
+            acs: *acs,
+            request_time: *request_time,
+            response_time: *response_time,
+            request,
+            response,
+        };
+        recorder.record(&exchange, out).expect("HTTP");
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let exchanges = exchanges();
     let bytes: usize = exchanges.iter().map(|e| e.4.len() + e.5.len()).sum();
@@ -60,18 +77,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             round = round.wrapping_add(1);
             let mut out = Vec::with_capacity(bytes * 2);
-            for (cpe, acs, request_time, response_time, request, response) in &exchanges {
-                let cpe = SocketAddr::new(cpe.ip(), cpe.port().wrapping_add(round));
-                let exchange = Exchange {
-                    cpe,
-                    acs: *acs,
-                    request_time: *request_time,
-                    response_time: *response_time,
-                    request,
-                    response,
-                };
-                recorder.record(&exchange, &mut out).expect("HTTP");
-            }
+            record_round(&mut recorder, &exchanges, round, &mut out);
             recorder.finish_file(exchanges[0].3, &mut out);
             black_box(out)
         })
@@ -106,18 +112,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 round = round.wrapping_add(1);
                 let mut out = Vec::with_capacity(bytes * 2);
-                for (cpe, acs, request_time, response_time, request, response) in &exchanges {
-                    let cpe = SocketAddr::new(cpe.ip(), cpe.port().wrapping_add(round));
-                    let exchange = Exchange {
-                        cpe,
-                        acs: *acs,
-                        request_time: *request_time,
-                        response_time: *response_time,
-                        request,
-                        response,
-                    };
-                    fleet.record(&exchange, &mut out).expect("HTTP");
-                }
+                record_round(&mut fleet, &exchanges, round, &mut out);
                 black_box(out)
             })
         },
