@@ -275,27 +275,19 @@ impl CpeCredentials {
         &'s self,
         speaker: Speaker<'_>,
     ) -> Result<impl Iterator<Item = (Option<&'s str>, &'s Credential)>, Refusal> {
-        let default = || self.default.iter().map(|d| (None, d));
-        let (expected, default_only, every_device) = match speaker {
-            Speaker::Device { id, serial } => match self.expected_for(id, serial) {
-                Some(expected) => (Some(expected), None, None),
-                None => {
-                    return Err(Refusal::Failed(format!(
+        let first = match speaker {
+            Speaker::Device { id, serial } => {
+                Some(self.expected_for(id, serial).ok_or_else(|| {
+                    Refusal::Failed(format!(
                         "no credential admits {id}: it has none of its own and there is no default"
-                    )));
-                }
-            },
-            Speaker::Unknown => (None, Some(default()), None),
-            Speaker::Anyone => (
-                None,
-                Some(default()),
-                Some(self.per_device.iter().map(|(k, c)| (Some(k.as_str()), c))),
-            ),
+                    ))
+                })?)
+            }
+            Speaker::Unknown | Speaker::Anyone => self.default.as_ref().map(|d| (None, d)),
         };
-        Ok(expected
-            .into_iter()
-            .chain(default_only.into_iter().flatten())
-            .chain(every_device.into_iter().flatten()))
+        let every_device = matches!(speaker, Speaker::Anyone)
+            .then(|| self.per_device.iter().map(|(k, c)| (Some(k.as_str()), c)));
+        Ok(first.into_iter().chain(every_device.into_iter().flatten()))
     }
 
     /// Whether a request authenticated as `identity` may speak for the device `device_id`
